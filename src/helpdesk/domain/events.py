@@ -1,0 +1,168 @@
+"""Ticket events (SPEC §4.3): canonical JSON, the SHA-256 hash chain, and the ticket projection.
+
+An event record is a flat JSON object: `ticket`, `seq`, `at`, `type`, `actor` and the event's own
+fields (`contract`, `priority`, `text`, …). `hash` = SHA-256(prev + canonical JSON of the record
+without `prev` and `hash`); `prev` is the hash of the event before it in the whole log.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from helpdesk.domain.tickets import Action, State
+
+GENESIS_HASH = "0" * 64
+RESERVED_KEYS = frozenset({"ticket", "seq", "at", "type", "actor", "prev", "hash"})
+
+# Event types.
+CREATED = "created"
+ASSIGNED = "assigned"
+COMMENTED = "commented"
+REPLIED = "replied"
+PAUSED = "paused"
+RESUMED = "resumed"
+ESCALATED = "escalated"
+ACKNOWLEDGED = "acknowledged"
+WORKAROUND = "workaround"
+RESOLVED = "resolved"
+REOPENED = "reopened"
+CLOSED = "closed"
+PRIORITY_CHANGED = "priority_changed"
+SLA_WARNING = "sla_warning"
+SLA_BREACHED = "sla_breached"
+FIRST_LINE_ALERT = "first_line_alert"
+KB_ANSWERED = "kb_answered"
+ATTACHMENT_ADDED = "attachment_added"
+
+ACTION_EVENT: dict[Action, str] = {
+    Action.TAKE: ASSIGNED,
+    Action.COMMENT: COMMENTED,
+    Action.REPLY: REPLIED,
+    Action.WAIT_FOR_OFFICE: PAUSED,
+    Action.RESUME: RESUMED,
+    Action.ESCALATE: ESCALATED,
+    Action.ACKNOWLEDGE: ACKNOWLEDGED,
+    Action.WORKAROUND: WORKAROUND,
+    Action.RESOLVE: RESOLVED,
+    Action.REOPEN: REOPENED,
+    Action.CLOSE: CLOSED,
+    Action.SET_PRIORITY: PRIORITY_CHANGED,
+}
+
+
+def format_at(at: datetime) -> str:
+    """ISO 8601 with offset and whole seconds, the form stored and hashed."""
+    if at.tzinfo is None:
+        raise ValueError("event time must be timezone-aware")
+    return at.isoformat(timespec="seconds")
+
+
+def canonical_json(record: Mapping[str, Any]) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept as is."""
+    body = {k: v for k, v in record.items() if k not in ("prev", "hash")}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev: str, record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) over `prev` followed by the record's canonical JSON."""
+    return hashlib.sha256((prev + canonical_json(record)).encode("utf-8")).hexdigest()
+
+
+def make_record(ticket: str, seq: int, at: datetime, type_: str, actor: str | None,
+                data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build a flat event record; `data` keys may not shadow the reserved ones."""
+    record: dict[str, Any] = {"ticket": ticket, "seq": seq, "at": format_at(at), "type": type_}
+    if actor is not None:
+        record["actor"] = actor
+    for key, value in (data or {}).items():
+        if key in RESERVED_KEYS:
+            raise ValueError(f"event data may not use the reserved key {key!r}")
+        if value is not None:
+            record[key] = value
+    return record
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first event whose stored hash or link does not match."""
+
+    position: int  # 1-based position in the log
+    ticket: str
+    seq: int
+    reason: str
+
+
+def verify_chain(records: Iterable[Mapping[str, Any]]) -> tuple[int, ChainBreak | None]:
+    """Walk the log in order; return (events checked, first break or None)."""
+    prev = GENESIS_HASH
+    count = 0
+    for count, record in enumerate(records, start=1):
+        ticket, seq = str(record.get("ticket")), int(record.get("seq") or 0)
+        if record.get("prev") != prev:
+            return count, ChainBreak(count, ticket, seq, "link to the previous event does not match "
+                                     "(an event was inserted, deleted or reordered)")
+        if chain_hash(prev, record) != record.get("hash"):
+            return count, ChainBreak(count, ticket, seq, "content does not match its hash (altered)")
+        prev = str(record["hash"])
+    return count, None
+
+
+@dataclass
+class TicketView:
+    """The ticket as its events make it: the projection stored in the ticket row."""
+
+    state: State = State.NEW
+    escalated: bool = False
+    contract: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    resume_state: State | None = None
+    last_seq: int = 0
+    history: list[str] = field(default_factory=list)
+
+
+_STATE_AFTER: dict[str, State] = {
+    ASSIGNED: State.IN_PROGRESS,
+    ESCALATED: State.ESCALATED,
+    ACKNOWLEDGED: State.ACKNOWLEDGED,
+    WORKAROUND: State.WORKAROUND,
+    RESOLVED: State.RESOLVED,
+    REOPENED: State.REOPENED,
+    CLOSED: State.CLOSED,
+}
+
+
+def apply_event(view: TicketView, record: Mapping[str, Any]) -> TicketView:
+    """Fold one event into the view (in place) and return it."""
+    type_ = str(record["type"])
+    view.last_seq = max(view.last_seq, int(record.get("seq") or 0))
+    if type_ == CREATED:
+        view.priority = record.get("priority") or view.priority
+    elif type_ == ASSIGNED:
+        view.assignee = record.get("assignee") or record.get("actor")
+    elif type_ == ESCALATED and not view.escalated:
+        view.escalated = True
+        view.contract = record.get("contract")
+        view.priority = record.get("priority") or view.priority
+    elif type_ == PRIORITY_CHANGED:
+        view.priority = record.get("priority") or view.priority
+    if type_ == PAUSED:
+        view.resume_state = view.state
+        view.state = State.WAITING
+    elif type_ == RESUMED:
+        view.state = view.resume_state or (State.ESCALATED if view.escalated else State.IN_PROGRESS)
+        view.resume_state = None
+    elif type_ in _STATE_AFTER and not (type_ == ASSIGNED and view.escalated):
+        view.state = _STATE_AFTER[type_]
+    return view
+
+
+def project(records: Iterable[Mapping[str, Any]]) -> TicketView:
+    """Rebuild a ticket's view from all its events."""
+    view = TicketView()
+    for record in sorted(records, key=lambda r: int(r.get("seq") or 0)):
+        apply_event(view, record)
+    return view

@@ -1,0 +1,213 @@
+"""The database schema as sqlmodel tables. Migrations (alembic) live beside it.
+
+The `event` table is the append-only, hash-chained log; `ticket` is a projection of it plus the
+deadlines the SLA sweep needs. `log_head` is the single row that serialises appends so the chain
+never forks and ticket numbers are never lost or doubled.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class OfficeRow(SQLModel, table=True):
+    """A partner office (JST)."""
+
+    __tablename__ = "office"
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+    type: str
+    employees: int = 0
+    components: str = ""  # ';'-separated component codes
+    leaders_max: int = 3
+
+
+class PersonRow(SQLModel, table=True):
+    """A user: official, leader, representative, agent, coordinator, auditor or admin."""
+
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    role: str = Field(index=True)
+    jst: str | None = Field(default=None, foreign_key="office.code", index=True)
+    contractor: str | None = Field(default=None, index=True)
+    email: str | None = Field(default=None, index=True)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    password_hash: str | None = None
+    active: bool = True
+    created_at: datetime
+
+
+class CredentialRow(SQLModel, table=True):
+    """An API token or web session (only its SHA-256 is stored), or a one-time Telegram link code."""
+
+    __tablename__ = "credential"
+    digest: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(index=True)  # token | session | link
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime
+    expires_at: datetime | None = None
+    used_at: datetime | None = None
+
+
+class LogHeadRow(SQLModel, table=True):
+    """The single row that every append locks: chain head and the ticket number counter."""
+
+    __tablename__ = "log_head"
+    id: int = Field(default=1, primary_key=True)
+    last_hash: str
+    event_count: int = 0
+    last_ticket_no: int = 0
+
+
+class TicketRow(SQLModel, table=True):
+    """Projection of a ticket's events plus what the queues and the sweep need."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (Index("ix_ticket_office_state", "office", "state"),)
+    no: int = Field(primary_key=True)
+    office: str = Field(foreign_key="office.code")
+    author_id: int = Field(foreign_key="person.id", index=True)
+    title: str
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    component: str | None = None
+    priority: str = "normal"
+    state: str = Field(default="new", index=True)
+    resume_state: str | None = None
+    escalated: bool = Field(default=False, index=True)
+    contract: str | None = None
+    contractor: str | None = Field(default=None, index=True)
+    assignee: str | None = None
+    channel: str = "api"
+    created_at: datetime
+    updated_at: datetime
+    escalated_at: datetime | None = None
+    last_seq: int = 0
+    next_deadline: datetime | None = Field(default=None, index=True)
+    first_line_due: datetime | None = Field(default=None, index=True)
+    first_line_level: int = 0
+
+
+class EventRow(SQLModel, table=True):
+    """One event of the append-only log; never updated or deleted."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("ticket_no", "seq", name="uq_event_ticket_seq"),)
+    id: int = Field(primary_key=True)  # position in the whole log, 1-based, assigned under the head lock
+    ticket_no: int = Field(index=True)
+    seq: int
+    at: str  # ISO 8601 with offset, exactly as hashed
+    at_utc: datetime = Field(index=True)
+    type: str = Field(index=True)
+    actor: str | None = None
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON of the other fields
+    prev: str
+    hash: str
+
+
+class AttachmentRow(SQLModel, table=True):
+    """A file attached to a ticket (mail attachment, Telegram photo or document)."""
+
+    __tablename__ = "attachment"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_no: int = Field(index=True)
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    sha256: str = ""
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message to deliver (e-mail or Telegram), retried until sent; `dedupe` prevents doubles."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(index=True)  # email | telegram
+    recipient: str
+    subject: str = ""
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    headers: str = "{}"
+    ticket_no: int | None = Field(default=None, index=True)
+    dedupe: str | None = Field(default=None, unique=True)
+    created_at: datetime
+    next_attempt_at: datetime = Field(index=True)
+    attempts: int = 0
+    sent_at: datetime | None = Field(default=None, index=True)
+    last_error: str | None = None
+
+
+class RawMailRow(SQLModel, table=True):
+    """An inbound e-mail stored raw before it is parsed, so nothing is lost."""
+
+    __tablename__ = "raw_mail"
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime
+    source: str = "smtp"
+    envelope_from: str = ""
+    envelope_to: str = ""
+    message_id: str | None = Field(default=None, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="new", index=True)  # new | ticket | comment | ignored | error
+    ticket_no: int | None = None
+    note: str | None = None
+
+
+class TelegramUpdateRow(SQLModel, table=True):
+    """Telegram updates already processed (idempotency on update_id)."""
+
+    __tablename__ = "telegram_update"
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    received_at: datetime
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    processed_at: datetime | None = None
+
+
+class KbArticleRow(SQLModel, table=True):
+    """The current version of a knowledge-base article."""
+
+    __tablename__ = "kb_article"
+    id: str = Field(primary_key=True, max_length=128)
+    title: str
+    component: str
+    tags: str = "[]"
+    questions: str = "[]"
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 1
+    status: str = "published"  # published | draft
+    updated_at: datetime
+    updated_by: str | None = None
+
+
+class KbArticleVersionRow(SQLModel, table=True):
+    """Every version an article ever had (history of changes)."""
+
+    __tablename__ = "kb_article_version"
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: str = Field(index=True, max_length=128)
+    version: int
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    changed_at: datetime
+    changed_by: str | None = None
+
+
+class KbQueryRow(SQLModel, table=True):
+    """A question put to the knowledge base, its answer and the feedback on it."""
+
+    __tablename__ = "kb_query"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    person_id: int | None = Field(default=None, index=True)
+    office: str | None = Field(default=None, index=True)
+    channel: str = "api"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    answered: bool = False
+    article_id: str | None = Field(default=None, index=True)
+    component: str | None = None
+    score: float = 0.0
+    helpful: bool | None = None
+    ticket_no: int | None = None

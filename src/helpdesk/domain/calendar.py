@@ -1,0 +1,247 @@
+"""Business calendars: working time between two instants, and the instant a working time ends.
+
+A calendar is a time zone, the working weekdays, the daily hours, public holidays (from a provider
+callable, because the domain may not import the `holidays` package) and per-calendar exceptions
+(`closed` days off, `open` days worked). Each working day becomes one interval of absolute time
+(POSIX seconds, UTC), so daylight-saving days come out right by construction: a 00:00–24:00 day
+lasts 23 h or 25 h of real time, an 08:00–16:00 day is 8 h of local wall-clock time.
+
+Queries never walk minute by minute or day by day: per local year the calendar lazily builds the
+sorted intervals and their cumulative working seconds, and answers with a bisect (O(log n)).
+The `*_ts` methods work on POSIX seconds directly; the SLA replay uses them on its hot path.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+HolidayProvider = Callable[[int], frozenset[date]]
+"""Returns the public holidays of one calendar year."""
+
+WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+DAY_MINUTES = 24 * 60
+# A search for the end of a working time gives up after this many years of a calendar with
+# (almost) no working time, instead of looping for ever.
+_MAX_YEARS_AHEAD = 400
+
+
+def no_holidays(year: int) -> frozenset[date]:
+    """Holiday provider of a calendar without public holidays."""
+    return frozenset()
+
+
+@dataclass
+class _Year:
+    """The working intervals of one local calendar year, with cumulative sums for bisecting."""
+
+    starts: list[float]
+    ends: list[float]
+    cum_before: list[float]  # working seconds in this year before interval i starts
+    cum_after: list[float]  # working seconds in this year when interval i ends
+    total: float
+    first: float  # the instant the local year begins
+    last: float  # the instant the next local year begins
+
+    def before(self, ts: float) -> float:
+        """Working seconds of this year before instant `ts` (which lies within the year)."""
+        i = bisect_right(self.starts, ts) - 1
+        if i < 0:
+            return 0.0
+        end = self.ends[i]
+        if ts >= end:
+            return self.cum_after[i]
+        return self.cum_before[i] + (ts - self.starts[i])
+
+    def instant(self, worked: float) -> float:
+        """The earliest instant at which `worked` (0 < worked <= total) seconds have elapsed."""
+        i = bisect_left(self.cum_after, worked)
+        return self.starts[i] + (worked - self.cum_before[i])
+
+
+@dataclass(eq=False)
+class BusinessCalendar:
+    """Working time of one calendar; immutable in meaning, caches its years as it goes."""
+
+    timezone: str
+    weekdays: frozenset[int]  # 0 = Monday … 6 = Sunday
+    start_minute: int  # daily hours, minutes after local midnight
+    end_minute: int  # up to 1440 (24:00)
+    holidays: HolidayProvider = no_holidays
+    closed: frozenset[date] = frozenset()
+    open: frozenset[date] = frozenset()
+    name: str = ""
+    _tz: ZoneInfo = field(init=False, repr=False)
+    _years: dict[int, _Year] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_minute < self.end_minute <= DAY_MINUTES:
+            raise ValueError("working hours must satisfy 00:00 <= start < end <= 24:00")
+        if not self.weekdays <= set(range(7)):
+            raise ValueError("weekdays must be 0..6")
+        self._tz = ZoneInfo(self.timezone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The calendar's time zone."""
+        return self._tz
+
+    @property
+    def day_seconds(self) -> int:
+        """Nominal length of one working day (what `1d` means in a contract)."""
+        return (self.end_minute - self.start_minute) * 60
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether `day` has working hours: open days win, then closed days and holidays are off."""
+        if day in self.open:
+            return True
+        if day in self.closed:
+            return False
+        if day.weekday() not in self.weekdays:
+            return False
+        return day not in self._holidays(day.year)
+
+    def _holidays(self, year: int) -> frozenset[date]:
+        return self.holidays(year)
+
+    def _local(self, day: date, minute: int) -> float:
+        """POSIX seconds of a local wall-clock time; 24:00 is the next day's midnight."""
+        if minute >= DAY_MINUTES:
+            day, minute = day + timedelta(days=1), minute - DAY_MINUTES
+        wall = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self._tz)
+        return wall.timestamp()
+
+    def _year(self, year: int) -> _Year:
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        holidays = self._holidays(year)
+        starts: list[float] = []
+        ends: list[float] = []
+        day = date(year, 1, 1)
+        one = timedelta(days=1)
+        while day.year == year:
+            working = day in self.open or (
+                day not in self.closed and day.weekday() in self.weekdays and day not in holidays
+            )
+            if working:
+                start = self._local(day, self.start_minute)
+                end = self._local(day, self.end_minute)
+                if end > start:
+                    # Adjacent days of a 24/7 calendar merge into one interval: fewer to bisect.
+                    if ends and ends[-1] == start:
+                        ends[-1] = end
+                    else:
+                        starts.append(start)
+                        ends.append(end)
+            day += one
+        cum_before: list[float] = []
+        cum_after: list[float] = []
+        total = 0.0
+        for start, end in zip(starts, ends, strict=True):
+            cum_before.append(total)
+            total += end - start
+            cum_after.append(total)
+        first = self._local(date(year, 1, 1), 0)
+        last = self._local(date(year + 1, 1, 1), 0) if year < 9999 else float("inf")
+        built = _Year(starts, ends, cum_before, cum_after, total, first, last)
+        self._years[year] = built
+        return built
+
+    def _year_of(self, ts: float) -> int:
+        """The local calendar year that instant `ts` falls in."""
+        year = datetime.fromtimestamp(ts, UTC).year
+        built = self._year(year)
+        if ts < built.first:
+            return year - 1
+        if ts >= built.last:
+            return year + 1
+        return year
+
+    # --- POSIX-seconds API (hot path) -------------------------------------------------------
+
+    def working_seconds_ts(self, start: float, end: float) -> float:
+        """Working seconds between two POSIX instants (0 if end <= start)."""
+        if end <= start:
+            return 0.0
+        y1 = self._year_of(start)
+        y2 = self._year_of(end)
+        first = self._year(y1)
+        if y1 == y2:
+            return first.before(end) - first.before(start)
+        total = first.total - first.before(start)
+        for year in range(y1 + 1, y2):
+            total += self._year(year).total
+        return total + self._year(y2).before(end)
+
+    def add_working_seconds_ts(self, start: float, seconds: float) -> float:
+        """The POSIX instant at which `seconds` of working time have elapsed since `start`."""
+        if seconds <= 0:
+            return start
+        year = self._year_of(start)
+        built = self._year(year)
+        wanted = built.before(start) + seconds
+        for _ in range(_MAX_YEARS_AHEAD):
+            if wanted <= built.total:
+                return built.instant(wanted)
+            wanted -= built.total
+            year += 1
+            built = self._year(year)
+        raise ValueError(f"calendar {self.name or self.timezone!r} has no working time ahead")
+
+    # --- datetime API -----------------------------------------------------------------------
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Working seconds between two aware datetimes (0 if end <= start)."""
+        return self.working_seconds_ts(_ts(start), _ts(end))
+
+    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The instant (in the calendar's time zone) when `seconds` of working time have elapsed."""
+        return datetime.fromtimestamp(self.add_working_seconds_ts(_ts(start), seconds), self._tz)
+
+    def working_intervals(self, start: datetime, end: datetime) -> Iterable[tuple[datetime, datetime]]:
+        """The working intervals overlapping [start, end), clipped to it (for display and tests)."""
+        a, b = _ts(start), _ts(end)
+        if b <= a:
+            return
+        for year in range(self._year_of(a), self._year_of(b) + 1):
+            built = self._year(year)
+            for s, e in zip(built.starts, built.ends, strict=True):
+                if e <= a or s >= b:
+                    continue
+                yield (datetime.fromtimestamp(max(s, a), self._tz),
+                       datetime.fromtimestamp(min(e, b), self._tz))
+
+    def local_date(self, at: datetime) -> date:
+        """The calendar date of `at` in the calendar's time zone."""
+        return at.astimezone(self._tz).date()
+
+
+def _ts(at: datetime) -> float:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("calendar times must be timezone-aware")
+    return at.timestamp()
+
+
+def parse_hour(value: str | int) -> int:
+    """Minutes after midnight of 'HH:MM' ('24:00' allowed); YAML's sexagesimal ints are minutes."""
+    if isinstance(value, bool):
+        raise ValueError(f"niepoprawna godzina '{value}' (oczekiwano HH:MM)")
+    if isinstance(value, int):
+        # YAML 1.1 reads an unquoted 16:00 as the base-60 integer 960, i.e. minutes.
+        minutes = value
+    else:
+        text = str(value).strip()
+        hh, sep, mm = text.partition(":")
+        if not (sep and hh.isdigit() and mm.isdigit() and len(mm) == 2 and 1 <= len(hh) <= 2):
+            raise ValueError(f"niepoprawna godzina '{value}' (oczekiwano HH:MM)")
+        if int(mm) >= 60:
+            raise ValueError(f"niepoprawna godzina '{value}' (oczekiwano HH:MM)")
+        minutes = int(hh) * 60 + int(mm)
+    if not 0 <= minutes <= DAY_MINUTES:
+        raise ValueError(f"niepoprawna godzina '{value}' (dozwolone 00:00–24:00)")
+    return minutes

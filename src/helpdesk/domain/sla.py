@@ -1,0 +1,245 @@
+"""The one SLA clock function (SPEC §6), shared by the live system and `helpdesk sla replay`.
+
+Given the events of one ticket, the contracts and `as_of`, `compute_sla` returns the three
+contractor clocks (reaction, workaround, fix): elapsed working time, target, state, due time and
+penalties. It folds the events in (at, seq) order; between two consecutive events it adds the
+working time of the current priority's calendar to every running clock, unless the ticket waits
+for the office (between `paused` and the next `resumed`). Calendar queries are O(log n), so a
+ticket costs a handful of bisects whatever the span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from helpdesk.domain.calendar import BusinessCalendar
+from helpdesk.domain.contracts import METRICS, Contract, PriorityTerms
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.events import (
+    ACKNOWLEDGED,
+    ESCALATED,
+    PAUSED,
+    PRIORITY_CHANGED,
+    REOPENED,
+    RESOLVED,
+    RESUMED,
+    WORKAROUND,
+)
+
+MET, BREACHED, RUNNING = "met", "breached", "running"
+
+# Which clocks each event stops; `reopened` starts `fix` again (SPEC §6 names only fix).
+_STOPS: dict[str, tuple[int, ...]] = {
+    ACKNOWLEDGED: (0,),
+    WORKAROUND: (0, 1),
+    RESOLVED: (0, 1, 2),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClockEvent:
+    """The part of a ticket event the clocks read; `line` (0: unknown) is for error messages."""
+
+    at: datetime
+    seq: int
+    type: str
+    contract: str | None = None
+    priority: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One clock at `as_of`: working seconds elapsed against the target, and what follows."""
+
+    name: str
+    elapsed: float
+    target: int
+    state: str
+    running: bool  # counting (or would count, if not paused) at as_of
+    paused: bool
+    due_at: datetime | None  # the instant it breaches if it keeps running; None otherwise
+    penalty_pln: float
+    calendar: BusinessCalendar = field(repr=False, compare=False)
+    as_of: datetime = field(repr=False, compare=False)
+
+    def warn_at(self, share: float) -> datetime | None:
+        """The future instant when elapsed reaches `share` of the target; None if past or stopped."""
+        if not self.running or self.paused:
+            return None
+        remaining = share * self.target - self.elapsed
+        if remaining <= 0:
+            return None
+        return self.calendar.add_working_seconds(self.as_of, remaining)
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC §6 metric object."""
+        return {
+            "elapsed_min": round(self.elapsed / 60, 2),
+            "target_min": round(self.target / 60, 2),
+            "state": self.state,
+        }
+
+
+@dataclass(frozen=True)
+class TicketSla:
+    """A ticket's contractor clocks at `as_of`; empty metrics when out of contract."""
+
+    contract: str
+    priority: str
+    out_of_contract: bool
+    metrics: Mapping[str, Metric]
+    penalty_pln: float
+    escalated_at: datetime
+    as_of: datetime
+
+    def to_json(self, ticket_id: str) -> dict[str, Any]:
+        """Exactly the SPEC §6 output object for this ticket."""
+        return {
+            "ticket": ticket_id,
+            "contract": self.contract,
+            "priority": self.priority,
+            "out_of_contract": self.out_of_contract,
+            "metrics": {name: metric.to_json() for name, metric in self.metrics.items()},
+            "penalty_pln": money(self.penalty_pln),
+        }
+
+
+def money(value: float) -> int | float:
+    """An amount as JSON shows it: an int when whole, else rounded to grosze."""
+    if value == int(value):
+        return int(value)
+    return round(value, 2)
+
+
+def _where(event: ClockEvent) -> str:
+    if event.line:
+        return f"linia {event.line}: "
+    return f"zdarzenie {event.type} ({event.at.isoformat()}): "
+
+
+def _terms(contract: Contract, priority: str | None, event: ClockEvent) -> PriorityTerms:
+    if not priority:
+        raise InvalidInput(f"{_where(event)}brak priorytetu")
+    terms = contract.priorities.get(priority)
+    if terms is None:
+        raise InvalidInput(f"{_where(event)}nieznany priorytet '{priority}' w umowie '{contract.id}'")
+    return terms
+
+
+def compute_sla(events: Iterable[ClockEvent], contracts: Mapping[str, Contract],
+                as_of: datetime) -> TicketSla | None:
+    """The ticket's SLA at `as_of` by SPEC §6, or None when it was never escalated by then."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    as_of_ts = as_of.timestamp()
+    timed = sorted(((e.at.timestamp(), e.seq, e) for e in events), key=lambda x: (x[0], x[1]))
+    return compute_sla_ts(timed, contracts, as_of, as_of_ts)
+
+
+def compute_sla_ts(timed: list[tuple[float, int, ClockEvent]], contracts: Mapping[str, Contract],
+                   as_of: datetime, as_of_ts: float) -> TicketSla | None:
+    """`compute_sla` on events already paired with POSIX seconds and sorted by (at, seq)."""
+    paused = False
+    started = -1
+    for index, (ts, _seq, event) in enumerate(timed):
+        if ts > as_of_ts:
+            return None
+        if event.type == ESCALATED:
+            started = index
+            break
+        if event.type == PAUSED:
+            paused = True
+        elif event.type == RESUMED:
+            paused = False
+    if started < 0:
+        return None
+
+    first_ts, _, first = timed[started]
+    contract = contracts.get(first.contract or "")
+    if contract is None:
+        raise InvalidInput(f"{_where(first)}nieznana umowa '{first.contract}'")
+    priority = first.priority or ""
+    terms = _terms(contract, priority, first)
+    if not contract.covers(first.at.astimezone(terms.calendar.tz).date()):
+        # No clocks, but the reported priority is still the ticket's latest one.
+        for ts, _seq, event in timed[started + 1:]:
+            if ts > as_of_ts:
+                break
+            if event.type == PRIORITY_CHANGED:
+                _terms(contract, event.priority, event)
+                priority = event.priority or priority
+        return TicketSla(contract.id, priority, True, {}, 0, first.at, as_of)
+
+    calendar = terms.calendar
+    elapsed = [0.0, 0.0, 0.0]
+    running = [True, True, True]
+    last = first_ts
+    for ts, _seq, event in timed[started + 1:]:
+        if ts > as_of_ts:
+            break
+        kind = event.type
+        if kind not in _RELEVANT:
+            continue
+        if not paused and (running[0] or running[1] or running[2]) and ts > last:
+            worked = calendar.working_seconds_ts(last, ts)
+            for i in 0, 1, 2:
+                if running[i]:
+                    elapsed[i] += worked
+        last = ts
+        stops = _STOPS.get(kind)
+        if stops is not None:
+            for i in stops:
+                running[i] = False
+        elif kind == REOPENED:
+            running[2] = True
+        elif kind == PAUSED:
+            paused = True
+        elif kind == RESUMED:
+            paused = False
+        elif kind == PRIORITY_CHANGED:
+            terms = _terms(contract, event.priority, event)
+            priority = event.priority or priority
+            calendar = terms.calendar
+    if not paused and (running[0] or running[1] or running[2]) and as_of_ts > last:
+        worked = calendar.working_seconds_ts(last, as_of_ts)
+        for i in 0, 1, 2:
+            if running[i]:
+                elapsed[i] += worked
+
+    metrics: dict[str, Metric] = {}
+    total = 0.0
+    for i, name in enumerate(METRICS):
+        target = terms.targets[name]
+        spent = elapsed[i]
+        late = spent > target
+        state = BREACHED if late else (RUNNING if running[i] else MET)
+        due_at = None
+        if running[i] and not paused and not late:
+            due_at = calendar.add_working_seconds(as_of, target - spent)
+        rule = terms.penalties.get(name)
+        penalty = rule.amount(spent - target) if rule is not None and late else 0
+        total += penalty
+        metrics[name] = Metric(name, spent, target, state, running[i], paused, due_at, penalty,
+                               calendar, as_of)
+    return TicketSla(contract.id, priority, False, metrics, total, first.at, as_of)
+
+
+_RELEVANT = frozenset({ACKNOWLEDGED, WORKAROUND, RESOLVED, REOPENED, PAUSED, RESUMED, PRIORITY_CHANGED})
+
+
+def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
+    """The earliest future warning or breach instant among the running clocks (for the sweep)."""
+    if sla is None or sla.out_of_contract:
+        return None
+    found: list[datetime] = []
+    for metric in sla.metrics.values():
+        warn = metric.warn_at(warn_share)
+        if warn is not None:
+            found.append(warn)
+        if metric.due_at is not None and metric.due_at >= sla.as_of:
+            found.append(metric.due_at)
+    return min(found, default=None)

@@ -1,0 +1,1 @@
+"""Knowledge base: articles, Polish text normalisation and synonym data (pure, stdlib only)."""

@@ -1,0 +1,88 @@
+"""Polish text normalisation for knowledge-base matching.
+
+Officials write on phones, without diacritics, with typos and greetings around the question. This
+module turns such text into comparable terms: lower-case, diacritics folded (ą→a, ł→l …), tokens,
+stopwords and greetings dropped, and a light suffix-stripping stemmer. The stemmer is ours on
+purpose: a full lemmatiser (simplemma) costs ~400 MB per process, while for ranking it is enough
+that inflected forms of one word land on the same key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# ł/Ł do not decompose under NFKD, so they are folded explicitly.
+_FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_DASHED_RE = re.compile(r"\b([a-z])-(?=[a-z]{3,})")  # e-podpis, e-mail → epodpis, email
+
+
+def fold(text: str) -> str:
+    """Lower-case the text and strip diacritics (Zażółć → zazolc)."""
+    text = text.translate(_FOLD_TABLE).lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word."""
+    folded = _DASHED_RE.sub(r"\1", fold(text))
+    return _TOKEN_RE.findall(folded)
+
+
+# Function words and filler that carry no topic. Folded, since tokens are folded first.
+STOPWORDS: frozenset[str] = frozenset(
+    ["a", "aby", "abym", "abys", "aby", "acz", "aczkolwiek", "albo", "ale", "ani", "az", "bo", "bardzo", "bez", "bo", "bowiem", "by", "byc", "byl", "byla", "bylo", "byli", "bede", "bedzie", "beda", "bym", "bys", "ci", "cie", "ciebie", "co", "cos", "czy", "czyli", "czego", "czemu", "dla", "do", "dlaczego", "dlatego", "gdy", "gdyz", "gdzie", "gdzies", "go", "i", "ich", "ile", "im", "inna", "inne", "inny", "ja", "jak", "jaka", "jaki", "jakie", "jakis", "jakie", "jako", "jakos", "je", "jego", "jej", "jemu", "jest", "jestem", "jestes", "jesli", "jezeli", "juz", "ja", "ktora", "ktore", "ktory", "ktorzy", "ktos", "kiedy", "kto", "ma", "mam", "mamy", "maja", "mi", "mie", "mna", "mnie", "moj", "moja", "moje", "moze", "mozna", "mozliwe", "mu", "my", "na", "nad", "nam", "nami", "nas", "nasz", "nasza", "nasze", "nawet", "nia", "nic", "nich", "niego", "niej", "niemu", "nim", "nimi", "nie", "niz", "no", "o", "od", "oraz", "on", "ona", "one", "oni", "ono", "po", "pod", "poniewaz", "przed", "przez", "przy", "sa", "sie", "siebie", "sobie", "sam", "sama", "swoj", "swoja", "swoje", "ta", "tak", "taka", "taki", "takie", "tam", "te", "tego", "tej", "temu", "ten", "teraz", "tez", "to", "toba", "tobie", "tu", "tutaj", "twoj", "tylko", "ty", "u", "w", "we", "wiec", "wszystko", "wy", "z", "za", "ze", "zeby", "zas", "the", "of", "to", "and", "is", "in", "on", "for", "it", "my", "i", "prosze", "prosic", "pytanie", "pytam", "chcialam", "chcialem", "chce", "chcemy", "musze", "trzeba", "moge", "mozesz", "czyli", "jednak", "wlasnie", "chyba", "raczej", "moze", "ktos", "cos", "tam", "ja", "jakby", "jeszcze", "potem", "wtedy", "tylko", "sa", "sie", "byc", "jest", "mozna", "da", "dac", "tym", "tych", "tymi", "temu", "tego", "tej", "takiego", "takim", "wiem", "wiedziec", "wziac", "zrobic", "robic", "robie", "robimy", "zrobilam", "zrobilem", "uzywac", "uzywam", "korzystac", "korzystam", "mozemy", "musimy", "musi", "mozecie", "musze", "moglabym", "moglbym", "mogla", "mogl", "mialam", "mialem", "mial", "miala", "miec", "zawsze", "nigdy", "teraz", "dzis", "dzisiaj", "wczoraj", "jutro", "serio", "naprawde", "prosze", "pomocy", "pomozcie", "pomoz", "help", "cos", "ktorej", "ktorego", "ktorym", "ktora", "ktore", "kiedys", "zwykle", "gdzies", "ogolnie", "sprawdzic", "widze", "skoro"]
+)
+
+# Greetings, thanks and sign-offs: stripped from questions, and a message made only of them
+# (plus stopwords) is small talk, not a question.
+GREETINGS: frozenset[str] = frozenset(
+    ["czesc", "hej", "hejka", "hejo", "siema", "siemka", "elo", "witam", "witaj", "witajcie", "dzien", "dobry", "dobranoc", "wieczor", "pozdrawiam", "pozdrowienia", "pozdro", "serdecznie", "uprzejmie", "dziekuje", "dziekujemy", "dzieki", "dziekowac", "dziek", "wielkie", "thx", "thanks", "thank", "you", "hello", "hi", "hey", "ok", "okej", "okay", "super", "spoko", "dobrze", "fajnie", "rozumiem", "pani", "panie", "panstwo", "szanowni", "szanowna", "szanowny", "kochani", "bot", "bocie"]
+)
+
+# Polish inflectional and common derivational endings, folded. Longest first so the most
+# specific ending wins; a stem keeps at least _MIN_STEM letters so short words stay apart.
+_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(
+        set(
+            ["owaniami", "owaniach", "owaniem", "owania", "owaniu", "owanie", "owanych", "owanym", "owanej", "owanego", "owana", "owane", "owany", "owali", "owala", "owalo", "owalem", "owalam", "owac", "ujacy", "ujaca", "ujace", "ujemy", "ujecie", "ujesz", "uje", "uja", "ywanie", "ywania", "ywac", "iwanie", "iwania", "iwac", "aniami", "aniach", "aniem", "ania", "aniu", "anie", "eniami", "eniach", "eniem", "enia", "eniu", "enie", "osciami", "osciach", "oscia", "osci", "osc", "acjami", "acjach", "acja", "acji", "acje", "acje", "acjom", "ajacy", "ajaca", "ajace", "ajacych", "ajac", "ujac", "ami", "ach", "ych", "ich", "ymi", "imi", "ego", "emu", "owej", "owego", "owym", "owych", "owa", "owe", "owy", "owi", "ow", "om", "iem", "ie", "ia", "iu", "io", "ej", "em", "al", "ala", "alo", "ali", "aly", "alem", "alam", "ilem", "ilam", "ila", "ilo", "ili", "ily", "il", "yl", "yla", "ylo", "yli", "yly", "ylem", "ylam", "elem", "elam", "ela", "eli", "ac", "ec", "ic", "yc", "iec", "ecie", "acie", "amy", "emy", "imy", "ymy", "aja", "eja", "asz", "esz", "isz", "ysz", "a", "e", "i", "o", "u", "y"]
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_MIN_STEM = 3
+_MAX_STEM = 7  # truncation conflates remaining derivations (dekretacja / dekretowanie)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip one Polish ending from a folded word and cap its length (podpisanie → podpis)."""
+    if len(word) <= _MIN_STEM or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    # A final soft consonant cluster left by -ie/-ia endings (pismie → pism) is trimmed too.
+    if len(word) > _MIN_STEM and word[-1] in "ij":
+        word = word[:-1]
+    return word[:_MAX_STEM]
+
+
+# Verb prefixes (perfective aspect). Only tried when a stem is unknown to the index, because
+# many real words start with these letters (podpis, zapis).
+VERB_PREFIXES: tuple[str, ...] = ("prze", "przy", "roz", "wy", "za", "od", "po", "do", "na", "s", "z", "u")
+
+
+def content_words(text: str) -> list[str]:
+    """Folded tokens of the text without stopwords and greetings."""
+    return [t for t in tokens(text) if t not in STOPWORDS and t not in GREETINGS]
+
+
+def is_small_talk(text: str) -> bool:
+    """True when the text holds no content: only greetings, thanks, stopwords or punctuation."""
+    return not any(len(t) > 1 or t.isdigit() for t in content_words(text))

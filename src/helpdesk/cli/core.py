@@ -1,10 +1,170 @@
 """Core commands: init, serve, users, offices."""
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from helpdesk.cli import EXIT_OK, CliContext, emit_json
+from helpdesk.domain.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
-    """Add the core command groups."""
-    parser: argparse.ArgumentParser = sub.add_parser("init", help="create or migrate the schema")
-    parser.set_defaults(func=lambda args, ctx: 2)
+    """Add `init`, `serve`, `users …` and `offices …`."""
+    p = sub.add_parser("init", help="utwórz lub zaktualizuj schemat bazy; --demo dodaje dane pokazowe")
+    p.add_argument("--demo", action="store_true", help="dodaj urzędy, osoby, umowy i artykuły pokazowe")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", help="uruchom serwer WWW/API, bramkę SMTP, harmonogram i bota")
+    p.set_defaults(func=cmd_serve)
+
+    users = sub.add_parser("users", help="osoby: dodawanie, tokeny API, hasła, kody Telegram")
+    usub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=sub._parser_class)
+    usub.required = True
+    p = usub.add_parser("add", help="dodaj osobę")
+    p.add_argument("--login", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True,
+                   help="official, leader, representative, agent, coordinator, auditor, admin")
+    p.add_argument("--jst", help="kod TERYT urzędu (role urzędowe)")
+    p.add_argument("--contractor", help="identyfikator Wykonawcy z umowy (rola agent)")
+    p.add_argument("--email")
+    p.add_argument("--telegram-id", type=_telegram_id)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_add)
+    p = usub.add_parser("token", help="wydaj nowy token API")
+    p.add_argument("login")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_token)
+    p = usub.add_parser("password", help="ustaw hasło do strony WWW (pierwsza linia stdin)")
+    p.add_argument("login")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_password)
+    p = usub.add_parser("link-code", help="jednorazowy kod (24 h) do powiązania konta Telegram")
+    p.add_argument("login")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_link_code)
+
+    offices = sub.add_parser("offices", help="rejestr urzędów (JST)")
+    osub = offices.add_subparsers(dest="offices_command", metavar="ACTION", parser_class=sub._parser_class)
+    osub.required = True
+    p = osub.add_parser("import", help="importuj rejestr z pliku CSV")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_offices_import)
+    p = osub.add_parser("list", help="wypisz urzędy")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_offices_list)
+
+
+def _telegram_id(value: str) -> int:
+    if not value.lstrip("-").isdigit():
+        raise argparse.ArgumentTypeError(f"identyfikator Telegram musi być liczbą (jest '{value}')")
+    return int(value)
+
+
+def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Create or migrate the schema; with --demo add the demo data (once)."""
+    container = ctx.container()
+    container.migrate()
+    summary: dict[str, Any] = {"database": "ok"}
+    if args.demo:
+        from helpdesk.demo import load_demo
+
+        summary["demo"] = load_demo(container)
+    if args.json:
+        emit_json(summary)
+    else:
+        print("Baza danych gotowa.")
+        if args.demo:
+            demo = summary["demo"]
+            print("Dane pokazowe: " + ("już były wczytane." if demo.get("skipped") else
+                                       f"{demo['offices']} urzędów, {demo['people']} osób, "
+                                       f"{demo['articles']} artykułów, {demo['tickets']} zgłoszeń."))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run the server until SIGINT/SIGTERM."""
+    from helpdesk.server import serve
+
+    container = ctx.container()
+    container.migrate()
+    return serve(container)
+
+
+def cmd_users_add(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Register a person."""
+    c = ctx.container()
+    person = c.people.add_person(login=args.login, name=args.name, role=args.role, now=c.clock.now(),
+                                 jst=args.jst, contractor=args.contractor, email=args.email,
+                                 telegram_id=args.telegram_id)
+    if args.json:
+        emit_json({"id": person.id, "login": person.login, "name": person.name, "role": person.role.value,
+                   "jst": person.jst, "contractor": person.contractor, "email": person.email,
+                   "telegram_id": person.telegram_id})
+    else:
+        print(f"Dodano: {person.login} ({person.name}, {person.role.value})")
+    return EXIT_OK
+
+
+def cmd_users_token(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print a new API token."""
+    c = ctx.container()
+    token = c.people.issue_token(args.login, c.clock.now())
+    emit_json({"login": args.login, "token": token}) if args.json else print(token)
+    return EXIT_OK
+
+
+def cmd_users_password(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Set the web password from the first line of stdin."""
+    line = sys.stdin.readline()
+    if not line:
+        raise InvalidInput("podaj hasło w pierwszej linii wejścia standardowego")
+    ctx.container().people.set_password(args.login, line.rstrip("\r\n"))
+    emit_json({"login": args.login, "password": "set"}) if args.json else print("Hasło ustawione.")
+    return EXIT_OK
+
+
+def cmd_users_link_code(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print a one-time Telegram link code."""
+    c = ctx.container()
+    code = c.people.issue_link_code(args.login, c.clock.now())
+    emit_json({"login": args.login, "code": code, "valid_hours": 24}) if args.json else print(code)
+    return EXIT_OK
+
+
+def cmd_offices_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import the JST registry CSV."""
+    from helpdesk.services.people import parse_offices_csv
+
+    path = Path(args.file)
+    try:
+        data = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise InvalidInput(f"{path}: nie można odczytać pliku ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise InvalidInput(f"{path}: plik nie jest zapisany w UTF-8") from err
+    try:
+        offices = parse_offices_csv(data)
+    except InvalidInput as err:
+        raise InvalidInput(f"{path}: {err}") from err
+    added, updated = ctx.container().people.import_offices(offices)
+    if args.json:
+        emit_json({"added": added, "updated": updated})
+    else:
+        print(f"Zaimportowano urzędy: {added} nowych, {updated} zaktualizowanych.")
+    return EXIT_OK
+
+
+def cmd_offices_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List the registry (JSON Lines with --json)."""
+    for office in ctx.container().people.list_offices():
+        if args.json:
+            emit_json({"code": office.code, "name": office.name, "type": office.type.value,
+                       "employees": office.employees, "components": list(office.components),
+                       "leaders_max": office.leaders_max})
+        else:
+            print(f"{office.code}\t{office.name}\t{office.type.value}\t{';'.join(office.components)}")
+    return EXIT_OK

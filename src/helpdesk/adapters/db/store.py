@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
+from helpdesk.adapters.db.kb_store import KbTxMixin
 from helpdesk.adapters.db.tables import (
     CredentialRow,
     EventRow,
@@ -68,7 +69,7 @@ def record_from_row(row: Any) -> dict[str, Any]:
     return record
 
 
-class Tx:
+class Tx(KbTxMixin):
     """Repository bound to one transaction (implements services.ports.Repo)."""
 
     def __init__(self, conn: Connection, postgres: bool) -> None:

@@ -1,0 +1,92 @@
+"""Knowledge-base rows: articles with their version history, questions asked and feedback."""
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from helpdesk.adapters.db.tables import KbArticleRow, KbArticleVersionRow, KbQueryRow
+
+article_t = KbArticleRow.__table__  # type: ignore[attr-defined]
+version_t = KbArticleVersionRow.__table__  # type: ignore[attr-defined]
+query_t = KbQueryRow.__table__  # type: ignore[attr-defined]
+
+
+class KbTxMixin:
+    """Knowledge-base methods of the repository (mixed into store.Tx)."""
+
+    conn: Connection
+
+    def kb_articles(self, status: str = "published") -> list[dict[str, Any]]:
+        """Current articles with decoded tags and questions."""
+        rows = self.conn.execute(select(article_t).where(article_t.c.status == status).order_by(article_t.c.id))
+        out = []
+        for row in rows:
+            item = dict(row._mapping)
+            item["tags"], item["questions"] = json.loads(item["tags"]), json.loads(item["questions"])
+            out.append(item)
+        return out
+
+    def kb_stamp(self) -> tuple[int, str]:
+        """(article count, newest change) — tells other processes the index is stale."""
+        row = self.conn.execute(select(func.count(), func.max(article_t.c.updated_at))).first()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    def kb_upsert(self, values: Mapping[str, Any], at: datetime, actor: str | None, status: str = "published") -> str:
+        """Insert or update one article, keeping every version; returns added|updated|unchanged."""
+        data = {"title": values["title"], "component": values["component"],
+                "tags": json.dumps(list(values["tags"]), ensure_ascii=False),
+                "questions": json.dumps(list(values["questions"]), ensure_ascii=False), "body": values["body"]}
+        current = self.conn.execute(select(article_t).where(article_t.c.id == values["id"])).first()
+        if current is not None and all(getattr(current, k) == v for k, v in data.items()) and current.status == status:
+            return "unchanged"
+        version = (current.version + 1) if current is not None else 1
+        if current is None:
+            self.conn.execute(insert(article_t).values(id=values["id"], version=1, status=status, updated_at=at,
+                                                       updated_by=actor, **data))
+        else:
+            self.conn.execute(update(article_t).where(article_t.c.id == values["id"]).values(
+                version=version, status=status, updated_at=at, updated_by=actor, **data))
+        self.conn.execute(insert(version_t).values(article_id=values["id"], version=version, changed_at=at,
+                                                   changed_by=actor,
+                                                   data=json.dumps({**data, "status": status}, ensure_ascii=False)))
+        return "added" if current is None else "updated"
+
+    def kb_article(self, article_id: str) -> dict[str, Any] | None:
+        """One article (any status) or None."""
+        row = self.conn.execute(select(article_t).where(article_t.c.id == article_id)).first()
+        if row is None:
+            return None
+        item = dict(row._mapping)
+        item["tags"], item["questions"] = json.loads(item["tags"]), json.loads(item["questions"])
+        return item
+
+    def kb_history(self, article_id: str) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first."""
+        rows = self.conn.execute(select(version_t).where(version_t.c.article_id == article_id)
+                                 .order_by(version_t.c.version))
+        return [dict(r._mapping) for r in rows]
+
+    def kb_record_query(self, values: Mapping[str, Any]) -> int:
+        """Store one question and its answer; returns its id (used for feedback)."""
+        return int(self.conn.execute(insert(query_t).values(**values).returning(query_t.c.id)).scalar_one())
+
+    def kb_feedback(self, query_id: int, helpful: bool, person_id: int | None) -> bool:
+        """Record 'did this help?'; False if the query is unknown or someone else's."""
+        cond = [query_t.c.id == query_id]
+        if person_id is not None:
+            cond.append(query_t.c.person_id == person_id)
+        result = self.conn.execute(update(query_t).where(*cond).values(helpful=helpful))
+        return bool(result.rowcount)
+
+    def kb_link_ticket(self, query_id: int, ticket_no: int) -> None:
+        """Note that a question led to a ticket (it was not a deflection)."""
+        self.conn.execute(update(query_t).where(query_t.c.id == query_id).values(ticket_no=ticket_no))
+
+    def kb_queries(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Questions asked in [since, until)."""
+        rows = self.conn.execute(select(query_t).where(query_t.c.at >= since, query_t.c.at < until)
+                                 .order_by(query_t.c.id))
+        return [dict(r._mapping) for r in rows]

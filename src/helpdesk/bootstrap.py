@@ -1,0 +1,98 @@
+"""The composition root: builds settings, adapters and services once and wires them together."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpdesk.adapters.clock import SystemClock
+from helpdesk.adapters.db.migrate import upgrade
+from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.services.people import PeopleService
+from helpdesk.services.ports import Clock, EventListener
+from helpdesk.services.tickets import TicketService
+from helpdesk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """Everything the entry points (CLI, web, bot, mail) need, built once."""
+
+    settings: Settings
+    db: SqlDatabase
+    clock: Clock
+    contracts: dict[str, Any]
+    people: PeopleService
+    tickets: TicketService
+    executor: ThreadPoolExecutor
+    sla: Any = None
+    kb: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema and the chain head."""
+        upgrade(self.db.engine)
+        self.db.ensure_head()
+
+    def close(self) -> None:
+        """Release pools and threads."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.db.close()
+
+
+def load_contracts(settings: Settings) -> dict[str, Any]:
+    """Contracts from HELPDESK_SLA_DIR/contracts (a broken file stops start-up, naming it)."""
+    from helpdesk.adapters.files.contracts import load_contracts as load
+
+    return dict(load(Path(settings.sla_dir)))
+
+
+def build_container(settings: Settings, *, clock: Clock | None = None,
+                    listeners: list[EventListener] | None = None) -> Container:
+    """Wire the application for `settings`."""
+    from helpdesk.adapters.files.contracts import contractors
+    from helpdesk.services.kb import KbService
+    from helpdesk.services.sla_live import LiveSla
+
+    clock = clock or SystemClock()
+    contracts = load_contracts(settings)
+    db = SqlDatabase(settings.database_url)
+    from helpdesk.adapters.files.office_calendar import office_calendar
+
+    sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
+    people = PeopleService(db, contractors(contracts))
+    all_listeners: list[EventListener] = list(listeners or [])
+    tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
+    kb = KbService(db, clock, settings)
+    executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 4, thread_name_prefix="db")
+    container = Container(settings=settings, db=db, clock=clock, contracts=contracts, people=people,
+                          tickets=tickets, executor=executor, sla=sla, kb=kb,
+                          extras={"listeners": all_listeners, "parts": [], "web_setup": []})
+    install_channels(container)
+    return container
+
+
+CHANNEL_MODULES = ("helpdesk.adapters.email.wiring", "helpdesk.adapters.telegram.wiring",
+                   "helpdesk.adapters.scheduler")
+
+
+def install_channels(container: Container) -> None:
+    """Let each channel add its listeners (outbox notices), background parts and web routes.
+
+    Each module's `install(container)` may append to `container.tickets.listeners`,
+    `container.extras["parts"]` (async start functions returning an async stop) and
+    `container.extras["web_setup"]` (functions given the aiohttp app).
+    """
+    import importlib
+
+    for name in CHANNEL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.install(container)

@@ -1,0 +1,55 @@
+"""`helpdesk serve`: one event loop running the web server and the background parts until a signal."""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from helpdesk.bootstrap import Container
+from helpdesk.web.app import create_app
+
+log = logging.getLogger("helpdesk.server")
+
+Part = Callable[[Container], Awaitable[Callable[[], Awaitable[None]]]]
+"""A background part: started with the container, returns its async stop function."""
+
+
+async def run_server(container: Container, stop: asyncio.Event) -> None:
+    """Start the HTTP server and every registered part; stop them all when `stop` is set."""
+    app = create_app(container)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    host, port = container.settings.http_host_port
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    log.warning("helpdesk: serwer WWW i API na http://%s:%s", host, port)
+    stoppers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        for part in container.extras.get("parts", []):
+            stoppers.append(await part(container))
+        await stop.wait()
+    finally:
+        log.warning("helpdesk: zatrzymywanie…")
+        for stopper in reversed(stoppers):
+            try:
+                await asyncio.wait_for(stopper(), timeout=5)
+            except Exception:
+                log.exception("a part did not stop cleanly")
+        await runner.cleanup()
+
+
+def serve(container: Container) -> int:
+    """Run until SIGINT/SIGTERM; exit code 0 after a clean stop."""
+    logging.getLogger("helpdesk").setLevel(container.settings.log_level.upper())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_server(container, stop)
+
+    asyncio.run(main())
+    return 0

@@ -1,0 +1,118 @@
+"""The JSON API of SPEC §7 (`/api/v1`), plus /healthz and /metrics."""
+
+from typing import Any
+
+from aiohttp import web
+
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.tickets import NewTicket
+from helpdesk.web.common import CONTAINER, METRICS, current_person, json_body, json_response, run
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers, 503 otherwise."""
+    ok = await run(request, request.app[CONTAINER].db.ping)
+    return json_response({"status": "ok"} if ok else {"status": "unavailable"}, status=200 if ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format."""
+    container = request.app[CONTAINER]
+    stats = request.app[METRICS]
+    up = await run(request, container.db.ping)
+    lines = ["# HELP helpdesk_http_requests_total HTTP requests by method and status.",
+             "# TYPE helpdesk_http_requests_total counter"]
+    for (method, status), count in sorted(stats["requests"].items()):
+        lines.append(f'helpdesk_http_requests_total{{method="{method}",status="{status}"}} {count}')
+    lines += ["# HELP helpdesk_http_request_seconds_total Time spent serving requests.",
+              "# TYPE helpdesk_http_request_seconds_total counter",
+              f"helpdesk_http_request_seconds_total {stats['seconds']:.6f}",
+              "# HELP helpdesk_tickets_created_total Tickets opened through this process.",
+              "# TYPE helpdesk_tickets_created_total counter",
+              f"helpdesk_tickets_created_total {stats['tickets_created']}",
+              "# HELP helpdesk_database_up Whether the database answers.",
+              "# TYPE helpdesk_database_up gauge",
+              f"helpdesk_database_up {1 if up else 0}"]
+    for name, value in stats.get("gauges", {}).items():
+        lines += [f"# TYPE {name} gauge", f"{name} {value}"]
+    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _string_field(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InvalidInput(f"pole '{key}' jest wymagane")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"pole '{key}' musi być tekstem")
+    return value
+
+
+async def create_ticket(request: web.Request) -> web.Response:
+    """POST /api/v1/tickets → 201 with the ticket."""
+    person = await current_person(request)
+    data = await json_body(request)
+    unknown = set(data) - {"title", "description", "component", "priority", "office"}
+    if unknown:
+        raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
+    new = NewTicket(title=_string_field(data, "title", required=True) or "",
+                    description=_string_field(data, "description") or "",
+                    component=_string_field(data, "component"), priority=_string_field(data, "priority"),
+                    office=_string_field(data, "office"), channel="api")
+    container = request.app[CONTAINER]
+    ticket = await run(request, container.tickets.create, person, new)
+    request.app[METRICS]["tickets_created"] += 1
+    return json_response(ticket, status=201)
+
+
+def _int_param(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidInput(f"parametr '{name}' musi być liczbą naturalną")
+    return int(raw)
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    """GET /api/v1/tickets with filters status, office, priority, escalated; page, per_page."""
+    person = await current_person(request)
+    filters = {k: v for k, v in request.query.items() if k not in ("page", "per_page")}
+    page, per_page = _int_param(request, "page", 1), _int_param(request, "per_page", 50)
+    container = request.app[CONTAINER]
+    result = await run(request, lambda: container.tickets.list(person, filters, page, per_page))
+    return json_response(result)
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    """GET /api/v1/tickets/{id}: the ticket, its events and live SLA clocks."""
+    person = await current_person(request)
+    container = request.app[CONTAINER]
+    return json_response(await run(request, container.tickets.get, person, request.match_info["id"]))
+
+
+async def ticket_action(request: web.Request) -> web.Response:
+    """POST /api/v1/tickets/{id}/actions {"action", "text"?, "priority"?}."""
+    person = await current_person(request)
+    data = await json_body(request)
+    unknown = set(data) - {"action", "text", "priority", "contract"}
+    if unknown:
+        raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
+    container = request.app[CONTAINER]
+    ticket_id = request.match_info["id"]
+    result = await run(request, lambda: container.tickets.act(
+        person, ticket_id, data.get("action"), text=data.get("text"), priority=data.get("priority"),
+        contract=data.get("contract")))
+    return json_response(result)
+
+
+def setup(app: web.Application) -> None:
+    """Register the API routes."""
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_post("/api/v1/tickets", create_ticket)
+    app.router.add_get("/api/v1/tickets", list_tickets)
+    app.router.add_get("/api/v1/tickets/{id}", get_ticket)
+    app.router.add_post("/api/v1/tickets/{id}/actions", ticket_action)

@@ -1,0 +1,96 @@
+"""What every handler shares: app keys, running services off the event loop, auth, JSON helpers."""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from helpdesk.bootstrap import Container
+from helpdesk.domain.errors import InvalidInput, NotAuthenticated, TooLarge
+from helpdesk.domain.people import Person
+
+T = TypeVar("T")
+
+CONTAINER = web.AppKey("container", Container)
+METRICS = web.AppKey("metrics", dict)
+AUTH_CACHE = web.AppKey("auth_cache", dict)
+SESSION_COOKIE = "helpdesk_session"
+AUTH_CACHE_SECONDS = 30.0
+PERSON = "person"
+
+
+async def run(request: web.Request, fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking service code (database work) in the container's thread pool."""
+    container = request.app[CONTAINER]
+    return await asyncio.get_running_loop().run_in_executor(container.executor, fn, *args)
+
+
+def credentials(request: web.Request) -> str | None:
+    """The bearer token, or the session cookie, of the request."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("nagłówek Authorization musi mieć postać 'Bearer TOKEN'")
+        return token.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+async def current_person(request: web.Request) -> Person:
+    """The authenticated person (cached briefly so a burst of requests costs one lookup)."""
+    cached = request.get(PERSON)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    token = credentials(request)
+    if not token:
+        raise NotAuthenticated("wymagane uwierzytelnienie: nagłówek 'Authorization: Bearer TOKEN'")
+    cache: dict[str, tuple[float, Person]] = request.app[AUTH_CACHE]
+    hit = cache.get(token)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        person = hit[1]
+    else:
+        container = request.app[CONTAINER]
+        person = await run(request, container.people.by_token, token, container.clock.now())
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[token] = (now + AUTH_CACHE_SECONDS, person)
+    request[PERSON] = person
+    return person
+
+
+async def optional_person(request: web.Request) -> Person | None:
+    """The person if the request carries valid credentials, else None (web pages)."""
+    try:
+        return await current_person(request)
+    except NotAuthenticated:
+        return None
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request body as a JSON object; InvalidInput / TooLarge otherwise."""
+    limit = request.app[CONTAINER].settings.http_max_body
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge(f"treść żądania jest za duża (limit {limit} bajtów)")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge as err:
+        raise TooLarge(f"treść żądania jest za duża (limit {limit} bajtów)") from err
+    if not raw:
+        raise InvalidInput("brak treści żądania (oczekiwano obiektu JSON)")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidInput(f"treść żądania nie jest poprawnym JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise InvalidInput("treść żądania musi być obiektem JSON")
+    return data
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """A JSON response with UTF-8 kept readable."""
+    return web.Response(text=json.dumps(data, ensure_ascii=False, default=str), status=status,
+                        content_type="application/json")

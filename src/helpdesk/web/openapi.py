@@ -1,0 +1,142 @@
+"""The OpenAPI 3 document of the API, kept beside the routes it describes (a test compares them)."""
+
+from typing import Any
+
+from aiohttp import web
+
+from helpdesk.domain.offices import COMPONENTS
+from helpdesk.domain.tickets import Action, Priority, State
+from helpdesk.web.common import json_response
+
+ERR = {"$ref": "#/components/responses/Error"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): ERR for code in codes}
+
+
+def _op(summary: str, ok: dict[str, Any], *codes: int, body: str | None = None,
+        params: list[dict[str, Any]] | None = None, auth: bool = True) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
+    if body:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+    if params:
+        op["parameters"] = params
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def _json(schema: str, description: str = "OK") -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _q(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+TICKET_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T-\\d+$"}}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.0 document."""
+    ticket_props: dict[str, Any] = {
+        "id": {"type": "string", "example": "T-000042"}, "title": {"type": "string"},
+        "description": {"type": "string"}, "office": {"type": "string"},
+        "component": {"type": "string", "nullable": True, "enum": [*COMPONENTS, None]},
+        "component_label": {"type": "string", "nullable": True},
+        "priority": {"type": "string", "enum": [p.value for p in Priority]},
+        "priority_label": {"type": "string"}, "state": {"type": "string", "enum": [s.value for s in State]},
+        "state_label": {"type": "string"}, "escalated": {"type": "boolean"},
+        "contract": {"type": "string", "nullable": True}, "contractor": {"type": "string", "nullable": True},
+        "assignee": {"type": "string", "nullable": True}, "channel": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
+        "allowed_actions": {"type": "array", "items": {"type": "string"}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "helpdesk API", "version": "1",
+                 "description": "API help-desku e-Urzędu: zgłoszenia, baza wiedzy, raporty SLA."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": {
+            "/healthz": {"get": _op("Stan usługi", {"200": _json("Health"), "503": _json("Health", "Baza danych niedostępna")}, auth=False)},
+            "/metrics": {"get": _op("Metryki Prometheus", {"200": {"description": "text/plain",
+                         "content": {"text/plain": {"schema": {"type": "string"}}}}}, auth=False)},
+            "/api/v1/openapi.json": {"get": _op("Ten dokument", {"200": {"description": "OpenAPI"}}, auth=False)},
+            "/api/v1/kb/answer": {"post": _op("Odpowiedź z bazy wiedzy", {"200": _json("KbAnswer")},
+                                              400, 401, 413, body="KbQuestion")},
+            "/api/v1/tickets": {
+                "post": _op("Nowe zgłoszenie", {"201": _json("Ticket", "Utworzono")}, 400, 401, 403, 413,
+                            body="NewTicket"),
+                "get": _op("Lista zgłoszeń widocznych dla wywołującego", {"200": _json("TicketPage")}, 400, 401,
+                           params=[_q("status", {"type": "string"}, "stany, oddzielone przecinkami"),
+                                   _q("office", {"type": "string"}, "kod TERYT"),
+                                   _q("priority", {"type": "string", "enum": [p.value for p in Priority]}, "priorytet"),
+                                   _q("escalated", {"type": "boolean"}, "przekazane Wykonawcy"),
+                                   _q("page", {"type": "integer", "minimum": 1}, "strona"),
+                                   _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "na stronę")]),
+            },
+            "/api/v1/tickets/{id}": {"get": _op("Zgłoszenie, jego zdarzenia i zegary SLA",
+                                                {"200": _json("TicketDetail")}, 400, 401, 404, params=[TICKET_ID])},
+            "/api/v1/tickets/{id}/actions": {"post": _op("Akcja na zgłoszeniu", {"200": _json("Ticket")},
+                                                         400, 401, 403, 404, 409, 413, body="ActionRequest",
+                                                         params=[TICKET_ID])},
+            "/api/v1/reports/sla": {"get": _op("Raport SLA", {"200": {"description": "json, csv, xlsx lub html"}},
+                                               400, 401, 403,
+                                               params=[_q("from", {"type": "string", "format": "date"}, "od"),
+                                                       _q("to", {"type": "string", "format": "date"}, "do"),
+                                                       _q("contract", {"type": "string"}, "umowa"),
+                                                       _q("format", {"type": "string", "enum": ["json", "csv", "xlsx", "html"]}, "format")])},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "cookie": {"type": "apiKey", "in": "cookie", "name": "helpdesk_session"}},
+            "responses": {"Error": {"description": "Błąd", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+                "KbQuestion": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "maxLength": 20000}}},
+                "KbAnswer": {"type": "object", "required": ["answered", "article", "score", "candidates"], "properties": {
+                    "answered": {"type": "boolean"},
+                    "article": {"type": "object", "nullable": True, "properties": {
+                        "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"}}},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                    "candidates": {"type": "array", "maxItems": 3, "items": {"type": "object", "properties": {
+                        "id": {"type": "string"}, "score": {"type": "number"}}}}}},
+                "NewTicket": {"type": "object", "required": ["title"], "additionalProperties": False, "properties": {
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": {"type": "string", "maxLength": 20000},
+                    "component": {"type": "string", "enum": list(COMPONENTS)},
+                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                    "office": {"type": "string", "description": "kod TERYT (tylko koordynator)"}}},
+                "ActionRequest": {"type": "object", "required": ["action"], "additionalProperties": False, "properties": {
+                    "action": {"type": "string", "enum": [a.value for a in Action]},
+                    "text": {"type": "string", "maxLength": 20000},
+                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                    "contract": {"type": "string"}}},
+                "Ticket": {"type": "object", "properties": ticket_props},
+                "TicketDetail": {"allOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "object", "properties": {
+                    "author": {"type": "object", "nullable": True},
+                    "events": {"type": "array", "items": {"type": "object"}},
+                    "sla": {"type": "object", "nullable": True}}}]},
+                "TicketPage": {"type": "object", "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
+            },
+        },
+    }
+
+
+async def serve_document(_request: web.Request) -> web.Response:
+    """GET /api/v1/openapi.json."""
+    return json_response(document())
+
+
+def setup(app: web.Application) -> None:
+    """Register the document route."""
+    app.router.add_get("/api/v1/openapi.json", serve_document)

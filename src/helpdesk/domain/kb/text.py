@@ -55,6 +55,7 @@ _SUFFIXES: tuple[str, ...] = tuple(
     )
 )
 _MIN_STEM = 3
+_SHORT_STEM_OK = frozenset(["ego", "emu", "ych", "ymi", "ich", "imi", "ej", "em", "ie", "ia", "iu", "a", "e", "i", "o", "u", "y", "ow", "om", "ami", "ach"])
 _MAX_STEM = 7  # truncation conflates remaining derivations (dekretacja / dekretowanie)
 
 
@@ -64,7 +65,10 @@ def stem(word: str) -> str:
     if len(word) <= _MIN_STEM or word.isdigit():
         return word
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+        # Verb endings (-ala, -ilo …) need a longer stem than noun and adjective endings, or
+        # short verbs collapse onto unrelated words (dziala → dzi).
+        floor = _MIN_STEM if suffix in _SHORT_STEM_OK else _MIN_STEM + 1
+        if word.endswith(suffix) and len(word) - len(suffix) >= floor:
             word = word[: -len(suffix)]
             break
     # A final soft consonant cluster left by -ie/-ia endings (pismie → pism) is trimmed too.

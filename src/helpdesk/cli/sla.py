@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpdesk.cli import EXIT_OK, emit_json
+from helpdesk.cli import EXIT_OK
 from helpdesk.domain.errors import InvalidInput
 
 
@@ -72,6 +73,17 @@ def replay_command(args: argparse.Namespace, ctx: Any) -> int:
             raise InvalidInput(f"nie można odczytać '{args.events}': {err.strerror or err}") from err
         except UnicodeDecodeError as err:
             raise InvalidInput(f"'{args.events}': plik nie jest w UTF-8") from err
+    # One reusable encoder and buffered writes: emit_json per line would cost a second on
+    # 100,000 tickets. Same format as emit_json (UTF-8 kept, default separators).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    write = sys.stdout.write
+    chunk: list[str] = []
     for result in results:
-        emit_json(result)
+        chunk.append(encode(result))
+        if len(chunk) >= 1000:
+            write("\n".join(chunk) + "\n")
+            chunk.clear()
+    if chunk:
+        write("\n".join(chunk) + "\n")
+    sys.stdout.flush()
     return EXIT_OK

@@ -77,6 +77,8 @@ class BusinessCalendar:
     name: str = ""
     _tz: ZoneInfo = field(init=False, repr=False)
     _years: dict[int, _Year] = field(init=False, repr=False, default_factory=dict)
+    # The year asked about last: most queries of a replay fall in the same year as the one before.
+    _hit: _Year | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         if not 0 <= self.start_minute < self.end_minute <= DAY_MINUTES:
@@ -157,9 +159,10 @@ class BusinessCalendar:
         year = datetime.fromtimestamp(ts, UTC).year
         built = self._year(year)
         if ts < built.first:
-            return year - 1
-        if ts >= built.last:
-            return year + 1
+            year -= 1
+        elif ts >= built.last:
+            year += 1
+        self._hit = self._year(year)
         return year
 
     # --- POSIX-seconds API (hot path) -------------------------------------------------------
@@ -168,6 +171,9 @@ class BusinessCalendar:
         """Working seconds between two POSIX instants (0 if end <= start)."""
         if end <= start:
             return 0.0
+        hit = self._hit
+        if hit is not None and hit.first <= start and end < hit.last:
+            return hit.before(end) - hit.before(start)
         y1 = self._year_of(start)
         y2 = self._year_of(end)
         first = self._year(y1)

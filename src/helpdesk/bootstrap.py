@@ -28,6 +28,7 @@ class Container:
     people: PeopleService
     tickets: TicketService
     executor: ThreadPoolExecutor
+    outbox: Any = None
     sla: Any = None
     kb: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +56,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     """Wire the application for `settings`."""
     from helpdesk.adapters.files.contracts import contractors
     from helpdesk.services.kb import KbService
+    from helpdesk.services.outbox import OutboxService
     from helpdesk.services.sla_live import LiveSla
 
     clock = clock or SystemClock()
@@ -69,7 +71,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     kb = KbService(db, clock, settings)
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 4, thread_name_prefix="db")
     container = Container(settings=settings, db=db, clock=clock, contracts=contracts, people=people,
-                          tickets=tickets, executor=executor, sla=sla, kb=kb,
+                          tickets=tickets, executor=executor, sla=sla, kb=kb, outbox=OutboxService(db, clock),
                           extras={"listeners": all_listeners, "parts": [], "web_setup": []})
     install_channels(container)
     return container

@@ -17,6 +17,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
 from helpdesk.adapters.db.kb_store import KbTxMixin
+from helpdesk.adapters.db.mail_store import MailTxMixin
+from helpdesk.adapters.db.outbox_store import OutboxTxMixin
+from helpdesk.adapters.db.sla_store import SlaTxMixin
 from helpdesk.adapters.db.tables import (
     CredentialRow,
     EventRow,
@@ -26,6 +29,7 @@ from helpdesk.adapters.db.tables import (
     PersonRow,
     TicketRow,
 )
+from helpdesk.adapters.db.telegram_store import TelegramTxMixin
 from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.events import GENESIS_HASH, chain_hash, make_record
 from helpdesk.domain.offices import Office, OfficeType
@@ -69,7 +73,7 @@ def record_from_row(row: Any) -> dict[str, Any]:
     return record
 
 
-class Tx(KbTxMixin):
+class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     """Repository bound to one transaction (implements services.ports.Repo)."""
 
     def __init__(self, conn: Connection, postgres: bool) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
@@ -99,33 +100,35 @@ class KbMatcher:
         self._ids: list[str] = []
         self._term_ids: dict[str, int] = {}
         self._surface: dict[str, str] = {}  # folded word → canonical term, for typo repair
-        field_terms: list[dict[str, dict[int, int]]] = []
-        phrasings: list[list[tuple[int, ...]]] = []
+        # Per article: field lengths and a flat (term, field, tf) array; compact, because with
+        # 10,000 articles dicts of dicts would dominate the process's memory during the build.
+        doc_bags: list[array[int]] = []
+        doc_lengths: list[tuple[int, ...]] = []
+        phrasings: list[tuple[tuple[int, ...], ...]] = []
         self._phrase_texts: list[tuple[str, ...]] = []
         for article in articles:
             self._ids.append(article.id)
-            fields = {
-                "title": self._terms_of(article.title),
-                "questions": [t for q in article.questions for t in self._terms_of(q)],
-                "tags": [t for tag in article.tags for t in self._terms_of(tag)],
-                "body": self._terms_of(article.body),
-            }
-            counts: dict[str, dict[int, int]] = {}
-            for name, terms in fields.items():
-                bag: dict[int, int] = {}
+            title = self._terms_of(article.title)
+            questions = [self._terms_of(q) for q in article.questions]
+            tags = [t for tag in article.tags for t in self._terms_of(tag)]
+            fields = (title, [t for q in questions for t in q], tags, self._terms_of(article.body))
+            bag = array("i")
+            for f_index, terms in enumerate(fields):
+                counts: dict[int, int] = {}
                 for t in terms:
-                    bag[t] = bag.get(t, 0) + 1
-                counts[name] = bag
-            field_terms.append(counts)
-            phr = [tuple(dict.fromkeys(self._terms_of(article.title)))]
-            phr += [tuple(dict.fromkeys(self._terms_of(q))) for q in article.questions]
-            phr.append(tuple(dict.fromkeys(t for tag in article.tags for t in self._terms_of(tag))))
-            phrasings.append([p for p in phr if p])
+                    counts[t] = counts.get(t, 0) + 1
+                for t, tf in counts.items():
+                    bag.extend((t, f_index, tf))
+            doc_bags.append(bag)
+            doc_lengths.append(tuple(len(f) for f in fields))
+            phr = [tuple(dict.fromkeys(title)), *(tuple(dict.fromkeys(q)) for q in questions)]
+            phr.append(tuple(dict.fromkeys(tags)))
+            phrasings.append(tuple(p for p in phr if p))
             texts = [article.title, *article.questions]
             self._phrase_texts.append(tuple(" ".join(w for w, _ in analyze(t) if " " not in w) for t in texts))
         if len(set(self._ids)) != len(self._ids):
             raise ValueError("article ids must be unique")
-        self._build(field_terms, phrasings)
+        self._build(doc_bags, doc_lengths, phrasings)
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
 
     # ---------------------------------------------------------------- building
@@ -140,45 +143,59 @@ class KbMatcher:
             out.append(tid)
         return out
 
-    def _build(self, field_terms: list[dict[str, dict[int, int]]], phrasings: list[list[tuple[int, ...]]]) -> None:
-        """Compute IDF, BM25F posting weights, head postings and phrasing norms."""
-        n_docs = len(field_terms)
+    def _build(
+        self,
+        doc_bags: list[array[int]],
+        doc_lengths: list[tuple[int, ...]],
+        phrasings: list[tuple[tuple[int, ...], ...]],
+    ) -> None:
+        """Compute IDF and flat BM25F postings (one array per index, offsets per term)."""
+        names = list(FIELD_WEIGHTS)
+        n_docs = len(doc_bags)
         n_terms = len(self._term_ids)
         df = [0] * n_terms
-        avg_len = dict.fromkeys(FIELD_WEIGHTS, 0.0)
-        for counts in field_terms:
-            seen: set[int] = set()
-            for name, bag in counts.items():
-                avg_len[name] += sum(bag.values())
-                seen.update(bag)
+        head_df = [0] * n_terms
+        for bag in doc_bags:
+            seen = set(bag[0::3])
+            in_head = {bag[i] for i in range(0, len(bag), 3) if bag[i + 1] < 3}
             for t in seen:
                 df[t] += 1
-        for name in avg_len:
-            avg_len[name] = max(avg_len[name] / max(n_docs, 1), 1.0)
+            for t in in_head:
+                head_df[t] += 1
+        avg_len = [max(sum(lens[i] for lens in doc_lengths) / max(n_docs, 1), 1.0) for i in range(len(names))]
         self._idf = [math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for d in df]
         self._max_idf = max(self._idf, default=1.0)
-        post_docs: list[array[int]] = [array("i") for _ in range(n_terms)]
-        post_weights: list[array[float]] = [array("f") for _ in range(n_terms)]
-        head_docs: list[array[int]] = [array("i") for _ in range(n_terms)]
-        for doc, counts in enumerate(field_terms):
+        # Counting sort: offsets first, then every posting written in place, in doc order.
+        self._offsets = self._prefix_sums(df)
+        self._head_offsets = self._prefix_sums(head_df)
+        self._post_docs = array("i", bytes(4 * self._offsets[-1]))
+        self._post_weights: array[float] = array("f", bytes(4 * self._offsets[-1]))
+        self._head_docs = array("i", bytes(4 * self._head_offsets[-1]))
+        cursor = array("i", self._offsets[:-1])
+        head_cursor = array("i", self._head_offsets[:-1])
+        weights = [FIELD_WEIGHTS[n] for n in names]
+        b_values = [FIELD_B[n] for n in names]
+        for doc, (bag, lens) in enumerate(zip(doc_bags, doc_lengths, strict=True)):
+            norms = [1.0 - b_values[i] + b_values[i] * lens[i] / avg_len[i] for i in range(len(names))]
             pseudo: dict[int, float] = {}
-            for name, bag in counts.items():
-                length = sum(bag.values())
-                norm = 1.0 - FIELD_B[name] + FIELD_B[name] * length / avg_len[name]
-                for t, tf in bag.items():
-                    pseudo[t] = pseudo.get(t, 0.0) + FIELD_WEIGHTS[name] * tf / norm
-            head = set(counts["title"]) | set(counts["questions"]) | set(counts["tags"])
-            for t, tf in pseudo.items():
-                post_docs[t].append(doc)
-                post_weights[t].append(self._idf[t] * tf * (K1 + 1.0) / (tf + K1))
-                if t in head:
-                    head_docs[t].append(doc)
-        self._post_docs = post_docs
-        self._post_weights = post_weights
-        self._head_docs = [frozenset(h) for h in head_docs]
+            head: set[int] = set()
+            for i in range(0, len(bag), 3):
+                t, f_index, tf = bag[i], bag[i + 1], bag[i + 2]
+                pseudo[t] = pseudo.get(t, 0.0) + weights[f_index] * tf / norms[f_index]
+                if f_index < 3:
+                    head.add(t)
+            for t, ptf in pseudo.items():
+                pos = cursor[t]
+                self._post_docs[pos] = doc
+                self._post_weights[pos] = self._idf[t] * ptf * (K1 + 1.0) / (ptf + K1)
+                cursor[t] = pos + 1
+            for t in head:
+                pos = head_cursor[t]
+                self._head_docs[pos] = doc
+                head_cursor[t] = pos + 1
         self._phrasings = phrasings
         self._phrasing_norms = [
-            [math.sqrt(sum(self._idf[t] ** 2 for t in p)) for p in doc_phr] for doc_phr in phrasings
+            tuple(math.sqrt(sum(self._idf[t] ** 2 for t in p)) for p in doc_phr) for doc_phr in phrasings
         ]
         # Typo repair looks only at words of similar length with the same first letter.
         buckets: dict[tuple[str, int], list[str]] = {}
@@ -250,9 +267,16 @@ class KbMatcher:
         if not terms:
             return [], (trace, unknown)
         acc: dict[int, float] = {}
+        docs_all, weights_all, offsets = self._post_docs, self._post_weights, self._offsets
+        common = max(len(self._ids) // 3, 500)
         for tid, qw in terms.items():
+            lo, hi = offsets[tid], offsets[tid + 1]
+            # Terms in a third of the articles or more hardly discriminate; they still count
+            # in the candidates' features below, they just do not nominate candidates.
+            if hi - lo > common and len(terms) > 1:
+                continue
             get = acc.get
-            for doc, w in zip(self._post_docs[tid], self._post_weights[tid], strict=True):
+            for doc, w in zip(docs_all[lo:hi], weights_all[lo:hi], strict=True):
                 acc[doc] = get(doc, 0.0) + qw * w
         top = nlargest(CANDIDATES, acc.items(), key=itemgetter(1))
         idf = self._idf
@@ -268,12 +292,12 @@ class KbMatcher:
             matched = 0.0
             head = 0.0
             for t, w in terms.items():
-                if doc in self._head_docs[t]:
+                if self._in_head(t, doc):
                     head += idf[t] * w
                     matched += idf[t] * w
             # Body-only matches: only the terms present in the doc's postings count.
             for t, w in terms.items():
-                if doc not in self._head_docs[t] and self._in_doc(t, doc):
+                if not self._in_head(t, doc) and self._in_doc(t, doc):
                     matched += idf[t] * w
             phrase = 0.0
             for p, p_norm in zip(self._phrasings[doc], self._phrasing_norms[doc], strict=True):
@@ -298,17 +322,29 @@ class KbMatcher:
         rows.sort(key=itemgetter(1), reverse=True)
         return rows, (trace, unknown)
 
+    @staticmethod
+    def _prefix_sums(counts: list[int]) -> array[int]:
+        """Offsets [0, c0, c0+c1, …] for a flat array holding counts[i] items for each i."""
+        out = array("q", [0])
+        total = 0
+        for c in counts:
+            total += c
+            out.append(total)
+        return out
+
+    @staticmethod
+    def _contains(docs: array[int], lo: int, hi: int, doc: int) -> bool:
+        """Whether the sorted slice docs[lo:hi] holds doc."""
+        pos = bisect_left(docs, doc, lo, hi)
+        return pos < hi and docs[pos] == doc
+
     def _in_doc(self, tid: int, doc: int) -> bool:
-        """Whether the term occurs anywhere in the doc (postings are sorted by doc)."""
-        docs = self._post_docs[tid]
-        lo, hi = 0, len(docs)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if docs[mid] < doc:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo < len(docs) and docs[lo] == doc
+        """Whether the term occurs anywhere in the doc."""
+        return self._contains(self._post_docs, self._offsets[tid], self._offsets[tid + 1], doc)
+
+    def _in_head(self, tid: int, doc: int) -> bool:
+        """Whether the term occurs in the doc's title, questions or tags."""
+        return self._contains(self._head_docs, self._head_offsets[tid], self._head_offsets[tid + 1], doc)
 
     def _confidence(self, combined: float, rival: float) -> float:
         """Calibrated probability-like confidence from the combined score and the margin over a rival."""

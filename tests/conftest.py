@@ -1,0 +1,48 @@
+"""Shared fixtures: a real SQLite container, a real PostgreSQL one when configured, the small world."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from helpdesk.adapters.clock import ManualClock
+from helpdesk.bootstrap import Container
+from tests.support.world import START, make_container, populate, postgres_database
+
+HAS_POSTGRES = bool(os.environ.get("HELPDESK_TEST_POSTGRES_URL"))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock at a Monday morning inside the shipped contracts' period."""
+    return ManualClock(START)
+
+
+@pytest.fixture
+def container(tmp_path, clock) -> Iterator[Container]:
+    """A migrated container on a real SQLite file."""
+    c = make_container(f"sqlite:///{tmp_path}/helpdesk.db", clock)
+    yield c
+    c.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_container(request, tmp_path, clock) -> Iterator[Container]:
+    """The same tests on SQLite and on PostgreSQL (skipped without HELPDESK_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        c = make_container(f"sqlite:///{tmp_path}/helpdesk.db", clock)
+        yield c
+        c.close()
+        return
+    if not HAS_POSTGRES:
+        pytest.skip("HELPDESK_TEST_POSTGRES_URL not set")
+    with postgres_database() as url:
+        c = make_container(url, clock)
+        yield c
+        c.close()
+
+
+@pytest.fixture
+def world(container):
+    """People of every role in two offices (see tests/support/world.py)."""
+    return populate(container)

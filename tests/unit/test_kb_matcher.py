@@ -1,0 +1,139 @@
+"""The KB matcher on a small hand-made knowledge base, and the SPEC §5 JSON."""
+
+import threading
+
+import pytest
+
+from helpdesk.domain.kb.article import Article
+from helpdesk.services.kb_matcher import KbAnswer, KbMatcher, to_spec_json
+
+ARTICLES = [
+    Article(
+        "konto-reset-hasla",
+        "Resetowanie zapomnianego hasła",
+        "KONTO",
+        ("hasło", "reset", "logowanie"),
+        ("Nie pamiętam hasła, jak ustawić nowe?", "Jak zresetować hasło do EZD?"),
+        "Na ekranie logowania kliknij Nie pamiętam hasła. Link do ustawienia nowego hasła przyjdzie e-mailem.",
+    ),
+    Article(
+        "konto-blokada",
+        "Konto zablokowane po błędnych próbach logowania",
+        "KONTO",
+        ("blokada", "konto", "logowanie"),
+        ("Moje konto jest zablokowane", "Ile razy mogę wpisać złe hasło?"),
+        "Po pięciu nieudanych próbach konto blokuje się na 15 minut. Odczekaj albo poproś lidera o odblokowanie.",
+    ),
+    Article(
+        "skan-skaner-niewidoczny",
+        "EZD nie widzi skanera",
+        "SKANOWANIE",
+        ("skaner", "sterownik"),
+        ("Skaner nie jest wykrywany w EZD", "Brak skanera na liście urządzeń"),
+        "Uruchom ponownie usługę skanowania i sprawdź sterownik skanera.",
+    ),
+    Article(
+        "ezd-dekretacja",
+        "Dekretacja pisma na pracownika",
+        "EZD",
+        ("dekretacja", "kierownik"),
+        ("Jak zadekretować pismo?", "Jak przydzielić pismo pracownikowi?"),
+        "Kierownik otwiera pismo, klika Dekretuj i wybiera pracownika oraz rodzaj dekretacji.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> KbMatcher:
+    return KbMatcher(ARTICLES)
+
+
+def test_a_question_close_to_a_phrasing_is_answered_with_that_article(matcher: KbMatcher) -> None:
+    answer = matcher.answer("nie pamietam hasla do ezd")
+    assert answer.answered and answer.article_id == "konto-reset-hasla"
+    assert 0.5 <= answer.score <= 1.0
+
+
+def test_typos_and_missing_diacritics_are_tolerated(matcher: KbMatcher) -> None:
+    answer = matcher.answer("skanr nie jest wykrywny w ezd")
+    assert answer.article_id == "skan-skaner-niewidoczny"
+
+
+def test_a_verb_with_a_perfective_prefix_still_finds_its_article(matcher: KbMatcher) -> None:
+    assert matcher.answer("jak zadekretowac pismo na kolege").article_id == "ezd-dekretacja"
+
+
+def test_close_neighbours_are_told_apart(matcher: KbMatcher) -> None:
+    assert matcher.answer("konto zablokowane, co robić").article_id == "konto-blokada"
+    assert matcher.answer("jak zresetować hasło").article_id == "konto-reset-hasla"
+
+
+@pytest.mark.parametrize("text", ["cześć", "dzięki!", "", "   ", "...", "Dzień dobry", "asdf qwer zxcv"])
+def test_greetings_thanks_and_noise_get_no_answer(matcher: KbMatcher, text: str) -> None:
+    answer = matcher.answer(text)
+    assert not answer.answered and answer.article_id is None
+
+
+def test_an_out_of_scope_question_gets_no_answer(matcher: KbMatcher) -> None:
+    assert not matcher.answer("ile kosztuje abonament parkingowy przy urzędzie").answered
+
+
+def test_candidates_are_at_most_three_best_first_with_scores_in_range(matcher: KbMatcher) -> None:
+    answer = matcher.answer("problem z logowaniem i hasłem")
+    assert 1 <= len(answer.candidates) <= 3
+    scores = [s for _, s in answer.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert answer.score == scores[0]
+
+
+def test_a_long_rambling_message_with_a_greeting_is_still_understood(matcher: KbMatcher) -> None:
+    text = (
+        "Dzień dobry, od rana próbuję się zalogować i chyba kilka razy wpisałam złe hasło, "
+        "teraz konto jest zablokowane i nie mogę pracować. Pozdrawiam, Ania"
+    )
+    assert matcher.answer(text).article_id == "konto-blokada"
+
+
+def test_the_matcher_answers_from_many_threads_at_once(matcher: KbMatcher) -> None:
+    expected = matcher.answer("skaner nie działa w ezd")
+    results: list[KbAnswer] = []
+
+    def work() -> None:
+        for _ in range(50):
+            results.append(matcher.answer("skaner nie działa w ezd"))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(ValueError):
+        KbMatcher([ARTICLES[0], ARTICLES[0]])
+
+
+def test_an_empty_knowledge_base_answers_nothing() -> None:
+    assert not KbMatcher([]).answer("nie pamiętam hasła").answered
+
+
+def test_spec_json_has_the_article_with_its_public_url(matcher: KbMatcher) -> None:
+    answer = matcher.answer("nie pamietam hasla do ezd")
+    by_id = {a.id: a for a in ARTICLES}
+    out = to_spec_json(answer, by_id, "https://helpdesk.example/")
+    assert out["answered"] is True
+    assert out["article"] == {
+        "id": "konto-reset-hasla",
+        "title": "Resetowanie zapomnianego hasła",
+        "url": "https://helpdesk.example/kb/konto-reset-hasla",
+    }
+    assert set(out) == {"answered", "article", "score", "candidates"}
+    assert out["candidates"][0] == {"id": "konto-reset-hasla", "score": out["score"]}
+
+
+def test_spec_json_of_silence_has_a_null_article() -> None:
+    out = to_spec_json(KbAnswer(False, None, 0.12, [("x", 0.12)]), {}, "http://127.0.0.1:8080")
+    assert out == {"answered": False, "article": None, "score": 0.12, "candidates": [{"id": "x", "score": 0.12}]}

@@ -64,7 +64,7 @@ class Settings:
 def split_host_port(value: str, name: str) -> tuple[str, int]:
     """'127.0.0.1:8080' → ('127.0.0.1', 8080); SettingsError naming `name` otherwise."""
     host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
         raise SettingsError(f"{name}: oczekiwano host:port, np. 127.0.0.1:8080 (jest '{value}')")
     return host.strip("[]"), int(port)
 

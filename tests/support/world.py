@@ -33,7 +33,7 @@ OFFICES = """code,name,type,employees,components,leaders_max
 """
 
 
-def test_settings(database_url: str, **extra: str) -> Any:
+def settings_for(database_url: str, **extra: str) -> Any:
     """Settings for a test container (no SMTP listener unless asked)."""
     env = {"HELPDESK_DATABASE_URL": database_url, "HELPDESK_SLA_DIR": str(REPO / "sla"),
            "HELPDESK_KB_DIR": str(REPO / "knowledge_base"), "HELPDESK_SMTP_LISTEN": "",
@@ -44,7 +44,7 @@ def test_settings(database_url: str, **extra: str) -> Any:
 
 def make_container(database_url: str, clock: ManualClock | None = None, **extra: str) -> Container:
     """A migrated container on `database_url` with a manual clock."""
-    container = build_container(test_settings(database_url, **extra), clock=clock or ManualClock(START))
+    container = build_container(settings_for(database_url, **extra), clock=clock or ManualClock(START))
     container.migrate()
     return container
 

@@ -125,8 +125,8 @@ def _rule(action: Action, roles: set[Role], states: set[State] | frozenset[State
 
 RULES: tuple[Rule, ...] = (
     _rule(Action.TAKE, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.REOPENED}, OFFICE, S.IN_PROGRESS),
-    _rule(Action.COMMENT, {R.OFFICIAL, R.LEADER, R.REPRESENTATIVE, R.AGENT, R.COORDINATOR},
-          _OPEN_STATES, ANY, None),
+    _rule(Action.COMMENT, {R.OFFICIAL, R.LEADER, R.REPRESENTATIVE, R.COORDINATOR}, _OPEN_STATES, ANY, None),
+    _rule(Action.COMMENT, {R.AGENT}, _OPEN_STATES, CONTRACTOR, None),
     _rule(Action.REPLY, {R.LEADER, R.COORDINATOR}, _OPEN_STATES, ANY, None),
     _rule(Action.REPLY, {R.AGENT}, _OPEN_STATES, CONTRACTOR, None),
     _rule(Action.WAIT_FOR_OFFICE, {R.LEADER, R.COORDINATOR}, {S.IN_PROGRESS}, OFFICE, S.WAITING),

@@ -116,3 +116,32 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/v1/tickets", list_tickets)
     app.router.add_get("/api/v1/tickets/{id}", get_ticket)
     app.router.add_post("/api/v1/tickets/{id}/actions", ticket_action)
+
+
+async def kb_answer(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/answer {"text"} → SPEC §5 (plus `query_id` for feedback)."""
+    person = await current_person(request)
+    data = await json_body(request)
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InvalidInput("pole 'text' (tekst pytania) jest wymagane")
+    container = request.app[CONTAINER]
+    return json_response(await run(request, lambda: container.kb.answer(text, person, "api")))
+
+
+async def kb_feedback(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/feedback {"query_id", "helpful"}: did the answer help?"""
+    person = await current_person(request)
+    data = await json_body(request)
+    query_id, helpful = data.get("query_id"), data.get("helpful")
+    if not isinstance(query_id, int) or isinstance(query_id, bool) or not isinstance(helpful, bool):
+        raise InvalidInput("wymagane pola: 'query_id' (liczba) i 'helpful' (true/false)")
+    container = request.app[CONTAINER]
+    await run(request, container.kb.feedback, query_id, helpful, person)
+    return json_response({"ok": True})
+
+
+def setup_kb(app: web.Application) -> None:
+    """Register the knowledge-base routes."""
+    app.router.add_post("/api/v1/kb/answer", kb_answer)
+    app.router.add_post("/api/v1/kb/feedback", kb_feedback)

@@ -15,6 +15,7 @@ def create_app(container: Container) -> web.Application:
     app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}
     app[AUTH_CACHE] = {}
     api.setup(app)
+    api.setup_kb(app)
     openapi.setup(app)
     pages.setup(app)
     for hook in container.extras.get("web_setup", []):

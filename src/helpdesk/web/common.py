@@ -19,7 +19,7 @@ METRICS = web.AppKey("metrics", dict)
 AUTH_CACHE = web.AppKey("auth_cache", dict)
 SESSION_COOKIE = "helpdesk_session"
 AUTH_CACHE_SECONDS = 30.0
-PERSON = "person"
+PERSON = web.RequestKey("person", Person)
 
 
 async def run(request: web.Request, fn: Callable[..., T], *args: Any) -> T:

@@ -176,8 +176,28 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/tickets/{ticket_id}")
 
 
+async def article_page(request: web.Request) -> web.StreamResponse:
+    """GET /kb/{id}: one knowledge-base article (public: links go out in bot messages and e-mails)."""
+    container = request.app[CONTAINER]
+    person = await optional_person(request)
+    try:
+        article = await run(request, container.kb.article, request.match_info["id"])
+    except HelpdeskError as err:
+        response = layout("Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
+        response.set_status(404)
+        return response
+    paragraphs = "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>"
+                         for block in article.body.split("\n\n") if block.strip())
+    body = (f"<article class='card'><h1>{escape(article.title)}</h1>"
+            f"<p class='muted'>{escape(article.component)} · {escape(', '.join(article.tags))}</p>{paragraphs}"
+            "<p class='muted'>Nie pomogło? Napisz do bota albo odpowiedz na e-mail z help-desku – "
+            "sprawą zajmie się lider wdrożenia w Twoim urzędzie.</p></article>")
+    return layout(article.title, body, person)
+
+
 def setup(app: web.Application) -> None:
     """Register the page routes."""
+    app.router.add_get("/kb/{id}", article_page)
     app.router.add_get("/login", login_form)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)

@@ -127,7 +127,9 @@ def load_articles(paths: list[Path]) -> list[Article]:
     for file in _expand(paths):
         article = load_article(file)
         if article.id in seen:
-            raise ArticleFileError(f"{file}:2: id '{article.id}' jest już użyte w {seen[article.id]}")
+            lines = file.read_text(encoding="utf-8").splitlines()
+            line = next((i for i, raw in enumerate(lines, start=1) if raw.startswith("id:")), 1)
+            raise ArticleFileError(f"{file}:{line}: id '{article.id}' jest już użyte w {seen[article.id]}")
         seen[article.id] = file
         articles.append(article)
     return articles

@@ -117,7 +117,7 @@ async def test_actions_outside_the_role_or_state_are_refused(api):
     assert (await act(api, "lider.slupno", tid, "take"))[0] == 404
     assert (await api("POST", "/api/v1/tickets", "audytor", {"title": "x"}))[0] == 403
     assert (await api("POST", "/api/v1/tickets", agent_of(api, "EZD"), {"title": "x"}))[0] == 403
-    status, body = await act(api, "lider.plock", tid, "escalate", priority="critical")
+    status, _body = await act(api, "lider.plock", tid, "escalate", priority="critical")
     assert status == 200
     assert (await act(api, "lider.plock", tid, "acknowledge"))[0] == 403
     assert (await act(api, agent_of(api, "EZD"), tid, "resolve"))[0] == 200

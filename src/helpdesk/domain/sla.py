@@ -6,6 +6,11 @@ penalties. It folds the events in (at, seq) order; between two consecutive event
 working time of the current priority's calendar to every running clock, unless the ticket waits
 for the office (between `paused` and the next `resumed`). Calendar queries are O(log n), so a
 ticket costs a handful of bisects whatever the span.
+
+Reading of SPEC §6 where it is silent: a `paused` before the escalation still holds until its
+`resumed` (the rule is "not between paused and the next resumed"); `priority_changed` before the
+escalation is overridden by the escalation's priority; `reopened` restarts only `fix`; a clock
+that is paused has no due time (it cannot breach while paused).
 """
 
 from __future__ import annotations

@@ -280,3 +280,20 @@ def test_a_long_running_ticket_is_computed_without_walking_the_days() -> None:
     assert result.metrics["fix"].state == "breached"
     assert result.metrics["fix"].elapsed == CONTRACT.calendars["biuro"].working_seconds(
         at("2026-01-02 09:00"), at("2027-12-31 16:00"))
+
+
+def test_a_pause_from_before_the_escalation_holds_until_resumed() -> None:
+    result = sla([
+        ev("2026-03-02 08:00", 1, "paused"),
+        ev("2026-03-02 09:00", 2, "escalated", "normal"),
+        ev("2026-03-02 11:00", 3, "resumed"),
+        ev("2026-03-02 12:00", 4, "resolved"),
+    ], "2026-03-03 00:00")
+    assert minutes(result)["fix"] == 60
+
+
+def test_clock_events_are_plain_immutable_values() -> None:
+    event = ClockEvent(at("2026-03-02 09:00"), 1, "escalated", "u1", "normal")
+    assert event.line == 0
+    with pytest.raises(AttributeError):
+        event.seq = 2  # type: ignore[misc]

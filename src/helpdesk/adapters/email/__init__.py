@@ -1,0 +1,1 @@
+"""The e-mail channel: pure parser, SMTP listener, IMAP poller and the outbox sender."""

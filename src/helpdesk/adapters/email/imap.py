@@ -1,0 +1,133 @@
+"""IMAP polling for offices that only have a mailbox (HELPDESK_IMAP_URL).
+
+Each round (imaplib, blocking, in the executor) fetches UNSEEN messages with BODY.PEEK so reading
+does not mark them; a message is flagged \\Seen only after its raw bytes are stored. When the
+database is down the message stays unseen and the round stops: the next round tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import imaplib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.mail_intake import MailIntake, Outcome, quick_message_id
+
+log = logging.getLogger(__name__)
+
+IMAP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ImapAddress:
+    """Where to poll: parsed from imap[s]://user:password@host:port/MAILBOX."""
+
+    ssl: bool
+    host: str
+    port: int
+    user: str
+    password: str
+    mailbox: str
+
+
+def parse_imap_url(url: str) -> ImapAddress:
+    """Split HELPDESK_IMAP_URL; InvalidInput naming the variable when it is incomplete."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname or parts.username is None:
+        raise InvalidInput("HELPDESK_IMAP_URL: oczekiwano imap[s]://użytkownik:hasło@host:port/SKRZYNKA")
+    ssl = parts.scheme == "imaps"
+    return ImapAddress(ssl=ssl, host=parts.hostname, port=parts.port or (993 if ssl else 143),
+                       user=unquote(parts.username), password=unquote(parts.password or ""),
+                       mailbox=unquote(parts.path.lstrip("/")) or "INBOX")
+
+
+class ImapPoller:
+    """Fetches unseen mail from one mailbox into the intake."""
+
+    def __init__(self, intake: MailIntake, address: ImapAddress) -> None:
+        self.intake = intake
+        self.address = address
+
+    def _connect(self) -> imaplib.IMAP4:
+        a = self.address
+        conn: imaplib.IMAP4
+        if a.ssl:
+            conn = imaplib.IMAP4_SSL(a.host, a.port, timeout=IMAP_TIMEOUT)
+        else:
+            conn = imaplib.IMAP4(a.host, a.port, timeout=IMAP_TIMEOUT)
+        conn.login(a.user, a.password)
+        status, _ = conn.select(_quote(a.mailbox))
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot select mailbox {a.mailbox}")
+        return conn
+
+    def poll_once(self) -> list[Outcome]:
+        """One round (blocking): store and process every unseen message."""
+        outcomes: list[Outcome] = []
+        conn = self._connect()
+        try:
+            status, data = conn.uid("SEARCH", "UNSEEN")
+            uids = [u.decode() for u in data[0].split()] if status == "OK" and data and data[0] else []
+            for uid in uids:
+                raw = _fetch(conn, uid)
+                if raw is None:
+                    continue
+                sender = parseaddr(str(BytesHeaderParser().parsebytes(raw).get("From", "")))[1].lower()
+                try:
+                    raw_id = self.intake.store_raw(raw, source="imap", envelope_from=sender,
+                                                   envelope_to=self.address.mailbox,
+                                                   message_id=quick_message_id(raw))
+                except Exception:
+                    log.warning("IMAP message %s left unseen: database unavailable", uid, exc_info=True)
+                    break
+                conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                outcomes.append(self.intake.process(raw_id))
+        finally:
+            with contextlib.suppress(Exception):
+                conn.logout()
+        return outcomes
+
+
+def _quote(mailbox: str) -> str:
+    return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fetch(conn: imaplib.IMAP4, uid: str) -> bytes | None:
+    status, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+    if status != "OK":
+        return None
+    for item in data:
+        if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[1], bytes):
+            return item[1]
+    return None
+
+
+def imap_part(poller: ImapPoller, interval_s: float) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+    """A server part that polls the mailbox every `interval_s` seconds until stopped."""
+    async def start(container: Any) -> Callable[[], Awaitable[None]]:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        async def run() -> None:
+            while not stopping.is_set():
+                try:
+                    await loop.run_in_executor(container.executor, poller.poll_once)
+                except Exception as err:
+                    log.warning("IMAP poll failed: %s", err)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=interval_s)
+        task = asyncio.create_task(run(), name="imap-poller")
+
+        async def stop() -> None:
+            stopping.set()
+            await task
+        return stop
+    return start

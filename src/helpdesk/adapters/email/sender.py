@@ -1,0 +1,106 @@
+"""Outgoing mail: claims `email` messages from the outbox and hands them to HELPDESK_SMTP_RELAY.
+
+Each message becomes a multipart/alternative (plain text and HTML) with the threading headers
+stored with it. smtplib is blocking, so a round runs in the executor. A failure leaves the message
+in the outbox with a growing pause (OutboxService); nothing is lost while the relay is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+import socket
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
+
+from helpdesk.services.mail_notify import SIGNATURE
+from helpdesk.services.outbox import OutboxMessage, OutboxService
+from helpdesk.services.ports import Clock
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 30.0
+ALLOWED_HEADERS = ("Message-ID", "In-Reply-To", "References", "X-Helpdesk-Ticket", "Auto-Submitted")
+
+
+class MailSender:
+    """Delivers outbox e-mail through one SMTP relay."""
+
+    def __init__(self, outbox: OutboxService, clock: Clock, relay: tuple[str, int], mail_from: str) -> None:
+        self.outbox = outbox
+        self.clock = clock
+        self.relay = relay
+        self.from_addr = parseaddr(mail_from)[1] or mail_from
+
+    def build(self, message: OutboxMessage) -> EmailMessage:
+        """The MIME message for one outbox row."""
+        mail = EmailMessage()
+        mail["From"] = formataddr((SIGNATURE, self.from_addr))
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail["Date"] = format_datetime(self.clock.now())
+        for name in ALLOWED_HEADERS:
+            value = message.headers.get(name)
+            if value:
+                mail[name] = value
+        mail.set_content(message.body, charset="utf-8")
+        if message.html:
+            mail.add_alternative(message.html, subtype="html", charset="utf-8")
+        return mail
+
+    def send_once(self, limit: int = 50) -> int:
+        """Send what is due now (blocking); return how many were delivered."""
+        messages = self.outbox.claim("email", limit)
+        if not messages:
+            return 0
+        sent = 0
+        client: smtplib.SMTP | None = None
+        try:
+            for message in messages:
+                try:
+                    if client is None:
+                        client = smtplib.SMTP(self.relay[0], self.relay[1], timeout=SMTP_TIMEOUT)
+                    client.send_message(self.build(message), from_addr=self.from_addr,
+                                        to_addrs=[message.recipient])
+                except (OSError, smtplib.SMTPException, ValueError) as err:
+                    log.warning("mail %s to %s not sent: %s", message.id, message.recipient, err)
+                    self.outbox.failed(message, f"{type(err).__name__}: {err}")
+                    if isinstance(err, OSError | smtplib.SMTPServerDisconnected) and client is not None:
+                        with contextlib.suppress(Exception):
+                            client.close()
+                        client = None
+                    continue
+                self.outbox.sent(message)
+                sent += 1
+        finally:
+            if client is not None:
+                with contextlib.suppress(smtplib.SMTPException, OSError, socket.timeout):
+                    client.quit()
+        return sent
+
+
+def sender_part(sender: MailSender, interval_s: float) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+    """A server part that sends due outbox mail every `interval_s` seconds until stopped."""
+    async def start(container: Any) -> Callable[[], Awaitable[None]]:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        async def run() -> None:
+            while not stopping.is_set():
+                try:
+                    await loop.run_in_executor(container.executor, sender.send_once)
+                except Exception:
+                    log.exception("outbox e-mail round failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=interval_s)
+        task = asyncio.create_task(run(), name="mail-sender")
+
+        async def stop() -> None:
+            stopping.set()
+            await task
+        return stop
+    return start

@@ -1,0 +1,302 @@
+"""Inbound mail use case: store raw → parse → who → thread → comment or new ticket (+ attachments).
+
+The raw message is stored first (`store_raw`), in its own transaction, so nothing is lost when
+parsing or the ticket step fails; `process` then decides, and records the outcome on the raw row
+in the same transaction as the ticket change, so a crash leaves the row `new` to be tried again.
+
+- Strangers (no active person with that e-mail), auto-replies, bulk mail, bounces, duplicates and
+  senders over the rate limit open nothing and get nothing: status `ignored` with the reason.
+- A reply (In-Reply-To / References to a mail of the ticket, or `[T-000042]` in the subject) lands
+  on its ticket: the author's text as a comment, a leader's or agent's as a reply to the author.
+- Anything else opens a ticket after the knowledge base had its chance: the acknowledgement
+  (mail_notify) carries the best article.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from helpdesk.domain import events as ev
+from helpdesk.domain.errors import Conflict, Forbidden, HelpdeskError, NotFound, Unavailable
+from helpdesk.domain.people import Person
+from helpdesk.domain.roles import Role
+from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.mail_notify import CURRENT_MAIL, InboundMailContext
+from helpdesk.services.ports import Clock
+from helpdesk.services.tickets import MAX_TEXT, NewTicket
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT = 20
+RATE_WINDOW = timedelta(minutes=10)
+KB_QUESTION_CHARS = 1000
+
+
+class InboundAttachment(Protocol):
+    """A file that came with a mail."""
+
+    @property
+    def filename(self) -> str:
+        """Its name as the sender gave it (made safe)."""
+        ...
+
+    @property
+    def content_type(self) -> str:
+        """Its MIME type."""
+        ...
+
+    @property
+    def data(self) -> bytes:
+        """Its bytes."""
+        ...
+
+
+class InboundMail(Protocol):
+    """What the parser (adapters/email/parser.py) tells the intake."""
+
+    @property
+    def message_id(self) -> str | None:
+        """The Message-ID, angle brackets included."""
+        ...
+
+    @property
+    def from_addr(self) -> str:
+        """The sender's address, lower-case."""
+        ...
+
+    @property
+    def subject(self) -> str:
+        """The decoded subject."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """The subject cleaned for a ticket title."""
+        ...
+
+    @property
+    def body(self) -> str:
+        """The new text, quoted history stripped."""
+        ...
+
+    @property
+    def auto(self) -> str | None:
+        """Why the mail is automatic, or None."""
+        ...
+
+    @property
+    def ticket_ref(self) -> int | None:
+        """`[T-…]` from the subject."""
+        ...
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs it answers, nearest first."""
+        ...
+
+    @property
+    def attachments(self) -> Sequence[InboundAttachment]:
+        """Its files."""
+        ...
+
+
+Parser = Callable[[bytes, str | None], InboundMail]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one inbound message."""
+
+    raw_id: int
+    status: str  # ticket | comment | ignored | error | new (not processed yet)
+    ticket: str | None = None
+    note: str | None = None
+
+
+class MailIntake:
+    """The e-mail intake shared by the SMTP listener and the IMAP poller."""
+
+    def __init__(self, db: Any, clock: Clock, tickets: Any, kb: Any, parse: Parser, *,
+                 rate_limit: int = RATE_LIMIT, rate_window: timedelta = RATE_WINDOW) -> None:
+        self.db = db
+        self.clock = clock
+        self.tickets = tickets
+        self.kb = kb
+        self.parse = parse
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+
+    # --- the two steps --------------------------------------------------------------------
+    def store_raw(self, data: bytes, *, source: str, envelope_from: str = "", envelope_to: str = "",
+                  message_id: str | None = None) -> int:
+        """Keep the message exactly as received; Unavailable when the database does not answer."""
+        values = {"received_at": self.clock.now(), "source": source, "envelope_from": envelope_from.lower()[:320],
+                  "envelope_to": envelope_to[:1000], "message_id": (message_id or None) and message_id[:998],
+                  "data": data, "status": "new"}
+        raw_id: int = self.db.write(lambda tx: tx.mail_store_raw(values))
+        return raw_id
+
+    def receive(self, data: bytes, *, source: str, envelope_from: str | None = None,
+                envelope_to: str = "") -> Outcome:
+        """Store then process one message; only the storing step may raise (Unavailable)."""
+        sender = envelope_from if envelope_from is not None else ""
+        raw_id = self.store_raw(data, source=source, envelope_from=sender, envelope_to=envelope_to,
+                                message_id=quick_message_id(data))
+        return self.process(raw_id, envelope_from=envelope_from)
+
+    def process_pending(self, limit: int = 100) -> list[Outcome]:
+        """Process messages stored but never processed (after a crash or a database outage)."""
+        ids: list[int] = self.db.read(lambda tx: tx.mail_pending(limit))
+        return [self.process(raw_id) for raw_id in ids]
+
+    def process(self, raw_id: int, *, envelope_from: str | None = None) -> Outcome:
+        """Parse and act on one stored message; never raises except Unavailable-free errors are recorded."""
+        try:
+            return self._process(raw_id, envelope_from)
+        except Unavailable as err:
+            log.warning("mail %s left for later: %s", raw_id, err)
+            return Outcome(raw_id, "new", note=str(err))
+        except Exception as err:  # a bug or a broken message must not lose the mail: keep it as error
+            log.exception("mail %s could not be processed", raw_id)
+            note = f"{type(err).__name__}: {err}"
+            with contextlib.suppress(HelpdeskError):
+                self.db.write(lambda tx: tx.mail_mark(raw_id, "error", None, note))
+            return Outcome(raw_id, "error", note=note)
+
+    # --- deciding -------------------------------------------------------------------------
+    def _ignore(self, raw_id: int, reason: str) -> Outcome:
+        self.db.write(lambda tx: tx.mail_mark(raw_id, "ignored", None, reason))
+        log.info("mail %s ignored: %s", raw_id, reason)
+        return Outcome(raw_id, "ignored", note=reason)
+
+    def _process(self, raw_id: int, envelope_from: str | None) -> Outcome:
+        row = self.db.read(lambda tx: tx.mail_raw(raw_id))
+        if row is None:
+            raise NotFound(f"no raw mail {raw_id}")
+        if row["status"] != "new":
+            return Outcome(raw_id, row["status"], format_ticket_id(row["ticket_no"]) if row["ticket_no"] else None,
+                           row["note"])
+        if envelope_from is None and row["source"] == "smtp":
+            envelope_from = row["envelope_from"]
+        mail = self.parse(bytes(row["data"]), envelope_from)
+        if mail.auto:
+            return self._ignore(raw_id, f"automatic mail ({mail.auto})")
+        person: Person | None = self.db.read(lambda tx: tx.person_by("email", mail.from_addr)) \
+            if mail.from_addr else None
+        if person is None:
+            return self._ignore(raw_id, f"unknown sender {mail.from_addr or '(none)'}")
+        sender_key = (row["envelope_from"] or mail.from_addr).lower()
+        since = self.clock.now() - self.rate_window
+        recent: int = self.db.read(lambda tx: tx.mail_recent_count(sender_key, since, raw_id))
+        if recent >= self.rate_limit:
+            return self._ignore(raw_id, f"rate limit: {recent} mails from {sender_key} in {self.rate_window}")
+        if mail.message_id:
+            mid = mail.message_id
+            if self.db.read(lambda tx: tx.mail_already_processed(mid, raw_id)):
+                return self._ignore(raw_id, f"duplicate of an already processed {mid}")
+        ticket_no = self._thread(mail)
+        if ticket_no is not None:
+            outcome = self._add_to_ticket(raw_id, mail, person, ticket_no)
+            if outcome is not None:
+                return outcome
+        return self._open_ticket(raw_id, mail, person)
+
+    def _thread(self, mail: InboundMail) -> int | None:
+        ids = mail.thread_ids
+        found: int | None = self.db.read(lambda tx: tx.mail_thread_ticket(ids)) if ids else None
+        return found if found is not None else mail.ticket_ref
+
+    def _add_to_ticket(self, raw_id: int, mail: InboundMail, person: Person, no: int) -> Outcome | None:
+        """Comment (author) or reply (leader, agent) on ticket `no`; None when it must be a new ticket."""
+        tid = format_ticket_id(no)
+        text = (mail.body or "(pusta wiadomość)")[:MAX_TEXT]
+        action = "comment" if person.role in (Role.OFFICIAL, Role.REPRESENTATIVE) else "reply"
+        ctx = InboundMailContext(raw_id, mail.message_id, person, attachments=list(mail.attachments),
+                                 status="comment")
+        token = CURRENT_MAIL.set(ctx)
+        try:
+            try:
+                row = self.tickets.act(person, tid, action, text=text)
+            except (Forbidden, Conflict):
+                if action == "comment":
+                    raise
+                row = self.tickets.act(person, tid, "comment", text=text)
+        except NotFound:
+            return None  # not theirs to see (or gone): their mail is still worth a ticket of its own
+        except Conflict:
+            return None  # closed: a new ticket it is
+        except Forbidden as err:
+            return self._ignore(raw_id, f"{person.login} may not act on {tid}: {err}")
+        finally:
+            CURRENT_MAIL.reset(token)
+        if row.get("state") == "waiting" and person.id == self._author_id(no):
+            try:
+                self.tickets.act(person, tid, "resume")
+            except HelpdeskError as err:
+                log.info("mail reply on %s did not resume it: %s", tid, err)
+        return Outcome(raw_id, "comment", tid)
+
+    def _author_id(self, no: int) -> int | None:
+        row = self.db.read(lambda tx: tx.ticket(no))
+        return int(row["author_id"]) if row else None
+
+    def _open_ticket(self, raw_id: int, mail: InboundMail, person: Person) -> Outcome:
+        question = f"{mail.title}\n{mail.body}"[:KB_QUESTION_CHARS]
+        kb: dict[str, Any] | None = None
+        try:
+            kb = self.kb.answer(question, person, channel="email") if self.kb is not None else None
+        except HelpdeskError as err:
+            log.info("no KB answer for mail %s: %s", raw_id, err)
+        ctx = InboundMailContext(raw_id, mail.message_id, person, kb=kb, attachments=list(mail.attachments))
+        token = CURRENT_MAIL.set(ctx)
+        try:
+            ticket = self.tickets.create(person, NewTicket(title=mail.title, description=mail.body[:MAX_TEXT],
+                                                           channel="email"))
+        except Forbidden as err:
+            return self._ignore(raw_id, f"{person.login} may not open tickets: {err}")
+        finally:
+            CURRENT_MAIL.reset(token)
+        tid = str(ticket["id"])
+        if kb and kb.get("query_id"):
+            try:
+                self.kb.link_ticket(int(kb["query_id"]), int(tid.split("-")[1]))
+            except HelpdeskError as err:
+                log.info("KB query not linked to %s: %s", tid, err)
+        return Outcome(raw_id, "ticket", tid)
+
+
+def intake_listener(tx: Any, ticket: Any, records: Sequence[Any], now: datetime) -> None:
+    """TicketService listener: store the current mail's attachments and outcome in the same transaction."""
+    ctx = CURRENT_MAIL.get()
+    if ctx is None or ctx.consumed or not records:
+        return
+    ctx.consumed = True
+    no = int(ticket["no"])
+    for attachment in ctx.attachments:
+        stored = tx.mail_add_attachment(no, attachment.filename, attachment.content_type, attachment.data, now)
+        tx.append(no, ev.ATTACHMENT_ADDED, ctx.person.login, now,
+                  {"filename": attachment.filename, "size": stored["size"], "sha256": stored["sha256"],
+                   "attachment_id": stored["id"]})
+    tx.mail_mark(ctx.raw_id, ctx.status, no, ctx.note)
+
+
+def quick_message_id(data: bytes) -> str | None:
+    """The Message-ID from the header block without a full parse (for the raw row)."""
+    head = data[:64 * 1024].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    for i, line in enumerate(lines):
+        if line[:11].lower() == b"message-id:":
+            value = line[11:]
+            j = i + 1
+            while j < len(lines) and lines[j][:1] in (b" ", b"\t"):
+                value += lines[j]
+                j += 1
+            text = value.decode("ascii", "replace").strip()
+            start, end = text.find("<"), text.find(">")
+            return text[start:end + 1] if 0 <= start < end else None
+    return None

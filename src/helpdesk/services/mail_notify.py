@@ -1,0 +1,243 @@
+"""E-mail notices: what happens to a ticket is mailed to the people it concerns, through the outbox.
+
+A listener of TicketService, called inside the write transaction, so a change and its mail commit
+together (nothing is lost, nothing is sent for a change that was rolled back). Who hears what:
+
+- the author: the acknowledgement of a ticket opened by mail (with the knowledge-base article that
+  may help and how to reach a person), replies of leaders and agents, status changes;
+- the office's leaders: new tickets, the author's comments, first-line alerts, SLA warnings;
+- the contractor's agents: escalations, the author's comments on escalated tickets, SLA warnings.
+
+Every mail has `[T-000042]` in the subject, a Message-ID that names the ticket, In-Reply-To and
+References pointing at the ticket's thread (so mail clients group them), a plain-text and an HTML
+part, and `Auto-Submitted: auto-generated` so well-behaved responders do not answer it.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from helpdesk.domain import events as ev
+from helpdesk.domain.people import Person
+from helpdesk.domain.tickets import PRIORITY_LABELS_PL, STATE_LABELS_PL, Priority, State, format_ticket_id
+
+SIGNATURE = "Helpdesk e-Urząd"
+
+
+@dataclass
+class InboundMailContext:
+    """The mail being processed right now (set by the intake around one ticket call)."""
+
+    raw_id: int
+    message_id: str | None
+    person: Person
+    kb: Mapping[str, Any] | None = None
+    attachments: list[Any] = field(default_factory=list)
+    status: str = "ticket"
+    note: str | None = None
+    consumed: bool = False
+
+
+CURRENT_MAIL: ContextVar[InboundMailContext | None] = ContextVar("helpdesk_current_mail", default=None)
+
+
+def root_message_id(ticket_no: int, domain: str) -> str:
+    """The stable thread id of a ticket (every notice references it)."""
+    return f"<hd.{ticket_no}.thread@{domain}>"
+
+
+def new_message_id(ticket_no: int, seq: int, domain: str) -> str:
+    """A fresh Message-ID that names the ticket and the event it reports."""
+    return f"<hd.{ticket_no}.{seq}.{secrets.token_hex(6)}@{domain}>"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One mail to one person."""
+
+    recipient: Person
+    subject: str
+    intro: str
+    text: str | None = None
+    extra: tuple[str, ...] = ()
+    reply_to_origin: bool = False
+
+
+STATUS_INTRO: dict[str, str] = {
+    ev.ASSIGNED: "Twoim zgłoszeniem zajął się lider urzędu ({actor}).",
+    ev.PAUSED: "Zgłoszenie czeka na informacje od urzędu. Odpowiedz na tę wiadomość, aby je przekazać.",
+    ev.RESUMED: "Prace nad zgłoszeniem zostały wznowione.",
+    ev.ESCALATED: "Zgłoszenie zostało przekazane Wykonawcy (kategoria: {priority}).",
+    ev.ACKNOWLEDGED: "Wykonawca potwierdził przyjęcie zgłoszenia i rozpoczął prace.",
+    ev.WORKAROUND: "Wykonawca udostępnił obejście problemu — możesz wrócić do pracy.",
+    ev.RESOLVED: "Zgłoszenie zostało rozwiązane. Jeśli problem nadal występuje, odpowiedz na tę wiadomość.",
+    ev.REOPENED: "Zgłoszenie zostało ponownie otwarte.",
+    ev.CLOSED: "Zgłoszenie zostało zamknięte. Dziękujemy!",
+    ev.PRIORITY_CHANGED: "Zmieniono kategorię zgłoszenia na: {priority}.",
+}
+STATUS_SUBJECT: dict[str, str] = {
+    ev.ASSIGNED: "Zgłoszenie w realizacji", ev.PAUSED: "Potrzebujemy informacji",
+    ev.RESUMED: "Wznowiono prace", ev.ESCALATED: "Przekazano Wykonawcy",
+    ev.ACKNOWLEDGED: "Wykonawca przyjął zgłoszenie", ev.WORKAROUND: "Obejście problemu",
+    ev.RESOLVED: "Zgłoszenie rozwiązane", ev.REOPENED: "Zgłoszenie ponownie otwarte",
+    ev.CLOSED: "Zgłoszenie zamknięte", ev.PRIORITY_CHANGED: "Zmiana kategorii",
+}
+
+
+def _priority_label(value: Any) -> str:
+    try:
+        return PRIORITY_LABELS_PL[Priority(str(value))]
+    except ValueError:
+        return str(value or "")
+
+
+class MailNotifier:
+    """The TicketService listener that writes e-mail notices into the outbox."""
+
+    def __init__(self, mail_from: str, public_url: str, tz: tzinfo) -> None:
+        self.domain = mail_from.rsplit("@", 1)[-1].strip(">") or "localhost"
+        self.public_url = public_url.rstrip("/")
+        self.tz = tz
+
+    def __call__(self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
+                 now: datetime) -> None:
+        """Enqueue the mails the new events call for."""
+        author: Person | None = tx.person_by_id(ticket["author_id"])
+        for record in records:
+            for notice in self.notices(tx, ticket, record, author):
+                self._enqueue(tx, ticket, record, notice, now)
+
+    # --- who hears what -------------------------------------------------------------------
+    def notices(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any],
+                author: Person | None) -> list[Notice]:
+        """The notices one event calls for (not yet filtered for the actor)."""
+        type_ = str(record.get("type"))
+        actor_login = record.get("actor")
+        actor = tx.person_by("login", actor_login) if actor_login else None
+        actor_name = actor.name if actor else (actor_login or "system")
+        text = record.get("text")
+        out: list[Notice] = []
+        author_wants = author is not None and bool(author.email) and (
+            ticket["channel"] == "email" or author.telegram_id is None)
+        by_author = author is not None and actor_login == author.login
+        if type_ == ev.CREATED:
+            if author is not None and author.email and ticket["channel"] == "email":
+                out.append(self._acknowledgement(author, ticket))
+            for leader in tx.people_of_office(ticket["office"], "leader"):
+                out.append(Notice(leader, "Nowe zgłoszenie",
+                                  f"{actor_name} zgłasza nową sprawę w Twoim urzędzie.",
+                                  ticket["description"] or None))
+        elif type_ == ev.COMMENTED and by_author:
+            for person in self._office_side(tx, ticket):
+                out.append(Notice(person, "Nowa informacja od zgłaszającego",
+                                  f"{actor_name} dopisał(a) do zgłoszenia:", text))
+        elif type_ == ev.REPLIED and author is not None and author_wants:
+            out.append(Notice(author, "Odpowiedź w sprawie zgłoszenia", f"{actor_name} odpowiada:", text))
+        elif type_ in STATUS_INTRO:
+            intro = STATUS_INTRO[type_].format(actor=actor_name,
+                                               priority=_priority_label(record.get("priority")))
+            if author is not None and author_wants:
+                out.append(Notice(author, STATUS_SUBJECT[type_], intro, text))
+            if type_ in (ev.ESCALATED, ev.REOPENED) and ticket["escalated"] and ticket["contractor"]:
+                for agent in tx.people_by_role("agent", ticket["contractor"]):
+                    out.append(Notice(agent, "Zgłoszenie dla Wykonawcy" if type_ == ev.ESCALATED
+                                      else STATUS_SUBJECT[type_],
+                                      f"{actor_name} przekazuje zgłoszenie urzędu {ticket['office']} "
+                                      f"(kategoria: {_priority_label(ticket['priority'])}).",
+                                      text or ticket["description"] or None))
+        elif type_ in (ev.SLA_WARNING, ev.SLA_BREACHED):
+            what = "zbliża się termin" if type_ == ev.SLA_WARNING else "przekroczono termin"
+            metric = record.get("metric") or record.get("clock") or ""
+            intro = f"Uwaga: {what} umowny ({metric}) dla tego zgłoszenia.".replace(" ()", "")
+            people = list(tx.people_of_office(ticket["office"], "leader"))
+            if ticket["contractor"]:
+                people += tx.people_by_role("agent", ticket["contractor"])
+            out += [Notice(p, "Ostrzeżenie SLA", intro) for p in people]
+        elif type_ == ev.FIRST_LINE_ALERT:
+            out += [Notice(p, "Zgłoszenie czeka na lidera",
+                           "Nikt jeszcze nie zajął się tym zgłoszeniem — prosimy o reakcję.")
+                    for p in tx.people_of_office(ticket["office"], "leader")]
+        return [n for n in out if n.recipient.email and n.recipient.login != actor_login]
+
+    def _office_side(self, tx: Any, ticket: Mapping[str, Any]) -> list[Person]:
+        """Who works on the ticket: the assignee (or the office's leaders), and agents once escalated."""
+        people: list[Person] = []
+        assignee = tx.person_by("login", ticket["assignee"]) if ticket["assignee"] else None
+        people += [assignee] if assignee else tx.people_of_office(ticket["office"], "leader")
+        if ticket["escalated"] and ticket["contractor"]:
+            people += tx.people_by_role("agent", ticket["contractor"])
+        return people
+
+    def _acknowledgement(self, author: Person, ticket: Mapping[str, Any]) -> Notice:
+        ctx = CURRENT_MAIL.get()
+        tid = format_ticket_id(ticket["no"])
+        extra: list[str] = []
+        kb = ctx.kb if ctx is not None else None
+        article = kb.get("article") if kb and kb.get("answered") else None
+        if article:
+            extra.append(f"Być może od razu pomoże artykuł z bazy wiedzy: „{article['title']}” — {article['url']}")
+        extra.append("Jeśli potrzebujesz kontaktu z osobą, nic więcej nie musisz robić: zgłoszenie trafiło "
+                     "do lidera Twojego urzędu. Aby coś dopisać, odpowiedz na tę wiadomość "
+                     f"(zachowaj [{tid}] w temacie).")
+        if ctx is not None and ctx.attachments:
+            extra.append("Zapisane załączniki: " + ", ".join(a.filename for a in ctx.attachments) + ".")
+        return Notice(author, "Przyjęliśmy zgłoszenie",
+                      f"Dzień dobry, przyjęliśmy Twoje zgłoszenie {tid}.", None, tuple(extra),
+                      reply_to_origin=True)
+
+    # --- the message ----------------------------------------------------------------------
+    def _enqueue(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], notice: Notice,
+                 now: datetime) -> None:
+        no = int(ticket["no"])
+        tid = format_ticket_id(no)
+        seq = int(record.get("seq") or 0)
+        root = root_message_id(no, self.domain)
+        origin = tx.mail_ticket_origin(no)
+        references = [mid for mid in (origin, root) if mid]
+        ctx = CURRENT_MAIL.get()
+        in_reply_to = root
+        if notice.reply_to_origin and ctx is not None and ctx.message_id:
+            in_reply_to = ctx.message_id
+            if ctx.message_id not in references:
+                references.insert(0, ctx.message_id)
+        elif origin:
+            in_reply_to = origin
+        headers = {"Message-ID": new_message_id(no, seq, self.domain), "In-Reply-To": in_reply_to,
+                   "References": " ".join(references), "X-Helpdesk-Ticket": tid,
+                   "Auto-Submitted": "auto-generated"}
+        subject = f"[{tid}] {notice.subject}: {ticket['title']}"
+        text, markup = self.render(ticket, notice)
+        assert notice.recipient.email is not None
+        tx.enqueue("email", notice.recipient.email, subject, text, at=now, html=markup, headers=headers,
+                   ticket_no=no, dedupe=f"mail:{no}:{seq}:{notice.recipient.id}")
+
+    def render(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
+        """The plain-text and HTML bodies of a notice (every value escaped in the HTML)."""
+        tid = format_ticket_id(int(ticket["no"]))
+        link = f"{self.public_url}/tickets/{tid}"
+        state = STATE_LABELS_PL.get(State(ticket["state"]), ticket["state"])
+        lines = [notice.intro, ""]
+        if notice.text:
+            lines += [*("> " + line if line else ">" for line in notice.text.splitlines()), ""]
+        lines += [*notice.extra, ""] if notice.extra else []
+        lines += [f"Zgłoszenie: {tid} — {ticket['title']}", f"Stan: {state}", f"Podgląd: {link}", "",
+                  "-- ", SIGNATURE]
+        text = "\n".join(lines)
+        esc = html.escape
+        parts = [f"<p>{esc(notice.intro)}</p>"]
+        if notice.text:
+            parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em\">"
+                         + "<br>".join(esc(line) for line in notice.text.splitlines()) + "</blockquote>")
+        parts += [f"<p>{esc(line)}</p>" for line in notice.extra]
+        parts.append(f"<p>Zgłoszenie: <b>{esc(tid)}</b> — {esc(str(ticket['title']))}<br>"
+                     f"Stan: {esc(str(state))}<br><a href=\"{esc(link, quote=True)}\">{esc(link)}</a></p>")
+        parts.append(f"<p style=\"color:#666\">— {esc(SIGNATURE)}</p>")
+        markup = ("<!DOCTYPE html><html lang=\"pl\"><head><meta charset=\"utf-8\"></head><body>"
+                  + "".join(parts) + "</body></html>")
+        return text, markup

@@ -1,10 +1,111 @@
-"""Repository methods for the telegram part (mixed into store.Tx)."""
+"""Repository methods for the Telegram channel and the dialogue service (mixed into store.Tx).
 
-from sqlalchemy import Connection
+Three kinds of rows: processed Telegram updates (idempotency on `update_id`), the state of each
+conversation of the channel-agnostic dialogue (so a restart loses nothing), and attachments that
+people send to the bot.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Connection, Text, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel
+
+from helpdesk.adapters.db.tables import AttachmentRow, TelegramUpdateRow
+
+
+class DialogueStateRow(SQLModel, table=True):
+    """Where one conversation (`telegram:<chat>`, `email:<address>`, `web:<session>`) stands."""
+
+    __tablename__ = "dialogue_state"
+    key: str = Field(primary_key=True, max_length=128)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime
+
+
+update_t = TelegramUpdateRow.__table__  # type: ignore[attr-defined]
+state_t = DialogueStateRow.__table__  # type: ignore[attr-defined]
+attachment_t = AttachmentRow.__table__  # type: ignore[attr-defined]
+
+# A claim older than this whose processing never finished (the process died) may be taken again.
+STALE_CLAIM = timedelta(minutes=2)
 
 
 class TelegramTxMixin:
-    """Telegram methods of the repository."""
+    """Telegram and dialogue methods of the repository."""
 
     conn: Connection
     postgres: bool
+
+    # --- updates ------------------------------------------------------------------------
+    def tg_claim_update(self, update_id: int, now: datetime, owner: str = "") -> bool:
+        """Claim an update for processing; False if it was processed or another live worker has it.
+
+        An unfinished claim is taken over when it belongs to another `owner` (an earlier run of the
+        bot that stopped mid-way) or is older than STALE_CLAIM.
+        """
+        exists = self.conn.execute(select(update_t.c.update_id)
+                                   .where(update_t.c.update_id == update_id)).first()
+        if exists is not None:
+            # Taken again only when an earlier claim never finished (its process died).
+            retaken = self.conn.execute(update(update_t).where(
+                update_t.c.update_id == update_id, update_t.c.processed_at.is_(None),
+                or_(update_t.c.data != owner, update_t.c.received_at < now - STALE_CLAIM))
+                .values(received_at=now, data=owner)).rowcount
+            return bool(retaken)
+        nested = self.conn.begin_nested()
+        try:
+            self.conn.execute(insert(update_t).values(update_id=update_id, received_at=now, data=owner))
+            nested.commit()
+        except IntegrityError:
+            nested.rollback()
+            return False
+        return True
+
+    def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
+        """Mark claimed updates as processed."""
+        if update_ids:
+            self.conn.execute(update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now))
+
+    def tg_updates_seen(self) -> int:
+        """How many updates were ever claimed (tests, metrics)."""
+        return len(self.conn.execute(select(update_t.c.update_id)).all())
+
+    # --- dialogue state -----------------------------------------------------------------
+    def dialogue_load(self, key: str) -> dict[str, Any]:
+        """The stored state of a conversation ({} when new)."""
+        raw = self.conn.execute(select(state_t.c.data).where(state_t.c.key == key)).scalar()
+        return dict(json.loads(raw)) if raw else {}
+
+    def dialogue_save(self, key: str, data: Mapping[str, Any], now: datetime) -> None:
+        """Store the state of a conversation (an empty state deletes the row)."""
+        if not data:
+            self.conn.execute(delete(state_t).where(state_t.c.key == key))
+            return
+        payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
+        done = self.conn.execute(update(state_t).where(state_t.c.key == key)
+                                 .values(data=payload, updated_at=now)).rowcount
+        if not done:
+            self.conn.execute(insert(state_t).values(key=key, data=payload, updated_at=now))
+
+    # --- attachments --------------------------------------------------------------------
+    def add_attachment(self, ticket_no: int, filename: str, content_type: str, data: bytes,
+                       now: datetime) -> dict[str, Any]:
+        """Store a file attached to a ticket; returns its id, size and SHA-256."""
+        sha = hashlib.sha256(data).hexdigest()
+        new_id = self.conn.execute(insert(attachment_t).values(
+            ticket_no=ticket_no, filename=filename[:255], content_type=content_type[:128], size=len(data),
+            sha256=sha, data=data, created_at=now).returning(attachment_t.c.id)).scalar_one()
+        return {"id": int(new_id), "filename": filename[:255], "size": len(data), "sha256": sha}
+
+    def attachments_of(self, ticket_no: int) -> list[dict[str, Any]]:
+        """Attachments of a ticket without their bytes."""
+        rows = self.conn.execute(select(attachment_t.c.id, attachment_t.c.filename, attachment_t.c.content_type,
+                                        attachment_t.c.size, attachment_t.c.sha256)
+                                 .where(attachment_t.c.ticket_no == ticket_no).order_by(attachment_t.c.id))
+        return [dict(r._mapping) for r in rows]
+

@@ -1,0 +1,1 @@
+"""The Telegram channel: python-telegram-bot application, handlers, outbox sender and wiring."""

@@ -1,0 +1,477 @@
+"""The Telegram bot: python-telegram-bot application, handlers, idempotency, rate limiting, sending.
+
+The handlers are thin: they find who is writing, then hand the text, button or file to the
+channel-agnostic dialogue service (services/dialogue.py) and render its replies. Blocking work
+(database, matcher) runs on the container's executor so the event loop keeps serving updates.
+
+Robustness, in the order an update meets it:
+
+- group -2: the update is claimed in the database by `update_id`; one already processed (or being
+  processed by a live worker) is dropped, so a redelivery after a crash or a webhook retry does
+  nothing twice;
+- group -1: a per-user token bucket; over the limit the person gets one clear message and the
+  update is dropped;
+- group 0: the handlers, serialised per person (updates of different people run concurrently);
+- replies go out directly; if Telegram cannot be reached they are put in the outbox and retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import BotCommand, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from helpdesk.adapters.telegram.render import keyboard, split_message
+from helpdesk.domain.errors import HelpdeskError
+from helpdesk.domain.people import Person
+from helpdesk.services.dialogue import DialogueService, Reply, Texts, human_size, ticket_id_in
+
+log = logging.getLogger("helpdesk.telegram")
+T = TypeVar("T")
+
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
+CONCURRENT_UPDATES = 128
+CONNECTION_POOL = 128
+DONE_FLUSH_SECONDS = 0.2
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def file_base_url(api_base: str) -> str:
+    """The file download base for an API base: …/bot → …/file/bot (Telegram's layout)."""
+    base = api_base.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("bot")] + "file/bot"
+    return base + "/file/bot"
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+    warned: bool = False
+
+
+class RateLimiter:
+    """A token bucket per user: `burst` messages at once, then `per_second` sustained."""
+
+    def __init__(self, burst: float, per_second: float) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self.buckets: dict[int, _Bucket] = {}
+
+    def allow(self, user_id: int, now: float | None = None) -> tuple[bool, bool]:
+        """(allowed, warn): warn is True once per limited stretch, to tell the person."""
+        now = time.monotonic() if now is None else now
+        bucket = self.buckets.get(user_id)
+        if bucket is None:
+            bucket = self.buckets[user_id] = _Bucket(self.burst, now)
+            if len(self.buckets) > 100_000:  # forget idle people
+                self.buckets = {k: v for k, v in self.buckets.items() if now - v.stamp < 3600}
+                self.buckets[user_id] = bucket
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.per_second)
+        bucket.stamp = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return True, False
+        warn = not bucket.warned
+        bucket.warned = True
+        return False, warn
+
+
+class TelegramBot:
+    """The bot of one container: builds the PTB application and handles its updates."""
+
+    def __init__(self, container: Any, texts: Texts, dialogue: DialogueService) -> None:
+        self.container = container
+        self.settings = container.settings
+        self.t = texts
+        self.dialogue = dialogue
+        extra = getattr(self.settings, "extra", {}) or {}
+        self.rate = RateLimiter(float(extra.get("telegram_rate_burst", 60)),
+                                float(extra.get("telegram_rate_per_s", 1.0)))
+        self.owner = uuid.uuid4().hex[:16]
+        self.locks: dict[int, asyncio.Lock] = {}
+        self.done: list[int] = []
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.wake: asyncio.Event | None = None
+
+    # --- running blocking work ----------------------------------------------------------
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call on the container's executor."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.container.executor, lambda: fn(*args, **kwargs))
+
+    # --- the application ----------------------------------------------------------------
+    def build(self, *, polling: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The python-telegram-bot application pointed at HELPDESK_TELEGRAM_API_URL."""
+        # PTB's default client keeps a small pool; under many concurrent updates requests then
+        # queue for a connection and time out. A large pool and a patient pool timeout fix it.
+        request = HTTPXRequest(connection_pool_size=CONNECTION_POOL, read_timeout=15.0, write_timeout=15.0,
+                               connect_timeout=5.0, pool_timeout=30.0)
+        updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=POLL_TIMEOUT + 10.0,
+                                       connect_timeout=5.0, pool_timeout=10.0)
+        api = self.settings.telegram_api_url
+        builder = (Application.builder().token(self.settings.telegram_token).base_url(api)
+                   .base_file_url(file_base_url(api)).request(request).get_updates_request(updates_request)
+                   .concurrent_updates(CONCURRENT_UPDATES))
+        if not polling:
+            builder = builder.updater(None)
+        app = builder.build()
+        private = filters.ChatType.PRIVATE
+        app.add_handler(TypeHandler(Update, self.on_claim), group=-2)
+        app.add_handler(TypeHandler(Update, self.on_rate), group=-1)
+        app.add_handler(CommandHandler("start", self.on_start, filters=private))
+        app.add_handler(CommandHandler(["help", "pomoc"], self.on_help, filters=private))
+        app.add_handler(CommandHandler("moje", self.on_mine, filters=private))
+        app.add_handler(CommandHandler("wyloguj", self.on_logout, filters=private))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                                       self.on_text))
+        app.add_handler(MessageHandler(private & (filters.PHOTO | filters.Document.ALL), self.on_file))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, self.on_other))
+        app.add_handler(TypeHandler(Update, self.on_done), group=99)
+        app.add_error_handler(self.on_error)
+        self.app = app
+        return app
+
+    async def start(self) -> Callable[[], Awaitable[None]]:
+        """Start the bot (long polling, or webhook when configured) and the outbox sender."""
+        from helpdesk.adapters.telegram.sender import OutboxSender
+
+        webhook = self.settings.telegram_webhook_url
+        app = self.build(polling=not webhook)
+        self.wake = asyncio.Event()
+        await app.initialize()
+        with contextlib.suppress(TelegramError):
+            await app.bot.set_my_commands([BotCommand(c, d) for c, d in _menu(self.t)])
+        await app.start()
+        if webhook:
+            await app.bot.set_webhook(webhook, secret_token=self.webhook_secret(),
+                                      allowed_updates=ALLOWED_UPDATES)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT,
+                                            allowed_updates=ALLOWED_UPDATES)
+        sender = OutboxSender(self)
+        sender_task = asyncio.create_task(sender.run(), name="telegram-outbox")
+        log.warning("helpdesk: bot Telegram działa (%s)", "webhook" if webhook else "long polling")
+
+        async def stop() -> None:
+            sender.stopping = True
+            if self.wake:
+                self.wake.set()
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(sender_task, timeout=3)
+            await self.flush_done()
+            await app.shutdown()
+        return stop
+
+    def webhook_secret(self) -> str:
+        """The secret Telegram sends with webhook calls (derived from the token, never logged)."""
+        import hashlib
+
+        return hashlib.sha256(("webhook:" + self.settings.telegram_token).encode()).hexdigest()[:48]
+
+    def nudge(self) -> None:
+        """Wake the outbox sender (something may have been enqueued)."""
+        if self.wake is not None:
+            self.wake.set()
+
+    # --- idempotency and rate limiting --------------------------------------------------
+    async def on_claim(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """Claim the update by update_id; drop it if it was seen already."""
+        now = self.container.clock.now()
+        claimed = await self.run(self.container.db.write,
+                                 lambda tx: tx.tg_claim_update(update.update_id, now, self.owner))
+        if not claimed:
+            log.info("telegram: update %s already processed, skipped", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def on_rate(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """Drop updates of a person over the rate limit (telling them once)."""
+        user = update.effective_user
+        if user is None:
+            return
+        allowed, warn = self.rate.allow(user.id)
+        if allowed:
+            return
+        if warn and update.effective_chat is not None:
+            await self.send(update.effective_chat.id, Reply(self.t("errors.rate_limited")))
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(self.t.raw("errors.rate_limited")[:190])
+        self.done.append(update.update_id)
+        raise ApplicationHandlerStop
+
+    async def on_done(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """Remember that the update was processed (flushed to the database in batches)."""
+        self.done.append(update.update_id)
+
+    async def flush_done(self) -> None:
+        """Mark the processed updates in the database."""
+        if not self.done:
+            return
+        ids, self.done = self.done, []
+        now = self.container.clock.now()
+        try:
+            await self.run(self.container.db.write, lambda tx: tx.tg_updates_done(ids, now))
+        except HelpdeskError:
+            self.done[:0] = ids
+
+    async def on_error(self, update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure and tell the person something went wrong on our side."""
+        log.error("telegram: handler failed", exc_info=ctx.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            with contextlib.suppress(Exception):
+                await self.send(update.effective_chat.id, Reply(self.t("errors.generic")))
+
+    # --- who is writing -----------------------------------------------------------------
+    async def person_of(self, update: Update) -> Person | None:
+        """The linked person behind the update's sender, or None."""
+        user = update.effective_user
+        if user is None:
+            return None
+        person: Person | None = await self.run(self.container.people.find, telegram_id=user.id)
+        return person
+
+    def lock(self, user_id: int) -> asyncio.Lock:
+        """The lock that keeps one person's updates in order."""
+        lock = self.locks.get(user_id)
+        if lock is None:
+            if len(self.locks) > 10_000:
+                self.locks = {k: v for k, v in self.locks.items() if v.locked()}
+            lock = self.locks[user_id] = asyncio.Lock()
+        return lock
+
+    async def unknown(self, chat_id: int, reply_to: int | None = None) -> None:
+        """Answer someone not linked: how to get access, nothing else."""
+        await self.send(chat_id, Reply(self.t("access.unknown")), reply_to=reply_to)
+
+    # --- commands -----------------------------------------------------------------------
+    async def on_start(self, update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start CODE links the account (also from a t.me/bot?start=CODE deep link)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        code = (ctx.args or [""])[0].strip() if ctx.args else ""
+        if code:
+            now = self.container.clock.now()
+            try:
+                person = await self.run(self.container.people.link_telegram, code, user.id, now)
+            except HelpdeskError as err:
+                await self.send(message.chat_id, Reply(self.t("access.bad_code", reason=str(err))))
+                return
+            await self.send(message.chat_id, Reply(self.t("access.linked", name=_first_name(person))))
+            return
+        person = await self.person_of(update)
+        if person is None:
+            await self.unknown(message.chat_id)
+            return
+        await self.send(message.chat_id, Reply(self.t("access.welcome_back", name=_first_name(person))))
+
+    async def on_help(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help: what the bot can do (unknown people learn how to get access)."""
+        message = update.effective_message
+        if message is None:
+            return
+        if await self.person_of(update) is None:
+            await self.unknown(message.chat_id)
+            return
+        await self.send(message.chat_id, Reply(self.t("help.text")))
+
+    async def on_mine(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """/moje: the person's tickets with their state."""
+        message = update.effective_message
+        if message is None:
+            return
+        person = await self.person_of(update)
+        if person is None:
+            await self.unknown(message.chat_id)
+            return
+        await self.send(message.chat_id, await self.run(self.dialogue.mine, person))
+
+    async def on_logout(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """/wyloguj: forget the link between this Telegram account and the person."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        unlinked = await self.run(self.container.people.unlink_telegram, user.id)
+        await self.run(self.dialogue.forget, _key(user.id))
+        await self.send(message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked")))
+
+    # --- messages -----------------------------------------------------------------------
+    async def on_text(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question, an answer in the ticket conversation, or a reply in a ticket's thread."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        person = await self.person_of(update)
+        if person is None:
+            await self.unknown(message.chat_id, reply_to=message.message_id)
+            return
+        ticket = _replied_ticket(message)
+        async with self.lock(user.id):
+            replies = await self.run(self.dialogue.message, _key(user.id), person, message.text or "",
+                                     reply_to_ticket=ticket)
+        await self.send_all(message.chat_id, replies, reply_to=message.message_id)
+        self.nudge()
+
+    async def on_file(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo or document: attached to the ticket it answers (size-limited)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        person = await self.person_of(update)
+        if person is None:
+            await self.unknown(message.chat_id)
+            return
+        limit = int(self.settings.attachment_max_bytes)
+        if message.photo:
+            photo = message.photo[-1]
+            file_id, size = photo.file_id, photo.file_size or 0
+            name, content_type = f"zdjecie-{message.message_id}.jpg", "image/jpeg"
+        elif message.document:
+            doc = message.document
+            file_id, size = doc.file_id, doc.file_size or 0
+            name = doc.file_name or f"plik-{message.message_id}"
+            content_type = doc.mime_type or "application/octet-stream"
+        else:
+            return
+        if size > limit:
+            await self.send(message.chat_id, Reply(self.t("thread.too_large", size=human_size(size),
+                                                         limit=human_size(limit))), reply_to=message.message_id)
+            return
+        try:
+            tg_file = await message.get_bot().get_file(file_id)
+            data = bytes(await tg_file.download_as_bytearray())
+        except TelegramError:
+            await self.send(message.chat_id, Reply(self.t("thread.file_failed")), reply_to=message.message_id)
+            return
+        if len(data) > limit:
+            await self.send(message.chat_id, Reply(self.t("thread.too_large", size=human_size(len(data)),
+                                                         limit=human_size(limit))), reply_to=message.message_id)
+            return
+        async with self.lock(user.id):
+            replies = await self.run(self.dialogue.attach, _key(user.id), person, name, content_type, data,
+                                     reply_to_ticket=_replied_ticket(message), caption=message.caption)
+        await self.send_all(message.chat_id, replies, reply_to=message.message_id)
+        self.nudge()
+
+    async def on_callback(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed button: feedback, a candidate article, a ticket step, take / answer."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        chat_id = query.message.chat.id if query.message is not None else user.id
+        person = await self.person_of(update)
+        if person is None:
+            await self.unknown(chat_id)
+            return
+        data = query.data or ""
+        if data.startswith(("fb:", "new:", "t:", "again:")) and isinstance(query.message, Message):
+            with contextlib.suppress(TelegramError):  # one press per question: the buttons go away
+                await query.message.edit_reply_markup(reply_markup=None)
+        async with self.lock(user.id):
+            replies = await self.run(self.dialogue.action, _key(user.id), person, data)
+        await self.send_all(chat_id, replies)
+        self.nudge()
+
+    async def on_other(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, voice, unknown commands…: a short hint (or how to get access)."""
+        message = update.effective_message
+        if message is None:
+            return
+        if await self.person_of(update) is None:
+            await self.unknown(message.chat_id)
+            return
+        text = self.t("help.text") if (message.text or "").startswith("/") else self.t("errors.unsupported")
+        await self.send(message.chat_id, Reply(text))
+
+    # --- sending ------------------------------------------------------------------------
+    async def send_all(self, chat_id: int, replies: list[Reply], reply_to: int | None = None) -> None:
+        """Send replies in order; only the first quotes the person's message."""
+        for i, reply in enumerate(replies):
+            await self.send(chat_id, reply, reply_to=reply_to if i == 0 else None)
+
+    async def send(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> None:
+        """Send one reply (split at 4,096 characters); on network trouble hand it to the outbox."""
+        assert self.app is not None
+        chunks = split_message(reply.text)
+        markup = keyboard(reply.buttons)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
+            try:
+                await self.app.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
+                                                reply_markup=markup if last else None, reply_parameters=params,
+                                                disable_web_page_preview=True)
+            except (NetworkError, RetryAfter) as err:
+                if isinstance(err, BadRequest):
+                    raise
+                await self.to_outbox(chat_id, "\n".join(chunks[i:]), markup.to_json() if markup else None)
+                return
+            except Forbidden:
+                log.info("telegram: chat %s blocked the bot", chat_id)
+                return
+
+    async def to_outbox(self, chat_id: int, text: str, markup_json: str | None) -> None:
+        """Queue a reply that could not be sent now; the outbox sender retries it."""
+        now = self.container.clock.now()
+        headers = {"parse_mode": "HTML"}
+        if markup_json:
+            headers["reply_markup"] = markup_json
+        await self.run(self.container.db.write,
+                       lambda tx: tx.enqueue("telegram", str(chat_id), "reply", text, at=now, headers=headers))
+        self.nudge()
+
+
+def _key(user_id: int) -> str:
+    return f"telegram:{user_id}"
+
+
+def _first_name(person: Person) -> str:
+    return person.name.split()[0] if person.name else person.login
+
+
+def _replied_ticket(message: Message) -> str | None:
+    """The ticket id of the bot message this message replies to (its thread)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    return ticket_id_in(replied.text or replied.caption)
+
+
+def _menu(texts: Texts) -> list[tuple[str, str]]:
+    from helpdesk.adapters.telegram.texts import command_menu
+
+    return command_menu(texts)
+
+
+__all__ = ["RateLimiter", "TelegramBot", "file_base_url"]

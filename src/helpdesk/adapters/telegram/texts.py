@@ -1,0 +1,51 @@
+"""Loading the bot's conversation texts and command menu (`bot/texts.<lang>.toml`).
+
+Where the file is looked for, first found wins:
+
+1. the folder named by `HELPDESK_BOT_DIR` (an extension setting, for deployments that edit texts);
+2. `bot/` of the source checkout this package runs from (editable installs, `make run`, tests) —
+   resolved from this file, so it works whatever the current directory is;
+3. the copy shipped inside the package next to this module (non-editable installs).
+
+`bot/` is the one place people edit; the packaged copy is kept identical by a test.
+"""
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.dialogue import Texts
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_BOT_DIR = PACKAGE_DIR.parents[3] / "bot"
+
+
+def texts_path(settings: Any, language: str = "pl") -> Path:
+    """The texts file that will be used."""
+    name = f"texts.{language}.toml"
+    extra: Mapping[str, str] = getattr(settings, "extra", {}) or {}
+    candidates = [Path(extra["bot_dir"]) / name] if extra.get("bot_dir") else []
+    candidates += [REPO_BOT_DIR / name, PACKAGE_DIR / name]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise InvalidInput(f"HELPDESK_BOT_DIR: nie znaleziono pliku {name} (szukano: "
+                       f"{', '.join(str(p) for p in candidates)})")
+
+
+def load_texts(settings: Any, language: str = "pl") -> Texts:
+    """Read and parse the texts; a broken file stops start-up naming it."""
+    path = texts_path(settings, language)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise InvalidInput(f"{path}: nie można wczytać tekstów bota: {err}") from err
+    return Texts(data)
+
+
+def command_menu(texts: Texts) -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands."""
+    commands: Mapping[str, str] = texts.data.get("commands", {})
+    return [(name, str(desc)) for name, desc in commands.items()]

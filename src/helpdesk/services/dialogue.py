@@ -1,0 +1,466 @@
+"""The channel-agnostic dialogue: question → article → "did it help?" → a short ticket conversation.
+
+Telegram, e-mail and the web chat all talk to people through this one service. A channel turns
+what a person sent into `message` / `action` / `attach` calls and renders the `Reply` objects it
+gets back (text in Telegram's small HTML subset — `<b>`, `<i>`, escaped entities — plus rows of
+buttons whose `data` comes back through `action`).
+
+The state of each conversation (keyed `channel:id`, e.g. `telegram:12345`) is stored in the
+database, so a restart in the middle of a ticket conversation loses nothing. The conversation is
+forgiving: every step can be skipped or answered in free text, sensible defaults fill the gaps
+(the article's component, priority "normal"), and there is always a way on — never a dead end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpdesk.domain.errors import Forbidden, HelpdeskError, NotFound
+from helpdesk.domain.kb.text import fold, is_small_talk, tokens
+from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
+from helpdesk.domain.people import Person
+from helpdesk.domain.roles import Role
+from helpdesk.domain.tickets import (
+    CREATE_ROLES,
+    PRIORITY_LABELS_PL,
+    Priority,
+    format_ticket_id,
+    parse_ticket_id,
+)
+from helpdesk.services.ports import Clock
+from helpdesk.services.tickets import NewTicket
+
+SURE_SCORE = 0.75  # below this an answered question also offers "Może chodzi o…"
+CANDIDATE_MIN_SCORE = 0.15  # weaker candidates are noise, not suggestions
+MAX_CANDIDATES = 3
+EXCERPT_CHARS = 300
+MAX_QUESTION_CHARS = 4000
+TITLE_CHARS = 120
+CALLBACK_BYTES = 64  # Telegram's limit on button data
+TICKET_ID_RE = re.compile(r"\bT-(\d{1,9})\b", re.IGNORECASE)
+_THANKS = ("dziek", "thx", "thank", "dzieki")
+# Components offered as buttons, in the order officials most often need them.
+SYSTEM_BUTTONS = ("EZD", "EPUAP", "PODPIS", "SKANOWANIE", "ESB", "KONTO", "SPRZET", "SYSTEMY_DZIEDZINOWE")
+_URGENCY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("critical", ("krytycz", "stoi", "caly urzad", "nikt nie moze", "awaria krytyczna")),
+    ("high", ("pilne", "pilnie", "nie moge pracowac", "nie moge", "blokuje", "awaria", "szybko")),
+    ("low", ("poczek", "niepilne", "nie pilne", "drobne", "drobiazg", "usterka", "kiedys")),
+    ("normal", ("normal", "srednio", "zwykle", "blad")),
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button: the label people see and the data that comes back through `action`."""
+
+    label: str
+    data: str
+
+
+@dataclass
+class Reply:
+    """One message to show: HTML-subset text, rows of buttons, the ticket it is about (if any)."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    ticket_id: str | None = None
+
+
+def ticket_id_in(text: str | None) -> str | None:
+    """The first ticket id (T-000042) mentioned in `text`, normalised, or None."""
+    if not text:
+        return None
+    match = TICKET_ID_RE.search(text)
+    return format_ticket_id(int(match.group(1))) if match else None
+
+
+class Texts:
+    """The conversation texts (from bot/texts.*.toml) with safe formatting."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    def raw(self, path: str) -> str:
+        """The text at `section.key`, unformatted."""
+        node: Any = self.data
+        for part in path.split("."):
+            node = node[part]
+        return str(node)
+
+    def __call__(self, path: str, **values: Any) -> str:
+        """The text at `section.key` with the values HTML-escaped and filled in."""
+        safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
+        return self.raw(path).format(**safe)
+
+
+class DialogueService:
+    """Conversations with officials (and leaders) over any text channel."""
+
+    def __init__(self, db: Any, clock: Clock, kb: Any, tickets: Any, texts: Texts) -> None:
+        self.db = db
+        self.clock = clock
+        self.kb = kb
+        self.tickets = tickets
+        self.t = texts
+
+    # --- state --------------------------------------------------------------------------
+    def state(self, key: str) -> dict[str, Any]:
+        """The stored state of conversation `key`."""
+        result: dict[str, Any] = self.db.read(lambda tx: tx.dialogue_load(key))
+        return result
+
+    def _save(self, key: str, state: Mapping[str, Any]) -> None:
+        now = self.clock.now()
+        self.db.write(lambda tx: tx.dialogue_save(key, state, now))
+
+    def forget(self, key: str) -> None:
+        """Drop the state of a conversation (the person logged out)."""
+        self._save(key, {})
+
+    # --- entry points -------------------------------------------------------------------
+    def message(self, key: str, person: Person, text: str, *, reply_to_ticket: str | None = None) -> list[Reply]:
+        """Handle a text message from `person` in conversation `key`."""
+        text = (text or "").replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
+        if not text:
+            return [Reply(self.t("errors.unsupported"))]
+        state = self.state(key)
+        if reply_to_ticket:
+            return self._to_thread(key, person, state, reply_to_ticket, text, None)
+        mode = state.get("mode")
+        if mode == "thread":
+            return self._to_thread(key, person, state, state["ticket"], text, state.get("action"))
+        if mode == "ticket":
+            return self._ticket_step_text(key, person, state, text)
+        return self._question(key, person, state, text)
+
+    def action(self, key: str, person: Person, data: str) -> list[Reply]:
+        """Handle a pressed button (its `data`)."""
+        state = self.state(key)
+        kind, _, rest = data.partition(":")
+        try:
+            if kind == "fb":
+                q, _, helpful = rest.partition(":")
+                return self._feedback(key, person, state, int(q), helpful == "1")
+            if kind == "a":
+                q, _, article_id = rest.partition(":")
+                return self._show_article(key, state, int(q), article_id)
+            if kind == "new":
+                return self._start_ticket(key, person, state, int(rest or 0))
+            if kind == "again":
+                self._save(key, _idle(state))
+                return [Reply(self.t("answer.rephrase_hint"))]
+            if kind == "t":
+                return self._ticket_step_button(key, person, state, rest)
+            if kind == "take":
+                self.tickets.act(person, rest, "take")
+                return [Reply(self.t("thread.taken", id=rest), ticket_id=rest)]
+            if kind in ("ans", "com"):
+                action = "reply" if kind == "ans" else "comment"
+                self._save(key, {**_idle(state), "mode": "thread", "ticket": rest, "action": action})
+                path = "thread.write_reply" if action == "reply" else "thread.write_comment"
+                return [Reply(self.t(path, id=rest), ticket_id=rest)]
+        except (ValueError, KeyError):
+            return [Reply(self.t("answer.expired"))]
+        except HelpdeskError as err:
+            return [Reply(self.t("thread.action_failed", id=rest, reason=str(err)))]
+        return [Reply(self.t("answer.expired"))]
+
+    def attach(self, key: str, person: Person, filename: str, content_type: str, data: bytes, *,
+               reply_to_ticket: str | None = None, caption: str | None = None) -> list[Reply]:
+        """Attach a file to the ticket it replies to (or the person's current one)."""
+        state = self.state(key)
+        ticket_id = reply_to_ticket or (state.get("ticket") if state.get("mode") == "thread" else None) \
+            or state.get("last_ticket")
+        if not ticket_id:
+            return [Reply(self.t("thread.no_ticket_for_file"))]
+        try:
+            row = self.tickets.get(person, ticket_id)
+        except HelpdeskError:
+            return [Reply(self.t("thread.no_ticket_for_file"))]
+        no = parse_ticket_id(row["id"])
+        now = self.clock.now()
+
+        def _do(tx: Any) -> dict[str, Any]:
+            info: dict[str, Any] = tx.add_attachment(no, filename, content_type, data, now)
+            tx.append(no, "attachment_added", person.login, now,
+                      {"filename": info["filename"], "size": info["size"], "sha256": info["sha256"]})
+            return info
+        info = self.db.write(_do)
+        replies = [Reply(self.t("thread.attached", filename=info["filename"], size=human_size(info["size"]),
+                                id=row["id"]), ticket_id=row["id"])]
+        if caption and caption.strip():  # the caption is a comment on the same ticket
+            self._to_thread(key, person, state, row["id"], caption.strip(), None)
+        return replies
+
+    def mine(self, person: Person, limit: int = 10) -> Reply:
+        """The person's newest tickets with their state (a leader's: the office's)."""
+        page = self.tickets.list(person, {}, 1, limit)
+        if not page["items"]:
+            return Reply(self.t("mine.none"))
+        office_view = person.role in (Role.LEADER, Role.REPRESENTATIVE, Role.COORDINATOR)
+        lines = [self.t("mine.header_office" if office_view else "mine.header")]
+        lines += [self.t("mine.line", id=item["id"], state=item["state_label"], title=_short(item["title"], 80))
+                  for item in page["items"]]
+        return Reply("\n".join(lines))
+
+    # --- questions ----------------------------------------------------------------------
+    def _question(self, key: str, person: Person, state: dict[str, Any], text: str) -> list[Reply]:
+        if is_small_talk(text):
+            if state.get("mode") not in (None, "idle"):
+                self._save(key, _idle(state))
+            first = person.name.split()[0] if person.name else ""
+            if any(tok.startswith(_THANKS) for tok in tokens(text)):
+                return [Reply(self.t("smalltalk.thanks"))]
+            return [Reply(self.t("smalltalk.greeting", name=first))]
+        channel = key.partition(":")[0] or "api"
+        result = self.kb.answer(text, person, channel=channel)
+        q = int(result.get("query_id") or 0)
+        _, articles = self.kb.matcher()
+        top = result["article"]["id"] if result["answered"] else None
+        others = [c for c in result.get("candidates", [])
+                  if c["id"] != top and c["id"] in articles and c["score"] >= CANDIDATE_MIN_SCORE]
+        new_state = {**_idle(state), "mode": "answered", "q": q, "question": text[:2000]}
+        if top is not None:
+            article = articles[top]
+            new_state["article"] = top
+            body = self.t("answer.found", title=article.title, excerpt=article.excerpt(EXCERPT_CHARS),
+                          url=result["article"]["url"])
+            buttons = [[Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
+                        Button(self.t.raw("answer.not_helped"), f"fb:{q}:0")]]
+            if result["score"] < SURE_SCORE and others:
+                body += "\n\n" + self.t("answer.maybe")
+                buttons += self._candidate_buttons(q, others, articles)
+            self._save(key, new_state)
+            return [Reply(body, buttons)]
+        body = self.t("answer.none")
+        buttons = []
+        if others:
+            body += "\n\n" + self.t("answer.maybe")
+            buttons += self._candidate_buttons(q, others, articles)
+        buttons.append([Button(self.t.raw("answer.create_ticket"), f"new:{q}")])
+        buttons.append([Button(self.t.raw("answer.rephrase"), "again:")])
+        new_state["mode"] = "offered"
+        self._save(key, new_state)
+        return [Reply(body, buttons)]
+
+    def _candidate_buttons(self, q: int, candidates: list[dict[str, Any]],
+                           articles: Mapping[str, Any]) -> list[list[Button]]:
+        rows = []
+        for cand in candidates[:MAX_CANDIDATES]:
+            data = f"a:{q}:{cand['id']}"
+            if len(data.encode()) <= CALLBACK_BYTES:
+                rows.append([Button(_short(articles[cand["id"]].title, 60), data)])
+        return rows
+
+    def _show_article(self, key: str, state: dict[str, Any], q: int, article_id: str) -> list[Reply]:
+        _, articles = self.kb.matcher()
+        article = articles.get(article_id)
+        if article is None:
+            return [Reply(self.t("answer.expired"))]
+        url = f"{str(self.kb.public_url).rstrip('/')}/kb/{article.id}"
+        if state.get("q") == q:
+            self._save(key, {**state, "mode": "answered", "article": article.id})
+        body = self.t("answer.found", title=article.title, excerpt=article.excerpt(EXCERPT_CHARS), url=url)
+        return [Reply(body, [[Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
+                              Button(self.t.raw("answer.not_helped"), f"fb:{q}:0")]])]
+
+    def _feedback(self, key: str, person: Person, state: dict[str, Any], q: int, helpful: bool) -> list[Reply]:
+        if q:
+            with contextlib.suppress(NotFound):
+                self.kb.feedback(q, helpful, person)
+        if helpful:
+            self._save(key, _idle(state))
+            return [Reply(self.t("answer.thanks_feedback"))]
+        return self._start_ticket(key, person, state, q)
+
+    # --- the ticket conversation --------------------------------------------------------
+    def _start_ticket(self, key: str, person: Person, state: dict[str, Any], q: int) -> list[Reply]:
+        if person.role not in CREATE_ROLES:
+            self._save(key, _idle(state))
+            return [Reply(self.t("ticket.not_allowed", role=person.role.value))]
+        question = state.get("question", "") if state.get("q") == q else ""
+        guess = None
+        article_id = state.get("article") if state.get("q") == q else None
+        if article_id:
+            _, articles = self.kb.matcher()
+            found = articles.get(article_id)
+            guess = found.component if found else None
+        draft = {"question": question, "what": "", "component": guess, "priority": None, "q": q}
+        self._save(key, {**_idle(state), "mode": "ticket", "step": "what", "draft": draft})
+        return [Reply(self.t("ticket.ask_what"), [[Button(self.t.raw("ticket.skip"), "t:skip"),
+                                                   Button(self.t.raw("ticket.cancel"), "t:cancel")]])]
+
+    def _ask_system(self) -> Reply:
+        rows: list[list[Button]] = []
+        row: list[Button] = []
+        for code in SYSTEM_BUTTONS:
+            row.append(Button(_system_label(code), f"t:sys:{code}"))
+            if len(row) == 2:
+                rows.append(row)
+                row = []
+        if row:
+            rows.append(row)
+        rows.append([Button(self.t.raw("ticket.unknown_system"), "t:sys:-"),
+                     Button(self.t.raw("ticket.cancel"), "t:cancel")])
+        return Reply(self.t("ticket.ask_system"), rows)
+
+    def _ask_urgency(self) -> Reply:
+        rows = [[Button(self.t.raw(f"ticket.urgency_{p}"), f"t:pri:{p}")]
+                for p in ("critical", "high", "normal", "low")]
+        rows.append([Button(self.t.raw("ticket.skip"), "t:skip"), Button(self.t.raw("ticket.cancel"), "t:cancel")])
+        return Reply(self.t("ticket.ask_urgency"), rows)
+
+    def _ticket_step_text(self, key: str, person: Person, state: dict[str, Any], text: str) -> list[Reply]:
+        draft = dict(state.get("draft") or {})
+        step = state.get("step", "what")
+        if step == "what":
+            draft["what"] = text
+            return self._next_step(key, person, state, draft, "system")
+        if step == "system":
+            component = guess_component(text)
+            if component:
+                draft["component"] = component
+            else:  # not a system name: keep it as a detail and go on with the default
+                draft["what"] = (draft.get("what", "") + "\n" + text).strip()
+            return self._next_step(key, person, state, draft, "urgency")
+        draft["priority"] = guess_priority(text)
+        if draft["priority"] is None:
+            draft["what"] = (draft.get("what", "") + "\n" + text).strip()
+        return self._create(key, person, state, draft)
+
+    def _ticket_step_button(self, key: str, person: Person, state: dict[str, Any], rest: str) -> list[Reply]:
+        if rest == "cancel":
+            self._save(key, _idle(state))
+            return [Reply(self.t("ticket.cancelled"))]
+        if state.get("mode") != "ticket":
+            return [Reply(self.t("answer.expired"))]
+        draft = dict(state.get("draft") or {})
+        step = state.get("step", "what")
+        kind, _, value = rest.partition(":")
+        if kind == "sys" and step in ("what", "system"):
+            draft["component"] = value if value in COMPONENTS else draft.get("component")
+            return self._next_step(key, person, state, draft, "urgency")
+        if kind == "pri":
+            draft["priority"] = value if value in Priority.__members__.values() else None
+            return self._create(key, person, state, draft)
+        if kind == "skip":
+            following = {"what": "system", "system": "urgency"}.get(step)
+            if following is None:
+                return self._create(key, person, state, draft)
+            return self._next_step(key, person, state, draft, following)
+        return [Reply(self.t("answer.expired"))]
+
+    def _next_step(self, key: str, person: Person, state: dict[str, Any], draft: dict[str, Any],
+                   step: str) -> list[Reply]:
+        self._save(key, {**state, "mode": "ticket", "step": step, "draft": draft})
+        return [self._ask_system() if step == "system" else self._ask_urgency()]
+
+    def _create(self, key: str, person: Person, state: dict[str, Any], draft: dict[str, Any]) -> list[Reply]:
+        question = (draft.get("question") or "").strip()
+        what = (draft.get("what") or "").strip()
+        title_source = question or what or self.t.raw("ticket.unknown_system")
+        title = _short(title_source.splitlines()[0], TITLE_CHARS)
+        description = "\n\n".join(part for part in (question, what) if part)
+        priority = draft.get("priority") or Priority.NORMAL.value
+        channel = key.partition(":")[0] or "api"
+        try:
+            row = self.tickets.create(person, NewTicket(title=title, description=description,
+                                                        component=draft.get("component"), priority=priority,
+                                                        channel=channel))
+        except Forbidden:
+            self._save(key, _idle(state))
+            return [Reply(self.t("ticket.not_allowed", role=person.role.value))]
+        except HelpdeskError as err:
+            return [Reply(self.t("ticket.failed", reason=str(err)),
+                          [[Button(self.t.raw("ticket.cancel"), "t:cancel")]])]
+        q = int(draft.get("q") or 0)
+        if q:
+            with contextlib.suppress(HelpdeskError):
+                self.kb.link_ticket(q, parse_ticket_id(row["id"]))
+        self._save(key, {"mode": "idle", "last_ticket": row["id"]})
+        component = f"\nSystem: {row['component_label']}" if row.get("component_label") else ""
+        return [Reply(self._created_text(row, component), ticket_id=row["id"])]
+
+    def _created_text(self, row: Mapping[str, Any], component: str) -> str:
+        values = {"id": row["id"], "title": row["title"],
+                  "priority": PRIORITY_LABELS_PL[Priority(row["priority"])], "component": component}
+        return self.t("ticket.created", **values)
+
+    # --- threads ------------------------------------------------------------------------
+    def _to_thread(self, key: str, person: Person, state: dict[str, Any], ticket_id: str, text: str,
+                   action: str | None) -> list[Reply]:
+        if action is None:
+            action = "comment" if person.role in (Role.OFFICIAL, Role.REPRESENTATIVE) else "reply"
+        try:
+            try:
+                row = self.tickets.act(person, ticket_id, action, text=text)
+            except HelpdeskError as err:
+                if action != "reply" or isinstance(err, NotFound):
+                    raise
+                action = "comment"
+                row = self.tickets.act(person, ticket_id, action, text=text)
+        except HelpdeskError as err:
+            self._save(key, _idle(state))
+            return [Reply(self.t("thread.action_failed", id=ticket_id, reason=str(err)))]
+        new_state = _idle(state)
+        if person.role is Role.OFFICIAL:
+            new_state["last_ticket"] = row["id"]
+        if new_state != state:
+            self._save(key, new_state)
+        path = "thread.replied" if action == "reply" else "thread.commented"
+        return [Reply(self.t(path, id=row["id"]), ticket_id=row["id"])]
+
+
+def _idle(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A fresh state that keeps only what outlives one exchange (the last ticket)."""
+    return {"mode": "idle", "last_ticket": state["last_ticket"]} if state.get("last_ticket") else {"mode": "idle"}
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _system_label(code: str) -> str:
+    label = COMPONENT_LABELS_PL.get(code, code)
+    return label.split(" (")[0] if "(" in label else label
+
+
+def guess_component(text: str) -> str | None:
+    """The component a free-text answer names (EZD, 'epuap', 'podpis', 'skaner'…), or None."""
+    folded = fold(text)
+    words = set(tokens(text))
+    for code in COMPONENTS:
+        if code.lower() in words or fold(COMPONENT_LABELS_PL.get(code, "")).split(" (")[0] == folded.strip():
+            return code
+    hints = {"esod": "EZD", "dokument": "EZD", "skaner": "SKANOWANIE", "skan": "SKANOWANIE",
+             "podpis": "PODPIS", "certyfikat": "PODPIS", "szyna": "ESB", "haslo": "KONTO", "konto": "KONTO",
+             "drukark": "SPRZET", "komputer": "SPRZET", "sprzet": "SPRZET", "dziedzin": "SYSTEMY_DZIEDZINOWE",
+             "podatk": "SYSTEMY_DZIEDZINOWE", "profil": "EPUAP", "upo": "EPUAP"}
+    for hint, code in hints.items():
+        if any(w.startswith(hint) for w in words):
+            return code
+    return None
+
+
+def guess_priority(text: str) -> str | None:
+    """The priority a free-text answer suggests ('pilne' → high, 'może poczekać' → low), or None."""
+    folded = " ".join(tokens(text))
+    for priority, words in _URGENCY_WORDS:
+        if any(w in folded for w in words):
+            return priority
+    return None
+
+
+def human_size(size: int) -> str:
+    """A byte count for people: 512 B, 1,5 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")

@@ -85,9 +85,13 @@ class ParsedMail:
 
 
 # --- headers --------------------------------------------------------------------------------
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
 def _repair(text: str) -> str:
     """Raw 8-bit header bytes come back as surrogates: decode them as UTF-8 or Windows-1250."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if not _has_surrogates(text):
         return text
     raw = text.encode("utf-8", "surrogateescape")
     return decode_bytes(raw, None)
@@ -107,7 +111,12 @@ def header_text(msg: Message, name: str) -> str:
                 value = str(raw[0])
     if value is None:
         return ""
-    text = _repair(str(value))
+    text = str(value)
+    for key, raw_value in msg.raw_items():  # raw 8-bit bytes the policy turned into U+FFFD
+        if key.lower() == name.lower() and isinstance(raw_value, str) and _has_surrogates(raw_value):
+            text = _repair(" ".join(raw_value.split()))
+            break
+    text = _repair(text)
     if "=?" in text:  # encoded words the policy left alone (e.g. inside quotes or with bad spacing)
         with contextlib.suppress(Exception):
             text = str(make_header(decode_header(text)))
@@ -235,6 +244,8 @@ _CUT_PATTERNS = [
                re.IGNORECASE),
     re.compile(r"^_{10,}\s*$"),
     re.compile(r"^(from|od|nadawca)\s*:\s*.+$", re.IGNORECASE),  # Outlook header block, checked below
+    # Gmail: "pon., 3 mar 2027 o 10:15 Jan Kowalski <jan@example.pl> napisał(a):"
+    re.compile(r"^.{0,200}(@|\d{4}).{0,200}\b(wrote|pisze|napisa[łl](\(a\))?|napisała)\s*:\s*$", re.IGNORECASE),
 ]
 _OUTLOOK_FOLLOW = re.compile(r"^(sent|wys[łl]ano|date|data|to|do|subject|temat)\s*:", re.IGNORECASE)
 _FORWARD = re.compile(r"^-{2,}\s*(forwarded message|przekazana wiadomo[śs][ćc]|wiadomo[śs][ćc] przekazana)",
@@ -255,7 +266,7 @@ def strip_quoted(text: str) -> str:
         line = raw.strip()
         if _FORWARD.match(line):
             break
-        if _CUT_PATTERNS[0].match(line) or _CUT_PATTERNS[1].match(line):
+        if _CUT_PATTERNS[0].match(line) or _CUT_PATTERNS[1].match(line) or _CUT_PATTERNS[4].match(line):
             cut = i
             break
         # "On Mon, 3 Mar 2027 Jan Kowalski <jan@x.pl>\nwrote:" — the attribution split over two lines.

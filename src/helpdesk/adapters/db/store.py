@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
@@ -46,6 +46,25 @@ person_t = PersonRow.__table__  # type: ignore[attr-defined]
 office_t = OfficeRow.__table__  # type: ignore[attr-defined]
 outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]
 credential_t = CredentialRow.__table__  # type: ignore[attr-defined]
+
+# Hot-path statements are built once: constructing `.values(...)` per call costs more than the SQL.
+_HEAD = select(head_t).where(head_t.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_HEAD_UPDATE = update(head_t).where(head_t.c.id == 1)
+_EVENT_INSERT = insert(event_t)
+_TICKET_INSERT = insert(ticket_t)
+_TICKET_BY_NO = select(ticket_t).where(ticket_t.c.no == bindparam("no"))
+_TICKET_SEQ = select(ticket_t.c.last_seq).where(ticket_t.c.no == bindparam("no"))
+_TICKET_UPDATE = update(ticket_t).where(ticket_t.c.no == bindparam("ticket_no_"))
+_OUTBOX_DEDUPE = select(outbox_t.c.id).where(outbox_t.c.dedupe == bindparam("dedupe_"))
+_OUTBOX_INSERT = insert(outbox_t)
+
+_OFFICE_BY_CODE = select(office_t).where(office_t.c.code == bindparam("code"))
+_PERSON_BY_ID = select(person_t).where(person_t.c.id == bindparam("id"))
+_OFFICE_PEOPLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True))
+                  .order_by(person_t.c.id))
+_OFFICE_PEOPLE_OF_ROLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True),
+                                                 person_t.c.role == bindparam("role")).order_by(person_t.c.id))
 
 _EVENT_COLUMNS = (event_t.c.id, event_t.c.ticket_no, event_t.c.seq, event_t.c.at, event_t.c.type,
                   event_t.c.actor, event_t.c.data, event_t.c.prev, event_t.c.hash)
@@ -83,20 +102,21 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     # --- offices and people -------------------------------------------------------------
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
-        row = self.conn.execute(select(office_t).where(office_t.c.code == code)).first()
+        row = self.conn.execute(_OFFICE_BY_CODE, {"code": code}).first()
         return office_from_row(row) if row else None
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
-        row = self.conn.execute(select(person_t).where(person_t.c.id == person_id)).first()
+        row = self.conn.execute(_PERSON_BY_ID, {"id": person_id}).first()
         return person_from_row(row) if row else None
 
     def people_of_office(self, code: str, role: str | None = None) -> list[Person]:
         """Active people of an office, optionally of one role."""
-        q = select(person_t).where(person_t.c.jst == code, person_t.c.active.is_(True))
         if role:
-            q = q.where(person_t.c.role == role)
-        return [person_from_row(r) for r in self.conn.execute(q.order_by(person_t.c.id))]
+            rows = self.conn.execute(_OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
+        else:
+            rows = self.conn.execute(_OFFICE_PEOPLE, {"jst": code})
+        return [person_from_row(r) for r in rows]
 
     def people_by_role(self, role: str, contractor: str | None = None) -> list[Person]:
         """Active people of a role (agents optionally of one contractor)."""
@@ -107,10 +127,7 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
 
     # --- the log ------------------------------------------------------------------------
     def _lock_head(self) -> Any:
-        q = select(head_t).where(head_t.c.id == 1)
-        if self.postgres:
-            q = q.with_for_update()
-        head = self.conn.execute(q).first()
+        head = self.conn.execute(_HEAD_LOCKED if self.postgres else _HEAD).first()
         if head is None:
             raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
         return head
@@ -122,9 +139,10 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         digest = chain_hash(prev, record)
         position = head.event_count + 1
         extra = {k: v for k, v in record.items() if k not in ("ticket", "seq", "at", "type", "actor")}
-        self.conn.execute(insert(event_t).values(
-            id=position, ticket_no=no, seq=seq, at=record["at"], at_utc=at, type=type_, actor=actor,
-            data=json.dumps(extra, ensure_ascii=False, sort_keys=True), prev=prev, hash=digest))
+        self.conn.execute(_EVENT_INSERT, {
+            "id": position, "ticket_no": no, "seq": seq, "at": record["at"], "at_utc": at, "type": type_,
+            "actor": actor, "data": json.dumps(extra, ensure_ascii=False, sort_keys=True), "prev": prev,
+            "hash": digest})
         record["prev"], record["hash"] = prev, digest
         return _Head(digest, position, head.last_ticket_no), record
 
@@ -133,22 +151,20 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         """Allocate a number, insert the ticket and its `created` event; return (no, record)."""
         head = self._lock_head()
         no = head.last_ticket_no + 1
-        self.conn.execute(insert(ticket_t).values(no=no, created_at=at, updated_at=at, last_seq=1, **fields))
+        self.conn.execute(_TICKET_INSERT, {"no": no, "created_at": at, "updated_at": at, "last_seq": 1, **fields})
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
-        self.conn.execute(update(head_t).where(head_t.c.id == 1).values(
-            last_hash=new_head.last_hash, event_count=new_head.event_count, last_ticket_no=no))
+        self.conn.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count,
+                                         "last_ticket_no": no})
         return no, record
 
     def append(self, no: int, type_: str, actor: str | None, at: datetime,
                data: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Append one event to ticket `no` (next seq) and to the chain; return the record."""
         head = self._lock_head()
-        last_seq = self.conn.execute(select(ticket_t.c.last_seq).where(ticket_t.c.no == no)).scalar_one()
+        last_seq = self.conn.execute(_TICKET_SEQ, {"no": no}).scalar_one()
         new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
-        self.conn.execute(update(head_t).where(head_t.c.id == 1).values(
-            last_hash=new_head.last_hash, event_count=new_head.event_count))
-        self.conn.execute(update(ticket_t).where(ticket_t.c.no == no).values(last_seq=last_seq + 1,
-                                                                              updated_at=at))
+        self.conn.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count})
+        self.conn.execute(_TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at})
         return record
 
     def events(self, no: int) -> list[dict[str, Any]]:
@@ -177,10 +193,8 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     # --- tickets ------------------------------------------------------------------------
     def ticket(self, no: int, *, lock: bool = False) -> dict[str, Any] | None:
         """The ticket row as a dict, or None."""
-        q = select(ticket_t).where(ticket_t.c.no == no)
-        if lock and self.postgres:
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
+        q = _TICKET_BY_NO.with_for_update() if lock and self.postgres else _TICKET_BY_NO
+        row = self.conn.execute(q, {"no": no}).first()
         return dict(row._mapping) if row else None
 
     def update_ticket(self, no: int, values: Mapping[str, Any]) -> None:
@@ -279,14 +293,12 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
                 html: str | None = None, headers: Mapping[str, str] | None = None,
                 ticket_no: int | None = None, dedupe: str | None = None) -> bool:
         """Put a message in the outbox; False if `dedupe` was already used."""
-        if dedupe is not None:
-            exists = self.conn.execute(select(outbox_t.c.id).where(outbox_t.c.dedupe == dedupe)).first()
-            if exists:
-                return False
-        self.conn.execute(insert(outbox_t).values(
-            channel=channel, recipient=recipient, subject=subject, body=body, html=html,
-            headers=json.dumps(dict(headers or {}), ensure_ascii=False), ticket_no=ticket_no,
-            dedupe=dedupe, created_at=at, next_attempt_at=at, attempts=0))
+        if dedupe is not None and self.conn.execute(_OUTBOX_DEDUPE, {"dedupe_": dedupe}).first():
+            return False
+        self.conn.execute(_OUTBOX_INSERT, {
+            "channel": channel, "recipient": recipient, "subject": subject, "body": body, "html": html,
+            "headers": json.dumps(dict(headers or {}), ensure_ascii=False), "ticket_no": ticket_no,
+            "dedupe": dedupe, "created_at": at, "next_attempt_at": at, "attempts": 0})
         return True
 
 

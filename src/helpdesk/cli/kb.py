@@ -1,4 +1,8 @@
-"""`helpdesk kb import|ask`: load articles into the database, and ask what the bot would answer."""
+"""`helpdesk kb import|ask|report`: load articles, ask what the bot would answer, and see what it achieves.
+
+`kb report deflection` shows the honest deflection figure per office and component;
+`kb report unanswered` the questions that got no answer, grouped by similarity.
+"""
 
 import argparse
 import json
@@ -11,7 +15,7 @@ from helpdesk.domain.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
-    """Add `kb import` and `kb ask`."""
+    """Add `kb import`, `kb ask` and `kb report deflection|unanswered`."""
     kb = sub.add_parser("kb", help="baza wiedzy: import artykułów i pytania")
     ksub = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=sub._parser_class)
     ksub.required = True
@@ -24,6 +28,17 @@ def register(sub: Any) -> None:
     p.add_argument("--batch", metavar="FILE", help="plik z pytaniami, po jednym w linii ('-' = stdin)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
+    p = ksub.add_parser("report", help="raporty: skuteczność odpowiedzi i pytania bez odpowiedzi")
+    rsub = p.add_subparsers(dest="kb_report", metavar="REPORT", parser_class=sub._parser_class)
+    rsub.required = True
+    for name, help_text in (("deflection", "ile odpowiedzi naprawdę zastąpiło zgłoszenie (urzędy, komponenty)"),
+                            ("unanswered", "pytania bez odpowiedzi pogrupowane według podobieństwa")):
+        r = rsub.add_parser(name, help=help_text)
+        r.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="od dnia RRRR-MM-DD")
+        r.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="do dnia RRRR-MM-DD włącznie")
+        r.add_argument("--office", metavar="KOD", help="tylko pytania z tego urzędu (kod TERYT)")
+        r.add_argument("--json", action="store_true")
+        r.set_defaults(func=cmd_report_deflection if name == "deflection" else cmd_report_unanswered)
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -89,4 +104,56 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
         print("Brak pewnej odpowiedzi w bazie wiedzy – bot zaproponuje założenie zgłoszenia.")
         for c in result["candidates"]:
             print(f"  może: {c['id']} ({c['score']:.2f})")
+    return EXIT_OK
+
+
+def _insights(ctx: CliContext) -> Any:
+    from helpdesk.services.kb_insights import KbInsights
+
+    container = ctx.container()
+    return KbInsights(container.db, container.clock, container.kb, container.settings.tz)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f} %"
+
+
+def cmd_report_deflection(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Deflection per office and component over --from..--to (dates inclusive)."""
+    from helpdesk.services.kb_insights import parse_period
+
+    since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
+    report = _insights(ctx).deflection(since, until, office=args.office)
+    if args.json:
+        emit_json(report)
+        return EXIT_OK
+    total = report["total"]
+    print(f"Skuteczność bazy wiedzy {args.date_from} – {args.date_to} (stan na {report['as_of']}; "
+          f"odpowiedź liczy się dopiero po {report['window_days']} dniach bez zgłoszenia w tej sprawie)")
+    header = f"{'':<22}{'pytania':>8}{'odp.':>6}{'pomogła':>8}{'nie':>5}{'zgł.':>6}{'czeka':>7}{'uniknięte':>10}{'odsetek':>10}"
+    for title, key, rows in (("Urzędy", "office", report["offices"]), ("Komponenty", "component", report["components"]),
+                             ("Razem", None, [{**total, "office": "razem"}])):
+        print(f"\n{title}\n{header}")
+        for row in rows:
+            label = str(row[key or "office"])
+            print(f"{label[:21]:<22}{row['questions']:>8}{row['answered']:>6}{row['helpful']:>8}{row['unhelpful']:>5}"
+                  f"{row['followed_by_ticket']:>6}{row['pending']:>7}{row['deflected']:>10}{_percent(row['rate']):>10}")
+    return EXIT_OK
+
+
+def cmd_report_unanswered(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Unanswered questions over --from..--to grouped by similarity, biggest group first."""
+    from helpdesk.services.kb_insights import parse_period
+
+    since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
+    report = _insights(ctx).unanswered(since, until, office=args.office)
+    if args.json:
+        emit_json(report)
+        return EXIT_OK
+    print(f"Pytania bez odpowiedzi {args.date_from} – {args.date_to}: {report['unanswered']} "
+          f"(w tym {report['small_talk']} powitań i podziękowań), tematów: {len(report['groups'])}")
+    for group in report["groups"]:
+        print(f"{group['count']:>5} × {group['representative']}  [urzędy: {', '.join(group['offices'])}]")
+        for example in group["examples"]:
+            print(f"        np. {example}")
     return EXIT_OK

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
-from helpdesk.web import api, middlewares, openapi, pages
+from helpdesk.web import api, kb_api, middlewares, openapi, pages
 from helpdesk.web.common import AUTH_CACHE, CONTAINER, METRICS
 
 
@@ -16,6 +16,7 @@ def create_app(container: Container) -> web.Application:
     app[AUTH_CACHE] = {}
     api.setup(app)
     api.setup_kb(app)
+    kb_api.setup(app)
     openapi.setup(app)
     pages.setup(app)
     for hook in container.extras.get("web_setup", []):

@@ -1,17 +1,18 @@
 """Knowledge-base rows: articles with their version history, questions asked and feedback."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from helpdesk.adapters.db.tables import KbArticleRow, KbArticleVersionRow, KbQueryRow
+from helpdesk.adapters.db.tables import KbArticleRow, KbArticleVersionRow, KbQueryRow, TicketRow
 
 article_t = KbArticleRow.__table__  # type: ignore[attr-defined]
 version_t = KbArticleVersionRow.__table__  # type: ignore[attr-defined]
 query_t = KbQueryRow.__table__  # type: ignore[attr-defined]
+ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
 
 
 class KbTxMixin:
@@ -90,3 +91,20 @@ class KbTxMixin:
         rows = self.conn.execute(select(query_t).where(query_t.c.at >= since, query_t.c.at < until)
                                  .order_by(query_t.c.id))
         return [dict(r._mapping) for r in rows]
+
+    def kb_tickets_of_people(self, person_ids: Collection[int], since: datetime,
+                             until: datetime) -> list[dict[str, Any]]:
+        """Tickets opened by `person_ids` in [since, until) — what may follow a KB answer."""
+        if not person_ids:
+            return []
+        cols = (ticket_t.c.no, ticket_t.c.author_id, ticket_t.c.office, ticket_t.c.component, ticket_t.c.title,
+                ticket_t.c.description, ticket_t.c.created_at)
+        out: list[dict[str, Any]] = []
+        ids = sorted(set(person_ids))
+        for start in range(0, len(ids), 500):  # keep the IN list well under parameter limits
+            rows = self.conn.execute(select(*cols).where(ticket_t.c.author_id.in_(ids[start:start + 500]),
+                                                         ticket_t.c.created_at >= since,
+                                                         ticket_t.c.created_at < until)
+                                     .order_by(ticket_t.c.no))
+            out.extend(dict(r._mapping) for r in rows)
+        return out

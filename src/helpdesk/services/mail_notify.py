@@ -67,6 +67,7 @@ class Notice:
     text: str | None = None
     extra: tuple[str, ...] = ()
     reply_to_origin: bool = False
+    even_to_actor: bool = False  # the acknowledgement goes to the author who acted
 
 
 STATUS_INTRO: dict[str, str] = {
@@ -163,7 +164,7 @@ class MailNotifier:
             out += [Notice(p, "Zgłoszenie czeka na lidera",
                            "Nikt jeszcze nie zajął się tym zgłoszeniem — prosimy o reakcję.")
                     for p in tx.people_of_office(ticket["office"], "leader")]
-        return [n for n in out if n.recipient.email and n.recipient.login != actor_login]
+        return [n for n in out if n.recipient.email and (n.even_to_actor or n.recipient.login != actor_login)]
 
     def _office_side(self, tx: Any, ticket: Mapping[str, Any]) -> list[Person]:
         """Who works on the ticket: the assignee (or the office's leaders), and agents once escalated."""
@@ -189,7 +190,7 @@ class MailNotifier:
             extra.append("Zapisane załączniki: " + ", ".join(a.filename for a in ctx.attachments) + ".")
         return Notice(author, "Przyjęliśmy zgłoszenie",
                       f"Dzień dobry, przyjęliśmy Twoje zgłoszenie {tid}.", None, tuple(extra),
-                      reply_to_origin=True)
+                      reply_to_origin=True, even_to_actor=True)
 
     # --- the message ----------------------------------------------------------------------
     def _enqueue(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], notice: Notice,

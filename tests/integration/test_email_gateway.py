@@ -379,7 +379,7 @@ async def test_the_same_message_delivered_twice_opens_one_ticket(world: World):
 
 
 async def test_a_reply_from_the_author_resumes_a_ticket_waiting_for_the_office(world: World):
-    _, ack = await open_ticket_by_mail(world)
+    await open_ticket_by_mail(world)
     tickets = world.container.tickets
     tickets.act(world.people["lider"], "T-000001", "take")
     tickets.act(world.people["lider"], "T-000001", "wait_for_office", text="Jaki komunikat widać?")

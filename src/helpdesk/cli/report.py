@@ -1,10 +1,43 @@
-"""`helpdesk report …` commands."""
+"""`helpdesk report sla`: the auditors' SLA report (see services/sla_report.py for what it counts)."""
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from helpdesk.cli import EXIT_OK, CliContext
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.sla_report import FORMATS, render, sla_report
 
 
 def register(sub: Any) -> None:
-    """Add the `report` command group."""
-    parser: argparse.ArgumentParser = sub.add_parser("report", help="report")
-    parser.set_defaults(func=lambda args, ctx: 2)
+    """Add the `report` command group with its `sla` subcommand."""
+    report = sub.add_parser("report", help="raporty dla audytorów i koordynatorów")
+    rsub = report.add_subparsers(dest="report_command", metavar="REPORT", parser_class=sub._parser_class)
+    rsub.required = True
+    p = rsub.add_parser("sla", help="raport SLA Wykonawców za okres (daty włącznie, czas polski)")
+    p.add_argument("--from", dest="date_from", required=True, help="pierwszy dzień okresu, RRRR-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, help="ostatni dzień okresu, RRRR-MM-DD")
+    p.add_argument("--contract", help="tylko ta umowa (id)")
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
+    p.set_defaults(func=cmd_sla)
+
+
+def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Compute the report from the database and write it in the chosen format."""
+    container = ctx.container()
+    report = sla_report(container.db, container.contracts, container.clock.now(), container.settings.tz,
+                        args.date_from, args.date_to, contract=args.contract,
+                        details=args.format in ("json", "xlsx"))
+    data = render(report, args.format)
+    if args.out is not None:
+        try:
+            args.out.write_bytes(data)
+        except OSError as err:
+            raise InvalidInput(f"nie można zapisać pliku {args.out}: {err.strerror}") from err
+        return EXIT_OK
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return EXIT_OK

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
-from helpdesk.web import api, kb_api, middlewares, openapi, pages
+from helpdesk.web import api, kb_api, middlewares, openapi, pages, reports_api
 from helpdesk.web.common import AUTH_CACHE, CONTAINER, METRICS
 
 
@@ -19,6 +19,7 @@ def create_app(container: Container) -> web.Application:
     kb_api.setup(app)
     openapi.setup(app)
     pages.setup(app)
+    reports_api.setup(app)
     for hook in container.extras.get("web_setup", []):
         hook(app)
     return app

@@ -1,0 +1,45 @@
+"""`GET /api/v1/reports/sla` — the SLA report over HTTP (same parameters as `helpdesk report sla`).
+
+Coordinators, auditors and admins see every ticket; leaders and representatives their office's
+tickets; agents their contractor's; officials get 403. `format` is json (default), csv, xlsx or
+html; csv and xlsx come as attachments.
+"""
+
+from aiohttp import web
+
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.sla_report import CONTENT_TYPES, FORMATS, render, scope_filter, sla_report
+from helpdesk.web.common import CONTAINER, current_person, run
+
+PARAMS = frozenset({"from", "to", "contract", "format"})
+
+
+async def report_sla(request: web.Request) -> web.Response:
+    """The report in the asked format, scoped to what the caller may see."""
+    person = await current_person(request)
+    scope_filter(person)  # 403 before any work
+    query = request.query
+    unknown = set(query) - PARAMS
+    if unknown:
+        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))}")
+    fmt = query.get("format", "json")
+    if fmt not in FORMATS:
+        raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(FORMATS)})")
+    container = request.app[CONTAINER]
+
+    def _build() -> bytes:
+        report = sla_report(container.db, container.contracts, container.clock.now(), container.settings.tz,
+                            query.get("from"), query.get("to"), contract=query.get("contract") or None,
+                            person=person, details=fmt in ("json", "xlsx"))
+        return render(report, fmt)
+    body = await run(request, _build)
+    headers = {"X-Content-Type-Options": "nosniff"}
+    if fmt in ("csv", "xlsx"):
+        name = f"raport-sla-{query.get('from')}-{query.get('to')}.{fmt}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPES[fmt], **headers})
+
+
+def setup(app: web.Application) -> None:
+    """Register the report route."""
+    app.router.add_get("/api/v1/reports/sla", report_sla)

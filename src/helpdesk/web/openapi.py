@@ -37,6 +37,12 @@ def _q(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _period_params() -> list[dict[str, Any]]:
+    return [_q("from", {"type": "string", "format": "date"}, "od (włącznie)"),
+            _q("to", {"type": "string", "format": "date"}, "do (włącznie)"),
+            _q("office", {"type": "string"}, "kod TERYT urzędu")]
+
+
 TICKET_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T-\\d+$"}}
 
 
@@ -70,6 +76,17 @@ def document() -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": _op("Ten dokument", {"200": {"description": "OpenAPI"}}, auth=False)},
             "/api/v1/kb/answer": {"post": _op("Odpowiedź z bazy wiedzy", {"200": _json("KbAnswer")},
                                               400, 401, 413, body="KbQuestion")},
+            "/api/v1/kb/feedback": {"post": _op("Czy odpowiedź pomogła?", {"200": {"description": "Zapisano"}},
+                                                400, 401, 404, body="KbFeedback")},
+            "/api/v1/kb/reports/deflection": {"get": _op(
+                "Skuteczność bazy wiedzy (odpowiedzi bez zgłoszenia w ciągu 7 dni) per urząd i komponent",
+                {"200": {"description": "Raport"}}, 400, 401, 403, params=_period_params())},
+            "/api/v1/kb/reports/unanswered": {"get": _op(
+                "Pytania bez odpowiedzi pogrupowane według podobieństwa", {"200": {"description": "Raport"}},
+                400, 401, 403, params=_period_params())},
+            "/api/v1/tickets/{id}/draft-article": {"post": _op(
+                "Szkic artykułu z rozwiązanego zgłoszenia", {"201": {"description": "Utworzono szkic"}},
+                400, 401, 403, 404, 409, params=[TICKET_ID])},
             "/api/v1/tickets": {
                 "post": _op("Nowe zgłoszenie", {"201": _json("Ticket", "Utworzono")}, 400, 401, 403, 413,
                             body="NewTicket"),
@@ -108,6 +125,8 @@ def document() -> dict[str, Any]:
                     "score": {"type": "number", "minimum": 0, "maximum": 1},
                     "candidates": {"type": "array", "maxItems": 3, "items": {"type": "object", "properties": {
                         "id": {"type": "string"}, "score": {"type": "number"}}}}}},
+                "KbFeedback": {"type": "object", "required": ["query_id", "helpful"], "properties": {
+                    "query_id": {"type": "integer"}, "helpful": {"type": "boolean"}}},
                 "NewTicket": {"type": "object", "required": ["title"], "additionalProperties": False, "properties": {
                     "title": {"type": "string", "minLength": 1, "maxLength": 200},
                     "description": {"type": "string", "maxLength": 20000},

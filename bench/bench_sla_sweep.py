@@ -21,10 +21,11 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support
 
-from helpdesk.adapters.clock import ManualClock  # noqa: E402
-from helpdesk.adapters.db.tables import EventRow, TicketRow  # noqa: E402
-from helpdesk.services.sla_sweep import SlaSweep  # noqa: E402
-from tests.support.world import START, make_container, populate  # noqa: E402
+from tests.support.world import START, make_container, populate
+
+from helpdesk.adapters.clock import ManualClock
+from helpdesk.adapters.db.tables import EventRow, TicketRow
+from helpdesk.services.sla_sweep import SlaSweep
 
 
 def main() -> None:

@@ -117,12 +117,13 @@ class World:
         return self.container.db.read(lambda tx: tx.outbox_messages("email"))
 
 
-def make_world_container(tmp_path: Path, clock: ManualClock, smtp_port: int, relay_port: int) -> Container:
+def make_world_container(tmp_path: Path, clock: ManualClock, smtp_port: int, relay_port: int,
+                         **extra_env: str) -> Container:
     """A migrated container with the gateway on smtp_port and the relay on relay_port."""
     env = {"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "HELPDESK_SLA_DIR": str(REPO / "sla"),
            "HELPDESK_SMTP_LISTEN": f"127.0.0.1:{smtp_port}", "HELPDESK_SMTP_RELAY": f"127.0.0.1:{relay_port}",
            "HELPDESK_MAIL_FROM": HELPDESK, "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl",
-           "HELPDESK_MAIL_SEND_INTERVAL_S": "0.1", "HELPDESK_HTTP": "127.0.0.1:0"}
+           "HELPDESK_MAIL_SEND_INTERVAL_S": "0.1", "HELPDESK_HTTP": "127.0.0.1:0", **extra_env}
     container = build_container(load_settings(env), clock=clock)
     container.migrate()
     return container

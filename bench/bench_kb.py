@@ -16,8 +16,9 @@ from pathlib import Path
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import tokens
+from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples
 from helpdesk.services.kb_matcher import KbMatcher
-from helpdesk.services.kb_quality import evaluate, load_questions, report
+from helpdesk.services.kb_quality import LabelledQuestion, evaluate, load_questions, report
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
@@ -62,11 +63,23 @@ def latency(matcher: KbMatcher, questions: list[str], rounds: int = 3) -> tuple[
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
+def cross_validated(matcher: KbMatcher, labelled: list[LabelledQuestion]) -> None:
+    """Print k-fold figures of the fitted confidence and the parameters fitted on all questions."""
+    data = samples(matcher, labelled)
+    for folds in (2, 5, 10):
+        cv = cross_validate(data, matcher.calibration, folds=folds, **FIT_OPTIONS)
+        kinds = ", ".join(f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(cv.items()) if k != "ALL")
+        print(f"{folds}-fold: right {cv['ALL'].accuracy:.1%}, wrong {cv['ALL'].wrong_rate:.1%} ({kinds})")
+    cal = fit(data, matcher.calibration, **FIT_OPTIONS)
+    print(f"fitted on all: weights={cal.weights} bias={cal.bias} answer_at={cal.answer_at}")
+
+
 def main() -> None:
     """Run the benchmark and print figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--synthetic", type=int, default=10_000)
+    parser.add_argument("--fit", action="store_true", help="cross-validate and refit the confidence, then exit")
     args = parser.parse_args()
     rng = random.Random(42)
     base_rss = rss_mb()
@@ -77,6 +90,9 @@ def main() -> None:
     t = time.perf_counter()
     matcher = KbMatcher(articles)
     build = time.perf_counter() - t
+    if args.fit:
+        cross_validated(matcher, labelled)
+        return
     p50, p99 = latency(matcher, questions)
     print(f"eval KB: {len(articles)} articles, build {build * 1000:.0f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     print(report(evaluate(matcher, labelled)))

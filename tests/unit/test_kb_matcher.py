@@ -137,3 +137,19 @@ def test_spec_json_has_the_article_with_its_public_url(matcher: KbMatcher) -> No
 def test_spec_json_of_silence_has_a_null_article() -> None:
     out = to_spec_json(KbAnswer(False, None, 0.12, [("x", 0.12)]), {}, "http://127.0.0.1:8080")
     assert out == {"answered": False, "article": None, "score": 0.12, "candidates": [{"id": "x", "score": 0.12}]}
+
+
+def test_a_logistic_fit_separates_a_separable_sample() -> None:
+    from helpdesk.services.kb_calibration import fit_logistic
+
+    xs = [[0.1 * i, 1.0] for i in range(20)]
+    ys = [int(i >= 10) for i in range(20)]
+    weights, bias = fit_logistic(xs, ys, l2=0.001, iterations=2000)
+    assert weights[0] > 0
+    assert all((bias + weights[0] * x[0] + weights[1] * x[1] > 0) == bool(y) for x, y in zip(xs, ys, strict=True))
+
+
+def test_candidate_scores_never_exceed_the_best_one(matcher: KbMatcher) -> None:
+    for text in ("hasło", "konto zablokowane hasło", "skaner ezd pismo dekretacja"):
+        scores = [s for _, s in matcher.answer(text).candidates]
+        assert scores == sorted(scores, reverse=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpdesk.adapters.files.articles import load_articles
-from helpdesk.services.kb_matcher import KbMatcher
+from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples
+from helpdesk.services.kb_matcher import FEATURES, Calibration, KbMatcher
 from helpdesk.services.kb_quality import evaluate, load_questions, report
 
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
@@ -49,3 +50,22 @@ def test_each_half_of_the_dev_set_meets_the_bar_on_its_own(matcher_and_questions
     print(f"\nhalf {half}:\n" + report(tallies))
     assert tallies["ALL"].accuracy >= 0.70, report(tallies)
     assert tallies["ALL"].wrong_rate <= 0.07, report(tallies)
+
+
+def test_the_fitted_confidence_holds_under_cross_validation(matcher_and_questions) -> None:  # type: ignore[no-untyped-def]
+    """Refitting the confidence on 4/5 of the questions and scoring the remaining 1/5 each time."""
+    matcher, questions = matcher_and_questions
+    data = samples(matcher, questions)
+    cv = cross_validate(data, matcher.calibration, folds=5, **FIT_OPTIONS)
+    print(f"\n5-fold: right {cv['ALL'].accuracy:.1%}, wrong {cv['ALL'].wrong_rate:.1%}")
+    assert cv["ALL"].accuracy >= 0.72
+    assert cv["ALL"].wrong_rate <= 0.06
+
+
+def test_the_shipped_calibration_is_the_fit_on_all_dev_questions(matcher_and_questions) -> None:  # type: ignore[no-untyped-def]
+    matcher, questions = matcher_and_questions
+    refit = fit(samples(matcher, questions), Calibration(), **FIT_OPTIONS)
+    shipped = matcher.calibration
+    assert len(shipped.weights) == len(FEATURES)
+    assert max(abs(a - b) for a, b in zip(refit.weights, shipped.weights, strict=True)) < 0.05
+    assert abs(refit.answer_at - shipped.answer_at) < 0.05

@@ -51,3 +51,8 @@ def test_greetings_thanks_and_punctuation_are_small_talk() -> None:
 
 def test_a_real_question_is_not_small_talk() -> None:
     assert not is_small_talk("Dzień dobry, nie działa skaner")
+
+
+def test_the_mobile_e_of_ek_nouns_does_not_split_their_forms() -> None:
+    assert stem("podatek") == stem("podatku") == stem("podatkiem")
+    assert stem("wniosek") == stem("wniosku")

@@ -12,8 +12,11 @@ The pipeline, per question:
 5. each candidate is re-scored with features that BM25 alone lacks: how much of the question's
    information (IDF mass) the article covers, how much of it sits in the article's title,
    questions and tags, and how close the question is to the article's nearest phrasing;
-6. a logistic function turns the combined feature and the margin over the runner-up into a
-   confidence in [0, 1]; below the threshold the answer is silence.
+   the share of the question's word pairs the article's own phrasings contain, whether the
+   question's heaviest words (unknown ones included) are in the article;
+6. a logistic regression over those features (FEATURES), fitted on labelled questions and checked
+   by cross-validation (helpdesk.services.kb_calibration), turns them into a confidence in [0, 1];
+   below the fitted threshold the answer is silence.
 
 The index is built once and never mutated, so concurrent reads are safe.
 """
@@ -45,25 +48,47 @@ CANDIDATES = 30  # BM25F candidates re-scored with the richer features
 MAX_CANDIDATES_SHOWN = 3
 
 
+FEATURES: tuple[str, ...] = (
+    "combined",  # the ranking score of the best candidate
+    "margin",  # its lead over the runner-up
+    "coverage",  # share of the question's IDF mass found anywhere in the article
+    "head",  # … found in title, questions and tags
+    "phrase",  # IDF-weighted cosine with the nearest phrasing
+    "fuzzy",  # rapidfuzz token-set similarity with the nearest phrasing
+    "strong",  # share of the question's two heaviest words (unknown words included) in the article
+    "pairs",  # share of the question's word pairs found in the article's title, questions, tags
+    "unknown",  # share of the question's information the KB does not know at all
+    "rival",  # BM25F of the runner-up relative to the best
+    "rcov",  # share of the nearest phrasing's IDF mass the question covers
+    "miss",  # IDF of the heaviest question word the article lacks, relative to the rarest term
+    "nq",  # log(1 + number of content words in the question)
+)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Weights of the ranking and of the confidence.
 
-    Chosen on one half of the development questions and checked on the other half (see
-    tests/unit/test_kb_quality.py); the weights are few and coarse on purpose, so they follow the
-    kinds of questions rather than individual lines.
+    The ranking weights are few and coarse on purpose. The confidence is a logistic regression
+    over FEATURES fitted on labelled questions (helpdesk.services.kb_calibration), checked by
+    cross-validation so that it follows the kinds of questions rather than individual lines.
     """
 
     coverage: float = 0.2  # share of the question's IDF mass found anywhere in the article
     head: float = 0.0  # … found in title, questions and tags
     phrase: float = 0.2  # IDF-weighted cosine with the nearest phrasing
     fuzzy: float = 0.2  # rapidfuzz token-set similarity with the nearest phrasing
+    pairs: float = 0.0  # share of the question's word pairs in the article's head
     bm25_mix: float = 0.4  # how much the BM25F rank modulates the above
     unknown: float = 1.0  # a word unknown to the KB weighs like the rarest term
-    slope: float = 25.0
-    threshold: float = 0.31
-    margin: float = 1.0  # a clear lead over the runner-up raises confidence
-    answer_at: float = 0.5
+    # Logistic regression over FEATURES, fitted on all development questions by
+    # kb_calibration.fit (l2 0.03, wrong-answer budget 2.5 %); cross-validated figures in
+    # bench/bench_kb.py --fit.
+    weights: tuple[float, ...] = (
+        4.3681, 3.5481, 1.5563, 0.2044, 0.7225, 3.6231, 0.1245, 0.5428, -1.3793, -2.366, 2.0488, -1.3179, 1.3371,
+    )
+    bias: float = -3.7742
+    answer_at: float = 0.645
 
 
 @dataclass(frozen=True)
@@ -91,6 +116,16 @@ class Explanation:
     rows: list[dict[str, float | str]]
 
 
+def _pair_codes(seq: Sequence[int]) -> set[int]:
+    """Unordered pairs of distinct terms at most two positions apart, encoded as integers."""
+    out: set[int] = set()
+    for i, a in enumerate(seq):
+        for b in seq[i + 1 : i + 3]:
+            if a != b:
+                out.add((min(a, b) << 24) | max(a, b))
+    return out
+
+
 class KbMatcher:
     """An immutable index over articles that answers questions; safe to share between threads."""
 
@@ -106,6 +141,8 @@ class KbMatcher:
         doc_lengths: list[tuple[int, ...]] = []
         phrasings: list[tuple[tuple[int, ...], ...]] = []
         self._phrase_texts: list[tuple[str, ...]] = []
+        self._pair_codes: array[int] = array("q")
+        self._pair_offsets: array[int] = array("q", [0])
         for article in articles:
             self._ids.append(article.id)
             title = self._terms_of(article.title)
@@ -124,6 +161,11 @@ class KbMatcher:
             phr = [tuple(dict.fromkeys(title)), *(tuple(dict.fromkeys(q)) for q in questions)]
             phr.append(tuple(dict.fromkeys(tags)))
             phrasings.append(tuple(p for p in phr if p))
+            codes: set[int] = set()
+            for seq in (title, *questions, tags):
+                codes.update(_pair_codes(seq))
+            self._pair_codes.extend(sorted(codes))
+            self._pair_offsets.append(len(self._pair_codes))
             texts = [article.title, *article.questions]
             self._phrase_texts.append(tuple(" ".join(w for w, _ in analyze(t) if " " not in w) for t in texts))
         if len(set(self._ids)) != len(self._ids):
@@ -197,6 +239,7 @@ class KbMatcher:
         self._phrasing_norms = [
             tuple(math.sqrt(sum(self._idf[t] ** 2 for t in p)) for p in doc_phr) for doc_phr in phrasings
         ]
+        self._phrasing_masses = [tuple(sum(self._idf[t] for t in p) or 1.0 for p in doc_phr) for doc_phr in phrasings]
         # Typo repair looks only at words of similar length with the same first letter.
         buckets: dict[tuple[str, int], list[str]] = {}
         for word in self._surface:
@@ -235,9 +278,10 @@ class KbMatcher:
             self._fuzzy_cache[word] = result
         return result
 
-    def _query_terms(self, text: str) -> tuple[dict[int, float], list[str], list[tuple[str, str, float]]]:
-        """Query term ids with weights, the words that stayed unknown, and a trace."""
+    def _query_terms(self, text: str) -> tuple[dict[int, float], list[str], list[tuple[str, str, float]], list[int]]:
+        """Query term ids with weights, the words that stayed unknown, a trace, and term ids in order."""
         terms: dict[int, float] = {}
+        order: list[int] = []
         unknown: list[str] = []
         trace: list[tuple[str, str, float]] = []
         for word, term in analyze(text):
@@ -253,8 +297,10 @@ class KbMatcher:
                     unknown.append(word)
                 continue
             trace.append((word, term, weight))
+            if " " not in word:
+                order.append(tid)
             terms[tid] = max(terms.get(tid, 0.0), weight)
-        return terms, unknown, trace
+        return terms, unknown, trace, order
 
     def _rank(
         self, text: str
@@ -262,7 +308,7 @@ class KbMatcher:
         """Candidates as (doc, combined score, features), best first."""
         if is_small_talk(text):
             return [], None
-        terms, unknown, trace = self._query_terms(text)
+        terms, unknown, trace, order = self._query_terms(text)
         q_text = " ".join(w for w, _, _ in trace if " " not in w) + " " + " ".join(unknown)
         if not terms:
             return [], (trace, unknown)
@@ -287,23 +333,48 @@ class KbMatcher:
         q_mass = sum(idf[t] * w for t, w in terms.items()) + unknown_mass
         q_norm = math.sqrt(sum((idf[t] * w) ** 2 for t, w in terms.items()) + (cal.unknown * self._max_idf) ** 2 * len(unknown))
         best_bm25 = top[0][1] if top else 1.0
+        max_idf = self._max_idf
+        # The two heaviest words of the question; an unknown word weighs like the rarest term.
+        heavy = sorted([(idf[t] * w, t) for t, w in terms.items()] + [(self._max_idf * cal.unknown, -1)] * len(unknown), reverse=True)[:2]
+        heavy_mass = sum(m for m, _ in heavy) or 1.0
+        q_pairs = _pair_codes(order)
         rows = []
+        weighted = [(t, idf[t] * w) for t, w in terms.items()]
+        nq = math.log(1 + len(terms) + len(unknown))
+        unknown_share = unknown_mass / q_mass
+        miss_unknown = cal.unknown if unknown else 0.0
         for doc, bm25 in top:
             matched = 0.0
             head = 0.0
-            for t, w in terms.items():
+            miss = miss_unknown
+            present: set[int] = set()
+            for t, m in weighted:
                 if self._in_head(t, doc):
-                    head += idf[t] * w
-                    matched += idf[t] * w
-            # Body-only matches: only the terms present in the doc's postings count.
-            for t, w in terms.items():
-                if not self._in_head(t, doc) and self._in_doc(t, doc):
-                    matched += idf[t] * w
+                    head += m
+                    matched += m
+                    present.add(t)
+                elif self._in_doc(t, doc):
+                    matched += m
+                    present.add(t)
+                elif m > miss * max_idf:
+                    miss = m / max_idf
             phrase = 0.0
-            for p, p_norm in zip(self._phrasings[doc], self._phrasing_norms[doc], strict=True):
-                dot = sum(idf[t] * idf[t] * terms[t] for t in p if t in terms)
+            rcov = 0.0
+            for p, p_norm, p_mass in zip(
+                self._phrasings[doc], self._phrasing_norms[doc], self._phrasing_masses[doc], strict=True
+            ):
+                dot = 0.0
+                mass = 0.0
+                for t in p:
+                    if t in present:
+                        dot += idf[t] * idf[t] * terms[t]
+                        mass += idf[t]
                 if dot:
                     phrase = max(phrase, dot / (q_norm * p_norm))
+                    rcov = max(rcov, mass / p_mass)
+            strong = sum(m for m, t in heavy if t in present) / heavy_mass
+            lo, hi = self._pair_offsets[doc], self._pair_offsets[doc + 1]
+            pairs = sum(self._contains(self._pair_codes, lo, hi, c) for c in q_pairs) / len(q_pairs) if q_pairs else 0.0
             fz = max((fuzz.token_set_ratio(q_text, p) for p in self._phrase_texts[doc]), default=0.0) / 100.0
             feats = {
                 "fuzzy": fz,
@@ -311,12 +382,19 @@ class KbMatcher:
                 "head": head / q_mass,
                 "phrase": phrase,
                 "bm25": bm25 / best_bm25,
+                "strong": strong,
+                "pairs": pairs,
+                "unknown": unknown_share,
+                "rcov": rcov,
+                "miss": miss,
+                "nq": nq,
             }
             combined = (
                 cal.coverage * feats["coverage"]
                 + cal.head * feats["head"]
                 + cal.phrase * feats["phrase"]
                 + cal.fuzzy * feats["fuzzy"]
+                + cal.pairs * feats["pairs"]
             ) * (1.0 - cal.bm25_mix + cal.bm25_mix * feats["bm25"])
             rows.append((doc, combined, feats))
         rows.sort(key=itemgetter(1), reverse=True)
@@ -346,10 +424,21 @@ class KbMatcher:
         """Whether the term occurs in the doc's title, questions or tags."""
         return self._contains(self._head_docs, self._head_offsets[tid], self._head_offsets[tid + 1], doc)
 
-    def _confidence(self, combined: float, rival: float) -> float:
-        """Calibrated probability-like confidence from the combined score and the margin over a rival."""
+    @staticmethod
+    def _vector(rows: list[tuple[int, float, dict[str, float]]], i: int) -> list[float]:
+        """FEATURES of candidate i; its rival is the runner-up for the best, else the best."""
+        _doc, combined, feats = rows[i]
+        rival_row = rows[1] if i == 0 and len(rows) > 1 else (rows[0] if i else None)
+        rival = rival_row[1] if rival_row is not None else 0.0
+        rival_bm25 = rival_row[2]["bm25"] if rival_row is not None else 0.0
+        named = {**feats, "combined": combined, "margin": combined - rival, "rival": rival_bm25}
+        return [named[name] for name in FEATURES]
+
+    def _confidence(self, vector: Sequence[float]) -> float:
+        """Calibrated probability that the candidate is the right answer (logistic regression)."""
         cal = self.calibration
-        z = cal.slope * (combined + cal.margin * (combined - rival) - cal.threshold)
+        z = cal.bias + sum(w * x for w, x in zip(cal.weights, vector, strict=True))
+        z = min(max(z, -30.0), 30.0)
         return 1.0 / (1.0 + math.exp(-z))
 
     def answer(self, text: str) -> KbAnswer:
@@ -358,13 +447,22 @@ class KbMatcher:
         if not rows:
             return KbAnswer(False, None, 0.0, [])
         scored: list[tuple[str, float]] = []
-        for i, (doc, combined, _f) in enumerate(rows[:MAX_CANDIDATES_SHOWN]):
-            rival = rows[1][1] if i == 0 and len(rows) > 1 else (rows[0][1] if i else 0.0)
-            scored.append((self._ids[doc], round(self._confidence(combined, rival), 4)))
+        ceiling = 1.0
+        for i in range(min(MAX_CANDIDATES_SHOWN, len(rows))):
+            conf = min(round(self._confidence(self._vector(rows, i)), 4), ceiling)
+            ceiling = conf
+            scored.append((self._ids[rows[i][0]], conf))
         best_id, best = scored[0]
         if best >= self.calibration.answer_at:
             return KbAnswer(True, best_id, best, scored)
         return KbAnswer(False, None, best, scored)
+
+    def features(self, text: str) -> tuple[str, list[float]] | None:
+        """The best candidate's id and its FEATURES, for fitting the confidence; None when silent."""
+        rows, _ = self._rank(text)
+        if not rows:
+            return None
+        return self._ids[rows[0][0]], self._vector(rows, 0)
 
     def explain(self, text: str) -> Explanation | None:
         """The features behind an answer, for tuning and debugging."""

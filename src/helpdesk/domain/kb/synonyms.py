@@ -57,7 +57,7 @@ WORD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("sterownik", "driver", "sterowniki", "sterownika"),
     ("przeglądarka", "chrome", "firefox", "edge", "firefoxa", "chroma", "przeglądarki", "opera", "safari"),
     ("szkolenie", "kurs", "szkolenia", "warsztaty", "szkoleniu", "szkoleń"),
-    ("helpdesk", "help-desk", "help desk", "serwis", "wsparcie techniczne", "pomoc techniczna", "hotline", "infolinia"),
+    ("helpdesk", "help-desk", "help desk", "wsparcie techniczne", "pomoc techniczna", "hotline", "infolinia"),
     ("zgłoszenie", "zgłosić", "zgłaszać", "ticket", "tiket", "zgłoszenia", "reklamacja"),
     ("usunąć", "wykasować", "skasować", "usunięcie", "wywalić"),
     ("naklejka", "etykieta", "nalepka", "naklejki", "etykiety", "nalepki"),

@@ -71,6 +71,9 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= floor:
             word = word[: -len(suffix)]
             break
+    # The mobile e of -ek/-ec nouns (podatek / podatku, wniosek / wniosku) is dropped.
+    if len(word) > _MIN_STEM + 2 and word.endswith("ek"):
+        word = word[:-2] + "k"
     # A final soft consonant cluster left by -ie/-ia endings (pismie → pism) is trimmed too.
     if len(word) > _MIN_STEM and word[-1] in "ij":
         word = word[:-1]

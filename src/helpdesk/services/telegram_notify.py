@@ -28,7 +28,7 @@ from helpdesk.services.dialogue import Texts
 from helpdesk.services.ports import EventListener, Repo
 
 CHANNEL = "telegram"
-NOTICE_TEXT_CHARS = 3000  # the rest is in the web view; the sender splits anything longer anyway
+NOTICE_TEXT_CHARS = 20_000  # a whole reply is delivered; the sender splits it at 4,096
 STATE_EVENTS = frozenset({ev.ASSIGNED, ev.PAUSED, ev.RESUMED, ev.ESCALATED, ev.ACKNOWLEDGED, ev.WORKAROUND,
                           ev.REOPENED, ev.CLOSED, ev.PRIORITY_CHANGED})
 SLA_EVENTS = {ev.SLA_WARNING: "notice.sla_warning", ev.SLA_BREACHED: "notice.sla_breached"}

@@ -85,10 +85,10 @@ class Calibration:
     # kb_calibration.fit (l2 0.03, wrong-answer budget 2.5 %); cross-validated figures in
     # bench/bench_kb.py --fit.
     weights: tuple[float, ...] = (
-        4.3681, 3.5481, 1.5563, 0.2044, 0.7225, 3.6231, 0.1245, 0.5428, -1.3793, -2.366, 2.0488, -1.3179, 1.3371,
+        4.2613, 3.7276, 1.5365, 0.0621, 0.8057, 3.6905, 0.1934, 0.4979, -1.3153, -2.1307, 2.1663, -1.3168, 1.4167,
     )
-    bias: float = -3.7742
-    answer_at: float = 0.645
+    bias: float = -4.1648
+    answer_at: float = 0.6404
 
 
 @dataclass(frozen=True)

@@ -69,20 +69,25 @@ class FakeBotApi:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.closing = False
+        self.fixed_port = 0
 
     # --- server -------------------------------------------------------------------------
     async def __aenter__(self) -> FakeBotApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
+        app.router.add_post("/_test/push", self._test_push)
+        app.router.add_get("/_test/sent", self._test_sent)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.fixed_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self.closing = True
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -92,6 +97,17 @@ class FakeBotApi:
     def base_url(self) -> str:
         """What HELPDESK_TELEGRAM_API_URL should be."""
         return f"http://127.0.0.1:{self.port}/bot"
+
+    async def _test_push(self, request: web.Request) -> web.Response:
+        """Control endpoint for a test in another process: queue a list of updates."""
+        for update in await request.json():
+            await self.push(update)
+        return web.json_response({"ok": True})
+
+    async def _test_sent(self, request: web.Request) -> web.Response:
+        """Control endpoint: what the bot sent, from index `after` (chat_id, message_id, reply_to)."""
+        after = int(request.query.get("after", "0"))
+        return web.json_response([[s.chat_id, s.message_id, s.reply_to] for s in self.sent[after:]])
 
     async def _file(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["path"])
@@ -155,7 +171,7 @@ class FakeBotApi:
                 if pending:
                     return pending[:limit]
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self.closing:
                     return []
                 try:
                     await asyncio.wait_for(self._changed.wait(), timeout=left)
@@ -301,3 +317,18 @@ class FakeBotApi:
                     await asyncio.wait_for(self._changed.wait(), timeout=left)
                 except TimeoutError:
                     pass
+
+
+async def _serve_forever(port: int, token: str) -> None:
+    api = FakeBotApi(token)
+    api.fixed_port = port
+    async with api:
+        print(api.port, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # a stand-in in its own process (bench/bench_telegram.py)
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0,
+                               sys.argv[2] if len(sys.argv) > 2 else "123:ABC"))

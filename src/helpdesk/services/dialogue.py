@@ -218,25 +218,32 @@ class DialogueService:
                 return [Reply(self.t("smalltalk.thanks"))]
             return [Reply(self.t("smalltalk.greeting", name=first))]
         channel = key.partition(":")[0] or "api"
-        result = self.kb.answer(text, person, channel=channel)
-        q = int(result.get("query_id") or 0)
+        result = self.kb.answer(text, person, channel=channel, record=False)
         _, articles = self.kb.matcher()
         top = result["article"]["id"] if result["answered"] else None
+        # The question is recorded (for feedback and KB statistics) in the same transaction that
+        # stores the conversation state: one write per question instead of two.
+        query = {"at": self.clock.now(), "person_id": person.id, "office": person.jst, "channel": channel,
+                 "text": text[:2000], "answered": top is not None, "article_id": top,
+                 "component": articles[top].component if top in articles else None,
+                 "score": float(result["score"])}
         others = [c for c in result.get("candidates", [])
                   if c["id"] != top and c["id"] in articles and c["score"] >= CANDIDATE_MIN_SCORE]
-        new_state = {**_idle(state), "mode": "answered", "q": q, "question": text[:2000]}
+        new_state = {**_idle(state), "mode": "answered", "question": text[:2000]}
         if top is not None:
             article = articles[top]
             new_state["article"] = top
             body = self.t("answer.found", title=article.title, excerpt=article.excerpt(EXCERPT_CHARS),
                           url=result["article"]["url"])
+            q = self._record(key, query, new_state)
             buttons = [[Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
                         Button(self.t.raw("answer.not_helped"), f"fb:{q}:0")]]
             if result["score"] < SURE_SCORE and others:
                 body += "\n\n" + self.t("answer.maybe")
                 buttons += self._candidate_buttons(q, others, articles)
-            self._save(key, new_state)
             return [Reply(body, buttons)]
+        new_state["mode"] = "offered"
+        q = self._record(key, query, new_state)
         body = self.t("answer.none")
         buttons = []
         if others:
@@ -244,9 +251,19 @@ class DialogueService:
             buttons += self._candidate_buttons(q, others, articles)
         buttons.append([Button(self.t.raw("answer.create_ticket"), f"new:{q}")])
         buttons.append([Button(self.t.raw("answer.rephrase"), "again:")])
-        new_state["mode"] = "offered"
-        self._save(key, new_state)
         return [Reply(body, buttons)]
+
+    def _record(self, key: str, query: dict[str, Any], state: dict[str, Any]) -> int:
+        """Store the question and the new state together; returns the question's id."""
+        now = self.clock.now()
+
+        def _do(tx: Any) -> int:
+            q = int(tx.kb_record_query(query))
+            state["q"] = q
+            tx.dialogue_save(key, state, now)
+            return q
+        result: int = self.db.write(_do)
+        return result
 
     def _candidate_buttons(self, q: int, candidates: list[dict[str, Any]],
                            articles: Mapping[str, Any]) -> list[list[Button]]:

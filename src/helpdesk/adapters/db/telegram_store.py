@@ -66,6 +66,22 @@ class TelegramTxMixin:
             return False
         return True
 
+    def tg_claim_updates(self, update_ids: list[int], now: datetime, owner: str = "") -> set[int]:
+        """Claim many updates at once (one transaction for a whole getUpdates batch); returns those claimed."""
+        ids = sorted(set(update_ids))
+        if not ids:
+            return set()
+        existing = {r.update_id for r in self.conn.execute(
+            select(update_t.c.update_id).where(update_t.c.update_id.in_(ids)))}
+        fresh = [i for i in ids if i not in existing]
+        if fresh:
+            self.conn.execute(insert(update_t), [{"update_id": i, "received_at": now, "data": owner} for i in fresh])
+        claimed = set(fresh)
+        for update_id in existing:
+            if self.tg_claim_update(update_id, now, owner):
+                claimed.add(update_id)
+        return claimed
+
     def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
         """Mark claimed updates as processed."""
         if update_ids:

@@ -39,8 +39,8 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
+from helpdesk.adapters.telegram.http import AiohttpRequest
 from helpdesk.adapters.telegram.render import keyboard, split_message
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.people import Person
@@ -51,8 +51,8 @@ T = TypeVar("T")
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 CONCURRENT_UPDATES = 128
-CONNECTION_POOL = 128
-DONE_FLUSH_SECONDS = 0.2
+CONNECTION_POOL = 32
+PERSON_TTL = 5.0  # a link made or removed elsewhere (web, CLI) is seen within this many seconds
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -112,6 +112,8 @@ class TelegramBot:
                                 float(extra.get("telegram_rate_per_s", 1.0)))
         self.owner = uuid.uuid4().hex[:16]
         self.locks: dict[int, asyncio.Lock] = {}
+        self.people_cache: dict[int, tuple[Person | None, float]] = {}
+        self.pending_claims: list[tuple[int, asyncio.Future[bool]]] = []
         self.done: list[int] = []
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.wake: asyncio.Event | None = None
@@ -125,12 +127,13 @@ class TelegramBot:
     # --- the application ----------------------------------------------------------------
     def build(self, *, polling: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
         """The python-telegram-bot application pointed at HELPDESK_TELEGRAM_API_URL."""
-        # PTB's default client keeps a small pool; under many concurrent updates requests then
-        # queue for a connection and time out. A large pool and a patient pool timeout fix it.
-        request = HTTPXRequest(connection_pool_size=CONNECTION_POOL, read_timeout=15.0, write_timeout=15.0,
-                               connect_timeout=5.0, pool_timeout=30.0)
-        updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=POLL_TIMEOUT + 10.0,
-                                       connect_timeout=5.0, pool_timeout=10.0)
+        # PTB's default HTTPX client collapses under concurrent updates (see http.py for the
+        # measurements); an aiohttp pool with a bounded number of keep-alive connections and a
+        # patient pool timeout does not.
+        request = AiohttpRequest(connection_pool_size=CONNECTION_POOL, read_timeout=15.0, write_timeout=15.0,
+                                 connect_timeout=5.0, pool_timeout=30.0)
+        updates_request = AiohttpRequest(connection_pool_size=2, read_timeout=10.0, connect_timeout=5.0,
+                                         pool_timeout=10.0)
         api = self.settings.telegram_api_url
         builder = (Application.builder().token(self.settings.telegram_token).base_url(api)
                    .base_file_url(file_base_url(api)).request(request).get_updates_request(updates_request)
@@ -205,12 +208,35 @@ class TelegramBot:
     # --- idempotency and rate limiting --------------------------------------------------
     async def on_claim(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Claim the update by update_id; drop it if it was seen already."""
-        now = self.container.clock.now()
-        claimed = await self.run(self.container.db.write,
-                                 lambda tx: tx.tg_claim_update(update.update_id, now, self.owner))
-        if not claimed:
+        if not await self.claim(update.update_id):
             log.info("telegram: update %s already processed, skipped", update.update_id)
             raise ApplicationHandlerStop
+
+    async def claim(self, update_id: int) -> bool:
+        """Claim one update; claims arriving together share one transaction (micro-batching)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.pending_claims.append((update_id, future))
+        if len(self.pending_claims) == 1:
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush_claims()))
+        return await future
+
+    async def _flush_claims(self) -> None:
+        batch, self.pending_claims = self.pending_claims, []
+        if not batch:
+            return
+        now = self.container.clock.now()
+        ids = [update_id for update_id, _ in batch]
+        try:
+            claimed = await self.run(self.container.db.write, lambda tx: tx.tg_claim_updates(ids, now, self.owner))
+        except Exception as err:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(err)
+            return
+        for update_id, future in batch:
+            if not future.done():
+                future.set_result(update_id in claimed)
+                claimed.discard(update_id)  # the same id twice in one batch: only the first runs
 
     async def on_rate(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Drop updates of a person over the rate limit (telling them once)."""
@@ -252,11 +278,18 @@ class TelegramBot:
 
     # --- who is writing -----------------------------------------------------------------
     async def person_of(self, update: Update) -> Person | None:
-        """The linked person behind the update's sender, or None."""
+        """The linked person behind the update's sender, or None (cached for PERSON_TTL seconds)."""
         user = update.effective_user
         if user is None:
             return None
+        now = time.monotonic()
+        cached = self.people_cache.get(user.id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
         person: Person | None = await self.run(self.container.people.find, telegram_id=user.id)
+        if len(self.people_cache) > 50_000:
+            self.people_cache.clear()
+        self.people_cache[user.id] = (person, now + PERSON_TTL)
         return person
 
     def lock(self, user_id: int) -> asyncio.Lock:
@@ -279,6 +312,7 @@ class TelegramBot:
         if message is None or user is None:
             return
         code = (ctx.args or [""])[0].strip() if ctx.args else ""
+        self.people_cache.pop(user.id, None)
         if code:
             now = self.container.clock.now()
             try:
@@ -321,6 +355,7 @@ class TelegramBot:
         if message is None or user is None:
             return
         unlinked = await self.run(self.container.people.unlink_telegram, user.id)
+        self.people_cache.pop(user.id, None)
         await self.run(self.dialogue.forget, _key(user.id))
         await self.send(message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked")))
 

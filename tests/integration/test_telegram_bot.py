@@ -290,3 +290,29 @@ async def test_a_person_over_the_rate_limit_is_told_once_to_slow_down(tmp_path: 
         await stop()
         await api.__aexit__(None, None, None)
         container.close()
+
+
+async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coordinators(bot: Bot) -> None:
+    from helpdesk.services.tickets import NewTicket
+    from tests.support.world import contract_for
+
+    contractor = contract_for(bot.container, "EZD").contractor
+    agent = next(p for p in bot.world.values() if p.role.value == "agent" and p.contractor == contractor)
+    now = bot.container.clock.now()
+    bot.container.people.link_telegram(bot.container.people.issue_link_code(agent.login, now), 73001, now)
+    bot.container.people.link_telegram(bot.container.people.issue_link_code("koordynator", now), 73002, now)
+    bot.container.tickets.create(bot.world["urz.plock"], NewTicket("EZD nie działa", "nic", component="EZD",
+                                                                   channel="api"))
+    bot.container.tickets.act(bot.world["lider.plock"], "T-000001", "escalate", priority="critical")
+    for chat in (73001, 73002):
+        news = await bot.api.wait_for(lambda s, c=chat: s.chat_id == c and "przekazane Wykonawcy" in s.text)
+        assert "T-000001" in news.text and "awaria krytyczna" in news.text
+
+    listener = bot.container.tickets.listeners[-1]
+
+    def warn(tx):
+        record = tx.append(1, "sla_warning", None, now, {"metric": "reaction"})
+        listener(tx, tx.ticket(1), [record], now)
+    bot.container.db.write(warn)
+    warning = await bot.api.wait_for(lambda s: s.chat_id == 73001 and "zbliża się termin" in s.text)
+    assert "reaction" in warning.text

@@ -69,7 +69,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     all_listeners: list[EventListener] = list(listeners or [])
     tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
     kb = KbService(db, clock, settings)
-    executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 4, thread_name_prefix="db")
+    executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     container = Container(settings=settings, db=db, clock=clock, contracts=contracts, people=people,
                           tickets=tickets, executor=executor, sla=sla, kb=kb, outbox=OutboxService(db, clock),
                           extras={"listeners": all_listeners, "parts": [], "web_setup": []})

@@ -110,9 +110,15 @@ class MailNotifier:
                  now: datetime) -> None:
         """Enqueue the mails the new events call for."""
         author: Person | None = tx.person_by_id(ticket["author_id"])
+        origin: str | None = None
+        looked_up = False
         for record in records:
             for notice in self.notices(tx, ticket, record, author):
-                self._enqueue(tx, ticket, record, notice, now)
+                if not looked_up:
+                    # Only a ticket opened by mail has an opening message to thread under.
+                    origin = tx.mail_ticket_origin(int(ticket["no"])) if ticket["channel"] == "email" else None
+                    looked_up = True
+                self._enqueue(tx, ticket, record, notice, now, origin)
 
     # --- who hears what -------------------------------------------------------------------
     def notices(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any],
@@ -120,7 +126,10 @@ class MailNotifier:
         """The notices one event calls for (not yet filtered for the actor)."""
         type_ = str(record.get("type"))
         actor_login = record.get("actor")
-        actor = tx.person_by("login", actor_login) if actor_login else None
+        if author is not None and actor_login == author.login:
+            actor: Person | None = author
+        else:
+            actor = tx.person_by("login", actor_login) if actor_login else None
         actor_name = actor.name if actor else (actor_login or "system")
         text = record.get("text")
         out: list[Notice] = []
@@ -194,12 +203,11 @@ class MailNotifier:
 
     # --- the message ----------------------------------------------------------------------
     def _enqueue(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], notice: Notice,
-                 now: datetime) -> None:
+                 now: datetime, origin: str | None) -> None:
         no = int(ticket["no"])
         tid = format_ticket_id(no)
         seq = int(record.get("seq") or 0)
         root = root_message_id(no, self.domain)
-        origin = tx.mail_ticket_origin(no)
         references = [mid for mid in (origin, root) if mid]
         ctx = CURRENT_MAIL.get()
         in_reply_to = root

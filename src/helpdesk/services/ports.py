@@ -38,8 +38,8 @@ class Repo(Protocol):
         ...
 
     def new_ticket(self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str,
-                   at: datetime) -> tuple[int, dict[str, Any]]:
-        """Allocate a number, insert the ticket and its `created` event; return (no, record)."""
+                   at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
         ...
 
     def ticket(self, no: int, *, lock: bool = False) -> dict[str, Any] | None:

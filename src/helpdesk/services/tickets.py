@@ -124,10 +124,10 @@ class TicketService:
                       "first_line_due": first_line_due}
             data = {"title": title, "description": description, "component": component,
                     "priority": priority, "office": office_code, "channel": request.channel}
-            no, record = tx.new_ticket(fields, data, actor.login, now)
-            row = tx.ticket(no)
+            row: dict[str, Any]
+            row, record = tx.new_ticket(fields, data, actor.login, now)
             self._notify(tx, row, [record], now)
-            return dict(row)
+            return row
         row: dict[str, Any] = self.db.write(_do)
         return self.present(row, actor)
 

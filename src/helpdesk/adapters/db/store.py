@@ -7,18 +7,21 @@ write transaction starts with `BEGIN IMMEDIATE` (and, within one process, a lock
 
 import contextlib
 import json
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
+from helpdesk.adapters.db.group_commit import GroupCommitter, Unit
 from helpdesk.adapters.db.kb_store import KbTxMixin
 from helpdesk.adapters.db.mail_store import MailTxMixin
 from helpdesk.adapters.db.outbox_store import OutboxTxMixin
+from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.sla_store import SlaTxMixin
 from helpdesk.adapters.db.tables import (
     CredentialRow,
@@ -52,12 +55,21 @@ _HEAD = select(head_t).where(head_t.c.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
 _HEAD_UPDATE = update(head_t).where(head_t.c.id == 1)
 _EVENT_INSERT = insert(event_t)
-_TICKET_INSERT = insert(ticket_t)
+_TICKET_INSERT = insert(ticket_t).returning(*ticket_t.c)
 _TICKET_BY_NO = select(ticket_t).where(ticket_t.c.no == bindparam("no"))
 _TICKET_SEQ = select(ticket_t.c.last_seq).where(ticket_t.c.no == bindparam("no"))
 _TICKET_UPDATE = update(ticket_t).where(ticket_t.c.no == bindparam("ticket_no_"))
-_OUTBOX_DEDUPE = select(outbox_t.c.id).where(outbox_t.c.dedupe == bindparam("dedupe_"))
 _OUTBOX_INSERT = insert(outbox_t)
+# A message with a used dedupe key is skipped by the database itself (one statement, race-free).
+_OUTBOX_INSERT_ONCE = {
+    "sqlite": sqlite_insert(outbox_t).on_conflict_do_nothing(index_elements=["dedupe"]),
+    "postgresql": pg_insert(outbox_t).on_conflict_do_nothing(index_elements=["dedupe"]),
+}
+
+# The columns a new ticket starts without (a prepared INSERT always names every column it sets).
+_NEW_TICKET_DEFAULTS: dict[str, Any] = {
+    "resume_state": None, "escalated": False, "contract": None, "contractor": None, "assignee": None,
+    "escalated_at": None, "next_deadline": None, "first_line_level": 0}
 
 _OFFICE_BY_CODE = select(office_t).where(office_t.c.code == bindparam("code"))
 _PERSON_BY_ID = select(person_t).where(person_t.c.id == bindparam("id"))
@@ -65,6 +77,14 @@ _OFFICE_PEOPLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), per
                   .order_by(person_t.c.id))
 _OFFICE_PEOPLE_OF_ROLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True),
                                                  person_t.c.role == bindparam("role")).order_by(person_t.c.id))
+
+# person_by: case-insensitive for login and e-mail, exact for the Telegram id.
+_PERSON_BY = {
+    column: select(person_t).where(
+        (func.lower(person_t.c[column]) == bindparam("value")) if column in ("login", "email")
+        else (person_t.c[column] == bindparam("value")), person_t.c.active.is_(True)).order_by(person_t.c.id)
+    for column in ("login", "email", "telegram_id")
+}
 
 _EVENT_COLUMNS = (event_t.c.id, event_t.c.ticket_no, event_t.c.seq, event_t.c.at, event_t.c.type,
                   event_t.c.actor, event_t.c.data, event_t.c.prev, event_t.c.hash)
@@ -98,25 +118,43 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     def __init__(self, conn: Connection, postgres: bool) -> None:
         self.conn = conn
         self.postgres = postgres
+        self.fast = PreparedRunner(conn)
+        # Offices and people read within this transaction: the ticket service and every notice
+        # listener ask for the same author, office and leaders; writes to either table clear it.
+        self._registry: dict[tuple[Any, ...], Any] = {}
+
+    def _forget_registry(self) -> None:
+        self._registry.clear()
 
     # --- offices and people -------------------------------------------------------------
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
-        row = self.conn.execute(_OFFICE_BY_CODE, {"code": code}).first()
-        return office_from_row(row) if row else None
+        key = ("office", code)
+        if key not in self._registry:
+            row = self.fast.first(_OFFICE_BY_CODE, {"code": code})
+            self._registry[key] = office_from_row(row) if row else None
+        office: Office | None = self._registry[key]
+        return office
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
-        row = self.conn.execute(_PERSON_BY_ID, {"id": person_id}).first()
-        return person_from_row(row) if row else None
+        key = ("person", person_id)
+        if key not in self._registry:
+            row = self.fast.first(_PERSON_BY_ID, {"id": person_id})
+            self._registry[key] = person_from_row(row) if row else None
+        person: Person | None = self._registry[key]
+        return person
 
     def people_of_office(self, code: str, role: str | None = None) -> list[Person]:
         """Active people of an office, optionally of one role."""
-        if role:
-            rows = self.conn.execute(_OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
-        else:
-            rows = self.conn.execute(_OFFICE_PEOPLE, {"jst": code})
-        return [person_from_row(r) for r in rows]
+        key = ("office_people", code, role)
+        if key not in self._registry:
+            if role:
+                rows = self.fast.all(_OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
+            else:
+                rows = self.fast.all(_OFFICE_PEOPLE, {"jst": code})
+            self._registry[key] = [person_from_row(r) for r in rows]
+        return list(self._registry[key])
 
     def people_by_role(self, role: str, contractor: str | None = None) -> list[Person]:
         """Active people of a role (agents optionally of one contractor)."""
@@ -127,7 +165,7 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
 
     # --- the log ------------------------------------------------------------------------
     def _lock_head(self) -> Any:
-        head = self.conn.execute(_HEAD_LOCKED if self.postgres else _HEAD).first()
+        head = self.fast.first(_HEAD_LOCKED if self.postgres else _HEAD, {})
         if head is None:
             raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
         return head
@@ -139,7 +177,7 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         digest = chain_hash(prev, record)
         position = head.event_count + 1
         extra = {k: v for k, v in record.items() if k not in ("ticket", "seq", "at", "type", "actor")}
-        self.conn.execute(_EVENT_INSERT, {
+        self.fast.execute(_EVENT_INSERT, keyed=True, params={
             "id": position, "ticket_no": no, "seq": seq, "at": record["at"], "at_utc": at, "type": type_,
             "actor": actor, "data": json.dumps(extra, ensure_ascii=False, sort_keys=True), "prev": prev,
             "hash": digest})
@@ -147,24 +185,26 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         return _Head(digest, position, head.last_ticket_no), record
 
     def new_ticket(self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str,
-                   at: datetime) -> tuple[int, dict[str, Any]]:
-        """Allocate a number, insert the ticket and its `created` event; return (no, record)."""
+                   at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
         head = self._lock_head()
         no = head.last_ticket_no + 1
-        self.conn.execute(_TICKET_INSERT, {"no": no, "created_at": at, "updated_at": at, "last_seq": 1, **fields})
+        row = self.fast.first(_TICKET_INSERT, {**_NEW_TICKET_DEFAULTS, "no": no, "created_at": at, "updated_at": at,
+                                               "last_seq": 1, **fields}, keyed=True)
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
-        self.conn.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count,
-                                         "last_ticket_no": no})
-        return no, record
+        self.fast.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count,
+                                         "last_ticket_no": no}, keyed=True)
+        return row._asdict(), record
 
     def append(self, no: int, type_: str, actor: str | None, at: datetime,
                data: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Append one event to ticket `no` (next seq) and to the chain; return the record."""
         head = self._lock_head()
-        last_seq = self.conn.execute(_TICKET_SEQ, {"no": no}).scalar_one()
+        last_seq = self.fast.first(_TICKET_SEQ, {"no": no}).last_seq
         new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
-        self.conn.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count})
-        self.conn.execute(_TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at})
+        self.fast.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count},
+                          keyed=True)
+        self.fast.execute(_TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True)
         return record
 
     def events(self, no: int) -> list[dict[str, Any]]:
@@ -194,8 +234,8 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     def ticket(self, no: int, *, lock: bool = False) -> dict[str, Any] | None:
         """The ticket row as a dict, or None."""
         q = _TICKET_BY_NO.with_for_update() if lock and self.postgres else _TICKET_BY_NO
-        row = self.conn.execute(q, {"no": no}).first()
-        return dict(row._mapping) if row else None
+        row = self.fast.first(q, {"no": no})
+        return row._asdict() if row else None  # type: ignore[no-any-return]
 
     def update_ticket(self, no: int, values: Mapping[str, Any]) -> None:
         """Update the projection columns of a ticket."""
@@ -225,6 +265,7 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     # --- registry: offices, people, credentials ------------------------------------------
     def upsert_office(self, office: Office) -> bool:
         """Insert or update an office; True if it was new."""
+        self._forget_registry()
         values = {"name": office.name, "type": office.type.value, "employees": office.employees,
                   "components": ";".join(office.components), "leaders_max": office.leaders_max}
         if self.get_office(office.code) is None:
@@ -244,6 +285,7 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
 
     def add_person(self, values: Mapping[str, Any]) -> Person:
         """Insert a person and return it."""
+        self._forget_registry()
         new_id = self.conn.execute(insert(person_t).values(**values).returning(person_t.c.id)).scalar_one()
         person = self.person_by_id(int(new_id))
         assert person is not None
@@ -251,14 +293,15 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
 
     def person_by(self, column: str, value: Any) -> Person | None:
         """The active person whose `column` (login, email, telegram_id) equals `value`."""
-        col = person_t.c[column]
-        cond = func.lower(col) == str(value).lower() if column in ("login", "email") else col == value
-        row = self.conn.execute(select(person_t).where(cond, person_t.c.active.is_(True))
-                                .order_by(person_t.c.id)).first()
+        if column not in _PERSON_BY:
+            raise ValueError(f"person_by: unknown column {column!r}")
+        param = str(value).lower() if column in ("login", "email") else value
+        row = self.fast.first(_PERSON_BY[column], {"value": param})
         return person_from_row(row) if row else None
 
     def set_person(self, person_id: int, values: Mapping[str, Any]) -> None:
         """Update columns of a person (password hash, telegram id, …)."""
+        self._forget_registry()
         self.conn.execute(update(person_t).where(person_t.c.id == person_id).values(**values))
 
     def password_hash(self, person_id: int) -> str | None:
@@ -293,13 +336,12 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
                 html: str | None = None, headers: Mapping[str, str] | None = None,
                 ticket_no: int | None = None, dedupe: str | None = None) -> bool:
         """Put a message in the outbox; False if `dedupe` was already used."""
-        if dedupe is not None and self.conn.execute(_OUTBOX_DEDUPE, {"dedupe_": dedupe}).first():
-            return False
-        self.conn.execute(_OUTBOX_INSERT, {
+        statement = _OUTBOX_INSERT if dedupe is None else _OUTBOX_INSERT_ONCE["postgresql" if self.postgres
+                                                                             else "sqlite"]
+        return bool(self.fast.execute(statement, keyed=True, params={
             "channel": channel, "recipient": recipient, "subject": subject, "body": body, "html": html,
             "headers": json.dumps(dict(headers or {}), ensure_ascii=False), "ticket_no": ticket_no,
-            "dedupe": dedupe, "created_at": at, "next_attempt_at": at, "attempts": 0})
-        return True
+            "dedupe": dedupe, "created_at": at, "next_attempt_at": at, "attempts": 0}))
 
 
 class _Head:
@@ -330,18 +372,49 @@ class SqlDatabase:
                                              pool_size=pool_size, max_overflow=pool_size)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-        self._write_lock = threading.Lock() if self.sqlite else None
+        # SQLite has one writer: concurrent writes of this process share transactions (group_commit).
+        self._committer = GroupCommitter(self._run_sqlite_batch) if self.sqlite else None
 
     def write(self, fn: Callable[[Tx], T]) -> T:
-        """Run `fn` in a write transaction (committed if it returns, rolled back if it raises)."""
+        """Run `fn` in a write transaction (committed if it returns, rolled back if it raises).
+
+        On SQLite, `fn` may share the transaction with other concurrent writes, each isolated by
+        a savepoint: its own failure rolls back only its own work. It returns after the commit.
+        """
         try:
-            if self._write_lock is not None:
-                with self._write_lock, self.engine.begin() as conn:
-                    return fn(Tx(conn, False))
+            if self._committer is not None:
+                return self._committer.submit(fn)
             with self.engine.begin() as conn:
                 return fn(Tx(conn, True))
         except OperationalError as err:
             raise Unavailable("baza danych jest chwilowo niedostępna; spróbuj ponownie") from err
+
+    def _run_sqlite_batch(self, units: list[Unit[Any]]) -> None:
+        """Run queued units of work in one SQLite transaction, a savepoint each; commit once."""
+        if len(units) == 1:  # the common case when idle: no savepoint needed
+            unit = units[0]
+            try:
+                with self.engine.begin() as conn:
+                    unit.result = unit.run(Tx(conn, False))
+            except Exception as err:
+                unit.error, unit.result = err, None
+            return
+        try:
+            with self.engine.begin() as conn:
+                # Savepoints straight on the driver: SQLAlchemy's nested transactions cost 10x more.
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                for unit in units:
+                    raw.execute("SAVEPOINT helpdesk_unit")
+                    try:
+                        unit.result = unit.run(Tx(conn, False))
+                    except Exception as err:
+                        raw.execute("ROLLBACK TO helpdesk_unit")
+                        unit.error = err
+                    raw.execute("RELEASE helpdesk_unit")
+        except Exception as err:  # nothing of this batch was committed
+            for unit in units:
+                unit.error, unit.result = err, None
 
     def read(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` in a read transaction."""

@@ -7,17 +7,15 @@ database is down the message stays unseen and the round stops: the next round tr
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import imaplib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.services.mail_intake import MailIntake, Outcome, quick_message_id
 
@@ -110,24 +108,8 @@ def _fetch(conn: imaplib.IMAP4, uid: str) -> bytes | None:
     return None
 
 
-def imap_part(poller: ImapPoller, interval_s: float) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+def imap_part(poller: ImapPoller, interval_s: float) -> Part:
     """A server part that polls the mailbox every `interval_s` seconds until stopped."""
-    async def start(container: Any) -> Callable[[], Awaitable[None]]:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        async def run() -> None:
-            while not stopping.is_set():
-                try:
-                    await loop.run_in_executor(container.executor, poller.poll_once)
-                except Exception as err:
-                    log.warning("IMAP poll failed: %s", err)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=interval_s)
-        task = asyncio.create_task(run(), name="imap-poller")
-
-        async def stop() -> None:
-            stopping.set()
-            await task
-        return stop
-    return start
+    def failed(err: Exception) -> None:
+        log.warning("IMAP poll failed: %s", err)
+    return periodic_part(poller.poll_once, interval_s, "imap-poller", failed)

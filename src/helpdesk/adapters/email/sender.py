@@ -7,16 +7,14 @@ in the outbox with a growing pause (OutboxService); nothing is lost while the re
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import smtplib
 import socket
-from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import Any
 
+from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.services.mail_notify import SIGNATURE
 from helpdesk.services.outbox import OutboxMessage, OutboxService
 from helpdesk.services.ports import Clock
@@ -83,24 +81,8 @@ class MailSender:
         return sent
 
 
-def sender_part(sender: MailSender, interval_s: float) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+def sender_part(sender: MailSender, interval_s: float) -> Part:
     """A server part that sends due outbox mail every `interval_s` seconds until stopped."""
-    async def start(container: Any) -> Callable[[], Awaitable[None]]:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        async def run() -> None:
-            while not stopping.is_set():
-                try:
-                    await loop.run_in_executor(container.executor, sender.send_once)
-                except Exception:
-                    log.exception("outbox e-mail round failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=interval_s)
-        task = asyncio.create_task(run(), name="mail-sender")
-
-        async def stop() -> None:
-            stopping.set()
-            await task
-        return stop
-    return start
+    def failed(_err: Exception) -> None:
+        log.exception("outbox e-mail round failed")
+    return periodic_part(sender.send_once, interval_s, "mail-sender", failed)

@@ -9,14 +9,12 @@ unprocessed mail. Nothing on the web.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from helpdesk.adapters.email.imap import ImapPoller, imap_part, parse_imap_url
 from helpdesk.adapters.email.parser import ParsedMail, parse_mail
+from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.adapters.email.sender import MailSender, sender_part
 from helpdesk.adapters.email.smtp import smtp_part
 from helpdesk.services.mail_intake import MailIntake, intake_listener
@@ -62,24 +60,8 @@ def install(container: Any) -> None:
         parts.append(sender_part(sender, _float_extra(settings, "mail_send_interval_s", 2.0)))
 
 
-def pending_part(intake: MailIntake, interval_s: float) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+def pending_part(intake: MailIntake, interval_s: float) -> Part:
     """A part that processes mail stored but not processed (crash, outage), at start and then periodically."""
-    async def start(container: Any) -> Callable[[], Awaitable[None]]:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        async def run() -> None:
-            while not stopping.is_set():
-                try:
-                    await loop.run_in_executor(container.executor, intake.process_pending)
-                except Exception as err:
-                    log.warning("pending mail sweep failed: %s", err)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=interval_s)
-        task = asyncio.create_task(run(), name="mail-pending")
-
-        async def stop() -> None:
-            stopping.set()
-            await task
-        return stop
-    return start
+    def failed(err: Exception) -> None:
+        log.warning("pending mail sweep failed: %s", err)
+    return periodic_part(intake.process_pending, interval_s, "mail-pending", failed)

@@ -330,13 +330,7 @@ class TelegramBot:
 
     async def on_help(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """/help: what the bot can do (unknown people learn how to get access)."""
-        message = update.effective_message
-        if message is None:
-            return
-        if await self.person_of(update) is None:
-            await self.unknown(message.chat_id)
-            return
-        await self.send(message.chat_id, Reply(self.t("help.text")))
+        await self.hint(update, "help.text")
 
     async def on_mine(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """/moje: the person's tickets with their state."""
@@ -441,13 +435,18 @@ class TelegramBot:
     async def on_other(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, voice, unknown commands…: a short hint (or how to get access)."""
         message = update.effective_message
+        command = message is not None and (message.text or "").startswith("/")
+        await self.hint(update, "help.text" if command else "errors.unsupported")
+
+    async def hint(self, update: Update, key: str) -> None:
+        """Answer a linked person with the text `key`; someone not linked learns how to get access."""
+        message = update.effective_message
         if message is None:
             return
         if await self.person_of(update) is None:
             await self.unknown(message.chat_id)
             return
-        text = self.t("help.text") if (message.text or "").startswith("/") else self.t("errors.unsupported")
-        await self.send(message.chat_id, Reply(text))
+        await self.send(message.chat_id, Reply(self.t(key)))
 
     # --- sending ------------------------------------------------------------------------
     async def send_all(self, chat_id: int, replies: list[Reply], reply_to: int | None = None) -> None:

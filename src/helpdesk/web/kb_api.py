@@ -8,6 +8,9 @@ Leaders and representatives see their office; coordinators, auditors and admins 
 officials and agents get 403.
 """
 
+from datetime import datetime
+from typing import Any, Protocol
+
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
@@ -30,24 +33,31 @@ def _period(request: web.Request) -> tuple[str | None, str | None]:
     return request.query.get("from"), request.query.get("to")
 
 
-async def deflection_report(request: web.Request) -> web.Response:
-    """GET /api/v1/kb/reports/deflection: honest deflection per office and component."""
+class _Report(Protocol):
+    """A KbInsights report method: `KbInsights.deflection` or `KbInsights.unanswered`."""
+
+    def __call__(self, service: KbInsights, since: datetime, until: datetime, /, *,
+                 office: str | None) -> dict[str, Any]: ...
+
+
+async def _report(request: web.Request, report: _Report) -> web.Response:
+    """One report for the person's office (or all), over the period in the query."""
     person = await current_person(request)
     office = report_scope(person)
     container = request.app[CONTAINER]
     since, until = parse_period(*_period(request), container.settings.tz)
     service = insights(container)
-    return json_response(await run(request, lambda: service.deflection(since, until, office=office)))
+    return json_response(await run(request, lambda: report(service, since, until, office=office)))
+
+
+async def deflection_report(request: web.Request) -> web.Response:
+    """GET /api/v1/kb/reports/deflection: honest deflection per office and component."""
+    return await _report(request, KbInsights.deflection)
 
 
 async def unanswered_report(request: web.Request) -> web.Response:
     """GET /api/v1/kb/reports/unanswered: unanswered questions grouped by similarity."""
-    person = await current_person(request)
-    office = report_scope(person)
-    container = request.app[CONTAINER]
-    since, until = parse_period(*_period(request), container.settings.tz)
-    service = insights(container)
-    return json_response(await run(request, lambda: service.unanswered(since, until, office=office)))
+    return await _report(request, KbInsights.unanswered)
 
 
 async def draft_article(request: web.Request) -> web.Response:

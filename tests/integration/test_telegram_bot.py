@@ -245,6 +245,34 @@ async def test_a_notice_that_fails_to_send_is_retried_from_the_outbox(bot: Bot) 
     await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "zrzut ekranu" in s.text)
 
 
+async def test_a_notice_to_someone_who_blocked_the_bot_is_given_up_not_reported_sent(bot: Bot) -> None:
+    from helpdesk.services.tickets import NewTicket
+
+    await bot.link("urz.plock", OFFICIAL)
+    bot.container.tickets.create(bot.world["urz.plock"], NewTicket("Skaner", "opis", channel="api"))
+    bot.api.blocked.add(OFFICIAL)
+    bot.container.tickets.act(bot.world["lider.plock"], "T-000001", "reply", text="Proszę o zrzut ekranu.")
+    outbox = bot.container.outbox
+
+    async def given_up() -> list[dict[str, Any]]:
+        for _ in range(200):
+            rows = outbox.given_up("telegram")
+            if rows:
+                return rows
+            await asyncio.sleep(0.05)
+        raise AssertionError("the notice was not given up")
+    rows = await given_up()
+    assert len(rows) == 1 and rows[0]["recipient"] == str(OFFICIAL) and rows[0]["sent_at"] is None
+    assert "blocked" in rows[0]["last_error"]
+    assert outbox.counts()[("telegram", "given_up")] == 1
+    assert outbox.pending("telegram") == 0
+
+    bot.api.blocked.clear()  # the official unblocks the bot; an admin runs `helpdesk outbox retry --all`
+    assert outbox.retry() == 1
+    await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "zrzut ekranu" in s.text)
+    assert outbox.given_up("telegram") == []
+
+
 async def test_a_flood_of_200_questions_from_five_officials_is_answered_once_each(tmp_path: Path) -> None:
     api, container, stop = await start_bot(tmp_path)
     try:

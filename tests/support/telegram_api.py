@@ -64,6 +64,7 @@ class FakeBotApi:
         self.files: dict[str, bytes] = {}
         self.webhook: dict[str, Any] | None = None
         self.fail_next: dict[str, int] = {}  # method → how many calls answer with a server error
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: sendMessage answers 403
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -124,6 +125,9 @@ class FakeBotApi:
         if self.fail_next.get(method, 0) > 0:
             self.fail_next[method] -= 1
             return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
+        if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
+            return web.json_response({"ok": False, "error_code": 403,
+                                      "description": "Forbidden: bot was blocked by the user"}, status=403)
         handler = getattr(self, "m_" + method, None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},

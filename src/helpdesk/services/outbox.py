@@ -2,6 +2,12 @@
 
 Notices are written to the outbox inside the transaction that caused them; a sender (e-mail,
 Telegram) claims them with a lease, so a crash or a second worker never loses or doubles one.
+
+A message is given up on when the other side refuses it for good (a mailbox that does not exist,
+a Telegram user who blocked the bot) or after MAX_ATTEMPTS failures (about a day and a half of
+tries). It is never deleted and never reported as sent: it stays visible in `helpdesk outbox list
+--given-up` and in /metrics (`helpdesk_outbox_messages{state="given_up"}`) until someone fixes the
+cause and runs `helpdesk outbox retry`.
 """
 
 from dataclasses import dataclass
@@ -12,6 +18,7 @@ from helpdesk.services.ports import Clock
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
+MAX_ATTEMPTS = 40  # 30 s, 1 min, 2 min … then hourly: about 36 hours of trying
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,36 @@ class OutboxService:
         now = self.clock.now()
         self.db.write(lambda tx: tx.outbox_done(message.id, now))
 
-    def failed(self, message: OutboxMessage, error: str) -> None:
-        """Delivery failed; try again later with a growing pause."""
-        retry_at = self.clock.now() + backoff(message.attempts)
+    def failed(self, message: OutboxMessage, error: str, *, permanent: bool = False) -> bool:
+        """Delivery failed; try again later with a growing pause, or give up.
+
+        `permanent`: the other side refused the message for good, so retrying cannot help.
+        Returns True when the message was given up on.
+        """
+        now = self.clock.now()
+        if permanent or message.attempts + 1 >= MAX_ATTEMPTS:
+            self.db.write(lambda tx: tx.outbox_give_up(message.id, error, now))
+            return True
+        retry_at = now + backoff(message.attempts)
         self.db.write(lambda tx: tx.outbox_failed(message.id, error, retry_at))
+        return False
+
+    def given_up(self, channel: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Unsent messages given up on, oldest first."""
+        rows: list[dict[str, Any]] = self.db.read(
+            lambda tx: tx.outbox_messages(channel, given_up=True, unsent=True, limit=limit))
+        return rows
+
+    def retry(self, message_ids: list[int] | None = None) -> int:
+        """Make given-up messages due now (all when `message_ids` is None); how many were."""
+        now = self.clock.now()
+        count: int = self.db.write(lambda tx: tx.outbox_retry(message_ids, now))
+        return count
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Unsent messages by (channel, "pending" | "given_up")."""
+        counts: dict[tuple[str, str], int] = self.db.read(lambda tx: tx.outbox_counts())
+        return counts
 
     def pending(self, channel: str | None = None) -> int:
         """How many messages still wait."""

@@ -33,6 +33,16 @@ async def metrics(request: web.Request) -> web.Response:
               "# HELP helpdesk_database_up Whether the database answers.",
               "# TYPE helpdesk_database_up gauge",
               f"helpdesk_database_up {1 if up else 0}"]
+    if up:
+        counts = await run(request, container.outbox.counts)
+        lines += ["# HELP helpdesk_outbox_messages Unsent notices by channel: waiting (pending) or given up "
+                  "(refused for good or out of attempts; see `helpdesk outbox list --given-up`).",
+                  "# TYPE helpdesk_outbox_messages gauge"]
+        channels = sorted({"email", "telegram"} | {channel for channel, _state in counts})
+        for channel in channels:
+            for state in ("pending", "given_up"):
+                lines.append(f'helpdesk_outbox_messages{{channel="{channel}",state="{state}"}} '
+                             f'{counts.get((channel, state), 0)}')
     for name, value in stats.get("gauges", {}).items():
         lines += [f"# TYPE {name} gauge", f"{name} {value}"]
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain", charset="utf-8",

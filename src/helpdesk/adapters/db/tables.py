@@ -122,7 +122,7 @@ class AttachmentRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A message to deliver (e-mail or Telegram), retried until sent; `dedupe` prevents doubles."""
+    """A message to deliver (e-mail or Telegram), retried until sent or given up; `dedupe` prevents doubles."""
 
     __tablename__ = "outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -139,6 +139,7 @@ class OutboxRow(SQLModel, table=True):
     attempts: int = 0
     sent_at: datetime | None = Field(default=None, index=True)
     last_error: str | None = None
+    given_up_at: datetime | None = None  # refused for good or out of attempts; `helpdesk outbox retry`
 
 
 class RawMailRow(SQLModel, table=True):

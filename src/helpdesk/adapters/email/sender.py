@@ -2,7 +2,9 @@
 
 Each message becomes a multipart/alternative (plain text and HTML) with the threading headers
 stored with it. smtplib is blocking, so a round runs in the executor. A failure leaves the message
-in the outbox with a growing pause (OutboxService); nothing is lost while the relay is down.
+in the outbox with a growing pause (OutboxService); nothing is lost while the relay is down. A
+message the relay refuses for good (5xx for the recipient or the content, or one that cannot be
+built) is given up on at once instead of being retried for a day and a half.
 """
 
 from __future__ import annotations
@@ -23,6 +25,22 @@ log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT = 30.0
 ALLOWED_HEADERS = ("Message-ID", "In-Reply-To", "References", "X-Helpdesk-Ticket", "Auto-Submitted")
+
+
+def refused_for_good(err: Exception) -> bool:
+    """True when retrying cannot deliver the message: a 5xx for every recipient or for the data.
+
+    A refused sender address (SMTPSenderRefused) is a set-up problem that stops all mail, not a
+    fault of this message, so it is retried like an outage.
+    """
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in err.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(err, smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(err, smtplib.SMTPResponseException):
+        return err.smtp_code >= 500
+    return isinstance(err, ValueError)
 
 
 class MailSender:
@@ -65,8 +83,10 @@ class MailSender:
                     client.send_message(self.build(message), from_addr=self.from_addr,
                                         to_addrs=[message.recipient])
                 except (OSError, smtplib.SMTPException, ValueError) as err:
-                    log.warning("mail %s to %s not sent: %s", message.id, message.recipient, err)
-                    self.outbox.failed(message, f"{type(err).__name__}: {err}")
+                    given_up = self.outbox.failed(message, f"{type(err).__name__}: {err}",
+                                                  permanent=refused_for_good(err))
+                    log.warning("mail %s to %s not sent%s: %s", message.id, message.recipient,
+                                " (given up)" if given_up else "", err)
                     if isinstance(err, OSError | smtplib.SMTPServerDisconnected) and client is not None:
                         with contextlib.suppress(Exception):
                             client.close()

@@ -71,14 +71,18 @@ class OutboxSender:
             try:
                 await self.deliver(message)
             except (Forbidden, BadRequest) as err:
-                # Blocked bot or a chat that does not exist: retrying will not help.
-                log.warning("telegram outbox: message %s to %s dropped: %s", message.id, message.recipient, err)
-                await self._report(self.outbox.sent, message)
+                # Blocked bot or a chat that does not exist: retrying will not help. Given up, not
+                # "sent", so it stays visible (`helpdesk outbox list --given-up`, /metrics).
+                log.warning("telegram outbox: message %s to %s given up: %s", message.id, message.recipient, err)
+                await self._report(self._give_up, message, f"{type(err).__name__}: {err}")
             except TelegramError as err:
                 log.info("telegram outbox: message %s failed, will retry: %s", message.id, err)
                 await self._report(self.outbox.failed, message, f"{type(err).__name__}: {err}")
             else:
                 await self._report(self.outbox.sent, message)
+
+    def _give_up(self, message: Any, error: str) -> None:
+        self.outbox.failed(message, error, permanent=True)
 
     async def _report(self, fn: Any, *args: Any) -> None:
         with contextlib.suppress(HelpdeskError):

@@ -1,6 +1,10 @@
 """Ticket creations per second over HTTP with 32 concurrent clients, on SQLite and PostgreSQL,
 against a bare aiohttp handler measured in the same run. Prints figures; not a test.
 
+The office is set up as in real life: two leaders with e-mail addresses, so every new ticket also
+writes two e-mail notices to the outbox in its transaction. The bare handler runs on the same
+event loop as `helpdesk serve` (uvloop when installed).
+
 Usage: .venv/bin/python bench/bench_tickets.py [--requests N] [--clients C]
 """
 
@@ -23,12 +27,18 @@ PG_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "postgresql+psycopg://post
 BARE = """
 import sys
 from aiohttp import web
+try:
+    import uvloop
+    loop_factory = uvloop.new_event_loop
+except ImportError:
+    loop_factory = None
 async def handler(request):
     await request.read()
     return web.json_response({"id": "T-000001"}, status=201)
 app = web.Application()
 app.router.add_post("/api/v1/tickets", handler)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
+            loop=loop_factory() if loop_factory else None)
 """
 OFFICES = "code,name,type,employees,components,leaders_max\n1462011,Urząd Miasta Płocka,powiat_grodzki,620,EZD,3\n"
 
@@ -100,7 +110,11 @@ def helpdesk_server(url: str, tmp: Path) -> tuple[subprocess.Popen[bytes], int, 
                               text=True).stdout.strip()
     cli("init")
     cli("offices", "import", str(tmp / "offices.csv"))
-    cli("users", "add", "--login", "bench", "--name", "Bench", "--role", "official", "--jst", "1462011")
+    cli("users", "add", "--login", "bench", "--name", "Bench", "--role", "official", "--jst", "1462011",
+        "--email", "bench@plock.example")
+    for n in (1, 2):
+        cli("users", "add", "--login", f"lider{n}", "--name", f"Lider {n}", "--role", "leader", "--jst", "1462011",
+            "--email", f"lider{n}@plock.example")
     token = cli("users", "token", "bench")
     proc = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve"], env=env)
     wait_port(port)

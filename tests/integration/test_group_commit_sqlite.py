@@ -337,3 +337,19 @@ def test_many_concurrent_writers_each_get_their_own_outcome(container):
     assert max(sizes) <= 64
     assert stored_keys(db) == {f"{w}-{i}" for w in range(16) for i in range(25) if i % 5 != 2}
     assert db.read(lambda tx: tx.outbox_pending()) == 16 * 20
+
+
+def test_a_write_started_inside_a_write_is_refused_instead_of_waiting_for_ever(container):
+    db = container.db
+
+    def nested(tx: Tx) -> None:
+        tx.enqueue("email", "a@example.pl", "s", "b", at=START, dedupe="outer")
+        db.write(enqueue("inner"))
+    try:
+        db.write(nested)
+    except RuntimeError as err:
+        assert "nested" in str(err)
+    else:
+        raise AssertionError("a nested write was accepted")
+    assert stored_keys(db) == set()  # the outer unit was rolled back with its error
+    assert db.write(enqueue("after")) == "after" and stored_keys(db) == {"after"}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.schema import Column, MetaData, Table
 from sqlalchemy.types import Boolean, DateTime, Integer, String
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -259,15 +259,11 @@ def test_a_bound_literal_gets_its_columns_type_processing(any_container):
     assert db.read(lambda tx: tx.fast.all(older, {})) == []
 
 
-# --- known gaps ------------------------------------------------------------------------------------
+# --- literals and update-time defaults ------------------------------------------------------------------------------------
 
 _CLEAR_ERROR = update(outbox_t).where(outbox_t.c.id == bindparam("id_")).values(last_error=None)
 
 
-@pytest.mark.xfail(strict=True, raises=(KeyError, ProgrammingError), reason=(
-    "BUG prepared.py: Prepared keeps a statement's bound literals as defaults only when "
-    "`bind.value is not None`, so a literal None (`.values(last_error=None)`) is never passed: "
-    "KeyError on SQLite (qmark), 'query parameter missing' on PostgreSQL; plain SQLAlchemy binds NULL"))
 def test_a_literal_none_in_values_is_bound_like_any_other_literal(any_container):
     db = any_container.db
     db.write(lambda tx: tx.enqueue("email", "a@example.pl", "s", "b", at=AT, dedupe="x"))
@@ -277,10 +273,6 @@ def test_a_literal_none_in_values_is_bound_like_any_other_literal(any_container)
     assert db.read(lambda tx: tx.outbox_messages()[0]["last_error"]) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GAP prepared.py: only `insert_prefetch` columns are checked; an UPDATE of a table with an "
-    "`onupdate` default compiles a bind for that column that Prepared neither fills (even a scalar "
-    "onupdate) nor refuses, so it fails only when run (KeyError / missing parameter)"))
 def test_an_update_with_an_onupdate_default_is_refused_or_filled(dialect):
     table = Table("throwaway", MetaData(), Column("id", Integer, primary_key=True), Column("s", String),
                   Column("touched", Integer, onupdate=7))

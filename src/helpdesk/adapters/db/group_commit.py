@@ -64,9 +64,15 @@ class GroupCommitter:
         self._lock = threading.Lock()
         self._pending: list[Unit[Any]] = []
         self._leading = False
+        self._running = threading.local()  # set on the thread running a batch
 
     def submit(self, fn: Callable[..., T]) -> T:
-        """Run `fn(tx)` in a shared write transaction; return its result after the commit."""
+        """Run `fn(tx)` in a shared write transaction; return its result after the commit.
+
+        A write started from inside a unit would wait for its own batch for ever: it is refused.
+        """
+        if getattr(self._running, "active", False):
+            raise RuntimeError("a write transaction cannot start another one (nested db.write)")
         unit: Unit[T] = Unit(fn)
         with self._lock:
             self._pending.append(unit)
@@ -81,6 +87,7 @@ class GroupCommitter:
     def _lead(self) -> None:
         with self._lock:
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
+        self._running.active = True
         try:
             self._run_batch(batch)
         except BaseException as err:  # a bug in the runner must not leave callers waiting forever
@@ -88,6 +95,7 @@ class GroupCommitter:
                 unit.error = err
             raise
         finally:
+            self._running.active = False
             for unit in batch:
                 unit.done = True
                 if not unit.lead:

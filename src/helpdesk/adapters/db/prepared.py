@@ -7,8 +7,9 @@ SQLAlchemy would send) and apply the same type processors it would (SQLAlchemy's
 `bind_processor` / `result_processor` of each column type), on the connection SQLAlchemy manages
 inside its transaction. Everything else keeps using `Connection.execute`.
 
-Limits, checked when a statement is prepared: INSERTs are compiled for one fixed set of columns,
-and any column default must be a plain value (SQL or callable defaults are refused).
+Limits, checked when a statement is prepared: INSERTs and UPDATEs are compiled for one fixed set
+of columns, and a column default (or `onupdate`) that Python must compute has to be a plain value;
+callable ones are refused. SQL defaults (`func.now()`) are part of the SQL text and just work.
 """
 
 from collections import namedtuple
@@ -32,14 +33,15 @@ class Prepared:
                                                        column_keys=list(column_keys) if column_keys else None))
         self.sql: str = compiled.string
         defaults: dict[str, Any] = {}
-        for column in getattr(compiled, "insert_prefetch", ()) or ():
-            default = column.default
+        prefetch = [(column, column.default) for column in getattr(compiled, "insert_prefetch", ()) or ()]
+        prefetch += [(column, column.onupdate) for column in getattr(compiled, "update_prefetch", ()) or ()]
+        for column, default in prefetch:
             if default is None or not getattr(default, "is_scalar", False):
                 raise ValueError(f"prepared statement: column {column.key!r} needs a value")
             defaults[column.key] = default.arg
         for name, bind in compiled.binds.items():
-            if not bind.required and bind.value is not None and name not in defaults:
-                defaults[name] = bind.value  # a literal bound in the statement (`WHERE id = 1`)
+            if not bind.required and name not in defaults:
+                defaults[name] = bind.value  # a literal bound in the statement (`WHERE id = 1`, `= NULL`)
         self.defaults = defaults
         positions = compiled.positiontup
         self.names: list[str] | None = list(positions) if positions is not None else None
@@ -48,7 +50,7 @@ class Prepared:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.binds[name] = processor
-        for column in getattr(compiled, "insert_prefetch", ()) or ():
+        for column, _default in prefetch:
             processor = column.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.binds[column.key] = processor

@@ -60,10 +60,15 @@ class Prepared:
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         """The DBAPI parameters (a tuple for qmark dialects, a dict otherwise)."""
-        values = {**self.defaults, **params} if self.defaults else params
-        binds = self.binds
+        defaults, binds = self.defaults, self.binds
         if self.names is not None:
-            return tuple(binds[n](values[n]) if n in binds else values[n] for n in self.names)
+            out = []
+            for name in self.names:  # a plain loop: this runs for every hot-path statement
+                value = params[name] if name in params else defaults[name]
+                processor = binds.get(name)
+                out.append(value if processor is None else processor(value))
+            return tuple(out)
+        values = {**defaults, **params} if defaults else params
         return {n: (binds[n](v) if n in binds else v) for n, v in values.items()}
 
     def row(self, raw: Sequence[Any]) -> Any:

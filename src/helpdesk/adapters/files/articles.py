@@ -5,17 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.domain.kb.article import Article
-from helpdesk.domain.offices import parse_component
+from helpdesk.domain.kb.article import FIELDS, Article, ArticleFieldError, make_article
 
-_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FENCE = "---"
-_REQUIRED = ("id", "title", "component")
 
 
 class ArticleFileError(InvalidInput):
@@ -35,17 +31,6 @@ def _key_lines(front_lines: list[str]) -> dict[str, int]:
         if match:
             lines.setdefault(match.group(1), i)
     return lines
-
-
-def _string_list(value: Any, name: str, path: Path, line: int | None) -> tuple[str, ...]:
-    """A list of non-empty strings, or an error naming the field."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise ArticleFileError(f"{_where(path, line)}: pole '{name}' musi być listą tekstów")
-    return tuple(str(v).strip() for v in value if str(v).strip())
 
 
 def parse_article(text: str, path: Path) -> Article:
@@ -69,31 +54,19 @@ def parse_article(text: str, path: Path) -> Article:
         raise ArticleFileError(f"{_where(path, 2)}: nagłówek YAML musi być słownikiem pól")
     key_lines = _key_lines(front_lines)
     closing = end + 1
-    for key in _REQUIRED:
-        value = meta.get(key)
-        if value is None or not str(value).strip():
-            raise ArticleFileError(f"{_where(path, key_lines.get(key, closing))}: brak pola '{key}'")
-    article_id = str(meta["id"]).strip()
-    if not _ID_RE.match(article_id):
-        raise ArticleFileError(
-            f"{_where(path, key_lines.get('id'))}: id '{article_id}' może zawierać tylko małe litery ascii, cyfry i myślniki"
-        )
-    try:
-        component = parse_component(str(meta["component"]))
-    except InvalidInput as err:
-        raise ArticleFileError(f"{_where(path, key_lines.get('component'))}: {err}") from err
     body = "\n".join(lines[end + 1 :]).strip()
-    if not body:
-        raise ArticleFileError(f"{_where(path, closing)}: artykuł nie ma treści")
-    return Article(
-        id=article_id,
-        title=str(meta["title"]).strip(),
-        component=component,
-        tags=_string_list(meta.get("tags"), "tags", path, key_lines.get("tags")),
-        questions=_string_list(meta.get("questions"), "questions", path, key_lines.get("questions")),
-        body=body,
-        source=str(path),
-    )
+    values = {key: meta.get(key) for key in FIELDS if key != "body"}
+    values["body"] = body
+    try:
+        return make_article(values, source=str(path))
+    except ArticleFieldError as err:
+        if err.field == "body":
+            line = closing
+            message = "artykuł nie ma treści" if not body else str(err)
+        else:
+            line = key_lines.get(err.field, closing)
+            message = str(err)
+        raise ArticleFileError(f"{_where(path, line)}: {message}") from err
 
 
 def load_article(path: Path) -> Article:

@@ -1,7 +1,9 @@
 """Knowledge-base use cases: import articles (with history), answer questions, record feedback.
 
-The matcher index is rebuilt when the articles change; other processes notice through a cheap
-stamp (article count and newest change) checked at most every few seconds.
+The matcher index is rebuilt when the articles change: at once in the process that changed them
+(`invalidate`), and in other processes through a cheap stamp (article count, sum of versions and
+newest change) checked at most every few seconds. Only published articles are indexed or shown;
+drafts and discarded drafts never are.
 """
 
 import threading
@@ -35,7 +37,7 @@ class KbService:
         self._lock = threading.Lock()
         self._matcher: KbMatcher | None = None
         self._articles: dict[str, Article] = {}
-        self._stamp: tuple[int, str] | None = None
+        self._stamp: tuple[int, int, str] | None = None
         self._checked = 0.0
 
     # --- articles -----------------------------------------------------------------------
@@ -52,7 +54,7 @@ class KbService:
                 counts[outcome] += 1
             return counts
         counts: dict[str, int] = self.db.write(_do)
-        self._invalidate()
+        self.invalidate()
         return counts
 
     def article(self, article_id: str) -> Article:
@@ -62,7 +64,8 @@ class KbService:
             raise NotFound(f"nie ma artykułu '{article_id}'")
         return article_from_row(row)
 
-    def _invalidate(self) -> None:
+    def invalidate(self) -> None:
+        """Forget the index: the next question rebuilds it from the stored articles (call after a change)."""
         with self._lock:
             self._matcher, self._stamp, self._checked = None, None, 0.0
 

@@ -19,6 +19,7 @@ class KbTxMixin:
     """Knowledge-base methods of the repository (mixed into store.Tx)."""
 
     conn: Connection
+    postgres: bool
 
     def kb_articles(self, status: str = "published") -> list[dict[str, Any]]:
         """Current articles with decoded tags and questions."""
@@ -30,10 +31,16 @@ class KbTxMixin:
             out.append(item)
         return out
 
-    def kb_stamp(self) -> tuple[int, str]:
-        """(article count, newest change) — tells other processes the index is stale."""
-        row = self.conn.execute(select(func.count(), func.max(article_t.c.updated_at))).first()
-        return (int(row[0]), str(row[1])) if row else (0, "")
+    def kb_stamp(self) -> tuple[int, int, str]:
+        """(article count, sum of versions, newest change) — tells other processes the index is stale.
+
+        Every stored change bumps one article's version, so the sum grows with each of them, even
+        when the clock gives two changes the same time or transactions commit out of time order
+        (publishing a draft changes neither the count nor, necessarily, the newest time).
+        """
+        row = self.conn.execute(select(func.count(), func.coalesce(func.sum(article_t.c.version), 0),
+                                       func.max(article_t.c.updated_at))).first()
+        return (int(row[0]), int(row[1]), str(row[2])) if row else (0, 0, "")
 
     def kb_upsert(self, values: Mapping[str, Any], at: datetime, actor: str | None, status: str = "published") -> str:
         """Insert or update one article, keeping every version; returns added|updated|unchanged."""
@@ -55,9 +62,12 @@ class KbTxMixin:
                                                    data=json.dumps({**data, "status": status}, ensure_ascii=False)))
         return "added" if current is None else "updated"
 
-    def kb_article(self, article_id: str) -> dict[str, Any] | None:
-        """One article (any status) or None."""
-        row = self.conn.execute(select(article_t).where(article_t.c.id == article_id)).first()
+    def kb_article(self, article_id: str, *, lock: bool = False) -> dict[str, Any] | None:
+        """One article (any status) or None; `lock` holds its row to the end of the transaction (PostgreSQL)."""
+        query = select(article_t).where(article_t.c.id == article_id)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
         if row is None:
             return None
         item = dict(row._mapping)

@@ -15,7 +15,8 @@
 - **Unanswered questions** grouped by similarity (folded, stemmed content words; rapidfuzz
   `token_set_ratio`), so leaders see which articles to write next.
 - **Draft from a ticket** — a leader of the ticket's office or a coordinator turns a resolved or
-  closed ticket into a draft article (`szkic-t-000042`); drafts are never used for answers.
+  closed ticket into a draft article (`szkic-t-000042`); drafts are never used for answers. They are
+  reviewed, edited, published or discarded in `services/kb_drafts.py`.
 """
 
 from collections import Counter
@@ -28,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.domain.kb.article import DISCARDED, DRAFT, draft_id
 from helpdesk.domain.kb.text import content_words, is_small_talk, stem, tokens
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
@@ -249,7 +251,11 @@ class KbInsights:
 
     # --- drafts -------------------------------------------------------------------------
     def draft_from_ticket(self, actor: Person, ticket_id: str) -> dict[str, Any]:
-        """Store a draft article made of a resolved or closed ticket; returns the draft."""
+        """Store a draft article made of a resolved or closed ticket; returns the draft.
+
+        A draft that already exists is returned as it is (`outcome` "unchanged"), so what reviewers
+        have edited is never overwritten; a published or discarded one is a Conflict.
+        """
         if actor.role not in DRAFT_ROLES:
             raise Forbidden(f"rola '{actor.role.value}' nie może tworzyć szkiców artykułów "
                             "(mogą liderzy urzędu zgłoszenia i koordynatorzy)")
@@ -265,13 +271,18 @@ class KbInsights:
                                f"zgłoszenia ({format_ticket_id(no)} ma stan '{row['state']}')")
             if not row["component"]:
                 raise Conflict(f"zgłoszenie {format_ticket_id(no)} nie ma komponentu, a artykuł go wymaga")
-            article_id = f"szkic-{format_ticket_id(no).lower()}"
-            current = tx.kb_article(article_id)
-            if current is not None and current["status"] != "draft":
+            article_id = draft_id(no)
+            current = tx.kb_article(article_id, lock=True)
+            if current is not None and current["status"] == DISCARDED:
+                raise Conflict(f"szkic '{article_id}' z tego zgłoszenia został odrzucony; nowego szkicu nie utworzono")
+            if current is not None and current["status"] != DRAFT:
                 raise Conflict(f"artykuł '{article_id}' jest już opublikowany; szkicu nie nadpisano")
+            if current is not None:
+                # Under review: keep what reviewers have edited (see services/kb_drafts.py).
+                return {**current, "outcome": "unchanged", "ticket": format_ticket_id(no)}
             values = {"id": article_id, "title": row["title"], "component": row["component"], "tags": [],
                       "questions": [row["title"]], "body": draft_body(row, tx.events(no))}
-            outcome = tx.kb_upsert(values, now, actor.login, status="draft")
+            outcome = tx.kb_upsert(values, now, actor.login, status=DRAFT)
             stored = tx.kb_article(article_id)
             return {**stored, "outcome": outcome, "ticket": format_ticket_id(no)}
         result: dict[str, Any] = self.db.write(_do)

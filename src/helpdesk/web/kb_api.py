@@ -3,9 +3,12 @@
 - `GET /api/v1/kb/reports/deflection?from=RRRR-MM-DD&to=RRRR-MM-DD`
 - `GET /api/v1/kb/reports/unanswered?from=…&to=…`
 - `POST /api/v1/tickets/{id}/draft-article`
+- `GET /api/v1/kb/drafts`, `GET|PUT /api/v1/kb/drafts/{id}`, `POST /api/v1/kb/drafts/{id}/publish`,
+  `POST /api/v1/kb/drafts/{id}/discard` — the review of drafts (services/kb_drafts.py)
 
-Leaders and representatives see their office; coordinators, auditors and admins everything;
-officials and agents get 403.
+Reports: leaders and representatives see their office; coordinators, auditors and admins
+everything; officials and agents get 403. Drafts: leaders see and edit their office's drafts,
+coordinators and admins every draft, and only they publish or discard.
 """
 
 from datetime import datetime
@@ -15,8 +18,9 @@ from aiohttp import web
 
 from helpdesk.bootstrap import Container
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.kb_drafts import EDITABLE, KbDrafts
 from helpdesk.services.kb_insights import KbInsights, parse_period, report_scope
-from helpdesk.web.common import CONTAINER, current_person, json_response, run
+from helpdesk.web.common import CONTAINER, current_person, json_body, json_response, run
 
 REPORT_PARAMS = frozenset({"from", "to"})
 
@@ -68,8 +72,68 @@ async def draft_article(request: web.Request) -> web.Response:
     return json_response(draft, status=201)
 
 
+def drafts_service(container: Container) -> KbDrafts:
+    """The draft review service over the container's database, clock and KB."""
+    return KbDrafts(container.db, container.clock, container.kb, container.settings.tz)
+
+
+async def _decision_body(request: web.Request, fields: frozenset[str]) -> dict[str, Any]:
+    """An optional JSON object (none at all is fine) with only `fields`."""
+    data = await json_body(request) if request.body_exists and request.content_length != 0 else {}
+    unknown = sorted(set(data) - fields)
+    if unknown:
+        raise InvalidInput(f"nieznane pola: {', '.join(unknown)[:200]} (dozwolone: {', '.join(sorted(fields))})")
+    return data
+
+
+async def list_drafts(request: web.Request) -> web.Response:
+    """GET /api/v1/kb/drafts: drafts waiting for review that the caller may see."""
+    person = await current_person(request)
+    items = await run(request, drafts_service(request.app[CONTAINER]).list_drafts, person)
+    return json_response({"items": items, "total": len(items)})
+
+
+async def get_draft(request: web.Request) -> web.Response:
+    """GET /api/v1/kb/drafts/{id}: one draft with its body and history."""
+    person = await current_person(request)
+    service = drafts_service(request.app[CONTAINER])
+    return json_response(await run(request, service.get, person, request.match_info["id"]))
+
+
+async def edit_draft(request: web.Request) -> web.Response:
+    """PUT /api/v1/kb/drafts/{id} {title?, component?, tags?, questions?, body?, version?}: fields given are replaced."""
+    person = await current_person(request)
+    data = await json_body(request)
+    version = data.pop("version", None)
+    service = drafts_service(request.app[CONTAINER])
+    return json_response(await run(request, service.edit, person, request.match_info["id"], data, version))
+
+
+async def publish_draft(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/drafts/{id}/publish {version?, and last changes?}: the draft becomes an article."""
+    person = await current_person(request)
+    data = await _decision_body(request, frozenset({"version", *EDITABLE}))
+    version = data.pop("version", None)
+    service = drafts_service(request.app[CONTAINER])
+    return json_response(await run(request, service.publish, person, request.match_info["id"], data, version))
+
+
+async def discard_draft(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/drafts/{id}/discard {version?}: the draft is dropped, its history kept."""
+    person = await current_person(request)
+    data = await _decision_body(request, frozenset({"version"}))
+    service = drafts_service(request.app[CONTAINER])
+    return json_response(await run(request, service.discard, person, request.match_info["id"],
+                                   data.get("version")))
+
+
 def setup(app: web.Application) -> None:
     """Register the knowledge-base report and draft routes."""
     app.router.add_get("/api/v1/kb/reports/deflection", deflection_report)
     app.router.add_get("/api/v1/kb/reports/unanswered", unanswered_report)
     app.router.add_post("/api/v1/tickets/{id}/draft-article", draft_article)
+    app.router.add_get("/api/v1/kb/drafts", list_drafts)
+    app.router.add_get("/api/v1/kb/drafts/{id}", get_draft)
+    app.router.add_put("/api/v1/kb/drafts/{id}", edit_draft)
+    app.router.add_post("/api/v1/kb/drafts/{id}/publish", publish_draft)
+    app.router.add_post("/api/v1/kb/drafts/{id}/discard", discard_draft)

@@ -4,6 +4,18 @@ from typing import Any
 
 from aiohttp import web
 
+from helpdesk.domain.kb.article import (
+    DISCARDED,
+    DRAFT,
+    MAX_BODY,
+    MAX_ID,
+    MAX_QUESTION,
+    MAX_QUESTIONS,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TITLE,
+    PUBLISHED,
+)
 from helpdesk.domain.offices import COMPONENTS
 from helpdesk.domain.tickets import Action, Priority, State
 from helpdesk.web.common import json_response
@@ -16,10 +28,10 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def _op(summary: str, ok: dict[str, Any], *codes: int, body: str | None = None,
-        params: list[dict[str, Any]] | None = None, auth: bool = True) -> dict[str, Any]:
+        params: list[dict[str, Any]] | None = None, auth: bool = True, body_required: bool = True) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
     if body:
-        op["requestBody"] = {"required": True,
+        op["requestBody"] = {"required": body_required,
                              "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
     if params:
         op["parameters"] = params
@@ -44,6 +56,8 @@ def _period_params() -> list[dict[str, Any]]:
 
 
 TICKET_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T-\\d+$"}}
+ARTICLE_ID = {"name": "id", "in": "path", "required": True, "description": "id artykułu, np. szkic-t-000042",
+              "schema": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": MAX_ID}}
 
 
 def document() -> dict[str, Any]:
@@ -62,6 +76,28 @@ def document() -> dict[str, Any]:
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
+    }
+    draft_props: dict[str, Any] = {
+        "id": {"type": "string", "example": "szkic-t-000042"}, "title": {"type": "string"},
+        "component": {"type": "string", "enum": list(COMPONENTS)},
+        "status": {"type": "string", "enum": [DRAFT, PUBLISHED, DISCARDED]}, "status_label": {"type": "string"},
+        "version": {"type": "integer"},
+        "ticket": {"type": "string", "nullable": True, "description": "zgłoszenie, z którego powstał szkic"},
+        "office": {"type": "string", "nullable": True, "description": "urząd tego zgłoszenia (kod TERYT)"},
+        "drafted_by": {"type": "string", "nullable": True},
+        "drafted_at": {"type": "string", "format": "date-time", "nullable": True},
+        "updated_by": {"type": "string", "nullable": True}, "updated_at": {"type": "string", "format": "date-time"},
+        "questions": {"type": "array", "items": {"type": "string"}},
+    }
+    edit_props: dict[str, Any] = {
+        "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
+        "component": {"type": "string", "enum": list(COMPONENTS)},
+        "tags": {"type": "array", "maxItems": MAX_TAGS, "items": {"type": "string", "maxLength": MAX_TAG}},
+        "questions": {"type": "array", "maxItems": MAX_QUESTIONS,
+                      "items": {"type": "string", "maxLength": MAX_QUESTION}},
+        "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY, "description": "Markdown"},
+        "version": {"type": "integer", "minimum": 1,
+                    "description": "wersja, której dotyczą zmiany; inna niż bieżąca → 409"},
     }
     return {
         "openapi": "3.0.3",
@@ -87,6 +123,24 @@ def document() -> dict[str, Any]:
             "/api/v1/tickets/{id}/draft-article": {"post": _op(
                 "Szkic artykułu z rozwiązanego zgłoszenia", {"201": {"description": "Utworzono szkic"}},
                 400, 401, 403, 404, 409, params=[TICKET_ID])},
+            "/api/v1/kb/drafts": {"get": _op(
+                "Szkice artykułów do przejrzenia (lider: ze zgłoszeń swojego urzędu; koordynator, administrator: "
+                "wszystkie)", {"200": _json("KbDraftList")}, 401, 403)},
+            "/api/v1/kb/drafts/{id}": {
+                "get": _op("Szkic artykułu z treścią i historią wersji", {"200": _json("KbDraft")},
+                           400, 401, 403, 404, params=[ARTICLE_ID]),
+                "put": _op("Popraw szkic (pola pominięte zostają bez zmian; sprawdzane jak importowane artykuły)",
+                           {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftEdit",
+                           params=[ARTICLE_ID]),
+            },
+            "/api/v1/kb/drafts/{id}/publish": {"post": _op(
+                "Opublikuj szkic (koordynator, administrator): od razu służy do odpowiedzi i jest pod /kb/{id}",
+                {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftPublish",
+                params=[ARTICLE_ID], body_required=False)},
+            "/api/v1/kb/drafts/{id}/discard": {"post": _op(
+                "Odrzuć szkic (koordynator, administrator): historia zostaje, szkic nigdy nie służy do odpowiedzi",
+                {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftDiscard",
+                params=[ARTICLE_ID], body_required=False)},
             "/api/v1/tickets": {
                 "post": _op("Nowe zgłoszenie", {"201": _json("Ticket", "Utworzono")}, 400, 401, 403, 413,
                             body="NewTicket"),
@@ -143,6 +197,26 @@ def document() -> dict[str, Any]:
                     "author": {"type": "object", "nullable": True},
                     "events": {"type": "array", "items": {"type": "object"}},
                     "sla": {"type": "object", "nullable": True}}}]},
+                "KbDraftSummary": {"type": "object", "properties": draft_props},
+                "KbDraftList": {"type": "object", "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/KbDraftSummary"}},
+                    "total": {"type": "integer"}}},
+                "KbDraft": {"allOf": [{"$ref": "#/components/schemas/KbDraftSummary"}, {"type": "object", "properties": {
+                    "tags": {"type": "array", "items": {"type": "string"}}, "body": {"type": "string"},
+                    "url": {"type": "string", "nullable": True, "description": "adres artykułu po publikacji"},
+                    "outcome": {"type": "string", "enum": ["updated", "unchanged"],
+                                "description": "tylko w odpowiedzi na zmianę"},
+                    "history": {"type": "array", "items": {"type": "object", "properties": {
+                        "version": {"type": "integer"}, "status": {"type": "string"},
+                        "at": {"type": "string", "format": "date-time"},
+                        "by": {"type": "string", "nullable": True}}}}}}]},
+                "KbDraftEdit": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                "properties": edit_props},
+                "KbDraftPublish": {"type": "object", "additionalProperties": False,
+                                   "description": "opcjonalnie ostatnie poprawki, publikowane razem ze szkicem",
+                                   "properties": edit_props},
+                "KbDraftDiscard": {"type": "object", "additionalProperties": False,
+                                   "properties": {"version": edit_props["version"]}},
                 "TicketPage": {"type": "object", "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}},
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},

@@ -1,7 +1,10 @@
-"""`helpdesk kb import|ask|report`: load articles, ask what the bot would answer, and see what it achieves.
+"""`helpdesk kb import|ask|report|drafts|publish|discard`: load articles, ask what the bot would answer,
+see what it achieves, and review drafts made of tickets.
 
 `kb report deflection` shows the honest deflection figure per office and component;
-`kb report unanswered` the questions that got no answer, grouped by similarity.
+`kb report unanswered` the questions that got no answer, grouped by similarity;
+`kb drafts` lists the drafts waiting for review, `kb publish ID` and `kb discard ID` decide on one
+(as the operator, or `--as LOGIN` with that person's role and name in the history).
 """
 
 import argparse
@@ -15,7 +18,7 @@ from helpdesk.domain.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
-    """Add `kb import`, `kb ask` and `kb report deflection|unanswered`."""
+    """Add `kb import`, `kb ask`, `kb report deflection|unanswered`, `kb drafts`, `kb publish`, `kb discard`."""
     kb = sub.add_parser("kb", help="baza wiedzy: import artykułów i pytania")
     ksub = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=sub._parser_class)
     ksub.required = True
@@ -39,6 +42,18 @@ def register(sub: Any) -> None:
         r.add_argument("--office", metavar="KOD", help="tylko pytania z tego urzędu (kod TERYT)")
         r.add_argument("--json", action="store_true")
         r.set_defaults(func=cmd_report_deflection if name == "deflection" else cmd_report_unanswered)
+    p = ksub.add_parser("drafts", help="szkice artykułów czekające na przegląd")
+    p.add_argument("--json", action="store_true", help="jeden szkic na linię (JSON Lines)")
+    p.set_defaults(func=cmd_drafts)
+    for name, help_text, func in (
+            ("publish", "opublikuj szkic: od razu służy do odpowiedzi", cmd_publish),
+            ("discard", "odrzuć szkic (historia zostaje, szkic nie służy do odpowiedzi)", cmd_discard)):
+        p = ksub.add_parser(name, help=help_text)
+        p.add_argument("id", metavar="ID", help="id szkicu, np. szkic-t-000042")
+        p.add_argument("--as", dest="as_login", metavar="LOGIN",
+                       help="w imieniu tej osoby (koordynator lub administrator); zapisane w historii")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -156,4 +171,63 @@ def cmd_report_unanswered(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"{group['count']:>5} × {group['representative']}  [urzędy: {', '.join(group['offices'])}]")
         for example in group["examples"]:
             print(f"        np. {example}")
+    return EXIT_OK
+
+
+OPERATOR_LOGIN = "cli"
+
+
+def _reviewer(ctx: CliContext, login: str | None) -> Any:
+    """Who acts: the named person (their role decides), or the operator at the console (an admin)."""
+    from helpdesk.domain.people import Person
+    from helpdesk.domain.roles import Role
+
+    if login is None:
+        return Person(id=0, login=OPERATOR_LOGIN, name="operator (wiersz poleceń)", role=Role.ADMIN)
+    return ctx.container().people.person(login.strip())
+
+
+def _drafts(ctx: CliContext) -> Any:
+    from helpdesk.services.kb_drafts import KbDrafts
+
+    container = ctx.container()
+    return KbDrafts(container.db, container.clock, container.kb, container.settings.tz)
+
+
+def cmd_drafts(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Drafts waiting for review, the longest waiting first (JSON Lines with --json)."""
+    items = _drafts(ctx).list_drafts(_reviewer(ctx, None))
+    if args.json:
+        for item in items:
+            emit_json(item)
+        return EXIT_OK
+    if not items:
+        print("Brak szkiców artykułów do przejrzenia.")
+        return EXIT_OK
+    print(f"Szkice artykułów do przejrzenia: {len(items)}")
+    for item in items:
+        print(f"{item['id']:<20} {item['component']:<12} {item['title'][:60]}")
+        print(f"{'':<20} ze zgłoszenia {item['ticket'] or '—'} (urząd {item['office'] or '—'}), "
+              f"szkic: {item['drafted_by'] or '—'} {(item['drafted_at'] or '')[:16].replace('T', ' ')}, "
+              f"wersja {item['version']}")
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Publish a draft; a running server answers from it within seconds (it notices the change)."""
+    article = _drafts(ctx).publish(_reviewer(ctx, args.as_login), args.id)
+    if args.json:
+        emit_json(article)
+    else:
+        print(f"Opublikowano '{article['id']}' (wersja {article['version']}): {article['url']}")
+    return EXIT_OK
+
+
+def cmd_discard(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Discard a draft; it stays in the history and is never used for answers."""
+    draft = _drafts(ctx).discard(_reviewer(ctx, args.as_login), args.id)
+    if args.json:
+        emit_json(draft)
+    else:
+        print(f"Odrzucono szkic '{draft['id']}' (wersja {draft['version']}).")
     return EXIT_OK

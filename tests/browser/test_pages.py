@@ -1,5 +1,7 @@
 """The web pages in a real browser (Debian's chromium driven by Playwright): log in as a leader,
-see the office's queue, open a ticket, take it; a wrong password gets a clear Polish message."""
+see the office's queue, open a ticket, take it; a wrong password gets a clear Polish message. A
+coordinator reviews a draft article: opens the drafts list, edits a question, publishes, and the
+article page shows it."""
 
 import asyncio
 import shutil
@@ -9,6 +11,7 @@ import threading
 import pytest
 
 from helpdesk.server import run_server
+from helpdesk.services.kb_insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import populate
 
@@ -33,7 +36,15 @@ def site(tmp_path, clock):
     container = make_container(f"sqlite:///{tmp_path}/h.db", clock, HELPDESK_HTTP=f"127.0.0.1:{port}")
     people = populate(container)
     container.people.set_password("lider.plock", "tajne-haslo-1")
+    container.people.set_password("koordynator", "tajne-haslo-2")
     ticket = container.tickets.create(people["urz.plock"], NewTicket("Skaner nie zapisuje plików", "Od rana", "SKANOWANIE"))
+    # A resolved ticket already drafted into an article (szkic-t-000002) for the coordinator to review.
+    solved = container.tickets.create(people["urz.plock"], NewTicket("Rzutnik nie wyświetla obrazu",
+                                                                    "Brak sygnału w sali narad", "SPRZET"))
+    for action, text in (("take", None), ("resolve", "Przełączono źródło na HDMI 2.")):
+        container.tickets.act(people["lider.plock"], solved["id"], action, text=text)
+    KbInsights(container.db, container.clock, container.kb, container.settings.tz).draft_from_ticket(
+        people["lider.plock"], solved["id"])
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     thread = threading.Thread(target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True)
@@ -44,7 +55,7 @@ def site(tmp_path, clock):
             break
         except OSError:
             threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}", ticket["id"]
+    yield f"http://127.0.0.1:{port}", ticket["id"], container
     loop.call_soon_threadsafe(stop.set)
     thread.join(timeout=10)
     container.close()
@@ -53,7 +64,7 @@ def site(tmp_path, clock):
 def test_a_leader_logs_in_sees_the_queue_and_takes_a_ticket(site, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    base, ticket_id = site
+    base, ticket_id, _container = site
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
@@ -72,3 +83,34 @@ def test_a_leader_logs_in_sees_the_queue_and_takes_a_ticket(site, tmp_path):
         assert "w realizacji w urzędzie" in page.inner_text("main")
         page.screenshot(path=str(tmp_path / "ticket.png"))
         browser.close()
+
+
+def test_a_coordinator_edits_a_question_of_a_draft_publishes_it_and_the_article_page_shows_it(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    base, _ticket_id, container = site
+    question = "Co zrobić, gdy rzutnik pokazuje brak sygnału?"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#login", "koordynator")
+        page.fill("#password", "tajne-haslo-2")
+        page.click("button[type=submit]")
+        page.click("text=Szkice artykułów")
+        assert "Szkice artykułów" in page.inner_text("h1")
+        assert "T-000002" in page.inner_text("main")
+        page.click("text=Rzutnik nie wyświetla obrazu")
+        assert "Szkic: Rzutnik nie wyświetla obrazu" in page.inner_text("h1")
+        page.fill("#questions", f"Rzutnik nie wyświetla obrazu\n{question}")
+        page.click("text=Zapisz i opublikuj")
+        page.wait_for_url(f"{base}/kb/szkic-t-000002")
+        assert "Rzutnik nie wyświetla obrazu" in page.inner_text("h1")
+        assert "Przełączono źródło na HDMI 2." in page.inner_text("article")
+        page.screenshot(path=str(tmp_path / "article.png"))
+        page.goto(f"{base}/drafts")
+        assert "Brak szkiców do przejrzenia." in page.inner_text("main")
+        browser.close()
+    # The server's own KB (same process) answers the edited question with the new article at once.
+    answer = container.kb.answer(question, record=False)
+    assert answer["answered"] and answer["article"]["id"] == "szkic-t-000002", answer

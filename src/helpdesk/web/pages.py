@@ -1,15 +1,22 @@
-"""Server-rendered pages: login, each person's own view, a ticket, an article. Polish first."""
+"""Server-rendered pages: login, each person's own view, a ticket, an article, the review of article
+drafts. Polish first; everything shown is escaped. Forms post with the session cookie (SameSite=Lax),
+as the ticket actions do."""
 
 from html import escape
 from typing import Any
 
 from aiohttp import web
 
-from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
+from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated
+from helpdesk.domain.kb.article import MAX_TITLE
+from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
+from helpdesk.services.kb_drafts import DECIDE_ROLES, REVIEW_ROLES
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
+from helpdesk.web.kb_api import drafts_service
+from helpdesk.web.middlewares import status_of
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -21,7 +28,8 @@ th{font-size:.85rem;color:#52606d}.badge{display:inline-block;padding:.1rem .5re
 .breached{background:#fde2e1;color:#9b1c1c}.met{background:#def7ec;color:#03543f}.running{background:#fdf6b2;color:#723b13}
 form.inline{display:inline}button{background:#0b4f8a;color:#fff;border:0;border-radius:4px;padding:.4rem .8rem;cursor:pointer}
 input,select,textarea{padding:.4rem;border:1px solid #cbd2d9;border-radius:4px;font:inherit}label{display:block;margin:.5rem 0 .2rem}
-.error{color:#9b1c1c}.muted{color:#616e7c;font-size:.9rem}
+.error{color:#9b1c1c}.muted{color:#616e7c;font-size:.9rem}.notice{color:#03543f}
+.wide{width:100%;box-sizing:border-box}button.secondary{background:#9b1c1c}
 """
 
 
@@ -107,6 +115,9 @@ async def home(request: web.Request) -> web.StreamResponse:
         filters = {"status": "new,in_progress,waiting,reopened,escalated,acknowledged,workaround,resolved"}
     page = await run(request, lambda: container.tickets.list(person, filters, 1, 100))
     body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>"
+    if person.role in REVIEW_ROLES:
+        drafts = await run(request, drafts_service(container).count, person)
+        body += (f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>")
     if person.role is Role.AUDITOR:
         body += ("<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
                  "<form method='get' action='/api/v1/reports/sla'><label for='from'>Od</label>"
@@ -186,8 +197,7 @@ async def article_page(request: web.Request) -> web.StreamResponse:
         response = layout("Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
         response.set_status(404)
         return response
-    paragraphs = "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>"
-                         for block in article.body.split("\n\n") if block.strip())
+    paragraphs = _paragraphs(article.body)
     body = (f"<article class='card'><h1>{escape(article.title)}</h1>"
             f"<p class='muted'>{escape(article.component)} · {escape(', '.join(article.tags))}</p>{paragraphs}"
             "<p class='muted'>Nie pomogło? Napisz do bota albo odpowiedz na e-mail z help-desku – "
@@ -195,9 +205,191 @@ async def article_page(request: web.Request) -> web.StreamResponse:
     return layout(article.title, body, person)
 
 
+def _paragraphs(body: str) -> str:
+    """An article body as escaped paragraphs (blank lines part them, line ends kept)."""
+    return "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in body.split("\n\n") if block.strip())
+
+
+# --- drafts of articles ---------------------------------------------------------------------
+
+def _when(value: str | None) -> str:
+    return escape((value or "")[:16].replace("T", " ")) or "—"
+
+
+def _error_page(title: str, err: HelpdeskError, person: Person, back: str = "") -> web.Response:
+    link = f"<p><a href='{escape(back)}'>Wróć</a></p>" if back else ""
+    response = layout(title, f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>",
+                      person)
+    response.set_status(status_of(err))
+    return response
+
+
+async def _reviewer(request: web.Request) -> Person:
+    person = await optional_person(request)
+    if person is None:
+        raise web.HTTPSeeOther("/login")
+    return person
+
+
+async def drafts_page(request: web.Request) -> web.StreamResponse:
+    """GET /drafts: the drafts waiting for review that the person may see."""
+    person = await _reviewer(request)
+    try:
+        items = await run(request, drafts_service(request.app[CONTAINER]).list_drafts, person)
+    except HelpdeskError as err:
+        return _error_page("Szkice artykułów", err, person)
+    notice = ""
+    if request.query.get("odrzucono"):
+        notice = f"<p class='notice' role='status'>Odrzucono szkic {escape(request.query['odrzucono'][:200])}.</p>"
+    rows = "".join(
+        f"<tr><td><a href='/drafts/{escape(d['id'])}'>{escape(d['title'])}</a><br>"
+        f"<span class='muted'>{escape(d['id'])}</span></td><td>{escape(d['component'])}</td>"
+        f"<td>{_ticket_link(d['ticket'])}</td><td>{escape(d['office'] or '—')}</td>"
+        f"<td>{escape(d['drafted_by'] or '—')}</td><td>{_when(d['drafted_at'])}</td>"
+        f"<td>{escape(d['updated_by'] or '—')}, {_when(d['updated_at'])}</td></tr>" for d in items)
+    table = ("<table><thead><tr><th>Szkic</th><th>Komponent</th><th>Zgłoszenie</th><th>Urząd</th>"
+             f"<th>Autor szkicu</th><th>Utworzono</th><th>Ostatnia zmiana</th></tr></thead><tbody>{rows}</tbody></table>"
+             if items else "<p class='muted'>Brak szkiców do przejrzenia.</p>")
+    who = ("Opublikowany szkic od razu służy do odpowiedzi bota i jest widoczny pod swoim adresem."
+           if person.role in DECIDE_ROLES else
+           "Popraw szkice ze zgłoszeń swojego urzędu; opublikuje je koordynator.")
+    body = (f"<div class='card'><h1>Szkice artykułów</h1>{notice}<p class='muted'>{who}</p>{table}"
+            f"<p class='muted'>Razem: {len(items)}</p></div>")
+    return layout("Szkice artykułów", body, person)
+
+
+def _ticket_link(ticket: str | None) -> str:
+    return f"<a href='/tickets/{escape(ticket)}'>{escape(ticket)}</a>" if ticket else "—"
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    """Edits from the draft form: tags comma-separated, one question a line; only fields sent."""
+    values: dict[str, Any] = {}
+    for name in ("title", "component", "body"):
+        if name in form:
+            values[name] = str(form.get(name, ""))
+    if "tags" in form:
+        values["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
+    if "questions" in form:
+        values["questions"] = [q.strip() for q in str(form.get("questions", "")).splitlines() if q.strip()]
+    return values
+
+
+def _form_version(form: Any) -> int | None:
+    raw = str(form.get("version", "")).strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _draft_html(person: Person, draft: dict[str, Any], values: dict[str, Any] | None = None,
+                error: str = "", notice: str = "") -> str:
+    """The draft page: facts, the edit form, publish / discard for those who decide, preview, history."""
+    v = {**draft, **(values or {})}
+    aid = escape(draft["id"])
+    options = "".join(f"<option value='{escape(c)}'{' selected' if c == v['component'] else ''}>"
+                      f"{escape(COMPONENT_LABELS_PL.get(c, c))}</option>" for c in COMPONENTS)
+    if v["component"] not in COMPONENTS:
+        options = f"<option value='{escape(str(v['component']))}' selected>{escape(str(v['component']))}</option>" + options
+    message = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
+    message += f"<p class='notice' role='status'>{escape(notice)}</p>" if notice else ""
+    decide = person.role in DECIDE_ROLES
+    publish = (f" <button type='submit' formaction='/drafts/{aid}/publish'>Zapisz i opublikuj</button>"
+               if decide else "")
+    form = (f"<form method='post' action='/drafts/{aid}'>"
+            f"<input type='hidden' name='version' value='{draft['version']}'>"
+            f"<label for='title'>Tytuł</label><input id='title' name='title' class='wide' maxlength='{MAX_TITLE}' "
+            f"value='{escape(str(v['title']))}' required>"
+            f"<label for='component'>Komponent</label><select id='component' name='component'>{options}</select>"
+            f"<label for='tags'>Tagi (oddzielone przecinkami)</label>"
+            f"<input id='tags' name='tags' class='wide' value='{escape(', '.join(v['tags']))}'>"
+            f"<label for='questions'>Pytania – sformułowania, jakich używają urzędnicy (jedno w linii)</label>"
+            f"<textarea id='questions' name='questions' rows='5' class='wide'>{escape(chr(10).join(v['questions']))}"
+            f"</textarea><label for='body'>Treść (Markdown)</label>"
+            f"<textarea id='body' name='body' rows='14' class='wide'>{escape(str(v['body']))}</textarea>"
+            f"<p><button type='submit'>Zapisz szkic</button>{publish}</p></form>")
+    discard = ""
+    if decide:
+        discard = (f"<form method='post' action='/drafts/{aid}/discard'>"
+                   f"<input type='hidden' name='version' value='{draft['version']}'>"
+                   "<p class='muted'>Szkic nieprzydatny? Odrzucony szkic zostaje w historii, ale nigdy nie "
+                   "służy do odpowiedzi.</p><button type='submit' class='secondary'>Odrzuć szkic</button></form>")
+    else:
+        form += "<p class='muted'>Opublikować lub odrzucić szkic może koordynator.</p>"
+    history = "".join(f"<tr><td>{h['version']}</td><td>{escape(h['status'])}</td><td>{_when(h['at'])}</td>"
+                      f"<td>{escape(h['by'] or '—')}</td></tr>" for h in draft["history"])
+    return (f"<div class='card'><h1>Szkic: {escape(draft['title'])}</h1>{message}"
+            f"<p class='muted'>{aid} · ze zgłoszenia {_ticket_link(draft['ticket'])} · urząd "
+            f"{escape(draft['office'] or '—')} · szkic: {escape(draft['drafted_by'] or '—')}, "
+            f"{_when(draft['drafted_at'])} · wersja {draft['version']}, ostatnia zmiana: "
+            f"{escape(draft['updated_by'] or '—')}, {_when(draft['updated_at'])}</p>{form}{discard}</div>"
+            f"<div class='card'><h2>Podgląd zapisanej wersji</h2><h3>{escape(draft['title'])}</h3>"
+            f"{_paragraphs(draft['body'])}</div>"
+            f"<div class='card'><h2>Historia</h2><table><thead><tr><th>Wersja</th><th>Stan</th><th>Kiedy</th>"
+            f"<th>Kto</th></tr></thead><tbody>{history}</tbody></table>"
+            "<p><a href='/drafts'>Wszystkie szkice</a></p></div>")
+
+
+async def draft_page(request: web.Request) -> web.StreamResponse:
+    """GET /drafts/{id}: one draft with the edit form (and publish / discard for coordinators)."""
+    person = await _reviewer(request)
+    try:
+        draft = await run(request, drafts_service(request.app[CONTAINER]).get, person, request.match_info["id"])
+    except HelpdeskError as err:
+        return _error_page("Szkic artykułu", err, person, "/drafts")
+    notice = "Zapisano zmiany szkicu." if request.query.get("zapisano") else ""
+    return layout(f"Szkic: {draft['title']}", _draft_html(person, draft, notice=notice), person)
+
+
+async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse:
+    """POST /drafts/{id}[/publish|/discard]: save, publish or discard, then where the person goes next."""
+    person = await _reviewer(request)
+    form = await request.post()
+    article_id = request.match_info["id"]
+    service = drafts_service(request.app[CONTAINER])
+    values, version = _form_values(form), _form_version(form)
+    try:
+        if decision == "publish":
+            await run(request, service.publish, person, article_id, values, version)
+            raise web.HTTPSeeOther(f"/kb/{article_id}")
+        if decision == "discard":
+            await run(request, service.discard, person, article_id, version)
+            raise web.HTTPSeeOther(f"/drafts?odrzucono={article_id}")
+        await run(request, service.edit, person, article_id, values, version)
+        raise web.HTTPSeeOther(f"/drafts/{article_id}?zapisano=1")
+    except HelpdeskError as err:
+        if isinstance(err, Forbidden | NotAuthenticated):
+            return _error_page("Szkic artykułu", err, person, "/drafts")
+        try:  # show the form again with what the person typed, so no edit is lost
+            draft = await run(request, service.get, person, article_id)
+        except HelpdeskError:
+            return _error_page("Szkic artykułu", err, person, "/drafts")
+        response = layout(f"Szkic: {draft['title']}", _draft_html(person, draft, values, error=str(err)), person)
+        response.set_status(status_of(err))
+        return response
+
+
+async def draft_save(request: web.Request) -> web.StreamResponse:
+    """POST /drafts/{id}: save the edit form."""
+    return await _draft_post(request, "save")
+
+
+async def draft_publish(request: web.Request) -> web.StreamResponse:
+    """POST /drafts/{id}/publish: save what the form holds and publish; then the article page."""
+    return await _draft_post(request, "publish")
+
+
+async def draft_discard(request: web.Request) -> web.StreamResponse:
+    """POST /drafts/{id}/discard: discard the draft; then the list."""
+    return await _draft_post(request, "discard")
+
+
 def setup(app: web.Application) -> None:
     """Register the page routes."""
     app.router.add_get("/kb/{id}", article_page)
+    app.router.add_get("/drafts", drafts_page)
+    app.router.add_get("/drafts/{id}", draft_page)
+    app.router.add_post("/drafts/{id}", draft_save)
+    app.router.add_post("/drafts/{id}/publish", draft_publish)
+    app.router.add_post("/drafts/{id}/discard", draft_discard)
     app.router.add_get("/login", login_form)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)

@@ -1,0 +1,169 @@
+"""The draft review pages (`/drafts`, `/drafts/{id}`) through a real aiohttp server with a web session:
+who sees the link, the list and the buttons, what a save / publish / discard does, escaping."""
+
+import re
+from html import unescape
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from helpdesk.services.kb_insights import KbInsights
+from helpdesk.services.tickets import NewTicket
+from helpdesk.web.app import create_app
+from tests.support.world import populate
+
+DRAFT = "szkic-t-000001"
+PASSWORD = "tajne-haslo-1"
+
+
+@pytest.fixture
+async def web(any_container):
+    container = any_container
+    people = populate(container)
+    for login in people:
+        container.people.set_password(login, PASSWORD)
+    ticket = container.tickets.create(people["urz.plock"], NewTicket(
+        title="Rzutnik <b>nie</b> działa", description="Brak sygnału & obrazu.", component="SPRZET"))
+    for action, text in (("take", None), ("resolve", "Przełączono źródło na HDMI 2.")):
+        container.tickets.act(people["lider.plock"], ticket["id"], action, text=text)
+    KbInsights(container.db, container.clock, container.kb, container.settings.tz).draft_from_ticket(
+        people["lider.plock"], ticket["id"])
+    clients: list[TestClient] = []
+
+    async def browser(login):
+        client = TestClient(TestServer(create_app(container)))
+        await client.start_server()
+        clients.append(client)
+        resp = await client.post("/login", data={"login": login, "password": PASSWORD}, allow_redirects=False)
+        assert resp.status == 303
+        return client
+
+    browser.container = container
+    browser.ticket = ticket["id"]
+    yield browser
+    for client in clients:
+        await client.close()
+
+
+async def page(client, path):
+    resp = await client.get(path, allow_redirects=False)
+    return resp.status, await resp.text()
+
+
+async def post(client, path, data):
+    resp = await client.post(path, data=data, allow_redirects=False)
+    return resp.status, resp.headers.get("Location"), await resp.text()
+
+
+def form_of(html):
+    """Field values of the draft form as a browser would send them."""
+    def field(pattern):
+        return unescape(re.search(pattern, html, re.S).group(1))
+    return {"title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
+            "questions": field(r"<textarea id='questions'[^>]*>(.*?)</textarea>"),
+            "body": field(r"<textarea id='body'[^>]*>(.*?)</textarea>"),
+            "tags": field(r"id='tags' name='tags'[^>]*value='([^']*)'"),
+            "component": field(r"<option value='([A-Z_]+)' selected>"),
+            "version": field(r"name='version' value='(\d+)'")}
+
+
+async def test_home_links_the_drafts_for_leaders_coordinators_and_admins_only(web):
+    for login, linked in (("lider.plock", True), ("koordynator", True), ("admin", True), ("lider.slupno", True),
+                          ("urz.plock", False), ("agent1", False), ("audytor", False)):
+        client = await web(login)
+        status, html = await page(client, "/")
+        assert status == 200 and (("href='/drafts'" in html) is linked), login
+        if linked:
+            count = 0 if login == "lider.slupno" else 1
+            assert f"Szkice artykułów</a> bazy wiedzy do przejrzenia: {count}" in html, login
+
+
+async def test_the_list_and_the_draft_page_escape_everything_and_show_buttons_by_role(web):
+    leader = await web("lider.plock")
+    status, html = await page(leader, "/drafts")
+    assert status == 200 and f"href='/drafts/{DRAFT}'" in html and web.ticket in html
+    assert "Rzutnik &lt;b&gt;nie&lt;/b&gt; działa" in html and "<b>nie</b>" not in html
+    status, html = await page(leader, f"/drafts/{DRAFT}")
+    assert status == 200 and "Zapisz szkic" in html and "Zapisz i opublikuj" not in html and "Odrzuć" not in html
+    assert "Brak sygnału &amp; obrazu." in html and "lider.plock" in html
+    boss = await web("koordynator")
+    status, html = await page(boss, f"/drafts/{DRAFT}")
+    assert "Zapisz i opublikuj" in html and "Odrzuć szkic" in html
+    other = await web("lider.slupno")
+    status, html = await page(other, f"/drafts/{DRAFT}")
+    assert status == 404 and "nie ma szkicu" in html
+    official = await web("urz.plock")
+    status, html = await page(official, "/drafts")
+    assert status == 403 and "nie może przeglądać" in html
+    anonymous = TestClient(TestServer(create_app(web.container)))
+    await anonymous.start_server()
+    try:
+        status, _ = await page(anonymous, "/drafts")
+        assert status == 303
+        status, location, _ = await post(anonymous, f"/drafts/{DRAFT}/publish", {})
+        assert (status, location) == (303, "/login")
+    finally:
+        await anonymous.close()
+
+
+async def test_a_leader_saves_an_edit_and_a_coordinator_publishes_it_to_the_article_page(web):
+    leader = await web("lider.plock")
+    _, html = await page(leader, f"/drafts/{DRAFT}")
+    data = form_of(html)
+    assert data["title"] == "Rzutnik <b>nie</b> działa" and data["version"] == "1"
+    data.update(title="Rzutnik nie pokazuje obrazu", questions="Co zrobić, gdy rzutnik nie ma sygnału?\n\n",
+                tags="rzutnik, hdmi")
+    status, location, _ = await post(leader, f"/drafts/{DRAFT}", data)
+    assert (status, location) == (303, f"/drafts/{DRAFT}?zapisano=1")
+    _, html = await page(leader, location)
+    assert "Zapisano zmiany szkicu." in html and form_of(html)["version"] == "2"
+    status, _, html = await post(leader, f"/drafts/{DRAFT}/publish", form_of(html))
+    assert status == 403
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", form_of(html))
+    assert (status, location) == (303, f"/kb/{DRAFT}")
+    status, html = await page(boss, location)
+    assert status == 200 and "Rzutnik nie pokazuje obrazu" in html
+    article = web.container.kb.article(DRAFT)
+    assert article.questions == ("Co zrobić, gdy rzutnik nie ma sygnału?",) and article.tags == ("rzutnik", "hdmi")
+    status, html = await page(boss, f"/drafts/{DRAFT}")
+    assert status == 404 and "nie jest już szkicem" in html
+
+
+async def test_a_bad_edit_shows_the_form_again_with_what_was_typed_and_the_field_named(web):
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    data = {**form_of(html), "title": "", "body": "Nowa <treść>, której nie wolno zgubić"}
+    status, _, html = await post(boss, f"/drafts/{DRAFT}", data)
+    assert status == 400 and "pole &#x27;title&#x27;" in html
+    assert "Nowa &lt;treść&gt;, której nie wolno zgubić" in html
+    data = {**form_of(html), "title": "Dobry tytuł", "version": "1"}
+    # Someone else saves in between: the stale version is refused, nothing is overwritten.
+    web.container.db.write(lambda tx: tx.kb_upsert({**tx.kb_article(DRAFT), "title": "Cudza zmiana"},
+                                                   web.container.clock.now(), "lider.plock", status="draft"))
+    status, _, html = await post(boss, f"/drafts/{DRAFT}/publish", data)
+    assert status == 409 and "lider.plock" in html
+    assert web.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
+
+
+async def test_a_coordinator_discards_a_draft_and_it_is_gone_from_the_list(web):
+    boss = await web("admin")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}/discard", {"version": form_of(html)["version"]})
+    assert (status, location) == (303, f"/drafts?odrzucono={DRAFT}")
+    status, html = await page(boss, location)
+    assert status == 200 and f"Odrzucono szkic {DRAFT}." in html and "Brak szkiców do przejrzenia." in html
+    status, html = await page(boss, f"/kb/{DRAFT}")
+    assert status == 404
+    status, _, html = await post(boss, f"/drafts/{DRAFT}/discard", {})
+    assert status == 409 and "został odrzucony" in html
+
+
+@pytest.mark.parametrize("path", ["/drafts/Zle_ID", "/drafts/" + "a" * 3000, "/drafts/%3Cscript%3E"])
+async def test_bad_ids_are_a_clear_page_never_a_500(web, path):
+    boss = await web("koordynator")
+    status, html = await page(boss, path)
+    assert status == 400 and "niepoprawny identyfikator" in html and "<script>" not in html
+    status, _, html = await post(boss, path, {"title": "x"})
+    assert status == 400 and "<script>" not in html

@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.web.app import create_app
 from helpdesk.web.openapi import document
+from tests.support.calls import api_caller
 from tests.support.world import contract_for, populate
 
 
@@ -19,19 +20,7 @@ async def api(any_container):
     client = TestClient(TestServer(create_app(container)))
     await client.start_server()
 
-    async def call(method, path, who=None, body=None, raw=None, headers=None):
-        h = dict(headers or {})
-        if who:
-            h["Authorization"] = f"Bearer {tokens[who]}"
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        resp = await client.request(method, path, data=data, headers=h)
-        text = await resp.text()
-        try:
-            payload = json.loads(text)
-        except ValueError:
-            payload = text
-        return resp.status, payload
-
+    call = api_caller(client, tokens)
     call.container = container
     call.people = people
     yield call

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpdesk.cli import main
+from tests.support.calls import one_error_line, run
 from tests.support.world import OFFICES, REPO
 
 
@@ -20,18 +20,6 @@ def env(tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     (tmp_path / "offices.csv").write_text(OFFICES, encoding="utf-8")
     return tmp_path
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err):
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def test_init_then_people_and_tokens(env, capsys):

@@ -1,7 +1,6 @@
 """The review of article drafts over HTTP (`/api/v1/kb/drafts…`), role by role, with bad input of every
 kind answered 4xx as JSON, never 500."""
 
-import json
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -10,6 +9,7 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb_insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
+from tests.support.calls import api_caller
 from tests.support.world import populate
 
 DRAFT = "szkic-t-000001"
@@ -38,19 +38,7 @@ async def api(any_container):
     client = TestClient(TestServer(create_app(container)))
     await client.start_server()
 
-    async def call(method, path, who=None, body=None, raw=None, headers=None):
-        h = dict(headers or {})
-        if who:
-            h["Authorization"] = f"Bearer {tokens[who]}"
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        resp = await client.request(method, path, data=data, headers=h)
-        text = await resp.text()
-        assert resp.status != 500, text
-        try:
-            return resp.status, json.loads(text)
-        except ValueError:
-            return resp.status, text
-
+    call = api_caller(client, tokens, never_500=True)
     call.container = container
     call.ticket = ticket["id"]
     yield call

@@ -9,6 +9,7 @@ from helpdesk.cli import main
 from helpdesk.services import kb as kb_module
 from helpdesk.services.kb_insights import KbInsights
 from helpdesk.services.tickets import NewTicket
+from tests.support.calls import one_error_line, run
 from tests.support.world import REPO, make_container, populate
 
 QUESTION = "Jak podłączyć laptopa do rzutnika w sali narad?"
@@ -35,18 +36,6 @@ def env(tmp_path, monkeypatch):
                                                container.clock.now(), "lider.plock", status="draft"))
     yield container
     container.close()
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err):
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def test_drafts_lists_each_draft_with_who_drafted_it_from_which_ticket_and_when(env, capsys):

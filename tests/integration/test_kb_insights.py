@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from helpdesk.cli import main
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb_insights import KbInsights, parse_period, question_key
 from helpdesk.services.kb_matcher import KbAnswer
 from helpdesk.services.tickets import NewTicket
+from tests.support.calls import run
 from tests.support.world import START, WARSAW, settings_for
 
 ARTICLES = [
@@ -240,12 +240,6 @@ def cli_env(tmp_path, monkeypatch):
     monkeypatch.setenv("HELPDESK_KB_DIR", str(tmp_path / "no-articles"))
     monkeypatch.setenv("HELPDESK_SMTP_LISTEN", "")
     return tmp_path
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_cli_reports_deflection_and_unanswered_as_json_and_text(cli_env, capsys):

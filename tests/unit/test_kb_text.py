@@ -56,3 +56,23 @@ def test_a_real_question_is_not_small_talk() -> None:
 def test_the_mobile_e_of_ek_nouns_does_not_split_their_forms() -> None:
     assert stem("podatek") == stem("podatku") == stem("podatkiem")
     assert stem("wniosek") == stem("wniosku")
+
+
+def test_adjective_endings_ym_and_im_share_the_stem() -> None:
+    assert stem(fold("nowym")) == stem(fold("nowy"))
+    assert stem(fold("zaufanym")) == stem(fold("zaufany"))
+    assert stem(fold("polskim")) == stem(fold("polski"))
+
+
+def test_homographs_keep_their_own_terms() -> None:
+    # działa (it works) is not dział (a department); lista (a list) is not list (a letter)
+    assert canonical_term(fold("działa")) != canonical_term(fold("dział"))
+    assert canonical_term(fold("działa")) == canonical_term(fold("działają"))
+    assert canonical_term(fold("liście")) == canonical_term(fold("lista")) != canonical_term("list")
+    assert [t for _, t in analyze("Nie działa")] == [t for _, t in analyze("nie dziala")]
+
+
+def test_everyday_words_for_wrong_laptop_and_home_map_to_the_article_words() -> None:
+    assert canonical_term(fold("złym")) == canonical_term(fold("błędny")) == canonical_term(fold("zły"))
+    assert canonical_term("lapku") == canonical_term("komputer")
+    assert canonical_term("zdalnie") in [t for _, t in analyze("pracuję z chaty")]

@@ -85,10 +85,10 @@ class Calibration:
     # kb_calibration.fit (l2 0.03, wrong-answer budget 2.5 %); cross-validated figures in
     # bench/bench_kb.py --fit.
     weights: tuple[float, ...] = (
-        4.2613, 3.7276, 1.5365, 0.0621, 0.8057, 3.6905, 0.1934, 0.4979, -1.3153, -2.1307, 2.1663, -1.3168, 1.4167,
+        3.6735, 4.402, 1.1834, 0.1093, 0.6839, 3.5514, 0.2825, 0.5526, -1.4321, -1.7802, 2.1227, -1.3397, 1.4049,
     )
-    bias: float = -4.1648
-    answer_at: float = 0.6404
+    bias: float = -4.0051
+    answer_at: float = 0.6509
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ WORD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("drukowanie", "drukować", "wydrukować", "wydruk", "drukuje", "printować", "wydrukowanie", "druk"),
     ("drukarka", "drukarki", "drukarce", "printer", "drukarką"),
     ("instrukcja", "manual", "podręcznik", "tutorial", "poradnik", "ściąga", "ściągawka", "instrukcji"),
-    ("komputer", "laptop", "pecet", "komp", "kompa", "kompie", "laptopa", "laptopie", "stacja robocza"),
+    ("komputer", "laptop", "pecet", "komp", "kompa", "kompie", "laptopa", "laptopie", "stacja robocza", "lapek", "lapka", "lapku", "lapkiem", "laptok"),
     ("email", "e-mail", "mail", "maila", "mailem", "mejl", "meil", "poczta elektroniczna"),
     ("urlop", "wakacje", "wakacji", "urlopu", "urlopie", "l4", "chorobowe", "zwolnienie lekarskie"),
     ("zastępstwo", "zastępca", "zastępować", "zastępstwa", "zastępuje", "zastępczyni"),
@@ -40,12 +40,12 @@ WORD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("uprawnienie", "uprawnienia", "uprawnień", "dostęp", "dostępu", "prawa dostępu"),
     ("awaria", "padło", "padł", "zepsuło", "zepsuł", "nie działa", "awarii", "wysypało", "wywaliło"),
     ("wolno", "muli", "zamula", "laguje", "spowalnia", "tnie się", "wolne", "powolny", "wolniej", "zwalnia", "spowolnienie"),
-    ("zdalnie", "zdalna", "zdalnej", "z domu", "home office", "praca zdalna", "domu"),
+    ("zdalnie", "zdalna", "zdalnej", "z domu", "home office", "praca zdalna", "domu", "z chaty", "z chałupy", "homeoffice"),
     ("zakończenie", "zakończyć", "zamknąć", "zamknięcie", "ubić", "zakończona", "zamknięta"),
     ("zarejestrować", "wbić", "wprowadzić", "zarejestrowanie", "rejestrować", "rejestracja", "wpisać do systemu"),
     ("utrata", "zgubić", "zgubiłem", "zgubiłam", "zgubiona", "zgubienie", "zagubienie", "straciłem", "straciłam", "zgubił", "zgubiła", "kradzież", "ukradli"),
     ("nieważny", "lipny", "fałszywy", "nieprawidłowy", "niepoprawny", "nieważna", "nieważne"),
-    ("błąd", "pomyłka", "omyłka", "pomylić", "pomyliłem", "pomyliłam", "błędnie", "błędny", "błędna", "walnąć się", "walnęłam się", "walnąłem się", "źle"),
+    ("błąd", "pomyłka", "omyłka", "pomylić", "pomyliłem", "pomyliłam", "błędnie", "błędny", "błędna", "walnąć się", "walnęłam się", "walnąłem się", "źle", "zły", "złym", "złego", "złej", "złą", "złych"),
     ("cofnąć", "odkręcić", "korekta", "skorygować", "anulować", "poprawka"),
     ("excel", "xls", "xlsx", "arkusz kalkulacyjny", "excela", "csv"),
     ("word", "worda", "docx", "wordzie", "edytor tekstu"),
@@ -66,6 +66,15 @@ WORD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("duplikat", "dubel", "podwójny", "zdublowany", "dwa razy", "duplikaty"),
     ("powiadomienie", "notyfikacja", "powiadomienia", "alert", "dzwonek", "dzwoneczek"),
     ("nowy pracownik", "nowa pracownica", "nowego pracownika", "nowej pracownicy", "nowa osoba"),
+)
+
+# Homographs the stemmer would merge: these exact (folded) forms get a term of their own instead
+# of their stem, e.g. działa (it works) is not dział (a department), lista (a list) is not list
+# (a letter). The first form, folded, is the term.
+EXACT_FORMS: tuple[tuple[str, ...], ...] = (
+    ("działać", "działa", "działają", "działało", "działał", "działała", "działały", "działali", "działający",
+     "działająca", "działające", "działającego", "działanie", "działania", "działaniu"),
+    ("lista", "listę", "listą", "liście", "listami"),
 )
 
 # Phrases rewritten into a single canonical word (folded token sequences), applied before stemming.
@@ -89,6 +98,12 @@ def term_map() -> dict[str, str]:
             if len(toks) == 1:
                 mapping.setdefault(stem(toks[0]), canonical)
     return mapping
+
+
+@cache
+def exact_map() -> dict[str, str]:
+    """Map an exact folded word form (a homograph of another word's stem) to its own term."""
+    return {fold(form): fold(group[0]) for group in EXACT_FORMS for form in group}
 
 
 @cache
@@ -119,6 +134,7 @@ def analyze(text: str) -> list[tuple[str, str]]:
     phrases = phrase_map()
     longest = max_phrase_len()
     mapping = term_map()
+    exact = exact_map()
     out: list[tuple[str, str]] = []
     for i, tok in enumerate(toks):
         for size in range(min(longest, len(toks) - i), 1, -1):
@@ -128,6 +144,10 @@ def analyze(text: str) -> list[tuple[str, str]]:
                 break
         if tok in STOPWORDS or tok in GREETINGS or (len(tok) < 2 and not tok.isdigit()):
             continue
+        own = exact.get(tok)
+        if own is not None:
+            out.append((tok, own))
+            continue
         base = stem(tok)
         out.append((tok, mapping.get(base, base)))
     return out
@@ -135,5 +155,8 @@ def analyze(text: str) -> list[tuple[str, str]]:
 
 def canonical_term(word: str) -> str:
     """The canonical term of one folded word (stemmed, synonyms applied)."""
+    own = exact_map().get(word)
+    if own is not None:
+        return own
     base = stem(word)
     return term_map().get(base, base)

@@ -48,14 +48,14 @@ GREETINGS: frozenset[str] = frozenset(
 _SUFFIXES: tuple[str, ...] = tuple(
     sorted(
         set(
-            ["owaniami", "owaniach", "owaniem", "owania", "owaniu", "owanie", "owanych", "owanym", "owanej", "owanego", "owana", "owane", "owany", "owali", "owala", "owalo", "owalem", "owalam", "owac", "ujacy", "ujaca", "ujace", "ujemy", "ujecie", "ujesz", "uje", "uja", "ywanie", "ywania", "ywac", "iwanie", "iwania", "iwac", "aniami", "aniach", "aniem", "ania", "aniu", "anie", "eniami", "eniach", "eniem", "enia", "eniu", "enie", "osciami", "osciach", "oscia", "osci", "osc", "acjami", "acjach", "acja", "acji", "acje", "acje", "acjom", "ajacy", "ajaca", "ajace", "ajacych", "ajac", "ujac", "ami", "ach", "ych", "ich", "ymi", "imi", "ego", "emu", "owej", "owego", "owym", "owych", "owa", "owe", "owy", "owi", "ow", "om", "iem", "ie", "ia", "iu", "io", "ej", "em", "al", "ala", "alo", "ali", "aly", "alem", "alam", "ilem", "ilam", "ila", "ilo", "ili", "ily", "il", "yl", "yla", "ylo", "yli", "yly", "ylem", "ylam", "elem", "elam", "ela", "eli", "ac", "ec", "ic", "yc", "iec", "ecie", "acie", "amy", "emy", "imy", "ymy", "aja", "eja", "asz", "esz", "isz", "ysz", "a", "e", "i", "o", "u", "y"]
+            ["ym", "im", "owaniami", "owaniach", "owaniem", "owania", "owaniu", "owanie", "owanych", "owanym", "owanej", "owanego", "owana", "owane", "owany", "owali", "owala", "owalo", "owalem", "owalam", "owac", "ujacy", "ujaca", "ujace", "ujemy", "ujecie", "ujesz", "uje", "uja", "ywanie", "ywania", "ywac", "iwanie", "iwania", "iwac", "aniami", "aniach", "aniem", "ania", "aniu", "anie", "eniami", "eniach", "eniem", "enia", "eniu", "enie", "osciami", "osciach", "oscia", "osci", "osc", "acjami", "acjach", "acja", "acji", "acje", "acje", "acjom", "ajacy", "ajaca", "ajace", "ajacych", "ajac", "ujac", "ami", "ach", "ych", "ich", "ymi", "imi", "ego", "emu", "owej", "owego", "owym", "owych", "owa", "owe", "owy", "owi", "ow", "om", "iem", "ie", "ia", "iu", "io", "ej", "em", "al", "ala", "alo", "ali", "aly", "alem", "alam", "ilem", "ilam", "ila", "ilo", "ili", "ily", "il", "yl", "yla", "ylo", "yli", "yly", "ylem", "ylam", "elem", "elam", "ela", "eli", "ac", "ec", "ic", "yc", "iec", "ecie", "acie", "amy", "emy", "imy", "ymy", "aja", "eja", "asz", "esz", "isz", "ysz", "a", "e", "i", "o", "u", "y"]
         ),
         key=len,
         reverse=True,
     )
 )
 _MIN_STEM = 3
-_SHORT_STEM_OK = frozenset(["ego", "emu", "ych", "ymi", "ich", "imi", "ej", "em", "ie", "ia", "iu", "a", "e", "i", "o", "u", "y", "ow", "om", "ami", "ach"])
+_SHORT_STEM_OK = frozenset(["ym", "im", "ego", "emu", "ych", "ymi", "ich", "imi", "ej", "em", "ie", "ia", "iu", "a", "e", "i", "o", "u", "y", "ow", "om", "ami", "ach"])
 _MAX_STEM = 7  # truncation conflates remaining derivations (dekretacja / dekretowanie)
 
 

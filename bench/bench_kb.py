@@ -1,7 +1,11 @@
 """Knowledge-base matcher benchmark: latency p50/p99, index build time, RSS, quality per kind.
 
-Run: .venv/bin/python bench/bench_kb.py [--eval DIR] [--synthetic N]
+Run: .venv/bin/python bench/bench_kb.py [--eval DIR] [--extra FILE] [--synthetic N] [--fit]
 Not part of the test suite; prints figures only.
+
+--fit refits the confidence the way the shipped one was fitted (kb_calibration.fit with FIT_OPTIONS on
+all development questions), prints 2/5/10-fold cross-validated figures, the extra set (questions never
+used for fitting) scored with that fit, and the constants to paste into kb_matcher.Calibration.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from pathlib import Path
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import tokens
-from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples
+from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples, score
 from helpdesk.services.kb_matcher import KbMatcher
 from helpdesk.services.kb_quality import LabelledQuestion, evaluate, load_questions, report
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+DEFAULT_EXTRA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "kb_extra" / "questions-extra.jsonl"
 
 
 def rss_mb() -> float:
@@ -63,14 +68,19 @@ def latency(matcher: KbMatcher, questions: list[str], rounds: int = 3) -> tuple[
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def cross_validated(matcher: KbMatcher, labelled: list[LabelledQuestion]) -> None:
-    """Print k-fold figures of the fitted confidence and the parameters fitted on all questions."""
+def cross_validated(matcher: KbMatcher, labelled: list[LabelledQuestion], extra: list[LabelledQuestion]) -> None:
+    """Print k-fold figures of the fitted confidence, the extra set under the fit on all
+    development questions, and the parameters of that fit."""
     data = samples(matcher, labelled)
     for folds in (2, 5, 10):
         cv = cross_validate(data, matcher.calibration, folds=folds, **FIT_OPTIONS)
         kinds = ", ".join(f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(cv.items()) if k != "ALL")
         print(f"{folds}-fold: right {cv['ALL'].accuracy:.1%}, wrong {cv['ALL'].wrong_rate:.1%} ({kinds})")
     cal = fit(data, matcher.calibration, **FIT_OPTIONS)
+    if extra:
+        sc = score(cal, samples(matcher, extra))
+        kinds = ", ".join(f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(sc.items()) if k != "ALL")
+        print(f"extra set, dev fit: right {sc['ALL'].accuracy:.1%}, wrong {sc['ALL'].wrong_rate:.1%} ({kinds})")
     print(f"fitted on all: weights={cal.weights} bias={cal.bias} answer_at={cal.answer_at}")
 
 
@@ -78,6 +88,7 @@ def main() -> None:
     """Run the benchmark and print figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--extra", type=Path, default=DEFAULT_EXTRA, help="a second labelled set, never fitted on")
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--fit", action="store_true", help="cross-validate and refit the confidence, then exit")
     args = parser.parse_args()
@@ -85,17 +96,21 @@ def main() -> None:
     base_rss = rss_mb()
     articles = load_articles([args.eval / "kb"])
     labelled = load_questions(args.eval / "questions-dev.jsonl")
+    extra = load_questions(args.extra) if args.extra.is_file() else []
     questions = [q.q for q in labelled]
 
     t = time.perf_counter()
     matcher = KbMatcher(articles)
     build = time.perf_counter() - t
     if args.fit:
-        cross_validated(matcher, labelled)
+        cross_validated(matcher, labelled, extra)
         return
     p50, p99 = latency(matcher, questions)
     print(f"eval KB: {len(articles)} articles, build {build * 1000:.0f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     print(report(evaluate(matcher, labelled)))
+    if extra:
+        print(f"extra set ({args.extra.name}):")
+        print(report(evaluate(matcher, extra)))
 
     synthetic = synthetic_articles(articles, args.synthetic, rng) + articles
     del matcher

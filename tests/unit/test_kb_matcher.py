@@ -153,3 +153,20 @@ def test_candidate_scores_never_exceed_the_best_one(matcher: KbMatcher) -> None:
     for text in ("hasło", "konto zablokowane hasło", "skaner ezd pismo dekretacja"):
         scores = [s for _, s in matcher.answer(text).candidates]
         assert scores == sorted(scores, reverse=True)
+
+
+def test_a_question_made_only_of_words_most_articles_use_gets_no_answer() -> None:
+    topics = ("drukarka", "skaner", "czytnik", "monitor", "klawiatura", "router")
+    kb = KbMatcher([
+        Article(f"sprzet-{t}", f"{t.capitalize()} nie działa", "SPRZET", (t,), (f"Co zrobić, gdy {t} nie działa?",),
+                f"Jeśli {t} w systemie nie działa, uruchom komputer ponownie.")
+        for t in topics
+    ])
+    assert not kb.answer("dzięki, już działa").answered
+    assert kb.answer("skaner nie działa").article_id == "sprzet-skaner"
+
+
+def test_articles_with_close_neighbours_are_marked_as_crowded(matcher: KbMatcher) -> None:
+    rows = {str(r["id"]): r for r in matcher.explain("hasło konto zablokowane dekretacja").rows}  # type: ignore[union-attr]
+    assert rows["konto-blokada"]["crowd"] > rows["ezd-dekretacja"]["crowd"]
+    assert rows["ezd-dekretacja"]["crowd"] == 0.0

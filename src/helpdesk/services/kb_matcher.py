@@ -8,12 +8,15 @@ The pipeline, per question:
 3. terms the index does not know are repaired: first by dropping a verb prefix
    (zadekretować → dekretować), then by rapidfuzz against the index's own vocabulary, bucketed by
    first letter and length so one lookup compares a few hundred words, not every title;
-4. BM25F over the fields (title and questions weigh most, then tags, then body) picks candidates;
+4. a question made only of words that many articles use ("działa", "system") is silent; otherwise
+   BM25F over the fields (title and questions weigh most, then tags, then body) picks candidates;
 5. each candidate is re-scored with features that BM25 alone lacks: how much of the question's
    information (IDF mass) the article covers, how much of it sits in the article's title,
    questions and tags, and how close the question is to the article's nearest phrasing;
    the share of the question's word pairs the article's own phrasings contain, whether the
-   question's heaviest words (unknown ones included) are in the article;
+   question's heaviest words (unknown ones included) are in the article; how much the question
+   says at all, and how crowded the article's neighbourhood is (articles close to another one,
+   such as password reset / account lockout, need more evidence before an answer);
 6. a logistic regression over those features (FEATURES), fitted on labelled questions and checked
    by cross-validation (helpdesk.services.kb_calibration), turns them into a confidence in [0, 1];
    below the fitted threshold the answer is silence.
@@ -46,6 +49,11 @@ K1 = 1.2
 
 CANDIDATES = 30  # BM25F candidates re-scored with the richer features
 MAX_CANDIDATES_SHOWN = 3
+CROWD_MAX_HEADS = 64  # at least this many heads sharing a term still count for the crowding
+# A term in at least this share of the articles, and in at least COMMON_MIN_DOCS of them, is common:
+# it does not point at an article.
+COMMON_SHARE = 1 / 3
+COMMON_MIN_DOCS = 3
 
 
 FEATURES: tuple[str, ...] = (
@@ -62,6 +70,8 @@ FEATURES: tuple[str, ...] = (
     "rcov",  # share of the nearest phrasing's IDF mass the question covers
     "miss",  # IDF of the heaviest question word the article lacks, relative to the rarest term
     "nq",  # log(1 + number of content words in the question)
+    "info",  # log(1 + the question's IDF mass in units of the rarest term): how much it says
+    "crowd",  # how close the article's nearest neighbour is (cosine of their titles, questions, tags)
 )
 
 
@@ -82,13 +92,14 @@ class Calibration:
     bm25_mix: float = 0.4  # how much the BM25F rank modulates the above
     unknown: float = 1.0  # a word unknown to the KB weighs like the rarest term
     # Logistic regression over FEATURES, fitted on all development questions by
-    # kb_calibration.fit (l2 0.03, wrong-answer budget 2.5 %); cross-validated figures in
-    # bench/bench_kb.py --fit.
+    # kb_calibration.fit with FIT_OPTIONS (l2 0.03, expected wrong-answer budget 4 %); refit with
+    # bench/bench_kb.py --fit, which also prints the cross-validated figures.
     weights: tuple[float, ...] = (
-        3.6735, 4.402, 1.1834, 0.1093, 0.6839, 3.5514, 0.2825, 0.5526, -1.4321, -1.7802, 2.1227, -1.3397, 1.4049,
+        4.0304, 3.5679, 1.5456, 0.441, 0.6269, 3.8326, 0.4247, 0.7119, -1.5433, -1.4729, 1.945, -1.3058, 1.1835,
+        0.8693, -4.2493,
     )
-    bias: float = -4.0051
-    answer_at: float = 0.6509
+    bias: float = -4.6642
+    answer_at: float = 0.7375
 
 
 @dataclass(frozen=True)
@@ -215,6 +226,7 @@ class KbMatcher:
         self._head_docs = array("i", bytes(4 * self._head_offsets[-1]))
         cursor = array("i", self._offsets[:-1])
         head_cursor = array("i", self._head_offsets[:-1])
+        heads: list[array[int]] = []
         weights = [FIELD_WEIGHTS[n] for n in names]
         b_values = [FIELD_B[n] for n in names]
         for doc, (bag, lens) in enumerate(zip(doc_bags, doc_lengths, strict=True)):
@@ -235,6 +247,8 @@ class KbMatcher:
                 pos = head_cursor[t]
                 self._head_docs[pos] = doc
                 head_cursor[t] = pos + 1
+            heads.append(array("i", head))
+        self._crowd = self._crowding(heads)
         self._phrasings = phrasings
         self._phrasing_norms = [
             tuple(math.sqrt(sum(self._idf[t] ** 2 for t in p)) for p in doc_phr) for doc_phr in phrasings
@@ -246,6 +260,33 @@ class KbMatcher:
             if len(word) >= 4 and not word.isdigit():
                 buckets.setdefault((word[0], len(word)), []).append(word)
         self._buckets = buckets
+
+    def _crowding(self, heads: list[array[int]]) -> array[float]:
+        """Per article: how close its nearest neighbour is, as the IDF-weighted cosine of their heads.
+
+        Heads are the title, questions and tags: what an article says it answers. Articles in a
+        crowded neighbourhood (password reset / lockout / expired password …) need more evidence
+        before an answer than an article that stands alone. Terms in very many heads are left out
+        of the dot products (they weigh little and would make the build quadratic).
+        """
+        sq = [x * x for x in self._idf]
+        norms = [math.sqrt(sum(sq[t] for t in h)) or 1.0 for h in heads]
+        cap = max(CROWD_MAX_HEADS, len(heads) // 100)
+        docs, offsets = self._head_docs, self._head_offsets
+        crowd: array[float] = array("f", bytes(4 * len(heads)))
+        for doc, head in enumerate(heads):
+            acc: dict[int, float] = {}
+            get = acc.get
+            for t in head:
+                lo, hi = offsets[t], offsets[t + 1]
+                if hi - lo < 2 or hi - lo > cap:
+                    continue
+                w = sq[t]
+                for other in docs[lo:hi]:
+                    acc[other] = get(other, 0.0) + w
+            acc.pop(doc, None)
+            crowd[doc] = max((v / norms[o] for o, v in acc.items()), default=0.0) / norms[doc]
+        return crowd
 
     # ---------------------------------------------------------------- querying
 
@@ -310,10 +351,14 @@ class KbMatcher:
             return [], None
         terms, unknown, trace, order = self._query_terms(text)
         q_text = " ".join(w for w, _, _ in trace if " " not in w) + " " + " ".join(unknown)
-        if not terms:
+        # A question made only of words that a large share of the articles use ("działa", "system")
+        # does not point at any article: silence, as for small talk.
+        offsets = self._offsets
+        n_docs = len(self._ids)
+        if all(offsets[t + 1] - offsets[t] >= max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs) for t in terms):
             return [], (trace, unknown)
         acc: dict[int, float] = {}
-        docs_all, weights_all, offsets = self._post_docs, self._post_weights, self._offsets
+        docs_all, weights_all = self._post_docs, self._post_weights
         common = max(len(self._ids) // 3, 500)
         for tid, qw in terms.items():
             lo, hi = offsets[tid], offsets[tid + 1]
@@ -341,6 +386,7 @@ class KbMatcher:
         rows = []
         weighted = [(t, idf[t] * w) for t, w in terms.items()]
         nq = math.log(1 + len(terms) + len(unknown))
+        info = math.log(1 + q_mass / max_idf)
         unknown_share = unknown_mass / q_mass
         miss_unknown = cal.unknown if unknown else 0.0
         for doc, bm25 in top:
@@ -388,6 +434,8 @@ class KbMatcher:
                 "rcov": rcov,
                 "miss": miss,
                 "nq": nq,
+                "info": info,
+                "crowd": self._crowd[doc],
             }
             combined = (
                 cal.coverage * feats["coverage"]

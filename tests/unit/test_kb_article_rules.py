@@ -1,12 +1,23 @@
 """The one set of article field rules, shared by `helpdesk kb import` and the editing of drafts:
-limits, control characters, errors naming the field (and, for files, the line); draft ids."""
+limits, control characters, errors naming the field (and, for files, the line); draft ids and the
+final id a draft is published under."""
 
 from pathlib import Path
 
 import pytest
 
 from helpdesk.adapters.files.articles import ArticleFileError, parse_article
-from helpdesk.domain.kb.article import ArticleFieldError, draft_id, draft_ticket_no, make_article
+from helpdesk.domain.kb.article import (
+    ArticleFieldError,
+    draft_id,
+    draft_ticket_no,
+    make_article,
+    parse_article_id,
+    parse_published_id,
+    slug_words,
+    suggest_article_id,
+    unique_id,
+)
 
 GOOD = {"id": "ezd-test", "title": "Tytuł", "component": "ezd", "tags": ["a", 2], "questions": "Jedno?",
         "body": "Treść\n\nakapit"}
@@ -48,3 +59,47 @@ def test_a_draft_id_tells_the_ticket_it_was_made_of():
     assert draft_id(1234567) == "szkic-t-1234567" and draft_ticket_no("szkic-t-1234567") == 1234567
     for other in ("ezd-reset-hasla", "szkic-t-", "szkic-t-12a", "szkic-x-000001"):
         assert draft_ticket_no(other) is None
+
+
+@pytest.mark.parametrize("component, title, expected", [
+    ("SPRZET", "Rzutnik nie wyświetla obrazu", "sprzet-rzutnik-nie-wyswietla-obrazu"),
+    ("EZD", "Zażółć gęślą jaźń: ŁÓDŹ, Śląsk, Ćmielów, Ńa", "ezd-zazolc-gesla-jazn-lodz-slask-cmielow-na"),
+    ("EZD", "EZD się zawiesza po zalogowaniu", "ezd-sie-zawiesza-po-zalogowaniu"),
+    ("SYSTEMY_DZIEDZINOWE", "Systemy dziedzinowe: import z EZD", "systemy-dziedzinowe-import-z-ezd"),
+    ("epuap", "Błąd 500 przy wysyłce UPO (ePUAP)", "epuap-blad-500-przy-wysylce-upo-epuap"),
+    ("KONTO", "  Hasło -- wygasło!!! ", "konto-haslo-wygaslo"),
+    ("KONTO", "Café naïve résumé", "konto-cafe-naive-resume"),
+    ("KONTO", "Пароль 🙂", "konto-artykul"), ("KONTO", "", "konto-artykul"),
+    ("", "Szkic T 5", "artykul-szkic-t-5"),
+    ("PODPIS", "Podpis kwalifikowany nie działa w przeglądarce Chrome i Edge po aktualizacji systemu Windows",
+     "podpis-kwalifikowany-nie-dziala-w-przegladarce-chrome-i-edge"),
+    ("KONTO", "Bardzo długi tytuł artykułu który ma wiele słów i przekracza sześćdziesiąt znaków",
+     "konto-bardzo-dlugi-tytul-artykulu-ktory-ma-wiele-slow"),
+    ("KONTO", "x" * 300, "konto-" + "x" * 54),
+])
+def test_the_suggested_id_is_component_and_title_as_an_ascii_slug_cut_at_a_word(component, title, expected):
+    suggested = suggest_article_id(component, title)
+    assert suggested == expected and len(suggested) <= 60
+    assert parse_article_id(suggested) == suggested and parse_published_id(suggested) == suggested
+
+
+def test_slug_words_transliterate_polish_letters_both_cases():
+    assert slug_words("ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ") == ["acelnoszz", "acelnoszz"]
+
+
+def test_a_taken_id_gets_the_next_free_number():
+    assert unique_id("ezd-a", set()) == "ezd-a"
+    assert unique_id("ezd-a", {"ezd-a"}) == "ezd-a-2"
+    assert unique_id("ezd-a", {"ezd-a", "ezd-a-2", "ezd-a-4"}) == "ezd-a-3"
+
+
+@pytest.mark.parametrize("value, needle", [
+    (7, "musi być tekstem"), (["a"], "musi być tekstem"), ("", "nie może być puste"),
+    ("a" * 129, "za długie"), ("Ezd-a", "tylko małe litery"), ("ezd a", "tylko małe litery"),
+    ("szkic-t-000042", "zarezerwowane"),
+])
+def test_a_published_id_follows_the_import_rules_and_leaves_the_draft_prefix_alone(value, needle):
+    with pytest.raises(ArticleFieldError) as err:
+        parse_published_id(value)
+    assert err.value.field == "id" and needle in str(err.value)
+    assert parse_published_id(None) is None and parse_published_id(" ezd-a ") == "ezd-a"

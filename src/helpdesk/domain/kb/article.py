@@ -3,12 +3,17 @@ statuses an article goes through (a draft made of a ticket is reviewed, then pub
 
 `make_article` is the one validation of an article's fields: `helpdesk kb import` (which adds the
 file and line to the message) and the editing of drafts (web, API) both go through it.
+
+A draft made of a ticket is `szkic-t-000042`; it is published under a final id that says what the
+article is about: given by the reviewer, or `suggest_article_id` (component and title as an ASCII
+slug, `sprzet-rzutnik-nie-wyswietla-obrazu`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +62,8 @@ class Article:
 PUBLISHED, DRAFT, DISCARDED = "published", "draft", "discarded"
 STATUS_LABELS_PL = {PUBLISHED: "opublikowany", DRAFT: "szkic", DISCARDED: "odrzucony"}
 DRAFT_PREFIX = "szkic-t-"
-"""Drafts made of a ticket are `szkic-t-000042`: the id says which ticket they came from."""
+"""Drafts made of a ticket are `szkic-t-000042`: the id says which ticket they came from. Ids with this
+prefix are reserved for such drafts: a draft is published under another id."""
 
 # --- field rules ------------------------------------------------------------------------------
 FIELDS = ("id", "title", "component", "tags", "questions", "body")
@@ -179,3 +185,75 @@ def draft_ticket_no(article_id: str) -> int | None:
     """The ticket number a draft id was made of, or None for any other id."""
     rest = article_id[len(DRAFT_PREFIX):] if article_id.startswith(DRAFT_PREFIX) else ""
     return int(rest) if rest.isdigit() and len(rest) <= 12 else None
+
+
+# --- the final id of a published draft ----------------------------------------------------------
+SUGGESTED_ID_MAX = 60
+"""A suggested id is cut at a word boundary to at most this many characters (before a -2, -3 suffix)."""
+FALLBACK_SLUG = "artykul"
+_POLISH = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slug_words(text: str) -> list[str]:
+    """The words of `text` in lower-case ASCII: Polish letters transliterated (ł→l, ż→z …), other
+    accents dropped, anything that is not a letter or digit a word break."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_POLISH)).encode("ascii", "ignore").decode()
+    return [w for w in _NOT_ALNUM_RE.split(ascii_text.lower()) if w]
+
+
+def suggest_article_id(component: str, title: str, limit: int = SUGGESTED_ID_MAX) -> str:
+    """`<component>-<slug of the title>` cut at a word boundary to `limit` characters.
+
+    `SPRZET`, "Rzutnik nie wyświetla obrazu" → `sprzet-rzutnik-nie-wyswietla-obrazu`; a title that
+    starts with the component's name does not repeat it (`EZD`, "EZD się zawiesza" →
+    `ezd-sie-zawiesza`). Always a valid article id (`parse_article_id`) outside the draft prefix.
+    """
+    prefix = slug_words(str(component or ""))
+    words = slug_words(str(title or ""))
+    if prefix and words[:len(prefix)] == prefix:
+        words = words[len(prefix):]
+    words = words or [FALLBACK_SLUG]
+    parts = list(prefix)
+    for word in words:
+        if len("-".join([*parts, word])) > limit:
+            if len(parts) == len(prefix):  # not even one word of the title fits: cut it
+                parts.append(word[:limit - len("-".join([*parts, ""]))])
+            while len(parts) > len(prefix) + 1 and len(parts[-1]) == 1:  # no dangling "i", "w", "z"
+                parts.pop()
+            break
+        parts.append(word)
+    suggestion = "-".join(p for p in parts if p)[:limit].strip("-")
+    if suggestion.startswith(DRAFT_PREFIX):
+        suggestion = f"{FALLBACK_SLUG}-{suggestion}"[:limit].strip("-")
+    return suggestion
+
+
+def unique_id(base: str, taken: Collection[str]) -> str:
+    """`base`, or the first of `base-2`, `base-3` … that is not `taken`."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def parse_published_id(value: Any) -> str | None:
+    """The id a draft is to be published under: None (derive one) or a valid id outside the draft prefix.
+
+    The id follows the rules of imported articles (`parse_article_id`); it must be given as text, and
+    `szkic-t-…` is kept for drafts made of tickets. Raises ArticleFieldError for the field `id`.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ArticleFieldError("id", "pole 'id' musi być tekstem (id artykułu po publikacji)")
+    if not value.strip():
+        raise ArticleFieldError("id", "pole 'id' nie może być puste (pomiń je, a id powstanie z komponentu "
+                                      "i tytułu)")
+    article_id = parse_article_id(value)
+    if article_id.startswith(DRAFT_PREFIX):
+        raise ArticleFieldError("id", f"id '{article_id}' zaczyna się od '{DRAFT_PREFIX}', a te są zarezerwowane "
+                                      "dla szkiców ze zgłoszeń; podaj id, które mówi, czego dotyczy artykuł")
+    return article_id

@@ -1,11 +1,16 @@
-"""Knowledge-base rows: articles with their version history, questions asked and feedback."""
+"""Knowledge-base rows: articles with their version history, questions asked and feedback.
+
+An article drafted from a ticket remembers it (`source_ticket`, unique): the link survives the
+rename of a draft to its final id on publishing (`kb_rename`), which moves the whole history along.
+"""
 
 import json
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from helpdesk.adapters.db.tables import KbArticleRow, KbArticleVersionRow, KbQueryRow, TicketRow
 
@@ -42,8 +47,13 @@ class KbTxMixin:
                                        func.max(article_t.c.updated_at))).first()
         return (int(row[0]), int(row[1]), str(row[2])) if row else (0, 0, "")
 
-    def kb_upsert(self, values: Mapping[str, Any], at: datetime, actor: str | None, status: str = "published") -> str:
-        """Insert or update one article, keeping every version; returns added|updated|unchanged."""
+    def kb_upsert(self, values: Mapping[str, Any], at: datetime, actor: str | None, status: str = "published",
+                  *, source_ticket: int | None = None, note: Mapping[str, Any] | None = None) -> str:
+        """Insert or update one article, keeping every version; returns added|updated|unchanged.
+
+        `source_ticket` is stored with a new article (the ticket it was drafted from); `note` adds
+        keys to this version's record in the history (e.g. `renamed_from`).
+        """
         data = {"title": values["title"], "component": values["component"],
                 "tags": json.dumps(list(values["tags"]), ensure_ascii=False),
                 "questions": json.dumps(list(values["questions"]), ensure_ascii=False), "body": values["body"]}
@@ -53,21 +63,56 @@ class KbTxMixin:
         version = (current.version + 1) if current is not None else 1
         if current is None:
             self.conn.execute(insert(article_t).values(id=values["id"], version=1, status=status, updated_at=at,
-                                                       updated_by=actor, **data))
+                                                       updated_by=actor, source_ticket=source_ticket, **data))
         else:
             self.conn.execute(update(article_t).where(article_t.c.id == values["id"]).values(
                 version=version, status=status, updated_at=at, updated_by=actor, **data))
         self.conn.execute(insert(version_t).values(article_id=values["id"], version=version, changed_at=at,
                                                    changed_by=actor,
-                                                   data=json.dumps({**data, "status": status}, ensure_ascii=False)))
+                                                   data=json.dumps({**data, "status": status, **(note or {})},
+                                                                   ensure_ascii=False)))
         return "added" if current is None else "updated"
+
+    def kb_rename(self, old_id: str, new_id: str) -> bool:
+        """Give an article a new id, its whole history with it; False (nothing changed) if `new_id` is taken.
+
+        Runs in a savepoint: when another transaction took `new_id` first (PostgreSQL: its commit
+        makes this one's key collide), only the rename is undone and the caller decides.
+        """
+        nested = self.conn.begin_nested()
+        try:
+            moved = self.conn.execute(update(article_t).where(article_t.c.id == old_id).values(id=new_id)).rowcount
+            self.conn.execute(update(version_t).where(version_t.c.article_id == old_id).values(article_id=new_id))
+            nested.commit()
+        except IntegrityError:
+            nested.rollback()
+            return False
+        return bool(moved)
+
+    def kb_ids_like(self, base: str) -> set[str]:
+        """Ids of articles (any status) that are `base` or start with `base-` (to make a new id unique)."""
+        rows = self.conn.execute(select(article_t.c.id).where(or_(
+            article_t.c.id == base, article_t.c.id.startswith(f"{base}-", autoescape=True))))
+        return {str(r[0]) for r in rows}
+
+    def kb_article_of_ticket(self, ticket_no: int, *, lock: bool = False) -> dict[str, Any] | None:
+        """The article (any status) drafted from ticket `ticket_no`, under whatever id it has now, or None."""
+        if not 0 < ticket_no < 2**31:  # no such ticket: the column is a 32-bit integer (PostgreSQL refuses more)
+            return None
+        query = select(article_t).where(article_t.c.source_ticket == ticket_no)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        return self._kb_decoded(self.conn.execute(query).first())
 
     def kb_article(self, article_id: str, *, lock: bool = False) -> dict[str, Any] | None:
         """One article (any status) or None; `lock` holds its row to the end of the transaction (PostgreSQL)."""
         query = select(article_t).where(article_t.c.id == article_id)
         if lock and self.postgres:
             query = query.with_for_update()
-        row = self.conn.execute(query).first()
+        return self._kb_decoded(self.conn.execute(query).first())
+
+    @staticmethod
+    def _kb_decoded(row: Any) -> dict[str, Any] | None:
         if row is None:
             return None
         item = dict(row._mapping)

@@ -179,9 +179,11 @@ class KbArticleRow(SQLModel, table=True):
     questions: str = "[]"
     body: str = Field(sa_column=Column(Text, nullable=False))
     version: int = 1
-    status: str = "published"  # published | draft
+    status: str = "published"  # published | draft | discarded
     updated_at: datetime
     updated_by: str | None = None
+    # The ticket a draft was made of: kept when the draft is published under its final id (0006).
+    source_ticket: int | None = Field(default=None, index=True, unique=True)
 
 
 class KbArticleVersionRow(SQLModel, table=True):

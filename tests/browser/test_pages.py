@@ -1,7 +1,7 @@
 """The web pages in a real browser (Debian's chromium driven by Playwright): log in as a leader,
 see the office's queue, open a ticket, take it; a wrong password gets a clear Polish message. A
-coordinator reviews a draft article: opens the drafts list, edits a question, publishes, and the
-article page shows it."""
+coordinator reviews a draft article: opens the drafts list, edits a question, publishes under the
+suggested id, lands on the article's page at that id, and the draft's old address leads there."""
 
 import asyncio
 import shutil
@@ -18,6 +18,7 @@ from tests.support.world import populate
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 
+NEW_ID = "sprzet-rzutnik-nie-wyswietla-obrazu"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -103,14 +104,19 @@ def test_a_coordinator_edits_a_question_of_a_draft_publishes_it_and_the_article_
         page.click("text=Rzutnik nie wyświetla obrazu")
         assert "Szkic: Rzutnik nie wyświetla obrazu" in page.inner_text("h1")
         page.fill("#questions", f"Rzutnik nie wyświetla obrazu\n{question}")
+        assert page.input_value("#new_id") == NEW_ID  # the suggested final id, kept as it is
         page.click("text=Zapisz i opublikuj")
-        page.wait_for_url(f"{base}/kb/szkic-t-000002")
+        page.wait_for_url(f"{base}/kb/{NEW_ID}")
         assert "Rzutnik nie wyświetla obrazu" in page.inner_text("h1")
         assert "Przełączono źródło na HDMI 2." in page.inner_text("article")
         page.screenshot(path=str(tmp_path / "article.png"))
         page.goto(f"{base}/drafts")
         assert "Brak szkiców do przejrzenia." in page.inner_text("main")
+        for old in ("/kb/szkic-t-000002", "/drafts/szkic-t-000002"):  # an old link leads to the article
+            page.goto(f"{base}{old}")
+            assert page.url == f"{base}/kb/{NEW_ID}", old
+            assert "Rzutnik nie wyświetla obrazu" in page.inner_text("h1")
         browser.close()
     # The server's own KB (same process) answers the edited question with the new article at once.
     answer = container.kb.answer(question, record=False)
-    assert answer["answered"] and answer["article"]["id"] == "szkic-t-000002", answer
+    assert answer["answered"] and answer["article"]["id"] == NEW_ID, answer

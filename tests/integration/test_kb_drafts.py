@@ -1,19 +1,24 @@
 """Reviewing drafts of articles on SQLite and PostgreSQL: who sees and edits which draft, edits checked
-like imported files, publishing (answered from at once, other processes notice), discarding."""
+like imported files, publishing (under its final id, answered from at once, other processes notice),
+discarding."""
+
+import json
 
 import pytest
 
+from helpdesk.adapters.db.kb_store import KbTxMixin
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
 from helpdesk.services import kb as kb_module
 from helpdesk.services.kb import KbService
-from helpdesk.services.kb_drafts import KbDrafts
+from helpdesk.services.kb_drafts import DraftPublished, KbDrafts
 from helpdesk.services.kb_insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import REPO, populate
 
 DRAFT = "szkic-t-000001"
+NEW_ID = "sprzet-rzutnik-nie-wyswietla-obrazu"  # SPRZET + "Rzutnik nie wyświetla obrazu"
 QUESTION = "Jak podłączyć laptopa do rzutnika w sali narad?"
 
 
@@ -52,18 +57,20 @@ def test_a_resolved_ticket_becomes_a_draft_is_edited_published_and_then_answers_
     assert edited["ticket"] == ticket and edited["office"] == "1462011"
     clock.advance(minutes=5)
     published = drafts.publish(world["koordynator"], DRAFT)
+    final = "sprzet-rzutnik-w-sali-narad-nie-pokazuje-obrazu"  # from the edited title
+    assert published["id"] == final and published["renamed_from"] == DRAFT
     assert published["status"] == "published" and published["version"] == 3
-    assert published["url"] == f"{container.settings.public_url}".rstrip("/") + f"/kb/{DRAFT}"
+    assert published["url"] == f"{container.settings.public_url}".rstrip("/") + f"/kb/{final}"
     assert [(v["version"], v["status"], v["by"]) for v in published["history"]] == [
         (1, "draft", "lider.plock"), (2, "draft", "lider.plock"), (3, "published", "koordynator")]
     assert published["history"][2]["at"].startswith("2027-03-01T09:10")
 
     answer = container.kb.answer(QUESTION, record=False)
-    assert answer["answered"] and answer["article"]["id"] == DRAFT, answer
+    assert answer["answered"] and answer["article"]["id"] == final, answer
     assert answer["article"]["title"] == "Rzutnik w sali narad nie pokazuje obrazu"
-    assert container.kb.article(DRAFT).questions == (QUESTION, "Rzutnik pokazuje brak sygnału")
+    assert container.kb.article(final).questions == (QUESTION, "Rzutnik pokazuje brak sygnału")
     assert drafts.list_drafts(world["koordynator"]) == []
-    with pytest.raises(NotFound, match="nie jest już szkicem"):
+    with pytest.raises(NotFound, match=f"nie jest już szkicem: opublikowano go jako artykuł '{final}'"):
         drafts.get(world["koordynator"], DRAFT)
 
 
@@ -112,6 +119,8 @@ def test_publishing_what_is_not_a_draft_is_a_conflict_and_an_unknown_or_bad_id_i
         drafts.publish(boss, DRAFT)
     with pytest.raises(Conflict):
         drafts.discard(boss, DRAFT)
+    with pytest.raises(Conflict, match="już opublikowany"):
+        drafts.publish(boss, NEW_ID)
     with pytest.raises(NotFound, match="nie ma szkicu"):
         drafts.publish(boss, "szkic-t-000777")
     for bad in ("Zle_ID", "", "a" * 129, "x/../y", "\x00"):
@@ -201,18 +210,18 @@ def test_publishing_changes_the_stamp_at_the_same_instant_and_another_process_no
     drafts.edit(world["lider.plock"], DRAFT, {"questions": [QUESTION]})
     # Another worker process: its own KbService over the same database, index already built.
     other = KbService(container.db, container.clock, container.settings)
-    assert DRAFT not in other.matcher()[1] and DRAFT not in container.kb.matcher()[1]
+    assert NEW_ID not in other.matcher()[1] and NEW_ID not in container.kb.matcher()[1]
     before = container.db.read(lambda tx: tx.kb_stamp())
     drafts.publish(world["koordynator"], DRAFT)  # the manual clock has not moved since the edit
     after = container.db.read(lambda tx: tx.kb_stamp())
     assert after != before
     # This process answers from it at once …
-    assert container.kb.answer(QUESTION, record=False)["article"]["id"] == DRAFT
+    assert container.kb.answer(QUESTION, record=False)["article"]["id"] == NEW_ID
     # … the other once its next stamp check is due.
-    assert DRAFT not in other.matcher()[1]
+    assert NEW_ID not in other.matcher()[1]
     monkeypatch.setattr(kb_module, "STAMP_CHECK_SECONDS", 0.0)
-    assert DRAFT in other.matcher()[1]
-    assert other.answer(QUESTION, record=False)["article"]["id"] == DRAFT
+    assert NEW_ID in other.matcher()[1] and DRAFT not in other.matcher()[1]
+    assert other.answer(QUESTION, record=False)["article"]["id"] == NEW_ID
 
 
 def test_discarding_also_changes_the_stamp(desk):
@@ -228,3 +237,189 @@ def test_an_article_imported_under_a_draft_id_is_published_like_before(desk):
                                           body="Treść z pliku.")])
     assert drafts.list_drafts(world["koordynator"]) == []
     assert container.kb.article(DRAFT).title == "Z pliku"
+
+
+# --- the final id on publishing -----------------------------------------------------------------
+
+def _article_ids(container):
+    return container.db.read(lambda tx: {a["id"]: a["status"] for s in ("published", "draft", "discarded")
+                                         for a in tx.kb_articles(s)})
+
+
+def test_a_draft_is_published_under_an_id_made_of_component_and_title_with_its_whole_history(desk):
+    container, world, drafts, _insights, ticket = desk
+    drafts.edit(world["lider.plock"], DRAFT, {"questions": [QUESTION]})
+    assert drafts.get(world["koordynator"], DRAFT)["suggested_id"] == NEW_ID
+    assert drafts.list_drafts(world["lider.plock"])[0]["suggested_id"] == NEW_ID
+    published = drafts.publish(world["koordynator"], DRAFT)
+    assert (published["id"], published["renamed_from"], published["ticket"]) == (NEW_ID, DRAFT, ticket)
+    assert published["office"] == "1462011" and published["suggested_id"] is None
+    assert published["url"].endswith(f"/kb/{NEW_ID}")
+    assert [(h["version"], h["status"], h["renamed_from"]) for h in published["history"]] == [
+        (1, "draft", None), (2, "draft", None), (3, "published", DRAFT)]
+    # The history lives under the new id; the draft id is no article any more.
+    history = container.db.read(lambda tx: tx.kb_history(NEW_ID))
+    assert [(v["version"], json.loads(v["data"])["status"]) for v in history] == [
+        (1, "draft"), (2, "draft"), (3, "published")]
+    assert container.db.read(lambda tx: tx.kb_history(DRAFT)) == []
+    assert container.db.read(lambda tx: tx.kb_article(DRAFT)) is None
+    assert DRAFT not in _article_ids(container)
+    with pytest.raises(NotFound):
+        container.kb.article(DRAFT)
+    assert container.kb.article(NEW_ID).questions == (QUESTION,)
+    assert container.kb.answer(QUESTION, record=False)["article"]["id"] == NEW_ID
+    # Where the old id went: for pages (redirect) and for anyone asking for the draft.
+    assert drafts.published_as(DRAFT) == NEW_ID
+    for other in (NEW_ID, "szkic-t-000002", "szkic-t-1", "Zle_ID", "", None, 5):
+        assert drafts.published_as(other) is None
+    with pytest.raises(DraftPublished) as err:
+        drafts.get(world["lider.slupno"], DRAFT)
+    assert err.value.article_id == NEW_ID and f"'{NEW_ID}'" in str(err.value)
+    for change in (lambda: drafts.edit(world["lider.plock"], DRAFT, {"title": "Za późno"}),
+                   lambda: drafts.publish(world["koordynator"], DRAFT),
+                   lambda: drafts.discard(world["admin"], DRAFT)):
+        with pytest.raises(Conflict, match=f"już opublikowany jako artykuł '{NEW_ID}'"):
+            change()
+
+
+def test_a_draft_is_published_under_the_id_the_publisher_gives(desk):
+    container, world, drafts, *_ = desk
+    published = drafts.publish(world["koordynator"], DRAFT, new_id="  sprzet-rzutnik-brak-sygnalu ")
+    assert published["id"] == "sprzet-rzutnik-brak-sygnalu" and published["renamed_from"] == DRAFT
+    assert container.kb.article("sprzet-rzutnik-brak-sygnalu").title == "Rzutnik nie wyświetla obrazu"
+    assert drafts.published_as(DRAFT) == "sprzet-rzutnik-brak-sygnalu"
+    assert NEW_ID not in _article_ids(container)
+
+
+def test_last_changes_and_the_id_are_published_together_and_the_id_follows_the_final_title(desk):
+    _container, world, drafts, *_ = desk
+    published = drafts.publish(world["koordynator"], DRAFT, {"title": "Źródło HDMI: ekran bez obrazu",
+                                                             "component": "SKANOWANIE"})
+    assert published["id"] == "skanowanie-zrodlo-hdmi-ekran-bez-obrazu" and published["version"] == 2
+
+
+def test_a_derived_id_taken_by_any_article_gets_the_next_free_number(desk):
+    container, world, drafts, *_ = desk
+    now = container.clock.now()
+
+    def store(article_id, status):
+        container.db.write(lambda tx: tx.kb_upsert({"id": article_id, "title": "Zajęte", "component": "SPRZET",
+                                                    "tags": [], "questions": [], "body": "Treść."},
+                                                   now, "test", status=status))
+    store(NEW_ID, "published")
+    assert drafts.get(world["koordynator"], DRAFT)["suggested_id"] == f"{NEW_ID}-2"
+    store(f"{NEW_ID}-2", "discarded")
+    store(f"{NEW_ID}-3", "draft")
+    store(f"{NEW_ID}-zly", "published")  # not a number: does not count
+    assert drafts.get(world["koordynator"], DRAFT)["suggested_id"] == f"{NEW_ID}-4"
+    assert drafts.publish(world["koordynator"], DRAFT)["id"] == f"{NEW_ID}-4"
+
+
+@pytest.mark.parametrize("status", ["published", "draft", "discarded"])
+def test_a_given_id_taken_by_any_article_is_a_conflict_naming_it_and_nothing_changes(desk, status):
+    container, world, drafts, *_ = desk
+    container.db.write(lambda tx: tx.kb_upsert({"id": "sprzet-zajete", "title": "Cudzy artykuł",
+                                                "component": "SPRZET", "tags": [], "questions": [],
+                                                "body": "Treść."}, container.clock.now(), "test", status=status))
+    with pytest.raises(Conflict) as err:
+        drafts.publish(world["koordynator"], DRAFT, {"title": "Poprawka"}, new_id="sprzet-zajete")
+    assert "id 'sprzet-zajete' jest już zajęte" in str(err.value) and "Cudzy artykuł" in str(err.value)
+    with pytest.raises(Conflict, match="'konto-reset-hasla' jest już zajęte"):
+        drafts.publish(world["koordynator"], DRAFT, new_id="konto-reset-hasla")
+    draft = drafts.get(world["koordynator"], DRAFT)
+    assert draft["status"] == "draft" and draft["version"] == 1 and draft["title"] == "Rzutnik nie wyświetla obrazu"
+    assert container.db.read(lambda tx: tx.kb_article("sprzet-zajete"))["title"] == "Cudzy artykuł"
+
+
+@pytest.mark.parametrize("bad, needle", [
+    (5, "'id' musi być tekstem"), (True, "'id' musi być tekstem"), (["a-b"], "'id' musi być tekstem"),
+    ({"id": "a"}, "'id' musi być tekstem"), ("", "'id' nie może być puste"), ("   ", "'id' nie może być puste"),
+    ("a" * 129, "za długie"), ("Sprzet-Rzutnik", "tylko małe litery"), ("sprzet_rzutnik", "tylko małe litery"),
+    ("sprzęt-rzutnik", "tylko małe litery"), ("sprzet--rzutnik", "tylko małe litery"),
+    ("-sprzet", "tylko małe litery"), ("a/../b", "tylko małe litery"), ("dwie\nlinie", "tylko małe litery"),
+    ("szkic-t-000001", "zarezerwowane dla szkiców"), ("szkic-t-000777", "zarezerwowane dla szkiców"),
+])
+def test_a_bad_id_is_refused_before_anything_changes(desk, bad, needle):
+    container, world, drafts, *_ = desk
+    with pytest.raises(InvalidInput) as err:
+        drafts.publish(world["koordynator"], DRAFT, new_id=bad)
+    assert needle in str(err.value) and "'id'" in str(err.value)
+    assert drafts.get(world["koordynator"], DRAFT)["status"] == "draft"
+    assert len(container.db.read(lambda tx: tx.kb_history(DRAFT))) == 1
+
+
+def test_a_failure_after_the_rename_undoes_the_rename_too(desk, monkeypatch):
+    container, world, drafts, *_ = desk
+    drafts.edit(world["lider.plock"], DRAFT, {"title": "Rzutnik: brak sygnału"})
+    real_upsert = KbTxMixin.kb_upsert
+
+    def failing_upsert(self, values, at, actor, status="published", **kwargs):
+        if status == "published":
+            raise RuntimeError("awaria w połowie publikacji")
+        return real_upsert(self, values, at, actor, status, **kwargs)
+    monkeypatch.setattr(KbTxMixin, "kb_upsert", failing_upsert)
+    with pytest.raises(RuntimeError):
+        drafts.publish(world["koordynator"], DRAFT, new_id="sprzet-brak-sygnalu")
+    monkeypatch.undo()
+    assert container.db.read(lambda tx: tx.kb_article("sprzet-brak-sygnalu")) is None
+    assert container.db.read(lambda tx: tx.kb_history("sprzet-brak-sygnalu")) == []
+    draft = drafts.get(world["koordynator"], DRAFT)
+    assert draft["status"] == "draft" and [h["version"] for h in draft["history"]] == [1, 2]
+    assert drafts.publish(world["koordynator"], DRAFT, new_id="sprzet-brak-sygnalu")["version"] == 3
+
+
+def test_a_derived_id_another_publisher_took_a_moment_ago_moves_on_to_the_next_number(desk, monkeypatch):
+    container, world, drafts, insights, _ticket = desk
+    twin = container.tickets.create(world["urz.plock"], NewTicket(
+        title="Rzutnik nie wyświetla obrazu", description="Sala 2.", component="SPRZET"))["id"]
+    container.tickets.act(world["lider.plock"], twin, "take")
+    container.tickets.act(world["lider.plock"], twin, "resolve", text="Kabel wymieniony.")
+    twin_draft = insights.draft_from_ticket(world["lider.plock"], twin)["id"]
+    assert drafts.publish(world["koordynator"], DRAFT)["id"] == NEW_ID
+    # As if another transaction took the id after this one looked: the rename collides, the next is tried.
+    monkeypatch.setattr(KbTxMixin, "kb_ids_like", lambda self, base: set())
+    published = drafts.publish(world["koordynator"], twin_draft)
+    assert published["id"] == f"{NEW_ID}-2" and published["ticket"] == twin
+    assert container.kb.article(NEW_ID).body.startswith("**Problem:** W sali narad")
+
+
+def test_the_rename_refuses_a_taken_id_and_changes_nothing(desk):
+    container, *_ = desk
+    assert container.db.write(lambda tx: tx.kb_rename(DRAFT, "konto-reset-hasla")) is False
+    assert container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
+    assert container.db.read(lambda tx: tx.kb_article("konto-reset-hasla"))["status"] == "published"
+    assert len(container.db.read(lambda tx: tx.kb_history(DRAFT))) == 1
+
+
+def test_drafting_the_ticket_again_after_publishing_finds_the_article_under_its_new_id(desk):
+    container, world, drafts, insights, ticket = desk
+    drafts.publish(world["koordynator"], DRAFT, new_id="sprzet-rzutnik-hdmi")
+    for who in ("lider.plock", "koordynator"):
+        with pytest.raises(Conflict, match="'sprzet-rzutnik-hdmi' z tego zgłoszenia jest już opublikowany"):
+            insights.draft_from_ticket(world[who], ticket)
+    assert container.db.read(lambda tx: tx.kb_article(DRAFT)) is None
+    assert drafts.list_drafts(world["koordynator"]) == []
+    assert container.db.read(lambda tx: tx.kb_article_of_ticket(1))["id"] == "sprzet-rzutnik-hdmi"
+
+
+def test_an_upgrade_links_existing_drafts_to_their_tickets(desk):
+    """A database from before the link (revision 0005) upgrades: draft ids tell the ticket."""
+    from alembic import command
+
+    from helpdesk.adapters.db.migrate import alembic_config
+
+    container, world, drafts, insights, ticket = desk
+    now = container.clock.now()
+    for article_id in ("szkic-t-000002", "szkic-t-5"):  # no such ticket; not a draft id's written form
+        container.db.write(lambda tx, a=article_id: tx.kb_upsert(
+            {"id": a, "title": "Inny", "component": "EZD", "tags": [], "questions": [], "body": "T."},
+            now, "test", status="draft"))
+    config = alembic_config(container.db.engine)
+    command.downgrade(config, "0005")
+    command.upgrade(config, "head")
+    links = container.db.read(lambda tx: {a["id"]: a["source_ticket"] for a in tx.kb_articles("draft")})
+    assert links == {DRAFT: 1, "szkic-t-000002": 2, "szkic-t-5": None}
+    assert drafts.get(world["lider.plock"], DRAFT)["ticket"] == ticket
+    drafts.publish(world["koordynator"], DRAFT)
+    with pytest.raises(Conflict, match=f"'{NEW_ID}' z tego zgłoszenia jest już opublikowany"):
+        insights.draft_from_ticket(world["lider.plock"], ticket)

@@ -13,6 +13,7 @@ from tests.support.calls import api_caller
 from tests.support.world import populate
 
 DRAFT = "szkic-t-000001"
+NEW_ID = "sprzet-rzutnik-nie-wyswietla-obrazu"
 PATH = f"/api/v1/kb/drafts/{DRAFT}"
 QUESTION = "Jak podłączyć laptopa do rzutnika w sali narad?"
 ARTICLES = [
@@ -39,6 +40,7 @@ async def api(any_container):
     await client.start_server()
 
     call = api_caller(client, tokens, never_500=True)
+    call.client = client
     call.container = container
     call.ticket = ticket["id"]
     yield call
@@ -59,19 +61,22 @@ async def test_a_leader_edits_and_a_coordinator_publishes_then_the_answer_and_th
     assert draft["title"] == "Rzutnik nie wyświetla obrazu" and draft["outcome"] == "updated"
     status, body = await api("POST", f"{PATH}/publish", "lider.plock")
     assert status == 403 and "koordynatorzy" in body["error"]
+    assert draft["suggested_id"] == NEW_ID
     status, article = await api("POST", f"{PATH}/publish", "koordynator", {"version": 2})
-    assert status == 200 and article["status"] == "published" and article["url"].endswith(f"/kb/{DRAFT}")
+    assert status == 200 and article["status"] == "published" and article["url"].endswith(f"/kb/{NEW_ID}")
+    assert article["id"] == NEW_ID and article["renamed_from"] == DRAFT and article["ticket"] == api.ticket
     assert [v["by"] for v in article["history"]] == ["lider.plock", "lider.plock", "koordynator"]
     status, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": QUESTION})
-    assert status == 200 and answer["answered"] and answer["article"]["id"] == DRAFT
-    status, page = await api("GET", f"/kb/{DRAFT}")
+    assert status == 200 and answer["answered"] and answer["article"]["id"] == NEW_ID
+    assert answer["article"]["url"].endswith(f"/kb/{NEW_ID}")
+    status, page = await api("GET", f"/kb/{NEW_ID}")
     assert status == 200 and "Rzutnik nie wyświetla obrazu" in page
     status, listing = await api("GET", "/api/v1/kb/drafts", "koordynator")
     assert (status, listing) == (200, {"items": [], "total": 0})
     status, body = await api("POST", f"{PATH}/publish", "koordynator")
-    assert status == 409 and "już opublikowany" in body["error"]
+    assert status == 409 and f"już opublikowany jako artykuł '{NEW_ID}'" in body["error"]
     status, body = await api("GET", PATH, "koordynator")
-    assert status == 404 and "nie jest już szkicem" in body["error"]
+    assert status == 404 and f"opublikowano go jako artykuł '{NEW_ID}'" in body["error"]
 
 
 async def test_a_draft_is_never_shown_at_its_article_address_and_a_discarded_one_never_again(api):
@@ -143,6 +148,22 @@ async def test_every_role_gets_what_it_may(api, who, list_status, get_status, pu
     ("POST", "/api/v1/kb/drafts/ezd-reset-hasla/publish", None, None, 409, "już opublikowany"),
     ("POST", "/api/v1/kb/drafts/ezd-reset-hasla/discard", {}, None, 409, "już opublikowany"),
     ("POST", "/api/v1/kb/drafts/nie-ma-takiego/publish", None, None, 404, "nie ma szkicu"),
+    ("POST", f"{PATH}/publish", {"id": 42}, None, 400, "'id' musi być tekstem"),
+    ("POST", f"{PATH}/publish", {"id": 4.2e300}, None, 400, "'id' musi być tekstem"),
+    ("POST", f"{PATH}/publish", {"id": True}, None, 400, "'id' musi być tekstem"),
+    ("POST", f"{PATH}/publish", {"id": ["sprzet-a"]}, None, 400, "'id' musi być tekstem"),
+    ("POST", f"{PATH}/publish", {"id": {"id": "sprzet-a"}}, None, 400, "'id' musi być tekstem"),
+    ("POST", f"{PATH}/publish", {"id": ""}, None, 400, "'id' nie może być puste"),
+    ("POST", f"{PATH}/publish", {"id": "a" * 129}, None, 400, "za długie (limit 128"),
+    ("POST", f"{PATH}/publish", {"id": "a" * 500_000}, None, 400, "za długie (limit 128"),
+    ("POST", f"{PATH}/publish", {"id": "Sprzet Rzutnik"}, None, 400, "tylko małe litery ascii"),
+    ("POST", f"{PATH}/publish", {"id": "sprzęt-rzutnik"}, None, 400, "tylko małe litery ascii"),
+    ("POST", f"{PATH}/publish", {"id": "../etc/passwd"}, None, 400, "tylko małe litery ascii"),
+    ("POST", f"{PATH}/publish", {"id": "<script>"}, None, 400, "tylko małe litery ascii"),
+    ("POST", f"{PATH}/publish", {"id": "a\u0000b"}, None, 400, "tylko małe litery ascii"),
+    ("POST", f"{PATH}/publish", {"id": "szkic-t-000002"}, None, 400, "zarezerwowane dla szkiców"),
+    ("POST", f"{PATH}/publish", {"id": "ezd-reset-hasla"}, None, 409, "id 'ezd-reset-hasla' jest już zajęte"),
+    ("POST", f"{PATH}/publish", {"id": "sprzet-toner", "title": "x"}, None, 409, "'sprzet-toner' jest już zajęte"),
     ("DELETE", PATH, None, None, 405, "metoda"),
 ])
 async def test_bad_input_is_a_clear_4xx_never_a_500(api, method, path, body, raw, status, needle):
@@ -150,11 +171,50 @@ async def test_bad_input_is_a_clear_4xx_never_a_500(api, method, path, body, raw
     assert got == status, payload
     if needle:
         assert needle in payload["error"], payload
+    if got != 200:
+        assert api.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
 
 
 async def test_publishing_with_last_changes_publishes_them_in_one_version(api):
     status, article = await api("POST", f"{PATH}/publish", "koordynator",
                                 {"title": "Rzutnik: brak sygnału", "questions": [QUESTION]})
     assert status == 200 and article["title"] == "Rzutnik: brak sygnału" and article["version"] == 2
+    assert article["id"] == "sprzet-rzutnik-brak-sygnalu"
     status, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": QUESTION})
-    assert answer["article"]["id"] == DRAFT
+    assert answer["article"]["id"] == "sprzet-rzutnik-brak-sygnalu"
+
+
+async def test_publishing_under_a_given_id_and_the_draft_address_leads_to_the_article(api):
+    status, article = await api("POST", f"{PATH}/publish", "koordynator",
+                                {"id": "sprzet-rzutnik-hdmi", "questions": [QUESTION], "version": 1})
+    assert status == 200 and article["id"] == "sprzet-rzutnik-hdmi" and article["renamed_from"] == DRAFT
+    assert article["url"].endswith("/kb/sprzet-rzutnik-hdmi") and article["version"] == 2
+    assert [h["renamed_from"] for h in article["history"]] == [None, DRAFT]
+    status, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": QUESTION})
+    assert answer["article"]["id"] == "sprzet-rzutnik-hdmi"
+    # Old links (bot messages, e-mails, bookmarks) lead to the article, for anyone.
+    resp = await api.client.get(f"/kb/{DRAFT}", allow_redirects=False)
+    assert resp.status == 301 and resp.headers["Location"] == "/kb/sprzet-rzutnik-hdmi"
+    status, page = await api("GET", f"/kb/{DRAFT}")  # followed
+    assert status == 200 and "Rzutnik nie wyświetla obrazu" in page
+    resp = await api.client.get("/kb/szkic-t-000002", allow_redirects=False)
+    assert resp.status == 404
+    status, body = await api("GET", PATH, "lider.plock")
+    assert status == 404 and "'sprzet-rzutnik-hdmi'" in body["error"] and "/kb/sprzet-rzutnik-hdmi" in body["error"]
+    status, body = await api("PUT", PATH, "lider.plock", {"title": "Za późno"})
+    assert status == 409 and "'sprzet-rzutnik-hdmi'" in body["error"]
+    status, body = await api("POST", f"{PATH}/discard", "admin")
+    assert status == 409 and "'sprzet-rzutnik-hdmi'" in body["error"]
+    status, body = await api("GET", "/api/v1/kb/drafts/sprzet-rzutnik-hdmi", "koordynator")
+    assert status == 404 and "nie jest już szkicem" in body["error"]
+    status, body = await api("POST", f"/api/v1/tickets/{api.ticket}/draft-article", "lider.plock")
+    assert status == 409 and "'sprzet-rzutnik-hdmi' z tego zgłoszenia jest już opublikowany" in body["error"]
+
+
+async def test_an_id_of_null_is_the_suggested_one_and_the_document_describes_the_field(api):
+    status, article = await api("POST", f"{PATH}/publish", "koordynator", {"id": None})
+    assert status == 200 and article["id"] == NEW_ID
+    status, doc = await api("GET", "/api/v1/openapi.json")
+    field = doc["components"]["schemas"]["KbDraftPublish"]["properties"]["id"]
+    assert field["type"] == "string" and field["maxLength"] == 128 and field["pattern"].startswith("^[a-z0-9]")
+    assert "suggested_id" in doc["components"]["schemas"]["KbDraftSummary"]["properties"]

@@ -46,24 +46,30 @@ def test_drafts_lists_each_draft_with_who_drafted_it_from_which_ticket_and_when(
     assert items[0]["drafted_at"].startswith("2027-03-01T09:00") and items[0]["office"] == "1462011"
     code, out, _ = run(capsys, "kb", "drafts")
     assert code == 0 and "Szkice artykułów do przejrzenia: 2" in out and "ze zgłoszenia T-000002" in out
+    assert items[0]["suggested_id"] == "sprzet-rzutnik-nie-wyswietla-obrazu"
+    assert "po publikacji: sprzet-niszczarka-sie-zacina" in out
 
 
 def test_publish_makes_the_draft_an_article_a_running_process_answers_from(env, capsys):
     server_kb = env.kb  # stands in for a running server: its index is already built
-    assert "szkic-t-000001" not in server_kb.matcher()[1]
+    new_id = "sprzet-rzutnik-nie-wyswietla-obrazu"
+    assert new_id not in server_kb.matcher()[1]
     code, out, _ = run(capsys, "kb", "publish", "szkic-t-000001", "--as", "koordynator", "--json")
     article = json.loads(out)
     assert code == 0 and article["status"] == "published" and article["history"][-1]["by"] == "koordynator"
-    code, out, _ = run(capsys, "kb", "publish", "szkic-t-000002")
-    assert code == 0 and out.startswith("Opublikowano 'szkic-t-000002'") and "/kb/szkic-t-000002" in out
-    assert env.db.read(lambda tx: tx.kb_article("szkic-t-000002"))["updated_by"] == "cli"
+    assert article["id"] == new_id and article["renamed_from"] == "szkic-t-000001"
+    code, out, _ = run(capsys, "kb", "publish", "szkic-t-000002", "--id", "sprzet-niszczarka")
+    assert code == 0 and out.startswith("Opublikowano szkic 'szkic-t-000002' jako 'sprzet-niszczarka'")
+    assert "/kb/sprzet-niszczarka" in out
+    assert env.db.read(lambda tx: tx.kb_article("sprzet-niszczarka"))["updated_by"] == "cli"
+    assert env.db.read(lambda tx: tx.kb_article("szkic-t-000002")) is None
     code, out, _ = run(capsys, "kb", "drafts")
     assert code == 0 and "Brak szkiców" in out
     code, out, _ = run(capsys, "kb", "ask", QUESTION, "--json")
-    assert code == 0 and json.loads(out)["article"]["id"] == "szkic-t-000001"
+    assert code == 0 and json.loads(out)["article"]["id"] == new_id
     kb_module.STAMP_CHECK_SECONDS, saved = 0.0, kb_module.STAMP_CHECK_SECONDS
     try:
-        assert server_kb.answer(QUESTION, record=False)["article"]["id"] == "szkic-t-000001"
+        assert server_kb.answer(QUESTION, record=False)["article"]["id"] == new_id
     finally:
         kb_module.STAMP_CHECK_SECONDS = saved
 
@@ -87,6 +93,13 @@ def test_discard_keeps_the_history_and_the_draft_is_never_listed_again(env, caps
     (["publish", "Zle_ID"], "niepoprawny identyfikator"),
     (["publish"], "ID"),
     (["discard", "szkic-t-000001", "--bogus"], "--bogus"),
+    (["publish", "szkic-t-000001", "--id", "Zle_ID"], "tylko małe litery ascii"),
+    (["publish", "szkic-t-000001", "--id", "sprzęt-rzutnik"], "tylko małe litery ascii"),
+    (["publish", "szkic-t-000001", "--id", "a" * 129], "za długie"),
+    (["publish", "szkic-t-000001", "--id", ""], "'id' nie może być puste"),
+    (["publish", "szkic-t-000001", "--id", "szkic-t-000002"], "zarezerwowane dla szkiców"),
+    (["publish", "szkic-t-000001", "--id", "konto-reset-hasla"], "'konto-reset-hasla' jest już zajęte"),
+    (["publish", "szkic-t-000001", "--id"], "argument --id: expected one argument"),
 ])
 def test_bad_input_is_one_polish_line_and_exit_2(env, capsys, args, needle):
     code, _, err = run(capsys, "kb", *args)
@@ -97,4 +110,10 @@ def test_bad_input_is_one_polish_line_and_exit_2(env, capsys, args, needle):
 def test_publishing_twice_is_refused_the_second_time(env, capsys):
     assert run(capsys, "kb", "publish", "szkic-t-000001")[0] == 0
     code, _, err = run(capsys, "kb", "publish", "szkic-t-000001")
-    assert code == 2 and "już opublikowany" in one_error_line(err)
+    assert code == 2 and "już opublikowany jako artykuł 'sprzet-rzutnik-nie-wyswietla-obrazu'" in one_error_line(err)
+
+
+def test_a_taken_derived_id_gets_a_number(env, capsys):
+    assert run(capsys, "kb", "publish", "szkic-t-000001", "--id", "sprzet-niszczarka-sie-zacina")[0] == 0
+    code, out, _ = run(capsys, "kb", "publish", "szkic-t-000002")
+    assert code == 0 and "jako 'sprzet-niszczarka-sie-zacina-2'" in out

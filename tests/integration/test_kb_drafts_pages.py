@@ -7,12 +7,14 @@ from html import unescape
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb_insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
 from tests.support.world import populate
 
 DRAFT = "szkic-t-000001"
+NEW_ID = "sprzet-rzutnik-b-nie-b-dziala"  # SPRZET + "Rzutnik <b>nie</b> działa"
 PASSWORD = "tajne-haslo-1"
 
 
@@ -59,12 +61,16 @@ def form_of(html):
     """Field values of the draft form as a browser would send them."""
     def field(pattern):
         return unescape(re.search(pattern, html, re.S).group(1))
-    return {"title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
+    data = {"title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
             "questions": field(r"<textarea id='questions'[^>]*>(.*?)</textarea>"),
             "body": field(r"<textarea id='body'[^>]*>(.*?)</textarea>"),
             "tags": field(r"id='tags' name='tags'[^>]*value='([^']*)'"),
             "component": field(r"<option value='([A-Z_]+)' selected>"),
             "version": field(r"name='version' value='(\d+)'")}
+    if "id='new_id'" in html:  # the final id, for those who publish
+        data["id"] = field(r"id='new_id' name='id'[^>]*value='([^']*)'")
+        data["suggested_id"] = field(r"name='suggested_id' value='([^']*)'")
+    return data
 
 
 async def test_home_links_the_drafts_for_leaders_coordinators_and_admins_only(web):
@@ -121,14 +127,16 @@ async def test_a_leader_saves_an_edit_and_a_coordinator_publishes_it_to_the_arti
     assert status == 403
     boss = await web("koordynator")
     _, html = await page(boss, f"/drafts/{DRAFT}")
-    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", form_of(html))
-    assert (status, location) == (303, f"/kb/{DRAFT}")
+    data = form_of(html)
+    assert data["id"] == data["suggested_id"] == "sprzet-rzutnik-nie-pokazuje-obrazu"
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", data)
+    assert (status, location) == (303, "/kb/sprzet-rzutnik-nie-pokazuje-obrazu")
     status, html = await page(boss, location)
     assert status == 200 and "Rzutnik nie pokazuje obrazu" in html
-    article = web.container.kb.article(DRAFT)
+    article = web.container.kb.article("sprzet-rzutnik-nie-pokazuje-obrazu")
     assert article.questions == ("Co zrobić, gdy rzutnik nie ma sygnału?",) and article.tags == ("rzutnik", "hdmi")
     status, html = await page(boss, f"/drafts/{DRAFT}")
-    assert status == 404 and "nie jest już szkicem" in html
+    assert status == 301
 
 
 async def test_a_bad_edit_shows_the_form_again_with_what_was_typed_and_the_field_named(web):
@@ -167,3 +175,64 @@ async def test_bad_ids_are_a_clear_page_never_a_500(web, path):
     assert status == 400 and "niepoprawny identyfikator" in html and "<script>" not in html
     status, _, html = await post(boss, path, {"title": "x"})
     assert status == 400 and "<script>" not in html
+
+
+# --- the final id ---------------------------------------------------------------------------------
+
+async def test_only_those_who_publish_see_the_id_field_prefilled_with_the_suggestion(web):
+    _, html = await page(await web("lider.plock"), f"/drafts/{DRAFT}")
+    assert "id='new_id'" not in html and "suggested_id" not in html
+    _, html = await page(await web("koordynator"), f"/drafts/{DRAFT}")
+    assert "Adres artykułu po publikacji" in html and form_of(html)["id"] == NEW_ID
+
+
+async def test_a_coordinator_publishes_under_a_typed_id_and_old_addresses_redirect_to_it(web):
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", {**form_of(html), "id": " sprzet-rzutnik-hdmi "})
+    assert (status, location) == (303, "/kb/sprzet-rzutnik-hdmi")
+    for old in (f"/kb/{DRAFT}", f"/drafts/{DRAFT}"):
+        resp = await boss.get(old, allow_redirects=False)
+        assert resp.status == 301 and resp.headers["Location"] == "/kb/sprzet-rzutnik-hdmi", old
+        resp = await boss.get(old)
+        assert resp.status == 200 and str(resp.url).endswith("/kb/sprzet-rzutnik-hdmi")
+        assert "Rzutnik &lt;b&gt;nie&lt;/b&gt; działa" in await resp.text()
+    anonymous = TestClient(TestServer(create_app(web.container)))  # links in e-mails: no session
+    await anonymous.start_server()
+    try:
+        resp = await anonymous.get(f"/kb/{DRAFT}", allow_redirects=False)
+        assert resp.status == 301 and resp.headers["Location"] == "/kb/sprzet-rzutnik-hdmi"
+        for missing in ("/kb/szkic-t-000777", "/kb/nie-ma-takiego", "/kb/Zle_ID"):
+            assert (await anonymous.get(missing, allow_redirects=False)).status == 404, missing
+    finally:
+        await anonymous.close()
+    # Publishing again from a stale page: the error says where the article is.
+    status, _, html = await post(boss, f"/drafts/{DRAFT}/publish", form_of(html))
+    assert status == 409 and "href='/kb/sprzet-rzutnik-hdmi'" in html and "już opublikowany" in html
+
+
+async def test_an_id_left_as_suggested_follows_the_title_published_with_it(web):
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    data = {**form_of(html), "title": "Rzutnik: brak sygnału HDMI"}
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", data)
+    assert (status, location) == (303, "/kb/sprzet-rzutnik-brak-sygnalu-hdmi")
+
+
+@pytest.mark.parametrize("typed, code, needle", [
+    ("konto-reset-hasla", 409, "id &#x27;konto-reset-hasla&#x27; jest już zajęte"),
+    ("Zły <id>", 400, "tylko małe litery ascii"),
+    ("szkic-t-000009", 400, "zarezerwowane dla szkiców"),
+    ("x" * 300, 400, "za długie"),
+])
+async def test_a_bad_or_taken_id_shows_the_form_again_with_everything_typed(web, typed, code, needle):
+    web.container.kb.import_articles([Article(id="konto-reset-hasla", title="Reset hasła", component="KONTO",
+                                              body="Treść.")])
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    data = {**form_of(html), "id": typed, "body": "Treść, której nie wolno zgubić"}
+    status, _, html = await post(boss, f"/drafts/{DRAFT}/publish", data)
+    assert status == code and needle in html and "<id>" not in html
+    again = form_of(html)
+    assert again["id"] == typed and again["body"] == "Treść, której nie wolno zgubić"
+    assert web.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"

@@ -3,8 +3,9 @@ see what it achieves, and review drafts made of tickets.
 
 `kb report deflection` shows the honest deflection figure per office and component;
 `kb report unanswered` the questions that got no answer, grouped by similarity;
-`kb drafts` lists the drafts waiting for review, `kb publish ID` and `kb discard ID` decide on one
-(as the operator, or `--as LOGIN` with that person's role and name in the history).
+`kb drafts` lists the drafts waiting for review (with the id each would be published under),
+`kb publish ID [--id NEW_ID]` and `kb discard ID` decide on one (as the operator, or `--as LOGIN`
+with that person's role and name in the history).
 """
 
 import argparse
@@ -50,6 +51,10 @@ def register(sub: Any) -> None:
             ("discard", "odrzuć szkic (historia zostaje, szkic nie służy do odpowiedzi)", cmd_discard)):
         p = ksub.add_parser(name, help=help_text)
         p.add_argument("id", metavar="ID", help="id szkicu, np. szkic-t-000042")
+        if name == "publish":
+            p.add_argument("--id", dest="new_id", metavar="NEW_ID",
+                           help="id artykułu po publikacji (adres /kb/NEW_ID); domyślnie komponent i tytuł, "
+                                "np. sprzet-rzutnik-nie-wyswietla-obrazu")
         p.add_argument("--as", dest="as_login", metavar="LOGIN",
                        help="w imieniu tej osoby (koordynator lub administrator); zapisane w historii")
         p.add_argument("--json", action="store_true")
@@ -210,14 +215,18 @@ def cmd_drafts(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"{'':<20} ze zgłoszenia {item['ticket'] or '—'} (urząd {item['office'] or '—'}), "
               f"szkic: {item['drafted_by'] or '—'} {(item['drafted_at'] or '')[:16].replace('T', ' ')}, "
               f"wersja {item['version']}")
+        print(f"{'':<20} po publikacji: {item['suggested_id'] or '—'} (inne id: kb publish {item['id']} --id …)")
     return EXIT_OK
 
 
 def cmd_publish(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Publish a draft; a running server answers from it within seconds (it notices the change)."""
-    article = _drafts(ctx).publish(_reviewer(ctx, args.as_login), args.id)
+    """Publish a draft under NEW_ID (or the derived id); a running server answers from it within seconds."""
+    article = _drafts(ctx).publish(_reviewer(ctx, args.as_login), args.id, new_id=args.new_id)
     if args.json:
         emit_json(article)
+    elif article["renamed_from"]:
+        print(f"Opublikowano szkic '{article['renamed_from']}' jako '{article['id']}' "
+              f"(wersja {article['version']}): {article['url']}")
     else:
         print(f"Opublikowano '{article['id']}' (wersja {article['version']}): {article['url']}")
     return EXIT_OK

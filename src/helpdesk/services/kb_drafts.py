@@ -5,11 +5,19 @@ id `szkic-t-000042`). Here the draft is reviewed before anyone is answered with 
 
 - leaders see and edit the drafts made of their own office's tickets; coordinators and admins
   every draft;
-- coordinators and admins **publish** a draft: it becomes an ordinary article, answered from at
-  once in this process (`KbService.invalidate`) and within a few seconds in the others (the KB
-  stamp changes), and shown at `/kb/{id}`; or they **discard** it: it is kept with its history,
-  never answered from, never shown, never listed again;
+- coordinators and admins **publish** a draft: it becomes an ordinary article under its final id,
+  answered from at once in this process (`KbService.invalidate`) and within a few seconds in the
+  others (the KB stamp changes), and shown at `/kb/{id}`; or they **discard** it: it is kept with
+  its history, never answered from, never shown, never listed again;
 - every change is a new version in the article's history (who, when, what).
+
+The final id: the one the publisher gives (the rules of imported articles, not `szkic-t-…`, not
+taken by any article of any status → Conflict naming it), or else `<component>-<slug of the title>`
+made unique with -2, -3 … (`suggested_id` of a draft says which it would be now). The draft row and
+its whole history move to the new id in the publishing transaction; the ticket link
+(`source_ticket`) moves with them, so drafting the ticket again finds the article. The old id is no
+article any more: `published_as` tells where it went (the pages redirect there), reading the draft
+by it is NotFound (`DraftPublished`, naming the article), changing it a Conflict.
 
 Edits are checked exactly as imported article files are (`make_article`). An edit or a decision
 may carry the `version` it was made on; if someone changed the draft since, it is a Conflict, so
@@ -25,13 +33,18 @@ from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import (
     DISCARDED,
     DRAFT,
+    DRAFT_PREFIX,
     PUBLISHED,
     STATUS_LABELS_PL,
     Article,
     ArticleFieldError,
+    draft_id,
     draft_ticket_no,
     make_article,
     parse_article_id,
+    parse_published_id,
+    suggest_article_id,
+    unique_id,
 )
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
@@ -45,6 +58,16 @@ DECIDE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 """Who may publish or discard a draft."""
 EDITABLE = ("title", "component", "tags", "questions", "body")
 LIST_FIELDS = ("tags", "questions")
+RENAME_ATTEMPTS = 5
+"""How often a derived id is tried again when another transaction took it at the same moment."""
+
+
+class DraftPublished(NotFound):
+    """A draft asked for by its old id (`szkic-t-000042`) after it was published as `article_id`."""
+
+    def __init__(self, message: str, article_id: str) -> None:
+        super().__init__(message)
+        self.article_id = article_id
 
 
 def _require(actor: Person, roles: frozenset[Role], what: str, who: str) -> None:
@@ -83,9 +106,9 @@ class KbDrafts:
         def _do(tx: Any) -> list[dict[str, Any]]:
             items = []
             for row in tx.kb_articles(DRAFT):
-                office = self._office_of(tx, row["id"])
+                office = self._office_of(tx, row)
                 if self._may_see(actor, row, office):
-                    items.append(self._summary(row, office, tx.kb_history(row["id"])))
+                    items.append(self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row)))
             return items
         items: list[dict[str, Any]] = self.db.read(_do)
         items.sort(key=lambda d: (d["drafted_at"] or "", d["id"]))
@@ -98,7 +121,10 @@ class KbDrafts:
 
         def _do(tx: Any) -> dict[str, Any]:
             row = tx.kb_article(aid)
-            office = self._office_of(tx, aid) if row is not None else None
+            if row is None and (moved := self._published_as(tx, aid)) is not None:
+                raise DraftPublished(f"szkic '{aid}' nie jest już szkicem: opublikowano go jako artykuł "
+                                     f"'{moved['id']}' ({self._url(moved['id'])})", moved["id"])
+            office = self._office_of(tx, row) if row is not None else None
             if row is None or not self._may_see(actor, row, office):
                 raise NotFound(f"nie ma szkicu artykułu '{aid}'")
             if row["status"] != DRAFT:
@@ -110,6 +136,16 @@ class KbDrafts:
     def count(self, actor: Person) -> int:
         """How many drafts `actor` may review (0 for roles that review none)."""
         return len(self.list_drafts(actor)) if actor.role in REVIEW_ROLES else 0
+
+    def published_as(self, article_id: Any) -> str | None:
+        """The id the draft `szkic-t-000042` was published under, or None (no such draft id, not
+        published, or published under this very id). Anyone may ask: published articles are public."""
+        try:
+            aid = parse_article_id(article_id)
+        except ArticleFieldError:
+            return None
+        moved: dict[str, Any] | None = self.db.read(lambda tx: self._published_as(tx, aid))
+        return str(moved["id"]) if moved is not None else None
 
     # --- changing -----------------------------------------------------------------------
     def edit(self, actor: Person, article_id: str, changes: Mapping[str, Any],
@@ -129,12 +165,22 @@ class KbDrafts:
         return result
 
     def publish(self, actor: Person, article_id: str, changes: Mapping[str, Any] | None = None,
-                version: int | None = None) -> dict[str, Any]:
-        """Publish a draft (with last `changes`, if any): it is answered from and shown from now on."""
+                version: int | None = None, new_id: Any = None) -> dict[str, Any]:
+        """Publish a draft (with last `changes`, if any) under its final id: it is answered from and
+        shown from now on.
+
+        `new_id` is the id to publish under; None derives `<component>-<slug of the title>` (unique)
+        for a `szkic-t-…` draft. The article keeps the draft's history and ticket link under the new
+        id, all in one transaction; `renamed_from` in the result is the draft's old id (None if kept).
+        """
         _require(actor, DECIDE_ROLES, "publikować szkiców artykułów", "koordynatorzy i administratorzy")
         aid = self._id(article_id)
         changes = self._changes(changes or {}, required=False)
         version = parse_version(version)
+        try:
+            wanted = parse_published_id(new_id)
+        except ArticleFieldError as err:
+            raise InvalidInput(err.named()) from err
 
         def _do(tx: Any) -> dict[str, Any]:
             row, office = self._open_draft(tx, actor, aid, version, "opublikować")
@@ -144,8 +190,12 @@ class KbDrafts:
                 if changes:
                     raise InvalidInput(err.named()) from err
                 raise Conflict(f"szkicu '{aid}' nie można opublikować: {err.named()}; popraw go najpierw") from err
-            outcome = tx.kb_upsert(_article_values(article), self.clock.now(), actor.login, status=PUBLISHED)
-            return {**self._detail(tx, tx.kb_article(aid), office), "outcome": outcome}
+            final_id = self._move(tx, aid, article, wanted)
+            note = {"renamed_from": aid} if final_id != aid else None
+            outcome = tx.kb_upsert({**_article_values(article), "id": final_id}, self.clock.now(), actor.login,
+                                   status=PUBLISHED, note=note)
+            return {**self._detail(tx, tx.kb_article(final_id), office), "outcome": outcome,
+                    "renamed_from": aid if final_id != aid else None}
         result: dict[str, Any] = self.db.write(_do)
         self.kb.invalidate()  # answer from it right away in this process
         return result
@@ -198,11 +248,59 @@ class KbDrafts:
         except ArticleFieldError as err:
             raise InvalidInput(err.named()) from err
 
+    def _move(self, tx: Any, aid: str, article: Article, wanted: str | None) -> str:
+        """Give the draft `aid` its final id (with its history); the id it has now."""
+        if wanted is not None:
+            if wanted == aid:
+                return aid
+            taken = tx.kb_article(wanted)
+            if taken is not None or not tx.kb_rename(aid, wanted):
+                taken = taken or tx.kb_article(wanted) or {"title": "?", "status": PUBLISHED}
+                label = STATUS_LABELS_PL.get(taken["status"], taken["status"])
+                raise Conflict(f"id '{wanted}' jest już zajęte przez artykuł „{taken['title']}” ({label}); "
+                               "wybierz inne id artykułu")
+            return wanted
+        if not aid.startswith(DRAFT_PREFIX):
+            return aid  # a draft with a proper id keeps it
+        base = suggest_article_id(article.component, article.title)
+        taken_ids = tx.kb_ids_like(base)
+        for _attempt in range(RENAME_ATTEMPTS):
+            candidate = unique_id(base, taken_ids)
+            if tx.kb_rename(aid, candidate):
+                return candidate
+            taken_ids.add(candidate)  # another transaction took it a moment ago
+        raise Conflict(f"nie udało się nadać szkicowi '{aid}' id '{base}' (zajmują je równocześnie inne "
+                       "publikacje); spróbuj ponownie albo podaj id")
+
+    def _suggested(self, tx: Any, row: Mapping[str, Any]) -> str | None:
+        """The id a draft would be published under now if none is given (None for what is not a draft)."""
+        if row["status"] != DRAFT:
+            return None
+        if not str(row["id"]).startswith(DRAFT_PREFIX):
+            return str(row["id"])
+        base = suggest_article_id(row["component"], row["title"])
+        return unique_id(base, tx.kb_ids_like(base))
+
+    @staticmethod
+    def _published_as(tx: Any, aid: str) -> dict[str, Any] | None:
+        """The published article the draft id `aid` became, when it has another id now."""
+        no = draft_ticket_no(aid)
+        if no is None or draft_id(no) != aid:
+            return None
+        row: dict[str, Any] | None = tx.kb_article_of_ticket(no)
+        return row if row is not None and row["status"] == PUBLISHED and row["id"] != aid else None
+
+    def _url(self, article_id: str) -> str:
+        return f"{self.kb.public_url.rstrip('/')}/kb/{article_id}"
+
     def _open_draft(self, tx: Any, actor: Person, aid: str, version: int | None,
                     verb: str) -> tuple[dict[str, Any], str | None]:
         """The draft row, locked, after the checks every change shares."""
         row = tx.kb_article(aid, lock=True)
-        office = self._office_of(tx, aid) if row is not None else None
+        if row is None and (moved := self._published_as(tx, aid)) is not None:
+            raise Conflict(f"szkic '{aid}' jest już opublikowany jako artykuł '{moved['id']}' "
+                           f"({self._url(moved['id'])}); nie można go {verb} jako szkicu")
+        office = self._office_of(tx, row) if row is not None else None
         if row is None or not self._may_see(actor, row, office):
             raise NotFound(f"nie ma szkicu artykułu '{aid}'")
         if row["status"] == PUBLISHED:
@@ -219,8 +317,8 @@ class KbDrafts:
         return row, office
 
     @staticmethod
-    def _office_of(tx: Any, aid: str) -> str | None:
-        no = draft_ticket_no(aid)
+    def _office_of(tx: Any, row: Mapping[str, Any]) -> str | None:
+        no = row.get("source_ticket")
         ticket = tx.ticket(no) if no is not None else None
         return str(ticket["office"]) if ticket else None
 
@@ -245,10 +343,10 @@ class KbDrafts:
             first = version
         return first
 
-    def _summary(self, row: Mapping[str, Any], office: str | None,
-                 history: list[dict[str, Any]]) -> dict[str, Any]:
+    def _summary(self, row: Mapping[str, Any], office: str | None, history: list[dict[str, Any]],
+                 suggested: str | None) -> dict[str, Any]:
         drafted = self._drafted(history)
-        no = draft_ticket_no(row["id"])
+        no = row.get("source_ticket")
         return {"id": row["id"], "title": row["title"], "component": row["component"],
                 "status": row["status"], "status_label": STATUS_LABELS_PL.get(row["status"], row["status"]),
                 "version": row["version"],
@@ -256,19 +354,25 @@ class KbDrafts:
                 "drafted_by": drafted["changed_by"] if drafted else None,
                 "drafted_at": self._time(drafted["changed_at"]) if drafted else None,
                 "updated_by": row["updated_by"], "updated_at": self._time(row["updated_at"]),
-                "questions": list(row["questions"])}
+                "questions": list(row["questions"]), "suggested_id": suggested}
 
     def _detail(self, tx: Any, row: Mapping[str, Any], office: str | None) -> dict[str, Any]:
         history = tx.kb_history(row["id"])
-        url = f"{self.kb.public_url.rstrip('/')}/kb/{row['id']}" if row["status"] == PUBLISHED else None
-        return {**self._summary(row, office, history), "tags": list(row["tags"]), "body": row["body"],
-                "url": url,
+        url = self._url(row["id"]) if row["status"] == PUBLISHED else None
+        return {**self._summary(row, office, history, self._suggested(tx, row)), "tags": list(row["tags"]),
+                "body": row["body"], "url": url,
                 "history": [{"version": v["version"], "status": _status_of(v),
-                             "at": self._time(v["changed_at"]), "by": v["changed_by"]} for v in history]}
+                             "at": self._time(v["changed_at"]), "by": v["changed_by"],
+                             "renamed_from": _data_of(v).get("renamed_from")} for v in history]}
+
+
+def _data_of(version: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(version["data"])
+    except (ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _status_of(version: Mapping[str, Any]) -> str:
-    try:
-        return str(json.loads(version["data"]).get("status", PUBLISHED))
-    except (ValueError, AttributeError):
-        return PUBLISHED
+    return str(_data_of(version).get("status", PUBLISHED))

@@ -16,7 +16,9 @@
   `token_set_ratio`), so leaders see which articles to write next.
 - **Draft from a ticket** — a leader of the ticket's office or a coordinator turns a resolved or
   closed ticket into a draft article (`szkic-t-000042`); drafts are never used for answers. They are
-  reviewed, edited, published or discarded in `services/kb_drafts.py`.
+  reviewed, edited, published (under a final id of their own) or discarded in
+  `services/kb_drafts.py`. The article remembers its ticket (`source_ticket`), so a ticket makes at
+  most one article, whatever id it has by now.
 """
 
 from collections import Counter
@@ -254,7 +256,9 @@ class KbInsights:
         """Store a draft article made of a resolved or closed ticket; returns the draft.
 
         A draft that already exists is returned as it is (`outcome` "unchanged"), so what reviewers
-        have edited is never overwritten; a published or discarded one is a Conflict.
+        have edited is never overwritten; a published or discarded one is a Conflict. The article
+        made of the ticket is found by its stored ticket link (it keeps it when it is published under
+        another id), or, for articles stored before the link, by the draft id.
         """
         if actor.role not in DRAFT_ROLES:
             raise Forbidden(f"rola '{actor.role.value}' nie może tworzyć szkiców artykułów "
@@ -272,17 +276,19 @@ class KbInsights:
             if not row["component"]:
                 raise Conflict(f"zgłoszenie {format_ticket_id(no)} nie ma komponentu, a artykuł go wymaga")
             article_id = draft_id(no)
-            current = tx.kb_article(article_id, lock=True)
+            current = tx.kb_article_of_ticket(no, lock=True) or tx.kb_article(article_id, lock=True)
             if current is not None and current["status"] == DISCARDED:
-                raise Conflict(f"szkic '{article_id}' z tego zgłoszenia został odrzucony; nowego szkicu nie utworzono")
+                raise Conflict(f"szkic '{current['id']}' z tego zgłoszenia został odrzucony; nowego szkicu nie "
+                               "utworzono")
             if current is not None and current["status"] != DRAFT:
-                raise Conflict(f"artykuł '{article_id}' jest już opublikowany; szkicu nie nadpisano")
+                raise Conflict(f"artykuł '{current['id']}' z tego zgłoszenia jest już opublikowany; szkicu nie "
+                               "nadpisano")
             if current is not None:
                 # Under review: keep what reviewers have edited (see services/kb_drafts.py).
                 return {**current, "outcome": "unchanged", "ticket": format_ticket_id(no)}
             values = {"id": article_id, "title": row["title"], "component": row["component"], "tags": [],
                       "questions": [row["title"]], "body": draft_body(row, tx.events(no))}
-            outcome = tx.kb_upsert(values, now, actor.login, status=DRAFT)
+            outcome = tx.kb_upsert(values, now, actor.login, status=DRAFT, source_ticket=no)
             stored = tx.kb_article(article_id)
             return {**stored, "outcome": outcome, "ticket": format_ticket_id(no)}
         result: dict[str, Any] = self.db.write(_do)

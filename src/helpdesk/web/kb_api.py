@@ -9,6 +9,10 @@
 Reports: leaders and representatives see their office; coordinators, auditors and admins
 everything; officials and agents get 403. Drafts: leaders see and edit their office's drafts,
 coordinators and admins every draft, and only they publish or discard.
+
+Publishing takes an optional `id`, the article's final id (else `suggested_id` of the draft is
+derived again); a bad one is 400, a taken one 409. After publishing, the draft's old id answers 404
+naming the article on GET, and 409 naming it on PUT, publish and discard.
 """
 
 from datetime import datetime
@@ -110,12 +114,15 @@ async def edit_draft(request: web.Request) -> web.Response:
 
 
 async def publish_draft(request: web.Request) -> web.Response:
-    """POST /api/v1/kb/drafts/{id}/publish {version?, and last changes?}: the draft becomes an article."""
+    """POST /api/v1/kb/drafts/{id}/publish {id?, version?, and last changes?}: the draft becomes an article
+    under `id` (or a derived one)."""
     person = await current_person(request)
-    data = await _decision_body(request, frozenset({"version", *EDITABLE}))
+    data = await _decision_body(request, frozenset({"id", "version", *EDITABLE}))
     version = data.pop("version", None)
+    new_id = data.pop("id", None)
     service = drafts_service(request.app[CONTAINER])
-    return json_response(await run(request, service.publish, person, request.match_info["id"], data, version))
+    return json_response(await run(request, service.publish, person, request.match_info["id"], data, version,
+                                   new_id))
 
 
 async def discard_draft(request: web.Request) -> web.Response:

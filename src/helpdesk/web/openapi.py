@@ -56,8 +56,9 @@ def _period_params() -> list[dict[str, Any]]:
 
 
 TICKET_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T-\\d+$"}}
-ARTICLE_ID = {"name": "id", "in": "path", "required": True, "description": "id artykułu, np. szkic-t-000042",
-              "schema": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": MAX_ID}}
+ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ARTICLE_ID = {"name": "id", "in": "path", "required": True, "description": "id szkicu, np. szkic-t-000042",
+              "schema": {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID}}
 
 
 def document() -> dict[str, Any]:
@@ -88,6 +89,9 @@ def document() -> dict[str, Any]:
         "drafted_at": {"type": "string", "format": "date-time", "nullable": True},
         "updated_by": {"type": "string", "nullable": True}, "updated_at": {"type": "string", "format": "date-time"},
         "questions": {"type": "array", "items": {"type": "string"}},
+        "suggested_id": {"type": "string", "nullable": True, "example": "sprzet-rzutnik-nie-wyswietla-obrazu",
+                         "description": "id, pod którym szkic zostałby teraz opublikowany bez podania 'id' "
+                                        "(komponent i tytuł, unikalne); null, gdy to nie szkic"},
     }
     edit_props: dict[str, Any] = {
         "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
@@ -127,14 +131,17 @@ def document() -> dict[str, Any]:
                 "Szkice artykułów do przejrzenia (lider: ze zgłoszeń swojego urzędu; koordynator, administrator: "
                 "wszystkie)", {"200": _json("KbDraftList")}, 401, 403)},
             "/api/v1/kb/drafts/{id}": {
-                "get": _op("Szkic artykułu z treścią i historią wersji", {"200": _json("KbDraft")},
+                "get": _op("Szkic artykułu z treścią i historią wersji (po publikacji stare id szkicu → 404 "
+                           "z id artykułu w komunikacie)", {"200": _json("KbDraft")},
                            400, 401, 403, 404, params=[ARTICLE_ID]),
                 "put": _op("Popraw szkic (pola pominięte zostają bez zmian; sprawdzane jak importowane artykuły)",
                            {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftEdit",
                            params=[ARTICLE_ID]),
             },
             "/api/v1/kb/drafts/{id}/publish": {"post": _op(
-                "Opublikuj szkic (koordynator, administrator): od razu służy do odpowiedzi i jest pod /kb/{id}",
+                "Opublikuj szkic (koordynator, administrator) pod ostatecznym id (pole 'id' albo "
+                "<komponent>-<tytuł>): od razu służy do odpowiedzi i jest pod /kb/{nowe id}; z historią; "
+                "id zajęte przez inny artykuł → 409",
                 {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftPublish",
                 params=[ARTICLE_ID], body_required=False)},
             "/api/v1/kb/drafts/{id}/discard": {"post": _op(
@@ -206,15 +213,30 @@ def document() -> dict[str, Any]:
                     "url": {"type": "string", "nullable": True, "description": "adres artykułu po publikacji"},
                     "outcome": {"type": "string", "enum": ["updated", "unchanged"],
                                 "description": "tylko w odpowiedzi na zmianę"},
+                    "renamed_from": {"type": "string", "nullable": True,
+                                     "description": "tylko w odpowiedzi na publikację: dawne id szkicu "
+                                                    "(null, gdy id się nie zmieniło)"},
                     "history": {"type": "array", "items": {"type": "object", "properties": {
                         "version": {"type": "integer"}, "status": {"type": "string"},
                         "at": {"type": "string", "format": "date-time"},
-                        "by": {"type": "string", "nullable": True}}}}}}]},
+                        "by": {"type": "string", "nullable": True},
+                        "renamed_from": {"type": "string", "nullable": True,
+                                         "description": "wersja, którą szkic opublikowano pod nowym id: "
+                                                        "jego dawne id"}}}}}}]},
                 "KbDraftEdit": {"type": "object", "additionalProperties": False, "minProperties": 1,
                                 "properties": edit_props},
                 "KbDraftPublish": {"type": "object", "additionalProperties": False,
-                                   "description": "opcjonalnie ostatnie poprawki, publikowane razem ze szkicem",
-                                   "properties": edit_props},
+                                   "description": "opcjonalnie ostateczne id artykułu i ostatnie poprawki, "
+                                                  "publikowane razem ze szkicem",
+                                   "properties": {
+                                       "id": {"type": "string", "nullable": True, "pattern": ID_PATTERN,
+                                              "maxLength": MAX_ID, "example": "sprzet-rzutnik-brak-sygnalu",
+                                              "description": "id artykułu po publikacji (reguły jak w "
+                                                             "importowanych plikach, nie 'szkic-t-…'); "
+                                                             "pominięte lub null: <komponent>-<tytuł> bez "
+                                                             "polskich znaków, z -2, -3…, gdy zajęte; zajęte "
+                                                             "przez dowolny artykuł → 409"},
+                                       **edit_props}},
                 "KbDraftDiscard": {"type": "object", "additionalProperties": False,
                                    "properties": {"version": edit_props["version"]}},
                 "TicketPage": {"type": "object", "properties": {

@@ -1,6 +1,11 @@
 """Server-rendered pages: login, each person's own view, a ticket, an article, the review of article
 drafts. Polish first; everything shown is escaped. Forms post with the session cookie (SameSite=Lax),
-as the ticket actions do."""
+as the ticket actions do.
+
+A draft is published under the id in the form's "Adres artykułu" field, prefilled with the suggested
+one (component and title); left as suggested, it follows the title as published. After publishing,
+the draft's old addresses (`/kb/szkic-t-000042`, `/drafts/szkic-t-000042`) redirect permanently
+(301) to the article's."""
 
 from html import escape
 from typing import Any
@@ -8,12 +13,12 @@ from typing import Any
 from aiohttp import web
 
 from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated
-from helpdesk.domain.kb.article import MAX_TITLE
+from helpdesk.domain.kb.article import MAX_ID, MAX_TITLE
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
-from helpdesk.services.kb_drafts import DECIDE_ROLES, REVIEW_ROLES
+from helpdesk.services.kb_drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
 from helpdesk.web.kb_api import drafts_service
 from helpdesk.web.middlewares import status_of
@@ -194,6 +199,9 @@ async def article_page(request: web.Request) -> web.StreamResponse:
     try:
         article = await run(request, container.kb.article, request.match_info["id"])
     except HelpdeskError as err:
+        moved = await run(request, drafts_service(container).published_as, request.match_info["id"])
+        if moved is not None:  # a draft's address from before it was published under its final id
+            raise web.HTTPMovedPermanently(f"/kb/{moved}") from err
         response = layout("Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
         response.set_status(404)
         return response
@@ -216,8 +224,11 @@ def _when(value: str | None) -> str:
     return escape((value or "")[:16].replace("T", " ")) or "—"
 
 
-def _error_page(title: str, err: HelpdeskError, person: Person, back: str = "") -> web.Response:
+def _error_page(title: str, err: HelpdeskError, person: Person, back: str = "",
+                published: str | None = None) -> web.Response:
     link = f"<p><a href='{escape(back)}'>Wróć</a></p>" if back else ""
+    if published:
+        link = f"<p><a href='/kb/{escape(published)}'>Zobacz opublikowany artykuł</a></p>" + link
     response = layout(title, f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>",
                       person)
     response.set_status(status_of(err))
@@ -280,8 +291,15 @@ def _form_version(form: Any) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
+def _publish_id(form: Any) -> str | None:
+    """The id to publish under from the form: None (derive it from the final title) when left empty or
+    as suggested; anything else as typed (the service checks it)."""
+    typed = str(form.get("id", "")).strip()
+    return None if not typed or typed == str(form.get("suggested_id", "")).strip() else typed
+
+
 def _draft_html(person: Person, draft: dict[str, Any], values: dict[str, Any] | None = None,
-                error: str = "", notice: str = "") -> str:
+                error: str = "", notice: str = "", publish_id: str | None = None) -> str:
     """The draft page: facts, the edit form, publish / discard for those who decide, preview, history."""
     v = {**draft, **(values or {})}
     aid = escape(draft["id"])
@@ -294,6 +312,15 @@ def _draft_html(person: Person, draft: dict[str, Any], values: dict[str, Any] | 
     decide = person.role in DECIDE_ROLES
     publish = (f" <button type='submit' formaction='/drafts/{aid}/publish'>Zapisz i opublikuj</button>"
                if decide else "")
+    address = ""
+    if decide:
+        suggested = str(draft.get("suggested_id") or "")
+        address = (f"<label for='new_id'>Adres artykułu po publikacji: /kb/…</label>"
+                   f"<input id='new_id' name='id' class='wide' maxlength='{MAX_ID}' autocomplete='off' "
+                   f"spellcheck='false' value='{escape(publish_id if publish_id is not None else suggested)}'>"
+                   f"<input type='hidden' name='suggested_id' value='{escape(suggested)}'>"
+                   "<p class='muted'>Małe litery bez polskich znaków, cyfry i myślniki. Pozostawiony bez zmian "
+                   "powstanie z komponentu i tytułu, z jakim szkic zostanie opublikowany.</p>")
     form = (f"<form method='post' action='/drafts/{aid}'>"
             f"<input type='hidden' name='version' value='{draft['version']}'>"
             f"<label for='title'>Tytuł</label><input id='title' name='title' class='wide' maxlength='{MAX_TITLE}' "
@@ -305,7 +332,7 @@ def _draft_html(person: Person, draft: dict[str, Any], values: dict[str, Any] | 
             f"<textarea id='questions' name='questions' rows='5' class='wide'>{escape(chr(10).join(v['questions']))}"
             f"</textarea><label for='body'>Treść (Markdown)</label>"
             f"<textarea id='body' name='body' rows='14' class='wide'>{escape(str(v['body']))}</textarea>"
-            f"<p><button type='submit'>Zapisz szkic</button>{publish}</p></form>")
+            f"{address}<p><button type='submit'>Zapisz szkic</button>{publish}</p></form>")
     discard = ""
     if decide:
         discard = (f"<form method='post' action='/drafts/{aid}/discard'>"
@@ -333,6 +360,8 @@ async def draft_page(request: web.Request) -> web.StreamResponse:
     person = await _reviewer(request)
     try:
         draft = await run(request, drafts_service(request.app[CONTAINER]).get, person, request.match_info["id"])
+    except DraftPublished as moved:  # published under its final id since: go there
+        raise web.HTTPMovedPermanently(f"/kb/{moved.article_id}") from moved
     except HelpdeskError as err:
         return _error_page("Szkic artykułu", err, person, "/drafts")
     notice = "Zapisano zmiany szkicu." if request.query.get("zapisano") else ""
@@ -346,10 +375,11 @@ async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse
     article_id = request.match_info["id"]
     service = drafts_service(request.app[CONTAINER])
     values, version = _form_values(form), _form_version(form)
+    publish_id = _publish_id(form)
     try:
         if decision == "publish":
-            await run(request, service.publish, person, article_id, values, version)
-            raise web.HTTPSeeOther(f"/kb/{article_id}")
+            article = await run(request, service.publish, person, article_id, values, version, publish_id)
+            raise web.HTTPSeeOther(f"/kb/{article['id']}")
         if decision == "discard":
             await run(request, service.discard, person, article_id, version)
             raise web.HTTPSeeOther(f"/drafts?odrzucono={article_id}")
@@ -360,9 +390,13 @@ async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse
             return _error_page("Szkic artykułu", err, person, "/drafts")
         try:  # show the form again with what the person typed, so no edit is lost
             draft = await run(request, service.get, person, article_id)
+        except DraftPublished as moved:
+            return _error_page("Szkic artykułu", err, person, "/drafts", published=moved.article_id)
         except HelpdeskError:
             return _error_page("Szkic artykułu", err, person, "/drafts")
-        response = layout(f"Szkic: {draft['title']}", _draft_html(person, draft, values, error=str(err)), person)
+        typed_id = str(form.get("id", "")).strip() if decision == "publish" and "id" in form else None
+        response = layout(f"Szkic: {draft['title']}",
+                          _draft_html(person, draft, values, error=str(err), publish_id=typed_id), person)
         response.set_status(status_of(err))
         return response
 

@@ -105,6 +105,7 @@ class MailNotifier:
         self.domain = mail_from.rsplit("@", 1)[-1].strip(">") or "localhost"
         self.public_url = public_url.rstrip("/")
         self.tz = tz
+        self._last_render: tuple[tuple[Any, ...], tuple[str, str]] | None = None
 
     def __call__(self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
                  now: datetime) -> None:
@@ -221,10 +222,20 @@ class MailNotifier:
                    "References": " ".join(references), "X-Helpdesk-Ticket": tid,
                    "Auto-Submitted": "auto-generated"}
         subject = f"[{tid}] {notice.subject}: {ticket['title']}"
-        text, markup = self.render(ticket, notice)
+        text, markup = self._render_once(ticket, notice)
         assert notice.recipient.email is not None
         tx.enqueue("email", notice.recipient.email, subject, text, at=now, html=markup, headers=headers,
                    ticket_no=no, dedupe=f"mail:{no}:{seq}:{notice.recipient.id}")
+
+    def _render_once(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
+        """render(), reused for the next recipient of the same words (the leaders of one office)."""
+        key = (ticket["no"], ticket["state"], ticket["title"], notice.intro, notice.text, notice.extra)
+        cached = self._last_render
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        bodies = self.render(ticket, notice)
+        self._last_render = (key, bodies)
+        return bodies
 
     def render(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
         """The plain-text and HTML bodies of a notice (every value escaped in the HTML)."""

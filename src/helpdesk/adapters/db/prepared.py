@@ -49,11 +49,11 @@ class Prepared:
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                self.binds[name] = processor
+                self.binds[name] = _remember_last(processor)
         for column, _default in prefetch:
             processor = column.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                self.binds[column.key] = processor
+                self.binds[column.key] = _remember_last(processor)
         columns = list(getattr(statement, "exported_columns", ()))
         self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         self.row_type = namedtuple("PreparedRow", [c.key for c in columns]) if columns else None  # type: ignore[misc]
@@ -75,6 +75,26 @@ class Prepared:
         """A result row (a named tuple) with the column types' result processing applied."""
         assert self.row_type is not None
         return self.row_type(*(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True)))
+
+
+def _remember_last(processor: Any) -> Any:
+    """`processor` that answers again at once for the very same object it was just given.
+
+    One write passes the same `now` to every statement (ticket, event, outbox rows); converting it
+    to the stored text once instead of a dozen times matters on the hot path. Identity, not
+    equality: only immutable values passed twice hit, and the swap of one tuple is thread-safe.
+    """
+    last: tuple[Any, Any] = (object(), None)
+
+    def process(value: Any) -> Any:
+        nonlocal last
+        seen = last
+        if seen[0] is value:
+            return seen[1]
+        result = processor(value)
+        last = (value, result)
+        return result
+    return process
 
 
 # Shared by every connection: keyed by statement, column set, dialect and server version.

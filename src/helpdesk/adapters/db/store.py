@@ -55,7 +55,8 @@ _HEAD = select(head_t).where(head_t.c.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
 _HEAD_UPDATE = update(head_t).where(head_t.c.id == 1)
 _EVENT_INSERT = insert(event_t)
-_TICKET_INSERT = insert(ticket_t).returning(*ticket_t.c)
+_TICKET_INSERT = insert(ticket_t)
+_TICKET_COLUMNS = tuple(c.key for c in ticket_t.c)
 _TICKET_BY_NO = select(ticket_t).where(ticket_t.c.no == bindparam("no"))
 _TICKET_SEQ = select(ticket_t.c.last_seq).where(ticket_t.c.no == bindparam("no"))
 _TICKET_UPDATE = update(ticket_t).where(ticket_t.c.no == bindparam("ticket_no_"))
@@ -189,12 +190,13 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
         head = self._lock_head()
         no = head.last_ticket_no + 1
-        row = self.fast.first(_TICKET_INSERT, {**_NEW_TICKET_DEFAULTS, "no": no, "created_at": at, "updated_at": at,
-                                               "last_seq": 1, **fields}, keyed=True)
+        values = {**_NEW_TICKET_DEFAULTS, "no": no, "created_at": at, "updated_at": at, "last_seq": 1, **fields}
+        self.fast.execute(_TICKET_INSERT, values, keyed=True)
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
         self.fast.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count,
                                          "last_ticket_no": no}, keyed=True)
-        return row._asdict(), record
+        # Every column was given, so the row is what was inserted (no read-back, no type parsing).
+        return {column: values[column] for column in _TICKET_COLUMNS}, record
 
     def append(self, no: int, type_: str, actor: str | None, at: datetime,
                data: Mapping[str, Any] | None = None) -> dict[str, Any]:

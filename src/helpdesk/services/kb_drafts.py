@@ -104,15 +104,20 @@ class KbDrafts:
         _require(actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy")
 
         def _do(tx: Any) -> list[dict[str, Any]]:
-            items = []
-            for row in tx.kb_articles(DRAFT):
-                office = self._office_of(tx, row)
-                if self._may_see(actor, row, office):
-                    items.append(self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row)))
-            return items
+            return [self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row))
+                    for row, office in self._visible_drafts(tx, actor)]
         items: list[dict[str, Any]] = self.db.read(_do)
         items.sort(key=lambda d: (d["drafted_at"] or "", d["id"]))
         return items
+
+    def _visible_drafts(self, tx: Any, actor: Person) -> list[tuple[dict[str, Any], str | None]]:
+        """(draft row, its office) for every draft `actor` may see."""
+        visible = []
+        for row in tx.kb_articles(DRAFT):
+            office = self._office_of(tx, row)
+            if self._may_see(actor, row, office):
+                visible.append((row, office))
+        return visible
 
     def get(self, actor: Person, article_id: str) -> dict[str, Any]:
         """One draft with its body and history; NotFound for anything that is not a draft `actor` may see."""
@@ -134,8 +139,14 @@ class KbDrafts:
         return result
 
     def count(self, actor: Person) -> int:
-        """How many drafts `actor` may review (0 for roles that review none)."""
-        return len(self.list_drafts(actor)) if actor.role in REVIEW_ROLES else 0
+        """How many drafts `actor` may review (0 for roles that review none).
+
+        Shown on every home page, so it only filters: no history or suggested ids as the list has.
+        """
+        if actor.role not in REVIEW_ROLES:
+            return 0
+        count: int = self.db.read(lambda tx: len(self._visible_drafts(tx, actor)))
+        return count
 
     def published_as(self, article_id: Any) -> str | None:
         """The id the draft `szkic-t-000042` was published under, or None (no such draft id, not

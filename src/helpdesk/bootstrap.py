@@ -31,6 +31,8 @@ class Container:
     outbox: Any = None
     sla: Any = None
     kb: Any = None
+    kb_insights: Any = None  # services.kb_insights.KbInsights: deflection, unanswered, drafts from tickets
+    kb_drafts: Any = None  # services.kb_drafts.KbDrafts: review and publishing of drafts
     extras: dict[str, Any] = field(default_factory=dict)
 
     def migrate(self) -> None:
@@ -56,6 +58,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     """Wire the application for `settings`."""
     from helpdesk.adapters.files.contracts import contractors
     from helpdesk.services.kb import KbService
+    from helpdesk.services.kb_drafts import KbDrafts
+    from helpdesk.services.kb_insights import KbInsights
     from helpdesk.services.outbox import OutboxService
     from helpdesk.services.sla_live import LiveSla
 
@@ -72,6 +76,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     container = Container(settings=settings, db=db, clock=clock, contracts=contracts, people=people,
                           tickets=tickets, executor=executor, sla=sla, kb=kb, outbox=OutboxService(db, clock),
+                          kb_insights=KbInsights(db, clock, kb, settings.tz), kb_drafts=KbDrafts(db, clock, kb, settings.tz),
                           extras={"listeners": all_listeners, "parts": [], "web_setup": []})
     install_channels(container)
     return container

@@ -127,13 +127,6 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
     return EXIT_OK
 
 
-def _insights(ctx: CliContext) -> Any:
-    from helpdesk.services.kb_insights import KbInsights
-
-    container = ctx.container()
-    return KbInsights(container.db, container.clock, container.kb, container.settings.tz)
-
-
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f} %"
 
@@ -143,7 +136,7 @@ def cmd_report_deflection(args: argparse.Namespace, ctx: CliContext) -> int:
     from helpdesk.services.kb_insights import parse_period
 
     since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
-    report = _insights(ctx).deflection(since, until, office=args.office)
+    report = ctx.container().kb_insights.deflection(since, until, office=args.office)
     if args.json:
         emit_json(report)
         return EXIT_OK
@@ -166,7 +159,7 @@ def cmd_report_unanswered(args: argparse.Namespace, ctx: CliContext) -> int:
     from helpdesk.services.kb_insights import parse_period
 
     since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
-    report = _insights(ctx).unanswered(since, until, office=args.office)
+    report = ctx.container().kb_insights.unanswered(since, until, office=args.office)
     if args.json:
         emit_json(report)
         return EXIT_OK
@@ -192,16 +185,9 @@ def _reviewer(ctx: CliContext, login: str | None) -> Any:
     return ctx.container().people.person(login.strip())
 
 
-def _drafts(ctx: CliContext) -> Any:
-    from helpdesk.services.kb_drafts import KbDrafts
-
-    container = ctx.container()
-    return KbDrafts(container.db, container.clock, container.kb, container.settings.tz)
-
-
 def cmd_drafts(args: argparse.Namespace, ctx: CliContext) -> int:
     """Drafts waiting for review, the longest waiting first (JSON Lines with --json)."""
-    items = _drafts(ctx).list_drafts(_reviewer(ctx, None))
+    items = ctx.container().kb_drafts.list_drafts(_reviewer(ctx, None))
     if args.json:
         for item in items:
             emit_json(item)
@@ -221,7 +207,7 @@ def cmd_drafts(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_publish(args: argparse.Namespace, ctx: CliContext) -> int:
     """Publish a draft under NEW_ID (or the derived id); a running server answers from it within seconds."""
-    article = _drafts(ctx).publish(_reviewer(ctx, args.as_login), args.id, new_id=args.new_id)
+    article = ctx.container().kb_drafts.publish(_reviewer(ctx, args.as_login), args.id, new_id=args.new_id)
     if args.json:
         emit_json(article)
     elif article["renamed_from"]:
@@ -234,7 +220,7 @@ def cmd_publish(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_discard(args: argparse.Namespace, ctx: CliContext) -> int:
     """Discard a draft; it stays in the history and is never used for answers."""
-    draft = _drafts(ctx).discard(_reviewer(ctx, args.as_login), args.id)
+    draft = ctx.container().kb_drafts.discard(_reviewer(ctx, args.as_login), args.id)
     if args.json:
         emit_json(draft)
     else:

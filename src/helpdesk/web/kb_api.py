@@ -20,18 +20,12 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from helpdesk.bootstrap import Container
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.kb_drafts import EDITABLE, KbDrafts
+from helpdesk.services.kb_drafts import EDITABLE
 from helpdesk.services.kb_insights import KbInsights, parse_period, report_scope
 from helpdesk.web.common import CONTAINER, current_person, json_body, json_response, run
 
 REPORT_PARAMS = frozenset({"from", "to"})
-
-
-def insights(container: Container) -> KbInsights:
-    """The insights service over the container's database, clock and KB."""
-    return KbInsights(container.db, container.clock, container.kb, container.settings.tz)
 
 
 def _period(request: web.Request) -> tuple[str | None, str | None]:
@@ -54,7 +48,7 @@ async def _report(request: web.Request, report: _Report) -> web.Response:
     office = report_scope(person)
     container = request.app[CONTAINER]
     since, until = parse_period(*_period(request), container.settings.tz)
-    service = insights(container)
+    service = container.kb_insights
     return json_response(await run(request, lambda: report(service, since, until, office=office)))
 
 
@@ -71,14 +65,9 @@ async def unanswered_report(request: web.Request) -> web.Response:
 async def draft_article(request: web.Request) -> web.Response:
     """POST /api/v1/tickets/{id}/draft-article → 201 with the draft article."""
     person = await current_person(request)
-    service = insights(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_insights
     draft = await run(request, service.draft_from_ticket, person, request.match_info["id"])
     return json_response(draft, status=201)
-
-
-def drafts_service(container: Container) -> KbDrafts:
-    """The draft review service over the container's database, clock and KB."""
-    return KbDrafts(container.db, container.clock, container.kb, container.settings.tz)
 
 
 async def _decision_body(request: web.Request, fields: frozenset[str]) -> dict[str, Any]:
@@ -93,14 +82,14 @@ async def _decision_body(request: web.Request, fields: frozenset[str]) -> dict[s
 async def list_drafts(request: web.Request) -> web.Response:
     """GET /api/v1/kb/drafts: drafts waiting for review that the caller may see."""
     person = await current_person(request)
-    items = await run(request, drafts_service(request.app[CONTAINER]).list_drafts, person)
+    items = await run(request, request.app[CONTAINER].kb_drafts.list_drafts, person)
     return json_response({"items": items, "total": len(items)})
 
 
 async def get_draft(request: web.Request) -> web.Response:
     """GET /api/v1/kb/drafts/{id}: one draft with its body and history."""
     person = await current_person(request)
-    service = drafts_service(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_drafts
     return json_response(await run(request, service.get, person, request.match_info["id"]))
 
 
@@ -109,7 +98,7 @@ async def edit_draft(request: web.Request) -> web.Response:
     person = await current_person(request)
     data = await json_body(request)
     version = data.pop("version", None)
-    service = drafts_service(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_drafts
     return json_response(await run(request, service.edit, person, request.match_info["id"], data, version))
 
 
@@ -120,7 +109,7 @@ async def publish_draft(request: web.Request) -> web.Response:
     data = await _decision_body(request, frozenset({"id", "version", *EDITABLE}))
     version = data.pop("version", None)
     new_id = data.pop("id", None)
-    service = drafts_service(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_drafts
     return json_response(await run(request, service.publish, person, request.match_info["id"], data, version,
                                    new_id))
 
@@ -129,7 +118,7 @@ async def discard_draft(request: web.Request) -> web.Response:
     """POST /api/v1/kb/drafts/{id}/discard {version?}: the draft is dropped, its history kept."""
     person = await current_person(request)
     data = await _decision_body(request, frozenset({"version"}))
-    service = drafts_service(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_drafts
     return json_response(await run(request, service.discard, person, request.match_info["id"],
                                    data.get("version")))
 

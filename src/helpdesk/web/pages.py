@@ -20,7 +20,6 @@ from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
 from helpdesk.services.kb_drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
-from helpdesk.web.kb_api import drafts_service
 from helpdesk.web.middlewares import status_of
 
 CSS = """
@@ -121,7 +120,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     page = await run(request, lambda: container.tickets.list(person, filters, 1, 100))
     body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>"
     if person.role in REVIEW_ROLES:
-        drafts = await run(request, drafts_service(container).count, person)
+        drafts = await run(request, container.kb_drafts.count, person)
         body += (f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>")
     if person.role is Role.AUDITOR:
         body += ("<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
@@ -199,7 +198,7 @@ async def article_page(request: web.Request) -> web.StreamResponse:
     try:
         article = await run(request, container.kb.article, request.match_info["id"])
     except HelpdeskError as err:
-        moved = await run(request, drafts_service(container).published_as, request.match_info["id"])
+        moved = await run(request, container.kb_drafts.published_as, request.match_info["id"])
         if moved is not None:  # a draft's address from before it was published under its final id
             raise web.HTTPMovedPermanently(f"/kb/{moved}") from err
         response = layout("Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
@@ -246,7 +245,7 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
     """GET /drafts: the drafts waiting for review that the person may see."""
     person = await _reviewer(request)
     try:
-        items = await run(request, drafts_service(request.app[CONTAINER]).list_drafts, person)
+        items = await run(request, request.app[CONTAINER].kb_drafts.list_drafts, person)
     except HelpdeskError as err:
         return _error_page("Szkice artykułów", err, person)
     notice = ""
@@ -359,7 +358,7 @@ async def draft_page(request: web.Request) -> web.StreamResponse:
     """GET /drafts/{id}: one draft with the edit form (and publish / discard for coordinators)."""
     person = await _reviewer(request)
     try:
-        draft = await run(request, drafts_service(request.app[CONTAINER]).get, person, request.match_info["id"])
+        draft = await run(request, request.app[CONTAINER].kb_drafts.get, person, request.match_info["id"])
     except DraftPublished as moved:  # published under its final id since: go there
         raise web.HTTPMovedPermanently(f"/kb/{moved.article_id}") from moved
     except HelpdeskError as err:
@@ -373,7 +372,7 @@ async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse
     person = await _reviewer(request)
     form = await request.post()
     article_id = request.match_info["id"]
-    service = drafts_service(request.app[CONTAINER])
+    service = request.app[CONTAINER].kb_drafts
     values, version = _form_values(form), _form_version(form)
     publish_id = _publish_id(form)
     try:

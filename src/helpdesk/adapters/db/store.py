@@ -127,35 +127,37 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     def _forget_registry(self) -> None:
         self._registry.clear()
 
+    def _registered(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+        """The registry value for `key`, loaded on the first ask within this transaction."""
+        if key not in self._registry:
+            self._registry[key] = load()
+        value: T = self._registry[key]
+        return value
+
     # --- offices and people -------------------------------------------------------------
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
-        key = ("office", code)
-        if key not in self._registry:
+        def load() -> Office | None:
             row = self.fast.first(_OFFICE_BY_CODE, {"code": code})
-            self._registry[key] = office_from_row(row) if row else None
-        office: Office | None = self._registry[key]
-        return office
+            return office_from_row(row) if row else None
+        return self._registered(("office", code), load)
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
-        key = ("person", person_id)
-        if key not in self._registry:
+        def load() -> Person | None:
             row = self.fast.first(_PERSON_BY_ID, {"id": person_id})
-            self._registry[key] = person_from_row(row) if row else None
-        person: Person | None = self._registry[key]
-        return person
+            return person_from_row(row) if row else None
+        return self._registered(("person", person_id), load)
 
     def people_of_office(self, code: str, role: str | None = None) -> list[Person]:
         """Active people of an office, optionally of one role."""
-        key = ("office_people", code, role)
-        if key not in self._registry:
+        def load() -> list[Person]:
             if role:
                 rows = self.fast.all(_OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
             else:
                 rows = self.fast.all(_OFFICE_PEOPLE, {"jst": code})
-            self._registry[key] = [person_from_row(r) for r in rows]
-        return list(self._registry[key])
+            return [person_from_row(r) for r in rows]
+        return list(self._registered(("office_people", code, role), load))
 
     def people_by_role(self, role: str, contractor: str | None = None) -> list[Person]:
         """Active people of a role (agents optionally of one contractor)."""

@@ -105,21 +105,21 @@ class MailNotifier:
         self.domain = mail_from.rsplit("@", 1)[-1].strip(">") or "localhost"
         self.public_url = public_url.rstrip("/")
         self.tz = tz
-        self._last_render: tuple[tuple[Any, ...], tuple[str, str]] | None = None
 
     def __call__(self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
                  now: datetime) -> None:
         """Enqueue the mails the new events call for."""
         author: Person | None = tx.person_by_id(ticket["author_id"])
-        origin: str | None = None
-        looked_up = False
+        # Only a ticket opened by mail has an opening message to thread under.
+        origin = tx.mail_ticket_origin(int(ticket["no"])) if ticket["channel"] == "email" else None
+        # The same words go to several people (the office's leaders): rendered once per change.
+        bodies: dict[tuple[Any, ...], tuple[str, str]] = {}
         for record in records:
             for notice in self.notices(tx, ticket, record, author):
-                if not looked_up:
-                    # Only a ticket opened by mail has an opening message to thread under.
-                    origin = tx.mail_ticket_origin(int(ticket["no"])) if ticket["channel"] == "email" else None
-                    looked_up = True
-                self._enqueue(tx, ticket, record, notice, now, origin)
+                key = (notice.intro, notice.text, notice.extra)
+                if key not in bodies:
+                    bodies[key] = self.render(ticket, notice)
+                self._enqueue(tx, ticket, record, notice, now, origin, bodies[key])
 
     # --- who hears what -------------------------------------------------------------------
     def notices(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any],
@@ -204,7 +204,7 @@ class MailNotifier:
 
     # --- the message ----------------------------------------------------------------------
     def _enqueue(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], notice: Notice,
-                 now: datetime, origin: str | None) -> None:
+                 now: datetime, origin: str | None, bodies: tuple[str, str]) -> None:
         no = int(ticket["no"])
         tid = format_ticket_id(no)
         seq = int(record.get("seq") or 0)
@@ -222,20 +222,10 @@ class MailNotifier:
                    "References": " ".join(references), "X-Helpdesk-Ticket": tid,
                    "Auto-Submitted": "auto-generated"}
         subject = f"[{tid}] {notice.subject}: {ticket['title']}"
-        text, markup = self._render_once(ticket, notice)
+        text, markup = bodies
         assert notice.recipient.email is not None
         tx.enqueue("email", notice.recipient.email, subject, text, at=now, html=markup, headers=headers,
                    ticket_no=no, dedupe=f"mail:{no}:{seq}:{notice.recipient.id}")
-
-    def _render_once(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
-        """render(), reused for the next recipient of the same words (the leaders of one office)."""
-        key = (ticket["no"], ticket["state"], ticket["title"], notice.intro, notice.text, notice.extra)
-        cached = self._last_render
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        bodies = self.render(ticket, notice)
-        self._last_render = (key, bodies)
-        return bodies
 
     def render(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
         """The plain-text and HTML bodies of a notice (every value escaped in the HTML)."""

@@ -5,8 +5,7 @@ from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
 from helpdesk.domain.errors import InvalidInput
-
-CHANNELS = ("email", "telegram")
+from helpdesk.services.outbox import CHANNELS
 
 
 def register(sub: Any) -> None:

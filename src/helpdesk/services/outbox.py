@@ -18,6 +18,8 @@ from helpdesk.services.ports import Clock
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
+CHANNELS = ("email", "telegram")
+"""The outbox channels; /metrics and `helpdesk outbox list` report each, even when empty."""
 MAX_ATTEMPTS = 40  # 30 s, 1 min, 2 min … then hourly: about 36 hours of trying
 
 

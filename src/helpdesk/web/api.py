@@ -5,6 +5,7 @@ from typing import Any
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.outbox import CHANNELS
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.common import CONTAINER, METRICS, current_person, json_body, json_response, run
 
@@ -38,7 +39,7 @@ async def metrics(request: web.Request) -> web.Response:
         lines += ["# HELP helpdesk_outbox_messages Unsent notices by channel: waiting (pending) or given up "
                   "(refused for good or out of attempts; see `helpdesk outbox list --given-up`).",
                   "# TYPE helpdesk_outbox_messages gauge"]
-        channels = sorted({"email", "telegram"} | {channel for channel, _state in counts})
+        channels = sorted(set(CHANNELS) | {channel for channel, _state in counts})
         for channel in channels:
             for state in ("pending", "given_up"):
                 lines.append(f'helpdesk_outbox_messages{{channel="{channel}",state="{state}"}} '

@@ -21,14 +21,12 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench || true
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy
+test: lint typecheck
 	$(BIN)/python -m pytest
 
 check: test

@@ -20,12 +20,14 @@ from pathlib import Path
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import tokens
-from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples, score
-from helpdesk.services.kb_matcher import KbMatcher
-from helpdesk.services.kb_quality import LabelledQuestion, evaluate, load_questions, report
+from helpdesk.services.kb.calibration import FIT_OPTIONS, cross_validate, fit, samples, score
+from helpdesk.services.kb.matcher import KbMatcher
+from helpdesk.services.kb.quality import LabelledQuestion, evaluate, load_questions, report
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
-DEFAULT_EXTRA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "kb_extra" / "questions-extra.jsonl"
+DEFAULT_EXTRA = (
+    Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "kb_extra" / "questions-extra.jsonl"
+)
 
 
 def rss_mb() -> float:
@@ -49,7 +51,9 @@ def synthetic_articles(seed_articles: list[Article], n: int, rng: random.Random)
     out = []
     for i in range(n):
         title = " ".join(rng.choice(pool) for _ in range(rng.randint(4, 9)))
-        questions = tuple(" ".join(rng.choice(pool) for _ in range(rng.randint(4, 10))) + "?" for _ in range(4))
+        questions = tuple(
+            " ".join(rng.choice(pool) for _ in range(rng.randint(4, 10))) + "?" for _ in range(4)
+        )
         body = " ".join(rng.choice(pool) for _ in range(rng.randint(120, 260)))
         tags = tuple(rng.choice(vocab) for _ in range(4))
         out.append(Article(f"syn-{i}", title, "EZD", tags, questions, body))
@@ -68,19 +72,27 @@ def latency(matcher: KbMatcher, questions: list[str], rounds: int = 3) -> tuple[
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def cross_validated(matcher: KbMatcher, labelled: list[LabelledQuestion], extra: list[LabelledQuestion]) -> None:
+def cross_validated(
+    matcher: KbMatcher, labelled: list[LabelledQuestion], extra: list[LabelledQuestion]
+) -> None:
     """Print k-fold figures of the fitted confidence, the extra set under the fit on all
     development questions, and the parameters of that fit."""
     data = samples(matcher, labelled)
     for folds in (2, 5, 10):
         cv = cross_validate(data, matcher.calibration, folds=folds, **FIT_OPTIONS)
-        kinds = ", ".join(f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(cv.items()) if k != "ALL")
+        kinds = ", ".join(
+            f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(cv.items()) if k != "ALL"
+        )
         print(f"{folds}-fold: right {cv['ALL'].accuracy:.1%}, wrong {cv['ALL'].wrong_rate:.1%} ({kinds})")
     cal = fit(data, matcher.calibration, **FIT_OPTIONS)
     if extra:
         sc = score(cal, samples(matcher, extra))
-        kinds = ", ".join(f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(sc.items()) if k != "ALL")
-        print(f"extra set, dev fit: right {sc['ALL'].accuracy:.1%}, wrong {sc['ALL'].wrong_rate:.1%} ({kinds})")
+        kinds = ", ".join(
+            f"{k} {v.accuracy:.0%}/{v.wrong_rate:.0%}" for k, v in sorted(sc.items()) if k != "ALL"
+        )
+        print(
+            f"extra set, dev fit: right {sc['ALL'].accuracy:.1%}, wrong {sc['ALL'].wrong_rate:.1%} ({kinds})"
+        )
     print(f"fitted on all: weights={cal.weights} bias={cal.bias} answer_at={cal.answer_at}")
 
 
@@ -88,9 +100,13 @@ def main() -> None:
     """Run the benchmark and print figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
-    parser.add_argument("--extra", type=Path, default=DEFAULT_EXTRA, help="a second labelled set, never fitted on")
+    parser.add_argument(
+        "--extra", type=Path, default=DEFAULT_EXTRA, help="a second labelled set, never fitted on"
+    )
     parser.add_argument("--synthetic", type=int, default=10_000)
-    parser.add_argument("--fit", action="store_true", help="cross-validate and refit the confidence, then exit")
+    parser.add_argument(
+        "--fit", action="store_true", help="cross-validate and refit the confidence, then exit"
+    )
     args = parser.parse_args()
     rng = random.Random(42)
     base_rss = rss_mb()
@@ -106,7 +122,9 @@ def main() -> None:
         cross_validated(matcher, labelled, extra)
         return
     p50, p99 = latency(matcher, questions)
-    print(f"eval KB: {len(articles)} articles, build {build * 1000:.0f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    print(
+        f"eval KB: {len(articles)} articles, build {build * 1000:.0f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    )
     print(report(evaluate(matcher, labelled)))
     if extra:
         print(f"extra set ({args.extra.name}):")

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from helpdesk.adapters.files.contracts import load_contracts
-from helpdesk.services.sla_replay import replay
+from helpdesk.services.sla.replay import replay
 
 ROOT = Path(__file__).resolve().parent.parent
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -54,8 +54,16 @@ def ticket_events(rng: random.Random, number: int) -> list[tuple[datetime, dict[
     out = []
     for seq, (kind, data) in enumerate(events, start=1):
         at += timedelta(seconds=rng.randrange(60, 3 * 86400))
-        record = {"ticket": ticket, "seq": seq, "at": at.isoformat(timespec="seconds"), "type": kind,
-                  **data, "actor": f"user{rng.randrange(900)}", "prev": "0" * 64, "hash": "f" * 64}
+        record = {
+            "ticket": ticket,
+            "seq": seq,
+            "at": at.isoformat(timespec="seconds"),
+            "type": kind,
+            **data,
+            "actor": f"user{rng.randrange(900)}",
+            "prev": "0" * 64,
+            "hash": "f" * 64,
+        }
         out.append((at, record))
     return out
 
@@ -91,8 +99,10 @@ def main() -> None:
     breached = sum(1 for r in results for m in r["metrics"].values() if m["state"] == "breached")
     penalties = sum(r["penalty_pln"] for r in results)
     print(f"log: {tickets:,} tickets, {events:,} events, {size_mb:.1f} MB (generated in {generated:.1f} s)")
-    print(f"replay (parse + compute): {elapsed:.2f} s, {events / elapsed:,.0f} events/s, "
-          f"{len(results) / elapsed:,.0f} tickets/s")
+    print(
+        f"replay (parse + compute): {elapsed:.2f} s, {events / elapsed:,.0f} events/s, "
+        f"{len(results) / elapsed:,.0f} tickets/s"
+    )
     print(f"results: {len(results):,} tickets, {breached:,} breached clocks, penalties {penalties:,.0f} PLN")
     print(f"target: 100,000 tickets / 450,000 events under 5 s -> {'OK' if elapsed < 5 else 'SLOW'}")
 

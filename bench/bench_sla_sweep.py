@@ -25,7 +25,7 @@ from tests.support.world import START, make_container, populate
 
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.db.tables import EventRow, TicketRow
-from helpdesk.services.sla_sweep import SlaSweep
+from helpdesk.services.sla.sweep import SlaSweep
 
 
 def main() -> None:
@@ -42,11 +42,26 @@ def main() -> None:
         t0 = time.perf_counter()
         rows = []
         for no in range(1, count + 1):
-            rows.append({"no": no, "office": "1462011", "author_id": author, "title": f"Zgłoszenie {no}",
-                         "description": "", "component": "EZD", "priority": "normal", "state": "escalated",
-                         "escalated": True, "contract": "umowa-ezd-2026", "contractor": "wykonawca-ezd",
-                         "created_at": now, "updated_at": now, "escalated_at": now, "last_seq": 2,
-                         "next_deadline": now + timedelta(days=1, seconds=no)})
+            rows.append(
+                {
+                    "no": no,
+                    "office": "1462011",
+                    "author_id": author,
+                    "title": f"Zgłoszenie {no}",
+                    "description": "",
+                    "component": "EZD",
+                    "priority": "normal",
+                    "state": "escalated",
+                    "escalated": True,
+                    "contract": "umowa-ezd-2026",
+                    "contractor": "wykonawca-ezd",
+                    "created_at": now,
+                    "updated_at": now,
+                    "escalated_at": now,
+                    "last_seq": 2,
+                    "next_deadline": now + timedelta(days=1, seconds=no),
+                }
+            )
         with container.db.engine.begin() as conn:
             conn.execute(insert(ticket_t), rows)
         print(f"inserted {count:,} open tickets in {time.perf_counter() - t0:.1f} s")
@@ -58,28 +73,47 @@ def main() -> None:
             result = sweep.sweep(clock.now())
             timings.append(time.perf_counter() - t0)
             assert result.tickets == 0
-        print(f"sweep, nothing due: median {statistics.median(timings) * 1000:.2f} ms, "
-              f"max {max(timings) * 1000:.2f} ms (20 runs, {count:,} open tickets)")
+        print(
+            f"sweep, nothing due: median {statistics.median(timings) * 1000:.2f} ms, "
+            f"max {max(timings) * 1000:.2f} ms (20 runs, {count:,} open tickets)"
+        )
 
         # `due` tickets escalated at START whose warning instant has come.
         events = []
         for position, no in enumerate(range(1, due + 1)):
             at = now.isoformat(timespec="seconds")
-            for seq, type_, data in ((1, "created", {}), (2, "escalated",
-                                     {"contract": "umowa-ezd-2026", "priority": "normal"})):
-                events.append({"id": 2 * position + seq, "ticket_no": no, "seq": seq, "at": at, "at_utc": now,
-                               "type": type_, "actor": "bench", "data": json.dumps(data), "prev": "0" * 64,
-                               "hash": "0" * 64})
+            for seq, type_, data in (
+                (1, "created", {}),
+                (2, "escalated", {"contract": "umowa-ezd-2026", "priority": "normal"}),
+            ):
+                events.append(
+                    {
+                        "id": 2 * position + seq,
+                        "ticket_no": no,
+                        "seq": seq,
+                        "at": at,
+                        "at_utc": now,
+                        "type": type_,
+                        "actor": "bench",
+                        "data": json.dumps(data),
+                        "prev": "0" * 64,
+                        "hash": "0" * 64,
+                    }
+                )
         with container.db.engine.begin() as conn:
             conn.execute(insert(event_t), events)
             conn.exec_driver_sql(f"UPDATE log_head SET event_count = {len(events)}, last_ticket_no = {count}")
-            conn.exec_driver_sql(f"UPDATE ticket SET next_deadline = '2027-03-01 14:24:00.000000' WHERE no <= {due}")
+            conn.exec_driver_sql(
+                f"UPDATE ticket SET next_deadline = '2027-03-01 14:24:00.000000' WHERE no <= {due}"
+            )
         clock.set(now.replace(hour=16))
         t0 = time.perf_counter()
         result = sweep.sweep(clock.now())
         elapsed = time.perf_counter() - t0
-        print(f"sweep, {due:,} due: {elapsed * 1000:.0f} ms — {len(result.warnings):,} warnings, "
-              f"{result.notices:,} notices queued ({elapsed / max(1, due) * 1000:.2f} ms per ticket)")
+        print(
+            f"sweep, {due:,} due: {elapsed * 1000:.0f} ms — {len(result.warnings):,} warnings, "
+            f"{result.notices:,} notices queued ({elapsed / max(1, due) * 1000:.2f} ms per ticket)"
+        )
         container.close()
 
 

@@ -35,17 +35,30 @@ from helpdesk.services.people import parse_offices_csv  # noqa: E402
 from helpdesk.settings import load_settings  # noqa: E402
 
 QUESTIONS = [
-    "Nie pamiętam hasła do EZD", "skaner nie dziala w ezd", "gdzie znajde UPO z epuapu",
-    "wygasł certyfikat podpisu kwalifikowanego", "jak zadekretować pismo", "Dzień dobry",
-    "jak ustawić zastępstwo na urlop", "drukarka nie drukuje z EZD", "ile kosztuje paliwo",
+    "Nie pamiętam hasła do EZD",
+    "skaner nie dziala w ezd",
+    "gdzie znajde UPO z epuapu",
+    "wygasł certyfikat podpisu kwalifikowanego",
+    "jak zadekretować pismo",
+    "Dzień dobry",
+    "jak ustawić zastępstwo na urlop",
+    "drukarka nie drukuje z EZD",
+    "ile kosztuje paliwo",
     "jak nadać znak sprawy zgodnie z JRWA",
 ]
 
 
 async def start_stand_in() -> tuple[asyncio.subprocess.Process, int]:
     """The Bot API stand-in in its own process, as Telegram's servers are not in ours."""
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.support.telegram_api", "0", "123:ABC",
-                                                cwd=str(REPO), stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.support.telegram_api",
+        "0",
+        "123:ABC",
+        cwd=str(REPO),
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert proc.stdout is not None
     port = int((await proc.stdout.readline()).decode().strip())
     return proc, port
@@ -59,10 +72,16 @@ async def run(messages: int, users: int) -> None:
     builder = FakeBotApi("123:ABC")  # only builds update JSON; the server runs in the other process
     session = aiohttp.ClientSession()
     try:
-        settings = load_settings({
-            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp}/h.db", "HELPDESK_SLA_DIR": str(REPO / "sla"),
-            "HELPDESK_SMTP_LISTEN": "", "HELPDESK_TELEGRAM_TOKEN": "123:ABC",
-            "HELPDESK_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot", "HELPDESK_TELEGRAM_RATE_BURST": "100000"})
+        settings = load_settings(
+            {
+                "HELPDESK_DATABASE_URL": f"sqlite:///{tmp}/h.db",
+                "HELPDESK_SLA_DIR": str(REPO / "sla"),
+                "HELPDESK_SMTP_LISTEN": "",
+                "HELPDESK_TELEGRAM_TOKEN": "123:ABC",
+                "HELPDESK_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
+                "HELPDESK_TELEGRAM_RATE_BURST": "100000",
+            }
+        )
         container = build_container(settings, clock=ManualClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC)))
         container.migrate()
         kb_dir = REPO / "knowledge_base"
@@ -70,14 +89,18 @@ async def run(messages: int, users: int) -> None:
         if not articles:
             articles = load_articles([REPO / "tests" / "fixtures" / "telegram"])
         container.kb.import_articles(articles)
-        container.people.import_offices(parse_offices_csv(
-            "code,name,type,employees,components,leaders_max\n1462011,Urząd Miasta Płocka,powiat_grodzki,620,"
-            "EZD;ESB;EPUAP;PODPIS;SKANOWANIE;KONTO,2\n"))
+        container.people.import_offices(
+            parse_offices_csv(
+                "code,name,type,employees,components,leaders_max\n1462011,Urząd Miasta Płocka,powiat_grodzki,620,"
+                "EZD;ESB;EPUAP;PODPIS;SKANOWANIE;KONTO,2\n"
+            )
+        )
         now = container.clock.now()
         ids = [80_000 + i for i in range(users)]
         for i, tg in enumerate(ids):
-            container.people.add_person(login=f"urz{i}", name=f"Urzędnik {i}", role="official", now=now,
-                                        jst="1462011", telegram_id=tg)
+            container.people.add_person(
+                login=f"urz{i}", name=f"Urzędnik {i}", role="official", now=now, jst="1462011", telegram_id=tg
+            )
         stop = await container.extras["telegram_bot"].start()
         seen = 0
         arrived: dict[int, float] = {}
@@ -104,14 +127,16 @@ async def run(messages: int, users: int) -> None:
                 await collect(warm_id)
                 await asyncio.sleep(0.01)
             arrived.clear()
-            updates = [builder.message_update(ids[i % users], f"{QUESTIONS[i % len(QUESTIONS)]} #{i}")
-                       for i in range(messages)]
+            updates = [
+                builder.message_update(ids[i % users], f"{QUESTIONS[i % len(QUESTIONS)]} #{i}")
+                for i in range(messages)
+            ]
             queued = {u["message"]["message_id"]: 0.0 for u in updates}
             t0 = time.perf_counter()
             for i in range(0, messages, 100):
-                for u in updates[i:i + 100]:
+                for u in updates[i : i + 100]:
                     queued[u["message"]["message_id"]] = time.perf_counter()
-                await session.post(f"{control}/push", json=updates[i:i + 100])
+                await session.post(f"{control}/push", json=updates[i : i + 100])
             deadline = time.perf_counter() + 120
             while len(arrived) < messages and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)
@@ -119,11 +144,15 @@ async def run(messages: int, users: int) -> None:
             elapsed = max(arrived.values(), default=time.perf_counter()) - t0
             latencies = sorted((arrived[m] - queued[m]) * 1000 for m in arrived)
             print(f"articles: {len(articles)}, users: {users}, messages: {messages}")
-            print(f"answered: {len(arrived)} in {elapsed:.2f} s → {len(arrived) / elapsed:.0f} answered messages/s "
-                  f"(target ≥ 400)")
+            print(
+                f"answered: {len(arrived)} in {elapsed:.2f} s → {len(arrived) / elapsed:.0f} answered messages/s "
+                f"(target ≥ 400)"
+            )
             if latencies:
-                print(f"latency ms: p50 {statistics.median(latencies):.0f}, "
-                      f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f}, max {latencies[-1]:.0f}")
+                print(
+                    f"latency ms: p50 {statistics.median(latencies):.0f}, "
+                    f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f}, max {latencies[-1]:.0f}"
+                )
             print(f"lost: {messages - len(arrived)}, duplicates: {len(duplicates)}")
         finally:
             await stop()

@@ -40,7 +40,9 @@ app.router.add_post("/api/v1/tickets", handler)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
             loop=loop_factory() if loop_factory else None)
 """
-OFFICES = "code,name,type,employees,components,leaders_max\n1462011,Urząd Miasta Płocka,powiat_grodzki,620,EZD,3\n"
+OFFICES = (
+    "code,name,type,employees,components,leaders_max\n1462011,Urząd Miasta Płocka,powiat_grodzki,620,EZD,3\n"
+)
 
 
 def free_port() -> int:
@@ -100,21 +102,55 @@ def report(name: str, rate: float, latencies: list[float], errors: int) -> None:
 def helpdesk_server(url: str, tmp: Path) -> tuple[subprocess.Popen[bytes], int, str]:
     port = free_port()
     env = os.environ.copy()
-    env.update({"HELPDESK_DATABASE_URL": url, "HELPDESK_SLA_DIR": str(REPO / "sla"), "HELPDESK_SMTP_LISTEN": "",
-                "HELPDESK_HTTP": f"127.0.0.1:{port}", "HELPDESK_TELEGRAM_TOKEN": "",
-                "HELPDESK_KB_DIR": str(tmp / "none"), "HELPDESK_LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": url,
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_SMTP_LISTEN": "",
+            "HELPDESK_HTTP": f"127.0.0.1:{port}",
+            "HELPDESK_TELEGRAM_TOKEN": "",
+            "HELPDESK_KB_DIR": str(tmp / "none"),
+            "HELPDESK_LOG_LEVEL": "WARNING",
+        }
+    )
     (tmp / "offices.csv").write_text(OFFICES, encoding="utf-8")
 
     def cli(*args: str) -> str:
-        return subprocess.run([sys.executable, "-m", "helpdesk", *args], env=env, check=True, capture_output=True,
-                              text=True).stdout.strip()
+        return subprocess.run(
+            [sys.executable, "-m", "helpdesk", *args], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+
     cli("init")
     cli("offices", "import", str(tmp / "offices.csv"))
-    cli("users", "add", "--login", "bench", "--name", "Bench", "--role", "official", "--jst", "1462011",
-        "--email", "bench@plock.example")
+    cli(
+        "users",
+        "add",
+        "--login",
+        "bench",
+        "--name",
+        "Bench",
+        "--role",
+        "official",
+        "--jst",
+        "1462011",
+        "--email",
+        "bench@plock.example",
+    )
     for n in (1, 2):
-        cli("users", "add", "--login", f"lider{n}", "--name", f"Lider {n}", "--role", "leader", "--jst", "1462011",
-            "--email", f"lider{n}@plock.example")
+        cli(
+            "users",
+            "add",
+            "--login",
+            f"lider{n}",
+            "--name",
+            f"Lider {n}",
+            "--role",
+            "leader",
+            "--jst",
+            "1462011",
+            "--email",
+            f"lider{n}@plock.example",
+        )
     token = cli("users", "token", "bench")
     proc = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve"], env=env)
     wait_port(port)
@@ -126,8 +162,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    print(f"ticket creation over HTTP, {args.requests} requests, {args.clients} concurrent clients, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"ticket creation over HTTP, {args.requests} requests, {args.clients} concurrent clients, "
+        f"{os.cpu_count()} cores"
+    )
     port = free_port()
     bare = subprocess.Popen([sys.executable, "-c", BARE, str(port)])
     try:

@@ -7,6 +7,7 @@ import pytest
 
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.bootstrap import Container
+from tests.support.parts import missing
 from tests.support.world import START, make_container, populate, postgres_database
 
 HAS_POSTGRES = bool(os.environ.get("HELPDESK_TEST_POSTGRES_URL"))
@@ -35,7 +36,7 @@ def any_container(request, tmp_path, clock) -> Iterator[Container]:
         c.close()
         return
     if not HAS_POSTGRES:
-        pytest.skip("HELPDESK_TEST_POSTGRES_URL not set")
+        missing("PostgreSQL", "set HELPDESK_TEST_POSTGRES_URL (.ci/run sets it and starts the server)")
     with postgres_database() as url:
         c = make_container(url, clock)
         yield c

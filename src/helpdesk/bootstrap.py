@@ -31,8 +31,8 @@ class Container:
     outbox: Any = None
     sla: Any = None
     kb: Any = None
-    kb_insights: Any = None  # services.kb_insights.KbInsights: deflection, unanswered, drafts from tickets
-    kb_drafts: Any = None  # services.kb_drafts.KbDrafts: review and publishing of drafts
+    kb_insights: Any = None  # services.kb.insights.KbInsights: deflection, unanswered, drafts from tickets
+    kb_drafts: Any = None  # services.kb.drafts.KbDrafts: review and publishing of drafts
     extras: dict[str, Any] = field(default_factory=dict)
 
     def migrate(self) -> None:
@@ -53,15 +53,16 @@ def load_contracts(settings: Settings) -> dict[str, Any]:
     return dict(load(Path(settings.sla_dir)))
 
 
-def build_container(settings: Settings, *, clock: Clock | None = None,
-                    listeners: list[EventListener] | None = None) -> Container:
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, listeners: list[EventListener] | None = None
+) -> Container:
     """Wire the application for `settings`."""
     from helpdesk.adapters.files.contracts import contractors
-    from helpdesk.services.kb import KbService
-    from helpdesk.services.kb_drafts import KbDrafts
-    from helpdesk.services.kb_insights import KbInsights
-    from helpdesk.services.outbox import OutboxService
-    from helpdesk.services.sla_live import LiveSla
+    from helpdesk.services.kb.answers import KbService
+    from helpdesk.services.kb.drafts import KbDrafts
+    from helpdesk.services.kb.insights import KbInsights
+    from helpdesk.services.notify.outbox import OutboxService
+    from helpdesk.services.sla.live import LiveSla
 
     clock = clock or SystemClock()
     contracts = load_contracts(settings)
@@ -74,16 +75,30 @@ def build_container(settings: Settings, *, clock: Clock | None = None,
     tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
     kb = KbService(db, clock, settings)
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
-    container = Container(settings=settings, db=db, clock=clock, contracts=contracts, people=people,
-                          tickets=tickets, executor=executor, sla=sla, kb=kb, outbox=OutboxService(db, clock),
-                          kb_insights=KbInsights(db, clock, kb, settings.tz), kb_drafts=KbDrafts(db, clock, kb, settings.tz),
-                          extras={"listeners": all_listeners, "parts": [], "web_setup": []})
+    container = Container(
+        settings=settings,
+        db=db,
+        clock=clock,
+        contracts=contracts,
+        people=people,
+        tickets=tickets,
+        executor=executor,
+        sla=sla,
+        kb=kb,
+        outbox=OutboxService(db, clock),
+        kb_insights=KbInsights(db, clock, kb, settings.tz),
+        kb_drafts=KbDrafts(db, clock, kb, settings.tz),
+        extras={"listeners": all_listeners, "parts": [], "web_setup": []},
+    )
     install_channels(container)
     return container
 
 
-CHANNEL_MODULES = ("helpdesk.adapters.email.wiring", "helpdesk.adapters.telegram.wiring",
-                   "helpdesk.adapters.scheduler")
+CHANNEL_MODULES = (
+    "helpdesk.adapters.email.wiring",
+    "helpdesk.adapters.telegram.wiring",
+    "helpdesk.adapters.scheduler",
+)
 
 
 def install_channels(container: Container) -> None:

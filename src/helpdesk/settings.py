@@ -95,13 +95,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             data = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
         except OSError as err:
-            raise SettingsError(f"HELPDESK_CONFIG: nie można odczytać pliku {config_path}: {err.strerror}") from err
+            raise SettingsError(
+                f"HELPDESK_CONFIG: nie można odczytać pliku {config_path}: {err.strerror}"
+            ) from err
         except tomllib.TOMLDecodeError as err:
-            raise SettingsError(f"HELPDESK_CONFIG: plik {config_path} nie jest poprawnym TOML: {err}") from err
+            raise SettingsError(
+                f"HELPDESK_CONFIG: plik {config_path} nie jest poprawnym TOML: {err}"
+            ) from err
         values.update({str(k).lower(): v for k, v in data.items()})
     for key, value in env.items():
         if key.startswith(PREFIX) and key != PREFIX + "CONFIG" and not key.startswith(PREFIX + "TEST_"):
-            values[key[len(PREFIX):].lower()] = value
+            values[key[len(PREFIX) :].lower()] = value
     defaults = Settings()
     known = {f.name for f in fields(Settings)} - {"extra"}
     kwargs: dict[str, object] = {}
@@ -119,7 +123,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def _validate(s: Settings) -> None:
     if not s.database_url.startswith(("sqlite:", "postgresql")):
         raise SettingsError(
-            f"HELPDESK_DATABASE_URL: obsługiwane są sqlite:/// i postgresql+psycopg:// (jest '{s.database_url}')")
+            f"HELPDESK_DATABASE_URL: obsługiwane są sqlite:/// i postgresql+psycopg:// (jest '{s.database_url}')"
+        )
     s.http_host_port  # noqa: B018 - validates
     s.smtp_host_port  # noqa: B018 - validates
     if s.smtp_relay:

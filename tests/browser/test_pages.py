@@ -11,16 +11,31 @@ import threading
 import pytest
 
 from helpdesk.server import run_server
-from helpdesk.services.kb_insights import KbInsights
+from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
+from tests.support.parts import missing
 from tests.support.world import populate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present() -> None:
+    if CHROMIUM is None:
+        missing("chromium", "apt-get install chromium (.ci/run installs it)")
+
 
 NEW_ID = "sprzet-rzutnik-nie-wyswietla-obrazu"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -38,17 +53,23 @@ def site(tmp_path, clock):
     people = populate(container)
     container.people.set_password("lider.plock", "tajne-haslo-1")
     container.people.set_password("koordynator", "tajne-haslo-2")
-    ticket = container.tickets.create(people["urz.plock"], NewTicket("Skaner nie zapisuje plików", "Od rana", "SKANOWANIE"))
+    ticket = container.tickets.create(
+        people["urz.plock"], NewTicket("Skaner nie zapisuje plików", "Od rana", "SKANOWANIE")
+    )
     # A resolved ticket already drafted into an article (szkic-t-000002) for the coordinator to review.
-    solved = container.tickets.create(people["urz.plock"], NewTicket("Rzutnik nie wyświetla obrazu",
-                                                                    "Brak sygnału w sali narad", "SPRZET"))
+    solved = container.tickets.create(
+        people["urz.plock"], NewTicket("Rzutnik nie wyświetla obrazu", "Brak sygnału w sali narad", "SPRZET")
+    )
     for action, text in (("take", None), ("resolve", "Przełączono źródło na HDMI 2.")):
         container.tickets.act(people["lider.plock"], solved["id"], action, text=text)
     KbInsights(container.db, container.clock, container.kb, container.settings.tz).draft_from_ticket(
-        people["lider.plock"], solved["id"])
+        people["lider.plock"], solved["id"]
+    )
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
-    thread = threading.Thread(target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True)
+    thread = threading.Thread(
+        target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True
+    )
     thread.start()
     for _ in range(100):
         try:

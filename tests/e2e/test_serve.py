@@ -25,19 +25,43 @@ def free_port() -> int:
 def server_env(tmp_path):
     env = os.environ.copy()
     port = free_port()
-    env.update({"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "HELPDESK_SLA_DIR": str(REPO / "sla"),
-                "HELPDESK_KB_DIR": str(tmp_path / "kb"), "HELPDESK_SMTP_LISTEN": "",
-                "HELPDESK_HTTP": f"127.0.0.1:{port}", "HELPDESK_TELEGRAM_TOKEN": ""})
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_KB_DIR": str(tmp_path / "kb"),
+            "HELPDESK_SMTP_LISTEN": "",
+            "HELPDESK_HTTP": f"127.0.0.1:{port}",
+            "HELPDESK_TELEGRAM_TOKEN": "",
+        }
+    )
     (tmp_path / "offices.csv").write_text(OFFICES, encoding="utf-8")
 
     def cli(*args: str) -> str:
-        proc = subprocess.run([sys.executable, "-m", "helpdesk", *args], env=env, capture_output=True, text=True,
-                              timeout=60, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "helpdesk", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         return proc.stdout.strip()
 
     cli("init")
     cli("offices", "import", str(tmp_path / "offices.csv"))
-    cli("users", "add", "--login", "urz.plock", "--name", "Katarzyna Nowak", "--role", "official", "--jst", "1462011")
+    cli(
+        "users",
+        "add",
+        "--login",
+        "urz.plock",
+        "--name",
+        "Katarzyna Nowak",
+        "--role",
+        "official",
+        "--jst",
+        "1462011",
+    )
     env["TOKEN"] = cli("users", "token", "urz.plock")
     env["PORT"] = str(port)
     env["CLI"] = "ok"
@@ -45,8 +69,12 @@ def server_env(tmp_path):
 
 
 def start(env) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -67,8 +95,9 @@ async def burst(env, total: int, kill_after: int, proc: subprocess.Popen) -> lis
     async def one(session: aiohttp.ClientSession, i: int) -> None:
         async with sem:
             try:
-                async with session.post(url, json={"title": f"Zgłoszenie {i}", "component": "EZD"},
-                                        headers=headers) as resp:
+                async with session.post(
+                    url, json={"title": f"Zgłoszenie {i}", "component": "EZD"}, headers=headers
+                ) as resp:
                     if resp.status == 201:
                         created.append((await resp.json())["id"])
                         if len(created) == kill_after:
@@ -90,15 +119,18 @@ def test_sigkill_in_a_burst_loses_no_ticket_that_was_answered_201(server_env):
     assert len(created) >= 150
     proc = start(env)
     try:
+
         async def check() -> list[int]:
             headers = {"Authorization": f"Bearer {env['TOKEN']}"}
             async with aiohttp.ClientSession() as session:
                 statuses = []
                 for tid in created:
-                    async with session.get(f"http://127.0.0.1:{env['PORT']}/api/v1/tickets/{tid}",
-                                           headers=headers) as resp:
+                    async with session.get(
+                        f"http://127.0.0.1:{env['PORT']}/api/v1/tickets/{tid}", headers=headers
+                    ) as resp:
                         statuses.append(resp.status)
                 return statuses
+
         assert set(asyncio.run(check())) == {200}
     finally:
         proc.terminate()

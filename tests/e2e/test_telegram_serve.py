@@ -37,10 +37,21 @@ async def test_helpdesk_serve_runs_the_bot_from_linking_to_the_leaders_reply(tmp
         container.people.link_telegram(container.people.issue_link_code("lider.plock", now), LEADER, now)
 
         env = os.environ.copy()
-        env.update({"HELPDESK_DATABASE_URL": url, "HELPDESK_SLA_DIR": str(REPO / "sla"), "HELPDESK_SMTP_LISTEN": "",
-                    "HELPDESK_HTTP": f"127.0.0.1:{free_port()}", **env_extra})
-        proc = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        env.update(
+            {
+                "HELPDESK_DATABASE_URL": url,
+                "HELPDESK_SLA_DIR": str(REPO / "sla"),
+                "HELPDESK_SMTP_LISTEN": "",
+                "HELPDESK_HTTP": f"127.0.0.1:{free_port()}",
+                **env_extra,
+            }
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "helpdesk", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             await api.text(OFFICIAL, f"/start {official_code}")
             await api.wait_for(lambda s: s.chat_id == OFFICIAL and "połączone" in s.text, timeout=30)
@@ -56,10 +67,14 @@ async def test_helpdesk_serve_runs_the_bot_from_linking_to_the_leaders_reply(tmp
             await api.text(OFFICIAL, "pilne")
             created = await api.wait_for(lambda s: s.chat_id == OFFICIAL and "T-000001" in s.text)
             assert "Przyjęte" in created.text
-            await api.wait_for(lambda s: s.chat_id == LEADER and "Nowe zgłoszenie" in s.text and "T-000001" in s.text)
+            await api.wait_for(
+                lambda s: s.chat_id == LEADER and "Nowe zgłoszenie" in s.text and "T-000001" in s.text
+            )
 
             # The leader answers from the web/API side (another process); the server's outbox sender delivers it.
-            container.tickets.act(world["lider.plock"], "T-000001", "reply", text="Hasło zresetowane, zaloguj się.")
+            container.tickets.act(
+                world["lider.plock"], "T-000001", "reply", text="Hasło zresetowane, zaloguj się."
+            )
             await api.wait_for(lambda s: s.chat_id == OFFICIAL and "Hasło zresetowane" in s.text, timeout=15)
 
             stranger = await api.text(79999, "hej, jak założyć zgłoszenie?")

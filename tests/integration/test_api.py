@@ -34,7 +34,9 @@ def agent_of(api, component):
 
 def other_agent(api, component):
     contractor = contract_for(api.container, component).contractor
-    return next(login for login, p in api.people.items() if p.role.value == "agent" and p.contractor != contractor)
+    return next(
+        login for login, p in api.people.items() if p.role.value == "agent" and p.contractor != contractor
+    )
 
 
 async def open_ticket(api, who="urz.plock", **extra):
@@ -174,7 +176,9 @@ async def test_bad_input_gets_a_json_error_never_a_500(api, method, path, raw, e
 
 
 async def test_a_huge_body_is_refused_with_413(api):
-    status, body = await api("POST", "/api/v1/tickets", "urz.plock", raw=b'{"title": "' + b"x" * 2_000_000 + b'"}')
+    status, body = await api(
+        "POST", "/api/v1/tickets", "urz.plock", raw=b'{"title": "' + b"x" * 2_000_000 + b'"}'
+    )
     assert status == 413 and body["error"]
 
 

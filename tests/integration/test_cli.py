@@ -14,8 +14,12 @@ from tests.support.world import OFFICES, REPO
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    values = {"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "HELPDESK_SLA_DIR": str(REPO / "sla"),
-              "HELPDESK_KB_DIR": str(REPO / "knowledge_base"), "HELPDESK_SMTP_LISTEN": ""}
+    values = {
+        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+        "HELPDESK_SLA_DIR": str(REPO / "sla"),
+        "HELPDESK_KB_DIR": str(REPO / "knowledge_base"),
+        "HELPDESK_SMTP_LISTEN": "",
+    }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     (tmp_path / "offices.csv").write_text(OFFICES, encoding="utf-8")
@@ -27,8 +31,22 @@ def test_init_then_people_and_tokens(env, capsys):
     assert run(capsys, "offices", "import", str(env / "offices.csv"))[0] == 0
     code, out, _ = run(capsys, "offices", "list", "--json")
     assert code == 0 and {json.loads(line)["code"] for line in out.splitlines()} == {"1462011", "1419112"}
-    code, out, _ = run(capsys, "users", "add", "--login", "lider.plock", "--name", "Piotr Lewandowski",
-                       "--role", "leader", "--jst", "1462011", "--email", "lider@plock.example.pl", "--json")
+    code, out, _ = run(
+        capsys,
+        "users",
+        "add",
+        "--login",
+        "lider.plock",
+        "--name",
+        "Piotr Lewandowski",
+        "--role",
+        "leader",
+        "--jst",
+        "1462011",
+        "--email",
+        "lider@plock.example.pl",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["role"] == "leader"
     code, out, _ = run(capsys, "users", "token", "lider.plock")
     assert code == 0 and out.strip().startswith("hd_")
@@ -39,42 +57,90 @@ def test_init_then_people_and_tokens(env, capsys):
 def test_an_office_refuses_a_leader_over_its_cap_and_a_second_representative(env, capsys):
     run(capsys, "init")
     run(capsys, "offices", "import", str(env / "offices.csv"))
-    assert run(capsys, "users", "add", "--login", "l1", "--name", "A", "--role", "leader", "--jst", "1419112")[0] == 0
-    code, _, err = run(capsys, "users", "add", "--login", "l2", "--name", "B", "--role", "leader", "--jst", "1419112")
+    assert (
+        run(capsys, "users", "add", "--login", "l1", "--name", "A", "--role", "leader", "--jst", "1419112")[0]
+        == 0
+    )
+    code, _, err = run(
+        capsys, "users", "add", "--login", "l2", "--name", "B", "--role", "leader", "--jst", "1419112"
+    )
     assert code == 2 and "limit" in one_error_line(err)
-    assert run(capsys, "users", "add", "--login", "p1", "--name", "A", "--role", "representative",
-               "--jst", "1419112")[0] == 0
-    code, _, err = run(capsys, "users", "add", "--login", "p2", "--name", "B", "--role", "representative",
-                       "--jst", "1419112")
+    assert (
+        run(
+            capsys,
+            "users",
+            "add",
+            "--login",
+            "p1",
+            "--name",
+            "A",
+            "--role",
+            "representative",
+            "--jst",
+            "1419112",
+        )[0]
+        == 0
+    )
+    code, _, err = run(
+        capsys, "users", "add", "--login", "p2", "--name", "B", "--role", "representative", "--jst", "1419112"
+    )
     assert code == 2 and "przedstawiciel" in one_error_line(err)
 
 
 def test_a_fourth_leader_is_refused_even_where_the_cap_allows_three(env, capsys):
     run(capsys, "init")
-    (env / "big.csv").write_text("code,name,type,employees,components,leaders_max\n"
-                                 "1465011,Urząd m.st. Warszawy,powiat_grodzki,9000,EZD,3\n", encoding="utf-8")
+    (env / "big.csv").write_text(
+        "code,name,type,employees,components,leaders_max\n"
+        "1465011,Urząd m.st. Warszawy,powiat_grodzki,9000,EZD,3\n",
+        encoding="utf-8",
+    )
     run(capsys, "offices", "import", str(env / "big.csv"))
     for i in range(3):
-        assert run(capsys, "users", "add", "--login", f"l{i}", "--name", "L", "--role", "leader",
-                   "--jst", "1465011")[0] == 0
-    code, _, err = run(capsys, "users", "add", "--login", "l4", "--name", "L", "--role", "leader", "--jst", "1465011")
+        assert (
+            run(
+                capsys,
+                "users",
+                "add",
+                "--login",
+                f"l{i}",
+                "--name",
+                "L",
+                "--role",
+                "leader",
+                "--jst",
+                "1465011",
+            )[0]
+            == 0
+        )
+    code, _, err = run(
+        capsys, "users", "add", "--login", "l4", "--name", "L", "--role", "leader", "--jst", "1465011"
+    )
     assert code == 2 and one_error_line(err)
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "wizard"], "rola"),
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "agent"], "Wykonawc"),
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "agent", "--contractor", "nobody"], "nobody"),
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "official"], "--jst"),
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "official", "--jst", "0000000"], "urząd"),
-    (["users", "add", "--login", "x y", "--name", "X", "--role", "auditor"], "login"),
-    (["users", "add", "--login", "xy", "--name", "X", "--role", "auditor", "--telegram-id", "abc"], "Telegram"),
-    (["users", "token", "ghost"], "ghost"),
-    (["offices", "import", "/nonexistent.csv"], "nonexistent"),
-    (["audit", "export", "--from", "yesterday"], "data"),
-    (["frobnicate"], "frobnicate"),
-    (["kb", "ask"], "pytania"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["users", "add", "--login", "xy", "--name", "X", "--role", "wizard"], "rola"),
+        (["users", "add", "--login", "xy", "--name", "X", "--role", "agent"], "Wykonawc"),
+        (
+            ["users", "add", "--login", "xy", "--name", "X", "--role", "agent", "--contractor", "nobody"],
+            "nobody",
+        ),
+        (["users", "add", "--login", "xy", "--name", "X", "--role", "official"], "--jst"),
+        (["users", "add", "--login", "xy", "--name", "X", "--role", "official", "--jst", "0000000"], "urząd"),
+        (["users", "add", "--login", "x y", "--name", "X", "--role", "auditor"], "login"),
+        (
+            ["users", "add", "--login", "xy", "--name", "X", "--role", "auditor", "--telegram-id", "abc"],
+            "Telegram",
+        ),
+        (["users", "token", "ghost"], "ghost"),
+        (["offices", "import", "/nonexistent.csv"], "nonexistent"),
+        (["audit", "export", "--from", "yesterday"], "data"),
+        (["frobnicate"], "frobnicate"),
+        (["kb", "ask"], "pytania"),
+    ],
+)
 def test_bad_input_is_one_clear_line_and_exit_2(env, capsys, args, needle):
     run(capsys, "init")
     code, _, err = run(capsys, *args)
@@ -82,13 +148,16 @@ def test_bad_input_is_one_clear_line_and_exit_2(env, capsys, args, needle):
     assert needle.lower() in one_error_line(err).lower()
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("code,name\n", "nagłówka"),
-    ("code,name,type,employees,components,leaders_max\n12x,A,gmina_wiejska,1,EZD,1\n", "linia 2"),
-    ("code,name,type,employees,components,leaders_max\n1419112,A,wioska,1,EZD,1\n", "wioska"),
-    ("code,name,type,employees,components,leaders_max\n1419112,A,gmina_wiejska,1,WORD,1\n", "WORD"),
-    ("code,name,type,employees,components,leaders_max\n1419112,A,gmina_wiejska,1,EZD,4\n", "leaders_max"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("code,name\n", "nagłówka"),
+        ("code,name,type,employees,components,leaders_max\n12x,A,gmina_wiejska,1,EZD,1\n", "linia 2"),
+        ("code,name,type,employees,components,leaders_max\n1419112,A,wioska,1,EZD,1\n", "wioska"),
+        ("code,name,type,employees,components,leaders_max\n1419112,A,gmina_wiejska,1,WORD,1\n", "WORD"),
+        ("code,name,type,employees,components,leaders_max\n1419112,A,gmina_wiejska,1,EZD,4\n", "leaders_max"),
+    ],
+)
 def test_a_broken_registry_file_names_the_problem(env, capsys, content, needle):
     run(capsys, "init")
     (env / "bad.csv").write_text(content, encoding="utf-8")
@@ -99,8 +168,9 @@ def test_a_broken_registry_file_names_the_problem(env, capsys, content, needle):
 def test_a_broken_contract_stops_every_command_naming_the_file(env, capsys, monkeypatch):
     sla = env / "sla" / "contracts"
     sla.mkdir(parents=True)
-    (sla / "zla.yaml").write_text("id: zla\ncontractor: x\ncomponents: [EZD]\nperiod: {start: 2027-01-01}\n",
-                                  encoding="utf-8")
+    (sla / "zla.yaml").write_text(
+        "id: zla\ncontractor: x\ncomponents: [EZD]\nperiod: {start: 2027-01-01}\n", encoding="utf-8"
+    )
     monkeypatch.setenv("HELPDESK_SLA_DIR", str(env / "sla"))
     code, _, err = run(capsys, "init")
     assert code == 2 and "zla.yaml" in one_error_line(err)
@@ -124,15 +194,18 @@ def test_audit_export_is_json_lines_that_verify(env, capsys):
     assert code == 0 and json.loads(out)["ok"] is True
 
 
-@pytest.mark.parametrize("tamper", [
-    "UPDATE event SET data = replace(data, 'critical', 'low') WHERE type = 'escalated'",
-    "UPDATE event SET at = '2020-01-01T00:00:00+01:00' WHERE id = 3",
-    "UPDATE event SET actor = 'ktos.inny' WHERE id = 2",
-    "DELETE FROM event WHERE id = 4",
-    "INSERT INTO event (id, ticket_no, seq, at, at_utc, type, actor, data, prev, hash) "
-    "SELECT 10000, ticket_no, 99, at, at_utc, 'commented', actor, '{}', prev, hash FROM event WHERE id = 5",
-    "DELETE FROM event WHERE id = (SELECT max(id) FROM event)",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE event SET data = replace(data, 'critical', 'low') WHERE type = 'escalated'",
+        "UPDATE event SET at = '2020-01-01T00:00:00+01:00' WHERE id = 3",
+        "UPDATE event SET actor = 'ktos.inny' WHERE id = 2",
+        "DELETE FROM event WHERE id = 4",
+        "INSERT INTO event (id, ticket_no, seq, at, at_utc, type, actor, data, prev, hash) "
+        "SELECT 10000, ticket_no, 99, at, at_utc, 'commented', actor, '{}', prev, hash FROM event WHERE id = 5",
+        "DELETE FROM event WHERE id = (SELECT max(id) FROM event)",
+    ],
+)
 def test_any_change_to_stored_events_is_found_and_named(env, capsys, tamper):
     db = demo_db(env, capsys)
     db.execute(tamper)
@@ -143,6 +216,11 @@ def test_any_change_to_stored_events_is_found_and_named(env, capsys, tamper):
 
 
 def test_the_console_script_runs_and_fails_cleanly(env):
-    proc = subprocess.run([sys.executable, "-m", "helpdesk", "users", "token", "nobody"], capture_output=True,
-                          text=True, env=os.environ.copy(), timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpdesk", "users", "token", "nobody"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=60,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1

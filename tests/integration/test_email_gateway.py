@@ -94,14 +94,16 @@ class World:
     db_path: Path
     stoppers: list[Any] = field(default_factory=list)
 
-    async def send(self, message: EmailMessage | bytes, sender: str = OFFICIAL,
-                   rcpt: str = HELPDESK) -> dict[str, Any]:
+    async def send(
+        self, message: EmailMessage | bytes, sender: str = OFFICIAL, rcpt: str = HELPDESK
+    ) -> dict[str, Any]:
         """Deliver like an MTA would (smtplib in a thread: our server runs in this loop)."""
         data = message if isinstance(message, bytes) else message.as_bytes(policy=policy.SMTP)
 
         def _send() -> dict[str, Any]:
             with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as client:
                 return client.sendmail(sender, [rcpt], data)
+
         return await asyncio.to_thread(_send)
 
     def tickets(self) -> list[dict[str, Any]]:
@@ -117,13 +119,21 @@ class World:
         return self.container.db.read(lambda tx: tx.outbox_messages("email"))
 
 
-def make_world_container(tmp_path: Path, clock: ManualClock, smtp_port: int, relay_port: int,
-                         **extra_env: str) -> Container:
+def make_world_container(
+    tmp_path: Path, clock: ManualClock, smtp_port: int, relay_port: int, **extra_env: str
+) -> Container:
     """A migrated container with the gateway on smtp_port and the relay on relay_port."""
-    env = {"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "HELPDESK_SLA_DIR": str(REPO / "sla"),
-           "HELPDESK_SMTP_LISTEN": f"127.0.0.1:{smtp_port}", "HELPDESK_SMTP_RELAY": f"127.0.0.1:{relay_port}",
-           "HELPDESK_MAIL_FROM": HELPDESK, "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl",
-           "HELPDESK_MAIL_SEND_INTERVAL_S": "0.1", "HELPDESK_HTTP": "127.0.0.1:0", **extra_env}
+    env = {
+        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+        "HELPDESK_SLA_DIR": str(REPO / "sla"),
+        "HELPDESK_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
+        "HELPDESK_SMTP_RELAY": f"127.0.0.1:{relay_port}",
+        "HELPDESK_MAIL_FROM": HELPDESK,
+        "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl",
+        "HELPDESK_MAIL_SEND_INTERVAL_S": "0.1",
+        "HELPDESK_HTTP": "127.0.0.1:0",
+        **extra_env,
+    }
     container = build_container(load_settings(env), clock=clock)
     container.migrate()
     return container
@@ -136,18 +146,33 @@ def populate(container: Container) -> dict[str, Any]:
     add = container.people.add_person
     contractor = next(c.contractor for c in container.contracts.values() if "EZD" in c.components)
     people = {
-        "jan": add(login="jan.kowalski", name="Jan Kowalski", role="official", now=now, jst="1462011",
-                   email=OFFICIAL),
-        "lider": add(login="lider.plock", name="Anna Liderka", role="leader", now=now, jst="1462011",
-                     email=LEADER),
-        "agent": add(login="agent1", name="Piotr Agent", role="agent", now=now, contractor=contractor,
-                     email=AGENT),
+        "jan": add(
+            login="jan.kowalski", name="Jan Kowalski", role="official", now=now, jst="1462011", email=OFFICIAL
+        ),
+        "lider": add(
+            login="lider.plock", name="Anna Liderka", role="leader", now=now, jst="1462011", email=LEADER
+        ),
+        "agent": add(
+            login="agent1", name="Piotr Agent", role="agent", now=now, contractor=contractor, email=AGENT
+        ),
         "coord": add(login="koordynator", name="Koordynator", role="coordinator", now=now),
     }
-    container.kb.import_articles([Article(
-        id="ezd-reset-hasla", title="Resetowanie hasła do EZD", component="EZD", tags=("logowanie", "hasło"),
-        questions=("Jak zmienić hasło w EZD?", "Nie mogę zalogować się do EZD", "Zapomniałem hasła do EZD"),
-        body="Kliknij „Nie pamiętam hasła” na stronie logowania EZD.")])
+    container.kb.import_articles(
+        [
+            Article(
+                id="ezd-reset-hasla",
+                title="Resetowanie hasła do EZD",
+                component="EZD",
+                tags=("logowanie", "hasło"),
+                questions=(
+                    "Jak zmienić hasło w EZD?",
+                    "Nie mogę zalogować się do EZD",
+                    "Zapomniałem hasła do EZD",
+                ),
+                body="Kliknij „Nie pamiętam hasła” na stronie logowania EZD.",
+            )
+        ]
+    )
     return people
 
 
@@ -177,14 +202,17 @@ def polish_mail_with_attachment() -> EmailMessage:
     msg["To"] = HELPDESK
     msg["Subject"] = "Nie mogę zalogować się do EZD – błąd hasła"
     msg["Message-ID"] = make_msgid(domain="plock.example.pl")
-    msg.set_content("Dzień dobry,\nod rana nie mogę zalogować się do EZD. Komunikat: „Błędne hasło”.\n"
-                    "Jan Kowalski\n", charset="windows-1250")
+    msg.set_content(
+        "Dzień dobry,\nod rana nie mogę zalogować się do EZD. Komunikat: „Błędne hasło”.\nJan Kowalski\n",
+        charset="windows-1250",
+    )
     msg.add_attachment(PNG, maintype="image", subtype="png", filename="zrzut ekranu – błąd.png")
     return msg
 
 
-def reply_to(original: EmailMessage, text: str, *, subject: str | None = None,
-             sender: str = OFFICIAL) -> EmailMessage:
+def reply_to(
+    original: EmailMessage, text: str, *, subject: str | None = None, sender: str = OFFICIAL
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = HELPDESK
@@ -192,7 +220,9 @@ def reply_to(original: EmailMessage, text: str, *, subject: str | None = None,
     msg["Message-ID"] = make_msgid(domain="plock.example.pl")
     msg["In-Reply-To"] = str(original["Message-ID"])
     msg["References"] = f"{original.get('References', '')} {original['Message-ID']}".strip()
-    msg.set_content(f"{text}\n\nW dniu 01.03.2027 o 09:00, Helpdesk e-Urząd pisze:\n> {original['Subject']}\n")
+    msg.set_content(
+        f"{text}\n\nW dniu 01.03.2027 o 09:00, Helpdesk e-Urząd pisze:\n> {original['Subject']}\n"
+    )
     return msg
 
 
@@ -213,7 +243,8 @@ async def test_a_polish_mail_with_an_attachment_opens_a_ticket_and_is_acknowledg
     assert "Komunikat: „Błędne hasło”." in ticket["description"]
     files = world.container.db.read(lambda tx: tx.mail_attachments(1))
     assert [(f["filename"], f["content_type"], bytes(f["data"])) for f in files] == [
-        ("zrzut ekranu – błąd.png", "image/png", PNG)]
+        ("zrzut ekranu – błąd.png", "image/png", PNG)
+    ]
     assert "attachment_added" in [e["type"] for e in world.events(1)]
     assert [r["status"] for r in world.raw()] == ["ticket"]
 
@@ -238,9 +269,13 @@ async def test_a_reply_to_the_acknowledgement_lands_on_the_same_ticket_without_q
 
     assert len(world.tickets()) == 1
     comments = [e for e in world.events(1) if e["type"] == "commented"]
-    assert [(c["actor"], c["text"]) for c in comments] == [("jan.kowalski", "Dodam, że problem jest tylko w pokoju 12.")]
+    assert [(c["actor"], c["text"]) for c in comments] == [
+        ("jan.kowalski", "Dodam, że problem jest tylko w pokoju 12.")
+    ]
     assert world.raw()[-1]["status"] == "comment"
-    leader_mails = await wait_for(lambda: [m for m in world.sink.to(LEADER) if "Nowa informacja" in m["Subject"]])
+    leader_mails = await wait_for(
+        lambda: [m for m in world.sink.to(LEADER) if "Nowa informacja" in m["Subject"]]
+    )
     assert "pokoju 12" in leader_mails[0].get_body(("plain",)).get_content()
 
 
@@ -253,7 +288,9 @@ async def test_the_ticket_id_in_the_subject_threads_a_mail_without_threading_hea
     await world.send(msg)
 
     assert len(world.tickets()) == 1
-    assert [e["text"] for e in world.events(1) if e["type"] == "commented"] == ["Zrestartowałem komputer, bez zmian."]
+    assert [e["text"] for e in world.events(1) if e["type"] == "commented"] == [
+        "Zrestartowałem komputer, bez zmian."
+    ]
 
 
 async def test_the_leaders_answer_is_mailed_back_with_threading_headers(world: World):
@@ -287,7 +324,8 @@ async def test_a_leader_answering_a_notice_by_mail_replies_to_the_author(world: 
     await world.send(reply_to(notice, "Proszę zresetować hasło w EZD.", sender=LEADER), sender=LEADER)
 
     assert [(e["actor"], e["text"]) for e in world.events(1) if e["type"] == "replied"] == [
-        ("lider.plock", "Proszę zresetować hasło w EZD.")]
+        ("lider.plock", "Proszę zresetować hasło w EZD.")
+    ]
     await wait_for(lambda: [m for m in world.sink.to(OFFICIAL) if "Odpowiedź" in m["Subject"]])
 
 
@@ -305,14 +343,21 @@ async def test_an_auto_reply_and_a_strangers_mail_open_nothing_and_get_nothing(w
     stranger.replace_header("From", "Ktoś Obcy <obcy@example.com>")
     await world.send(stranger, sender="obcy@example.com")
     bounce = EmailMessage()
-    bounce["From"], bounce["To"], bounce["Subject"] = "MAILER-DAEMON@mx.example.pl", HELPDESK, "Undelivered Mail"
+    bounce["From"], bounce["To"], bounce["Subject"] = (
+        "MAILER-DAEMON@mx.example.pl",
+        HELPDESK,
+        "Undelivered Mail",
+    )
     bounce.set_content("550 User unknown")
     await world.send(bounce, sender="")
 
     assert len(world.tickets()) == 1 and len(world.events(1)) == events_before
     assert len(world.outbox()) == outbox_before
     assert [(r["status"], r["note"].split(" ")[0]) for r in world.raw()[1:]] == [
-        ("ignored", "automatic"), ("ignored", "unknown"), ("ignored", "automatic")]
+        ("ignored", "automatic"),
+        ("ignored", "unknown"),
+        ("ignored", "automatic"),
+    ]
     await asyncio.sleep(0.3)  # give the sender loop a few rounds: still nothing goes out
     assert len(world.sink.messages) == sink_before
 
@@ -359,15 +404,19 @@ async def test_a_runaway_sender_is_stopped_by_the_rate_limit(world: World):
     intake = world.container.extras["mail_intake"]
     outcomes = []
     for i in range(22):
-        raw = (f"From: {OFFICIAL}\r\nSubject: Pętla {i}\r\nMessage-ID: <loop{i}@plock.example.pl>\r\n"
-               f"Content-Type: text/plain; charset=utf-8\r\n\r\nTreść {i}\r\n").encode()
+        raw = (
+            f"From: {OFFICIAL}\r\nSubject: Pętla {i}\r\nMessage-ID: <loop{i}@plock.example.pl>\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\nTreść {i}\r\n"
+        ).encode()
         outcomes.append(await asyncio.to_thread(intake.receive, raw, source="smtp", envelope_from=OFFICIAL))
 
     assert [o.status for o in outcomes] == ["ticket"] * 20 + ["ignored"] * 2
     assert outcomes[-1].note.startswith("rate limit")
     world.clock.advance(minutes=11)
     raw = f"From: {OFFICIAL}\r\nSubject: Po przerwie\r\n\r\nJuż spokojnie.\r\n".encode()
-    assert (await asyncio.to_thread(intake.receive, raw, source="smtp", envelope_from=OFFICIAL)).status == "ticket"
+    assert (
+        await asyncio.to_thread(intake.receive, raw, source="smtp", envelope_from=OFFICIAL)
+    ).status == "ticket"
 
 
 async def test_the_same_message_delivered_twice_opens_one_ticket(world: World):
@@ -384,7 +433,9 @@ async def test_a_reply_from_the_author_resumes_a_ticket_waiting_for_the_office(w
     tickets = world.container.tickets
     tickets.act(world.people["lider"], "T-000001", "take")
     tickets.act(world.people["lider"], "T-000001", "wait_for_office", text="Jaki komunikat widać?")
-    question = (await wait_for(lambda: [m for m in world.sink.to(OFFICIAL) if "Potrzebujemy" in m["Subject"]]))[0]
+    question = (
+        await wait_for(lambda: [m for m in world.sink.to(OFFICIAL) if "Potrzebujemy" in m["Subject"]])
+    )[0]
     assert "Jaki komunikat widać?" in question.get_body(("plain",)).get_content()
 
     await world.send(reply_to(question, "Komunikat: konto zablokowane."))
@@ -414,12 +465,16 @@ async def test_nothing_is_lost_when_the_relay_is_down_and_it_is_sent_when_it_is_
     try:
         populate(container)
         intake, sender = container.extras["mail_intake"], container.extras["mail_sender"]
-        outcome = intake.receive(polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL)
+        outcome = intake.receive(
+            polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL
+        )
         assert outcome.status == "ticket"
 
         assert await asyncio.to_thread(sender.send_once) == 0
         pending = container.db.read(lambda tx: tx.outbox_messages("email"))
-        assert pending and all(m["sent_at"] is None and m["attempts"] == 1 and m["last_error"] for m in pending)
+        assert pending and all(
+            m["sent_at"] is None and m["attempts"] == 1 and m["last_error"] for m in pending
+        )
 
         sink, server = await start_sink(relay_port)
         try:
@@ -441,7 +496,9 @@ async def test_mail_stored_but_not_processed_is_picked_up_later(tmp_path: Path):
     try:
         populate(container)
         intake = container.extras["mail_intake"]
-        raw_id = intake.store_raw(polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL)
+        raw_id = intake.store_raw(
+            polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL
+        )
         assert container.db.read(lambda tx: tx.mail_raw(raw_id))["status"] == "new"
 
         [outcome] = intake.process_pending()

@@ -27,6 +27,7 @@ from tests.integration.test_email_gateway import (
     populate,
     wait_for,
 )
+from tests.support.parts import missing
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 USER, PASSWORD = "urzad", "tajne haslo+42"
@@ -38,8 +39,13 @@ def dovecot_binary() -> str | None:
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
         return found
     with contextlib.suppress(subprocess.SubprocessError, OSError):
-        subprocess.run(["apt-get", "install", "-y", "-q", "dovecot-imapd"], check=True, timeout=600,
-                       capture_output=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "dovecot-imapd"],
+            check=True,
+            timeout=600,
+            capture_output=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     return shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
 
 
@@ -48,7 +54,7 @@ def dovecot() -> Iterator[int]:
     """A dovecot IMAP server on 127.0.0.1:<port> with one user; yields the port."""
     binary = dovecot_binary()
     if binary is None:
-        pytest.skip("dovecot is not installed and could not be installed (apt-get install -y dovecot-imapd)")
+        missing("dovecot", "apt-get install -y dovecot-imapd (.ci/run installs it)")
     root = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
     root.chmod(0o755)  # login processes run as an unprivileged user and must reach base_dir
     port = free_port()
@@ -92,8 +98,9 @@ service imap-login {{
   }}
 }}
 """)
-    proc = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [binary, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -151,8 +158,14 @@ def empty_mailbox(port: int) -> None:
 def imap_container(tmp_path: Path, dovecot: int):
     empty_mailbox(dovecot)
     url = f"imap://{USER}:{quote(PASSWORD)}@127.0.0.1:{dovecot}/INBOX"
-    container = make_world_container(tmp_path, ManualClock(START), free_port(), free_port(),
-                                     HELPDESK_IMAP_URL=url, HELPDESK_IMAP_POLL_S="0.1")
+    container = make_world_container(
+        tmp_path,
+        ManualClock(START),
+        free_port(),
+        free_port(),
+        HELPDESK_IMAP_URL=url,
+        HELPDESK_IMAP_POLL_S="0.1",
+    )
     populate(container)
     try:
         yield container

@@ -25,7 +25,9 @@ from tests.support.world import START, populate
 TIMEOUT = 20  # seconds; only reached when something hangs
 NOW = START
 
-CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("test_group_commit_sqlite_caller", default="none")
+CALLER: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "test_group_commit_sqlite_caller", default="none"
+)
 
 
 class QueueWatch:
@@ -49,8 +51,9 @@ class QueueWatch:
 
     def wait_queued(self, n: int) -> None:
         with self._changed:
-            assert self._changed.wait_for(lambda: len(self._committer._pending) >= n, TIMEOUT), \
+            assert self._changed.wait_for(lambda: len(self._committer._pending) >= n, TIMEOUT), (
                 f"{n} writes never queued"
+            )
 
 
 def record_batches(db: SqlDatabase) -> list[int]:
@@ -63,6 +66,7 @@ def record_batches(db: SqlDatabase) -> list[int]:
     def recording(units: list[Any]) -> None:
         sizes.append(len(units))
         run(units)
+
     committer._run_batch = recording
     return sizes
 
@@ -99,6 +103,7 @@ def run_as_one_batch(db: SqlDatabase, calls: list[Callable[[], Any]]) -> list[tu
     def hold(tx: Tx) -> None:
         entered.set()
         assert release.wait(TIMEOUT)
+
     holder = Call(lambda: db.write(hold), "holder")
     holder.start()
     assert entered.wait(TIMEOUT)
@@ -117,9 +122,11 @@ def run_as_one_batch(db: SqlDatabase, calls: list[Callable[[], Any]]) -> list[tu
 
 def enqueue(key: str) -> Callable[[Tx], str]:
     """A unit that puts one outbox message with dedupe key `key` and returns the key."""
+
     def fn(tx: Tx) -> str:
         assert tx.enqueue("email", f"{key}@example.pl", key, "treść", at=NOW, dedupe=key)
         return key
+
     return fn
 
 
@@ -129,11 +136,21 @@ def stored_keys(db: SqlDatabase) -> set[str]:
 
 def outbox_row(id_: int) -> dict[str, Any]:
     """A complete outbox row with an explicit id (for primary-key clashes)."""
-    return {"id": id_, "channel": "email", "recipient": "x@example.pl", "subject": "s", "body": "b",
-            "headers": "{}", "created_at": NOW, "next_attempt_at": NOW, "attempts": 0}
+    return {
+        "id": id_,
+        "channel": "email",
+        "recipient": "x@example.pl",
+        "subject": "s",
+        "body": "b",
+        "headers": "{}",
+        "created_at": NOW,
+        "next_attempt_at": NOW,
+        "attempts": 0,
+    }
 
 
 # --- tickets -------------------------------------------------------------------------------------
+
 
 def test_batched_and_concurrent_ticket_creations_keep_numbers_gapless_and_the_chain_whole(container):
     people = populate(container)
@@ -145,16 +162,26 @@ def test_batched_and_concurrent_ticket_creations_keep_numbers_gapless_and_the_ch
 
     def number_then_fail() -> Any:
         def fn(tx: Tx) -> None:
-            fields = {"office": official.jst, "author_id": official.id, "title": "odrzucone",
-                      "description": "", "component": "EZD", "priority": "normal", "state": "new",
-                      "channel": "api", "first_line_due": None}
+            fields = {
+                "office": official.jst,
+                "author_id": official.id,
+                "title": "odrzucone",
+                "description": "",
+                "component": "EZD",
+                "priority": "normal",
+                "state": "new",
+                "channel": "api",
+                "first_line_due": None,
+            }
             tx.new_ticket(fields, {"title": "odrzucone"}, official.login, NOW)
             raise ValueError("after taking a number")
+
         return db.write(fn)
 
     # One batch: three creations, a unit that takes the next number and then fails, two more.
-    outcomes = run_as_one_batch(db, [create("b0"), create("b1"), create("b2"), number_then_fail,
-                                     create("b3"), create("b4")])
+    outcomes = run_as_one_batch(
+        db, [create("b0"), create("b1"), create("b2"), number_then_fail, create("b3"), create("b4")]
+    )
     assert [o[0] for o in outcomes] == ["ok", "ok", "ok", "error", "ok", "ok"]
     assert isinstance(outcomes[3][1], ValueError)
     # The failed unit's number was rolled back with it and given to the next unit of the batch.
@@ -167,9 +194,11 @@ def test_batched_and_concurrent_ticket_creations_keep_numbers_gapless_and_the_ch
     def burst(worker: int) -> list[int]:
         start.wait(TIMEOUT)
         return [int(create(f"w{worker}-{i}")()["id"][2:]) for i in range(25)]
+
     results: dict[int, list[int]] = {}
-    workers = [threading.Thread(target=lambda w=w: results.__setitem__(w, burst(w)), daemon=True)
-               for w in range(16)]
+    workers = [
+        threading.Thread(target=lambda w=w: results.__setitem__(w, burst(w)), daemon=True) for w in range(16)
+    ]
     for thread in workers:
         thread.start()
     finish(workers)
@@ -184,6 +213,7 @@ def test_batched_and_concurrent_ticket_creations_keep_numbers_gapless_and_the_ch
 
 
 # --- one batch, one unit fails --------------------------------------------------------------------
+
 
 def test_in_a_shared_batch_a_raising_unit_loses_only_its_own_write(container):
     db = container.db
@@ -203,6 +233,7 @@ def test_in_a_shared_batch_a_raising_unit_loses_only_its_own_write(container):
             # Answered means stored: another connection sees the row as soon as write returns.
             visible_on_return[key] = key in stored_keys(db)
             return result
+
         return call
 
     outcomes = run_as_one_batch(db, [unit("k0"), unit("k1"), unit("bad", fail=True), unit("k3")])
@@ -213,8 +244,12 @@ def test_in_a_shared_batch_a_raising_unit_loses_only_its_own_write(container):
     assert stored_keys(db) == {"k0", "k1", "k3"}
     assert visible_on_return == {"k0": True, "k1": True, "k3": True}
     # Each unit ran in its caller's context, all on the batch leader's thread (one transaction).
-    assert {k: v[0] for k, v in seen_by.items()} == {"k0": "caller-0", "k1": "caller-1", "bad": "caller-2",
-                                                      "k3": "caller-3"}
+    assert {k: v[0] for k, v in seen_by.items()} == {
+        "k0": "caller-0",
+        "k1": "caller-1",
+        "bad": "caller-2",
+        "k3": "caller-3",
+    }
     assert len({v[1] for v in seen_by.values()}) == 1
 
 
@@ -237,10 +272,15 @@ def test_an_integrity_error_in_a_shared_batch_loses_only_that_units_work(contain
         seen_after_failures.append({m["dedupe"] for m in tx.outbox_messages()})
         return enqueue("after")(tx)
 
-    outcomes = run_as_one_batch(db, [lambda: db.write(enqueue("before")),
-                                     lambda: db.write(clash_via_sqlalchemy),
-                                     lambda: db.write(clash_via_prepared),
-                                     lambda: db.write(look)])
+    outcomes = run_as_one_batch(
+        db,
+        [
+            lambda: db.write(enqueue("before")),
+            lambda: db.write(clash_via_sqlalchemy),
+            lambda: db.write(clash_via_prepared),
+            lambda: db.write(look),
+        ],
+    )
 
     assert outcomes[0] == ("ok", "before")
     assert outcomes[1][0] == "error" and isinstance(outcomes[1][1], IntegrityError)
@@ -251,6 +291,7 @@ def test_an_integrity_error_in_a_shared_batch_loses_only_that_units_work(contain
 
 
 # --- the batch's commit fails -----------------------------------------------------------------------
+
 
 def test_when_the_batch_commit_fails_every_unit_of_the_batch_gets_unavailable(container):
     db = container.db
@@ -263,11 +304,14 @@ def test_when_the_batch_commit_fails_every_unit_of_the_batch_gets_unavailable(co
 
     event.listen(db.engine, "commit", failing_commit)
     try:
+
         def arm(tx: Tx) -> str:  # the first unit of the batch arms the fault for this batch's commit
             armed.set()
             return enqueue("a")(tx)
-        outcomes = run_as_one_batch(db, [lambda: db.write(arm), lambda: db.write(enqueue("b")),
-                                         lambda: db.write(enqueue("c"))])
+
+        outcomes = run_as_one_batch(
+            db, [lambda: db.write(arm), lambda: db.write(enqueue("b")), lambda: db.write(enqueue("c"))]
+        )
     finally:
         event.remove(db.engine, "commit", failing_commit)
 
@@ -289,18 +333,27 @@ def test_a_real_commit_failure_fails_every_unit_of_the_batch(container):
         tx.add_credential("d" * 64, "token", 999_999, NOW, None)
         return enqueue("v")(tx)
 
-    outcomes = run_as_one_batch(db, [lambda: db.write(enqueue("x")), lambda: db.write(deferred_violation),
-                                     lambda: db.write(enqueue("y"))])
+    outcomes = run_as_one_batch(
+        db,
+        [
+            lambda: db.write(enqueue("x")),
+            lambda: db.write(deferred_violation),
+            lambda: db.write(enqueue("y")),
+        ],
+    )
 
     assert [o[0] for o in outcomes] == ["error"] * 3
     assert all(isinstance(o[1], IntegrityError) for o in outcomes)
     assert stored_keys(db) == set()
-    assert db.read(lambda tx: tx.conn.execute(select(func.count()).select_from(store.credential_t))
-                   .scalar_one()) == 0
+    assert (
+        db.read(lambda tx: tx.conn.execute(select(func.count()).select_from(store.credential_t)).scalar_one())
+        == 0
+    )
     assert db.write(enqueue("later")) == "later"
 
 
 # --- many threads, some units failing ------------------------------------------------------------
+
 
 def test_many_concurrent_writers_each_get_their_own_outcome(container):
     db = container.db
@@ -319,6 +372,7 @@ def test_many_concurrent_writers_each_get_their_own_outcome(container):
                 if fail:
                     raise LookupError(key)
                 return key, CALLER.get()
+
             try:
                 got: Any = db.write(fn)
             except LookupError as err:
@@ -345,6 +399,7 @@ def test_a_write_started_inside_a_write_is_refused_instead_of_waiting_for_ever(c
     def nested(tx: Tx) -> None:
         tx.enqueue("email", "a@example.pl", "s", "b", at=START, dedupe="outer")
         db.write(enqueue("inner"))
+
     try:
         db.write(nested)
     except RuntimeError as err:

@@ -10,8 +10,14 @@ from helpdesk.web.app import create_app
 from tests.support.world import populate
 
 ARTICLES = [
-    Article(id="ezd-reset-hasla", title="Resetowanie hasła do EZD", component="EZD", tags=("hasło",),
-            questions=("Jak zresetować hasło do EZD?",), body="Kliknij „Nie pamiętam hasła”."),
+    Article(
+        id="ezd-reset-hasla",
+        title="Resetowanie hasła do EZD",
+        component="EZD",
+        tags=("hasło",),
+        questions=("Jak zresetować hasło do EZD?",),
+        body="Kliknij „Nie pamiętam hasła”.",
+    ),
 ]
 PERIOD = "from=2027-03-01&to=2027-03-07"
 
@@ -27,8 +33,9 @@ async def api(any_container):
 
     async def call(method, path, who=None, body=None):
         headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
-        resp = await client.request(method, path, data=json.dumps(body) if body is not None else None,
-                                    headers=headers)
+        resp = await client.request(
+            method, path, data=json.dumps(body) if body is not None else None, headers=headers
+        )
         text = await resp.text()
         try:
             return resp.status, json.loads(text)
@@ -42,17 +49,28 @@ async def api(any_container):
 
 
 def stored_query(api, query_id):
-    rows = api.container.db.read(lambda tx: tx.kb_queries(api.container.clock.now().replace(year=2000),
-                                                           api.container.clock.now().replace(year=2100)))
+    rows = api.container.db.read(
+        lambda tx: tx.kb_queries(
+            api.container.clock.now().replace(year=2000), api.container.clock.now().replace(year=2100)
+        )
+    )
     return next(r for r in rows if r["id"] == query_id)
 
 
 async def test_an_answer_then_feedback_is_stored_on_that_answer(api):
-    status, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": "Jak zresetować hasło do EZD?"})
+    status, answer = await api(
+        "POST", "/api/v1/kb/answer", "urz.plock", {"text": "Jak zresetować hasło do EZD?"}
+    )
     assert status == 200 and isinstance(answer["query_id"], int)
     row = stored_query(api, answer["query_id"])
-    assert row["person_id"] == api.people["urz.plock"].id and row["office"] == "1462011" and row["helpful"] is None
-    status, body = await api("POST", "/api/v1/kb/feedback", "urz.plock", {"query_id": answer["query_id"], "helpful": False})
+    assert (
+        row["person_id"] == api.people["urz.plock"].id
+        and row["office"] == "1462011"
+        and row["helpful"] is None
+    )
+    status, body = await api(
+        "POST", "/api/v1/kb/feedback", "urz.plock", {"query_id": answer["query_id"], "helpful": False}
+    )
     assert (status, body) == (200, {"ok": True})
     assert stored_query(api, answer["query_id"])["helpful"] is False
 
@@ -60,7 +78,9 @@ async def test_an_answer_then_feedback_is_stored_on_that_answer(api):
 async def test_an_official_cannot_give_feedback_on_someone_elses_question(api):
     _, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": "Jak zresetować hasło do EZD?"})
     for who in ("urz2.plock", "urz.slupno"):
-        status, body = await api("POST", "/api/v1/kb/feedback", who, {"query_id": answer["query_id"], "helpful": True})
+        status, body = await api(
+            "POST", "/api/v1/kb/feedback", who, {"query_id": answer["query_id"], "helpful": True}
+        )
         assert status == 404 and "nie ma pytania" in body["error"]
     assert stored_query(api, answer["query_id"])["helpful"] is None
     status, _ = await api("POST", "/api/v1/kb/feedback", "urz.plock", {"query_id": 10**9, "helpful": True})
@@ -70,8 +90,12 @@ async def test_an_official_cannot_give_feedback_on_someone_elses_question(api):
 
 
 async def ask_both_offices(api):
-    for who, text in (("urz.plock", "Jak zresetować hasło do EZD?"), ("urz.plock", "kiedy jest wigilia firmowa"),
-                      ("urz.slupno", "wigilia firmowa kiedy"), ("urz.slupno", "Jak zresetować hasło do EZD?")):
+    for who, text in (
+        ("urz.plock", "Jak zresetować hasło do EZD?"),
+        ("urz.plock", "kiedy jest wigilia firmowa"),
+        ("urz.slupno", "wigilia firmowa kiedy"),
+        ("urz.slupno", "Jak zresetować hasło do EZD?"),
+    ):
         status, _ = await api("POST", "/api/v1/kb/answer", who, {"text": text})
         assert status == 200
 
@@ -105,29 +129,44 @@ async def test_reports_are_scoped_to_the_callers_office_or_everything(api, repor
     assert status == 401
 
 
-@pytest.mark.parametrize("query, needle", [
-    ("", "podaj okres"), ("from=2027-03-01", "podaj okres"), ("from=2027-02-30&to=2027-03-01", "niepoprawna data"),
-    ("from=2027-03-07&to=2027-03-01", "wcześniejsza"), (f"{PERIOD}&office=1462011", "nieznane parametry"),
-])
+@pytest.mark.parametrize(
+    "query, needle",
+    [
+        ("", "podaj okres"),
+        ("from=2027-03-01", "podaj okres"),
+        ("from=2027-02-30&to=2027-03-01", "niepoprawna data"),
+        ("from=2027-03-07&to=2027-03-01", "wcześniejsza"),
+        (f"{PERIOD}&office=1462011", "nieznane parametry"),
+    ],
+)
 async def test_bad_report_parameters_are_400_with_a_clear_message(api, query, needle):
     status, body = await api("GET", f"/api/v1/kb/reports/deflection?{query}", "koordynator")
     assert status == 400 and needle in body["error"]
 
 
 async def test_a_leader_drafts_an_article_from_a_resolved_ticket_over_http(api):
-    status, ticket = await api("POST", "/api/v1/tickets", "urz.plock",
-                               {"title": "Brak tonera", "description": "Drukarka pokazuje brak tonera.",
-                                "component": "SPRZET"})
+    status, ticket = await api(
+        "POST",
+        "/api/v1/tickets",
+        "urz.plock",
+        {"title": "Brak tonera", "description": "Drukarka pokazuje brak tonera.", "component": "SPRZET"},
+    )
     assert status == 201
     path = f"/api/v1/tickets/{ticket['id']}/draft-article"
     status, body = await api("POST", path, "lider.plock")
     assert status == 409 and "rozwiązanego" in body["error"]
     for action, text in (("reply", "Kaseta jest w sekretariacie."), ("resolve", "Wymieniono kasetę.")):
-        status, _ = await api("POST", f"/api/v1/tickets/{ticket['id']}/actions", "lider.plock",
-                              {"action": action, "text": text})
+        status, _ = await api(
+            "POST", f"/api/v1/tickets/{ticket['id']}/actions", "lider.plock", {"action": action, "text": text}
+        )
         assert status == 200
-    for who, expected in (("urz.plock", 403), ("agent1", 403), ("audytor", 403), ("przedst.plock", 403),
-                          ("lider.slupno", 404)):
+    for who, expected in (
+        ("urz.plock", 403),
+        ("agent1", 403),
+        ("audytor", 403),
+        ("przedst.plock", 403),
+        ("lider.slupno", 404),
+    ):
         status, _ = await api("POST", path, who)
         assert status == expected, who
     status, draft = await api("POST", path, "lider.plock")

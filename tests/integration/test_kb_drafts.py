@@ -10,10 +10,10 @@ from helpdesk.adapters.db.kb_store import KbTxMixin
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
-from helpdesk.services import kb as kb_module
-from helpdesk.services.kb import KbService
-from helpdesk.services.kb_drafts import DraftPublished, KbDrafts
-from helpdesk.services.kb_insights import KbInsights
+from helpdesk.services.kb import answers as kb_module
+from helpdesk.services.kb.answers import KbService
+from helpdesk.services.kb.drafts import DraftPublished, KbDrafts
+from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import REPO, populate
 
@@ -29,9 +29,14 @@ def desk(any_container):
     world = populate(container)
     container.kb.import_articles(load_articles([REPO / "knowledge_base"]))
     official, leader = world["urz.plock"], world["lider.plock"]
-    ticket = container.tickets.create(official, NewTicket(
-        title="Rzutnik nie wyświetla obrazu", description="W sali narad rzutnik pokazuje 'brak sygnału'.",
-        component="SPRZET"))["id"]
+    ticket = container.tickets.create(
+        official,
+        NewTicket(
+            title="Rzutnik nie wyświetla obrazu",
+            description="W sali narad rzutnik pokazuje 'brak sygnału'.",
+            component="SPRZET",
+        ),
+    )["id"]
     container.tickets.act(leader, ticket, "take")
     container.tickets.act(leader, ticket, "reply", text="Proszę przełączyć źródło na HDMI 2 pilotem.")
     container.tickets.act(leader, ticket, "resolve", text="Źródło przełączone, obraz jest.")
@@ -44,14 +49,21 @@ def desk(any_container):
 def test_a_resolved_ticket_becomes_a_draft_is_edited_published_and_then_answers_questions(desk):
     container, world, drafts, _insights, ticket = desk
     clock = container.clock
-    assert container.kb.answer(QUESTION, record=False)["article"] is None or \
-        container.kb.answer(QUESTION, record=False)["article"]["id"] != DRAFT
+    assert (
+        container.kb.answer(QUESTION, record=False)["article"] is None
+        or container.kb.answer(QUESTION, record=False)["article"]["id"] != DRAFT
+    )
     clock.advance(minutes=5)
-    edited = drafts.edit(world["lider.plock"], DRAFT, {
-        "title": "Rzutnik w sali narad nie pokazuje obrazu",
-        "questions": [QUESTION, "Rzutnik pokazuje brak sygnału"],
-        "tags": ["rzutnik", "HDMI"],
-        "body": "Przełącz źródło sygnału pilotem na **HDMI 2**.\n\nJeśli to nie pomaga, wymień kabel."})
+    edited = drafts.edit(
+        world["lider.plock"],
+        DRAFT,
+        {
+            "title": "Rzutnik w sali narad nie pokazuje obrazu",
+            "questions": [QUESTION, "Rzutnik pokazuje brak sygnału"],
+            "tags": ["rzutnik", "HDMI"],
+            "body": "Przełącz źródło sygnału pilotem na **HDMI 2**.\n\nJeśli to nie pomaga, wymień kabel.",
+        },
+    )
     assert edited["outcome"] == "updated" and edited["version"] == 2 and edited["status"] == "draft"
     assert edited["drafted_by"] == "lider.plock" and edited["updated_by"] == "lider.plock"
     assert edited["ticket"] == ticket and edited["office"] == "1462011"
@@ -62,7 +74,10 @@ def test_a_resolved_ticket_becomes_a_draft_is_edited_published_and_then_answers_
     assert published["status"] == "published" and published["version"] == 3
     assert published["url"] == f"{container.settings.public_url}".rstrip("/") + f"/kb/{final}"
     assert [(v["version"], v["status"], v["by"]) for v in published["history"]] == [
-        (1, "draft", "lider.plock"), (2, "draft", "lider.plock"), (3, "published", "koordynator")]
+        (1, "draft", "lider.plock"),
+        (2, "draft", "lider.plock"),
+        (3, "published", "koordynator"),
+    ]
     assert published["history"][2]["at"].startswith("2027-03-01T09:10")
 
     answer = container.kb.answer(QUESTION, record=False)
@@ -79,7 +94,10 @@ def test_leaders_see_and_edit_their_offices_drafts_coordinators_and_admins_every
     for who in ("lider.plock", "lider2.plock", "koordynator", "admin"):
         [item] = drafts.list_drafts(world[who])
         assert item["id"] == DRAFT and item["ticket"] == ticket and item["drafted_by"] == "lider.plock"
-        assert item["drafted_at"] == "2027-03-01T09:00:00+01:00" and item["title"] == "Rzutnik nie wyświetla obrazu"
+        assert (
+            item["drafted_at"] == "2027-03-01T09:00:00+01:00"
+            and item["title"] == "Rzutnik nie wyświetla obrazu"
+        )
         assert drafts.get(world[who], DRAFT)["body"].startswith("**Problem:**")
     assert drafts.list_drafts(world["lider.slupno"]) == []
     with pytest.raises(NotFound):
@@ -152,20 +170,33 @@ def test_a_discarded_draft_keeps_its_history_and_is_never_listed_shown_answered_
     assert len(container.db.read(lambda tx: tx.kb_history(DRAFT))) == 3
 
 
-@pytest.mark.parametrize("changes, needle", [
-    ({"title": ""}, "'title'"), ({"title": "   "}, "'title'"), ({"title": None}, "'title'"),
-    ({"title": "x" * 201}, "'title' jest za długie"), ({"title": "dwie\nlinie"}, "'title'"),
-    ({"title": ["lista"]}, "'title' musi być tekstem"), ({"title": True}, "'title' musi być tekstem"),
-    ({"component": "KAWA"}, "'component': nieznany komponent 'KAWA'"), ({"component": 7}, "'component'"),
-    ({"component": ""}, "'component'"),
-    ({"tags": {"a": 1}}, "'tags' musi być listą"), ({"tags": [["zagnieżdżona"]]}, "'tags'"),
-    ({"tags": ["x" * 61]}, "'tags' jest za długa"), ({"questions": ["q"] * 51}, "'questions' może mieć najwyżej 50"),
-    ({"questions": ["dobre", None]}, "'questions' musi być listą"), ({"questions": 5}, "'questions'"),
-    ({"body": ""}, "'body'"), ({"body": "x" * 100_001}, "'body' jest za długie"),
-    ({"body": "ma\x00zero"}, "'body' zawiera niedozwolone znaki"),
-    ({"id": "inne-id"}, "nieznane pola: id"), ({"nieznane": 1}, "nieznane pola: nieznane"),
-    ({}, "co najmniej jedno pole"),
-])
+@pytest.mark.parametrize(
+    "changes, needle",
+    [
+        ({"title": ""}, "'title'"),
+        ({"title": "   "}, "'title'"),
+        ({"title": None}, "'title'"),
+        ({"title": "x" * 201}, "'title' jest za długie"),
+        ({"title": "dwie\nlinie"}, "'title'"),
+        ({"title": ["lista"]}, "'title' musi być tekstem"),
+        ({"title": True}, "'title' musi być tekstem"),
+        ({"component": "KAWA"}, "'component': nieznany komponent 'KAWA'"),
+        ({"component": 7}, "'component'"),
+        ({"component": ""}, "'component'"),
+        ({"tags": {"a": 1}}, "'tags' musi być listą"),
+        ({"tags": [["zagnieżdżona"]]}, "'tags'"),
+        ({"tags": ["x" * 61]}, "'tags' jest za długa"),
+        ({"questions": ["q"] * 51}, "'questions' może mieć najwyżej 50"),
+        ({"questions": ["dobre", None]}, "'questions' musi być listą"),
+        ({"questions": 5}, "'questions'"),
+        ({"body": ""}, "'body'"),
+        ({"body": "x" * 100_001}, "'body' jest za długie"),
+        ({"body": "ma\x00zero"}, "'body' zawiera niedozwolone znaki"),
+        ({"id": "inne-id"}, "nieznane pola: id"),
+        ({"nieznane": 1}, "nieznane pola: nieznane"),
+        ({}, "co najmniej jedno pole"),
+    ],
+)
 def test_an_edit_is_checked_like_an_imported_article_and_the_error_names_the_field(desk, changes, needle):
     _container, world, drafts, *_ = desk
     with pytest.raises(InvalidInput) as err:
@@ -195,14 +226,28 @@ def test_drafting_the_same_ticket_again_keeps_what_reviewers_edited(desk):
 
 def test_a_stored_draft_that_breaks_the_rules_is_refused_on_publish_with_the_field(desk):
     container, world, drafts, *_ = desk
-    container.db.write(lambda tx: tx.kb_upsert({"id": "szkic-t-000099", "title": "Bez komponentu", "component": "",
-                                                "tags": [], "questions": [], "body": "Treść."},
-                                               container.clock.now(), "test", status="draft"))
+    container.db.write(
+        lambda tx: tx.kb_upsert(
+            {
+                "id": "szkic-t-000099",
+                "title": "Bez komponentu",
+                "component": "",
+                "tags": [],
+                "questions": [],
+                "body": "Treść.",
+            },
+            container.clock.now(),
+            "test",
+            status="draft",
+        )
+    )
     assert [d["id"] for d in drafts.list_drafts(world["koordynator"])] == [DRAFT, "szkic-t-000099"]
     assert [d["id"] for d in drafts.list_drafts(world["lider.plock"])] == [DRAFT]  # no ticket, no office
     with pytest.raises(Conflict, match=r"nie można opublikować.*'component'"):
         drafts.publish(world["koordynator"], "szkic-t-000099")
-    assert drafts.publish(world["koordynator"], "szkic-t-000099", {"component": "EZD"})["status"] == "published"
+    assert (
+        drafts.publish(world["koordynator"], "szkic-t-000099", {"component": "EZD"})["status"] == "published"
+    )
 
 
 def test_publishing_changes_the_stamp_at_the_same_instant_and_another_process_notices(desk, monkeypatch):
@@ -233,17 +278,22 @@ def test_discarding_also_changes_the_stamp(desk):
 
 def test_an_article_imported_under_a_draft_id_is_published_like_before(desk):
     container, world, drafts, *_ = desk
-    container.kb.import_articles([Article(id=DRAFT, title="Z pliku", component="SPRZET", questions=(QUESTION,),
-                                          body="Treść z pliku.")])
+    container.kb.import_articles(
+        [Article(id=DRAFT, title="Z pliku", component="SPRZET", questions=(QUESTION,), body="Treść z pliku.")]
+    )
     assert drafts.list_drafts(world["koordynator"]) == []
     assert container.kb.article(DRAFT).title == "Z pliku"
 
 
 # --- the final id on publishing -----------------------------------------------------------------
 
+
 def _article_ids(container):
-    return container.db.read(lambda tx: {a["id"]: a["status"] for s in ("published", "draft", "discarded")
-                                         for a in tx.kb_articles(s)})
+    return container.db.read(
+        lambda tx: {
+            a["id"]: a["status"] for s in ("published", "draft", "discarded") for a in tx.kb_articles(s)
+        }
+    )
 
 
 def test_a_draft_is_published_under_an_id_made_of_component_and_title_with_its_whole_history(desk):
@@ -256,11 +306,17 @@ def test_a_draft_is_published_under_an_id_made_of_component_and_title_with_its_w
     assert published["office"] == "1462011" and published["suggested_id"] is None
     assert published["url"].endswith(f"/kb/{NEW_ID}")
     assert [(h["version"], h["status"], h["renamed_from"]) for h in published["history"]] == [
-        (1, "draft", None), (2, "draft", None), (3, "published", DRAFT)]
+        (1, "draft", None),
+        (2, "draft", None),
+        (3, "published", DRAFT),
+    ]
     # The history lives under the new id; the draft id is no article any more.
     history = container.db.read(lambda tx: tx.kb_history(NEW_ID))
     assert [(v["version"], json.loads(v["data"])["status"]) for v in history] == [
-        (1, "draft"), (2, "draft"), (3, "published")]
+        (1, "draft"),
+        (2, "draft"),
+        (3, "published"),
+    ]
     assert container.db.read(lambda tx: tx.kb_history(DRAFT)) == []
     assert container.db.read(lambda tx: tx.kb_article(DRAFT)) is None
     assert DRAFT not in _article_ids(container)
@@ -275,9 +331,11 @@ def test_a_draft_is_published_under_an_id_made_of_component_and_title_with_its_w
     with pytest.raises(DraftPublished) as err:
         drafts.get(world["lider.slupno"], DRAFT)
     assert err.value.article_id == NEW_ID and f"'{NEW_ID}'" in str(err.value)
-    for change in (lambda: drafts.edit(world["lider.plock"], DRAFT, {"title": "Za późno"}),
-                   lambda: drafts.publish(world["koordynator"], DRAFT),
-                   lambda: drafts.discard(world["admin"], DRAFT)):
+    for change in (
+        lambda: drafts.edit(world["lider.plock"], DRAFT, {"title": "Za późno"}),
+        lambda: drafts.publish(world["koordynator"], DRAFT),
+        lambda: drafts.discard(world["admin"], DRAFT),
+    ):
         with pytest.raises(Conflict, match=f"już opublikowany jako artykuł '{NEW_ID}'"):
             change()
 
@@ -293,8 +351,9 @@ def test_a_draft_is_published_under_the_id_the_publisher_gives(desk):
 
 def test_last_changes_and_the_id_are_published_together_and_the_id_follows_the_final_title(desk):
     _container, world, drafts, *_ = desk
-    published = drafts.publish(world["koordynator"], DRAFT, {"title": "Źródło HDMI: ekran bez obrazu",
-                                                             "component": "SKANOWANIE"})
+    published = drafts.publish(
+        world["koordynator"], DRAFT, {"title": "Źródło HDMI: ekran bez obrazu", "component": "SKANOWANIE"}
+    )
     assert published["id"] == "skanowanie-zrodlo-hdmi-ekran-bez-obrazu" and published["version"] == 2
 
 
@@ -303,9 +362,22 @@ def test_a_derived_id_taken_by_any_article_gets_the_next_free_number(desk):
     now = container.clock.now()
 
     def store(article_id, status):
-        container.db.write(lambda tx: tx.kb_upsert({"id": article_id, "title": "Zajęte", "component": "SPRZET",
-                                                    "tags": [], "questions": [], "body": "Treść."},
-                                                   now, "test", status=status))
+        container.db.write(
+            lambda tx: tx.kb_upsert(
+                {
+                    "id": article_id,
+                    "title": "Zajęte",
+                    "component": "SPRZET",
+                    "tags": [],
+                    "questions": [],
+                    "body": "Treść.",
+                },
+                now,
+                "test",
+                status=status,
+            )
+        )
+
     store(NEW_ID, "published")
     assert drafts.get(world["koordynator"], DRAFT)["suggested_id"] == f"{NEW_ID}-2"
     store(f"{NEW_ID}-2", "discarded")
@@ -318,27 +390,56 @@ def test_a_derived_id_taken_by_any_article_gets_the_next_free_number(desk):
 @pytest.mark.parametrize("status", ["published", "draft", "discarded"])
 def test_a_given_id_taken_by_any_article_is_a_conflict_naming_it_and_nothing_changes(desk, status):
     container, world, drafts, *_ = desk
-    container.db.write(lambda tx: tx.kb_upsert({"id": "sprzet-zajete", "title": "Cudzy artykuł",
-                                                "component": "SPRZET", "tags": [], "questions": [],
-                                                "body": "Treść."}, container.clock.now(), "test", status=status))
+    container.db.write(
+        lambda tx: tx.kb_upsert(
+            {
+                "id": "sprzet-zajete",
+                "title": "Cudzy artykuł",
+                "component": "SPRZET",
+                "tags": [],
+                "questions": [],
+                "body": "Treść.",
+            },
+            container.clock.now(),
+            "test",
+            status=status,
+        )
+    )
     with pytest.raises(Conflict) as err:
         drafts.publish(world["koordynator"], DRAFT, {"title": "Poprawka"}, new_id="sprzet-zajete")
     assert "id 'sprzet-zajete' jest już zajęte" in str(err.value) and "Cudzy artykuł" in str(err.value)
     with pytest.raises(Conflict, match="'konto-reset-hasla' jest już zajęte"):
         drafts.publish(world["koordynator"], DRAFT, new_id="konto-reset-hasla")
     draft = drafts.get(world["koordynator"], DRAFT)
-    assert draft["status"] == "draft" and draft["version"] == 1 and draft["title"] == "Rzutnik nie wyświetla obrazu"
+    assert (
+        draft["status"] == "draft"
+        and draft["version"] == 1
+        and draft["title"] == "Rzutnik nie wyświetla obrazu"
+    )
     assert container.db.read(lambda tx: tx.kb_article("sprzet-zajete"))["title"] == "Cudzy artykuł"
 
 
-@pytest.mark.parametrize("bad, needle", [
-    (5, "'id' musi być tekstem"), (True, "'id' musi być tekstem"), (["a-b"], "'id' musi być tekstem"),
-    ({"id": "a"}, "'id' musi być tekstem"), ("", "'id' nie może być puste"), ("   ", "'id' nie może być puste"),
-    ("a" * 129, "za długie"), ("Sprzet-Rzutnik", "tylko małe litery"), ("sprzet_rzutnik", "tylko małe litery"),
-    ("sprzęt-rzutnik", "tylko małe litery"), ("sprzet--rzutnik", "tylko małe litery"),
-    ("-sprzet", "tylko małe litery"), ("a/../b", "tylko małe litery"), ("dwie\nlinie", "tylko małe litery"),
-    ("szkic-t-000001", "zarezerwowane dla szkiców"), ("szkic-t-000777", "zarezerwowane dla szkiców"),
-])
+@pytest.mark.parametrize(
+    "bad, needle",
+    [
+        (5, "'id' musi być tekstem"),
+        (True, "'id' musi być tekstem"),
+        (["a-b"], "'id' musi być tekstem"),
+        ({"id": "a"}, "'id' musi być tekstem"),
+        ("", "'id' nie może być puste"),
+        ("   ", "'id' nie może być puste"),
+        ("a" * 129, "za długie"),
+        ("Sprzet-Rzutnik", "tylko małe litery"),
+        ("sprzet_rzutnik", "tylko małe litery"),
+        ("sprzęt-rzutnik", "tylko małe litery"),
+        ("sprzet--rzutnik", "tylko małe litery"),
+        ("-sprzet", "tylko małe litery"),
+        ("a/../b", "tylko małe litery"),
+        ("dwie\nlinie", "tylko małe litery"),
+        ("szkic-t-000001", "zarezerwowane dla szkiców"),
+        ("szkic-t-000777", "zarezerwowane dla szkiców"),
+    ],
+)
 def test_a_bad_id_is_refused_before_anything_changes(desk, bad, needle):
     container, world, drafts, *_ = desk
     with pytest.raises(InvalidInput) as err:
@@ -357,6 +458,7 @@ def test_a_failure_after_the_rename_undoes_the_rename_too(desk, monkeypatch):
         if status == "published":
             raise RuntimeError("awaria w połowie publikacji")
         return real_upsert(self, values, at, actor, status, **kwargs)
+
     monkeypatch.setattr(KbTxMixin, "kb_upsert", failing_upsert)
     with pytest.raises(RuntimeError):
         drafts.publish(world["koordynator"], DRAFT, new_id="sprzet-brak-sygnalu")
@@ -370,8 +472,10 @@ def test_a_failure_after_the_rename_undoes_the_rename_too(desk, monkeypatch):
 
 def test_a_derived_id_another_publisher_took_a_moment_ago_moves_on_to_the_next_number(desk, monkeypatch):
     container, world, drafts, insights, _ticket = desk
-    twin = container.tickets.create(world["urz.plock"], NewTicket(
-        title="Rzutnik nie wyświetla obrazu", description="Sala 2.", component="SPRZET"))["id"]
+    twin = container.tickets.create(
+        world["urz.plock"],
+        NewTicket(title="Rzutnik nie wyświetla obrazu", description="Sala 2.", component="SPRZET"),
+    )["id"]
     container.tickets.act(world["lider.plock"], twin, "take")
     container.tickets.act(world["lider.plock"], twin, "resolve", text="Kabel wymieniony.")
     twin_draft = insights.draft_from_ticket(world["lider.plock"], twin)["id"]
@@ -411,9 +515,14 @@ def test_an_upgrade_links_existing_drafts_to_their_tickets(desk):
     container, world, drafts, insights, ticket = desk
     now = container.clock.now()
     for article_id in ("szkic-t-000002", "szkic-t-5"):  # no such ticket; not a draft id's written form
-        container.db.write(lambda tx, a=article_id: tx.kb_upsert(
-            {"id": a, "title": "Inny", "component": "EZD", "tags": [], "questions": [], "body": "T."},
-            now, "test", status="draft"))
+        container.db.write(
+            lambda tx, a=article_id: tx.kb_upsert(
+                {"id": a, "title": "Inny", "component": "EZD", "tags": [], "questions": [], "body": "T."},
+                now,
+                "test",
+                status="draft",
+            )
+        )
     config = alembic_config(container.db.engine)
     command.downgrade(config, "0005")
     command.upgrade(config, "head")

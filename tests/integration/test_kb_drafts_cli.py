@@ -6,8 +6,8 @@ import json
 import pytest
 
 from helpdesk.cli import main
-from helpdesk.services import kb as kb_module
-from helpdesk.services.kb_insights import KbInsights
+from helpdesk.services.kb import answers as kb_module
+from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from tests.support.calls import one_error_line, run
 from tests.support.world import REPO, make_container, populate
@@ -19,8 +19,12 @@ QUESTION = "Jak podłączyć laptopa do rzutnika w sali narad?"
 def env(tmp_path, monkeypatch):
     """A database with the world, the shipped articles and two drafts (T-000001, T-000002) of Płock."""
     url = f"sqlite:///{tmp_path}/h.db"
-    for key, value in {"HELPDESK_DATABASE_URL": url, "HELPDESK_SLA_DIR": str(REPO / "sla"),
-                       "HELPDESK_KB_DIR": str(REPO / "knowledge_base"), "HELPDESK_SMTP_LISTEN": ""}.items():
+    for key, value in {
+        "HELPDESK_DATABASE_URL": url,
+        "HELPDESK_SLA_DIR": str(REPO / "sla"),
+        "HELPDESK_KB_DIR": str(REPO / "knowledge_base"),
+        "HELPDESK_SMTP_LISTEN": "",
+    }.items():
         monkeypatch.setenv(key, value)
     assert main(["init"]) == 0
     assert main(["kb", "import", str(REPO / "knowledge_base")]) == 0
@@ -28,12 +32,20 @@ def env(tmp_path, monkeypatch):
     people = populate(container)
     insights = KbInsights(container.db, container.clock, container.kb, container.settings.tz)
     for title in ("Rzutnik nie wyświetla obrazu", "Niszczarka się zacina"):
-        ticket = container.tickets.create(people["urz.plock"], NewTicket(title=title, description="", component="SPRZET"))
+        ticket = container.tickets.create(
+            people["urz.plock"], NewTicket(title=title, description="", component="SPRZET")
+        )
         for action in ("take", "resolve"):
             container.tickets.act(people["lider.plock"], ticket["id"], action, text="Zrobione.")
         insights.draft_from_ticket(people["lider.plock"], ticket["id"])
-    container.db.write(lambda tx: tx.kb_upsert({**tx.kb_article("szkic-t-000001"), "questions": [QUESTION]},
-                                               container.clock.now(), "lider.plock", status="draft"))
+    container.db.write(
+        lambda tx: tx.kb_upsert(
+            {**tx.kb_article("szkic-t-000001"), "questions": [QUESTION]},
+            container.clock.now(),
+            "lider.plock",
+            status="draft",
+        )
+    )
     yield container
     container.close()
 
@@ -79,28 +91,33 @@ def test_discard_keeps_the_history_and_the_draft_is_never_listed_again(env, caps
     assert code == 0 and "Odrzucono szkic 'szkic-t-000002'" in out
     code, out, _ = run(capsys, "kb", "drafts", "--json")
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["szkic-t-000001"]
-    statuses = [json.loads(v["data"])["status"] for v in env.db.read(lambda tx: tx.kb_history("szkic-t-000002"))]
+    statuses = [
+        json.loads(v["data"])["status"] for v in env.db.read(lambda tx: tx.kb_history("szkic-t-000002"))
+    ]
     assert statuses == ["draft", "discarded"]
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["publish", "szkic-t-000001", "--as", "lider.plock"], "nie może publikować"),
-    (["discard", "szkic-t-000001", "--as", "urz.plock"], "nie może odrzucać"),
-    (["publish", "szkic-t-000001", "--as", "nikt"], "nie ma osoby o loginie 'nikt'"),
-    (["publish", "szkic-t-000777"], "nie ma szkicu"),
-    (["publish", "konto-reset-hasla"], "już opublikowany"),
-    (["discard", "konto-reset-hasla"], "już opublikowany"),
-    (["publish", "Zle_ID"], "niepoprawny identyfikator"),
-    (["publish"], "ID"),
-    (["discard", "szkic-t-000001", "--bogus"], "--bogus"),
-    (["publish", "szkic-t-000001", "--id", "Zle_ID"], "tylko małe litery ascii"),
-    (["publish", "szkic-t-000001", "--id", "sprzęt-rzutnik"], "tylko małe litery ascii"),
-    (["publish", "szkic-t-000001", "--id", "a" * 129], "za długie"),
-    (["publish", "szkic-t-000001", "--id", ""], "'id' nie może być puste"),
-    (["publish", "szkic-t-000001", "--id", "szkic-t-000002"], "zarezerwowane dla szkiców"),
-    (["publish", "szkic-t-000001", "--id", "konto-reset-hasla"], "'konto-reset-hasla' jest już zajęte"),
-    (["publish", "szkic-t-000001", "--id"], "argument --id: expected one argument"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["publish", "szkic-t-000001", "--as", "lider.plock"], "nie może publikować"),
+        (["discard", "szkic-t-000001", "--as", "urz.plock"], "nie może odrzucać"),
+        (["publish", "szkic-t-000001", "--as", "nikt"], "nie ma osoby o loginie 'nikt'"),
+        (["publish", "szkic-t-000777"], "nie ma szkicu"),
+        (["publish", "konto-reset-hasla"], "już opublikowany"),
+        (["discard", "konto-reset-hasla"], "już opublikowany"),
+        (["publish", "Zle_ID"], "niepoprawny identyfikator"),
+        (["publish"], "ID"),
+        (["discard", "szkic-t-000001", "--bogus"], "--bogus"),
+        (["publish", "szkic-t-000001", "--id", "Zle_ID"], "tylko małe litery ascii"),
+        (["publish", "szkic-t-000001", "--id", "sprzęt-rzutnik"], "tylko małe litery ascii"),
+        (["publish", "szkic-t-000001", "--id", "a" * 129], "za długie"),
+        (["publish", "szkic-t-000001", "--id", ""], "'id' nie może być puste"),
+        (["publish", "szkic-t-000001", "--id", "szkic-t-000002"], "zarezerwowane dla szkiców"),
+        (["publish", "szkic-t-000001", "--id", "konto-reset-hasla"], "'konto-reset-hasla' jest już zajęte"),
+        (["publish", "szkic-t-000001", "--id"], "argument --id: expected one argument"),
+    ],
+)
 def test_bad_input_is_one_polish_line_and_exit_2(env, capsys, args, needle):
     code, _, err = run(capsys, "kb", *args)
     assert code == 2 and needle in one_error_line(err)
@@ -110,7 +127,10 @@ def test_bad_input_is_one_polish_line_and_exit_2(env, capsys, args, needle):
 def test_publishing_twice_is_refused_the_second_time(env, capsys):
     assert run(capsys, "kb", "publish", "szkic-t-000001")[0] == 0
     code, _, err = run(capsys, "kb", "publish", "szkic-t-000001")
-    assert code == 2 and "już opublikowany jako artykuł 'sprzet-rzutnik-nie-wyswietla-obrazu'" in one_error_line(err)
+    assert (
+        code == 2
+        and "już opublikowany jako artykuł 'sprzet-rzutnik-nie-wyswietla-obrazu'" in one_error_line(err)
+    )
 
 
 def test_a_taken_derived_id_gets_a_number(env, capsys):

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.domain.kb.article import Article
-from helpdesk.services.kb_insights import KbInsights
+from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
 from tests.support.world import populate
@@ -24,12 +24,17 @@ async def web(any_container):
     people = populate(container)
     for login in people:
         container.people.set_password(login, PASSWORD)
-    ticket = container.tickets.create(people["urz.plock"], NewTicket(
-        title="Rzutnik <b>nie</b> działa", description="Brak sygnału & obrazu.", component="SPRZET"))
+    ticket = container.tickets.create(
+        people["urz.plock"],
+        NewTicket(
+            title="Rzutnik <b>nie</b> działa", description="Brak sygnału & obrazu.", component="SPRZET"
+        ),
+    )
     for action, text in (("take", None), ("resolve", "Przełączono źródło na HDMI 2.")):
         container.tickets.act(people["lider.plock"], ticket["id"], action, text=text)
     KbInsights(container.db, container.clock, container.kb, container.settings.tz).draft_from_ticket(
-        people["lider.plock"], ticket["id"])
+        people["lider.plock"], ticket["id"]
+    )
     clients: list[TestClient] = []
 
     async def browser(login):
@@ -59,14 +64,18 @@ async def post(client, path, data):
 
 def form_of(html):
     """Field values of the draft form as a browser would send them."""
+
     def field(pattern):
         return unescape(re.search(pattern, html, re.S).group(1))
-    data = {"title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
-            "questions": field(r"<textarea id='questions'[^>]*>(.*?)</textarea>"),
-            "body": field(r"<textarea id='body'[^>]*>(.*?)</textarea>"),
-            "tags": field(r"id='tags' name='tags'[^>]*value='([^']*)'"),
-            "component": field(r"<option value='([A-Z_]+)' selected>"),
-            "version": field(r"name='version' value='(\d+)'")}
+
+    data = {
+        "title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
+        "questions": field(r"<textarea id='questions'[^>]*>(.*?)</textarea>"),
+        "body": field(r"<textarea id='body'[^>]*>(.*?)</textarea>"),
+        "tags": field(r"id='tags' name='tags'[^>]*value='([^']*)'"),
+        "component": field(r"<option value='([A-Z_]+)' selected>"),
+        "version": field(r"name='version' value='(\d+)'"),
+    }
     if "id='new_id'" in html:  # the final id, for those who publish
         data["id"] = field(r"id='new_id' name='id'[^>]*value='([^']*)'")
         data["suggested_id"] = field(r"name='suggested_id' value='([^']*)'")
@@ -74,8 +83,15 @@ def form_of(html):
 
 
 async def test_home_links_the_drafts_for_leaders_coordinators_and_admins_only(web):
-    for login, linked in (("lider.plock", True), ("koordynator", True), ("admin", True), ("lider.slupno", True),
-                          ("urz.plock", False), ("agent1", False), ("audytor", False)):
+    for login, linked in (
+        ("lider.plock", True),
+        ("koordynator", True),
+        ("admin", True),
+        ("lider.slupno", True),
+        ("urz.plock", False),
+        ("agent1", False),
+        ("audytor", False),
+    ):
         client = await web(login)
         status, html = await page(client, "/")
         assert status == 200 and (("href='/drafts'" in html) is linked), login
@@ -90,7 +106,9 @@ async def test_the_list_and_the_draft_page_escape_everything_and_show_buttons_by
     assert status == 200 and f"href='/drafts/{DRAFT}'" in html and web.ticket in html
     assert "Rzutnik &lt;b&gt;nie&lt;/b&gt; działa" in html and "<b>nie</b>" not in html
     status, html = await page(leader, f"/drafts/{DRAFT}")
-    assert status == 200 and "Zapisz szkic" in html and "Zapisz i opublikuj" not in html and "Odrzuć" not in html
+    assert (
+        status == 200 and "Zapisz szkic" in html and "Zapisz i opublikuj" not in html and "Odrzuć" not in html
+    )
     assert "Brak sygnału &amp; obrazu." in html and "lider.plock" in html
     boss = await web("koordynator")
     status, html = await page(boss, f"/drafts/{DRAFT}")
@@ -117,8 +135,11 @@ async def test_a_leader_saves_an_edit_and_a_coordinator_publishes_it_to_the_arti
     _, html = await page(leader, f"/drafts/{DRAFT}")
     data = form_of(html)
     assert data["title"] == "Rzutnik <b>nie</b> działa" and data["version"] == "1"
-    data.update(title="Rzutnik nie pokazuje obrazu", questions="Co zrobić, gdy rzutnik nie ma sygnału?\n\n",
-                tags="rzutnik, hdmi")
+    data.update(
+        title="Rzutnik nie pokazuje obrazu",
+        questions="Co zrobić, gdy rzutnik nie ma sygnału?\n\n",
+        tags="rzutnik, hdmi",
+    )
     status, location, _ = await post(leader, f"/drafts/{DRAFT}", data)
     assert (status, location) == (303, f"/drafts/{DRAFT}?zapisano=1")
     _, html = await page(leader, location)
@@ -134,7 +155,10 @@ async def test_a_leader_saves_an_edit_and_a_coordinator_publishes_it_to_the_arti
     status, html = await page(boss, location)
     assert status == 200 and "Rzutnik nie pokazuje obrazu" in html
     article = web.container.kb.article("sprzet-rzutnik-nie-pokazuje-obrazu")
-    assert article.questions == ("Co zrobić, gdy rzutnik nie ma sygnału?",) and article.tags == ("rzutnik", "hdmi")
+    assert article.questions == ("Co zrobić, gdy rzutnik nie ma sygnału?",) and article.tags == (
+        "rzutnik",
+        "hdmi",
+    )
     status, html = await page(boss, f"/drafts/{DRAFT}")
     assert status == 301
 
@@ -148,8 +172,14 @@ async def test_a_bad_edit_shows_the_form_again_with_what_was_typed_and_the_field
     assert "Nowa &lt;treść&gt;, której nie wolno zgubić" in html
     data = {**form_of(html), "title": "Dobry tytuł", "version": "1"}
     # Someone else saves in between: the stale version is refused, nothing is overwritten.
-    web.container.db.write(lambda tx: tx.kb_upsert({**tx.kb_article(DRAFT), "title": "Cudza zmiana"},
-                                                   web.container.clock.now(), "lider.plock", status="draft"))
+    web.container.db.write(
+        lambda tx: tx.kb_upsert(
+            {**tx.kb_article(DRAFT), "title": "Cudza zmiana"},
+            web.container.clock.now(),
+            "lider.plock",
+            status="draft",
+        )
+    )
     status, _, html = await post(boss, f"/drafts/{DRAFT}/publish", data)
     assert status == 409 and "lider.plock" in html
     assert web.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
@@ -179,6 +209,7 @@ async def test_bad_ids_are_a_clear_page_never_a_500(web, path):
 
 # --- the final id ---------------------------------------------------------------------------------
 
+
 async def test_only_those_who_publish_see_the_id_field_prefilled_with_the_suggestion(web):
     _, html = await page(await web("lider.plock"), f"/drafts/{DRAFT}")
     assert "id='new_id'" not in html and "suggested_id" not in html
@@ -189,7 +220,9 @@ async def test_only_those_who_publish_see_the_id_field_prefilled_with_the_sugges
 async def test_a_coordinator_publishes_under_a_typed_id_and_old_addresses_redirect_to_it(web):
     boss = await web("koordynator")
     _, html = await page(boss, f"/drafts/{DRAFT}")
-    status, location, _ = await post(boss, f"/drafts/{DRAFT}/publish", {**form_of(html), "id": " sprzet-rzutnik-hdmi "})
+    status, location, _ = await post(
+        boss, f"/drafts/{DRAFT}/publish", {**form_of(html), "id": " sprzet-rzutnik-hdmi "}
+    )
     assert (status, location) == (303, "/kb/sprzet-rzutnik-hdmi")
     for old in (f"/kb/{DRAFT}", f"/drafts/{DRAFT}"):
         resp = await boss.get(old, allow_redirects=False)
@@ -219,15 +252,19 @@ async def test_an_id_left_as_suggested_follows_the_title_published_with_it(web):
     assert (status, location) == (303, "/kb/sprzet-rzutnik-brak-sygnalu-hdmi")
 
 
-@pytest.mark.parametrize("typed, code, needle", [
-    ("konto-reset-hasla", 409, "id &#x27;konto-reset-hasla&#x27; jest już zajęte"),
-    ("Zły <id>", 400, "tylko małe litery ascii"),
-    ("szkic-t-000009", 400, "zarezerwowane dla szkiców"),
-    ("x" * 300, 400, "za długie"),
-])
+@pytest.mark.parametrize(
+    "typed, code, needle",
+    [
+        ("konto-reset-hasla", 409, "id &#x27;konto-reset-hasla&#x27; jest już zajęte"),
+        ("Zły <id>", 400, "tylko małe litery ascii"),
+        ("szkic-t-000009", 400, "zarezerwowane dla szkiców"),
+        ("x" * 300, 400, "za długie"),
+    ],
+)
 async def test_a_bad_or_taken_id_shows_the_form_again_with_everything_typed(web, typed, code, needle):
-    web.container.kb.import_articles([Article(id="konto-reset-hasla", title="Reset hasła", component="KONTO",
-                                              body="Treść.")])
+    web.container.kb.import_articles(
+        [Article(id="konto-reset-hasla", title="Reset hasła", component="KONTO", body="Treść.")]
+    )
     boss = await web("koordynator")
     _, html = await page(boss, f"/drafts/{DRAFT}")
     data = {**form_of(html), "id": typed, "body": "Treść, której nie wolno zgubić"}

@@ -20,7 +20,7 @@ from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.email.sender import refused_for_good
 from helpdesk.bootstrap import Container
 from helpdesk.cli import main
-from helpdesk.services.outbox import MAX_ATTEMPTS
+from helpdesk.services.notify.outbox import MAX_ATTEMPTS
 from helpdesk.web.app import create_app
 from tests.integration.test_email_gateway import (
     LEADER,
@@ -39,7 +39,9 @@ def enqueue(container: Container, recipient: str = "ktos@example.pl", channel: s
     assert container.db.write(lambda tx: tx.enqueue(channel, recipient, "Temat", "Treść", at=now))
 
 
-def test_a_message_is_given_up_after_the_last_attempt_and_comes_back_on_retry(any_container: Container) -> None:
+def test_a_message_is_given_up_after_the_last_attempt_and_comes_back_on_retry(
+    any_container: Container,
+) -> None:
     container, outbox = any_container, any_container.outbox
     clock: ManualClock = container.clock  # type: ignore[assignment]
     enqueue(container)
@@ -62,7 +64,9 @@ def test_a_message_is_given_up_after_the_last_attempt_and_comes_back_on_retry(an
     assert message.attempts == 0 and outbox.given_up() == []
 
 
-def test_a_refusal_for_good_is_given_up_at_once_and_a_sent_message_cannot_be_retried(any_container: Container) -> None:
+def test_a_refusal_for_good_is_given_up_at_once_and_a_sent_message_cannot_be_retried(
+    any_container: Container,
+) -> None:
     container, outbox = any_container, any_container.outbox
     enqueue(container, "a@example.pl")
     enqueue(container, "b@example.pl")
@@ -74,16 +78,19 @@ def test_a_refusal_for_good_is_given_up_at_once_and_a_sent_message_cannot_be_ret
     assert [m.recipient for m in outbox.claim("email")] == ["a@example.pl"]
 
 
-@pytest.mark.parametrize(("error", "permanent"), [
-    (smtplib.SMTPRecipientsRefused({"x@example.pl": (550, b"5.1.1 User unknown")}), True),
-    (smtplib.SMTPRecipientsRefused({"x@example.pl": (450, b"4.2.1 Mailbox busy")}), False),
-    (smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), True),
-    (smtplib.SMTPDataError(451, b"4.3.0 Try again"), False),
-    (smtplib.SMTPSenderRefused(550, b"5.7.1 Sender not allowed", "helpdesk@example.pl"), False),
-    (smtplib.SMTPServerDisconnected("gone"), False),
-    (ConnectionRefusedError(111, "Connection refused"), False),
-    (ValueError("bad address"), True),
-])
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"x@example.pl": (550, b"5.1.1 User unknown")}), True),
+        (smtplib.SMTPRecipientsRefused({"x@example.pl": (450, b"4.2.1 Mailbox busy")}), False),
+        (smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), True),
+        (smtplib.SMTPDataError(451, b"4.3.0 Try again"), False),
+        (smtplib.SMTPSenderRefused(550, b"5.7.1 Sender not allowed", "helpdesk@example.pl"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (ValueError("bad address"), True),
+    ],
+)
 def test_which_smtp_failures_are_for_good(error: Exception, permanent: bool) -> None:
     assert refused_for_good(error) is permanent
 
@@ -95,8 +102,9 @@ class RefusingSink(Sink):
         super().__init__()
         self.refused, self.busy = refused, busy
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         if address == self.refused:
             return "550 5.1.1 User unknown"
         if address == self.busy:
@@ -105,9 +113,9 @@ class RefusingSink(Sink):
         return "250 OK"
 
 
-async def test_the_relay_refusing_a_mailbox_gives_that_mail_up_and_delivers_the_rest(tmp_path: Path,
-                                                                                     monkeypatch: Any,
-                                                                                     capsys: Any) -> None:
+async def test_the_relay_refusing_a_mailbox_gives_that_mail_up_and_delivers_the_rest(
+    tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
     clock = ManualClock(START)
     relay_port = free_port()
     sink = RefusingSink(refused=OFFICIAL, busy=LEADER)
@@ -117,15 +125,22 @@ async def test_the_relay_refusing_a_mailbox_gives_that_mail_up_and_delivers_the_
     try:
         populate(container)
         intake, sender = container.extras["mail_intake"], container.extras["mail_sender"]
-        assert intake.receive(polish_mail_with_attachment().as_bytes(), source="smtp",
-                              envelope_from=OFFICIAL).status == "ticket"
+        assert (
+            intake.receive(
+                polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL
+            ).status
+            == "ticket"
+        )
         await asyncio.to_thread(sender.send_once)
         rows = container.db.read(lambda tx: tx.outbox_messages("email"))
         to_official = [r for r in rows if r["recipient"] == OFFICIAL]
         to_leader = [r for r in rows if r["recipient"] == LEADER]
-        assert to_official and all(r["given_up_at"] is not None and "550" in r["last_error"] for r in to_official)
-        assert to_leader and all(r["given_up_at"] is None and r["sent_at"] is None and r["attempts"] == 1
-                                 for r in to_leader)
+        assert to_official and all(
+            r["given_up_at"] is not None and "550" in r["last_error"] for r in to_official
+        )
+        assert to_leader and all(
+            r["given_up_at"] is None and r["sent_at"] is None and r["attempts"] == 1 for r in to_leader
+        )
 
         clock.advance(minutes=5)  # the busy mailbox is tried again; the refused one is not
         await asyncio.to_thread(sender.send_once)

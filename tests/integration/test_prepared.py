@@ -32,11 +32,28 @@ LATER = AT + timedelta(hours=4, microseconds=1)
 
 def ticket_values(author_id: int, **extra: Any) -> dict[str, Any]:
     """Every column of a fresh ticket except `no` (what `Tx.new_ticket` writes, spelled out)."""
-    values = {"office": "1462011", "author_id": author_id, "title": "Zgłoszenie żółć", "description": "opis",
-              "component": "EZD", "priority": "high", "state": "new", "resume_state": None, "escalated": False,
-              "contract": None, "contractor": None, "assignee": None, "channel": "email", "created_at": AT,
-              "updated_at": AT, "escalated_at": None, "last_seq": 1, "next_deadline": None,
-              "first_line_due": LATER, "first_line_level": 0}
+    values = {
+        "office": "1462011",
+        "author_id": author_id,
+        "title": "Zgłoszenie żółć",
+        "description": "opis",
+        "component": "EZD",
+        "priority": "high",
+        "state": "new",
+        "resume_state": None,
+        "escalated": False,
+        "contract": None,
+        "contractor": None,
+        "assignee": None,
+        "channel": "email",
+        "created_at": AT,
+        "updated_at": AT,
+        "escalated_at": None,
+        "last_seq": 1,
+        "next_deadline": None,
+        "first_line_due": LATER,
+        "first_line_level": 0,
+    }
     values.update(extra)
     return values
 
@@ -52,23 +69,38 @@ def raw_rows(tx: Tx, table: str, key: str) -> list[dict[str, Any]]:
 
 # --- prepared writes, plain reads ------------------------------------------------------------------
 
+
 def test_a_ticket_written_through_the_prepared_path_reads_back_through_sqlalchemy(any_container):
     db = any_container.db
     official = populate(any_container)["urz.plock"]
     full = ticket_values(official.id)
-    fields = {k: full[k] for k in ("office", "author_id", "title", "description", "component", "priority",
-                                   "state", "channel", "first_line_due")}
+    fields = {
+        k: full[k]
+        for k in (
+            "office",
+            "author_id",
+            "title",
+            "description",
+            "component",
+            "priority",
+            "state",
+            "channel",
+            "first_line_due",
+        )
+    }
 
     def write(tx: Tx) -> dict[str, Any]:
         row, _record = tx.new_ticket(fields, {"title": full["title"]}, official.login, AT)  # prepared
         tx.conn.execute(insert(ticket_t).values(no=row["no"] + 1, **full))  # its twin, plain SQLAlchemy
         return row
+
     returned = db.write(write)
 
     def read(tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
         rows = [dict(r._mapping) for r in tx.conn.execute(select(ticket_t).order_by(ticket_t.c.no))]
         event = tx.conn.execute(select(store.event_t)).one()
         return rows, raw_rows(tx, "ticket", "no"), event
+
     (prepared, plain), (raw_prepared, raw_plain), event = db.read(read)
 
     assert without(prepared, "no") == without(plain, "no")
@@ -77,7 +109,11 @@ def test_a_ticket_written_through_the_prepared_path_reads_back_through_sqlalchem
     assert prepared["created_at"] == AT and prepared["created_at"].utcoffset() == timedelta(0)
     assert prepared["first_line_due"] == LATER
     assert prepared["escalated"] is False
-    assert prepared["contract"] is None and prepared["escalated_at"] is None and prepared["next_deadline"] is None
+    assert (
+        prepared["contract"] is None
+        and prepared["escalated_at"] is None
+        and prepared["next_deadline"] is None
+    )
     assert event.at_utc == AT and event.ticket_no == prepared["no"] and event.seq == 1
 
 
@@ -87,15 +123,28 @@ def test_an_outbox_message_written_through_the_prepared_path_reads_back_through_
 
     def write(tx: Tx) -> None:
         assert tx.enqueue("telegram", "12345", "Temat", "Treść", at=AT, headers=headers, dedupe="prepared")
-        tx.conn.execute(insert(outbox_t).values(
-            channel="telegram", recipient="12345", subject="Temat", body="Treść", html=None,
-            headers=json.dumps(headers, ensure_ascii=False), ticket_no=None, dedupe="plain", created_at=AT,
-            next_attempt_at=AT, attempts=0))
+        tx.conn.execute(
+            insert(outbox_t).values(
+                channel="telegram",
+                recipient="12345",
+                subject="Temat",
+                body="Treść",
+                html=None,
+                headers=json.dumps(headers, ensure_ascii=False),
+                ticket_no=None,
+                dedupe="plain",
+                created_at=AT,
+                next_attempt_at=AT,
+                attempts=0,
+            )
+        )
+
     db.write(write)
 
     def read(tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rows = [dict(r._mapping) for r in tx.conn.execute(select(outbox_t).order_by(outbox_t.c.id))]
         return rows, raw_rows(tx, "outbox", "id")
+
     (prepared, plain), (raw_prepared, raw_plain) = db.read(read)
 
     assert prepared["dedupe"] == "prepared" and plain["dedupe"] == "plain"
@@ -108,23 +157,43 @@ def test_an_outbox_message_written_through_the_prepared_path_reads_back_through_
 
 # --- plain writes, prepared reads ------------------------------------------------------------------
 
+
 def test_rows_written_through_sqlalchemy_read_back_identically_through_fast(any_container):
     db = any_container.db
     official = populate(any_container)["urz.plock"]
 
     def write(tx: Tx) -> None:
         tx.conn.execute(insert(ticket_t).values(no=1, **ticket_values(official.id)))
-        tx.conn.execute(insert(ticket_t).values(no=2, **ticket_values(
-            official.id, escalated=True, escalated_at=LATER, next_deadline=LATER, first_line_due=None,
-            contract="umowa", contractor="wykonawca", assignee="agent1", first_line_level=2)))
+        tx.conn.execute(
+            insert(ticket_t).values(
+                no=2,
+                **ticket_values(
+                    official.id,
+                    escalated=True,
+                    escalated_at=LATER,
+                    next_deadline=LATER,
+                    first_line_due=None,
+                    contract="umowa",
+                    contractor="wykonawca",
+                    assignee="agent1",
+                    first_line_level=2,
+                ),
+            )
+        )
+
     db.write(write)
     everything = select(ticket_t).order_by(ticket_t.c.no)
 
     def read(tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any, Any]:
         fast = [r._asdict() for r in tx.fast.all(everything, {})]
         plain = [dict(r._mapping) for r in tx.conn.execute(everything)]
-        return fast, plain, tx.fast.first(store._TICKET_BY_NO, {"no": 2}), tx.fast.first(store._TICKET_BY_NO,
-                                                                                           {"no": 3})
+        return (
+            fast,
+            plain,
+            tx.fast.first(store._TICKET_BY_NO, {"no": 2}),
+            tx.fast.first(store._TICKET_BY_NO, {"no": 3}),
+        )
+
     fast, plain, second, missing = db.read(read)
 
     assert fast == plain
@@ -138,12 +207,22 @@ def test_rows_written_through_sqlalchemy_read_back_identically_through_fast(any_
 
 # --- errors --------------------------------------------------------------------------------------
 
+
 def test_a_duplicate_primary_key_through_fast_raises_sqlalchemys_integrity_error(any_container):
     db = any_container.db
     assert db.write(lambda tx: tx.enqueue("email", "a@example.pl", "s", "b", at=AT, dedupe="one")) is True
     existing = db.read(lambda tx: tx.outbox_messages()[0]["id"])
-    clash = {"id": existing, "channel": "email", "recipient": "b@example.pl", "subject": "s", "body": "b",
-             "headers": "{}", "created_at": AT, "next_attempt_at": AT, "attempts": 0}
+    clash = {
+        "id": existing,
+        "channel": "email",
+        "recipient": "b@example.pl",
+        "subject": "s",
+        "body": "b",
+        "headers": "{}",
+        "created_at": AT,
+        "next_attempt_at": AT,
+        "attempts": 0,
+    }
 
     with pytest.raises(IntegrityError) as caught:
         db.write(lambda tx: tx.fast.execute(store._OUTBOX_INSERT, clash, keyed=True))
@@ -164,6 +243,7 @@ def test_execute_returns_the_row_count(any_container):
 
 # --- defaults and literals ------------------------------------------------------------------------
 
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def dialect(request):
     """A dialect to compile for (no database needed)."""
@@ -171,9 +251,14 @@ def dialect(request):
 
 
 def test_prepared_refuses_an_insert_whose_missing_column_has_a_callable_default(dialect):
-    table = Table("throwaway", MetaData(), Column("id", Integer, primary_key=True),
-                  Column("stamp", DateTime, default=lambda: datetime.now(UTC)),
-                  Column("made", DateTime, default=func.now()), Column("n", Integer, default=5))
+    table = Table(
+        "throwaway",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("stamp", DateTime, default=lambda: datetime.now(UTC)),
+        Column("made", DateTime, default=func.now()),
+        Column("n", Integer, default=5),
+    )
     with pytest.raises(ValueError, match="'stamp' needs a value"):
         Prepared(insert(table), dialect, ["id"])
     # Given that column, the rest is fine: the SQL default is rendered into the statement itself
@@ -185,22 +270,37 @@ def test_prepared_refuses_an_insert_whose_missing_column_has_a_callable_default(
 
 def test_plain_scalar_defaults_fill_the_columns_left_out(any_container):
     db = any_container.db
-    bare = {"channel": "email", "recipient": "a@example.pl", "body": "b", "created_at": AT, "next_attempt_at": AT}
+    bare = {
+        "channel": "email",
+        "recipient": "a@example.pl",
+        "body": "b",
+        "created_at": AT,
+        "next_attempt_at": AT,
+    }
 
     def write(tx: Tx) -> None:
         tx.fast.execute(store._OUTBOX_INSERT, bare, keyed=True)
         # A different set of columns must get its own compiled statement, not the cached one above.
-        tx.fast.execute(store._OUTBOX_INSERT, {**bare, "subject": "S", "attempts": 3, "dedupe": "d"}, keyed=True)
+        tx.fast.execute(
+            store._OUTBOX_INSERT, {**bare, "subject": "S", "attempts": 3, "dedupe": "d"}, keyed=True
+        )
+
     db.write(write)
 
     rows = db.read(lambda tx: tx.outbox_messages())
     assert [(r["subject"], r["headers"], r["attempts"], r["dedupe"]) for r in rows] == [
-        ("", "{}", 0, None), ("S", "{}", 3, "d")]
+        ("", "{}", 0, None),
+        ("S", "{}", 3, "d"),
+    ]
 
 
-_WITH_DEFAULTS = Table("prepared_defaults", MetaData(), Column("id", Integer, primary_key=True, autoincrement=False),
-                       Column("flag", Boolean, nullable=False, default=True),
-                       Column("stamp", UTCDateTime, nullable=False, default=AT))
+_WITH_DEFAULTS = Table(
+    "prepared_defaults",
+    MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("flag", Boolean, nullable=False, default=True),
+    Column("stamp", UTCDateTime, nullable=False, default=AT),
+)
 _WITH_DEFAULTS_INSERT = insert(_WITH_DEFAULTS)
 
 
@@ -211,11 +311,13 @@ def test_scalar_defaults_get_their_columns_type_processing(any_container):
         _WITH_DEFAULTS.create(tx.conn)
         tx.fast.execute(_WITH_DEFAULTS_INSERT, {"id": 1}, keyed=True)  # flag and stamp from their defaults
         tx.conn.execute(insert(_WITH_DEFAULTS).values(id=2))  # the same through plain SQLAlchemy
+
     db.write(write)
 
     def read(tx: Tx) -> tuple[list[Any], list[dict[str, Any]]]:
         rows = tx.conn.execute(select(_WITH_DEFAULTS).order_by(_WITH_DEFAULTS.c.id)).all()
         return [tuple(r) for r in rows], raw_rows(tx, "prepared_defaults", "id")
+
     rows, raw = db.read(read)
     assert rows == [(1, True, AT), (2, True, AT)]
     assert without(raw[0], "id") == without(raw[1], "id")
@@ -224,8 +326,13 @@ def test_scalar_defaults_get_their_columns_type_processing(any_container):
 def test_a_naive_datetime_is_refused_on_the_prepared_path_as_on_the_plain_one(any_container):
     db = any_container.db
     naive = AT.replace(tzinfo=None)
-    values = {"channel": "email", "recipient": "a@example.pl", "body": "b", "created_at": naive,
-              "next_attempt_at": naive}
+    values = {
+        "channel": "email",
+        "recipient": "a@example.pl",
+        "body": "b",
+        "created_at": naive,
+        "next_attempt_at": naive,
+    }
     with pytest.raises(StatementError, match="timezone"):
         db.write(lambda tx: tx.conn.execute(insert(outbox_t).values(**values)))
     # The column type's bind processing runs on the prepared path too (the driver alone would take it).
@@ -241,11 +348,14 @@ def test_a_literal_in_the_where_clause_is_bound_without_being_passed(any_contain
         tx.conn.execute(insert(head_t).values(id=2, last_hash="f" * 64, event_count=7, last_ticket_no=9))
         head = tx.fast.first(store._HEAD, {})  # WHERE id = 1, with nothing passed
         return head, tx.fast.execute(store._HEAD_UPDATE, {"last_hash": "a" * 64}, keyed=True)
+
     head, count = db.write(write)
 
     assert (head.id, head.last_hash, head.event_count, head.last_ticket_no) == (1, GENESIS_HASH, 0, 0)
     assert count == 1
-    rows = db.read(lambda tx: tx.conn.execute(select(head_t.c.id, head_t.c.last_hash).order_by(head_t.c.id)).all())
+    rows = db.read(
+        lambda tx: tx.conn.execute(select(head_t.c.id, head_t.c.last_hash).order_by(head_t.c.id)).all()
+    )
     assert [tuple(r) for r in rows] == [(1, "a" * 64), (2, "f" * 64)]
 
 
@@ -274,8 +384,13 @@ def test_a_literal_none_in_values_is_bound_like_any_other_literal(any_container)
 
 
 def test_an_update_with_an_onupdate_default_is_refused_or_filled(dialect):
-    table = Table("throwaway", MetaData(), Column("id", Integer, primary_key=True), Column("s", String),
-                  Column("touched", Integer, onupdate=7))
+    table = Table(
+        "throwaway",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("s", String),
+        Column("touched", Integer, onupdate=7),
+    )
     statement = update(table).where(table.c.id == bindparam("k"))
     try:
         prepared = Prepared(statement, dialect, ["s"])

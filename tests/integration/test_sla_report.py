@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 
 from helpdesk.cli import main
-from helpdesk.services.sla_replay import replay
-from helpdesk.services.sla_report import sla_report
+from helpdesk.services.sla.replay import replay
+from helpdesk.services.sla.report import sla_report
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
 from tests.support.world import REPO, WARSAW, populate
@@ -60,7 +60,9 @@ def drive(container, people, clock):
     return a, b, c, d
 
 
-def test_report_and_replay_of_the_audit_export_agree_to_the_minute(container, world, clock, monkeypatch, capsys):
+def test_report_and_replay_of_the_audit_export_agree_to_the_minute(
+    container, world, clock, monkeypatch, capsys
+):
     a, b, c, _april = drive(container, world, clock)
     report = sla_report(container.db, container.contracts, clock.now(), WARSAW, "2027-03-01", "2027-03-31")
     assert report["as_of"] == "2027-04-01T00:00:00+02:00"
@@ -73,7 +75,9 @@ def test_report_and_replay_of_the_audit_export_agree_to_the_minute(container, wo
     monkeypatch.setenv("HELPDESK_SLA_DIR", str(REPO / "sla"))
     assert main(["audit", "export"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    replayed = {r["ticket"]: r for r in replay(lines, container.contracts, datetime.fromisoformat(report["as_of"]))}
+    replayed = {
+        r["ticket"]: r for r in replay(lines, container.contracts, datetime.fromisoformat(report["as_of"]))
+    }
     for ticket, row in rows.items():
         assert {k: row[k] for k in replayed[ticket]} == replayed[ticket]
     # Spot checks by hand: A's reaction ran Mon 15:30–16:00 and Tue 08:00–09:10 = 100 min.
@@ -96,8 +100,23 @@ def test_cli_report_formats_and_errors(container, world, clock, monkeypatch, cap
     monkeypatch.setenv("HELPDESK_DATABASE_URL", container.settings.database_url)
     monkeypatch.setenv("HELPDESK_SLA_DIR", str(REPO / "sla"))
     out = tmp_path / "r.html"
-    assert main(["report", "sla", "--from", "2027-03-01", "--to", "2027-03-31", "--format", "html",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "sla",
+                "--from",
+                "2027-03-01",
+                "--to",
+                "2027-03-31",
+                "--format",
+                "html",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     page = out.read_text(encoding="utf-8")
     # The CLI runs on the system clock, before these 2027 tickets: the report is empty but whole.
     assert "Raport SLA" in page and "Dziennik zdarzeń" in page and "Brak danych" in page
@@ -121,8 +140,11 @@ async def client(container, clock):
     await server.start_server()
 
     async def get(who, query):
-        resp = await server.get(f"/api/v1/reports/sla?{query}", headers={"Authorization": f"Bearer {tokens[who]}"})
+        resp = await server.get(
+            f"/api/v1/reports/sla?{query}", headers={"Authorization": f"Bearer {tokens[who]}"}
+        )
         return resp, await resp.read()
+
     get.tickets = tickets
     yield get
     await server.close()
@@ -144,7 +166,9 @@ async def test_api_scopes_and_formats(client):
     assert resp.status == 403
     resp, body = await client("koordynator", MARCH + "&format=csv")
     assert resp.content_type == "text/csv"
-    assert resp.headers["Content-Disposition"] == 'attachment; filename="raport-sla-2027-03-01-2027-03-31.csv"'
+    assert (
+        resp.headers["Content-Disposition"] == 'attachment; filename="raport-sla-2027-03-01-2027-03-31.csv"'
+    )
     resp, body = await client("koordynator", MARCH + "&format=xlsx&contract=umowa-ezd-2026")
     assert resp.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in resp.headers["Content-Disposition"]
@@ -152,7 +176,12 @@ async def test_api_scopes_and_formats(client):
     assert book.sheetnames == ["Podsumowanie", "Zgłoszenia"] and book["Zgłoszenia"].max_row == 3
     resp, body = await client("koordynator", MARCH + "&format=html")
     assert resp.content_type == "text/html" and b"<svg" in body
-    for query in ("from=2027-03-01", "from=x&to=2027-03-31", MARCH + "&format=pdf", MARCH + "&contract=nie-ma",
-                  MARCH + "&foo=1"):
+    for query in (
+        "from=2027-03-01",
+        "from=x&to=2027-03-31",
+        MARCH + "&format=pdf",
+        MARCH + "&contract=nie-ma",
+        MARCH + "&foo=1",
+    ):
         resp, body = await client("koordynator", query)
         assert resp.status == 400 and "error" in json.loads(body)

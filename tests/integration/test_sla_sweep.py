@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import text
 
 from helpdesk.adapters.scheduler import start
-from helpdesk.services.sla_sweep import SlaSweep
+from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import WARSAW, make_container, populate
 
@@ -31,15 +31,23 @@ def escalated_ticket(container, people, title="Nie działa EZD"):
 
 
 def events_of(container, type_):
-    rows = container.db.read(lambda tx: tx.conn.execute(
-        text("SELECT ticket_no, data FROM event WHERE type = :t ORDER BY id"), {"t": type_}).all())
+    rows = container.db.read(
+        lambda tx: tx.conn.execute(
+            text("SELECT ticket_no, data FROM event WHERE type = :t ORDER BY id"), {"t": type_}
+        ).all()
+    )
     return [(r.ticket_no, json.loads(r.data)) for r in rows]
 
 
 def outbox(container):
-    return container.db.read(lambda tx: tx.conn.execute(
-        text("SELECT channel, recipient, subject, body, dedupe FROM outbox WHERE dedupe LIKE 'sla:%' "
-             "ORDER BY id")).all())
+    return container.db.read(
+        lambda tx: tx.conn.execute(
+            text(
+                "SELECT channel, recipient, subject, body, dedupe FROM outbox WHERE dedupe LIKE 'sla:%' "
+                "ORDER BY id"
+            )
+        ).all()
+    )
 
 
 def test_warning_then_breach_once_each_with_polish_notices(container, world, clock):
@@ -98,7 +106,9 @@ def test_a_deadline_passed_while_the_server_was_down_is_handled_at_the_first_swe
         assert result.breaches == [(ticket, "reaction")]
         assert result.warnings == []
         # The workaround clock (5 d = 40 h) is now the next thing to watch: warned at 32 h.
-        assert second.tickets.get(people["koordynator"], ticket)["next_deadline"] == "2027-03-05T09:00:00+01:00"
+        assert (
+            second.tickets.get(people["koordynator"], ticket)["next_deadline"] == "2027-03-05T09:00:00+01:00"
+        )
     finally:
         second.close()
 
@@ -126,6 +136,7 @@ def test_two_workers_sweeping_together_never_double_a_warning(any_container, clo
     def run(worker):
         barrier.wait()
         return worker.sweep(clock.now())
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run, workers))
     warned = sorted(w for r in results for w in r.warnings)
@@ -142,7 +153,10 @@ def test_first_line_goes_to_other_leaders_then_to_representative_and_coordinator
     assert sweep.sweep(clock.now()).first_line_alerts == []
     clock.set(at(1, 13, 0))  # 4 working hours after 09:00
     assert sweep.sweep(clock.now()).first_line_alerts == [(t["id"], 1)]
-    assert sorted(m.recipient for m in outbox(container)) == ["lider.plock@example.pl", "lider2.plock@example.pl"]
+    assert sorted(m.recipient for m in outbox(container)) == [
+        "lider.plock@example.pl",
+        "lider2.plock@example.pl",
+    ]
     assert sweep.sweep(clock.now()).first_line_alerts == []
     clock.set(at(2, 9, 0))  # 3 h on Monday afternoon + 1 h on Tuesday
     assert sweep.sweep(clock.now()).first_line_alerts == [(t["id"], 2)]
@@ -172,6 +186,7 @@ def test_server_part_sweeps_at_start_and_stops_cleanly(container, world, clock):
         result = original(now)
         done.set()
         return result
+
     sweep.sweep = recording
     assert start in container.extras["parts"]
 
@@ -180,5 +195,6 @@ def test_server_part_sweeps_at_start_and_stops_cleanly(container, world, clock):
         finished = await asyncio.get_running_loop().run_in_executor(None, done.wait, 10)
         await stop()
         return finished
+
     assert asyncio.run(scenario())
     assert events_of(container, "sla_warning") == [(int(ticket[2:]), {"metric": "reaction", "share": 0.8})]

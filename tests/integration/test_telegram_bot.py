@@ -76,7 +76,9 @@ async def test_an_unknown_person_is_told_how_to_get_access_and_nothing_else(bot:
     await bot.api.text(STRANGER, "/moje")
     await bot.api.wait_count(lambda s: s.chat_id == STRANGER, 2)
     assert all("/start KOD" in s.text for s in bot.api.to(STRANGER))
-    assert bot.container.tickets.db.read(lambda tx: tx.list_tickets({}, bot.world["koordynator"], 10, 0))[1] == 0
+    assert (
+        bot.container.tickets.db.read(lambda tx: tx.list_tickets({}, bot.world["koordynator"], 10, 0))[1] == 0
+    )
     assert update["message"]["from"]["id"] == STRANGER
 
 
@@ -106,7 +108,9 @@ async def test_greetings_and_thanks_get_a_friendly_answer_not_an_article(bot: Bo
     assert "Proszę bardzo" in thanks.text and not thanks.buttons
 
 
-async def test_not_helped_leads_to_a_ticket_the_leader_is_told_and_the_reply_reaches_the_official(bot: Bot) -> None:
+async def test_not_helped_leads_to_a_ticket_the_leader_is_told_and_the_reply_reaches_the_official(
+    bot: Bot,
+) -> None:
     await bot.link("urz.plock", OFFICIAL)
     await bot.link("lider.plock", LEADER)
     answer = await bot.ask(OFFICIAL, "Nie pamiętam hasła do EZD, jak je zresetować?")
@@ -130,7 +134,9 @@ async def test_not_helped_leads_to_a_ticket_the_leader_is_told_and_the_reply_rea
     assert notice.button("Przejmij")["callback_data"] == "take:T-000001"
     assert notice.button("Odpowiedz")["callback_data"] == "ans:T-000001"
 
-    bot.container.tickets.act(bot.world["lider.plock"], "T-000001", "reply", text="Wysłałem nowy link, sprawdź pocztę.")
+    bot.container.tickets.act(
+        bot.world["lider.plock"], "T-000001", "reply", text="Wysłałem nowy link, sprawdź pocztę."
+    )
     delivered = await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "Wysłałem nowy link" in s.text)
     assert "T-000001" in delivered.text
 
@@ -261,6 +267,7 @@ async def test_a_notice_to_someone_who_blocked_the_bot_is_given_up_not_reported_
                 return rows
             await asyncio.sleep(0.05)
         raise AssertionError("the notice was not given up")
+
     rows = await given_up()
     assert len(rows) == 1 and rows[0]["recipient"] == str(OFFICIAL) and rows[0]["sent_at"] is None
     assert "blocked" in rows[0]["last_error"]
@@ -282,8 +289,13 @@ async def test_a_flood_of_200_questions_from_five_officials_is_answered_once_eac
         harness = Bot(api, container, world)
         for login, tg in zip(logins, ids, strict=True):
             await harness.link(login, tg)
-        questions = ["Nie pamiętam hasła do EZD", "skaner nie działa", "gdzie jest UPO", "wygasł certyfikat podpisu",
-                     "Ile kosztuje paliwo?"]
+        questions = [
+            "Nie pamiętam hasła do EZD",
+            "skaner nie działa",
+            "gdzie jest UPO",
+            "wygasł certyfikat podpisu",
+            "Ile kosztuje paliwo?",
+        ]
         message_ids = []
         for i in range(200):
             update = await api.text(ids[i % 5], f"{questions[i % 5]} ({i})")
@@ -301,8 +313,9 @@ async def test_a_flood_of_200_questions_from_five_officials_is_answered_once_eac
 
 
 async def test_a_person_over_the_rate_limit_is_told_once_to_slow_down(tmp_path: Path) -> None:
-    api, container, stop = await start_bot(tmp_path, HELPDESK_TELEGRAM_RATE_BURST="3",
-                                           HELPDESK_TELEGRAM_RATE_PER_S="0.01")
+    api, container, stop = await start_bot(
+        tmp_path, HELPDESK_TELEGRAM_RATE_BURST="3", HELPDESK_TELEGRAM_RATE_PER_S="0.01"
+    )
     try:
         world = populate(container)
         code = container.people.issue_link_code("urz.plock", container.clock.now())
@@ -329,8 +342,9 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
     now = bot.container.clock.now()
     bot.container.people.link_telegram(bot.container.people.issue_link_code(agent.login, now), 73001, now)
     bot.container.people.link_telegram(bot.container.people.issue_link_code("koordynator", now), 73002, now)
-    bot.container.tickets.create(bot.world["urz.plock"], NewTicket("EZD nie działa", "nic", component="EZD",
-                                                                   channel="api"))
+    bot.container.tickets.create(
+        bot.world["urz.plock"], NewTicket("EZD nie działa", "nic", component="EZD", channel="api")
+    )
     bot.container.tickets.act(bot.world["lider.plock"], "T-000001", "escalate", priority="critical")
     for chat in (73001, 73002):
         news = await bot.api.wait_for(lambda s, c=chat: s.chat_id == c and "przekazane Wykonawcy" in s.text)
@@ -341,6 +355,7 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
     def warn(tx):
         record = tx.append(1, "sla_warning", None, now, {"metric": "reaction"})
         listener(tx, tx.ticket(1), [record], now)
+
     bot.container.db.write(warn)
     warning = await bot.api.wait_for(lambda s: s.chat_id == 73001 and "zbliża się termin" in s.text)
     assert "reaction" in warning.text

@@ -9,7 +9,7 @@ from helpdesk.adapters.telegram.bot import RateLimiter, file_base_url
 from helpdesk.adapters.telegram.render import split_message
 from helpdesk.adapters.telegram.texts import PACKAGE_DIR, REPO_BOT_DIR, load_texts
 from helpdesk.adapters.telegram.wiring import webhook_path
-from helpdesk.services.dialogue import guess_component, guess_priority, ticket_id_in
+from helpdesk.services.intake.dialogue import guess_component, guess_priority, ticket_id_in
 from helpdesk.web.app import create_app
 from tests.support.telegram_api import FakeBotApi
 from tests.support.world import START, make_container, populate, settings_for
@@ -24,9 +24,32 @@ def test_the_packaged_texts_are_identical_to_the_ones_in_bot() -> None:
 def test_the_texts_are_polish_with_diacritics_and_every_template_formats(tmp_path: Path) -> None:
     texts = load_texts(settings_for(f"sqlite:///{tmp_path}/h.db"))
     assert "Pomogło" in texts.raw("answer.helped") and "Nie pomogło" in texts.raw("answer.not_helped")
-    values = {k: "x" for k in ("name", "reason", "title", "excerpt", "url", "id", "priority", "component", "role",
-                               "filename", "size", "limit", "state", "office", "author", "description", "actor",
-                               "text", "contractor", "contract", "metric")}
+    values = {
+        k: "x"
+        for k in (
+            "name",
+            "reason",
+            "title",
+            "excerpt",
+            "url",
+            "id",
+            "priority",
+            "component",
+            "role",
+            "filename",
+            "size",
+            "limit",
+            "state",
+            "office",
+            "author",
+            "description",
+            "actor",
+            "text",
+            "contractor",
+            "contract",
+            "metric",
+        )
+    }
     for section, items in texts.data.items():
         if isinstance(items, dict):
             for key in items:
@@ -82,37 +105,49 @@ def test_without_a_token_the_channel_adds_nothing(tmp_path: Path) -> None:
     try:
         assert "telegram_bot" not in container.extras
         assert container.extras["web_setup"] == [] or all(
-            "telegram" not in getattr(f, "__module__", "") for f in container.extras["web_setup"])
+            "telegram" not in getattr(f, "__module__", "") for f in container.extras["web_setup"]
+        )
     finally:
         container.close()
 
 
 async def test_webhook_mode_receives_updates_through_the_same_web_server(tmp_path: Path) -> None:
     async with FakeBotApi("123:ABC") as api:
-        container = make_container(f"sqlite:///{tmp_path}/h.db", ManualClock(START),
-                                   HELPDESK_TELEGRAM_TOKEN="123:ABC", HELPDESK_TELEGRAM_API_URL=api.base_url,
-                                   HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/telegram/webhook")
+        container = make_container(
+            f"sqlite:///{tmp_path}/h.db",
+            ManualClock(START),
+            HELPDESK_TELEGRAM_TOKEN="123:ABC",
+            HELPDESK_TELEGRAM_API_URL=api.base_url,
+            HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/telegram/webhook",
+        )
         populate(container)
         bot = container.extras["telegram_bot"]
         client = TestClient(TestServer(create_app(container)))
         await client.start_server()
         stop = await bot.start()
         try:
-            assert api.webhook is not None and api.webhook["url"] == "https://helpdesk.example.pl/telegram/webhook"
+            assert (
+                api.webhook is not None
+                and api.webhook["url"] == "https://helpdesk.example.pl/telegram/webhook"
+            )
             secret = api.webhook["secret_token"]
             update = api.message_update(79999, "Dzień dobry")
             refused = await client.post("/telegram/webhook", json=update)
             assert refused.status == 403
-            accepted = await client.post("/telegram/webhook", json=update,
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            accepted = await client.post(
+                "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+            )
             assert accepted.status == 200
             reply = await api.wait_for(lambda s: s.chat_id == 79999)
             assert "/start KOD" in reply.text
-            again = await client.post("/telegram/webhook", json=update,
-                                      headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            again = await client.post(
+                "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+            )
             assert again.status == 200
             marker = api.message_update(79999, "/help")
-            await client.post("/telegram/webhook", json=marker, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            await client.post(
+                "/telegram/webhook", json=marker, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+            )
             await api.wait_count(lambda s: s.chat_id == 79999, 2)
             assert len(api.to(79999)) == 2  # the redelivered update was not answered twice
         finally:

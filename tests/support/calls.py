@@ -27,8 +27,15 @@ def one_error_line(err: str) -> str:
 
 def api_caller(client: TestClient, tokens: Mapping[str, str], *, never_500: bool = False) -> ApiCall:
     """`await call(method, path, who=login, body=…|raw=…, headers=…)` → (status, JSON or text)."""
-    async def call(method: str, path: str, who: str | None = None, body: Any = None, raw: Any = None,
-                   headers: Mapping[str, str] | None = None) -> tuple[int, Any]:
+
+    async def call(
+        method: str,
+        path: str,
+        who: str | None = None,
+        body: Any = None,
+        raw: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
         h = dict(headers or {})
         if who:
             h["Authorization"] = f"Bearer {tokens[who]}"
@@ -41,4 +48,5 @@ def api_caller(client: TestClient, tokens: Mapping[str, str], *, never_500: bool
             return resp.status, json.loads(text)
         except ValueError:
             return resp.status, text
+
     return call

@@ -20,10 +20,26 @@ from typing import Any
 
 from aiohttp import web
 
-BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Helpdesk", "username": "helpdesk_test_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
-_RAW_FIELDS = {"text", "caption", "url", "secret_token", "callback_query_id", "file_id", "parse_mode",
-               "inline_message_id", "action"}
+BOT_USER = {
+    "id": 999000,
+    "is_bot": True,
+    "first_name": "Helpdesk",
+    "username": "helpdesk_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+_RAW_FIELDS = {
+    "text",
+    "caption",
+    "url",
+    "secret_token",
+    "callback_query_id",
+    "file_id",
+    "parse_mode",
+    "inline_message_id",
+    "action",
+}
 
 
 @dataclass
@@ -118,20 +134,27 @@ class FakeBotApi:
 
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
         if self.fail_next.get(method, 0) > 0:
             self.fail_next[method] -= 1
-            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+            )
         if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
-            return web.json_response({"ok": False, "error_code": 403,
-                                      "description": "Forbidden: bot was blocked by the user"}, status=403)
+            return web.json_response(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+                status=403,
+            )
         handler = getattr(self, "m_" + method, None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},
-                                     status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404
+            )
         result = await handler(params)
         return web.json_response({"ok": True, "result": result})
 
@@ -186,14 +209,20 @@ class FakeBotApi:
         chat_id = int(p["chat_id"])
         message_id = next(self._message_ids)
         reply_to = (p.get("reply_parameters") or {}).get("message_id") or p.get("reply_to_message_id")
-        await self._record(Sent("sendMessage", chat_id, str(p.get("text", "")), message_id,
-                                p.get("reply_markup"), reply_to, p))
+        await self._record(
+            Sent(
+                "sendMessage", chat_id, str(p.get("text", "")), message_id, p.get("reply_markup"), reply_to, p
+            )
+        )
         return self._message(chat_id, message_id, str(p.get("text", "")), p.get("reply_markup"))
 
     async def m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id, message_id = int(p["chat_id"]), int(p["message_id"])
-        await self._record(Sent("editMessageText", chat_id, str(p.get("text", "")), message_id,
-                                p.get("reply_markup"), None, p))
+        await self._record(
+            Sent(
+                "editMessageText", chat_id, str(p.get("text", "")), message_id, p.get("reply_markup"), None, p
+            )
+        )
         return self._message(chat_id, message_id, str(p.get("text", "")), p.get("reply_markup"))
 
     async def m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -218,18 +247,30 @@ class FakeBotApi:
         return True
 
     async def m_getWebhookInfo(self, _p: dict[str, Any]) -> dict[str, Any]:
-        return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": 0}
+        return {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
 
     async def m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:
         file_id = str(p["file_id"])
         data = self.files.get(f"files/{file_id}", b"")
-        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data),
-                "file_path": f"files/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_size": len(data),
+            "file_path": f"files/{file_id}",
+        }
 
     def _message(self, chat_id: int, message_id: int, text: str, markup: Any) -> dict[str, Any]:
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                                   "chat": {"id": chat_id, "type": "private"}, "text": text or " "}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private"},
+            "text": text or " ",
+        }
         if markup:
             message["reply_markup"] = markup
         return message
@@ -246,19 +287,25 @@ class FakeBotApi:
     def _user(self, user_id: int) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "pl"}
 
-    def message_update(self, user_id: int, text: str | None = None, *, reply_to: Sent | None = None,
-                       **extra: Any) -> dict[str, Any]:
+    def message_update(
+        self, user_id: int, text: str | None = None, *, reply_to: Sent | None = None, **extra: Any
+    ) -> dict[str, Any]:
         """An update carrying a private message from `user_id`."""
-        message: dict[str, Any] = {"message_id": 500_000 + next(self._message_ids), "date": int(time.time()),
-                                   "from": self._user(user_id), "chat": {"id": user_id, "type": "private",
-                                                                         "first_name": f"User{user_id}"}}
+        message: dict[str, Any] = {
+            "message_id": 500_000 + next(self._message_ids),
+            "date": int(time.time()),
+            "from": self._user(user_id),
+            "chat": {"id": user_id, "type": "private", "first_name": f"User{user_id}"},
+        }
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if reply_to is not None:
-            message["reply_to_message"] = self._message(reply_to.chat_id, reply_to.message_id, reply_to.text, None)
+            message["reply_to_message"] = self._message(
+                reply_to.chat_id, reply_to.message_id, reply_to.text, None
+            )
         message.update(extra)
         return {"update_id": next(self._update_ids), "message": message}
 
@@ -266,13 +313,27 @@ class FakeBotApi:
         """The user sends a text message; returns the update."""
         return await self.push(self.message_update(user_id, text, reply_to=reply_to))
 
-    async def photo(self, user_id: int, data: bytes, *, reply_to: Sent | None = None,
-                    declared_size: int | None = None, caption: str | None = None) -> dict[str, Any]:
+    async def photo(
+        self,
+        user_id: int,
+        data: bytes,
+        *,
+        reply_to: Sent | None = None,
+        declared_size: int | None = None,
+        caption: str | None = None,
+    ) -> dict[str, Any]:
         """The user sends a photo (stored for getFile)."""
         file_id = f"photo{next(self._message_ids)}"
         self.files[f"files/{file_id}"] = data
-        photo = [{"file_id": file_id, "file_unique_id": "u" + file_id, "width": 800, "height": 600,
-                  "file_size": declared_size if declared_size is not None else len(data)}]
+        photo = [
+            {
+                "file_id": file_id,
+                "file_unique_id": "u" + file_id,
+                "width": 800,
+                "height": 600,
+                "file_size": declared_size if declared_size is not None else len(data),
+            }
+        ]
         extra: dict[str, Any] = {"photo": photo}
         if caption:
             extra["caption"] = caption
@@ -280,16 +341,22 @@ class FakeBotApi:
 
     async def press(self, user_id: int, sent: Sent, data: str) -> dict[str, Any]:
         """The user presses an inline button with callback `data` under message `sent`."""
-        query = {"id": str(next(self._message_ids)), "from": self._user(user_id), "chat_instance": "ci",
-                 "data": data, "message": self._message(sent.chat_id, sent.message_id, sent.text, sent.reply_markup)}
+        query = {
+            "id": str(next(self._message_ids)),
+            "from": self._user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": self._message(sent.chat_id, sent.message_id, sent.text, sent.reply_markup),
+        }
         return await self.push({"update_id": next(self._update_ids), "callback_query": query})
 
     def to(self, chat_id: int) -> list[Sent]:
         """Messages the bot sent to one chat."""
         return [s for s in self.sent if s.chat_id == chat_id and s.method == "sendMessage"]
 
-    async def wait_for(self, predicate: Callable[[Sent], bool], timeout: float = 10.0, *,
-                       after: int = 0) -> Sent:
+    async def wait_for(
+        self, predicate: Callable[[Sent], bool], timeout: float = 10.0, *, after: int = 0
+    ) -> Sent:
         """The first sent message (from index `after`) matching `predicate`; fails after `timeout`."""
         deadline = time.monotonic() + timeout
         async with self._changed:
@@ -306,7 +373,9 @@ class FakeBotApi:
                 except TimeoutError:
                     pass
 
-    async def wait_count(self, predicate: Callable[[Sent], bool], count: int, timeout: float = 30.0) -> list[Sent]:
+    async def wait_count(
+        self, predicate: Callable[[Sent], bool], count: int, timeout: float = 30.0
+    ) -> list[Sent]:
         """Wait until at least `count` sent messages match."""
         deadline = time.monotonic() + timeout
         async with self._changed:
@@ -334,5 +403,8 @@ async def _serve_forever(port: int, token: str) -> None:
 if __name__ == "__main__":  # a stand-in in its own process (bench/bench_telegram.py)
     import sys
 
-    asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0,
-                               sys.argv[2] if len(sys.argv) > 2 else "123:ABC"))
+    asyncio.run(
+        _serve_forever(
+            int(sys.argv[1]) if len(sys.argv) > 1 else 0, sys.argv[2] if len(sys.argv) > 2 else "123:ABC"
+        )
+    )

@@ -35,9 +35,13 @@ OFFICES = """code,name,type,employees,components,leaders_max
 
 def settings_for(database_url: str, **extra: str) -> Any:
     """Settings for a test container (no SMTP listener unless asked)."""
-    env = {"HELPDESK_DATABASE_URL": database_url, "HELPDESK_SLA_DIR": str(REPO / "sla"),
-           "HELPDESK_KB_DIR": str(REPO / "knowledge_base"), "HELPDESK_SMTP_LISTEN": "",
-           "HELPDESK_HTTP": "127.0.0.1:0"}
+    env = {
+        "HELPDESK_DATABASE_URL": database_url,
+        "HELPDESK_SLA_DIR": str(REPO / "sla"),
+        "HELPDESK_KB_DIR": str(REPO / "knowledge_base"),
+        "HELPDESK_SMTP_LISTEN": "",
+        "HELPDESK_HTTP": "127.0.0.1:0",
+    }
     env.update(extra)
     return load_settings(env)
 
@@ -62,9 +66,12 @@ def postgres_database() -> Iterator[str]:
         yield url
     finally:
         with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                {"n": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
@@ -80,19 +87,31 @@ def populate(container: Container) -> dict[str, Person]:
     people.import_offices(parse_offices_csv(OFFICES))
     now = container.clock.now()
     specs = [
-        ("urz.plock", "official", "1462011", None), ("urz2.plock", "official", "1462011", None),
-        ("lider.plock", "leader", "1462011", None), ("lider2.plock", "leader", "1462011", None),
+        ("urz.plock", "official", "1462011", None),
+        ("urz2.plock", "official", "1462011", None),
+        ("lider.plock", "leader", "1462011", None),
+        ("lider2.plock", "leader", "1462011", None),
         ("przedst.plock", "representative", "1462011", None),
-        ("urz.slupno", "official", "1419112", None), ("lider.slupno", "leader", "1419112", None),
+        ("urz.slupno", "official", "1419112", None),
+        ("lider.slupno", "leader", "1419112", None),
         ("przedst.slupno", "representative", "1419112", None),
-        ("koordynator", "coordinator", None, None), ("audytor", "auditor", None, None), ("admin", "admin", None, None),
+        ("koordynator", "coordinator", None, None),
+        ("audytor", "auditor", None, None),
+        ("admin", "admin", None, None),
     ]
     for i, contractor in enumerate(contractors(container)):
         specs.append((f"agent{i + 1}", "agent", None, contractor))
     out: dict[str, Person] = {}
     for login, role, jst, contractor in specs:
-        out[login] = people.add_person(login=login, name=f"Osoba {login}", role=role, now=now, jst=jst,
-                                       contractor=contractor, email=f"{login}@example.pl")
+        out[login] = people.add_person(
+            login=login,
+            name=f"Osoba {login}",
+            role=role,
+            now=now,
+            jst=jst,
+            contractor=contractor,
+            email=f"{login}@example.pl",
+        )
     return out
 
 

@@ -167,8 +167,10 @@ def test_naive_datetimes_are_refused() -> None:
 
 def test_working_intervals_are_clipped_to_the_span() -> None:
     spans = list(office().working_intervals(at("2026-03-06 15:00"), at("2026-03-09 09:00")))
-    assert spans == [(at("2026-03-06 15:00"), at("2026-03-06 16:00")),
-                     (at("2026-03-09 08:00"), at("2026-03-09 09:00"))]
+    assert spans == [
+        (at("2026-03-06 15:00"), at("2026-03-06 16:00")),
+        (at("2026-03-09 08:00"), at("2026-03-09 09:00")),
+    ]
 
 
 def test_hours_parse_including_midnight_at_the_end_and_yaml_base_60_numbers() -> None:
@@ -202,14 +204,24 @@ def test_random_spans_agree_with_a_minute_walking_reference(kind: str) -> None:
     elif kind == "round_the_clock":
         cal = BusinessCalendar("Europe/Warsaw", ALL_DAYS, 0, 24 * 60, holiday_provider("PL"))
     else:
-        cal = BusinessCalendar("Europe/Warsaw", frozenset({0, 2, 4, 5}), 17 * 60 + 30, 24 * 60,
-                               holiday_provider("PL"))
+        cal = BusinessCalendar(
+            "Europe/Warsaw", frozenset({0, 2, 4, 5}), 17 * 60 + 30, 24 * 60, holiday_provider("PL")
+        )
     # Starts near the DST nights, Christmas, Easter and at random, spans up to eight days.
-    anchors = [at("2026-03-27 00:00"), at("2026-10-23 00:00"), at("2025-12-20 00:00"),
-               at("2026-04-01 00:00"), at("2025-12-30 00:00")]
+    anchors = [
+        at("2026-03-27 00:00"),
+        at("2026-10-23 00:00"),
+        at("2025-12-20 00:00"),
+        at("2026-04-01 00:00"),
+        at("2025-12-30 00:00"),
+    ]
     utc = ZoneInfo("UTC")
     for i in range(24):
-        base = anchors[i % len(anchors)] if i < 15 else at("2025-01-01 00:00") + timedelta(days=rng.randrange(2000))
+        base = (
+            anchors[i % len(anchors)]
+            if i < 15
+            else at("2025-01-01 00:00") + timedelta(days=rng.randrange(2000))
+        )
         start = (base.astimezone(utc) + timedelta(minutes=rng.randrange(3 * 1440))).astimezone(WAW)
         end = (start.astimezone(utc) + timedelta(minutes=rng.randrange(8 * 1440))).astimezone(WAW)
         expected = naive_minutes(cal, start, end)

@@ -25,14 +25,25 @@ EXAMPLE: dict[str, Any] = {
     "components": ["EZD", "ESB"],
     "period": {"start": "2027-01-01", "end": "2031-12-31"},
     "calendars": {
-        "biuro": {"timezone": "Europe/Warsaw", "days": ["mon", "tue", "wed", "thu", "fri"],
-                  "hours": ["08:00", "16:00"], "holidays": "PL"},
-        "stale": {"timezone": "Europe/Warsaw", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-                  "hours": ["00:00", "24:00"], "holidays": "none"},
+        "biuro": {
+            "timezone": "Europe/Warsaw",
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "hours": ["08:00", "16:00"],
+            "holidays": "PL",
+        },
+        "stale": {
+            "timezone": "Europe/Warsaw",
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "hours": ["00:00", "24:00"],
+            "holidays": "none",
+        },
     },
     "priorities": {
-        "critical": {"calendar": "stale", "targets": {"reaction": "2h", "workaround": "12h", "fix": "3d"},
-                     "penalties": {"fix": {"per": "1h", "pln": 250, "cap_pln": 20000}}},
+        "critical": {
+            "calendar": "stale",
+            "targets": {"reaction": "2h", "workaround": "12h", "fix": "3d"},
+            "penalties": {"fix": {"per": "1h", "pln": 250, "cap_pln": 20000}},
+        },
         "normal": {"calendar": "biuro", "targets": {"reaction": "1d", "workaround": "5d", "fix": "20d"}},
     },
 }
@@ -98,26 +109,41 @@ def test_penalties_count_started_periods_and_stop_at_the_cap() -> None:
     assert rule.amount(100 * 3600) == 1000
 
 
-@pytest.mark.parametrize(("path", "value", "message"), [
-    ("priorities.critical.targets.fix", "3x", "priorities.critical.targets.fix: niepoprawny czas '3x'"),
-    ("priorities.normal.calendar", "biuro2", "priorities.normal.calendar: nieznany kalendarz 'biuro2'"),
-    ("priorities.normal.targets.workaround", ..., "priorities.normal.targets.workaround: brak wymaganego pola"),
-    ("priorities.pilne", {"calendar": "biuro"}, "priorities.pilne: nieznany priorytet"),
-    ("calendars.biuro.timezone", "Europe/Warszawa", "calendars.biuro.timezone: nieznana strefa czasowa"),
-    ("calendars.biuro.days", ["pon"], "calendars.biuro.days[0]: nieznany dzień 'pon'"),
-    ("calendars.biuro.hours", ["16:00", "08:00"], "calendars.biuro.hours: godzina końca"),
-    ("calendars.biuro.hours", ["8", "16:00"], "calendars.biuro.hours: niepoprawna godzina '8'"),
-    ("calendars.biuro.holidays", "XX", "calendars.biuro.holidays: nieznany kod kraju 'XX'"),
-    ("calendars.biuro.closed", ["2027-13-01"], "calendars.biuro.closed[0]: niepoprawna data"),
-    ("period.end", "2026-01-01", "period.end: koniec okresu przed jego początkiem"),
-    ("period.start", "jutro", "period.start: niepoprawna data 'jutro'"),
-    ("contractor", ..., "contractor: brak wymaganego pola"),
-    ("components", [], "components: oczekiwano niepustej listy"),
-    ("priorities.critical.penalties.fix.per", "0h", "priorities.critical.penalties.fix.per: okres musi"),
-    ("priorities.critical.penalties.fix.pln", "dużo", "priorities.critical.penalties.fix.pln: niepoprawna kwota"),
-    ("priorities.critical.penalties.naprawa", {"per": "1h", "pln": 1}, "priorities.critical.penalties.naprawa: nieznany czas"),
-    ("okres", 1, "okres: nieznane pole"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("priorities.critical.targets.fix", "3x", "priorities.critical.targets.fix: niepoprawny czas '3x'"),
+        ("priorities.normal.calendar", "biuro2", "priorities.normal.calendar: nieznany kalendarz 'biuro2'"),
+        (
+            "priorities.normal.targets.workaround",
+            ...,
+            "priorities.normal.targets.workaround: brak wymaganego pola",
+        ),
+        ("priorities.pilne", {"calendar": "biuro"}, "priorities.pilne: nieznany priorytet"),
+        ("calendars.biuro.timezone", "Europe/Warszawa", "calendars.biuro.timezone: nieznana strefa czasowa"),
+        ("calendars.biuro.days", ["pon"], "calendars.biuro.days[0]: nieznany dzień 'pon'"),
+        ("calendars.biuro.hours", ["16:00", "08:00"], "calendars.biuro.hours: godzina końca"),
+        ("calendars.biuro.hours", ["8", "16:00"], "calendars.biuro.hours: niepoprawna godzina '8'"),
+        ("calendars.biuro.holidays", "XX", "calendars.biuro.holidays: nieznany kod kraju 'XX'"),
+        ("calendars.biuro.closed", ["2027-13-01"], "calendars.biuro.closed[0]: niepoprawna data"),
+        ("period.end", "2026-01-01", "period.end: koniec okresu przed jego początkiem"),
+        ("period.start", "jutro", "period.start: niepoprawna data 'jutro'"),
+        ("contractor", ..., "contractor: brak wymaganego pola"),
+        ("components", [], "components: oczekiwano niepustej listy"),
+        ("priorities.critical.penalties.fix.per", "0h", "priorities.critical.penalties.fix.per: okres musi"),
+        (
+            "priorities.critical.penalties.fix.pln",
+            "dużo",
+            "priorities.critical.penalties.fix.pln: niepoprawna kwota",
+        ),
+        (
+            "priorities.critical.penalties.naprawa",
+            {"per": "1h", "pln": 1},
+            "priorities.critical.penalties.naprawa: nieznany czas",
+        ),
+        ("okres", 1, "okres: nieznane pole"),
+    ],
+)
 def test_invalid_fields_are_named_in_the_error(path: str, value: Any, message: str) -> None:
     with pytest.raises(InvalidInput) as err:
         build(broken(path, value))
@@ -206,8 +232,10 @@ def test_duplicate_contract_ids_across_files_are_an_error(tmp_path: Path) -> Non
     folder = tmp_path / "sla" / "contracts"
     write(folder, "a.yaml", example_yaml())
     write(folder, "b.yaml", example_yaml())
-    with pytest.raises(ContractFileError, match=re.escape(
-            "b.yaml: id: umowa 'umowa-a' jest już określona w sla/contracts/a.yaml")):
+    with pytest.raises(
+        ContractFileError,
+        match=re.escape("b.yaml: id: umowa 'umowa-a' jest już określona w sla/contracts/a.yaml"),
+    ):
         load_contracts(tmp_path / "sla")
 
 

@@ -21,12 +21,16 @@ def chain(records):
 
 
 def sample():
-    return chain([
-        ev.make_record("T-000001", 1, AT, ev.CREATED, "urz", {"title": "Zażółć gęślą jaźń"}),
-        ev.make_record("T-000001", 2, AT, ev.ESCALATED, "lider", {"contract": "u", "priority": "critical"}),
-        ev.make_record("T-000002", 1, AT, ev.CREATED, "urz", {"title": "x"}),
-        ev.make_record("T-000001", 3, AT, ev.ACKNOWLEDGED, "agent"),
-    ])
+    return chain(
+        [
+            ev.make_record("T-000001", 1, AT, ev.CREATED, "urz", {"title": "Zażółć gęślą jaźń"}),
+            ev.make_record(
+                "T-000001", 2, AT, ev.ESCALATED, "lider", {"contract": "u", "priority": "critical"}
+            ),
+            ev.make_record("T-000002", 1, AT, ev.CREATED, "urz", {"title": "x"}),
+            ev.make_record("T-000001", 3, AT, ev.ACKNOWLEDGED, "agent"),
+        ]
+    )
 
 
 def test_event_time_is_stored_with_its_offset():
@@ -75,6 +79,10 @@ def test_the_projection_follows_the_flow_and_remembers_where_to_resume():
     ]
     view = ev.project(records)
     assert (view.state, view.resume_state, view.escalated, view.priority) == (
-        State.WAITING, State.ACKNOWLEDGED, True, "high")
+        State.WAITING,
+        State.ACKNOWLEDGED,
+        True,
+        "high",
+    )
     view = ev.apply_event(view, ev.make_record("T-1", 6, AT, ev.RESUMED, "l"))
     assert view.state is State.ACKNOWLEDGED and view.assignee == "l"

@@ -41,8 +41,9 @@ class QueueWatch:
     def wait_queued(self, n: int) -> None:
         """Block until n units wait in the committer's queue."""
         with self._changed:
-            assert self._changed.wait_for(lambda: len(self._committer._pending) >= n, TIMEOUT), \
+            assert self._changed.wait_for(lambda: len(self._committer._pending) >= n, TIMEOUT), (
                 f"{n} units never queued"
+            )
 
 
 class Recorder:
@@ -78,8 +79,10 @@ class Recorder:
 
 def labelled(label: Any, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`fn` with a label the recorder can read (the caller's identity)."""
+
     def unit_fn(tx: Any) -> Any:
         return fn(tx)
+
     unit_fn.label = label  # type: ignore[attr-defined]
     return unit_fn
 
@@ -118,14 +121,16 @@ def blocked_leader(committer: GroupCommitter) -> tuple[Caller, threading.Event]:
         entered.set()
         assert release.wait(TIMEOUT)
         return "leader"
+
     leader = Caller(committer, labelled("leader", hold), context_value="leader")
     leader.start()
     assert entered.wait(TIMEOUT)
     return leader, release
 
 
-def queue_in_order(committer: GroupCommitter, watch: QueueWatch, fns: list[Callable[[Any], Any]],
-                   context: bool = False) -> list[Caller]:
+def queue_in_order(
+    committer: GroupCommitter, watch: QueueWatch, fns: list[Callable[[Any], Any]], context: bool = False
+) -> list[Caller]:
     """Start one caller per fn, each only after the previous one is queued (so the order is known)."""
     callers = []
     for i, fn in enumerate(fns):
@@ -138,6 +143,7 @@ def queue_in_order(committer: GroupCommitter, watch: QueueWatch, fns: list[Calla
 
 # --- results reach the right callers ---------------------------------------------------------
 
+
 def test_each_caller_gets_its_own_result_or_error_under_many_threads():
     runner = Recorder()
     committer = GroupCommitter(runner, max_batch=8)
@@ -149,11 +155,13 @@ def test_each_caller_gets_its_own_result_or_error_under_many_threads():
     def worker(w: int) -> None:
         start.wait(TIMEOUT)
         for i in range(per_thread):
+
             def fn(tx: Any, w: int = w, i: int = i) -> tuple[int, int]:
                 seen_tx.add(tx)
                 if i % 7 == 3:
                     raise ValueError(w, i)
                 return (w, i)
+
             try:
                 got: Any = committer.submit(labelled((w, i), fn))
             except ValueError as err:
@@ -187,6 +195,7 @@ def test_a_lone_caller_leads_its_own_batch_and_gets_its_result():
 
 
 # --- real batching ---------------------------------------------------------------------------
+
 
 def test_callers_that_queue_behind_a_leader_share_the_next_batch_in_arrival_order():
     runner = Recorder()
@@ -228,6 +237,7 @@ def test_a_failing_unit_gets_its_own_error_and_its_batch_mates_their_results():
 
     def fail(tx: Any) -> None:
         raise boom
+
     fns = [labelled("a", lambda tx: "A"), labelled("bad", fail), labelled("c", lambda tx: "C")]
     callers = queue_in_order(committer, watch, fns)
     release.set()
@@ -240,6 +250,7 @@ def test_a_failing_unit_gets_its_own_error_and_its_batch_mates_their_results():
 
 
 # --- a runner that fails -----------------------------------------------------------------------
+
 
 def test_a_runner_that_raises_fails_its_whole_batch_and_leadership_passes_on():
     commit_failed = RuntimeError("commit failed")
@@ -281,6 +292,7 @@ def test_a_lone_leader_whose_runner_raises_does_not_block_the_next_caller():
 
 # --- contextvars ---------------------------------------------------------------------------------
 
+
 def test_units_run_in_their_callers_context_even_on_the_leaders_thread():
     runner = Recorder()
     committer = GroupCommitter(runner)
@@ -291,6 +303,7 @@ def test_units_run_in_their_callers_context_even_on_the_leaders_thread():
         seen = CALLER.get()
         CALLER.set("scribbled")  # must not leak into the next unit of the same batch
         return seen, threading.get_ident()
+
     callers = queue_in_order(committer, watch, [labelled(i, look) for i in range(4)], context=True)
     release.set()
     finish([leader, *callers])
@@ -311,6 +324,7 @@ def test_the_context_is_captured_at_submit():
 
 
 # --- nobody returns before the commit ----------------------------------------------------------
+
 
 def test_no_caller_returns_before_its_batch_is_committed():
     log: list[str] = []

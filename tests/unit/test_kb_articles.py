@@ -7,7 +7,7 @@ import pytest
 from helpdesk.adapters.files.articles import ArticleFileError, load_articles
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.kb.article import Article
-from helpdesk.services.kb_matcher import KbMatcher
+from helpdesk.services.kb.matcher import KbMatcher
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kb"
 SHIPPED = Path(__file__).resolve().parents[2] / "knowledge_base"
@@ -70,7 +70,9 @@ def test_a_missing_path_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_excerpt_is_plain_text_cut_at_a_word() -> None:
-    article = Article("x", "T", "EZD", body="**Kliknij** [tutaj](http://x) i wpisz *swoje* hasło, a potem zapisz zmiany.")
+    article = Article(
+        "x", "T", "EZD", body="**Kliknij** [tutaj](http://x) i wpisz *swoje* hasło, a potem zapisz zmiany."
+    )
     assert article.excerpt(200) == "Kliknij tutaj i wpisz swoje hasło, a potem zapisz zmiany."
     short = article.excerpt(30)
     assert short.endswith("…") and len(short) <= 30 and "*" not in short

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from helpdesk.domain.kb.article import Article
-from helpdesk.services.kb_matcher import KbAnswer, KbMatcher, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
 
 ARTICLES = [
     Article(
@@ -136,17 +136,24 @@ def test_spec_json_has_the_article_with_its_public_url(matcher: KbMatcher) -> No
 
 def test_spec_json_of_silence_has_a_null_article() -> None:
     out = to_spec_json(KbAnswer(False, None, 0.12, [("x", 0.12)]), {}, "http://127.0.0.1:8080")
-    assert out == {"answered": False, "article": None, "score": 0.12, "candidates": [{"id": "x", "score": 0.12}]}
+    assert out == {
+        "answered": False,
+        "article": None,
+        "score": 0.12,
+        "candidates": [{"id": "x", "score": 0.12}],
+    }
 
 
 def test_a_logistic_fit_separates_a_separable_sample() -> None:
-    from helpdesk.services.kb_calibration import fit_logistic
+    from helpdesk.services.kb.calibration import fit_logistic
 
     xs = [[0.1 * i, 1.0] for i in range(20)]
     ys = [int(i >= 10) for i in range(20)]
     weights, bias = fit_logistic(xs, ys, l2=0.001, iterations=2000)
     assert weights[0] > 0
-    assert all((bias + weights[0] * x[0] + weights[1] * x[1] > 0) == bool(y) for x, y in zip(xs, ys, strict=True))
+    assert all(
+        (bias + weights[0] * x[0] + weights[1] * x[1] > 0) == bool(y) for x, y in zip(xs, ys, strict=True)
+    )
 
 
 def test_candidate_scores_never_exceed_the_best_one(matcher: KbMatcher) -> None:
@@ -157,11 +164,19 @@ def test_candidate_scores_never_exceed_the_best_one(matcher: KbMatcher) -> None:
 
 def test_a_question_made_only_of_words_most_articles_use_gets_no_answer() -> None:
     topics = ("drukarka", "skaner", "czytnik", "monitor", "klawiatura", "router")
-    kb = KbMatcher([
-        Article(f"sprzet-{t}", f"{t.capitalize()} nie działa", "SPRZET", (t,), (f"Co zrobić, gdy {t} nie działa?",),
-                f"Jeśli {t} w systemie nie działa, uruchom komputer ponownie.")
-        for t in topics
-    ])
+    kb = KbMatcher(
+        [
+            Article(
+                f"sprzet-{t}",
+                f"{t.capitalize()} nie działa",
+                "SPRZET",
+                (t,),
+                (f"Co zrobić, gdy {t} nie działa?",),
+                f"Jeśli {t} w systemie nie działa, uruchom komputer ponownie.",
+            )
+            for t in topics
+        ]
+    )
     assert not kb.answer("dzięki, już działa").answered
     assert kb.answer("skaner nie działa").article_id == "sprzet-skaner"
 

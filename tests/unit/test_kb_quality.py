@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from helpdesk.adapters.files.articles import load_articles
-from helpdesk.services.kb_calibration import FIT_OPTIONS, cross_validate, fit, samples, score
-from helpdesk.services.kb_matcher import FEATURES, Calibration, KbMatcher
-from helpdesk.services.kb_quality import evaluate, load_questions, report
+from helpdesk.services.kb.calibration import FIT_OPTIONS, cross_validate, fit, samples, score
+from helpdesk.services.kb.matcher import FEATURES, Calibration, KbMatcher
+from helpdesk.services.kb.quality import evaluate, load_questions, report
 
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 EXTRA = Path(__file__).resolve().parents[1] / "fixtures" / "kb_extra" / "questions-extra.jsonl"

@@ -54,6 +54,10 @@ def test_adapters_do_not_import_each_other():
 
 def test_the_domain_uses_only_the_standard_library():
     stdlib = set(sys.stdlib_module_names)
-    wrong = [f"{p.relative_to(SRC)} imports {n}" for p in layer_files("domain") for n in imports_of(p)
-             if n.split(".")[0] not in stdlib and n.split(".")[0] != "helpdesk"]
+    wrong = [
+        f"{p.relative_to(SRC)} imports {n}"
+        for p in layer_files("domain")
+        for n in imports_of(p)
+        if n.split(".")[0] not in stdlib and n.split(".")[0] != "helpdesk"
+    ]
     assert not wrong, "\n".join(wrong)

@@ -74,11 +74,14 @@ def test_a_forward_keeps_the_forwarded_message_and_drops_the_prefix_from_the_tit
     assert "nie dostałam urzędowego poświadczenia odbioru" in mail.body
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("08_auto_reply_outlook.eml", "Auto-Submitted"),
-    ("09_bounce.eml", "bounce"),
-    ("10_bulk_newsletter.eml", "Precedence"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("08_auto_reply_outlook.eml", "Auto-Submitted"),
+        ("09_bounce.eml", "bounce"),
+        ("10_bulk_newsletter.eml", "Precedence"),
+    ],
+)
 def test_auto_replies_bounces_and_bulk_mail_are_recognised(name, reason):
     mail = load(name)
     assert mail.auto is not None and reason in mail.auto
@@ -118,9 +121,11 @@ def test_attachments_over_the_limit_are_skipped_and_named():
 
 
 def test_a_path_in_an_attachment_name_is_dropped():
-    raw = (b"From: a@example.pl\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-           b"Content-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: application/octet-stream\r\n"
-           b"Content-Disposition: attachment; filename=\"../../etc/passwd\"\r\n\r\nabc\r\n--b--\r\n")
+    raw = (
+        b"From: a@example.pl\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="../../etc/passwd"\r\n\r\nabc\r\n--b--\r\n'
+    )
     assert parse_mail(raw).attachments[0].filename == "passwd"
 
 

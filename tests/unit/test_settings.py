@@ -18,11 +18,17 @@ def test_the_environment_wins_over_the_config_file(tmp_path):
     assert s.http == "127.0.0.1:9100" and s.mail_from == "hd@example.pl"
 
 
-@pytest.mark.parametrize("name,value", [
-    ("HELPDESK_HTTP", "nonsense"), ("HELPDESK_TIMEZONE", "Mars/Olympus"),
-    ("HELPDESK_DATABASE_URL", "mysql://x"), ("HELPDESK_SMTP_RELAY", "relay"),
-    ("HELPDESK_IMAP_URL", "http://x"), ("HELPDESK_SLA_WARN_SHARE", "2"),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("HELPDESK_HTTP", "nonsense"),
+        ("HELPDESK_TIMEZONE", "Mars/Olympus"),
+        ("HELPDESK_DATABASE_URL", "mysql://x"),
+        ("HELPDESK_SMTP_RELAY", "relay"),
+        ("HELPDESK_IMAP_URL", "http://x"),
+        ("HELPDESK_SLA_WARN_SHARE", "2"),
+    ],
+)
 def test_a_bad_setting_is_named_in_one_line(name, value):
     with pytest.raises(SettingsError) as err:
         load_settings({name: value})

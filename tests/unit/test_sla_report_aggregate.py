@@ -8,7 +8,7 @@ from helpdesk.adapters.files.contracts import load_contracts
 from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
-from helpdesk.services.sla_report import build_report, render, scope_filter
+from helpdesk.services.sla.report import build_report, render, scope_filter
 from tests.support.world import REPO, WARSAW
 
 CONTRACTS = dict(load_contracts(REPO / "sla"))
@@ -16,8 +16,15 @@ NOW = datetime(2027, 6, 1, 12, 0, tzinfo=WARSAW)
 
 
 def ticket(no, escalated_at, acked_at=None, office="1462011"):
-    records = [{"seq": 1, "at": escalated_at, "type": "escalated", "contract": "umowa-ezd-2026",
-                "priority": "normal"}]
+    records = [
+        {
+            "seq": 1,
+            "at": escalated_at,
+            "type": "escalated",
+            "contract": "umowa-ezd-2026",
+            "priority": "normal",
+        }
+    ]
     if acked_at:
         records.append({"seq": 2, "at": acked_at, "type": "acknowledged"})
     return {"no": no, "office": office, "component": "EZD"}, records
@@ -28,17 +35,28 @@ def report(inputs, start=date(2027, 3, 1), end=date(2027, 3, 31)):
 
 
 def test_period_is_inclusive_in_warsaw_time():
-    inputs = [ticket(1, "2027-02-28T23:59:00+01:00"), ticket(2, "2027-03-01T00:00:00+01:00"),
-              ticket(3, "2027-03-31T23:59:00+02:00"), ticket(4, "2027-03-31T22:00:00+00:00")]
+    inputs = [
+        ticket(1, "2027-02-28T23:59:00+01:00"),
+        ticket(2, "2027-03-01T00:00:00+01:00"),
+        ticket(3, "2027-03-31T23:59:00+02:00"),
+        ticket(4, "2027-03-31T22:00:00+00:00"),
+    ]
     got = [t["ticket"] for t in report(inputs)["tickets"]]
     assert got == ["T-000002", "T-000003"]  # 22:00 UTC on 31 March is already 1 April in Warsaw
 
 
 def test_median_and_nearest_rank_p90():
-    inputs = [ticket(i, "2027-03-01T08:00:00+01:00", f"2027-03-01T{8 + i // 60:02d}:{i % 60:02d}:00+01:00")
-              for i in range(1, 11)]  # reactions of 1..10 minutes
+    inputs = [
+        ticket(i, "2027-03-01T08:00:00+01:00", f"2027-03-01T{8 + i // 60:02d}:{i % 60:02d}:00+01:00")
+        for i in range(1, 11)
+    ]  # reactions of 1..10 minutes
     reaction = report(inputs)["total"]["metrics"]["reaction"]
-    assert (reaction["count"], reaction["met"], reaction["median_min"], reaction["p90_min"]) == (10, 10, 5.5, 9.0)
+    assert (reaction["count"], reaction["met"], reaction["median_min"], reaction["p90_min"]) == (
+        10,
+        10,
+        5.5,
+        9.0,
+    )
 
 
 def test_head_is_stated_and_every_format_renders():
@@ -56,6 +74,7 @@ def test_head_is_stated_and_every_format_renders():
 def test_scopes():
     def person(role, jst=None, contractor=None):
         return Person(id=1, login="x", name="X", role=role, jst=jst, contractor=contractor)
+
     assert scope_filter(person(Role.AUDITOR)) == {}
     assert scope_filter(person(Role.LEADER, jst="1462011")) == {"office": "1462011"}
     assert scope_filter(person(Role.AGENT, contractor="w")) == {"contractor": "w"}

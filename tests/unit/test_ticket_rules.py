@@ -34,7 +34,11 @@ def test_allowed_actions_agree_with_find_rule_for_every_combination():
     for action, role, state, escalated in ALL:
         listed = action in allowed_actions(role, state, escalated)
         assert listed == (outcome(action, role, state, escalated) not in ("forbidden", "conflict")), (
-            action, role, state, escalated)
+            action,
+            role,
+            state,
+            escalated,
+        )
 
 
 def test_auditors_and_admins_can_never_change_a_ticket():

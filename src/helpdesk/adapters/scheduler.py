@@ -1,7 +1,7 @@
 """Background SLA sweep under apscheduler: one interval job, never one job per ticket.
 
 `install(container)` adds a server part that starts an `AsyncIOScheduler` running
-`services.sla_sweep.SlaSweep.sweep` in the container's thread pool every
+`services.sla.sweep.SlaSweep.sweep` in the container's thread pool every
 `settings.sweep_interval_s` seconds, and once right at start (so deadlines that passed while the
 server was down are handled at once). The job never overlaps itself (`max_instances=1`,
 missed runs coalesced); the part's stop function shuts the scheduler down and waits for a sweep
@@ -16,7 +16,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from helpdesk.services.sla_sweep import SlaSweep, SweepResult
+from helpdesk.services.sla.sweep import SlaSweep, SweepResult
 
 log = logging.getLogger("helpdesk.scheduler")
 JOB_ID = "sla-sweep"
@@ -42,18 +42,29 @@ async def start(container: Any) -> Callable[[], Awaitable[None]]:
         try:
             result = await future
             if result.warnings or result.breaches or result.first_line_alerts:
-                log.info("sweep: %d warnings, %d breaches, %d first-line alerts, %d notices",
-                         len(result.warnings), len(result.breaches), len(result.first_line_alerts),
-                         result.notices)
+                log.info(
+                    "sweep: %d warnings, %d breaches, %d first-line alerts, %d notices",
+                    len(result.warnings),
+                    len(result.breaches),
+                    len(result.first_line_alerts),
+                    result.notices,
+                )
         except Exception:
             log.exception("SLA sweep failed; it runs again at the next interval")
         finally:
             running.discard(future)
 
     scheduler = AsyncIOScheduler(event_loop=loop, timezone=container.settings.tz)
-    scheduler.add_job(tick, "interval", seconds=max(1, int(container.settings.sweep_interval_s)),
-                      id=JOB_ID, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
-                      misfire_grace_time=None)
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=max(1, int(container.settings.sweep_interval_s)),
+        id=JOB_ID,
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     scheduler.start()
 
     async def stop() -> None:

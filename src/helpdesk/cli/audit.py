@@ -44,6 +44,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
             if (args.date_from and day < args.date_from) or (args.date_to and day > args.date_to):
                 continue
             emit_json(record)
+
     db.read(_do)
     sys.stdout.flush()
     return EXIT_OK
@@ -55,17 +56,30 @@ def cmd_verify(args: argparse.Namespace, ctx: CliContext) -> int:
     count, broken = db.read(lambda tx: verify_chain(tx.iter_log()))
     head_hash, head_count = db.read(lambda tx: tx.head())
     if broken is None and count != head_count:
-        reason = f"dziennik ma {count} zdarzeń, a nagłówek łańcucha wskazuje {head_count} (usunięto zdarzenia)"
+        reason = (
+            f"dziennik ma {count} zdarzeń, a nagłówek łańcucha wskazuje {head_count} (usunięto zdarzenia)"
+        )
         if args.json:
             emit_json({"ok": False, "events": count, "error": reason})
         print(f"helpdesk: dziennik naruszony: {reason}", file=sys.stderr)
         return EXIT_FAILED
     if broken is not None:
         if args.json:
-            emit_json({"ok": False, "events": count, "position": broken.position, "ticket": broken.ticket,
-                       "seq": broken.seq, "error": broken.reason})
-        print(f"helpdesk: dziennik naruszony: zdarzenie nr {broken.position} (zgłoszenie {broken.ticket}, "
-              f"seq {broken.seq}): {broken.reason}", file=sys.stderr)
+            emit_json(
+                {
+                    "ok": False,
+                    "events": count,
+                    "position": broken.position,
+                    "ticket": broken.ticket,
+                    "seq": broken.seq,
+                    "error": broken.reason,
+                }
+            )
+        print(
+            f"helpdesk: dziennik naruszony: zdarzenie nr {broken.position} (zgłoszenie {broken.ticket}, "
+            f"seq {broken.seq}): {broken.reason}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     if args.json:
         emit_json({"ok": True, "events": count, "head": head_hash})

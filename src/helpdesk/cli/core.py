@@ -25,8 +25,9 @@ def register(sub: Any) -> None:
     p = usub.add_parser("add", help="dodaj osobę")
     p.add_argument("--login", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--role", required=True,
-                   help="official, leader, representative, agent, coordinator, auditor, admin")
+    p.add_argument(
+        "--role", required=True, help="official, leader, representative, agent, coordinator, auditor, admin"
+    )
     p.add_argument("--jst", help="kod TERYT urzędu (role urzędowe)")
     p.add_argument("--contractor", help="identyfikator Wykonawcy z umowy (rola agent)")
     p.add_argument("--email")
@@ -79,9 +80,15 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
         print("Baza danych gotowa.")
         if args.demo:
             demo = summary["demo"]
-            print("Dane pokazowe: " + ("już były wczytane." if demo.get("skipped") else
-                                       f"{demo['offices']} urzędów, {demo['people']} osób, "
-                                       f"{demo['articles']} artykułów, {demo['tickets']} zgłoszeń."))
+            print(
+                "Dane pokazowe: "
+                + (
+                    "już były wczytane."
+                    if demo.get("skipped")
+                    else f"{demo['offices']} urzędów, {demo['people']} osób, "
+                    f"{demo['articles']} artykułów, {demo['tickets']} zgłoszeń."
+                )
+            )
     return EXIT_OK
 
 
@@ -97,13 +104,29 @@ def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_users_add(args: argparse.Namespace, ctx: CliContext) -> int:
     """Register a person."""
     c = ctx.container()
-    person = c.people.add_person(login=args.login, name=args.name, role=args.role, now=c.clock.now(),
-                                 jst=args.jst, contractor=args.contractor, email=args.email,
-                                 telegram_id=args.telegram_id)
+    person = c.people.add_person(
+        login=args.login,
+        name=args.name,
+        role=args.role,
+        now=c.clock.now(),
+        jst=args.jst,
+        contractor=args.contractor,
+        email=args.email,
+        telegram_id=args.telegram_id,
+    )
     if args.json:
-        emit_json({"id": person.id, "login": person.login, "name": person.name, "role": person.role.value,
-                   "jst": person.jst, "contractor": person.contractor, "email": person.email,
-                   "telegram_id": person.telegram_id})
+        emit_json(
+            {
+                "id": person.id,
+                "login": person.login,
+                "name": person.name,
+                "role": person.role.value,
+                "jst": person.jst,
+                "contractor": person.contractor,
+                "email": person.email,
+                "telegram_id": person.telegram_id,
+            }
+        )
     else:
         print(f"Dodano: {person.login} ({person.name}, {person.role.value})")
     return EXIT_OK
@@ -162,9 +185,16 @@ def cmd_offices_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """List the registry (JSON Lines with --json)."""
     for office in ctx.container().people.list_offices():
         if args.json:
-            emit_json({"code": office.code, "name": office.name, "type": office.type.value,
-                       "employees": office.employees, "components": list(office.components),
-                       "leaders_max": office.leaders_max})
+            emit_json(
+                {
+                    "code": office.code,
+                    "name": office.name,
+                    "type": office.type.value,
+                    "employees": office.employees,
+                    "components": list(office.components),
+                    "leaders_max": office.leaders_max,
+                }
+            )
         else:
             print(f"{office.code}\t{office.name}\t{office.type.value}\t{';'.join(office.components)}")
     return EXIT_OK

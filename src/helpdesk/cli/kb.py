@@ -35,11 +35,15 @@ def register(sub: Any) -> None:
     p = ksub.add_parser("report", help="raporty: skuteczność odpowiedzi i pytania bez odpowiedzi")
     rsub = p.add_subparsers(dest="kb_report", metavar="REPORT", parser_class=sub._parser_class)
     rsub.required = True
-    for name, help_text in (("deflection", "ile odpowiedzi naprawdę zastąpiło zgłoszenie (urzędy, komponenty)"),
-                            ("unanswered", "pytania bez odpowiedzi pogrupowane według podobieństwa")):
+    for name, help_text in (
+        ("deflection", "ile odpowiedzi naprawdę zastąpiło zgłoszenie (urzędy, komponenty)"),
+        ("unanswered", "pytania bez odpowiedzi pogrupowane według podobieństwa"),
+    ):
         r = rsub.add_parser(name, help=help_text)
         r.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="od dnia RRRR-MM-DD")
-        r.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="do dnia RRRR-MM-DD włącznie")
+        r.add_argument(
+            "--to", dest="date_to", metavar="DATE", required=True, help="do dnia RRRR-MM-DD włącznie"
+        )
         r.add_argument("--office", metavar="KOD", help="tylko pytania z tego urzędu (kod TERYT)")
         r.add_argument("--json", action="store_true")
         r.set_defaults(func=cmd_report_deflection if name == "deflection" else cmd_report_unanswered)
@@ -47,16 +51,25 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="jeden szkic na linię (JSON Lines)")
     p.set_defaults(func=cmd_drafts)
     for name, help_text, func in (
-            ("publish", "opublikuj szkic: od razu służy do odpowiedzi", cmd_publish),
-            ("discard", "odrzuć szkic (historia zostaje, szkic nie służy do odpowiedzi)", cmd_discard)):
+        ("publish", "opublikuj szkic: od razu służy do odpowiedzi", cmd_publish),
+        ("discard", "odrzuć szkic (historia zostaje, szkic nie służy do odpowiedzi)", cmd_discard),
+    ):
         p = ksub.add_parser(name, help=help_text)
         p.add_argument("id", metavar="ID", help="id szkicu, np. szkic-t-000042")
         if name == "publish":
-            p.add_argument("--id", dest="new_id", metavar="NEW_ID",
-                           help="id artykułu po publikacji (adres /kb/NEW_ID); domyślnie komponent i tytuł, "
-                                "np. sprzet-rzutnik-nie-wyswietla-obrazu")
-        p.add_argument("--as", dest="as_login", metavar="LOGIN",
-                       help="w imieniu tej osoby (koordynator lub administrator); zapisane w historii")
+            p.add_argument(
+                "--id",
+                dest="new_id",
+                metavar="NEW_ID",
+                help="id artykułu po publikacji (adres /kb/NEW_ID); domyślnie komponent i tytuł, "
+                "np. sprzet-rzutnik-nie-wyswietla-obrazu",
+            )
+        p.add_argument(
+            "--as",
+            dest="as_login",
+            metavar="LOGIN",
+            help="w imieniu tej osoby (koordynator lub administrator); zapisane w historii",
+        )
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
 
@@ -76,8 +89,10 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         emit_json(counts)
     else:
-        print(f"Artykuły: {counts['added']} nowych, {counts['updated']} zaktualizowanych, "
-              f"{counts['unchanged']} bez zmian.")
+        print(
+            f"Artykuły: {counts['added']} nowych, {counts['updated']} zaktualizowanych, "
+            f"{counts['unchanged']} bez zmian."
+        )
     return EXIT_OK
 
 
@@ -133,7 +148,7 @@ def _percent(rate: float | None) -> str:
 
 def cmd_report_deflection(args: argparse.Namespace, ctx: CliContext) -> int:
     """Deflection per office and component over --from..--to (dates inclusive)."""
-    from helpdesk.services.kb_insights import parse_period
+    from helpdesk.services.kb.insights import parse_period
 
     since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
     report = ctx.container().kb_insights.deflection(since, until, office=args.office)
@@ -141,30 +156,39 @@ def cmd_report_deflection(args: argparse.Namespace, ctx: CliContext) -> int:
         emit_json(report)
         return EXIT_OK
     total = report["total"]
-    print(f"Skuteczność bazy wiedzy {args.date_from} – {args.date_to} (stan na {report['as_of']}; "
-          f"odpowiedź liczy się dopiero po {report['window_days']} dniach bez zgłoszenia w tej sprawie)")
+    print(
+        f"Skuteczność bazy wiedzy {args.date_from} – {args.date_to} (stan na {report['as_of']}; "
+        f"odpowiedź liczy się dopiero po {report['window_days']} dniach bez zgłoszenia w tej sprawie)"
+    )
     header = f"{'':<22}{'pytania':>8}{'odp.':>6}{'pomogła':>8}{'nie':>5}{'zgł.':>6}{'czeka':>7}{'uniknięte':>10}{'odsetek':>10}"
-    for title, key, rows in (("Urzędy", "office", report["offices"]), ("Komponenty", "component", report["components"]),
-                             ("Razem", None, [{**total, "office": "razem"}])):
+    for title, key, rows in (
+        ("Urzędy", "office", report["offices"]),
+        ("Komponenty", "component", report["components"]),
+        ("Razem", None, [{**total, "office": "razem"}]),
+    ):
         print(f"\n{title}\n{header}")
         for row in rows:
             label = str(row[key or "office"])
-            print(f"{label[:21]:<22}{row['questions']:>8}{row['answered']:>6}{row['helpful']:>8}{row['unhelpful']:>5}"
-                  f"{row['followed_by_ticket']:>6}{row['pending']:>7}{row['deflected']:>10}{_percent(row['rate']):>10}")
+            print(
+                f"{label[:21]:<22}{row['questions']:>8}{row['answered']:>6}{row['helpful']:>8}{row['unhelpful']:>5}"
+                f"{row['followed_by_ticket']:>6}{row['pending']:>7}{row['deflected']:>10}{_percent(row['rate']):>10}"
+            )
     return EXIT_OK
 
 
 def cmd_report_unanswered(args: argparse.Namespace, ctx: CliContext) -> int:
     """Unanswered questions over --from..--to grouped by similarity, biggest group first."""
-    from helpdesk.services.kb_insights import parse_period
+    from helpdesk.services.kb.insights import parse_period
 
     since, until = parse_period(args.date_from, args.date_to, ctx.settings.tz)
     report = ctx.container().kb_insights.unanswered(since, until, office=args.office)
     if args.json:
         emit_json(report)
         return EXIT_OK
-    print(f"Pytania bez odpowiedzi {args.date_from} – {args.date_to}: {report['unanswered']} "
-          f"(w tym {report['small_talk']} powitań i podziękowań), tematów: {len(report['groups'])}")
+    print(
+        f"Pytania bez odpowiedzi {args.date_from} – {args.date_to}: {report['unanswered']} "
+        f"(w tym {report['small_talk']} powitań i podziękowań), tematów: {len(report['groups'])}"
+    )
     for group in report["groups"]:
         print(f"{group['count']:>5} × {group['representative']}  [urzędy: {', '.join(group['offices'])}]")
         for example in group["examples"]:
@@ -198,10 +222,14 @@ def cmd_drafts(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"Szkice artykułów do przejrzenia: {len(items)}")
     for item in items:
         print(f"{item['id']:<20} {item['component']:<12} {item['title'][:60]}")
-        print(f"{'':<20} ze zgłoszenia {item['ticket'] or '—'} (urząd {item['office'] or '—'}), "
-              f"szkic: {item['drafted_by'] or '—'} {(item['drafted_at'] or '')[:16].replace('T', ' ')}, "
-              f"wersja {item['version']}")
-        print(f"{'':<20} po publikacji: {item['suggested_id'] or '—'} (inne id: kb publish {item['id']} --id …)")
+        print(
+            f"{'':<20} ze zgłoszenia {item['ticket'] or '—'} (urząd {item['office'] or '—'}), "
+            f"szkic: {item['drafted_by'] or '—'} {(item['drafted_at'] or '')[:16].replace('T', ' ')}, "
+            f"wersja {item['version']}"
+        )
+        print(
+            f"{'':<20} po publikacji: {item['suggested_id'] or '—'} (inne id: kb publish {item['id']} --id …)"
+        )
     return EXIT_OK
 
 
@@ -211,8 +239,10 @@ def cmd_publish(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         emit_json(article)
     elif article["renamed_from"]:
-        print(f"Opublikowano szkic '{article['renamed_from']}' jako '{article['id']}' "
-              f"(wersja {article['version']}): {article['url']}")
+        print(
+            f"Opublikowano szkic '{article['renamed_from']}' jako '{article['id']}' "
+            f"(wersja {article['version']}): {article['url']}"
+        )
     else:
         print(f"Opublikowano '{article['id']}' (wersja {article['version']}): {article['url']}")
     return EXIT_OK

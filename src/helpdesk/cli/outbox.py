@@ -5,7 +5,7 @@ from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.outbox import CHANNELS
+from helpdesk.services.notify.outbox import CHANNELS
 
 
 def register(sub: Any) -> None:
@@ -14,7 +14,9 @@ def register(sub: Any) -> None:
     osub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", parser_class=sub._parser_class)
     osub.required = True
     p = osub.add_parser("list", help="liczba oczekujących i lista porzuconych powiadomień")
-    p.add_argument("--given-up", action="store_true", help="wypisz porzucone wiadomości (domyślnie tylko liczby)")
+    p.add_argument(
+        "--given-up", action="store_true", help="wypisz porzucone wiadomości (domyślnie tylko liczby)"
+    )
     p.add_argument("--channel", choices=CHANNELS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
@@ -38,25 +40,44 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     channels = [args.channel] if args.channel else list(CHANNELS)
     rows = outbox.given_up(args.channel) if args.given_up else []
     if args.json:
-        emit_json({"counts": {c: {"pending": counts.get((c, "pending"), 0),
-                                  "given_up": counts.get((c, "given_up"), 0)} for c in channels},
-                   "given_up": [_public(r) for r in rows]})
+        emit_json(
+            {
+                "counts": {
+                    c: {"pending": counts.get((c, "pending"), 0), "given_up": counts.get((c, "given_up"), 0)}
+                    for c in channels
+                },
+                "given_up": [_public(r) for r in rows],
+            }
+        )
         return EXIT_OK
     for channel in channels:
-        print(f"{channel}: oczekuje {counts.get((channel, 'pending'), 0)}, "
-              f"porzucono {counts.get((channel, 'given_up'), 0)}")
+        print(
+            f"{channel}: oczekuje {counts.get((channel, 'pending'), 0)}, "
+            f"porzucono {counts.get((channel, 'given_up'), 0)}"
+        )
     if args.given_up:
         if not rows:
             print("brak porzuconych wiadomości")
         for r in rows:
-            print(f"#{r['id']} {r['channel']} → {r['recipient']} | {r['subject']} | prób: {r['attempts']} | "
-                  f"{r['last_error'] or ''}")
+            print(
+                f"#{r['id']} {r['channel']} → {r['recipient']} | {r['subject']} | prób: {r['attempts']} | "
+                f"{r['last_error'] or ''}"
+            )
     return EXIT_OK
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "channel", "recipient", "subject", "ticket_no", "attempts", "last_error", "created_at",
-            "given_up_at")
+    keys = (
+        "id",
+        "channel",
+        "recipient",
+        "subject",
+        "ticket_no",
+        "attempts",
+        "last_error",
+        "created_at",
+        "given_up_at",
+    )
     return {k: row.get(k) for k in keys}
 
 
@@ -69,5 +90,9 @@ def cmd_retry(args: argparse.Namespace, ctx: CliContext) -> int:
         emit_json({"retried": count})
     else:
         noun = "wiadomość" if count == 1 else "wiadomości"  # 1 wiadomość; 0, 2, 5 … wiadomości
-        print(f"ponowiono {count} {noun}" if count else "nie było czego ponawiać (brak takich porzuconych wiadomości)")
+        print(
+            f"ponowiono {count} {noun}"
+            if count
+            else "nie było czego ponawiać (brak takich porzuconych wiadomości)"
+        )
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""`helpdesk report sla`: the auditors' SLA report (see services/sla_report.py for what it counts)."""
+"""`helpdesk report sla`: the auditors' SLA report (see services/sla/report.py for what it counts)."""
 
 import argparse
 import sys
@@ -7,7 +7,7 @@ from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.sla_report import FORMATS, render, sla_report
+from helpdesk.services.sla.report import FORMATS, render, sla_report
 
 
 def register(sub: Any) -> None:
@@ -27,9 +27,16 @@ def register(sub: Any) -> None:
 def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
     """Compute the report from the database and write it in the chosen format."""
     container = ctx.container()
-    report = sla_report(container.db, container.contracts, container.clock.now(), container.settings.tz,
-                        args.date_from, args.date_to, contract=args.contract,
-                        details=args.format in ("json", "xlsx"))
+    report = sla_report(
+        container.db,
+        container.contracts,
+        container.clock.now(),
+        container.settings.tz,
+        args.date_from,
+        args.date_to,
+        contract=args.contract,
+        details=args.format in ("json", "xlsx"),
+    )
     data = render(report, args.format)
     if args.out is not None:
         try:

@@ -19,14 +19,25 @@ def register(sub: Any) -> None:
     group = parser.add_subparsers(dest="sla_command", metavar="SUBCOMMAND")
     group.required = True
     replay = group.add_parser(
-        "replay", help="przelicz SLA z dziennika zdarzeń (JSON Lines), bez bazy danych",
+        "replay",
+        help="przelicz SLA z dziennika zdarzeń (JSON Lines), bez bazy danych",
         description="Przelicza zegary SLA z dziennika zdarzeń, jak zrobiłby to audytor (SPEC §6).",
     )
-    replay.add_argument("events", metavar="EVENTS.jsonl", help="dziennik zdarzeń; '-' czyta standardowe wejście")
-    replay.add_argument("--contracts", required=True, metavar="DIR",
-                        help="katalog SLA (z podkatalogiem contracts/) albo sam katalog umów")
-    replay.add_argument("--as-of", dest="as_of", metavar="ISO8601",
-                        help="chwila, do której liczą się zegary (domyślnie: teraz)")
+    replay.add_argument(
+        "events", metavar="EVENTS.jsonl", help="dziennik zdarzeń; '-' czyta standardowe wejście"
+    )
+    replay.add_argument(
+        "--contracts",
+        required=True,
+        metavar="DIR",
+        help="katalog SLA (z podkatalogiem contracts/) albo sam katalog umów",
+    )
+    replay.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="ISO8601",
+        help="chwila, do której liczą się zegary (domyślnie: teraz)",
+    )
     replay.add_argument("--json", action="store_true", help="wynik jako JSON Lines (jedyny format)")
     replay.set_defaults(func=replay_command)
 
@@ -38,8 +49,9 @@ def parse_as_of(value: str | None) -> datetime:
     try:
         at = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"--as-of: niepoprawny czas '{value}' (oczekiwano ISO 8601, np. "
-                           "2027-03-05T12:00:00+01:00)") from None
+        raise InvalidInput(
+            f"--as-of: niepoprawny czas '{value}' (oczekiwano ISO 8601, np. 2027-03-05T12:00:00+01:00)"
+        ) from None
     if at.tzinfo is None:
         raise InvalidInput(f"--as-of: czas '{value}' bez strefy czasowej (dodaj np. +01:00 albo Z)")
     return at
@@ -58,7 +70,7 @@ def _contracts_dir(value: str) -> Path:
 def replay_command(args: argparse.Namespace, ctx: Any) -> int:
     """Print one SPEC §6 JSON line per escalated ticket of the log."""
     from helpdesk.adapters.files.contracts import load_contract_dir
-    from helpdesk.services.sla_replay import replay
+    from helpdesk.services.sla.replay import replay
 
     as_of = parse_as_of(args.as_of)
     contracts = load_contract_dir(_contracts_dir(args.contracts))

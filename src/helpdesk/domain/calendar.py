@@ -219,8 +219,10 @@ class BusinessCalendar:
             for s, e in zip(built.starts, built.ends, strict=True):
                 if e <= a or s >= b:
                     continue
-                yield (datetime.fromtimestamp(max(s, a), self._tz),
-                       datetime.fromtimestamp(min(e, b), self._tz))
+                yield (
+                    datetime.fromtimestamp(max(s, a), self._tz),
+                    datetime.fromtimestamp(min(e, b), self._tz),
+                )
 
     def local_date(self, at: datetime) -> date:
         """The calendar date of `at` in the calendar's time zone."""

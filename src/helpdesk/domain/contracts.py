@@ -168,11 +168,13 @@ def build_calendar(data: object, path: str, holidays_for: HolidaysFor, name: str
     for i, day in enumerate(days):
         key = str(day).strip().lower()
         if key not in WEEKDAY_NAMES:
-            raise _fail(f"{prefix}days[{i}]", f"nieznany dzień '{day}' (dozwolone: {', '.join(WEEKDAY_NAMES)})")
+            raise _fail(
+                f"{prefix}days[{i}]", f"nieznany dzień '{day}' (dozwolone: {', '.join(WEEKDAY_NAMES)})"
+            )
         weekdays.add(WEEKDAY_NAMES.index(key))
     hours = _required(spec, "hours", prefix)
     if not isinstance(hours, list) or len(hours) != 2:
-        raise _fail(f"{prefix}hours", "oczekiwano dwóch godzin, np. [\"08:00\", \"16:00\"]")
+        raise _fail(f"{prefix}hours", 'oczekiwano dwóch godzin, np. ["08:00", "16:00"]')
     try:
         start, end = parse_hour(hours[0]), parse_hour(hours[1])
     except ValueError as err:
@@ -294,6 +296,12 @@ def build_contract(data: Mapping[str, Any], holidays_for: HolidaysFor) -> Contra
             raise _fail(f"priorities.{key}", f"nieznany priorytet (dozwolone: {', '.join(PRIORITIES)})")
         priorities[key] = _priority(value, f"priorities.{key}", calendars)
     return Contract(
-        contract_id, contractor, components, start, end, calendars, priorities,
+        contract_id,
+        contractor,
+        components,
+        start,
+        end,
+        calendars,
+        priorities,
         name if isinstance(name, str) else "",
     )

@@ -71,8 +71,9 @@ def chain_hash(prev: str, record: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev + canonical_json(record)).encode("utf-8")).hexdigest()
 
 
-def make_record(ticket: str, seq: int, at: datetime, type_: str, actor: str | None,
-                data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def make_record(
+    ticket: str, seq: int, at: datetime, type_: str, actor: str | None, data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Build a flat event record; `data` keys may not shadow the reserved ones."""
     record: dict[str, Any] = {"ticket": ticket, "seq": seq, "at": format_at(at), "type": type_}
     if actor is not None:
@@ -102,8 +103,12 @@ def verify_chain(records: Iterable[Mapping[str, Any]]) -> tuple[int, ChainBreak 
     for count, record in enumerate(records, start=1):
         ticket, seq = str(record.get("ticket")), int(record.get("seq") or 0)
         if record.get("prev") != prev:
-            return count, ChainBreak(count, ticket, seq, "link to the previous event does not match "
-                                     "(an event was inserted, deleted or reordered)")
+            return count, ChainBreak(
+                count,
+                ticket,
+                seq,
+                "link to the previous event does not match (an event was inserted, deleted or reordered)",
+            )
         if chain_hash(prev, record) != record.get("hash"):
             return count, ChainBreak(count, ticket, seq, "content does not match its hash (altered)")
         prev = str(record["hash"])

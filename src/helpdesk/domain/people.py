@@ -47,9 +47,15 @@ def can_see(person: Person, ticket: TicketScope) -> bool:
     return False
 
 
-def check_new_person(role: Role, jst: str | None, contractor: str | None, leaders_in_office: int,
-                     representatives_in_office: int, leaders_max: int | None,
-                     known_contractors: set[str]) -> None:
+def check_new_person(
+    role: Role,
+    jst: str | None,
+    contractor: str | None,
+    leaders_in_office: int,
+    representatives_in_office: int,
+    leaders_max: int | None,
+    known_contractors: set[str],
+) -> None:
     """Raise InvalidInput when a person of `role` may not be added as described."""
     if role in OFFICE_ROLES and not jst:
         raise InvalidInput(f"rola '{role.value}' wymaga podania urzędu (--jst KOD_TERYT)")
@@ -65,7 +71,8 @@ def check_new_person(role: Role, jst: str | None, contractor: str | None, leader
         raise InvalidInput("--contractor dotyczy tylko roli 'agent'")
     if role is Role.LEADER and leaders_max is not None and leaders_in_office >= leaders_max:
         raise InvalidInput(
-            f"urząd {jst} ma już {leaders_in_office} lidera/liderów, a limit wynosi {leaders_max}")
+            f"urząd {jst} ma już {leaders_in_office} lidera/liderów, a limit wynosi {leaders_max}"
+        )
     if role is Role.REPRESENTATIVE and representatives_in_office >= MAX_REPRESENTATIVES_PER_OFFICE:
         raise InvalidInput(f"urząd {jst} ma już przedstawiciela (dozwolony jeden)")
 

@@ -138,8 +138,9 @@ def _terms(contract: Contract, priority: str | None, event: ClockEvent) -> Prior
     return terms
 
 
-def compute_sla(events: Iterable[ClockEvent], contracts: Mapping[str, Contract],
-                as_of: datetime) -> TicketSla | None:
+def compute_sla(
+    events: Iterable[ClockEvent], contracts: Mapping[str, Contract], as_of: datetime
+) -> TicketSla | None:
     """The ticket's SLA at `as_of` by SPEC §6, or None when it was never escalated by then."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
@@ -148,8 +149,12 @@ def compute_sla(events: Iterable[ClockEvent], contracts: Mapping[str, Contract],
     return compute_sla_ts(timed, contracts, as_of, as_of_ts)
 
 
-def compute_sla_ts(timed: list[tuple[float, int, ClockEvent]], contracts: Mapping[str, Contract],
-                   as_of: datetime, as_of_ts: float) -> TicketSla | None:
+def compute_sla_ts(
+    timed: list[tuple[float, int, ClockEvent]],
+    contracts: Mapping[str, Contract],
+    as_of: datetime,
+    as_of_ts: float,
+) -> TicketSla | None:
     """`compute_sla` on events already paired with POSIX seconds and sorted by (at, seq)."""
     paused = False
     started = -1
@@ -174,7 +179,7 @@ def compute_sla_ts(timed: list[tuple[float, int, ClockEvent]], contracts: Mappin
     terms = _terms(contract, priority, first)
     if not contract.covers(first.at.astimezone(terms.calendar.tz).date()):
         # No clocks, but the reported priority is still the ticket's latest one.
-        for ts, _seq, event in timed[started + 1:]:
+        for ts, _seq, event in timed[started + 1 :]:
             if ts > as_of_ts:
                 break
             if event.type == PRIORITY_CHANGED:
@@ -246,8 +251,9 @@ def compute_sla_ts(timed: list[tuple[float, int, ClockEvent]], contracts: Mappin
         rule = terms.penalties.get(name)
         penalty = rule.amount(spent - target) if rule is not None and late else 0
         total += penalty
-        metrics[name] = Metric(name, spent, target, state, running[i], paused, due_at, penalty,
-                               calendar, as_of)
+        metrics[name] = Metric(
+            name, spent, target, state, running[i], paused, due_at, penalty, calendar, as_of
+        )
     return TicketSla(contract.id, priority, False, metrics, total, first.at, as_of)
 
 

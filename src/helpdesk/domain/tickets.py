@@ -62,9 +62,7 @@ def parse_priority(value: str) -> Priority:
     for priority, label in PRIORITY_LABELS_PL.items():
         if text in (priority.value, label):
             return priority
-    raise InvalidInput(
-        f"nieznany priorytet '{value}' (dozwolone: {', '.join(p.value for p in Priority)})"
-    )
+    raise InvalidInput(f"nieznany priorytet '{value}' (dozwolone: {', '.join(p.value for p in Priority)})")
 
 
 class Action(StrEnum):
@@ -118,8 +116,9 @@ class Rule:
     to: State | None  # None: the state does not change; RESUME returns to the state before waiting
 
 
-def _rule(action: Action, roles: set[Role], states: set[State] | frozenset[State], stage: str,
-          to: State | None) -> Rule:
+def _rule(
+    action: Action, roles: set[Role], states: set[State] | frozenset[State], stage: str, to: State | None
+) -> Rule:
     return Rule(action, frozenset(roles), frozenset(states), stage, to)
 
 
@@ -130,26 +129,51 @@ RULES: tuple[Rule, ...] = (
     _rule(Action.REPLY, {R.LEADER, R.COORDINATOR}, _OPEN_STATES, ANY, None),
     _rule(Action.REPLY, {R.AGENT}, _OPEN_STATES, CONTRACTOR, None),
     _rule(Action.WAIT_FOR_OFFICE, {R.LEADER, R.COORDINATOR}, {S.IN_PROGRESS}, OFFICE, S.WAITING),
-    _rule(Action.WAIT_FOR_OFFICE, {R.AGENT, R.COORDINATOR},
-          {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.REOPENED}, CONTRACTOR, S.WAITING),
+    _rule(
+        Action.WAIT_FOR_OFFICE,
+        {R.AGENT, R.COORDINATOR},
+        {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.REOPENED},
+        CONTRACTOR,
+        S.WAITING,
+    ),
     _rule(Action.RESUME, {R.LEADER, R.COORDINATOR, R.OFFICIAL}, {S.WAITING}, OFFICE, None),
     _rule(Action.RESUME, {R.AGENT, R.LEADER, R.COORDINATOR}, {S.WAITING}, CONTRACTOR, None),
-    _rule(Action.ESCALATE, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.REOPENED}, OFFICE,
-          S.ESCALATED),
+    _rule(
+        Action.ESCALATE, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.REOPENED}, OFFICE, S.ESCALATED
+    ),
     _rule(Action.ACKNOWLEDGE, {R.AGENT}, {S.ESCALATED}, CONTRACTOR, S.ACKNOWLEDGED),
-    _rule(Action.WORKAROUND, {R.AGENT}, {S.ESCALATED, S.ACKNOWLEDGED, S.REOPENED}, CONTRACTOR,
-          S.WORKAROUND),
-    _rule(Action.RESOLVE, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
-          OFFICE, S.RESOLVED),
-    _rule(Action.RESOLVE, {R.AGENT}, {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.REOPENED},
-          CONTRACTOR, S.RESOLVED),
+    _rule(Action.WORKAROUND, {R.AGENT}, {S.ESCALATED, S.ACKNOWLEDGED, S.REOPENED}, CONTRACTOR, S.WORKAROUND),
+    _rule(
+        Action.RESOLVE,
+        {R.LEADER, R.COORDINATOR},
+        {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
+        OFFICE,
+        S.RESOLVED,
+    ),
+    _rule(
+        Action.RESOLVE,
+        {R.AGENT},
+        {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.REOPENED},
+        CONTRACTOR,
+        S.RESOLVED,
+    ),
     _rule(Action.REOPEN, {R.OFFICIAL, R.LEADER, R.COORDINATOR}, {S.RESOLVED}, ANY, S.REOPENED),
     _rule(Action.CLOSE, {R.OFFICIAL, R.LEADER, R.COORDINATOR}, {S.RESOLVED}, ANY, S.CLOSED),
     _rule(Action.CLOSE, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.WAITING}, OFFICE, S.CLOSED),
-    _rule(Action.SET_PRIORITY, {R.LEADER, R.COORDINATOR},
-          {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.WAITING, S.REOPENED}, CONTRACTOR, None),
-    _rule(Action.SET_PRIORITY, {R.LEADER, R.COORDINATOR}, {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
-          OFFICE, None),
+    _rule(
+        Action.SET_PRIORITY,
+        {R.LEADER, R.COORDINATOR},
+        {S.ESCALATED, S.ACKNOWLEDGED, S.WORKAROUND, S.WAITING, S.REOPENED},
+        CONTRACTOR,
+        None,
+    ),
+    _rule(
+        Action.SET_PRIORITY,
+        {R.LEADER, R.COORDINATOR},
+        {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
+        OFFICE,
+        None,
+    ),
 )
 
 
@@ -182,8 +206,12 @@ def allowed_actions(role: Role, state: State, escalated: bool) -> list[Action]:
     """The actions `role` may do now; used to draw buttons and to document the API."""
     result: list[Action] = []
     for rule in RULES:
-        if (role in rule.roles and state in rule.states and _stage_matches(rule, escalated)
-                and rule.action not in result):
+        if (
+            role in rule.roles
+            and state in rule.states
+            and _stage_matches(rule, escalated)
+            and rule.action not in result
+        ):
             result.append(rule.action)
     return result
 

@@ -41,8 +41,9 @@ def check_password(password: str, stored: str | None) -> bool:
     if not stored or not stored.startswith("scrypt$"):
         return False
     _, n, r, p, salt, key = stored.split("$")
-    candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                               p=int(p), dklen=32)
+    candidate = hashlib.scrypt(
+        password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
     return hmac.compare_digest(candidate.hex(), key)
 
 
@@ -83,9 +84,11 @@ class PeopleService:
 
     def import_offices(self, offices: list[Office]) -> tuple[int, int]:
         """Insert or update offices; return (added, updated)."""
+
         def _do(tx: Any) -> tuple[int, int]:
             added = sum(1 for office in offices if tx.upsert_office(office))
             return added, len(offices) - added
+
         result: tuple[int, int] = self.db.write(_do)
         return result
 
@@ -94,9 +97,18 @@ class PeopleService:
         result: list[Office] = self.db.read(lambda tx: tx.list_offices())
         return result
 
-    def add_person(self, *, login: str, name: str, role: str, now: datetime, jst: str | None = None,
-                   contractor: str | None = None, email: str | None = None,
-                   telegram_id: int | None = None) -> Person:
+    def add_person(
+        self,
+        *,
+        login: str,
+        name: str,
+        role: str,
+        now: datetime,
+        jst: str | None = None,
+        contractor: str | None = None,
+        email: str | None = None,
+        telegram_id: int | None = None,
+    ) -> Person:
         """Register a person after checking the office rules (one representative, 1–3 leaders)."""
         login = validate_login(login)
         role_ = parse_role(role)
@@ -109,19 +121,34 @@ class PeopleService:
             office = tx.get_office(jst) if jst else None
             if jst and office is None:
                 raise InvalidInput(f"nieznany urząd '{jst}' (zaimportuj rejestr: helpdesk offices import)")
-            check_new_person(role_, jst, contractor,
-                             tx.count_role_in_office(jst, "leader") if jst else 0,
-                             tx.count_role_in_office(jst, "representative") if jst else 0,
-                             office.leaders_max if office else None, self.contractors)
+            check_new_person(
+                role_,
+                jst,
+                contractor,
+                tx.count_role_in_office(jst, "leader") if jst else 0,
+                tx.count_role_in_office(jst, "representative") if jst else 0,
+                office.leaders_max if office else None,
+                self.contractors,
+            )
             if tx.person_by("login", login) is not None:
                 raise InvalidInput(f"login '{login}' jest już zajęty")
             if telegram_id is not None and tx.person_by("telegram_id", telegram_id) is not None:
                 raise InvalidInput(f"konto Telegram {telegram_id} jest już powiązane z inną osobą")
-            person: Person = tx.add_person({
-                "login": login, "name": name.strip(), "role": role_.value, "jst": jst,
-                "contractor": contractor, "email": email.strip().lower() if email else None,
-                "telegram_id": telegram_id, "created_at": now, "active": True})
+            person: Person = tx.add_person(
+                {
+                    "login": login,
+                    "name": name.strip(),
+                    "role": role_.value,
+                    "jst": jst,
+                    "contractor": contractor,
+                    "email": email.strip().lower() if email else None,
+                    "telegram_id": telegram_id,
+                    "created_at": now,
+                    "active": True,
+                }
+            )
             return person
+
         result: Person = self.db.write(_do)
         return result
 
@@ -156,6 +183,7 @@ class PeopleService:
 
     def by_token(self, token: str, now: datetime) -> Person:
         """The person behind an API token or web session; NotAuthenticated otherwise."""
+
         def _do(tx: Any) -> Person | None:
             for kind in ("token", "session"):
                 found = tx.credential(digest(token), kind)
@@ -164,6 +192,7 @@ class PeopleService:
                     if row.expires_at is None or row.expires_at > now:
                         return person  # type: ignore[no-any-return]
             return None
+
         person: Person | None = self.db.read(_do)
         if person is None:
             raise NotAuthenticated("nieznany lub wygasły token")
@@ -171,9 +200,11 @@ class PeopleService:
 
     def login(self, login: str, password: str, now: datetime) -> tuple[Person, str]:
         """Check a web password; return the person and a new session id."""
+
         def _do(tx: Any) -> tuple[Person, str | None] | None:
             person = tx.person_by("login", login.strip())
             return (person, tx.password_hash(person.id)) if person else None
+
         found = self.db.read(_do)
         # Hash anyway when the login is unknown, so timing does not reveal which logins exist.
         stored = found[1] if found else hash_password("x", salt=b"0" * 16)
@@ -181,7 +212,9 @@ class PeopleService:
             raise NotAuthenticated("niepoprawny login lub hasło")
         person = found[0]
         session = secrets.token_urlsafe(32)
-        self.db.write(lambda tx: tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL))
+        self.db.write(
+            lambda tx: tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
+        )
         return person, session
 
     def logout(self, session: str) -> None:
@@ -190,6 +223,7 @@ class PeopleService:
 
     def link_telegram(self, code: str, telegram_id: int, now: datetime) -> Person:
         """Link a Telegram account with a one-time code; InvalidInput when it is wrong or used."""
+
         def _do(tx: Any) -> Person:
             found = tx.credential(digest(code.strip().upper()), "link")
             if not found:
@@ -204,17 +238,20 @@ class PeopleService:
             tx.use_credential(row.digest, now)
             linked: Person = tx.person_by_id(person.id)
             return linked
+
         result: Person = self.db.write(_do)
         return result
 
     def unlink_telegram(self, telegram_id: int) -> bool:
         """Forget the Telegram link of whoever has `telegram_id`."""
+
         def _do(tx: Any) -> bool:
             person = tx.person_by("telegram_id", telegram_id)
             if person is None:
                 return False
             tx.set_person(person.id, {"telegram_id": None})
             return True
+
         result: bool = self.db.write(_do)
         return result
 

@@ -37,8 +37,9 @@ class Repo(Protocol):
         """Active people of a role (agents optionally of one contractor)."""
         ...
 
-    def new_ticket(self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str,
-                   at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    def new_ticket(
+        self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str, at: datetime
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
         ...
 
@@ -46,8 +47,9 @@ class Repo(Protocol):
         """The ticket row as a dict, or None."""
         ...
 
-    def append(self, no: int, type_: str, actor: str | None, at: datetime,
-               data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def append(
+        self, no: int, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Append one event to the ticket (next seq) and the chain; return the record."""
         ...
 
@@ -59,14 +61,25 @@ class Repo(Protocol):
         """All event records of one ticket, in seq order."""
         ...
 
-    def list_tickets(self, where: Mapping[str, Any], scope: Person, limit: int,
-                     offset: int) -> tuple[list[dict[str, Any]], int]:
+    def list_tickets(
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
         """A page of tickets visible to `scope` matching `where`, and the total count."""
         ...
 
-    def enqueue(self, channel: str, recipient: str, subject: str, body: str, *, at: datetime,
-                html: str | None = None, headers: Mapping[str, str] | None = None,
-                ticket_no: int | None = None, dedupe: str | None = None) -> bool:
+    def enqueue(
+        self,
+        channel: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        at: datetime,
+        html: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        ticket_no: int | None = None,
+        dedupe: str | None = None,
+    ) -> bool:
         """Put a message in the outbox; False if `dedupe` was already used."""
         ...
 
@@ -86,8 +99,9 @@ class Database(Protocol):
 class EventListener(Protocol):
     """Called inside the write transaction after events are appended (to enqueue notices)."""
 
-    def __call__(self, repo: Repo, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
-                 now: datetime) -> None:
+    def __call__(
+        self, repo: Repo, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
+    ) -> None:
         """React to new events of `ticket`."""
         ...
 

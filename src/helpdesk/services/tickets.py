@@ -37,7 +37,7 @@ LIST_FILTERS = ("status", "office", "priority", "escalated")
 
 
 class SlaPolicy(Protocol):
-    """What the ticket service needs from the SLA engine (services/sla_live.py implements it)."""
+    """What the ticket service needs from the SLA engine (services/sla/live.py implements it)."""
 
     def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
         """(contract id, contractor) that covers this ticket now; Conflict if none does."""
@@ -92,8 +92,14 @@ def _scope(row: Mapping[str, Any]) -> TicketScope:
 class TicketService:
     """Opening tickets and acting on them."""
 
-    def __init__(self, db: Any, clock: Clock, tz: tzinfo, sla: SlaPolicy | None = None,
-                 listeners: Sequence[EventListener] = ()) -> None:
+    def __init__(
+        self,
+        db: Any,
+        clock: Clock,
+        tz: tzinfo,
+        sla: SlaPolicy | None = None,
+        listeners: Sequence[EventListener] = (),
+    ) -> None:
         self.db = db
         self.clock = clock
         self.tz = tz
@@ -118,21 +124,43 @@ class TicketService:
             if tx.get_office(office_code) is None:
                 raise InvalidInput(f"nieznany urząd '{office_code}'")
             first_line_due = self.sla.first_line_due(office_code, now) if self.sla else None
-            fields = {"office": office_code, "author_id": actor.id, "title": title,
-                      "description": description, "component": component, "priority": priority,
-                      "state": State.NEW.value, "channel": request.channel,
-                      "first_line_due": first_line_due}
-            data = {"title": title, "description": description, "component": component,
-                    "priority": priority, "office": office_code, "channel": request.channel}
+            fields = {
+                "office": office_code,
+                "author_id": actor.id,
+                "title": title,
+                "description": description,
+                "component": component,
+                "priority": priority,
+                "state": State.NEW.value,
+                "channel": request.channel,
+                "first_line_due": first_line_due,
+            }
+            data = {
+                "title": title,
+                "description": description,
+                "component": component,
+                "priority": priority,
+                "office": office_code,
+                "channel": request.channel,
+            }
             row: dict[str, Any]
             row, record = tx.new_ticket(fields, data, actor.login, now)
             self._notify(tx, row, [record], now)
             return row
+
         row: dict[str, Any] = self.db.write(_do)
         return self.present(row, actor)
 
-    def act(self, actor: Person, ticket_id: str, action_name: Any, *, text: Any = None,
-            priority: Any = None, contract: Any = None) -> dict[str, Any]:
+    def act(
+        self,
+        actor: Person,
+        ticket_id: str,
+        action_name: Any,
+        *,
+        text: Any = None,
+        priority: Any = None,
+        contract: Any = None,
+    ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (SPEC §7), returning the updated ticket."""
         if not isinstance(action_name, str):
             raise InvalidInput("pole 'action' jest wymagane")
@@ -154,11 +182,21 @@ class TicketService:
             row = tx.ticket(no)
             self._notify(tx, row, records, now)
             return dict(row)
+
         row: dict[str, Any] = self.db.write(_do)
         return self.present(row, actor)
 
-    def _apply(self, tx: Any, actor: Person, row: dict[str, Any], action: Action, text: str,
-               priority: str | None, contract: Any, now: datetime) -> list[dict[str, Any]]:
+    def _apply(
+        self,
+        tx: Any,
+        actor: Person,
+        row: dict[str, Any],
+        action: Action,
+        text: str,
+        priority: str | None,
+        contract: Any,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
         """Append the events of one action and update the projection."""
         no = row["no"]
         data: dict[str, Any] = {"text": text or None}
@@ -178,12 +216,20 @@ class TicketService:
         records = [record]
         all_records = tx.events(no)
         view = ev.project(all_records)
-        values: dict[str, Any] = {"state": view.state.value, "escalated": view.escalated,
-                                  "priority": view.priority or row["priority"], "assignee": view.assignee,
-                                  "resume_state": view.resume_state.value if view.resume_state else None}
+        values: dict[str, Any] = {
+            "state": view.state.value,
+            "escalated": view.escalated,
+            "priority": view.priority or row["priority"],
+            "assignee": view.assignee,
+            "resume_state": view.resume_state.value if view.resume_state else None,
+        }
         if action is Action.ESCALATE:
-            values.update(contract=data["contract"], contractor=data["contractor"], escalated_at=now,
-                          first_line_due=None)
+            values.update(
+                contract=data["contract"],
+                contractor=data["contractor"],
+                escalated_at=now,
+                first_line_due=None,
+            )
         if action is Action.TAKE or view.state in (State.RESOLVED, State.CLOSED):
             values["first_line_due"] = None
         if self.sla is not None:
@@ -191,8 +237,9 @@ class TicketService:
         tx.update_ticket(no, values)
         return records
 
-    def _escalation(self, row: Mapping[str, Any], priority: str | None, contract: Any,
-                    now: datetime) -> dict[str, Any]:
+    def _escalation(
+        self, row: Mapping[str, Any], priority: str | None, contract: Any, now: datetime
+    ) -> dict[str, Any]:
         if self.sla is None:
             raise Conflict("brak umów serwisowych: nie można przekazać zgłoszenia Wykonawcy")
         chosen_priority = priority or row["priority"]
@@ -217,6 +264,7 @@ class TicketService:
             if row is None or not can_see(actor, _scope(row)):
                 raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
             return row, tx.events(no), tx.person_by_id(row["author_id"])
+
         row, records, author = self.db.read(_do)
         result = self.present(row, actor)
         result["author"] = {"login": author.login, "name": author.name} if author else None
@@ -224,8 +272,9 @@ class TicketService:
         result["sla"] = self.sla.clocks(records, self.clock.now()) if self.sla and row["escalated"] else None
         return result
 
-    def list(self, actor: Person, filters: Mapping[str, str], page: int = 1,
-             per_page: int = 50) -> dict[str, Any]:
+    def list(
+        self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50
+    ) -> dict[str, Any]:
         """A page of the tickets `actor` may see, with the SPEC §7 filters."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise InvalidInput(f"page ≥ 1, per_page od 1 do {MAX_PER_PAGE}")
@@ -248,33 +297,49 @@ class TicketService:
             else:
                 where["office"] = value.strip()
         rows, total = self.db.read(lambda tx: tx.list_tickets(where, actor, per_page, (page - 1) * per_page))
-        return {"items": [self.present(r, actor) for r in rows], "total": total, "page": page,
-                "per_page": per_page}
+        return {
+            "items": [self.present(r, actor) for r in rows],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
 
     def present(self, row: Mapping[str, Any], actor: Person | None = None) -> dict[str, Any]:
         """The public JSON shape of a ticket (times in the people's time zone)."""
         state = State(row["state"])
         out: dict[str, Any] = {
-            "id": format_ticket_id(row["no"]), "title": row["title"], "description": row["description"],
-            "office": row["office"], "component": row["component"],
+            "id": format_ticket_id(row["no"]),
+            "title": row["title"],
+            "description": row["description"],
+            "office": row["office"],
+            "component": row["component"],
             "component_label": COMPONENT_LABELS_PL.get(row["component"] or "", None),
-            "priority": row["priority"], "priority_label": PRIORITY_LABELS_PL[Priority(row["priority"])],
-            "state": state.value, "state_label": STATE_LABELS_PL[state], "escalated": bool(row["escalated"]),
-            "contract": row["contract"], "contractor": row["contractor"], "assignee": row["assignee"],
-            "channel": row["channel"], "created_at": self._time(row["created_at"]),
+            "priority": row["priority"],
+            "priority_label": PRIORITY_LABELS_PL[Priority(row["priority"])],
+            "state": state.value,
+            "state_label": STATE_LABELS_PL[state],
+            "escalated": bool(row["escalated"]),
+            "contract": row["contract"],
+            "contractor": row["contractor"],
+            "assignee": row["assignee"],
+            "channel": row["channel"],
+            "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),
         }
         if actor is not None:
-            out["allowed_actions"] = [a.value for a in allowed_actions(actor.role, state, bool(row["escalated"]))]
+            out["allowed_actions"] = [
+                a.value for a in allowed_actions(actor.role, state, bool(row["escalated"]))
+            ]
         return out
 
     def _time(self, value: datetime | None) -> str | None:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else None
 
 
-def noop_listener(_tx: Any, _row: Mapping[str, Any], _records: Sequence[Mapping[str, Any]],
-                  _now: datetime) -> None:
+def noop_listener(
+    _tx: Any, _row: Mapping[str, Any], _records: Sequence[Mapping[str, Any]], _now: datetime
+) -> None:
     """A listener that does nothing (default when no channel is configured)."""
 
 

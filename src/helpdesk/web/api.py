@@ -5,7 +5,7 @@ from typing import Any
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.outbox import CHANNELS
+from helpdesk.services.notify.outbox import CHANNELS
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.common import CONTAINER, METRICS, current_person, json_body, json_response, run
 
@@ -21,33 +21,45 @@ async def metrics(request: web.Request) -> web.Response:
     container = request.app[CONTAINER]
     stats = request.app[METRICS]
     up = await run(request, container.db.ping)
-    lines = ["# HELP helpdesk_http_requests_total HTTP requests by method and status.",
-             "# TYPE helpdesk_http_requests_total counter"]
+    lines = [
+        "# HELP helpdesk_http_requests_total HTTP requests by method and status.",
+        "# TYPE helpdesk_http_requests_total counter",
+    ]
     for (method, status), count in sorted(stats["requests"].items()):
         lines.append(f'helpdesk_http_requests_total{{method="{method}",status="{status}"}} {count}')
-    lines += ["# HELP helpdesk_http_request_seconds_total Time spent serving requests.",
-              "# TYPE helpdesk_http_request_seconds_total counter",
-              f"helpdesk_http_request_seconds_total {stats['seconds']:.6f}",
-              "# HELP helpdesk_tickets_created_total Tickets opened through this process.",
-              "# TYPE helpdesk_tickets_created_total counter",
-              f"helpdesk_tickets_created_total {stats['tickets_created']}",
-              "# HELP helpdesk_database_up Whether the database answers.",
-              "# TYPE helpdesk_database_up gauge",
-              f"helpdesk_database_up {1 if up else 0}"]
+    lines += [
+        "# HELP helpdesk_http_request_seconds_total Time spent serving requests.",
+        "# TYPE helpdesk_http_request_seconds_total counter",
+        f"helpdesk_http_request_seconds_total {stats['seconds']:.6f}",
+        "# HELP helpdesk_tickets_created_total Tickets opened through this process.",
+        "# TYPE helpdesk_tickets_created_total counter",
+        f"helpdesk_tickets_created_total {stats['tickets_created']}",
+        "# HELP helpdesk_database_up Whether the database answers.",
+        "# TYPE helpdesk_database_up gauge",
+        f"helpdesk_database_up {1 if up else 0}",
+    ]
     if up:
         counts = await run(request, container.outbox.counts)
-        lines += ["# HELP helpdesk_outbox_messages Unsent notices by channel: waiting (pending) or given up "
-                  "(refused for good or out of attempts; see `helpdesk outbox list --given-up`).",
-                  "# TYPE helpdesk_outbox_messages gauge"]
+        lines += [
+            "# HELP helpdesk_outbox_messages Unsent notices by channel: waiting (pending) or given up "
+            "(refused for good or out of attempts; see `helpdesk outbox list --given-up`).",
+            "# TYPE helpdesk_outbox_messages gauge",
+        ]
         channels = sorted(set(CHANNELS) | {channel for channel, _state in counts})
         for channel in channels:
             for state in ("pending", "given_up"):
-                lines.append(f'helpdesk_outbox_messages{{channel="{channel}",state="{state}"}} '
-                             f'{counts.get((channel, state), 0)}')
+                lines.append(
+                    f'helpdesk_outbox_messages{{channel="{channel}",state="{state}"}} '
+                    f"{counts.get((channel, state), 0)}"
+                )
     for name, value in stats.get("gauges", {}).items():
         lines += [f"# TYPE {name} gauge", f"{name} {value}"]
-    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
+    return web.Response(
+        text="\n".join(lines) + "\n",
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 def _string_field(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -68,10 +80,14 @@ async def create_ticket(request: web.Request) -> web.Response:
     unknown = set(data) - {"title", "description", "component", "priority", "office"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
-    new = NewTicket(title=_string_field(data, "title", required=True) or "",
-                    description=_string_field(data, "description") or "",
-                    component=_string_field(data, "component"), priority=_string_field(data, "priority"),
-                    office=_string_field(data, "office"), channel="api")
+    new = NewTicket(
+        title=_string_field(data, "title", required=True) or "",
+        description=_string_field(data, "description") or "",
+        component=_string_field(data, "component"),
+        priority=_string_field(data, "priority"),
+        office=_string_field(data, "office"),
+        channel="api",
+    )
     container = request.app[CONTAINER]
     ticket = await run(request, container.tickets.create, person, new)
     request.app[METRICS]["tickets_created"] += 1
@@ -113,9 +129,17 @@ async def ticket_action(request: web.Request) -> web.Response:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
     ticket_id = request.match_info["id"]
-    result = await run(request, lambda: container.tickets.act(
-        person, ticket_id, data.get("action"), text=data.get("text"), priority=data.get("priority"),
-        contract=data.get("contract")))
+    result = await run(
+        request,
+        lambda: container.tickets.act(
+            person,
+            ticket_id,
+            data.get("action"),
+            text=data.get("text"),
+            priority=data.get("priority"),
+            contract=data.get("contract"),
+        ),
+    )
     return json_response(result)
 
 

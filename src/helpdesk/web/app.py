@@ -9,8 +9,10 @@ from helpdesk.web.common import AUTH_CACHE, CONTAINER, METRICS
 
 def create_app(container: Container) -> web.Application:
     """Build the web application (pages + API) for `container`."""
-    app = web.Application(client_max_size=container.settings.http_max_body,
-                          middlewares=[middlewares.metrics, middlewares.errors])
+    app = web.Application(
+        client_max_size=container.settings.http_max_body,
+        middlewares=[middlewares.metrics, middlewares.errors],
+    )
     app[CONTAINER] = container
     app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}
     app[AUTH_CACHE] = {}

@@ -92,5 +92,6 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response with UTF-8 kept readable."""
-    return web.Response(text=json.dumps(data, ensure_ascii=False, default=str), status=status,
-                        content_type="application/json")
+    return web.Response(
+        text=json.dumps(data, ensure_ascii=False, default=str), status=status, content_type="application/json"
+    )

@@ -4,7 +4,7 @@
 - `GET /api/v1/kb/reports/unanswered?from=…&to=…`
 - `POST /api/v1/tickets/{id}/draft-article`
 - `GET /api/v1/kb/drafts`, `GET|PUT /api/v1/kb/drafts/{id}`, `POST /api/v1/kb/drafts/{id}/publish`,
-  `POST /api/v1/kb/drafts/{id}/discard` — the review of drafts (services/kb_drafts.py)
+  `POST /api/v1/kb/drafts/{id}/discard` — the review of drafts (services/kb/drafts.py)
 
 Reports: leaders and representatives see their office; coordinators, auditors and admins
 everything; officials and agents get 403. Drafts: leaders see and edit their office's drafts,
@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.kb_drafts import EDITABLE
-from helpdesk.services.kb_insights import KbInsights, parse_period, report_scope
+from helpdesk.services.kb.drafts import EDITABLE
+from helpdesk.services.kb.insights import KbInsights, parse_period, report_scope
 from helpdesk.web.common import CONTAINER, current_person, json_body, json_response, run
 
 REPORT_PARAMS = frozenset({"from", "to"})
@@ -38,8 +38,9 @@ def _period(request: web.Request) -> tuple[str | None, str | None]:
 class _Report(Protocol):
     """A KbInsights report method: `KbInsights.deflection` or `KbInsights.unanswered`."""
 
-    def __call__(self, service: KbInsights, since: datetime, until: datetime, /, *,
-                 office: str | None) -> dict[str, Any]: ...
+    def __call__(
+        self, service: KbInsights, since: datetime, until: datetime, /, *, office: str | None
+    ) -> dict[str, Any]: ...
 
 
 async def _report(request: web.Request, report: _Report) -> web.Response:
@@ -75,7 +76,9 @@ async def _decision_body(request: web.Request, fields: frozenset[str]) -> dict[s
     data = await json_body(request) if request.body_exists and request.content_length != 0 else {}
     unknown = sorted(set(data) - fields)
     if unknown:
-        raise InvalidInput(f"nieznane pola: {', '.join(unknown)[:200]} (dozwolone: {', '.join(sorted(fields))})")
+        raise InvalidInput(
+            f"nieznane pola: {', '.join(unknown)[:200]} (dozwolone: {', '.join(sorted(fields))})"
+        )
     return data
 
 
@@ -110,8 +113,9 @@ async def publish_draft(request: web.Request) -> web.Response:
     version = data.pop("version", None)
     new_id = data.pop("id", None)
     service = request.app[CONTAINER].kb_drafts
-    return json_response(await run(request, service.publish, person, request.match_info["id"], data, version,
-                                   new_id))
+    return json_response(
+        await run(request, service.publish, person, request.match_info["id"], data, version, new_id)
+    )
 
 
 async def discard_draft(request: web.Request) -> web.Response:
@@ -119,8 +123,9 @@ async def discard_draft(request: web.Request) -> web.Response:
     person = await current_person(request)
     data = await _decision_body(request, frozenset({"version"}))
     service = request.app[CONTAINER].kb_drafts
-    return json_response(await run(request, service.discard, person, request.match_info["id"],
-                                   data.get("version")))
+    return json_response(
+        await run(request, service.discard, person, request.match_info["id"], data.get("version"))
+    )
 
 
 def setup(app: web.Application) -> None:

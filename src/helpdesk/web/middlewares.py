@@ -21,8 +21,13 @@ from helpdesk.web.common import METRICS, json_response
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[HelpdeskError], int]] = [
-    (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
-    (InvalidInput, 400), (Unavailable, 503),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (InvalidInput, 400),
+    (Unavailable, 503),
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -57,8 +62,9 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return json_response({"error": messages.get(err.status, err.reason)}, status=err.status)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return json_response({"error": "błąd wewnętrzny serwera; zgłoszenie zostało zapisane w logu"},
-                             status=500)
+        return json_response(
+            {"error": "błąd wewnętrzny serwera; zgłoszenie zostało zapisane w logu"}, status=500
+        )
 
 
 @web.middleware

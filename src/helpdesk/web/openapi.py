@@ -27,12 +27,21 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): ERR for code in codes}
 
 
-def _op(summary: str, ok: dict[str, Any], *codes: int, body: str | None = None,
-        params: list[dict[str, Any]] | None = None, auth: bool = True, body_required: bool = True) -> dict[str, Any]:
+def _op(
+    summary: str,
+    ok: dict[str, Any],
+    *codes: int,
+    body: str | None = None,
+    params: list[dict[str, Any]] | None = None,
+    auth: bool = True,
+    body_required: bool = True,
+) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
     if body:
-        op["requestBody"] = {"required": body_required,
-                             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+        op["requestBody"] = {
+            "required": body_required,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
     if params:
         op["parameters"] = params
     if not auth:
@@ -41,8 +50,10 @@ def _op(summary: str, ok: dict[str, Any], *codes: int, body: str | None = None,
 
 
 def _json(schema: str, description: str = "OK") -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
 
 
 def _q(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -50,198 +61,484 @@ def _q(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _period_params() -> list[dict[str, Any]]:
-    return [_q("from", {"type": "string", "format": "date"}, "od (włącznie)"),
-            _q("to", {"type": "string", "format": "date"}, "do (włącznie)"),
-            _q("office", {"type": "string"}, "kod TERYT urzędu")]
+    return [
+        _q("from", {"type": "string", "format": "date"}, "od (włącznie)"),
+        _q("to", {"type": "string", "format": "date"}, "do (włącznie)"),
+        _q("office", {"type": "string"}, "kod TERYT urzędu"),
+    ]
 
 
-TICKET_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T-\\d+$"}}
+TICKET_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^T-\\d+$"},
+}
 ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
-ARTICLE_ID = {"name": "id", "in": "path", "required": True, "description": "id szkicu, np. szkic-t-000042",
-              "schema": {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID}}
+ARTICLE_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "id szkicu, np. szkic-t-000042",
+    "schema": {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID},
+}
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.0 document."""
     ticket_props: dict[str, Any] = {
-        "id": {"type": "string", "example": "T-000042"}, "title": {"type": "string"},
-        "description": {"type": "string"}, "office": {"type": "string"},
+        "id": {"type": "string", "example": "T-000042"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "office": {"type": "string"},
         "component": {"type": "string", "nullable": True, "enum": [*COMPONENTS, None]},
         "component_label": {"type": "string", "nullable": True},
         "priority": {"type": "string", "enum": [p.value for p in Priority]},
-        "priority_label": {"type": "string"}, "state": {"type": "string", "enum": [s.value for s in State]},
-        "state_label": {"type": "string"}, "escalated": {"type": "boolean"},
-        "contract": {"type": "string", "nullable": True}, "contractor": {"type": "string", "nullable": True},
-        "assignee": {"type": "string", "nullable": True}, "channel": {"type": "string"},
+        "priority_label": {"type": "string"},
+        "state": {"type": "string", "enum": [s.value for s in State]},
+        "state_label": {"type": "string"},
+        "escalated": {"type": "boolean"},
+        "contract": {"type": "string", "nullable": True},
+        "contractor": {"type": "string", "nullable": True},
+        "assignee": {"type": "string", "nullable": True},
+        "channel": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
     }
     draft_props: dict[str, Any] = {
-        "id": {"type": "string", "example": "szkic-t-000042"}, "title": {"type": "string"},
+        "id": {"type": "string", "example": "szkic-t-000042"},
+        "title": {"type": "string"},
         "component": {"type": "string", "enum": list(COMPONENTS)},
-        "status": {"type": "string", "enum": [DRAFT, PUBLISHED, DISCARDED]}, "status_label": {"type": "string"},
+        "status": {"type": "string", "enum": [DRAFT, PUBLISHED, DISCARDED]},
+        "status_label": {"type": "string"},
         "version": {"type": "integer"},
         "ticket": {"type": "string", "nullable": True, "description": "zgłoszenie, z którego powstał szkic"},
         "office": {"type": "string", "nullable": True, "description": "urząd tego zgłoszenia (kod TERYT)"},
         "drafted_by": {"type": "string", "nullable": True},
         "drafted_at": {"type": "string", "format": "date-time", "nullable": True},
-        "updated_by": {"type": "string", "nullable": True}, "updated_at": {"type": "string", "format": "date-time"},
+        "updated_by": {"type": "string", "nullable": True},
+        "updated_at": {"type": "string", "format": "date-time"},
         "questions": {"type": "array", "items": {"type": "string"}},
-        "suggested_id": {"type": "string", "nullable": True, "example": "sprzet-rzutnik-nie-wyswietla-obrazu",
-                         "description": "id, pod którym szkic zostałby teraz opublikowany bez podania 'id' "
-                                        "(komponent i tytuł, unikalne); null, gdy to nie szkic"},
+        "suggested_id": {
+            "type": "string",
+            "nullable": True,
+            "example": "sprzet-rzutnik-nie-wyswietla-obrazu",
+            "description": "id, pod którym szkic zostałby teraz opublikowany bez podania 'id' "
+            "(komponent i tytuł, unikalne); null, gdy to nie szkic",
+        },
     }
     edit_props: dict[str, Any] = {
         "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
         "component": {"type": "string", "enum": list(COMPONENTS)},
         "tags": {"type": "array", "maxItems": MAX_TAGS, "items": {"type": "string", "maxLength": MAX_TAG}},
-        "questions": {"type": "array", "maxItems": MAX_QUESTIONS,
-                      "items": {"type": "string", "maxLength": MAX_QUESTION}},
+        "questions": {
+            "type": "array",
+            "maxItems": MAX_QUESTIONS,
+            "items": {"type": "string", "maxLength": MAX_QUESTION},
+        },
         "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY, "description": "Markdown"},
-        "version": {"type": "integer", "minimum": 1,
-                    "description": "wersja, której dotyczą zmiany; inna niż bieżąca → 409"},
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "wersja, której dotyczą zmiany; inna niż bieżąca → 409",
+        },
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "helpdesk API", "version": "1",
-                 "description": "API help-desku e-Urzędu: zgłoszenia, baza wiedzy, raporty SLA."},
+        "info": {
+            "title": "helpdesk API",
+            "version": "1",
+            "description": "API help-desku e-Urzędu: zgłoszenia, baza wiedzy, raporty SLA.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
-            "/healthz": {"get": _op("Stan usługi", {"200": _json("Health"), "503": _json("Health", "Baza danych niedostępna")}, auth=False)},
-            "/metrics": {"get": _op("Metryki Prometheus", {"200": {"description": "text/plain",
-                         "content": {"text/plain": {"schema": {"type": "string"}}}}}, auth=False)},
-            "/api/v1/openapi.json": {"get": _op("Ten dokument", {"200": {"description": "OpenAPI"}}, auth=False)},
-            "/api/v1/kb/answer": {"post": _op("Odpowiedź z bazy wiedzy", {"200": _json("KbAnswer")},
-                                              400, 401, 413, body="KbQuestion")},
-            "/api/v1/kb/feedback": {"post": _op("Czy odpowiedź pomogła?", {"200": {"description": "Zapisano"}},
-                                                400, 401, 404, body="KbFeedback")},
-            "/api/v1/kb/reports/deflection": {"get": _op(
-                "Skuteczność bazy wiedzy (odpowiedzi bez zgłoszenia w ciągu 7 dni) per urząd i komponent",
-                {"200": {"description": "Raport"}}, 400, 401, 403, params=_period_params())},
-            "/api/v1/kb/reports/unanswered": {"get": _op(
-                "Pytania bez odpowiedzi pogrupowane według podobieństwa", {"200": {"description": "Raport"}},
-                400, 401, 403, params=_period_params())},
-            "/api/v1/tickets/{id}/draft-article": {"post": _op(
-                "Szkic artykułu z rozwiązanego zgłoszenia", {"201": {"description": "Utworzono szkic"}},
-                400, 401, 403, 404, 409, params=[TICKET_ID])},
-            "/api/v1/kb/drafts": {"get": _op(
-                "Szkice artykułów do przejrzenia (lider: ze zgłoszeń swojego urzędu; koordynator, administrator: "
-                "wszystkie)", {"200": _json("KbDraftList")}, 401, 403)},
+            "/healthz": {
+                "get": _op(
+                    "Stan usługi",
+                    {"200": _json("Health"), "503": _json("Health", "Baza danych niedostępna")},
+                    auth=False,
+                )
+            },
+            "/metrics": {
+                "get": _op(
+                    "Metryki Prometheus",
+                    {
+                        "200": {
+                            "description": "text/plain",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    },
+                    auth=False,
+                )
+            },
+            "/api/v1/openapi.json": {
+                "get": _op("Ten dokument", {"200": {"description": "OpenAPI"}}, auth=False)
+            },
+            "/api/v1/kb/answer": {
+                "post": _op(
+                    "Odpowiedź z bazy wiedzy", {"200": _json("KbAnswer")}, 400, 401, 413, body="KbQuestion"
+                )
+            },
+            "/api/v1/kb/feedback": {
+                "post": _op(
+                    "Czy odpowiedź pomogła?",
+                    {"200": {"description": "Zapisano"}},
+                    400,
+                    401,
+                    404,
+                    body="KbFeedback",
+                )
+            },
+            "/api/v1/kb/reports/deflection": {
+                "get": _op(
+                    "Skuteczność bazy wiedzy (odpowiedzi bez zgłoszenia w ciągu 7 dni) per urząd i komponent",
+                    {"200": {"description": "Raport"}},
+                    400,
+                    401,
+                    403,
+                    params=_period_params(),
+                )
+            },
+            "/api/v1/kb/reports/unanswered": {
+                "get": _op(
+                    "Pytania bez odpowiedzi pogrupowane według podobieństwa",
+                    {"200": {"description": "Raport"}},
+                    400,
+                    401,
+                    403,
+                    params=_period_params(),
+                )
+            },
+            "/api/v1/tickets/{id}/draft-article": {
+                "post": _op(
+                    "Szkic artykułu z rozwiązanego zgłoszenia",
+                    {"201": {"description": "Utworzono szkic"}},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    params=[TICKET_ID],
+                )
+            },
+            "/api/v1/kb/drafts": {
+                "get": _op(
+                    "Szkice artykułów do przejrzenia (lider: ze zgłoszeń swojego urzędu; koordynator, administrator: "
+                    "wszystkie)",
+                    {"200": _json("KbDraftList")},
+                    401,
+                    403,
+                )
+            },
             "/api/v1/kb/drafts/{id}": {
-                "get": _op("Szkic artykułu z treścią i historią wersji (po publikacji stare id szkicu → 404 "
-                           "z id artykułu w komunikacie)", {"200": _json("KbDraft")},
-                           400, 401, 403, 404, params=[ARTICLE_ID]),
-                "put": _op("Popraw szkic (pola pominięte zostają bez zmian; sprawdzane jak importowane artykuły)",
-                           {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftEdit",
-                           params=[ARTICLE_ID]),
+                "get": _op(
+                    "Szkic artykułu z treścią i historią wersji (po publikacji stare id szkicu → 404 "
+                    "z id artykułu w komunikacie)",
+                    {"200": _json("KbDraft")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    params=[ARTICLE_ID],
+                ),
+                "put": _op(
+                    "Popraw szkic (pola pominięte zostają bez zmian; sprawdzane jak importowane artykuły)",
+                    {"200": _json("KbDraft")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    413,
+                    body="KbDraftEdit",
+                    params=[ARTICLE_ID],
+                ),
             },
-            "/api/v1/kb/drafts/{id}/publish": {"post": _op(
-                "Opublikuj szkic (koordynator, administrator) pod ostatecznym id (pole 'id' albo "
-                "<komponent>-<tytuł>): od razu służy do odpowiedzi i jest pod /kb/{nowe id}; z historią; "
-                "id zajęte przez inny artykuł → 409",
-                {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftPublish",
-                params=[ARTICLE_ID], body_required=False)},
-            "/api/v1/kb/drafts/{id}/discard": {"post": _op(
-                "Odrzuć szkic (koordynator, administrator): historia zostaje, szkic nigdy nie służy do odpowiedzi",
-                {"200": _json("KbDraft")}, 400, 401, 403, 404, 409, 413, body="KbDraftDiscard",
-                params=[ARTICLE_ID], body_required=False)},
+            "/api/v1/kb/drafts/{id}/publish": {
+                "post": _op(
+                    "Opublikuj szkic (koordynator, administrator) pod ostatecznym id (pole 'id' albo "
+                    "<komponent>-<tytuł>): od razu służy do odpowiedzi i jest pod /kb/{nowe id}; z historią; "
+                    "id zajęte przez inny artykuł → 409",
+                    {"200": _json("KbDraft")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    413,
+                    body="KbDraftPublish",
+                    params=[ARTICLE_ID],
+                    body_required=False,
+                )
+            },
+            "/api/v1/kb/drafts/{id}/discard": {
+                "post": _op(
+                    "Odrzuć szkic (koordynator, administrator): historia zostaje, szkic nigdy nie służy do odpowiedzi",
+                    {"200": _json("KbDraft")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    413,
+                    body="KbDraftDiscard",
+                    params=[ARTICLE_ID],
+                    body_required=False,
+                )
+            },
             "/api/v1/tickets": {
-                "post": _op("Nowe zgłoszenie", {"201": _json("Ticket", "Utworzono")}, 400, 401, 403, 413,
-                            body="NewTicket"),
-                "get": _op("Lista zgłoszeń widocznych dla wywołującego", {"200": _json("TicketPage")}, 400, 401,
-                           params=[_q("status", {"type": "string"}, "stany, oddzielone przecinkami"),
-                                   _q("office", {"type": "string"}, "kod TERYT"),
-                                   _q("priority", {"type": "string", "enum": [p.value for p in Priority]}, "priorytet"),
-                                   _q("escalated", {"type": "boolean"}, "przekazane Wykonawcy"),
-                                   _q("page", {"type": "integer", "minimum": 1}, "strona"),
-                                   _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "na stronę")]),
+                "post": _op(
+                    "Nowe zgłoszenie",
+                    {"201": _json("Ticket", "Utworzono")},
+                    400,
+                    401,
+                    403,
+                    413,
+                    body="NewTicket",
+                ),
+                "get": _op(
+                    "Lista zgłoszeń widocznych dla wywołującego",
+                    {"200": _json("TicketPage")},
+                    400,
+                    401,
+                    params=[
+                        _q("status", {"type": "string"}, "stany, oddzielone przecinkami"),
+                        _q("office", {"type": "string"}, "kod TERYT"),
+                        _q("priority", {"type": "string", "enum": [p.value for p in Priority]}, "priorytet"),
+                        _q("escalated", {"type": "boolean"}, "przekazane Wykonawcy"),
+                        _q("page", {"type": "integer", "minimum": 1}, "strona"),
+                        _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "na stronę"),
+                    ],
+                ),
             },
-            "/api/v1/tickets/{id}": {"get": _op("Zgłoszenie, jego zdarzenia i zegary SLA",
-                                                {"200": _json("TicketDetail")}, 400, 401, 404, params=[TICKET_ID])},
-            "/api/v1/tickets/{id}/actions": {"post": _op("Akcja na zgłoszeniu", {"200": _json("Ticket")},
-                                                         400, 401, 403, 404, 409, 413, body="ActionRequest",
-                                                         params=[TICKET_ID])},
-            "/api/v1/reports/sla": {"get": _op("Raport SLA", {"200": {"description": "json, csv, xlsx lub html"}},
-                                               400, 401, 403,
-                                               params=[_q("from", {"type": "string", "format": "date"}, "od"),
-                                                       _q("to", {"type": "string", "format": "date"}, "do"),
-                                                       _q("contract", {"type": "string"}, "umowa"),
-                                                       _q("format", {"type": "string", "enum": ["json", "csv", "xlsx", "html"]}, "format")])},
+            "/api/v1/tickets/{id}": {
+                "get": _op(
+                    "Zgłoszenie, jego zdarzenia i zegary SLA",
+                    {"200": _json("TicketDetail")},
+                    400,
+                    401,
+                    404,
+                    params=[TICKET_ID],
+                )
+            },
+            "/api/v1/tickets/{id}/actions": {
+                "post": _op(
+                    "Akcja na zgłoszeniu",
+                    {"200": _json("Ticket")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    413,
+                    body="ActionRequest",
+                    params=[TICKET_ID],
+                )
+            },
+            "/api/v1/reports/sla": {
+                "get": _op(
+                    "Raport SLA",
+                    {"200": {"description": "json, csv, xlsx lub html"}},
+                    400,
+                    401,
+                    403,
+                    params=[
+                        _q("from", {"type": "string", "format": "date"}, "od"),
+                        _q("to", {"type": "string", "format": "date"}, "do"),
+                        _q("contract", {"type": "string"}, "umowa"),
+                        _q("format", {"type": "string", "enum": ["json", "csv", "xlsx", "html"]}, "format"),
+                    ],
+                )
+            },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                "cookie": {"type": "apiKey", "in": "cookie", "name": "helpdesk_session"}},
-            "responses": {"Error": {"description": "Błąd", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "helpdesk_session"},
+            },
+            "responses": {
+                "Error": {
+                    "description": "Błąd",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            },
             "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}},
+                },
                 "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
-                "KbQuestion": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "maxLength": 20000}}},
-                "KbAnswer": {"type": "object", "required": ["answered", "article", "score", "candidates"], "properties": {
-                    "answered": {"type": "boolean"},
-                    "article": {"type": "object", "nullable": True, "properties": {
-                        "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"}}},
-                    "score": {"type": "number", "minimum": 0, "maximum": 1},
-                    "candidates": {"type": "array", "maxItems": 3, "items": {"type": "object", "properties": {
-                        "id": {"type": "string"}, "score": {"type": "number"}}}}}},
-                "KbFeedback": {"type": "object", "required": ["query_id", "helpful"], "properties": {
-                    "query_id": {"type": "integer"}, "helpful": {"type": "boolean"}}},
-                "NewTicket": {"type": "object", "required": ["title"], "additionalProperties": False, "properties": {
-                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
-                    "description": {"type": "string", "maxLength": 20000},
-                    "component": {"type": "string", "enum": list(COMPONENTS)},
-                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
-                    "office": {"type": "string", "description": "kod TERYT (tylko koordynator)"}}},
-                "ActionRequest": {"type": "object", "required": ["action"], "additionalProperties": False, "properties": {
-                    "action": {"type": "string", "enum": [a.value for a in Action]},
-                    "text": {"type": "string", "maxLength": 20000},
-                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
-                    "contract": {"type": "string"}}},
+                "KbQuestion": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string", "maxLength": 20000}},
+                },
+                "KbAnswer": {
+                    "type": "object",
+                    "required": ["answered", "article", "score", "candidates"],
+                    "properties": {
+                        "answered": {"type": "boolean"},
+                        "article": {
+                            "type": "object",
+                            "nullable": True,
+                            "properties": {
+                                "id": {"type": "string"},
+                                "title": {"type": "string"},
+                                "url": {"type": "string"},
+                            },
+                        },
+                        "score": {"type": "number", "minimum": 0, "maximum": 1},
+                        "candidates": {
+                            "type": "array",
+                            "maxItems": 3,
+                            "items": {
+                                "type": "object",
+                                "properties": {"id": {"type": "string"}, "score": {"type": "number"}},
+                            },
+                        },
+                    },
+                },
+                "KbFeedback": {
+                    "type": "object",
+                    "required": ["query_id", "helpful"],
+                    "properties": {"query_id": {"type": "integer"}, "helpful": {"type": "boolean"}},
+                },
+                "NewTicket": {
+                    "type": "object",
+                    "required": ["title"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 20000},
+                        "component": {"type": "string", "enum": list(COMPONENTS)},
+                        "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                        "office": {"type": "string", "description": "kod TERYT (tylko koordynator)"},
+                    },
+                },
+                "ActionRequest": {
+                    "type": "object",
+                    "required": ["action"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "action": {"type": "string", "enum": [a.value for a in Action]},
+                        "text": {"type": "string", "maxLength": 20000},
+                        "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                        "contract": {"type": "string"},
+                    },
+                },
                 "Ticket": {"type": "object", "properties": ticket_props},
-                "TicketDetail": {"allOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "object", "properties": {
-                    "author": {"type": "object", "nullable": True},
-                    "events": {"type": "array", "items": {"type": "object"}},
-                    "sla": {"type": "object", "nullable": True}}}]},
+                "TicketDetail": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Ticket"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "author": {"type": "object", "nullable": True},
+                                "events": {"type": "array", "items": {"type": "object"}},
+                                "sla": {"type": "object", "nullable": True},
+                            },
+                        },
+                    ]
+                },
                 "KbDraftSummary": {"type": "object", "properties": draft_props},
-                "KbDraftList": {"type": "object", "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/KbDraftSummary"}},
-                    "total": {"type": "integer"}}},
-                "KbDraft": {"allOf": [{"$ref": "#/components/schemas/KbDraftSummary"}, {"type": "object", "properties": {
-                    "tags": {"type": "array", "items": {"type": "string"}}, "body": {"type": "string"},
-                    "url": {"type": "string", "nullable": True, "description": "adres artykułu po publikacji"},
-                    "outcome": {"type": "string", "enum": ["updated", "unchanged"],
-                                "description": "tylko w odpowiedzi na zmianę"},
-                    "renamed_from": {"type": "string", "nullable": True,
-                                     "description": "tylko w odpowiedzi na publikację: dawne id szkicu "
-                                                    "(null, gdy id się nie zmieniło)"},
-                    "history": {"type": "array", "items": {"type": "object", "properties": {
-                        "version": {"type": "integer"}, "status": {"type": "string"},
-                        "at": {"type": "string", "format": "date-time"},
-                        "by": {"type": "string", "nullable": True},
-                        "renamed_from": {"type": "string", "nullable": True,
-                                         "description": "wersja, którą szkic opublikowano pod nowym id: "
-                                                        "jego dawne id"}}}}}}]},
-                "KbDraftEdit": {"type": "object", "additionalProperties": False, "minProperties": 1,
-                                "properties": edit_props},
-                "KbDraftPublish": {"type": "object", "additionalProperties": False,
-                                   "description": "opcjonalnie ostateczne id artykułu i ostatnie poprawki, "
-                                                  "publikowane razem ze szkicem",
-                                   "properties": {
-                                       "id": {"type": "string", "nullable": True, "pattern": ID_PATTERN,
-                                              "maxLength": MAX_ID, "example": "sprzet-rzutnik-brak-sygnalu",
-                                              "description": "id artykułu po publikacji (reguły jak w "
-                                                             "importowanych plikach, nie 'szkic-t-…'); "
-                                                             "pominięte lub null: <komponent>-<tytuł> bez "
-                                                             "polskich znaków, z -2, -3…, gdy zajęte; zajęte "
-                                                             "przez dowolny artykuł → 409"},
-                                       **edit_props}},
-                "KbDraftDiscard": {"type": "object", "additionalProperties": False,
-                                   "properties": {"version": edit_props["version"]}},
-                "TicketPage": {"type": "object", "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}},
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
+                "KbDraftList": {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/KbDraftSummary"}},
+                        "total": {"type": "integer"},
+                    },
+                },
+                "KbDraft": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/KbDraftSummary"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "tags": {"type": "array", "items": {"type": "string"}},
+                                "body": {"type": "string"},
+                                "url": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "adres artykułu po publikacji",
+                                },
+                                "outcome": {
+                                    "type": "string",
+                                    "enum": ["updated", "unchanged"],
+                                    "description": "tylko w odpowiedzi na zmianę",
+                                },
+                                "renamed_from": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "tylko w odpowiedzi na publikację: dawne id szkicu "
+                                    "(null, gdy id się nie zmieniło)",
+                                },
+                                "history": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "version": {"type": "integer"},
+                                            "status": {"type": "string"},
+                                            "at": {"type": "string", "format": "date-time"},
+                                            "by": {"type": "string", "nullable": True},
+                                            "renamed_from": {
+                                                "type": "string",
+                                                "nullable": True,
+                                                "description": "wersja, którą szkic opublikowano pod nowym id: "
+                                                "jego dawne id",
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    ]
+                },
+                "KbDraftEdit": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "properties": edit_props,
+                },
+                "KbDraftPublish": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "description": "opcjonalnie ostateczne id artykułu i ostatnie poprawki, "
+                    "publikowane razem ze szkicem",
+                    "properties": {
+                        "id": {
+                            "type": "string",
+                            "nullable": True,
+                            "pattern": ID_PATTERN,
+                            "maxLength": MAX_ID,
+                            "example": "sprzet-rzutnik-brak-sygnalu",
+                            "description": "id artykułu po publikacji (reguły jak w "
+                            "importowanych plikach, nie 'szkic-t-…'); "
+                            "pominięte lub null: <komponent>-<tytuł> bez "
+                            "polskich znaków, z -2, -3…, gdy zajęte; zajęte "
+                            "przez dowolny artykuł → 409",
+                        },
+                        **edit_props,
+                    },
+                },
+                "KbDraftDiscard": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"version": edit_props["version"]},
+                },
+                "TicketPage": {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                    },
+                },
             },
         },
     }

@@ -18,7 +18,7 @@ from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
-from helpdesk.services.kb_drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
+from helpdesk.services.kb.drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
 from helpdesk.web.middlewares import status_of
 
@@ -41,25 +41,31 @@ def layout(title: str, body: str, person: Person | None = None) -> web.Response:
     """A full HTML page."""
     who = ""
     if person is not None:
-        who = (f"<span>{escape(person.name)} · {escape(ROLE_LABELS_PL[person.role])}</span> "
-               f"<form class='inline' method='post' action='/logout'><button>Wyloguj</button></form>")
-    html = (f"<!doctype html><html lang='pl'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{escape(title)} – Help-desk e-Urzędu</title>"
-            f"<style>{CSS}</style></head><body><header><a href='/'><strong>Help-desk e-Urzędu</strong></a>{who}</header>"
-            f"<main>{body}</main></body></html>")
+        who = (
+            f"<span>{escape(person.name)} · {escape(ROLE_LABELS_PL[person.role])}</span> "
+            f"<form class='inline' method='post' action='/logout'><button>Wyloguj</button></form>"
+        )
+    html = (
+        f"<!doctype html><html lang='pl'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{escape(title)} – Help-desk e-Urzędu</title>"
+        f"<style>{CSS}</style></head><body><header><a href='/'><strong>Help-desk e-Urzędu</strong></a>{who}</header>"
+        f"<main>{body}</main></body></html>"
+    )
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 async def login_form(request: web.Request, error: str = "") -> web.Response:
     """GET /login: the login form."""
     message = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
-    body = (f"<div class='card' style='max-width:420px;margin:3rem auto'><h1>Logowanie</h1>{message}"
-            "<form method='post' action='/login'><label for='login'>Login</label>"
-            "<input id='login' name='login' autocomplete='username' required>"
-            "<label for='password'>Hasło</label>"
-            "<input id='password' name='password' type='password' autocomplete='current-password' required>"
-            "<p><button type='submit'>Zaloguj się</button></p></form>"
-            "<p class='muted'>Nie masz konta? Skontaktuj się z liderem wdrożenia w swoim urzędzie.</p></div>")
+    body = (
+        f"<div class='card' style='max-width:420px;margin:3rem auto'><h1>Logowanie</h1>{message}"
+        "<form method='post' action='/login'><label for='login'>Login</label>"
+        "<input id='login' name='login' autocomplete='username' required>"
+        "<label for='password'>Hasło</label>"
+        "<input id='password' name='password' type='password' autocomplete='current-password' required>"
+        "<p><button type='submit'>Zaloguj się</button></p></form>"
+        "<p class='muted'>Nie masz konta? Skontaktuj się z liderem wdrożenia w swoim urzędzie.</p></div>"
+    )
     return layout("Logowanie", body)
 
 
@@ -96,15 +102,22 @@ def _ticket_rows(items: list[dict[str, Any]]) -> str:
         f"<tr><td><a href='/tickets/{escape(t['id'])}'>{escape(t['id'])}</a></td><td>{escape(t['title'])}</td>"
         f"<td>{escape(t['office'])}</td><td><span class='badge'>{escape(t['state_label'])}</span></td>"
         f"<td>{escape(t['priority_label'])}</td><td>{escape((t['updated_at'] or '')[:16].replace('T', ' '))}</td></tr>"
-        for t in items)
-    return ("<table><thead><tr><th>Nr</th><th>Tytuł</th><th>Urząd</th><th>Stan</th><th>Priorytet</th>"
-            f"<th>Zmiana</th></tr></thead><tbody>{rows}</tbody></table>")
+        for t in items
+    )
+    return (
+        "<table><thead><tr><th>Nr</th><th>Tytuł</th><th>Urząd</th><th>Stan</th><th>Priorytet</th>"
+        f"<th>Zmiana</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 VIEW_TITLES = {
-    Role.OFFICIAL: "Moje zgłoszenia", Role.LEADER: "Kolejka zgłoszeń urzędu",
-    Role.REPRESENTATIVE: "Zgłoszenia urzędu", Role.AGENT: "Kolejka Wykonawcy",
-    Role.COORDINATOR: "Wszystkie zgłoszenia", Role.AUDITOR: "Raporty SLA", Role.ADMIN: "Wszystkie zgłoszenia",
+    Role.OFFICIAL: "Moje zgłoszenia",
+    Role.LEADER: "Kolejka zgłoszeń urzędu",
+    Role.REPRESENTATIVE: "Zgłoszenia urzędu",
+    Role.AGENT: "Kolejka Wykonawcy",
+    Role.COORDINATOR: "Wszystkie zgłoszenia",
+    Role.AUDITOR: "Raporty SLA",
+    Role.ADMIN: "Wszystkie zgłoszenia",
 }
 
 
@@ -121,15 +134,17 @@ async def home(request: web.Request) -> web.StreamResponse:
     body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>"
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
-        body += (f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>")
+        body += f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>"
     if person.role is Role.AUDITOR:
-        body += ("<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
-                 "<form method='get' action='/api/v1/reports/sla'><label for='from'>Od</label>"
-                 "<input id='from' name='from' type='date' required><label for='to'>Do</label>"
-                 "<input id='to' name='to' type='date' required><label for='format'>Format</label>"
-                 "<select id='format' name='format'><option>html</option><option>csv</option>"
-                 "<option>xlsx</option><option>json</option></select> <button>Pokaż raport</button></form></div>"
-                 "<div class='card'><h2>Zgłoszenia</h2>")
+        body += (
+            "<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
+            "<form method='get' action='/api/v1/reports/sla'><label for='from'>Od</label>"
+            "<input id='from' name='from' type='date' required><label for='to'>Do</label>"
+            "<input id='to' name='to' type='date' required><label for='format'>Format</label>"
+            "<select id='format' name='format'><option>html</option><option>csv</option>"
+            "<option>xlsx</option><option>json</option></select> <button>Pokaż raport</button></form></div>"
+            "<div class='card'><h2>Zgłoszenia</h2>"
+        )
     body += _ticket_rows(page["items"]) + f"<p class='muted'>Razem: {page['total']}</p></div>"
     return layout(VIEW_TITLES[person.role], body, person)
 
@@ -143,34 +158,52 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     try:
         t = await run(request, container.tickets.get, person, request.match_info["id"])
     except HelpdeskError as err:
-        return layout("Zgłoszenie", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
-    events = "".join(f"<tr><td>{escape(e['at'][:16].replace('T', ' '))}</td><td>{escape(e['type'])}</td>"
-                     f"<td>{escape(str(e.get('actor') or ''))}</td><td>{escape(str(e.get('text') or ''))}</td></tr>"
-                     for e in t["events"])
+        return layout(
+            "Zgłoszenie", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person
+        )
+    events = "".join(
+        f"<tr><td>{escape(e['at'][:16].replace('T', ' '))}</td><td>{escape(e['type'])}</td>"
+        f"<td>{escape(str(e.get('actor') or ''))}</td><td>{escape(str(e.get('text') or ''))}</td></tr>"
+        for e in t["events"]
+    )
     sla = ""
     if t.get("sla"):
-        rows = "".join(f"<tr><td>{escape(name)}</td><td>{m['elapsed_min']}</td><td>{m['target_min']}</td>"
-                       f"<td><span class='badge {escape(m['state'])}'>{escape(m['state'])}</span></td>"
-                       f"<td>{escape(str(m.get('due_at') or '—'))}</td></tr>" for name, m in t["sla"]["metrics"].items())
-        sla = ("<div class='card'><h2>Zegary SLA</h2><table><thead><tr><th>Zegar</th><th>Upłynęło (min)</th>"
-               f"<th>Cel (min)</th><th>Stan</th><th>Termin</th></tr></thead><tbody>{rows}</tbody></table>"
-               f"<p>Kary: {t['sla']['penalty_pln']} zł</p></div>")
+        rows = "".join(
+            f"<tr><td>{escape(name)}</td><td>{m['elapsed_min']}</td><td>{m['target_min']}</td>"
+            f"<td><span class='badge {escape(m['state'])}'>{escape(m['state'])}</span></td>"
+            f"<td>{escape(str(m.get('due_at') or '—'))}</td></tr>"
+            for name, m in t["sla"]["metrics"].items()
+        )
+        sla = (
+            "<div class='card'><h2>Zegary SLA</h2><table><thead><tr><th>Zegar</th><th>Upłynęło (min)</th>"
+            f"<th>Cel (min)</th><th>Stan</th><th>Termin</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<p>Kary: {t['sla']['penalty_pln']} zł</p></div>"
+        )
     actions = "".join(
         f"<form class='inline' method='post' action='/tickets/{escape(t['id'])}/act'>"
         f"<input type='hidden' name='action' value='{escape(a)}'><button>{escape(ACTION_LABELS_PL[Action(a)])}</button></form> "
-        for a in t["allowed_actions"] if a not in ("comment", "reply", "escalate", "set_priority"))
+        for a in t["allowed_actions"]
+        if a not in ("comment", "reply", "escalate", "set_priority")
+    )
     text_form = ""
     if "comment" in t["allowed_actions"] or "reply" in t["allowed_actions"]:
-        options = "".join(f"<option value='{a}'>{ACTION_LABELS_PL[Action(a)]}</option>"
-                          for a in ("reply", "comment") if a in t["allowed_actions"])
-        text_form = (f"<form method='post' action='/tickets/{escape(t['id'])}/act'><label for='text'>Wiadomość</label>"
-                     f"<textarea id='text' name='text' rows='3' style='width:100%'></textarea>"
-                     f"<select name='action'>{options}</select> <button>Wyślij</button></form>")
-    body = (f"<div class='card'><h1>{escape(t['id'])}: {escape(t['title'])}</h1>"
-            f"<p><span class='badge'>{escape(t['state_label'])}</span> · {escape(t['priority_label'])} · urząd {escape(t['office'])}"
-            f" · {escape(t['component_label'] or 'komponent nieokreślony')}</p><p>{escape(t['description'])}</p>"
-            f"<p>{actions}</p>{text_form}</div>{sla}"
-            f"<div class='card'><h2>Historia</h2><table><tbody>{events}</tbody></table></div>")
+        options = "".join(
+            f"<option value='{a}'>{ACTION_LABELS_PL[Action(a)]}</option>"
+            for a in ("reply", "comment")
+            if a in t["allowed_actions"]
+        )
+        text_form = (
+            f"<form method='post' action='/tickets/{escape(t['id'])}/act'><label for='text'>Wiadomość</label>"
+            f"<textarea id='text' name='text' rows='3' style='width:100%'></textarea>"
+            f"<select name='action'>{options}</select> <button>Wyślij</button></form>"
+        )
+    body = (
+        f"<div class='card'><h1>{escape(t['id'])}: {escape(t['title'])}</h1>"
+        f"<p><span class='badge'>{escape(t['state_label'])}</span> · {escape(t['priority_label'])} · urząd {escape(t['office'])}"
+        f" · {escape(t['component_label'] or 'komponent nieokreślony')}</p><p>{escape(t['description'])}</p>"
+        f"<p>{actions}</p>{text_form}</div>{sla}"
+        f"<div class='card'><h2>Historia</h2><table><tbody>{events}</tbody></table></div>"
+    )
     return layout(t["id"], body, person)
 
 
@@ -183,11 +216,19 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
     container = request.app[CONTAINER]
     ticket_id = request.match_info["id"]
     try:
-        await run(request, lambda: container.tickets.act(person, ticket_id, str(form.get("action", "")),
-                                                         text=str(form.get("text", "")) or None))
+        await run(
+            request,
+            lambda: container.tickets.act(
+                person, ticket_id, str(form.get("action", "")), text=str(form.get("text", "")) or None
+            ),
+        )
     except HelpdeskError as err:
-        return layout("Błąd", f"<div class='card'><p class='error'>{escape(str(err))}</p>"
-                              f"<p><a href='/tickets/{escape(ticket_id)}'>Wróć do zgłoszenia</a></p></div>", person)
+        return layout(
+            "Błąd",
+            f"<div class='card'><p class='error'>{escape(str(err))}</p>"
+            f"<p><a href='/tickets/{escape(ticket_id)}'>Wróć do zgłoszenia</a></p></div>",
+            person,
+        )
     raise web.HTTPSeeOther(f"/tickets/{ticket_id}")
 
 
@@ -201,35 +242,44 @@ async def article_page(request: web.Request) -> web.StreamResponse:
         moved = await run(request, container.kb_drafts.published_as, request.match_info["id"])
         if moved is not None:  # a draft's address from before it was published under its final id
             raise web.HTTPMovedPermanently(f"/kb/{moved}") from err
-        response = layout("Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person)
+        response = layout(
+            "Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person
+        )
         response.set_status(404)
         return response
     paragraphs = _paragraphs(article.body)
-    body = (f"<article class='card'><h1>{escape(article.title)}</h1>"
-            f"<p class='muted'>{escape(article.component)} · {escape(', '.join(article.tags))}</p>{paragraphs}"
-            "<p class='muted'>Nie pomogło? Napisz do bota albo odpowiedz na e-mail z help-desku – "
-            "sprawą zajmie się lider wdrożenia w Twoim urzędzie.</p></article>")
+    body = (
+        f"<article class='card'><h1>{escape(article.title)}</h1>"
+        f"<p class='muted'>{escape(article.component)} · {escape(', '.join(article.tags))}</p>{paragraphs}"
+        "<p class='muted'>Nie pomogło? Napisz do bota albo odpowiedz na e-mail z help-desku – "
+        "sprawą zajmie się lider wdrożenia w Twoim urzędzie.</p></article>"
+    )
     return layout(article.title, body, person)
 
 
 def _paragraphs(body: str) -> str:
     """An article body as escaped paragraphs (blank lines part them, line ends kept)."""
-    return "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in body.split("\n\n") if block.strip())
+    return "".join(
+        f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in body.split("\n\n") if block.strip()
+    )
 
 
 # --- drafts of articles ---------------------------------------------------------------------
+
 
 def _when(value: str | None) -> str:
     return escape((value or "")[:16].replace("T", " ")) or "—"
 
 
-def _error_page(title: str, err: HelpdeskError, person: Person, back: str = "",
-                published: str | None = None) -> web.Response:
+def _error_page(
+    title: str, err: HelpdeskError, person: Person, back: str = "", published: str | None = None
+) -> web.Response:
     link = f"<p><a href='{escape(back)}'>Wróć</a></p>" if back else ""
     if published:
         link = f"<p><a href='/kb/{escape(published)}'>Zobacz opublikowany artykuł</a></p>" + link
-    response = layout(title, f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>",
-                      person)
+    response = layout(
+        title, f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>", person
+    )
     response.set_status(status_of(err))
     return response
 
@@ -250,21 +300,32 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
         return _error_page("Szkice artykułów", err, person)
     notice = ""
     if request.query.get("odrzucono"):
-        notice = f"<p class='notice' role='status'>Odrzucono szkic {escape(request.query['odrzucono'][:200])}.</p>"
+        notice = (
+            f"<p class='notice' role='status'>Odrzucono szkic {escape(request.query['odrzucono'][:200])}.</p>"
+        )
     rows = "".join(
         f"<tr><td><a href='/drafts/{escape(d['id'])}'>{escape(d['title'])}</a><br>"
         f"<span class='muted'>{escape(d['id'])}</span></td><td>{escape(d['component'])}</td>"
         f"<td>{_ticket_link(d['ticket'])}</td><td>{escape(d['office'] or '—')}</td>"
         f"<td>{escape(d['drafted_by'] or '—')}</td><td>{_when(d['drafted_at'])}</td>"
-        f"<td>{escape(d['updated_by'] or '—')}, {_when(d['updated_at'])}</td></tr>" for d in items)
-    table = ("<table><thead><tr><th>Szkic</th><th>Komponent</th><th>Zgłoszenie</th><th>Urząd</th>"
-             f"<th>Autor szkicu</th><th>Utworzono</th><th>Ostatnia zmiana</th></tr></thead><tbody>{rows}</tbody></table>"
-             if items else "<p class='muted'>Brak szkiców do przejrzenia.</p>")
-    who = ("Opublikowany szkic od razu służy do odpowiedzi bota i jest widoczny pod swoim adresem."
-           if person.role in DECIDE_ROLES else
-           "Popraw szkice ze zgłoszeń swojego urzędu; opublikuje je koordynator.")
-    body = (f"<div class='card'><h1>Szkice artykułów</h1>{notice}<p class='muted'>{who}</p>{table}"
-            f"<p class='muted'>Razem: {len(items)}</p></div>")
+        f"<td>{escape(d['updated_by'] or '—')}, {_when(d['updated_at'])}</td></tr>"
+        for d in items
+    )
+    table = (
+        "<table><thead><tr><th>Szkic</th><th>Komponent</th><th>Zgłoszenie</th><th>Urząd</th>"
+        f"<th>Autor szkicu</th><th>Utworzono</th><th>Ostatnia zmiana</th></tr></thead><tbody>{rows}</tbody></table>"
+        if items
+        else "<p class='muted'>Brak szkiców do przejrzenia.</p>"
+    )
+    who = (
+        "Opublikowany szkic od razu służy do odpowiedzi bota i jest widoczny pod swoim adresem."
+        if person.role in DECIDE_ROLES
+        else "Popraw szkice ze zgłoszeń swojego urzędu; opublikuje je koordynator."
+    )
+    body = (
+        f"<div class='card'><h1>Szkice artykułów</h1>{notice}<p class='muted'>{who}</p>{table}"
+        f"<p class='muted'>Razem: {len(items)}</p></div>"
+    )
     return layout("Szkice artykułów", body, person)
 
 
@@ -297,61 +358,87 @@ def _publish_id(form: Any) -> str | None:
     return None if not typed or typed == str(form.get("suggested_id", "")).strip() else typed
 
 
-def _draft_html(person: Person, draft: dict[str, Any], values: dict[str, Any] | None = None,
-                error: str = "", notice: str = "", publish_id: str | None = None) -> str:
+def _draft_html(
+    person: Person,
+    draft: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    error: str = "",
+    notice: str = "",
+    publish_id: str | None = None,
+) -> str:
     """The draft page: facts, the edit form, publish / discard for those who decide, preview, history."""
     v = {**draft, **(values or {})}
     aid = escape(draft["id"])
-    options = "".join(f"<option value='{escape(c)}'{' selected' if c == v['component'] else ''}>"
-                      f"{escape(COMPONENT_LABELS_PL.get(c, c))}</option>" for c in COMPONENTS)
+    options = "".join(
+        f"<option value='{escape(c)}'{' selected' if c == v['component'] else ''}>"
+        f"{escape(COMPONENT_LABELS_PL.get(c, c))}</option>"
+        for c in COMPONENTS
+    )
     if v["component"] not in COMPONENTS:
-        options = f"<option value='{escape(str(v['component']))}' selected>{escape(str(v['component']))}</option>" + options
+        options = (
+            f"<option value='{escape(str(v['component']))}' selected>{escape(str(v['component']))}</option>"
+            + options
+        )
     message = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
     message += f"<p class='notice' role='status'>{escape(notice)}</p>" if notice else ""
     decide = person.role in DECIDE_ROLES
-    publish = (f" <button type='submit' formaction='/drafts/{aid}/publish'>Zapisz i opublikuj</button>"
-               if decide else "")
+    publish = (
+        f" <button type='submit' formaction='/drafts/{aid}/publish'>Zapisz i opublikuj</button>"
+        if decide
+        else ""
+    )
     address = ""
     if decide:
         suggested = str(draft.get("suggested_id") or "")
-        address = (f"<label for='new_id'>Adres artykułu po publikacji: /kb/…</label>"
-                   f"<input id='new_id' name='id' class='wide' maxlength='{MAX_ID}' autocomplete='off' "
-                   f"spellcheck='false' value='{escape(publish_id if publish_id is not None else suggested)}'>"
-                   f"<input type='hidden' name='suggested_id' value='{escape(suggested)}'>"
-                   "<p class='muted'>Małe litery bez polskich znaków, cyfry i myślniki. Pozostawiony bez zmian "
-                   "powstanie z komponentu i tytułu, z jakim szkic zostanie opublikowany.</p>")
-    form = (f"<form method='post' action='/drafts/{aid}'>"
-            f"<input type='hidden' name='version' value='{draft['version']}'>"
-            f"<label for='title'>Tytuł</label><input id='title' name='title' class='wide' maxlength='{MAX_TITLE}' "
-            f"value='{escape(str(v['title']))}' required>"
-            f"<label for='component'>Komponent</label><select id='component' name='component'>{options}</select>"
-            f"<label for='tags'>Tagi (oddzielone przecinkami)</label>"
-            f"<input id='tags' name='tags' class='wide' value='{escape(', '.join(v['tags']))}'>"
-            f"<label for='questions'>Pytania – sformułowania, jakich używają urzędnicy (jedno w linii)</label>"
-            f"<textarea id='questions' name='questions' rows='5' class='wide'>{escape(chr(10).join(v['questions']))}"
-            f"</textarea><label for='body'>Treść (Markdown)</label>"
-            f"<textarea id='body' name='body' rows='14' class='wide'>{escape(str(v['body']))}</textarea>"
-            f"{address}<p><button type='submit'>Zapisz szkic</button>{publish}</p></form>")
+        address = (
+            f"<label for='new_id'>Adres artykułu po publikacji: /kb/…</label>"
+            f"<input id='new_id' name='id' class='wide' maxlength='{MAX_ID}' autocomplete='off' "
+            f"spellcheck='false' value='{escape(publish_id if publish_id is not None else suggested)}'>"
+            f"<input type='hidden' name='suggested_id' value='{escape(suggested)}'>"
+            "<p class='muted'>Małe litery bez polskich znaków, cyfry i myślniki. Pozostawiony bez zmian "
+            "powstanie z komponentu i tytułu, z jakim szkic zostanie opublikowany.</p>"
+        )
+    form = (
+        f"<form method='post' action='/drafts/{aid}'>"
+        f"<input type='hidden' name='version' value='{draft['version']}'>"
+        f"<label for='title'>Tytuł</label><input id='title' name='title' class='wide' maxlength='{MAX_TITLE}' "
+        f"value='{escape(str(v['title']))}' required>"
+        f"<label for='component'>Komponent</label><select id='component' name='component'>{options}</select>"
+        f"<label for='tags'>Tagi (oddzielone przecinkami)</label>"
+        f"<input id='tags' name='tags' class='wide' value='{escape(', '.join(v['tags']))}'>"
+        f"<label for='questions'>Pytania – sformułowania, jakich używają urzędnicy (jedno w linii)</label>"
+        f"<textarea id='questions' name='questions' rows='5' class='wide'>{escape(chr(10).join(v['questions']))}"
+        f"</textarea><label for='body'>Treść (Markdown)</label>"
+        f"<textarea id='body' name='body' rows='14' class='wide'>{escape(str(v['body']))}</textarea>"
+        f"{address}<p><button type='submit'>Zapisz szkic</button>{publish}</p></form>"
+    )
     discard = ""
     if decide:
-        discard = (f"<form method='post' action='/drafts/{aid}/discard'>"
-                   f"<input type='hidden' name='version' value='{draft['version']}'>"
-                   "<p class='muted'>Szkic nieprzydatny? Odrzucony szkic zostaje w historii, ale nigdy nie "
-                   "służy do odpowiedzi.</p><button type='submit' class='secondary'>Odrzuć szkic</button></form>")
+        discard = (
+            f"<form method='post' action='/drafts/{aid}/discard'>"
+            f"<input type='hidden' name='version' value='{draft['version']}'>"
+            "<p class='muted'>Szkic nieprzydatny? Odrzucony szkic zostaje w historii, ale nigdy nie "
+            "służy do odpowiedzi.</p><button type='submit' class='secondary'>Odrzuć szkic</button></form>"
+        )
     else:
         form += "<p class='muted'>Opublikować lub odrzucić szkic może koordynator.</p>"
-    history = "".join(f"<tr><td>{h['version']}</td><td>{escape(h['status'])}</td><td>{_when(h['at'])}</td>"
-                      f"<td>{escape(h['by'] or '—')}</td></tr>" for h in draft["history"])
-    return (f"<div class='card'><h1>Szkic: {escape(draft['title'])}</h1>{message}"
-            f"<p class='muted'>{aid} · ze zgłoszenia {_ticket_link(draft['ticket'])} · urząd "
-            f"{escape(draft['office'] or '—')} · szkic: {escape(draft['drafted_by'] or '—')}, "
-            f"{_when(draft['drafted_at'])} · wersja {draft['version']}, ostatnia zmiana: "
-            f"{escape(draft['updated_by'] or '—')}, {_when(draft['updated_at'])}</p>{form}{discard}</div>"
-            f"<div class='card'><h2>Podgląd zapisanej wersji</h2><h3>{escape(draft['title'])}</h3>"
-            f"{_paragraphs(draft['body'])}</div>"
-            f"<div class='card'><h2>Historia</h2><table><thead><tr><th>Wersja</th><th>Stan</th><th>Kiedy</th>"
-            f"<th>Kto</th></tr></thead><tbody>{history}</tbody></table>"
-            "<p><a href='/drafts'>Wszystkie szkice</a></p></div>")
+    history = "".join(
+        f"<tr><td>{h['version']}</td><td>{escape(h['status'])}</td><td>{_when(h['at'])}</td>"
+        f"<td>{escape(h['by'] or '—')}</td></tr>"
+        for h in draft["history"]
+    )
+    return (
+        f"<div class='card'><h1>Szkic: {escape(draft['title'])}</h1>{message}"
+        f"<p class='muted'>{aid} · ze zgłoszenia {_ticket_link(draft['ticket'])} · urząd "
+        f"{escape(draft['office'] or '—')} · szkic: {escape(draft['drafted_by'] or '—')}, "
+        f"{_when(draft['drafted_at'])} · wersja {draft['version']}, ostatnia zmiana: "
+        f"{escape(draft['updated_by'] or '—')}, {_when(draft['updated_at'])}</p>{form}{discard}</div>"
+        f"<div class='card'><h2>Podgląd zapisanej wersji</h2><h3>{escape(draft['title'])}</h3>"
+        f"{_paragraphs(draft['body'])}</div>"
+        f"<div class='card'><h2>Historia</h2><table><thead><tr><th>Wersja</th><th>Stan</th><th>Kiedy</th>"
+        f"<th>Kto</th></tr></thead><tbody>{history}</tbody></table>"
+        "<p><a href='/drafts'>Wszystkie szkice</a></p></div>"
+    )
 
 
 async def draft_page(request: web.Request) -> web.StreamResponse:
@@ -394,8 +481,11 @@ async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse
         except HelpdeskError:
             return _error_page("Szkic artykułu", err, person, "/drafts")
         typed_id = str(form.get("id", "")).strip() if decision == "publish" and "id" in form else None
-        response = layout(f"Szkic: {draft['title']}",
-                          _draft_html(person, draft, values, error=str(err), publish_id=typed_id), person)
+        response = layout(
+            f"Szkic: {draft['title']}",
+            _draft_html(person, draft, values, error=str(err), publish_id=typed_id),
+            person,
+        )
         response.set_status(status_of(err))
         return response
 

@@ -8,7 +8,7 @@ html; csv and xlsx come as attachments.
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.sla_report import CONTENT_TYPES, FORMATS, render, scope_filter, sla_report
+from helpdesk.services.sla.report import CONTENT_TYPES, FORMATS, render, scope_filter, sla_report
 from helpdesk.web.common import CONTAINER, current_person, run
 
 PARAMS = frozenset({"from", "to", "contract", "format"})
@@ -28,10 +28,19 @@ async def report_sla(request: web.Request) -> web.Response:
     container = request.app[CONTAINER]
 
     def _build() -> bytes:
-        report = sla_report(container.db, container.contracts, container.clock.now(), container.settings.tz,
-                            query.get("from"), query.get("to"), contract=query.get("contract") or None,
-                            person=person, details=fmt in ("json", "xlsx"))
+        report = sla_report(
+            container.db,
+            container.contracts,
+            container.clock.now(),
+            container.settings.tz,
+            query.get("from"),
+            query.get("to"),
+            contract=query.get("contract") or None,
+            person=person,
+            details=fmt in ("json", "xlsx"),
+        )
         return render(report, fmt)
+
     body = await run(request, _build)
     headers = {"X-Content-Type-Options": "nosniff"}
     if fmt in ("csv", "xlsx"):

@@ -86,7 +86,7 @@ class GroupCommitter:
 
     def _lead(self) -> None:
         with self._lock:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
         self._running.active = True
         try:
             self._run_batch(batch)

@@ -28,7 +28,9 @@ class KbTxMixin:
 
     def kb_articles(self, status: str = "published") -> list[dict[str, Any]]:
         """Current articles with decoded tags and questions."""
-        rows = self.conn.execute(select(article_t).where(article_t.c.status == status).order_by(article_t.c.id))
+        rows = self.conn.execute(
+            select(article_t).where(article_t.c.status == status).order_by(article_t.c.id)
+        )
         out = []
         for row in rows:
             item = dict(row._mapping)
@@ -43,34 +45,72 @@ class KbTxMixin:
         when the clock gives two changes the same time or transactions commit out of time order
         (publishing a draft changes neither the count nor, necessarily, the newest time).
         """
-        row = self.conn.execute(select(func.count(), func.coalesce(func.sum(article_t.c.version), 0),
-                                       func.max(article_t.c.updated_at))).first()
+        row = self.conn.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(article_t.c.version), 0),
+                func.max(article_t.c.updated_at),
+            )
+        ).first()
         return (int(row[0]), int(row[1]), str(row[2])) if row else (0, 0, "")
 
-    def kb_upsert(self, values: Mapping[str, Any], at: datetime, actor: str | None, status: str = "published",
-                  *, source_ticket: int | None = None, note: Mapping[str, Any] | None = None) -> str:
+    def kb_upsert(
+        self,
+        values: Mapping[str, Any],
+        at: datetime,
+        actor: str | None,
+        status: str = "published",
+        *,
+        source_ticket: int | None = None,
+        note: Mapping[str, Any] | None = None,
+    ) -> str:
         """Insert or update one article, keeping every version; returns added|updated|unchanged.
 
         `source_ticket` is stored with a new article (the ticket it was drafted from); `note` adds
         keys to this version's record in the history (e.g. `renamed_from`).
         """
-        data = {"title": values["title"], "component": values["component"],
-                "tags": json.dumps(list(values["tags"]), ensure_ascii=False),
-                "questions": json.dumps(list(values["questions"]), ensure_ascii=False), "body": values["body"]}
+        data = {
+            "title": values["title"],
+            "component": values["component"],
+            "tags": json.dumps(list(values["tags"]), ensure_ascii=False),
+            "questions": json.dumps(list(values["questions"]), ensure_ascii=False),
+            "body": values["body"],
+        }
         current = self.conn.execute(select(article_t).where(article_t.c.id == values["id"])).first()
-        if current is not None and all(getattr(current, k) == v for k, v in data.items()) and current.status == status:
+        if (
+            current is not None
+            and all(getattr(current, k) == v for k, v in data.items())
+            and current.status == status
+        ):
             return "unchanged"
         version = (current.version + 1) if current is not None else 1
         if current is None:
-            self.conn.execute(insert(article_t).values(id=values["id"], version=1, status=status, updated_at=at,
-                                                       updated_by=actor, source_ticket=source_ticket, **data))
+            self.conn.execute(
+                insert(article_t).values(
+                    id=values["id"],
+                    version=1,
+                    status=status,
+                    updated_at=at,
+                    updated_by=actor,
+                    source_ticket=source_ticket,
+                    **data,
+                )
+            )
         else:
-            self.conn.execute(update(article_t).where(article_t.c.id == values["id"]).values(
-                version=version, status=status, updated_at=at, updated_by=actor, **data))
-        self.conn.execute(insert(version_t).values(article_id=values["id"], version=version, changed_at=at,
-                                                   changed_by=actor,
-                                                   data=json.dumps({**data, "status": status, **(note or {})},
-                                                                   ensure_ascii=False)))
+            self.conn.execute(
+                update(article_t)
+                .where(article_t.c.id == values["id"])
+                .values(version=version, status=status, updated_at=at, updated_by=actor, **data)
+            )
+        self.conn.execute(
+            insert(version_t).values(
+                article_id=values["id"],
+                version=version,
+                changed_at=at,
+                changed_by=actor,
+                data=json.dumps({**data, "status": status, **(note or {})}, ensure_ascii=False),
+            )
+        )
         return "added" if current is None else "updated"
 
     def kb_rename(self, old_id: str, new_id: str) -> bool:
@@ -81,8 +121,12 @@ class KbTxMixin:
         """
         nested = self.conn.begin_nested()
         try:
-            moved = self.conn.execute(update(article_t).where(article_t.c.id == old_id).values(id=new_id)).rowcount
-            self.conn.execute(update(version_t).where(version_t.c.article_id == old_id).values(article_id=new_id))
+            moved = self.conn.execute(
+                update(article_t).where(article_t.c.id == old_id).values(id=new_id)
+            ).rowcount
+            self.conn.execute(
+                update(version_t).where(version_t.c.article_id == old_id).values(article_id=new_id)
+            )
             nested.commit()
         except IntegrityError:
             nested.rollback()
@@ -91,13 +135,18 @@ class KbTxMixin:
 
     def kb_ids_like(self, base: str) -> set[str]:
         """Ids of articles (any status) that are `base` or start with `base-` (to make a new id unique)."""
-        rows = self.conn.execute(select(article_t.c.id).where(or_(
-            article_t.c.id == base, article_t.c.id.startswith(f"{base}-", autoescape=True))))
+        rows = self.conn.execute(
+            select(article_t.c.id).where(
+                or_(article_t.c.id == base, article_t.c.id.startswith(f"{base}-", autoescape=True))
+            )
+        )
         return {str(r[0]) for r in rows}
 
     def kb_article_of_ticket(self, ticket_no: int, *, lock: bool = False) -> dict[str, Any] | None:
         """The article (any status) drafted from ticket `ticket_no`, under whatever id it has now, or None."""
-        if not 0 < ticket_no < 2**31:  # no such ticket: the column is a 32-bit integer (PostgreSQL refuses more)
+        if (
+            not 0 < ticket_no < 2**31
+        ):  # no such ticket: the column is a 32-bit integer (PostgreSQL refuses more)
             return None
         query = select(article_t).where(article_t.c.source_ticket == ticket_no)
         if lock and self.postgres:
@@ -121,8 +170,9 @@ class KbTxMixin:
 
     def kb_history(self, article_id: str) -> list[dict[str, Any]]:
         """Every version of an article, oldest first."""
-        rows = self.conn.execute(select(version_t).where(version_t.c.article_id == article_id)
-                                 .order_by(version_t.c.version))
+        rows = self.conn.execute(
+            select(version_t).where(version_t.c.article_id == article_id).order_by(version_t.c.version)
+        )
         return [dict(r._mapping) for r in rows]
 
     def kb_record_query(self, values: Mapping[str, Any]) -> int:
@@ -143,23 +193,37 @@ class KbTxMixin:
 
     def kb_queries(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         """Questions asked in [since, until)."""
-        rows = self.conn.execute(select(query_t).where(query_t.c.at >= since, query_t.c.at < until)
-                                 .order_by(query_t.c.id))
+        rows = self.conn.execute(
+            select(query_t).where(query_t.c.at >= since, query_t.c.at < until).order_by(query_t.c.id)
+        )
         return [dict(r._mapping) for r in rows]
 
-    def kb_tickets_of_people(self, person_ids: Collection[int], since: datetime,
-                             until: datetime) -> list[dict[str, Any]]:
+    def kb_tickets_of_people(
+        self, person_ids: Collection[int], since: datetime, until: datetime
+    ) -> list[dict[str, Any]]:
         """Tickets opened by `person_ids` in [since, until) — what may follow a KB answer."""
         if not person_ids:
             return []
-        cols = (ticket_t.c.no, ticket_t.c.author_id, ticket_t.c.office, ticket_t.c.component, ticket_t.c.title,
-                ticket_t.c.description, ticket_t.c.created_at)
+        cols = (
+            ticket_t.c.no,
+            ticket_t.c.author_id,
+            ticket_t.c.office,
+            ticket_t.c.component,
+            ticket_t.c.title,
+            ticket_t.c.description,
+            ticket_t.c.created_at,
+        )
         out: list[dict[str, Any]] = []
         ids = sorted(set(person_ids))
         for start in range(0, len(ids), 500):  # keep the IN list well under parameter limits
-            rows = self.conn.execute(select(*cols).where(ticket_t.c.author_id.in_(ids[start:start + 500]),
-                                                         ticket_t.c.created_at >= since,
-                                                         ticket_t.c.created_at < until)
-                                     .order_by(ticket_t.c.no))
+            rows = self.conn.execute(
+                select(*cols)
+                .where(
+                    ticket_t.c.author_id.in_(ids[start : start + 500]),
+                    ticket_t.c.created_at >= since,
+                    ticket_t.c.created_at < until,
+                )
+                .order_by(ticket_t.c.no)
+            )
             out.extend(dict(r._mapping) for r in rows)
         return out

@@ -39,42 +39,58 @@ class MailTxMixin:
         row = self.conn.execute(q).first()
         return dict(row._mapping) if row else None
 
-    def mail_mark(self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None) -> None:
+    def mail_mark(
+        self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None
+    ) -> None:
         """Record what became of a raw message (ticket, comment, ignored, error)."""
-        self.conn.execute(update(raw_t).where(raw_t.c.id == raw_id).values(
-            status=status, ticket_no=ticket_no, note=(note or None) and note[:1000]))
+        self.conn.execute(
+            update(raw_t)
+            .where(raw_t.c.id == raw_id)
+            .values(status=status, ticket_no=ticket_no, note=(note or None) and note[:1000])
+        )
 
     def mail_pending(self, limit: int = 100) -> list[int]:
         """Ids of raw messages stored but not processed yet, oldest first."""
-        rows = self.conn.execute(select(raw_t.c.id).where(raw_t.c.status == "new")
-                                 .order_by(raw_t.c.id).limit(limit))
+        rows = self.conn.execute(
+            select(raw_t.c.id).where(raw_t.c.status == "new").order_by(raw_t.c.id).limit(limit)
+        )
         return [int(r.id) for r in rows]
 
     def mail_recent_count(self, sender: str, since: datetime, exclude_id: int | None = None) -> int:
         """How many messages `sender` sent us since `since` (for the rate limit)."""
-        q = select(func.count()).select_from(raw_t).where(
-            func.lower(raw_t.c.envelope_from) == sender.lower(), raw_t.c.received_at >= since)
+        q = (
+            select(func.count())
+            .select_from(raw_t)
+            .where(func.lower(raw_t.c.envelope_from) == sender.lower(), raw_t.c.received_at >= since)
+        )
         if exclude_id is not None:
             q = q.where(raw_t.c.id != exclude_id)
         return int(self.conn.execute(q).scalar_one())
 
     def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:
         """True when another raw message with this Message-ID already became a ticket or comment."""
-        row = self.conn.execute(select(raw_t.c.id).where(
-            raw_t.c.message_id == message_id, raw_t.c.id != exclude_id,
-            raw_t.c.status.in_(["ticket", "comment"]))).first()
+        row = self.conn.execute(
+            select(raw_t.c.id).where(
+                raw_t.c.message_id == message_id,
+                raw_t.c.id != exclude_id,
+                raw_t.c.status.in_(["ticket", "comment"]),
+            )
+        ).first()
         return row is not None
 
     def mail_thread_ticket(self, message_ids: list[str]) -> int | None:
         """The ticket a reply belongs to: Message-IDs we sent (outbox headers) or received for it."""
         for mid in message_ids:
-            row = self.conn.execute(select(raw_t.c.ticket_no).where(
-                raw_t.c.message_id == mid, raw_t.c.ticket_no.is_not(None))).first()
+            row = self.conn.execute(
+                select(raw_t.c.ticket_no).where(raw_t.c.message_id == mid, raw_t.c.ticket_no.is_not(None))
+            ).first()
             if row is not None:
                 return int(row.ticket_no)
             q = select(mail_outbox_t.c.ticket_no).where(
-                mail_outbox_t.c.channel == "email", mail_outbox_t.c.ticket_no.is_not(None),
-                mail_outbox_t.c.headers.like(f"%{_like_escape(mid)}%", escape="\\"))
+                mail_outbox_t.c.channel == "email",
+                mail_outbox_t.c.ticket_no.is_not(None),
+                mail_outbox_t.c.headers.like(f"%{_like_escape(mid)}%", escape="\\"),
+            )
             ours = _OUR_ID.match(mid)
             if ours:  # our own ids carry the ticket number: look only at that ticket's mail
                 q = q.where(mail_outbox_t.c.ticket_no == int(ours.group(1)))
@@ -85,23 +101,38 @@ class MailTxMixin:
 
     def mail_ticket_origin(self, ticket_no: int) -> str | None:
         """The Message-ID of the mail that opened the ticket, if it came by mail."""
-        row = self.conn.execute(select(raw_t.c.message_id).where(
-            raw_t.c.ticket_no == ticket_no, raw_t.c.status == "ticket").order_by(raw_t.c.id)).first()
+        row = self.conn.execute(
+            select(raw_t.c.message_id)
+            .where(raw_t.c.ticket_no == ticket_no, raw_t.c.status == "ticket")
+            .order_by(raw_t.c.id)
+        ).first()
         return str(row.message_id) if row and row.message_id else None
 
-    def mail_add_attachment(self, ticket_no: int, filename: str, content_type: str, data: bytes,
-                            at: datetime) -> dict[str, Any]:
+    def mail_add_attachment(
+        self, ticket_no: int, filename: str, content_type: str, data: bytes, at: datetime
+    ) -> dict[str, Any]:
         """Store a file for a ticket; return its id, size and SHA-256."""
         sha = hashlib.sha256(data).hexdigest()
-        new_id = self.conn.execute(insert(attachment_t).values(
-            ticket_no=ticket_no, filename=filename, content_type=content_type, size=len(data), sha256=sha,
-            data=data, created_at=at).returning(attachment_t.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(attachment_t)
+            .values(
+                ticket_no=ticket_no,
+                filename=filename,
+                content_type=content_type,
+                size=len(data),
+                sha256=sha,
+                data=data,
+                created_at=at,
+            )
+            .returning(attachment_t.c.id)
+        ).scalar_one()
         return {"id": int(new_id), "size": len(data), "sha256": sha}
 
     def mail_attachments(self, ticket_no: int) -> list[dict[str, Any]]:
         """The files of a ticket (with their bytes)."""
-        rows = self.conn.execute(select(attachment_t).where(attachment_t.c.ticket_no == ticket_no)
-                                 .order_by(attachment_t.c.id))
+        rows = self.conn.execute(
+            select(attachment_t).where(attachment_t.c.ticket_no == ticket_no).order_by(attachment_t.c.id)
+        )
         return [dict(r._mapping) for r in rows]
 
     def mail_raw_list(self, limit: int = 1000) -> list[dict[str, Any]]:

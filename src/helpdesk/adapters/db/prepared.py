@@ -28,9 +28,13 @@ class Prepared:
 
     __slots__ = ("binds", "defaults", "names", "results", "row_type", "sql")
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
-        compiled = cast(SQLCompiler, statement.compile(dialect=dialect,
-                                                       column_keys=list(column_keys) if column_keys else None))
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
+    ) -> None:
+        compiled = cast(
+            SQLCompiler,
+            statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None),
+        )
         self.sql: str = compiled.string
         defaults: dict[str, Any] = {}
         prefetch = [(column, column.default) for column in getattr(compiled, "insert_prefetch", ()) or ()]
@@ -94,6 +98,7 @@ def _remember_last(processor: Any) -> Any:
         result = processor(value)
         last = (value, result)
         return result
+
     return process
 
 

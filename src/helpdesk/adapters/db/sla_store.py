@@ -19,8 +19,16 @@ _ticket = TicketRow.__table__  # type: ignore[attr-defined]
 _event = EventRow.__table__  # type: ignore[attr-defined]
 
 # Event types the SLA report reads (SPEC §6), plus the escalation that selects the ticket.
-_CLOCK_TYPES = ("escalated", "acknowledged", "workaround", "resolved", "paused", "resumed",
-                "reopened", "priority_changed")
+_CLOCK_TYPES = (
+    "escalated",
+    "acknowledged",
+    "workaround",
+    "resolved",
+    "paused",
+    "resumed",
+    "reopened",
+    "priority_changed",
+)
 
 
 class SlaTxMixin:
@@ -39,33 +47,51 @@ class SlaTxMixin:
 
     def claim_sla_due(self, now: datetime, limit: int) -> list[int]:
         """Lock (PostgreSQL: skipping rows others hold) up to `limit` tickets whose deadline passed."""
-        q = (select(_ticket.c.no).where(_ticket.c.next_deadline <= now)
-             .order_by(_ticket.c.next_deadline).limit(limit))
+        q = (
+            select(_ticket.c.no)
+            .where(_ticket.c.next_deadline <= now)
+            .order_by(_ticket.c.next_deadline)
+            .limit(limit)
+        )
         if self.postgres:
             q = q.with_for_update(skip_locked=True)
         return [int(n) for n in self.conn.execute(q).scalars()]
 
     def claim_first_line_due(self, now: datetime, limit: int) -> list[int]:
         """Lock up to `limit` tickets whose first-line (office) deadline passed."""
-        q = (select(_ticket.c.no).where(_ticket.c.first_line_due <= now)
-             .order_by(_ticket.c.first_line_due).limit(limit))
+        q = (
+            select(_ticket.c.no)
+            .where(_ticket.c.first_line_due <= now)
+            .order_by(_ticket.c.first_line_due)
+            .limit(limit)
+        )
         if self.postgres:
             q = q.with_for_update(skip_locked=True)
         return [int(n) for n in self.conn.execute(q).scalars()]
 
     # --- report ---------------------------------------------------------------------------
-    def sla_report_inputs(self, start: datetime, end: datetime, *, contract: str | None = None,
-                          office: str | None = None, contractor: str | None = None,
-                          batch: int = 20_000) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    def sla_report_inputs(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        contract: str | None = None,
+        office: str | None = None,
+        contractor: str | None = None,
+        batch: int = 20_000,
+    ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number.
 
         The ticket dict has `no`, `office`, `component`, `contractor`; events are records with
         `seq`, `at`, `type` and `contract`/`priority` when present, in seq order. The caller
         decides from the events whether the *first* escalation lies in the period.
         """
-        escalated_in = (select(_event.c.ticket_no).where(
-            _event.c.type == "escalated", _event.c.at_utc >= start, _event.c.at_utc < end)
-            .distinct().scalar_subquery())
+        escalated_in = (
+            select(_event.c.ticket_no)
+            .where(_event.c.type == "escalated", _event.c.at_utc >= start, _event.c.at_utc < end)
+            .distinct()
+            .scalar_subquery()
+        )
         conds: list[Any] = [_ticket.c.no.in_(escalated_in)]
         if office is not None:
             conds.append(_ticket.c.office == office)
@@ -77,16 +103,23 @@ class SlaTxMixin:
         while True:
             tickets = self.conn.execute(
                 select(_ticket.c.no, _ticket.c.office, _ticket.c.component, _ticket.c.contractor)
-                .where(and_(*conds), _ticket.c.no > last).order_by(_ticket.c.no).limit(batch)).all()
+                .where(and_(*conds), _ticket.c.no > last)
+                .order_by(_ticket.c.no)
+                .limit(batch)
+            ).all()
             if not tickets:
                 return
             numbers = [t.no for t in tickets]
             events: dict[int, list[dict[str, Any]]] = {n: [] for n in numbers}
             rows = self.conn.execute(
                 select(_event.c.ticket_no, _event.c.seq, _event.c.at, _event.c.type, _event.c.data)
-                .where(_event.c.ticket_no >= numbers[0], _event.c.ticket_no <= numbers[-1],
-                       _event.c.type.in_(_CLOCK_TYPES))
-                .order_by(_event.c.ticket_no, _event.c.seq))
+                .where(
+                    _event.c.ticket_no >= numbers[0],
+                    _event.c.ticket_no <= numbers[-1],
+                    _event.c.type.in_(_CLOCK_TYPES),
+                )
+                .order_by(_event.c.ticket_no, _event.c.seq)
+            )
             for row in rows:
                 bucket = events.get(row.ticket_no)
                 if bucket is None:
@@ -98,6 +131,8 @@ class SlaTxMixin:
                     record["priority"] = data.get("priority")
                 bucket.append(record)
             for t in tickets:
-                yield ({"no": t.no, "office": t.office, "component": t.component,
-                        "contractor": t.contractor}, events[t.no])
+                yield (
+                    {"no": t.no, "office": t.office, "component": t.component, "contractor": t.contractor},
+                    events[t.no],
+                )
             last = numbers[-1]

@@ -69,26 +69,55 @@ _OUTBOX_INSERT_ONCE = {
 
 # The columns a new ticket starts without (a prepared INSERT always names every column it sets).
 _NEW_TICKET_DEFAULTS: dict[str, Any] = {
-    "resume_state": None, "escalated": False, "contract": None, "contractor": None, "assignee": None,
-    "escalated_at": None, "next_deadline": None, "first_line_level": 0}
+    "resume_state": None,
+    "escalated": False,
+    "contract": None,
+    "contractor": None,
+    "assignee": None,
+    "escalated_at": None,
+    "next_deadline": None,
+    "first_line_level": 0,
+}
 
 _OFFICE_BY_CODE = select(office_t).where(office_t.c.code == bindparam("code"))
 _PERSON_BY_ID = select(person_t).where(person_t.c.id == bindparam("id"))
-_OFFICE_PEOPLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True))
-                  .order_by(person_t.c.id))
-_OFFICE_PEOPLE_OF_ROLE = (select(person_t).where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True),
-                                                 person_t.c.role == bindparam("role")).order_by(person_t.c.id))
+_OFFICE_PEOPLE = (
+    select(person_t)
+    .where(person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True))
+    .order_by(person_t.c.id)
+)
+_OFFICE_PEOPLE_OF_ROLE = (
+    select(person_t)
+    .where(
+        person_t.c.jst == bindparam("jst"), person_t.c.active.is_(True), person_t.c.role == bindparam("role")
+    )
+    .order_by(person_t.c.id)
+)
 
 # person_by: case-insensitive for login and e-mail, exact for the Telegram id.
 _PERSON_BY = {
-    column: select(person_t).where(
-        (func.lower(person_t.c[column]) == bindparam("value")) if column in ("login", "email")
-        else (person_t.c[column] == bindparam("value")), person_t.c.active.is_(True)).order_by(person_t.c.id)
+    column: select(person_t)
+    .where(
+        (func.lower(person_t.c[column]) == bindparam("value"))
+        if column in ("login", "email")
+        else (person_t.c[column] == bindparam("value")),
+        person_t.c.active.is_(True),
+    )
+    .order_by(person_t.c.id)
     for column in ("login", "email", "telegram_id")
 }
 
-_EVENT_COLUMNS = (event_t.c.id, event_t.c.ticket_no, event_t.c.seq, event_t.c.at, event_t.c.type,
-                  event_t.c.actor, event_t.c.data, event_t.c.prev, event_t.c.hash)
+_EVENT_COLUMNS = (
+    event_t.c.id,
+    event_t.c.ticket_no,
+    event_t.c.seq,
+    event_t.c.at,
+    event_t.c.type,
+    event_t.c.actor,
+    event_t.c.data,
+    event_t.c.prev,
+    event_t.c.hash,
+)
 
 
 def office_from_row(row: Any) -> Office:
@@ -99,14 +128,28 @@ def office_from_row(row: Any) -> Office:
 
 def person_from_row(row: Any) -> Person:
     """Domain Person from a `person` row."""
-    return Person(id=row.id, login=row.login, name=row.name, role=Role(row.role), jst=row.jst,
-                  contractor=row.contractor, email=row.email, telegram_id=row.telegram_id)
+    return Person(
+        id=row.id,
+        login=row.login,
+        name=row.name,
+        role=Role(row.role),
+        jst=row.jst,
+        contractor=row.contractor,
+        email=row.email,
+        telegram_id=row.telegram_id,
+    )
 
 
 def record_from_row(row: Any) -> dict[str, Any]:
     """The SPEC §4.3 event record (with prev and hash) from an `event` row."""
-    record = make_record(format_ticket_id(row.ticket_no), row.seq, datetime.fromisoformat(row.at),
-                         row.type, row.actor, json.loads(row.data))
+    record = make_record(
+        format_ticket_id(row.ticket_no),
+        row.seq,
+        datetime.fromisoformat(row.at),
+        row.type,
+        row.actor,
+        json.loads(row.data),
+    )
     record["at"] = row.at  # exactly as stored and hashed
     record["prev"] = row.prev
     record["hash"] = row.hash
@@ -137,26 +180,32 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
     # --- offices and people -------------------------------------------------------------
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
+
         def load() -> Office | None:
             row = self.fast.first(_OFFICE_BY_CODE, {"code": code})
             return office_from_row(row) if row else None
+
         return self._registered(("office", code), load)
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
+
         def load() -> Person | None:
             row = self.fast.first(_PERSON_BY_ID, {"id": person_id})
             return person_from_row(row) if row else None
+
         return self._registered(("person", person_id), load)
 
     def people_of_office(self, code: str, role: str | None = None) -> list[Person]:
         """Active people of an office, optionally of one role."""
+
         def load() -> list[Person]:
             if role:
                 rows = self.fast.all(_OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
             else:
                 rows = self.fast.all(_OFFICE_PEOPLE, {"jst": code})
             return [person_from_row(r) for r in rows]
+
         return list(self._registered(("office_people", code, role), load))
 
     def people_by_role(self, role: str, contractor: str | None = None) -> list[Person]:
@@ -173,56 +222,93 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
             raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
         return head
 
-    def _append_locked(self, head: Any, no: int, seq: int, type_: str, actor: str | None,
-                       at: datetime, data: Mapping[str, Any] | None) -> tuple[Any, dict[str, Any]]:
+    def _append_locked(
+        self,
+        head: Any,
+        no: int,
+        seq: int,
+        type_: str,
+        actor: str | None,
+        at: datetime,
+        data: Mapping[str, Any] | None,
+    ) -> tuple[Any, dict[str, Any]]:
         record = make_record(format_ticket_id(no), seq, at, type_, actor, data)
         prev = head.last_hash
         digest = chain_hash(prev, record)
         position = head.event_count + 1
         extra = {k: v for k, v in record.items() if k not in ("ticket", "seq", "at", "type", "actor")}
-        self.fast.execute(_EVENT_INSERT, keyed=True, params={
-            "id": position, "ticket_no": no, "seq": seq, "at": record["at"], "at_utc": at, "type": type_,
-            "actor": actor, "data": json.dumps(extra, ensure_ascii=False, sort_keys=True), "prev": prev,
-            "hash": digest})
+        self.fast.execute(
+            _EVENT_INSERT,
+            keyed=True,
+            params={
+                "id": position,
+                "ticket_no": no,
+                "seq": seq,
+                "at": record["at"],
+                "at_utc": at,
+                "type": type_,
+                "actor": actor,
+                "data": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+                "prev": prev,
+                "hash": digest,
+            },
+        )
         record["prev"], record["hash"] = prev, digest
         return _Head(digest, position, head.last_ticket_no), record
 
-    def new_ticket(self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str,
-                   at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    def new_ticket(
+        self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str, at: datetime
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
         head = self._lock_head()
         no = head.last_ticket_no + 1
-        values = {**_NEW_TICKET_DEFAULTS, "no": no, "created_at": at, "updated_at": at, "last_seq": 1, **fields}
+        values = {
+            **_NEW_TICKET_DEFAULTS,
+            "no": no,
+            "created_at": at,
+            "updated_at": at,
+            "last_seq": 1,
+            **fields,
+        }
         self.fast.execute(_TICKET_INSERT, values, keyed=True)
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
-        self.fast.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count,
-                                         "last_ticket_no": no}, keyed=True)
+        self.fast.execute(
+            _HEAD_UPDATE,
+            {"last_hash": new_head.last_hash, "event_count": new_head.event_count, "last_ticket_no": no},
+            keyed=True,
+        )
         # Every column was given, so the row is what was inserted (no read-back, no type parsing).
         return {column: values[column] for column in _TICKET_COLUMNS}, record
 
-    def append(self, no: int, type_: str, actor: str | None, at: datetime,
-               data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def append(
+        self, no: int, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Append one event to ticket `no` (next seq) and to the chain; return the record."""
         head = self._lock_head()
         last_seq = self.fast.first(_TICKET_SEQ, {"no": no}).last_seq
         new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
-        self.fast.execute(_HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count},
-                          keyed=True)
-        self.fast.execute(_TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True)
+        self.fast.execute(
+            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
+        )
+        self.fast.execute(
+            _TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True
+        )
         return record
 
     def events(self, no: int) -> list[dict[str, Any]]:
         """All event records of one ticket, in seq order."""
-        rows = self.conn.execute(select(*_EVENT_COLUMNS).where(event_t.c.ticket_no == no)
-                                 .order_by(event_t.c.seq))
+        rows = self.conn.execute(
+            select(*_EVENT_COLUMNS).where(event_t.c.ticket_no == no).order_by(event_t.c.seq)
+        )
         return [record_from_row(r) for r in rows]
 
     def iter_log(self, batch: int = 5000) -> Iterator[dict[str, Any]]:
         """Every event of the whole log in chain order, in batches (for export and verify)."""
         last = 0
         while True:
-            rows = self.conn.execute(select(*_EVENT_COLUMNS).where(event_t.c.id > last)
-                                     .order_by(event_t.c.id).limit(batch)).all()
+            rows = self.conn.execute(
+                select(*_EVENT_COLUMNS).where(event_t.c.id > last).order_by(event_t.c.id).limit(batch)
+            ).all()
             if not rows:
                 return
             for row in rows:
@@ -246,8 +332,9 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         if values:
             self.conn.execute(update(ticket_t).where(ticket_t.c.no == no).values(**values))
 
-    def list_tickets(self, where: Mapping[str, Any], scope: Person, limit: int,
-                     offset: int) -> tuple[list[dict[str, Any]], int]:
+    def list_tickets(
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
         """A page of tickets visible to `scope` matching `where`, newest first, and the total."""
         conds = []
         if scope.role is Role.OFFICIAL:
@@ -262,16 +349,22 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
             column = ticket_t.c[key]
             conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
         total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
-        rows = self.conn.execute(select(ticket_t).where(*conds).order_by(ticket_t.c.no.desc())
-                                 .limit(limit).offset(offset))
+        rows = self.conn.execute(
+            select(ticket_t).where(*conds).order_by(ticket_t.c.no.desc()).limit(limit).offset(offset)
+        )
         return [dict(r._mapping) for r in rows], int(total)
 
     # --- registry: offices, people, credentials ------------------------------------------
     def upsert_office(self, office: Office) -> bool:
         """Insert or update an office; True if it was new."""
         self._forget_registry()
-        values = {"name": office.name, "type": office.type.value, "employees": office.employees,
-                  "components": ";".join(office.components), "leaders_max": office.leaders_max}
+        values = {
+            "name": office.name,
+            "type": office.type.value,
+            "employees": office.employees,
+            "components": ";".join(office.components),
+            "leaders_max": office.leaders_max,
+        }
         if self.get_office(office.code) is None:
             self.conn.execute(insert(office_t).values(code=office.code, **values))
             return True
@@ -284,8 +377,13 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
 
     def count_role_in_office(self, code: str, role: str) -> int:
         """How many active people of `role` the office has."""
-        return int(self.conn.execute(select(func.count()).select_from(person_t).where(
-            person_t.c.jst == code, person_t.c.role == role, person_t.c.active.is_(True))).scalar_one())
+        return int(
+            self.conn.execute(
+                select(func.count())
+                .select_from(person_t)
+                .where(person_t.c.jst == code, person_t.c.role == role, person_t.c.active.is_(True))
+            ).scalar_one()
+        )
 
     def add_person(self, values: Mapping[str, Any]) -> Person:
         """Insert a person and return it."""
@@ -312,16 +410,21 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         """The stored password hash of a person."""
         return self.conn.execute(select(person_t.c.password_hash).where(person_t.c.id == person_id)).scalar()
 
-    def add_credential(self, digest: str, kind: str, person_id: int, at: datetime,
-                       expires_at: datetime | None) -> None:
+    def add_credential(
+        self, digest: str, kind: str, person_id: int, at: datetime, expires_at: datetime | None
+    ) -> None:
         """Store the digest of a token, session or link code."""
-        self.conn.execute(insert(credential_t).values(digest=digest, kind=kind, person_id=person_id,
-                                                      created_at=at, expires_at=expires_at))
+        self.conn.execute(
+            insert(credential_t).values(
+                digest=digest, kind=kind, person_id=person_id, created_at=at, expires_at=expires_at
+            )
+        )
 
     def credential(self, digest: str, kind: str) -> tuple[Person, Any] | None:
         """(person, credential row) for a digest of `kind`, or None."""
-        row = self.conn.execute(select(credential_t).where(credential_t.c.digest == digest,
-                                                           credential_t.c.kind == kind)).first()
+        row = self.conn.execute(
+            select(credential_t).where(credential_t.c.digest == digest, credential_t.c.kind == kind)
+        ).first()
         if row is None:
             return None
         person = self.person_by_id(row.person_id)
@@ -336,16 +439,44 @@ class Tx(KbTxMixin, OutboxTxMixin, MailTxMixin, TelegramTxMixin, SlaTxMixin):
         self.conn.execute(delete(credential_t).where(credential_t.c.digest == digest))
 
     # --- outbox -------------------------------------------------------------------------
-    def enqueue(self, channel: str, recipient: str, subject: str, body: str, *, at: datetime,
-                html: str | None = None, headers: Mapping[str, str] | None = None,
-                ticket_no: int | None = None, dedupe: str | None = None) -> bool:
+    def enqueue(
+        self,
+        channel: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        at: datetime,
+        html: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        ticket_no: int | None = None,
+        dedupe: str | None = None,
+    ) -> bool:
         """Put a message in the outbox; False if `dedupe` was already used."""
-        statement = _OUTBOX_INSERT if dedupe is None else _OUTBOX_INSERT_ONCE["postgresql" if self.postgres
-                                                                             else "sqlite"]
-        return bool(self.fast.execute(statement, keyed=True, params={
-            "channel": channel, "recipient": recipient, "subject": subject, "body": body, "html": html,
-            "headers": json.dumps(dict(headers or {}), ensure_ascii=False), "ticket_no": ticket_no,
-            "dedupe": dedupe, "created_at": at, "next_attempt_at": at, "attempts": 0}))
+        statement = (
+            _OUTBOX_INSERT
+            if dedupe is None
+            else _OUTBOX_INSERT_ONCE["postgresql" if self.postgres else "sqlite"]
+        )
+        return bool(
+            self.fast.execute(
+                statement,
+                keyed=True,
+                params={
+                    "channel": channel,
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body": body,
+                    "html": html,
+                    "headers": json.dumps(dict(headers or {}), ensure_ascii=False),
+                    "ticket_no": ticket_no,
+                    "dedupe": dedupe,
+                    "created_at": at,
+                    "next_attempt_at": at,
+                    "attempts": 0,
+                },
+            )
+        )
 
 
 class _Head:
@@ -371,9 +502,12 @@ class SqlDatabase:
 
             from helpdesk.adapters.db.engine import _sqlite_pragmas
 
-            self.read_engine = create_engine(self.url, connect_args={"check_same_thread": False,
-                                                                     "timeout": 30},
-                                             pool_size=pool_size, max_overflow=pool_size)
+            self.read_engine = create_engine(
+                self.url,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=pool_size,
+                max_overflow=pool_size,
+            )
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         # SQLite has one writer: concurrent writes of this process share transactions (group_commit).
@@ -439,10 +573,13 @@ class SqlDatabase:
 
     def ensure_head(self) -> None:
         """Create the single chain-head row if missing (after migrations)."""
+
         def _do(tx: Tx) -> None:
             if tx.conn.execute(select(head_t.c.id)).first() is None:
-                tx.conn.execute(insert(head_t).values(id=1, last_hash=GENESIS_HASH, event_count=0,
-                                                      last_ticket_no=0))
+                tx.conn.execute(
+                    insert(head_t).values(id=1, last_hash=GENESIS_HASH, event_count=0, last_ticket_no=0)
+                )
+
         with contextlib.suppress(IntegrityError):  # another process created it first
             self.write(_do)
 
@@ -451,6 +588,3 @@ class SqlDatabase:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
-
-
-

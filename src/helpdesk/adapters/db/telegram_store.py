@@ -48,14 +48,20 @@ class TelegramTxMixin:
         An unfinished claim is taken over when it belongs to another `owner` (an earlier run of the
         bot that stopped mid-way) or is older than STALE_CLAIM.
         """
-        exists = self.conn.execute(select(update_t.c.update_id)
-                                   .where(update_t.c.update_id == update_id)).first()
+        exists = self.conn.execute(
+            select(update_t.c.update_id).where(update_t.c.update_id == update_id)
+        ).first()
         if exists is not None:
             # Taken again only when an earlier claim never finished (its process died).
-            retaken = self.conn.execute(update(update_t).where(
-                update_t.c.update_id == update_id, update_t.c.processed_at.is_(None),
-                or_(update_t.c.data != owner, update_t.c.received_at < now - STALE_CLAIM))
-                .values(received_at=now, data=owner)).rowcount
+            retaken = self.conn.execute(
+                update(update_t)
+                .where(
+                    update_t.c.update_id == update_id,
+                    update_t.c.processed_at.is_(None),
+                    or_(update_t.c.data != owner, update_t.c.received_at < now - STALE_CLAIM),
+                )
+                .values(received_at=now, data=owner)
+            ).rowcount
             return bool(retaken)
         nested = self.conn.begin_nested()
         try:
@@ -71,11 +77,15 @@ class TelegramTxMixin:
         ids = sorted(set(update_ids))
         if not ids:
             return set()
-        existing = {r.update_id for r in self.conn.execute(
-            select(update_t.c.update_id).where(update_t.c.update_id.in_(ids)))}
+        existing = {
+            r.update_id
+            for r in self.conn.execute(select(update_t.c.update_id).where(update_t.c.update_id.in_(ids)))
+        }
         fresh = [i for i in ids if i not in existing]
         if fresh:
-            self.conn.execute(insert(update_t), [{"update_id": i, "received_at": now, "data": owner} for i in fresh])
+            self.conn.execute(
+                insert(update_t), [{"update_id": i, "received_at": now, "data": owner} for i in fresh]
+            )
         claimed = set(fresh)
         for update_id in existing:
             if self.tg_claim_update(update_id, now, owner):
@@ -85,7 +95,9 @@ class TelegramTxMixin:
     def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
         """Mark claimed updates as processed."""
         if update_ids:
-            self.conn.execute(update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now))
+            self.conn.execute(
+                update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now)
+            )
 
     def tg_updates_seen(self) -> int:
         """How many updates were ever claimed (tests, metrics)."""
@@ -103,25 +115,44 @@ class TelegramTxMixin:
             self.conn.execute(delete(state_t).where(state_t.c.key == key))
             return
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
-        done = self.conn.execute(update(state_t).where(state_t.c.key == key)
-                                 .values(data=payload, updated_at=now)).rowcount
+        done = self.conn.execute(
+            update(state_t).where(state_t.c.key == key).values(data=payload, updated_at=now)
+        ).rowcount
         if not done:
             self.conn.execute(insert(state_t).values(key=key, data=payload, updated_at=now))
 
     # --- attachments --------------------------------------------------------------------
-    def add_attachment(self, ticket_no: int, filename: str, content_type: str, data: bytes,
-                       now: datetime) -> dict[str, Any]:
+    def add_attachment(
+        self, ticket_no: int, filename: str, content_type: str, data: bytes, now: datetime
+    ) -> dict[str, Any]:
         """Store a file attached to a ticket; returns its id, size and SHA-256."""
         sha = hashlib.sha256(data).hexdigest()
-        new_id = self.conn.execute(insert(attachment_t).values(
-            ticket_no=ticket_no, filename=filename[:255], content_type=content_type[:128], size=len(data),
-            sha256=sha, data=data, created_at=now).returning(attachment_t.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(attachment_t)
+            .values(
+                ticket_no=ticket_no,
+                filename=filename[:255],
+                content_type=content_type[:128],
+                size=len(data),
+                sha256=sha,
+                data=data,
+                created_at=now,
+            )
+            .returning(attachment_t.c.id)
+        ).scalar_one()
         return {"id": int(new_id), "filename": filename[:255], "size": len(data), "sha256": sha}
 
     def attachments_of(self, ticket_no: int) -> list[dict[str, Any]]:
         """Attachments of a ticket without their bytes."""
-        rows = self.conn.execute(select(attachment_t.c.id, attachment_t.c.filename, attachment_t.c.content_type,
-                                        attachment_t.c.size, attachment_t.c.sha256)
-                                 .where(attachment_t.c.ticket_no == ticket_no).order_by(attachment_t.c.id))
+        rows = self.conn.execute(
+            select(
+                attachment_t.c.id,
+                attachment_t.c.filename,
+                attachment_t.c.content_type,
+                attachment_t.c.size,
+                attachment_t.c.sha256,
+            )
+            .where(attachment_t.c.ticket_no == ticket_no)
+            .order_by(attachment_t.c.id)
+        )
         return [dict(r._mapping) for r in rows]
-

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.mail_intake import MailIntake, Outcome, quick_message_id
+from helpdesk.services.intake.mail import MailIntake, Outcome, quick_message_id
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,14 @@ def parse_imap_url(url: str) -> ImapAddress:
     if parts.scheme not in ("imap", "imaps") or not parts.hostname or parts.username is None:
         raise InvalidInput("HELPDESK_IMAP_URL: oczekiwano imap[s]://użytkownik:hasło@host:port/SKRZYNKA")
     ssl = parts.scheme == "imaps"
-    return ImapAddress(ssl=ssl, host=parts.hostname, port=parts.port or (993 if ssl else 143),
-                       user=unquote(parts.username), password=unquote(parts.password or ""),
-                       mailbox=unquote(parts.path.lstrip("/")) or "INBOX")
+    return ImapAddress(
+        ssl=ssl,
+        host=parts.hostname,
+        port=parts.port or (993 if ssl else 143),
+        user=unquote(parts.username),
+        password=unquote(parts.password or ""),
+        mailbox=unquote(parts.path.lstrip("/")) or "INBOX",
+    )
 
 
 class ImapPoller:
@@ -80,9 +85,13 @@ class ImapPoller:
                     continue
                 sender = parseaddr(str(BytesHeaderParser().parsebytes(raw).get("From", "")))[1].lower()
                 try:
-                    raw_id = self.intake.store_raw(raw, source="imap", envelope_from=sender,
-                                                   envelope_to=self.address.mailbox,
-                                                   message_id=quick_message_id(raw))
+                    raw_id = self.intake.store_raw(
+                        raw,
+                        source="imap",
+                        envelope_from=sender,
+                        envelope_to=self.address.mailbox,
+                        message_id=quick_message_id(raw),
+                    )
                 except Exception:
                     log.warning("IMAP message %s left unseen: database unavailable", uid, exc_info=True)
                     break
@@ -110,6 +119,8 @@ def _fetch(conn: imaplib.IMAP4, uid: str) -> bytes | None:
 
 def imap_part(poller: ImapPoller, interval_s: float) -> Part:
     """A server part that polls the mailbox every `interval_s` seconds until stopped."""
+
     def failed(err: Exception) -> None:
         log.warning("IMAP poll failed: %s", err)
+
     return periodic_part(poller.poll_once, interval_s, "imap-poller", failed)

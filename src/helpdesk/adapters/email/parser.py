@@ -21,17 +21,27 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 FALLBACK_CHARSETS = ("utf-8", "cp1250", "iso-8859-2")
-CHARSET_ALIASES = {"windows-1250": "cp1250", "x-cp1250": "cp1250", "iso8859-2": "iso-8859-2",
-                   "latin2": "iso-8859-2", "unknown-8bit": "utf-8", "x-unknown": "utf-8",
-                   "us-ascii": "utf-8", "ascii": "utf-8"}
+CHARSET_ALIASES = {
+    "windows-1250": "cp1250",
+    "x-cp1250": "cp1250",
+    "iso8859-2": "iso-8859-2",
+    "latin2": "iso-8859-2",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+}
 TICKET_IN_SUBJECT = re.compile(r"\[\s*T-(\d{1,9})\s*\]", re.IGNORECASE)
-REPLY_PREFIX = re.compile(r"^\s*((re|odp|odp\.|aw|fw|fwd|pd|wg|tr|sv|vs)\s*(\[\d+\])?\s*:\s*)+",
-                          re.IGNORECASE)
+REPLY_PREFIX = re.compile(
+    r"^\s*((re|odp|odp\.|aw|fw|fwd|pd|wg|tr|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
 AUTO_SUBJECT = re.compile(
     r"^\s*(auto(matic)?[ -]?(reply|response|answer)|autoreply|odpowied[źz] automatyczna|"
     r"automatyczna odpowied[źz]|out of (the )?office|nieobecno[śs][ćc] w biurze|jestem nieobecn|"
     r"auto:|undeliver|undelivered mail|delivery status notification|mail delivery failed|"
-    r"returned mail|niedostarczon)", re.IGNORECASE)
+    r"returned mail|niedostarczon)",
+    re.IGNORECASE,
+)
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 MAX_SUBJECT = 200
 
@@ -166,10 +176,31 @@ def part_text(part: Message) -> str:
 class _TextExtractor(HTMLParser):
     """HTML to plain text: keeps words and line breaks, drops scripts, styles and quoted history."""
 
-    BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-                       "ul", "ol", "hr", "pre", "section", "article", "header", "footer"})
-    SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "object",
-                      "iframe"})
+    BLOCK = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "tr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "table",
+            "ul",
+            "ol",
+            "hr",
+            "pre",
+            "section",
+            "article",
+            "header",
+            "footer",
+        }
+    )
+    SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "object", "iframe"})
     VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr"})
 
     def __init__(self, drop_quotes: bool) -> None:
@@ -187,8 +218,12 @@ class _TextExtractor(HTMLParser):
         hidden = tag in self.SKIP
         if self.drop_quotes:
             classes = values.get("class", "")
-            if tag == "blockquote" or "gmail_quote" in classes or "moz-cite-prefix" in classes or \
-                    values.get("id", "") in ("divRplyFwdMsg", "appendonsend"):
+            if (
+                tag == "blockquote"
+                or "gmail_quote" in classes
+                or "moz-cite-prefix" in classes
+                or values.get("id", "") in ("divRplyFwdMsg", "appendonsend")
+            ):
                 hidden = True
         if tag in self.BLOCK and not self._hidden():
             self.out.append("\n")
@@ -238,18 +273,24 @@ def normalise_text(text: str) -> str:
 
 # --- quoted history -------------------------------------------------------------------------
 _CUT_PATTERNS = [
-    re.compile(r"^-{2,}\s*(original message|wiadomo[śs][ćc] oryginalna|oryginalna wiadomo[śs][ćc])\s*-{2,}",
-               re.IGNORECASE),
-    re.compile(r"^(on|w dniu|dnia)\b.{0,200}\b(wrote|pisze|napisa[łl](\(a\))?|napisała)\s*:?\s*$",
-               re.IGNORECASE),
+    re.compile(
+        r"^-{2,}\s*(original message|wiadomo[śs][ćc] oryginalna|oryginalna wiadomo[śs][ćc])\s*-{2,}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(on|w dniu|dnia)\b.{0,200}\b(wrote|pisze|napisa[łl](\(a\))?|napisała)\s*:?\s*$", re.IGNORECASE
+    ),
     re.compile(r"^_{10,}\s*$"),
     re.compile(r"^(from|od|nadawca)\s*:\s*.+$", re.IGNORECASE),  # Outlook header block, checked below
     # Gmail: "pon., 3 mar 2027 o 10:15 Jan Kowalski <jan@example.pl> napisał(a):"
-    re.compile(r"^.{0,200}(@|\d{4}).{0,200}\b(wrote|pisze|napisa[łl](\(a\))?|napisała)\s*:\s*$", re.IGNORECASE),
+    re.compile(
+        r"^.{0,200}(@|\d{4}).{0,200}\b(wrote|pisze|napisa[łl](\(a\))?|napisała)\s*:\s*$", re.IGNORECASE
+    ),
 ]
 _OUTLOOK_FOLLOW = re.compile(r"^(sent|wys[łl]ano|date|data|to|do|subject|temat)\s*:", re.IGNORECASE)
-_FORWARD = re.compile(r"^-{2,}\s*(forwarded message|przekazana wiadomo[śs][ćc]|wiadomo[śs][ćc] przekazana)",
-                      re.IGNORECASE)
+_FORWARD = re.compile(
+    r"^-{2,}\s*(forwarded message|przekazana wiadomo[śs][ćc]|wiadomo[śs][ćc] przekazana)", re.IGNORECASE
+)
 
 
 def strip_quoted(text: str) -> str:
@@ -259,7 +300,8 @@ def strip_quoted(text: str) -> str:
     """
     lines = text.split("\n")
     if any(_FORWARD.match(line.strip()) for line in lines[:40]) and not any(
-            _CUT_PATTERNS[1].match(line.strip()) for line in lines[:3]):
+        _CUT_PATTERNS[1].match(line.strip()) for line in lines[:3]
+    ):
         return normalise_text(text)
     cut = len(lines)
     for i, raw in enumerate(lines):
@@ -270,12 +312,17 @@ def strip_quoted(text: str) -> str:
             cut = i
             break
         # "On Mon, 3 Mar 2027 Jan Kowalski <jan@x.pl>\nwrote:" — the attribution split over two lines.
-        if i + 1 < len(lines) and re.match(r"^(on|w dniu|dnia)\b", line, re.IGNORECASE) and \
-                re.match(r"^.{0,80}(wrote|pisze|napisa[łl](\(a\))?)\s*:?\s*$", lines[i + 1].strip(), re.IGNORECASE):
+        if (
+            i + 1 < len(lines)
+            and re.match(r"^(on|w dniu|dnia)\b", line, re.IGNORECASE)
+            and re.match(
+                r"^.{0,80}(wrote|pisze|napisa[łl](\(a\))?)\s*:?\s*$", lines[i + 1].strip(), re.IGNORECASE
+            )
+        ):
             cut = i
             break
         if _CUT_PATTERNS[2].match(line) or _CUT_PATTERNS[3].match(line):
-            following = [x.strip() for x in lines[i + 1:i + 6] if x.strip()]
+            following = [x.strip() for x in lines[i + 1 : i + 6] if x.strip()]
             if _CUT_PATTERNS[3].match(line) and any(_OUTLOOK_FOLLOW.match(x) for x in following[:3]):
                 cut = i
                 break
@@ -333,8 +380,9 @@ def safe_filename(name: str, index: int) -> str:
 
 
 # --- the parse ------------------------------------------------------------------------------
-def parse_mail(raw: bytes, *, envelope_from: str | None = None,
-               max_attachment_bytes: int | None = None) -> ParsedMail:
+def parse_mail(
+    raw: bytes, *, envelope_from: str | None = None, max_attachment_bytes: int | None = None
+) -> ParsedMail:
     """Parse one raw RFC 5322 message (never raises on malformed input)."""
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     from_header = header_text(msg, "From")
@@ -393,6 +441,14 @@ def parse_mail(raw: bytes, *, envelope_from: str | None = None,
         message_id=mid[0] if mid else None,
         in_reply_to=message_ids(header_text(msg, "In-Reply-To")),
         references=message_ids(header_text(msg, "References")),
-        subject=subject, from_addr=from_addr, from_name=from_name.strip(), to=to, text=text, body=body,
-        attachments=attachments, auto=auto_reason(msg, from_addr, subject, envelope_from),
-        html_only=html_only, skipped_attachments=skipped)
+        subject=subject,
+        from_addr=from_addr,
+        from_name=from_name.strip(),
+        to=to,
+        text=text,
+        body=body,
+        attachments=attachments,
+        auto=auto_reason(msg, from_addr, subject, envelope_from),
+        html_only=html_only,
+        skipped_attachments=skipped,
+    )

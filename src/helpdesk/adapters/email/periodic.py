@@ -20,9 +20,11 @@ Stop = Callable[[], Awaitable[None]]
 Part = Callable[[Any], Awaitable[Stop]]
 
 
-def periodic_part(fn: Callable[[], object], interval_s: float, name: str,
-                  on_error: Callable[[Exception], None]) -> Part:
+def periodic_part(
+    fn: Callable[[], object], interval_s: float, name: str, on_error: Callable[[Exception], None]
+) -> Part:
     """A server part that runs `fn` in `container.executor` every `interval_s` seconds until stopped."""
+
     async def start(container: Any) -> Stop:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -35,10 +37,13 @@ def periodic_part(fn: Callable[[], object], interval_s: float, name: str,
                     on_error(err)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), timeout=interval_s)
+
         task = asyncio.create_task(run(), name=name)
 
         async def stop() -> None:
             stopping.set()
             await task
+
         return stop
+
     return start

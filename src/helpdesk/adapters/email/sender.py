@@ -17,8 +17,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
 from helpdesk.adapters.email.periodic import Part, periodic_part
-from helpdesk.services.mail_notify import SIGNATURE
-from helpdesk.services.outbox import OutboxMessage, OutboxService
+from helpdesk.services.notify.mail import SIGNATURE
+from helpdesk.services.notify.outbox import OutboxMessage, OutboxService
 from helpdesk.services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -80,13 +80,20 @@ class MailSender:
                 try:
                     if client is None:
                         client = smtplib.SMTP(self.relay[0], self.relay[1], timeout=SMTP_TIMEOUT)
-                    client.send_message(self.build(message), from_addr=self.from_addr,
-                                        to_addrs=[message.recipient])
+                    client.send_message(
+                        self.build(message), from_addr=self.from_addr, to_addrs=[message.recipient]
+                    )
                 except (OSError, smtplib.SMTPException, ValueError) as err:
-                    given_up = self.outbox.failed(message, f"{type(err).__name__}: {err}",
-                                                  permanent=refused_for_good(err))
-                    log.warning("mail %s to %s not sent%s: %s", message.id, message.recipient,
-                                " (given up)" if given_up else "", err)
+                    given_up = self.outbox.failed(
+                        message, f"{type(err).__name__}: {err}", permanent=refused_for_good(err)
+                    )
+                    log.warning(
+                        "mail %s to %s not sent%s: %s",
+                        message.id,
+                        message.recipient,
+                        " (given up)" if given_up else "",
+                        err,
+                    )
                     if isinstance(err, OSError | smtplib.SMTPServerDisconnected) and client is not None:
                         with contextlib.suppress(Exception):
                             client.close()
@@ -103,6 +110,8 @@ class MailSender:
 
 def sender_part(sender: MailSender, interval_s: float) -> Part:
     """A server part that sends due outbox mail every `interval_s` seconds until stopped."""
+
     def failed(_err: Exception) -> None:
         log.exception("outbox e-mail round failed")
+
     return periodic_part(sender.send_once, interval_s, "mail-sender", failed)

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from helpdesk.services.mail_intake import MailIntake, quick_message_id
+from helpdesk.services.intake.mail import MailIntake, quick_message_id
 
 log = logging.getLogger(__name__)
 
@@ -39,33 +39,54 @@ class IntakeHandler:
         mail_from = str(envelope.mail_from or "")
         rcpt = ",".join(str(r) for r in envelope.rcpt_tos)
         try:
-            store = functools.partial(self.intake.store_raw, bytes(data), source="smtp", envelope_from=mail_from,
-                                      envelope_to=rcpt, message_id=quick_message_id(bytes(data)))
+            store = functools.partial(
+                self.intake.store_raw,
+                bytes(data),
+                source="smtp",
+                envelope_from=mail_from,
+                envelope_to=rcpt,
+                message_id=quick_message_id(bytes(data)),
+            )
             raw_id = await loop.run_in_executor(self.executor, store)
         except Exception:
             log.warning("inbound mail from %s not stored; answering 451", mail_from, exc_info=True)
             return TEMPFAIL
         outcome = await loop.run_in_executor(
-            self.executor, functools.partial(self.intake.process, raw_id, envelope_from=mail_from))
-        log.info("mail %s from %s: %s %s", raw_id, mail_from, outcome.status, outcome.ticket or outcome.note or "")
+            self.executor, functools.partial(self.intake.process, raw_id, envelope_from=mail_from)
+        )
+        log.info(
+            "mail %s from %s: %s %s", raw_id, mail_from, outcome.status, outcome.ticket or outcome.note or ""
+        )
         return f"250 2.0.0 OK: przyjęto ({raw_id})"
 
 
-def smtp_part(intake: MailIntake, host: str, port: int, max_bytes: int,
-              hostname: str = "helpdesk") -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
+def smtp_part(
+    intake: MailIntake, host: str, port: int, max_bytes: int, hostname: str = "helpdesk"
+) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
     """A server part (see server.py) that listens on host:port until stopped."""
+
     async def start(container: Any) -> Callable[[], Awaitable[None]]:
         loop = asyncio.get_running_loop()
         handler = IntakeHandler(intake, container.executor)
 
         def factory() -> SMTP:
-            return SMTP(handler, data_size_limit=max_bytes, enable_SMTPUTF8=True, decode_data=False,
-                        hostname=hostname, ident="helpdesk ESMTP", loop=loop)
+            return SMTP(
+                handler,
+                data_size_limit=max_bytes,
+                enable_SMTPUTF8=True,
+                decode_data=False,
+                hostname=hostname,
+                ident="helpdesk ESMTP",
+                loop=loop,
+            )
+
         server = await loop.create_server(factory, host, port, reuse_address=True)
         log.warning("helpdesk: bramka SMTP na %s:%s", host, port)
 
         async def stop() -> None:
             server.close()
             await server.wait_closed()
+
         return stop
+
     return start

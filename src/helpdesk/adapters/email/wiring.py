@@ -17,8 +17,8 @@ from helpdesk.adapters.email.parser import ParsedMail, parse_mail
 from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.adapters.email.sender import MailSender, sender_part
 from helpdesk.adapters.email.smtp import smtp_part
-from helpdesk.services.mail_intake import MailIntake, intake_listener
-from helpdesk.services.mail_notify import MailNotifier
+from helpdesk.services.intake.mail import MailIntake, intake_listener
+from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.settings import split_host_port
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def install(container: Any) -> None:
 
 def pending_part(intake: MailIntake, interval_s: float) -> Part:
     """A part that processes mail stored but not processed (crash, outage), at start and then periodically."""
+
     def failed(err: Exception) -> None:
         log.warning("pending mail sweep failed: %s", err)
+
     return periodic_part(intake.process_pending, interval_s, "mail-pending", failed)

@@ -85,7 +85,9 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(p for p in sorted(path.glob("**/*.md")) if p.name.lower() != "readme.md" and p.is_file())
+            files.extend(
+                p for p in sorted(path.glob("**/*.md")) if p.name.lower() != "readme.md" and p.is_file()
+            )
         elif path.is_file():
             files.append(path)
         else:

@@ -6,5 +6,11 @@ from helpdesk.domain.calendar import BusinessCalendar
 
 def office_calendar(timezone: str) -> BusinessCalendar:
     """Working time of a Polish office in `timezone`."""
-    return BusinessCalendar(timezone=timezone, weekdays=frozenset(range(5)), start_minute=8 * 60,
-                            end_minute=16 * 60, holidays=holiday_provider("PL"), name="urząd")
+    return BusinessCalendar(
+        timezone=timezone,
+        weekdays=frozenset(range(5)),
+        start_minute=8 * 60,
+        end_minute=16 * 60,
+        holidays=holiday_provider("PL"),
+        name="urząd",
+    )

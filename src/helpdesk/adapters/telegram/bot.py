@@ -1,7 +1,7 @@
 """The Telegram bot: python-telegram-bot application, handlers, idempotency, rate limiting, sending.
 
 The handlers are thin: they find who is writing, then hand the text, button or file to the
-channel-agnostic dialogue service (services/dialogue.py) and render its replies. Blocking work
+channel-agnostic dialogue service (services/intake/dialogue.py) and render its replies. Blocking work
 (database, matcher) runs on the container's executor so the event loop keeps serving updates.
 
 Robustness, in the order an update meets it:
@@ -44,7 +44,7 @@ from helpdesk.adapters.telegram.http import AiohttpRequest
 from helpdesk.adapters.telegram.render import keyboard, split_message
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.people import Person
-from helpdesk.services.dialogue import DialogueService, Reply, Texts, human_size, ticket_id_in
+from helpdesk.services.intake.dialogue import DialogueService, Reply, Texts, human_size, ticket_id_in
 
 log = logging.getLogger("helpdesk.telegram")
 T = TypeVar("T")
@@ -108,8 +108,9 @@ class TelegramBot:
         self.t = texts
         self.dialogue = dialogue
         extra = getattr(self.settings, "extra", {}) or {}
-        self.rate = RateLimiter(float(extra.get("telegram_rate_burst", 60)),
-                                float(extra.get("telegram_rate_per_s", 1.0)))
+        self.rate = RateLimiter(
+            float(extra.get("telegram_rate_burst", 60)), float(extra.get("telegram_rate_per_s", 1.0))
+        )
         self.owner = uuid.uuid4().hex[:16]
         self.locks: dict[int, asyncio.Lock] = {}
         self.people_cache: dict[int, tuple[Person | None, float]] = {}
@@ -130,14 +131,26 @@ class TelegramBot:
         # PTB's default HTTPX client collapses under concurrent updates (see http.py for the
         # measurements); an aiohttp pool with a bounded number of keep-alive connections and a
         # patient pool timeout does not.
-        request = AiohttpRequest(connection_pool_size=CONNECTION_POOL, read_timeout=15.0, write_timeout=15.0,
-                                 connect_timeout=5.0, pool_timeout=30.0)
-        updates_request = AiohttpRequest(connection_pool_size=2, read_timeout=10.0, connect_timeout=5.0,
-                                         pool_timeout=10.0)
+        request = AiohttpRequest(
+            connection_pool_size=CONNECTION_POOL,
+            read_timeout=15.0,
+            write_timeout=15.0,
+            connect_timeout=5.0,
+            pool_timeout=30.0,
+        )
+        updates_request = AiohttpRequest(
+            connection_pool_size=2, read_timeout=10.0, connect_timeout=5.0, pool_timeout=10.0
+        )
         api = self.settings.telegram_api_url
-        builder = (Application.builder().token(self.settings.telegram_token).base_url(api)
-                   .base_file_url(file_base_url(api)).request(request).get_updates_request(updates_request)
-                   .concurrent_updates(CONCURRENT_UPDATES))
+        builder = (
+            Application.builder()
+            .token(self.settings.telegram_token)
+            .base_url(api)
+            .base_file_url(file_base_url(api))
+            .request(request)
+            .get_updates_request(updates_request)
+            .concurrent_updates(CONCURRENT_UPDATES)
+        )
         if not polling:
             builder = builder.updater(None)
         app = builder.build()
@@ -148,8 +161,11 @@ class TelegramBot:
         app.add_handler(CommandHandler(["help", "pomoc"], self.on_help, filters=private))
         app.add_handler(CommandHandler("moje", self.on_mine, filters=private))
         app.add_handler(CommandHandler("wyloguj", self.on_logout, filters=private))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                       self.on_text))
+        app.add_handler(
+            MessageHandler(
+                private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, self.on_text
+            )
+        )
         app.add_handler(MessageHandler(private & (filters.PHOTO | filters.Document.ALL), self.on_file))
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, self.on_other))
@@ -170,12 +186,14 @@ class TelegramBot:
             await app.bot.set_my_commands([BotCommand(c, d) for c, d in _menu(self.t)])
         await app.start()
         if webhook:
-            await app.bot.set_webhook(webhook, secret_token=self.webhook_secret(),
-                                      allowed_updates=ALLOWED_UPDATES)
+            await app.bot.set_webhook(
+                webhook, secret_token=self.webhook_secret(), allowed_updates=ALLOWED_UPDATES
+            )
         else:
             assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT,
-                                            allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+            )
         sender = OutboxSender(self)
         sender_task = asyncio.create_task(sender.run(), name="telegram-outbox")
         log.warning("helpdesk: bot Telegram działa (%s)", "webhook" if webhook else "long polling")
@@ -192,6 +210,7 @@ class TelegramBot:
                 await asyncio.wait_for(sender_task, timeout=3)
             await self.flush_done()
             await app.shutdown()
+
         return stop
 
     def webhook_secret(self) -> str:
@@ -227,7 +246,9 @@ class TelegramBot:
         now = self.container.clock.now()
         ids = [update_id for update_id, _ in batch]
         try:
-            claimed = await self.run(self.container.db.write, lambda tx: tx.tg_claim_updates(ids, now, self.owner))
+            claimed = await self.run(
+                self.container.db.write, lambda tx: tx.tg_claim_updates(ids, now, self.owner)
+            )
         except Exception as err:
             for _, future in batch:
                 if not future.done():
@@ -351,7 +372,9 @@ class TelegramBot:
         unlinked = await self.run(self.container.people.unlink_telegram, user.id)
         self.people_cache.pop(user.id, None)
         await self.run(self.dialogue.forget, _key(user.id))
-        await self.send(message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked")))
+        await self.send(
+            message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked"))
+        )
 
     # --- messages -----------------------------------------------------------------------
     async def on_text(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
@@ -365,8 +388,9 @@ class TelegramBot:
             return
         ticket = _replied_ticket(message)
         async with self.lock(user.id):
-            replies = await self.run(self.dialogue.message, _key(user.id), person, message.text or "",
-                                     reply_to_ticket=ticket)
+            replies = await self.run(
+                self.dialogue.message, _key(user.id), person, message.text or "", reply_to_ticket=ticket
+            )
         await self.send_all(message.chat_id, replies, reply_to=message.message_id)
         self.nudge()
 
@@ -392,8 +416,11 @@ class TelegramBot:
         else:
             return
         if size > limit:
-            await self.send(message.chat_id, Reply(self.t("thread.too_large", size=human_size(size),
-                                                         limit=human_size(limit))), reply_to=message.message_id)
+            await self.send(
+                message.chat_id,
+                Reply(self.t("thread.too_large", size=human_size(size), limit=human_size(limit))),
+                reply_to=message.message_id,
+            )
             return
         try:
             tg_file = await message.get_bot().get_file(file_id)
@@ -402,12 +429,23 @@ class TelegramBot:
             await self.send(message.chat_id, Reply(self.t("thread.file_failed")), reply_to=message.message_id)
             return
         if len(data) > limit:
-            await self.send(message.chat_id, Reply(self.t("thread.too_large", size=human_size(len(data)),
-                                                         limit=human_size(limit))), reply_to=message.message_id)
+            await self.send(
+                message.chat_id,
+                Reply(self.t("thread.too_large", size=human_size(len(data)), limit=human_size(limit))),
+                reply_to=message.message_id,
+            )
             return
         async with self.lock(user.id):
-            replies = await self.run(self.dialogue.attach, _key(user.id), person, name, content_type, data,
-                                     reply_to_ticket=_replied_ticket(message), caption=message.caption)
+            replies = await self.run(
+                self.dialogue.attach,
+                _key(user.id),
+                person,
+                name,
+                content_type,
+                data,
+                reply_to_ticket=_replied_ticket(message),
+                caption=message.caption,
+            )
         await self.send_all(message.chat_id, replies, reply_to=message.message_id)
         self.nudge()
 
@@ -461,11 +499,18 @@ class TelegramBot:
         markup = keyboard(reply.buttons)
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
-            params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
+            params = (
+                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
+            )
             try:
-                await self.app.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
-                                                reply_markup=markup if last else None, reply_parameters=params,
-                                                disable_web_page_preview=True)
+                await self.app.bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    reply_parameters=params,
+                    disable_web_page_preview=True,
+                )
             except (NetworkError, RetryAfter) as err:
                 if isinstance(err, BadRequest):
                     raise
@@ -481,8 +526,10 @@ class TelegramBot:
         headers = {"parse_mode": "HTML"}
         if markup_json:
             headers["reply_markup"] = markup_json
-        await self.run(self.container.db.write,
-                       lambda tx: tx.enqueue("telegram", str(chat_id), "reply", text, at=now, headers=headers))
+        await self.run(
+            self.container.db.write,
+            lambda tx: tx.enqueue("telegram", str(chat_id), "reply", text, at=now, headers=headers),
+        )
         self.nudge()
 
 

@@ -23,9 +23,14 @@ from telegram.request import BaseRequest, RequestData
 class AiohttpRequest(BaseRequest):
     """python-telegram-bot requests over one aiohttp session with a bounded keep-alive pool."""
 
-    def __init__(self, connection_pool_size: int = 64, read_timeout: float | None = 15.0,
-                 write_timeout: float | None = 15.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 30.0) -> None:
+    def __init__(
+        self,
+        connection_pool_size: int = 64,
+        read_timeout: float | None = 15.0,
+        write_timeout: float | None = 15.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 30.0,
+    ) -> None:
         self.pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -41,10 +46,12 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (idempotent)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size,
-                                             keepalive_timeout=30)
-            self._session = aiohttp.ClientSession(connector=connector,
-                                                  headers={"User-Agent": self.USER_AGENT})
+            connector = aiohttp.TCPConnector(
+                limit=self.pool_size, limit_per_host=self.pool_size, keepalive_timeout=30
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.USER_AGENT}
+            )
 
     async def shutdown(self) -> None:
         """Close the session (idempotent)."""
@@ -52,11 +59,16 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
         self._session = None
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         """Send one Bot API request; translate transport errors into PTB's."""
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
@@ -64,8 +76,9 @@ class AiohttpRequest(BaseRequest):
         connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
         pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
         # aiohttp's `connect` covers waiting for a pooled connection plus connecting.
-        timeout = aiohttp.ClientTimeout(total=None, connect=(connect or 0) + (pool or 0) or None,
-                                        sock_connect=connect, sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=(connect or 0) + (pool or 0) or None, sock_connect=connect, sock_read=read
+        )
         data: Any = None
         if request_data is not None:
             if request_data.contains_files:
@@ -74,8 +87,12 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, value)
                 for name, upload in request_data.multipart_data.items():
                     filename, content, *rest = upload
-                    form.add_field(name, content, filename=filename,
-                                   content_type=rest[0] if rest else "application/octet-stream")
+                    form.add_field(
+                        name,
+                        content,
+                        filename=filename,
+                        content_type=rest[0] if rest else "application/octet-stream",
+                    )
                 data = form
             else:
                 data = request_data.json_parameters

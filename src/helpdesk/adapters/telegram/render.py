@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from helpdesk.services.dialogue import Button
+from helpdesk.services.intake.dialogue import Button
 
 TELEGRAM_LIMIT = 4096
 
@@ -39,5 +39,6 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     """The inline keyboard for rows of dialogue buttons (None when there are none)."""
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                                 for row in rows if row])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows if row]
+    )

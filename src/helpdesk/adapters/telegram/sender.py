@@ -1,7 +1,7 @@
 """The outbox sender for channel "telegram": claims due notices, sends them, retries failures.
 
 Notices are written to the outbox in the same transaction as the ticket change that caused them
-(services/telegram_notify.py), and replies that could not be sent are queued there too. This loop
+(services/notify/telegram.py), and replies that could not be sent are queued there too. This loop
 claims them with a lease (so a second worker never doubles one), sends each recipient's messages
 in order, and reports success or failure; failures come back later with a growing pause.
 """
@@ -73,7 +73,9 @@ class OutboxSender:
             except (Forbidden, BadRequest) as err:
                 # Blocked bot or a chat that does not exist: retrying will not help. Given up, not
                 # "sent", so it stays visible (`helpdesk outbox list --given-up`, /metrics).
-                log.warning("telegram outbox: message %s to %s given up: %s", message.id, message.recipient, err)
+                log.warning(
+                    "telegram outbox: message %s to %s given up: %s", message.id, message.recipient, err
+                )
                 await self._report(self._give_up, message, f"{type(err).__name__}: {err}")
             except TelegramError as err:
                 log.info("telegram outbox: message %s failed, will retry: %s", message.id, err)
@@ -98,6 +100,10 @@ class OutboxSender:
         parse_mode = ParseMode.HTML if headers.get("parse_mode", "HTML") == "HTML" else None
         chunks = split_message(message.body)
         for i, chunk in enumerate(chunks):
-            await self.bot.app.bot.send_message(int(message.recipient), chunk, parse_mode=parse_mode,
-                                                reply_markup=markup if i == len(chunks) - 1 else None,
-                                                disable_web_page_preview=True)
+            await self.bot.app.bot.send_message(
+                int(message.recipient),
+                chunk,
+                parse_mode=parse_mode,
+                reply_markup=markup if i == len(chunks) - 1 else None,
+                disable_web_page_preview=True,
+            )

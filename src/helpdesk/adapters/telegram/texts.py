@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.dialogue import Texts
+from helpdesk.services.intake.dialogue import Texts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_BOT_DIR = PACKAGE_DIR.parents[3] / "bot"
@@ -31,8 +31,9 @@ def texts_path(settings: Any, language: str = "pl") -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise InvalidInput(f"HELPDESK_BOT_DIR: nie znaleziono pliku {name} (szukano: "
-                       f"{', '.join(str(p) for p in candidates)})")
+    raise InvalidInput(
+        f"HELPDESK_BOT_DIR: nie znaleziono pliku {name} (szukano: {', '.join(str(p) for p in candidates)})"
+    )
 
 
 def load_texts(settings: Any, language: str = "pl") -> Texts:

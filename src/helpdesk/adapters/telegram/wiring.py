@@ -18,8 +18,8 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from helpdesk.adapters.telegram.texts import load_texts
-from helpdesk.services.dialogue import DialogueService
-from helpdesk.services.telegram_notify import telegram_listener
+from helpdesk.services.intake.dialogue import DialogueService
+from helpdesk.services.notify.telegram import telegram_listener
 
 log = logging.getLogger("helpdesk.telegram")
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"

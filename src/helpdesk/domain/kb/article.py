@@ -106,8 +106,10 @@ def _text(value: Any, name: str, limit: int, *, multiline: bool = False) -> str:
     if len(text) > limit:
         raise ArticleFieldError(name, f"pole '{name}' jest za długie ({len(text)} znaków, limit {limit})")
     if _CONTROL_RE.search(text) or (not multiline and ("\n" in text or "\r" in text)):
-        raise ArticleFieldError(name, f"pole '{name}' zawiera niedozwolone znaki sterujące"
-                                      f"{'' if multiline else ' lub końce linii'}")
+        raise ArticleFieldError(
+            name,
+            f"pole '{name}' zawiera niedozwolone znaki sterujące{'' if multiline else ' lub końce linii'}",
+        )
     return text
 
 
@@ -118,18 +120,21 @@ def _text_list(value: Any, name: str, limit: int, item_limit: int) -> tuple[str,
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple) or not all(
-            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+    ):
         raise ArticleFieldError(name, f"pole '{name}' musi być listą tekstów")
     items = tuple(str(v).strip() for v in value if str(v).strip())
     if len(items) > limit:
         raise ArticleFieldError(name, f"pole '{name}' może mieć najwyżej {limit} pozycji (jest {len(items)})")
     for number, item in enumerate(items, start=1):
         if len(item) > item_limit:
-            raise ArticleFieldError(name, f"pozycja {number} pola '{name}' jest za długa "
-                                          f"({len(item)} znaków, limit {item_limit})")
+            raise ArticleFieldError(
+                name, f"pozycja {number} pola '{name}' jest za długa ({len(item)} znaków, limit {item_limit})"
+            )
         if _CONTROL_RE.search(item) or "\n" in item or "\r" in item:
-            raise ArticleFieldError(name, f"pozycja {number} pola '{name}' zawiera niedozwolone znaki "
-                                          "sterujące lub końce linii")
+            raise ArticleFieldError(
+                name, f"pozycja {number} pola '{name}' zawiera niedozwolone znaki sterujące lub końce linii"
+            )
     return items
 
 
@@ -142,7 +147,8 @@ def parse_article_id(value: Any, name: str = "id") -> str:
         raise ArticleFieldError(name, f"id '{article_id[:40]}…' jest za długie (limit {MAX_ID} znaków)")
     if not _ID_RE.match(article_id):
         raise ArticleFieldError(
-            name, f"id '{article_id}' może zawierać tylko małe litery ascii, cyfry i myślniki")
+            name, f"id '{article_id}' może zawierać tylko małe litery ascii, cyfry i myślniki"
+        )
     return article_id
 
 
@@ -183,7 +189,7 @@ def draft_id(ticket_no: int) -> str:
 
 def draft_ticket_no(article_id: str) -> int | None:
     """The ticket number a draft id was made of, or None for any other id."""
-    rest = article_id[len(DRAFT_PREFIX):] if article_id.startswith(DRAFT_PREFIX) else ""
+    rest = article_id[len(DRAFT_PREFIX) :] if article_id.startswith(DRAFT_PREFIX) else ""
     return int(rest) if rest.isdigit() and len(rest) <= 12 else None
 
 
@@ -211,14 +217,14 @@ def suggest_article_id(component: str, title: str, limit: int = SUGGESTED_ID_MAX
     """
     prefix = slug_words(str(component or ""))
     words = slug_words(str(title or ""))
-    if prefix and words[:len(prefix)] == prefix:
-        words = words[len(prefix):]
+    if prefix and words[: len(prefix)] == prefix:
+        words = words[len(prefix) :]
     words = words or [FALLBACK_SLUG]
     parts = list(prefix)
     for word in words:
         if len("-".join([*parts, word])) > limit:
             if len(parts) == len(prefix):  # not even one word of the title fits: cut it
-                parts.append(word[:limit - len("-".join([*parts, ""]))])
+                parts.append(word[: limit - len("-".join([*parts, ""]))])
             while len(parts) > len(prefix) + 1 and len(parts[-1]) == 1:  # no dangling "i", "w", "z"
                 parts.pop()
             break
@@ -250,10 +256,14 @@ def parse_published_id(value: Any) -> str | None:
     if not isinstance(value, str):
         raise ArticleFieldError("id", "pole 'id' musi być tekstem (id artykułu po publikacji)")
     if not value.strip():
-        raise ArticleFieldError("id", "pole 'id' nie może być puste (pomiń je, a id powstanie z komponentu "
-                                      "i tytułu)")
+        raise ArticleFieldError(
+            "id", "pole 'id' nie może być puste (pomiń je, a id powstanie z komponentu i tytułu)"
+        )
     article_id = parse_article_id(value)
     if article_id.startswith(DRAFT_PREFIX):
-        raise ArticleFieldError("id", f"id '{article_id}' zaczyna się od '{DRAFT_PREFIX}', a te są zarezerwowane "
-                                      "dla szkiców ze zgłoszeń; podaj id, które mówi, czego dotyczy artykuł")
+        raise ArticleFieldError(
+            "id",
+            f"id '{article_id}' zaczyna się od '{DRAFT_PREFIX}', a te są zarezerwowane "
+            "dla szkiców ze zgłoszeń; podaj id, które mówi, czego dotyczy artykuł",
+        )
     return article_id

@@ -60,7 +60,7 @@ class SweepResult:
 
 
 class SlaSweep:
-    """Runs sweeps over the database with the live SLA policy (services.sla_live.LiveSla)."""
+    """Runs sweeps over the database with the live SLA policy (services.sla.live.LiveSla)."""
 
     def __init__(self, db: Any, sla: Any, settings: Any, *, batch: int = BATCH) -> None:
         self.db = db
@@ -113,9 +113,14 @@ class SlaSweep:
                 tx.append(no, SLA_BREACHED, SWEEP_ACTOR, now, {"metric": name})
                 part.breaches.append((ticket_id, name))
                 part.notices += self._notify_contractor(tx, row, sla, name, "breach", now)
-            elif (metric.running and not metric.paused and metric.target > 0
-                  and metric.elapsed >= self.warn_share * metric.target - 1  # 1 s: float rounding
-                  and (SLA_WARNING, name) not in recorded and (SLA_BREACHED, name) not in recorded):
+            elif (
+                metric.running
+                and not metric.paused
+                and metric.target > 0
+                and metric.elapsed >= self.warn_share * metric.target - 1  # 1 s: float rounding
+                and (SLA_WARNING, name) not in recorded
+                and (SLA_BREACHED, name) not in recorded
+            ):
                 tx.append(no, SLA_WARNING, SWEEP_ACTOR, now, {"metric": name, "share": self.warn_share})
                 part.warnings.append((ticket_id, name))
                 part.notices += self._notify_contractor(tx, row, sla, name, "warn", now)
@@ -141,7 +146,9 @@ class SlaSweep:
             if level == 1:
                 people = [p for p in tx.people_of_office(row["office"], "leader") if p.id != row["author_id"]]
             else:
-                people = tx.people_of_office(row["office"], "representative") + tx.people_by_role("coordinator")
+                people = tx.people_of_office(row["office"], "representative") + tx.people_by_role(
+                    "coordinator"
+                )
             subject, body = first_line_text(row, level, now.astimezone(self.tz))
             part.notices += self._send(tx, people, subject, body, now, no, f"sla:{no}:first-line:{level}")
         following = None
@@ -150,23 +157,43 @@ class SlaSweep:
         tx.update_ticket(no, {"first_line_due": following, "first_line_level": level})
 
     # --- notices --------------------------------------------------------------------------
-    def _notify_contractor(self, tx: Any, row: Mapping[str, Any], sla: Any, metric: str, kind: str,
-                           now: datetime) -> int:
+    def _notify_contractor(
+        self, tx: Any, row: Mapping[str, Any], sla: Any, metric: str, kind: str, now: datetime
+    ) -> int:
         people = tx.people_by_role("agent", row["contractor"]) if row["contractor"] else []
         people += tx.people_by_role("coordinator")
         subject, body = sla_text(row, sla, metric, kind, self.warn_share, self.tz)
         return self._send(tx, people, subject, body, now, row["no"], f"sla:{row['no']}:{metric}:{kind}")
 
-    def _send(self, tx: Any, people: Iterable[Person], subject: str, body: str, now: datetime,
-              no: int, key: str) -> int:
+    def _send(
+        self, tx: Any, people: Iterable[Person], subject: str, body: str, now: datetime, no: int, key: str
+    ) -> int:
         sent = 0
         for person in _unique(people):
             if person.email:
-                sent += bool(tx.enqueue("email", person.email, subject, body, at=now, ticket_no=no,
-                                        dedupe=f"{key}:{person.id}:email"))
+                sent += bool(
+                    tx.enqueue(
+                        "email",
+                        person.email,
+                        subject,
+                        body,
+                        at=now,
+                        ticket_no=no,
+                        dedupe=f"{key}:{person.id}:email",
+                    )
+                )
             if person.telegram_id:
-                sent += bool(tx.enqueue("telegram", str(person.telegram_id), subject, body, at=now,
-                                        ticket_no=no, dedupe=f"{key}:{person.id}:telegram"))
+                sent += bool(
+                    tx.enqueue(
+                        "telegram",
+                        str(person.telegram_id),
+                        subject,
+                        body,
+                        at=now,
+                        ticket_no=no,
+                        dedupe=f"{key}:{person.id}:telegram",
+                    )
+                )
         return sent
 
 
@@ -184,8 +211,9 @@ def _priority_label(priority: str) -> str:
         return priority
 
 
-def sla_text(row: Mapping[str, Any], sla: Any, metric: str, kind: str, share: float,
-             tz: Any) -> tuple[str, str]:
+def sla_text(
+    row: Mapping[str, Any], sla: Any, metric: str, kind: str, share: float, tz: Any
+) -> tuple[str, str]:
     """Polish subject and body of an SLA warning (`kind` "warn") or breach ("breach") notice."""
     ticket_id = format_ticket_id(row["no"])
     label = METRIC_LABELS_PL.get(metric, metric)
@@ -193,16 +221,17 @@ def sla_text(row: Mapping[str, Any], sla: Any, metric: str, kind: str, share: fl
     due = m.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if m.due_at else None
     if kind == "warn":
         subject = f"[{ticket_id}] Ostrzeżenie SLA: {label} — wykorzystano {round(share * 100)}% czasu"
-        lead = (f"Zgłoszenie {ticket_id} wykorzystało {round(share * 100)}% czasu umownego "
-                f"na: {label}.")
+        lead = f"Zgłoszenie {ticket_id} wykorzystało {round(share * 100)}% czasu umownego na: {label}."
         if due:
             lead += f" Termin upływa {due}."
     else:
         subject = f"[{ticket_id}] Przekroczenie SLA: {label}"
         lead = f"Zgłoszenie {ticket_id} przekroczyło czas umowny na: {label}."
-    body = (f"{lead}\n\nTytuł: {row['title']}\nUrząd: {row['office']}\nUmowa: {sla.contract}\n"
-            f"Priorytet: {_priority_label(sla.priority)}\n"
-            f"Upłynęło: {m.elapsed / 60:.0f} min z {m.target / 60:.0f} min (czas roboczy umowy).\n")
+    body = (
+        f"{lead}\n\nTytuł: {row['title']}\nUrząd: {row['office']}\nUmowa: {sla.contract}\n"
+        f"Priorytet: {_priority_label(sla.priority)}\n"
+        f"Upłynęło: {m.elapsed / 60:.0f} min z {m.target / 60:.0f} min (czas roboczy umowy).\n"
+    )
     return subject, body
 
 
@@ -211,12 +240,18 @@ def first_line_text(row: Mapping[str, Any], level: int, now: datetime) -> tuple[
     ticket_id = format_ticket_id(row["no"])
     if level == 1:
         subject = f"[{ticket_id}] Zgłoszenie czeka na podjęcie przez lidera"
-        lead = (f"Zgłoszenie {ticket_id} nie zostało podjęte w czasie wewnętrznym pierwszej linii. "
-                "Prosimy o jego podjęcie.")
+        lead = (
+            f"Zgłoszenie {ticket_id} nie zostało podjęte w czasie wewnętrznym pierwszej linii. "
+            "Prosimy o jego podjęcie."
+        )
     else:
         subject = f"[{ticket_id}] Zgłoszenie nadal nie jest podjęte — eskalacja"
-        lead = (f"Zgłoszenie {ticket_id} mimo przypomnienia liderom wciąż nie zostało podjęte. "
-                "Przekazujemy je przedstawicielowi urzędu i koordynatorom.")
-    body = (f"{lead}\n\nTytuł: {row['title']}\nUrząd: {row['office']}\n"
-            f"Utworzono: {row['created_at'].astimezone(now.tzinfo).strftime('%Y-%m-%d %H:%M')}\n")
+        lead = (
+            f"Zgłoszenie {ticket_id} mimo przypomnienia liderom wciąż nie zostało podjęte. "
+            "Przekazujemy je przedstawicielowi urzędu i koordynatorom."
+        )
+    body = (
+        f"{lead}\n\nTytuł: {row['title']}\nUrząd: {row['office']}\n"
+        f"Utworzono: {row['created_at'].astimezone(now.tzinfo).strftime('%Y-%m-%d %H:%M')}\n"
+    )
     return subject, body

@@ -43,12 +43,21 @@ from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority, format_ticket_
 
 FORMATS = ("json", "csv", "xlsx", "html")
 DIMENSIONS = ("contract", "component", "priority", "office", "month")
-DIMENSION_LABELS_PL = {"contract": "Umowa", "component": "Komponent", "priority": "Priorytet",
-                       "office": "Urząd", "month": "Miesiąc", "total": "Razem"}
+DIMENSION_LABELS_PL = {
+    "contract": "Umowa",
+    "component": "Komponent",
+    "priority": "Priorytet",
+    "office": "Urząd",
+    "month": "Miesiąc",
+    "total": "Razem",
+}
 METRIC_LABELS_PL = {"reaction": "Reakcja", "workaround": "Obejście", "fix": "Naprawa"}
-CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
 
 
 # --- period and scope ------------------------------------------------------------------------
@@ -81,8 +90,10 @@ def scope_filter(person: Person | None) -> dict[str, str]:
         return {"office": person.jst}
     if person.role is Role.AGENT and person.contractor:
         return {"contractor": person.contractor}
-    raise Forbidden("raport SLA jest dostępny dla koordynatorów, audytorów, liderów, przedstawicieli "
-                    "urzędów i konsultantów Wykonawcy")
+    raise Forbidden(
+        "raport SLA jest dostępny dla koordynatorów, audytorów, liderów, przedstawicieli "
+        "urzędów i konsultantów Wykonawcy"
+    )
 
 
 # --- per ticket ------------------------------------------------------------------------------
@@ -90,13 +101,20 @@ def _clock_events(records: Sequence[Mapping[str, Any]]) -> list[tuple[float, int
     out = []
     for r in records:
         at = datetime.fromisoformat(r["at"])
-        out.append((at.timestamp(), int(r["seq"]),
-                    ClockEvent(at, int(r["seq"]), str(r["type"]), r.get("contract"), r.get("priority"))))
+        out.append(
+            (
+                at.timestamp(),
+                int(r["seq"]),
+                ClockEvent(at, int(r["seq"]), str(r["type"]), r.get("contract"), r.get("priority")),
+            )
+        )
     out.sort(key=lambda x: (x[0], x[1]))
     return out
 
 
-def paused_seconds(timed: Sequence[tuple[float, int, ClockEvent]], contract: Contract, as_of_ts: float) -> float:
+def paused_seconds(
+    timed: Sequence[tuple[float, int, ClockEvent]], contract: Contract, as_of_ts: float
+) -> float:
     """Working seconds (priority's calendar) the ticket waited for the office after escalation."""
     started = False
     paused_since: float | None = None
@@ -144,8 +162,17 @@ def _uncapped(sla: TicketSla, contract: Contract) -> float:
 
 
 class _Group:
-    __slots__ = ("breached", "elapsed", "met", "out_of_contract", "paused", "penalty", "running", "tickets",
-                 "uncapped")
+    __slots__ = (
+        "breached",
+        "elapsed",
+        "met",
+        "out_of_contract",
+        "paused",
+        "penalty",
+        "running",
+        "tickets",
+        "uncapped",
+    )
 
     def __init__(self) -> None:
         self.tickets = self.out_of_contract = 0
@@ -159,19 +186,36 @@ class _Group:
         metrics = {}
         for m in METRICS:
             values = sorted(self.elapsed[m])
-            metrics[m] = {"count": len(values), "met": self.met[m], "breached": self.breached[m],
-                          "running": self.running[m],
-                          "median_min": round(statistics.median(values) / 60, 2) if values else None,
-                          "p90_min": round(values[math.ceil(0.9 * len(values)) - 1] / 60, 2) if values else None}
-        return {"tickets": self.tickets, "out_of_contract": self.out_of_contract, "metrics": metrics,
-                "paused_min": round(self.paused / 60, 2), "penalty_pln": money(round(self.penalty, 2)),
-                "penalty_uncapped_pln": money(round(self.uncapped, 2))}
+            metrics[m] = {
+                "count": len(values),
+                "met": self.met[m],
+                "breached": self.breached[m],
+                "running": self.running[m],
+                "median_min": round(statistics.median(values) / 60, 2) if values else None,
+                "p90_min": round(values[math.ceil(0.9 * len(values)) - 1] / 60, 2) if values else None,
+            }
+        return {
+            "tickets": self.tickets,
+            "out_of_contract": self.out_of_contract,
+            "metrics": metrics,
+            "paused_min": round(self.paused / 60, 2),
+            "penalty_pln": money(round(self.penalty, 2)),
+            "penalty_uncapped_pln": money(round(self.uncapped, 2)),
+        }
 
 
-def build_report(inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
-                 contracts: Mapping[str, Contract], date_from: date, date_to: date, now: datetime,
-                 tz: tzinfo, head: tuple[str, int], *, contract: str | None = None,
-                 details: bool = True) -> dict[str, Any]:
+def build_report(
+    inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
+    contracts: Mapping[str, Contract],
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    tz: tzinfo,
+    head: tuple[str, int],
+    *,
+    contract: str | None = None,
+    details: bool = True,
+) -> dict[str, Any]:
     """The report over (ticket, event records) pairs — records as stored or as `audit export` has them.
 
     A ticket dict needs `no` (or `ticket`), `office` and `component`; records need `seq`, `at`,
@@ -196,8 +240,13 @@ def build_report(inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str,
         terms_contract = contracts[sla.contract]
         ticket_id = ticket.get("ticket") or format_ticket_id(int(ticket["no"]))
         month = first[2].at.astimezone(tz).strftime("%Y-%m")
-        keys = {"contract": sla.contract, "component": ticket.get("component") or "—",
-                "priority": sla.priority, "office": ticket.get("office") or "—", "month": month}
+        keys = {
+            "contract": sla.contract,
+            "component": ticket.get("component") or "—",
+            "priority": sla.priority,
+            "office": ticket.get("office") or "—",
+            "month": month,
+        }
         paused = 0.0 if sla.out_of_contract else paused_seconds(timed, terms_contract, as_of_ts)
         uncapped = 0.0 if sla.out_of_contract else _uncapped(sla, terms_contract)
         targets = [total] + [groups[d].setdefault(keys[d], _Group()) for d in DIMENSIONS]
@@ -219,15 +268,23 @@ def build_report(inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str,
             g.uncapped += uncapped
         if details:
             row = sla.to_json(ticket_id)
-            row.update(office=keys["office"], component=keys["component"], month=month,
-                       escalated_at=first[2].at.astimezone(tz).isoformat(timespec="seconds"),
-                       paused_min=round(paused / 60, 2))
+            row.update(
+                office=keys["office"],
+                component=keys["component"],
+                month=month,
+                escalated_at=first[2].at.astimezone(tz).isoformat(timespec="seconds"),
+                paused_min=round(paused / 60, 2),
+            )
             rows.append(row)
     report: dict[str, Any] = {
         "report": "sla",
-        "period": {"from": date_from.isoformat(), "to": date_to.isoformat(), "timezone": str(tz),
-                   "selection": "zgłoszenia, których pierwsze przekazanie Wykonawcy (escalated) "
-                                "nastąpiło w okresie od–do włącznie"},
+        "period": {
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "timezone": str(tz),
+            "selection": "zgłoszenia, których pierwsze przekazanie Wykonawcy (escalated) "
+            "nastąpiło w okresie od–do włącznie",
+        },
         "contract": contract,
         "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
         "event_log": {"head": head[0], "events": head[1]},
@@ -240,9 +297,18 @@ def build_report(inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str,
     return report
 
 
-def sla_report(db: Any, contracts: Mapping[str, Contract], now: datetime, tz: tzinfo, date_from: Any,
-               date_to: Any, *, contract: str | None = None, person: Person | None = None,
-               details: bool = True) -> dict[str, Any]:
+def sla_report(
+    db: Any,
+    contracts: Mapping[str, Contract],
+    now: datetime,
+    tz: tzinfo,
+    date_from: Any,
+    date_to: Any,
+    *,
+    contract: str | None = None,
+    person: Person | None = None,
+    details: bool = True,
+) -> dict[str, Any]:
     """Read the database in one transaction (inputs and log head agree) and build the report."""
     day_from, day_to = parse_day(date_from, "from"), parse_day(date_to, "to")
     start, end = period_bounds(day_from, day_to, tz)
@@ -253,8 +319,10 @@ def sla_report(db: Any, contracts: Mapping[str, Contract], now: datetime, tz: tz
     def _do(tx: Any) -> dict[str, Any]:
         head = tx.head()
         inputs = tx.sla_report_inputs(start, end, contract=contract, **scope)
-        return build_report(inputs, contracts, day_from, day_to, now, tz, head, contract=contract,
-                            details=details)
+        return build_report(
+            inputs, contracts, day_from, day_to, now, tz, head, contract=contract, details=details
+        )
+
     result: dict[str, Any] = db.read(_do)
     return result
 
@@ -279,15 +347,21 @@ def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]
     header += ["wstrzymane_min", "kary_pln", "kary_bez_limitu_pln", "dziennik_skrót", "dziennik_zdarzenia"]
     rows: list[list[Any]] = []
     items: list[tuple[str, str, Mapping[str, Any]]] = [
-        (d, k, g) for d in DIMENSIONS for k, g in report[f"by_{d}"].items()]
+        (d, k, g) for d in DIMENSIONS for k, g in report[f"by_{d}"].items()
+    ]
     items.append(("total", "", report["total"]))
     for d, key, g in items:
         row: list[Any] = [d, key, g["tickets"], g["out_of_contract"]]
         for m in METRICS:
             x = g["metrics"][m]
             row += [x["met"], x["breached"], x["running"], x["median_min"], x["p90_min"]]
-        row += [g["paused_min"], g["penalty_pln"], g["penalty_uncapped_pln"], report["event_log"]["head"],
-                report["event_log"]["events"]]
+        row += [
+            g["paused_min"],
+            g["penalty_pln"],
+            g["penalty_uncapped_pln"],
+            report["event_log"]["head"],
+            report["event_log"]["events"],
+        ]
         rows.append(row)
     return header, rows
 
@@ -332,8 +406,15 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
     head += ["wstrzymane_min", "kary_pln"]
     tickets.append(head)
     for t in report.get("tickets", []):
-        line: list[Any] = [t["ticket"], t["contract"], t["priority"], t["office"], t["component"],
-                           t["escalated_at"], t["out_of_contract"]]
+        line: list[Any] = [
+            t["ticket"],
+            t["contract"],
+            t["priority"],
+            t["office"],
+            t["component"],
+            t["escalated_at"],
+            t["out_of_contract"],
+        ]
         for m in METRICS:
             x = t["metrics"].get(m)
             line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
@@ -346,24 +427,33 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
 
 def _facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     p = report["period"]
-    return [("Raport SLA", f"{p['from']} – {p['to']} ({p['timezone']})"),
-            ("Zakres", p["selection"]),
-            ("Umowa", report["contract"] or "wszystkie"),
-            ("Stan na", report["as_of"]),
-            ("Dziennik zdarzeń: skrót ostatniego", report["event_log"]["head"]),
-            ("Dziennik zdarzeń: liczba zdarzeń", str(report["event_log"]["events"]))]
+    return [
+        ("Raport SLA", f"{p['from']} – {p['to']} ({p['timezone']})"),
+        ("Zakres", p["selection"]),
+        ("Umowa", report["contract"] or "wszystkie"),
+        ("Stan na", report["as_of"]),
+        ("Dziennik zdarzeń: skrót ostatniego", report["event_log"]["head"]),
+        ("Dziennik zdarzeń: liczba zdarzeń", str(report["event_log"]["events"])),
+    ]
 
 
-def _bars(title: str, items: Sequence[tuple[str, Sequence[float]]], colours: Sequence[str],
-          legend: Sequence[str], unit: str = "") -> str:
+def _bars(
+    title: str,
+    items: Sequence[tuple[str, Sequence[float]]],
+    colours: Sequence[str],
+    legend: Sequence[str],
+    unit: str = "",
+) -> str:
     """A horizontal stacked bar chart as inline SVG."""
     if not items:
         return f"<h3>{escape(title)}</h3><p>Brak danych.</p>"
     width, label_w, bar_h, gap = 760, 220, 18, 6
     biggest = max((sum(v) for _, v in items), default=0) or 1
     height = len(items) * (bar_h + gap) + 30
-    parts = [f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-             f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">']
+    parts = [
+        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">'
+    ]
     for i, (label, values) in enumerate(items):
         y = i * (bar_h + gap)
         parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label[:32])}</text>')
@@ -371,15 +461,19 @@ def _bars(title: str, items: Sequence[tuple[str, Sequence[float]]], colours: Seq
         for value, colour in zip(values, colours, strict=False):
             w = (width - label_w - 90) * value / biggest
             if w > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                             f'<title>{escape(label)}: {value:g}{unit}</title></rect>')
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                    f"<title>{escape(label)}: {value:g}{unit}</title></rect>"
+                )
             x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(values):g}{escape(unit)}</text>')
     y = len(items) * (bar_h + gap) + 12
     x = float(label_w)
     for name, colour in zip(legend, colours, strict=False):
-        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14}" y="{y + 9}">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="{y + 9}">{escape(name)}</text>'
+        )
         x += 14 + 8 * len(name) + 16
     parts.append("</svg>")
     return f"<h3>{escape(title)}</h3>" + "".join(parts)
@@ -390,49 +484,87 @@ def to_html(report: Mapping[str, Any]) -> bytes:
     ok, bad, run = "#2e7d32", "#c62828", "#9e9e9e"
     sections = []
     for m in METRICS:
-        items = [(_label("contract", k), [g["metrics"][m]["met"], g["metrics"][m]["breached"],
-                                          g["metrics"][m]["running"]]) for k, g in report["by_contract"].items()]
-        sections.append(_bars(f"{METRIC_LABELS_PL[m]}: dotrzymane i przekroczone terminy wg umowy", items,
-                              (ok, bad, run), ("dotrzymane", "przekroczone", "w toku")))
-    sections.append(_bars("Kary umowne wg miesiąca (z limitem)", [
-        (k, [float(g["penalty_pln"])]) for k, g in report["by_month"].items()], ("#ef6c00",), ("kary [zł]",), " zł"))
-    sections.append(_bars("Czas wstrzymania (oczekiwanie na urząd) wg urzędu", [
-        (k, [float(g["paused_min"])]) for k, g in report["by_office"].items()], ("#1565c0",),
-        ("minuty robocze",), " min"))
+        items = [
+            (
+                _label("contract", k),
+                [g["metrics"][m]["met"], g["metrics"][m]["breached"], g["metrics"][m]["running"]],
+            )
+            for k, g in report["by_contract"].items()
+        ]
+        sections.append(
+            _bars(
+                f"{METRIC_LABELS_PL[m]}: dotrzymane i przekroczone terminy wg umowy",
+                items,
+                (ok, bad, run),
+                ("dotrzymane", "przekroczone", "w toku"),
+            )
+        )
+    sections.append(
+        _bars(
+            "Kary umowne wg miesiąca (z limitem)",
+            [(k, [float(g["penalty_pln"])]) for k, g in report["by_month"].items()],
+            ("#ef6c00",),
+            ("kary [zł]",),
+            " zł",
+        )
+    )
+    sections.append(
+        _bars(
+            "Czas wstrzymania (oczekiwanie na urząd) wg urzędu",
+            [(k, [float(g["paused_min"])]) for k, g in report["by_office"].items()],
+            ("#1565c0",),
+            ("minuty robocze",),
+            " min",
+        )
+    )
     tables = []
     for d in (*DIMENSIONS, "total"):
         groups = {"": report["total"]} if d == "total" else report[f"by_{d}"]
-        head = "".join(f"<th>{escape(x)}</th>" for x in (
-            DIMENSION_LABELS_PL[d], "zgłoszenia", "poza umową",
-            *[f"{METRIC_LABELS_PL[m]}: dotrz./przekr./w toku, mediana, p90 [min]" for m in METRICS],
-            "wstrzymane [min]", "kary [zł]", "kary bez limitu [zł]"))
+        head = "".join(
+            f"<th>{escape(x)}</th>"
+            for x in (
+                DIMENSION_LABELS_PL[d],
+                "zgłoszenia",
+                "poza umową",
+                *[f"{METRIC_LABELS_PL[m]}: dotrz./przekr./w toku, mediana, p90 [min]" for m in METRICS],
+                "wstrzymane [min]",
+                "kary [zł]",
+                "kary bez limitu [zł]",
+            )
+        )
         body = []
         for key, g in groups.items():
             cells = [escape(_label(d, key) if key else "Razem"), str(g["tickets"]), str(g["out_of_contract"])]
             for m in METRICS:
                 x = g["metrics"][m]
-                cells.append(f"{x['met']}/{x['breached']}/{x['running']}, "
-                             f"{'—' if x['median_min'] is None else x['median_min']}, "
-                             f"{'—' if x['p90_min'] is None else x['p90_min']}")
+                cells.append(
+                    f"{x['met']}/{x['breached']}/{x['running']}, "
+                    f"{'—' if x['median_min'] is None else x['median_min']}, "
+                    f"{'—' if x['p90_min'] is None else x['p90_min']}"
+                )
             cells += [str(g["paused_min"]), str(g["penalty_pln"]), str(g["penalty_uncapped_pln"])]
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        tables.append(f"<h3>{escape(DIMENSION_LABELS_PL[d])}</h3><table><tr>{head}</tr>{''.join(body)}</table>")
-    facts = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>" for k, v in _facts(report))
+        tables.append(
+            f"<h3>{escape(DIMENSION_LABELS_PL[d])}</h3><table><tr>{head}</tr>{''.join(body)}</table>"
+        )
+    facts = "".join(
+        f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>" for k, v in _facts(report)
+    )
     total = report["total"]
     page = f"""<!DOCTYPE html>
-<html lang="pl"><head><meta charset="utf-8"><title>Raport SLA {escape(report['period']['from'])} – {escape(report['period']['to'])}</title>
+<html lang="pl"><head><meta charset="utf-8"><title>Raport SLA {escape(report["period"]["from"])} – {escape(report["period"]["to"])}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:.5em 0 1.5em}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}}th{{background:#f3f3f3}}
 .big{{font-size:1.4em;margin-right:2em}}</style></head><body>
 <h1>Raport SLA Wykonawców</h1>
 <table>{facts}</table>
-<p><span class="big">Zgłoszeń: <b>{total['tickets']}</b></span>
-<span class="big">Kary (z limitem): <b>{total['penalty_pln']} zł</b></span>
-<span class="big">Wstrzymania: <b>{total['paused_min']} min</b></span></p>
-<h2>Wykresy</h2>{''.join(sections)}
-<h2>Zestawienia</h2>{''.join(tables)}
+<p><span class="big">Zgłoszeń: <b>{total["tickets"]}</b></span>
+<span class="big">Kary (z limitem): <b>{total["penalty_pln"]} zł</b></span>
+<span class="big">Wstrzymania: <b>{total["paused_min"]} min</b></span></p>
+<h2>Wykresy</h2>{"".join(sections)}
+<h2>Zestawienia</h2>{"".join(tables)}
 <p><small>Raport można odtworzyć: <code>helpdesk audit export</code>, a następnie
-<code>helpdesk sla replay --as-of {escape(report['as_of'])}</code> — wyniki per zgłoszenie są identyczne.</small></p>
+<code>helpdesk sla replay --as-of {escape(report["as_of"])}</code> — wyniki per zgłoszenie są identyczne.</small></p>
 </body></html>
 """
     return page.encode("utf-8")

@@ -54,9 +54,20 @@ class OutboxService:
         """Due messages of `channel`, leased to this caller for a minute."""
         now = self.clock.now()
         rows = self.db.write(lambda tx: tx.outbox_claim(channel, now, LEASE, limit))
-        return [OutboxMessage(id=r["id"], channel=r["channel"], recipient=r["recipient"], subject=r["subject"],
-                              body=r["body"], html=r["html"], headers=r["headers"], ticket_no=r["ticket_no"],
-                              attempts=r["attempts"]) for r in rows]
+        return [
+            OutboxMessage(
+                id=r["id"],
+                channel=r["channel"],
+                recipient=r["recipient"],
+                subject=r["subject"],
+                body=r["body"],
+                html=r["html"],
+                headers=r["headers"],
+                ticket_no=r["ticket_no"],
+                attempts=r["attempts"],
+            )
+            for r in rows
+        ]
 
     def sent(self, message: OutboxMessage) -> None:
         """The message was delivered."""
@@ -80,7 +91,8 @@ class OutboxService:
     def given_up(self, channel: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         """Unsent messages given up on, oldest first."""
         rows: list[dict[str, Any]] = self.db.read(
-            lambda tx: tx.outbox_messages(channel, given_up=True, unsent=True, limit=limit))
+            lambda tx: tx.outbox_messages(channel, given_up=True, unsent=True, limit=limit)
+        )
         return rows
 
     def retry(self, message_ids: list[int] | None = None) -> int:

@@ -83,11 +83,16 @@ STATUS_INTRO: dict[str, str] = {
     ev.PRIORITY_CHANGED: "Zmieniono kategorię zgłoszenia na: {priority}.",
 }
 STATUS_SUBJECT: dict[str, str] = {
-    ev.ASSIGNED: "Zgłoszenie w realizacji", ev.PAUSED: "Potrzebujemy informacji",
-    ev.RESUMED: "Wznowiono prace", ev.ESCALATED: "Przekazano Wykonawcy",
-    ev.ACKNOWLEDGED: "Wykonawca przyjął zgłoszenie", ev.WORKAROUND: "Obejście problemu",
-    ev.RESOLVED: "Zgłoszenie rozwiązane", ev.REOPENED: "Zgłoszenie ponownie otwarte",
-    ev.CLOSED: "Zgłoszenie zamknięte", ev.PRIORITY_CHANGED: "Zmiana kategorii",
+    ev.ASSIGNED: "Zgłoszenie w realizacji",
+    ev.PAUSED: "Potrzebujemy informacji",
+    ev.RESUMED: "Wznowiono prace",
+    ev.ESCALATED: "Przekazano Wykonawcy",
+    ev.ACKNOWLEDGED: "Wykonawca przyjął zgłoszenie",
+    ev.WORKAROUND: "Obejście problemu",
+    ev.RESOLVED: "Zgłoszenie rozwiązane",
+    ev.REOPENED: "Zgłoszenie ponownie otwarte",
+    ev.CLOSED: "Zgłoszenie zamknięte",
+    ev.PRIORITY_CHANGED: "Zmiana kategorii",
 }
 
 
@@ -106,8 +111,9 @@ class MailNotifier:
         self.public_url = public_url.rstrip("/")
         self.tz = tz
 
-    def __call__(self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
-                 now: datetime) -> None:
+    def __call__(
+        self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
+    ) -> None:
         """Enqueue the mails the new events call for."""
         author: Person | None = tx.person_by_id(ticket["author_id"])
         # Only a ticket opened by mail has an opening message to thread under.
@@ -122,8 +128,9 @@ class MailNotifier:
                 self._enqueue(tx, ticket, record, notice, now, origin, bodies[key])
 
     # --- who hears what -------------------------------------------------------------------
-    def notices(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any],
-                author: Person | None) -> list[Notice]:
+    def notices(
+        self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], author: Person | None
+    ) -> list[Notice]:
         """The notices one event calls for (not yet filtered for the actor)."""
         type_ = str(record.get("type"))
         actor_login = record.get("actor")
@@ -134,34 +141,53 @@ class MailNotifier:
         actor_name = actor.name if actor else (actor_login or "system")
         text = record.get("text")
         out: list[Notice] = []
-        author_wants = author is not None and bool(author.email) and (
-            ticket["channel"] == "email" or author.telegram_id is None)
+        author_wants = (
+            author is not None
+            and bool(author.email)
+            and (ticket["channel"] == "email" or author.telegram_id is None)
+        )
         by_author = author is not None and actor_login == author.login
         if type_ == ev.CREATED:
             if author is not None and author.email and ticket["channel"] == "email":
                 out.append(self._acknowledgement(author, ticket))
             for leader in tx.people_of_office(ticket["office"], "leader"):
-                out.append(Notice(leader, "Nowe zgłoszenie",
-                                  f"{actor_name} zgłasza nową sprawę w Twoim urzędzie.",
-                                  ticket["description"] or None))
+                out.append(
+                    Notice(
+                        leader,
+                        "Nowe zgłoszenie",
+                        f"{actor_name} zgłasza nową sprawę w Twoim urzędzie.",
+                        ticket["description"] or None,
+                    )
+                )
         elif type_ == ev.COMMENTED and by_author:
             for person in self._office_side(tx, ticket):
-                out.append(Notice(person, "Nowa informacja od zgłaszającego",
-                                  f"{actor_name} dopisał(a) do zgłoszenia:", text))
+                out.append(
+                    Notice(
+                        person,
+                        "Nowa informacja od zgłaszającego",
+                        f"{actor_name} dopisał(a) do zgłoszenia:",
+                        text,
+                    )
+                )
         elif type_ == ev.REPLIED and author is not None and author_wants:
             out.append(Notice(author, "Odpowiedź w sprawie zgłoszenia", f"{actor_name} odpowiada:", text))
         elif type_ in STATUS_INTRO:
-            intro = STATUS_INTRO[type_].format(actor=actor_name,
-                                               priority=_priority_label(record.get("priority")))
+            intro = STATUS_INTRO[type_].format(
+                actor=actor_name, priority=_priority_label(record.get("priority"))
+            )
             if author is not None and author_wants:
                 out.append(Notice(author, STATUS_SUBJECT[type_], intro, text))
             if type_ in (ev.ESCALATED, ev.REOPENED) and ticket["escalated"] and ticket["contractor"]:
                 for agent in tx.people_by_role("agent", ticket["contractor"]):
-                    out.append(Notice(agent, "Zgłoszenie dla Wykonawcy" if type_ == ev.ESCALATED
-                                      else STATUS_SUBJECT[type_],
-                                      f"{actor_name} przekazuje zgłoszenie urzędu {ticket['office']} "
-                                      f"(kategoria: {_priority_label(ticket['priority'])}).",
-                                      text or ticket["description"] or None))
+                    out.append(
+                        Notice(
+                            agent,
+                            "Zgłoszenie dla Wykonawcy" if type_ == ev.ESCALATED else STATUS_SUBJECT[type_],
+                            f"{actor_name} przekazuje zgłoszenie urzędu {ticket['office']} "
+                            f"(kategoria: {_priority_label(ticket['priority'])}).",
+                            text or ticket["description"] or None,
+                        )
+                    )
         elif type_ in (ev.SLA_WARNING, ev.SLA_BREACHED):
             what = "zbliża się termin" if type_ == ev.SLA_WARNING else "przekroczono termin"
             metric = record.get("metric") or record.get("clock") or ""
@@ -171,9 +197,14 @@ class MailNotifier:
                 people += tx.people_by_role("agent", ticket["contractor"])
             out += [Notice(p, "Ostrzeżenie SLA", intro) for p in people]
         elif type_ == ev.FIRST_LINE_ALERT:
-            out += [Notice(p, "Zgłoszenie czeka na lidera",
-                           "Nikt jeszcze nie zajął się tym zgłoszeniem — prosimy o reakcję.")
-                    for p in tx.people_of_office(ticket["office"], "leader")]
+            out += [
+                Notice(
+                    p,
+                    "Zgłoszenie czeka na lidera",
+                    "Nikt jeszcze nie zajął się tym zgłoszeniem — prosimy o reakcję.",
+                )
+                for p in tx.people_of_office(ticket["office"], "leader")
+            ]
         return [n for n in out if n.recipient.email and (n.even_to_actor or n.recipient.login != actor_login)]
 
     def _office_side(self, tx: Any, ticket: Mapping[str, Any]) -> list[Person]:
@@ -192,19 +223,37 @@ class MailNotifier:
         kb = ctx.kb if ctx is not None else None
         article = kb.get("article") if kb and kb.get("answered") else None
         if article:
-            extra.append(f"Być może od razu pomoże artykuł z bazy wiedzy: „{article['title']}” — {article['url']}")
-        extra.append("Jeśli potrzebujesz kontaktu z osobą, nic więcej nie musisz robić: zgłoszenie trafiło "
-                     "do lidera Twojego urzędu. Aby coś dopisać, odpowiedz na tę wiadomość "
-                     f"(zachowaj [{tid}] w temacie).")
+            extra.append(
+                f"Być może od razu pomoże artykuł z bazy wiedzy: „{article['title']}” — {article['url']}"
+            )
+        extra.append(
+            "Jeśli potrzebujesz kontaktu z osobą, nic więcej nie musisz robić: zgłoszenie trafiło "
+            "do lidera Twojego urzędu. Aby coś dopisać, odpowiedz na tę wiadomość "
+            f"(zachowaj [{tid}] w temacie)."
+        )
         if ctx is not None and ctx.attachments:
             extra.append("Zapisane załączniki: " + ", ".join(a.filename for a in ctx.attachments) + ".")
-        return Notice(author, "Przyjęliśmy zgłoszenie",
-                      f"Dzień dobry, przyjęliśmy Twoje zgłoszenie {tid}.", None, tuple(extra),
-                      reply_to_origin=True, even_to_actor=True)
+        return Notice(
+            author,
+            "Przyjęliśmy zgłoszenie",
+            f"Dzień dobry, przyjęliśmy Twoje zgłoszenie {tid}.",
+            None,
+            tuple(extra),
+            reply_to_origin=True,
+            even_to_actor=True,
+        )
 
     # --- the message ----------------------------------------------------------------------
-    def _enqueue(self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], notice: Notice,
-                 now: datetime, origin: str | None, bodies: tuple[str, str]) -> None:
+    def _enqueue(
+        self,
+        tx: Any,
+        ticket: Mapping[str, Any],
+        record: Mapping[str, Any],
+        notice: Notice,
+        now: datetime,
+        origin: str | None,
+        bodies: tuple[str, str],
+    ) -> None:
         no = int(ticket["no"])
         tid = format_ticket_id(no)
         seq = int(record.get("seq") or 0)
@@ -218,14 +267,27 @@ class MailNotifier:
                 references.insert(0, ctx.message_id)
         elif origin:
             in_reply_to = origin
-        headers = {"Message-ID": new_message_id(no, seq, self.domain), "In-Reply-To": in_reply_to,
-                   "References": " ".join(references), "X-Helpdesk-Ticket": tid,
-                   "Auto-Submitted": "auto-generated"}
+        headers = {
+            "Message-ID": new_message_id(no, seq, self.domain),
+            "In-Reply-To": in_reply_to,
+            "References": " ".join(references),
+            "X-Helpdesk-Ticket": tid,
+            "Auto-Submitted": "auto-generated",
+        }
         subject = f"[{tid}] {notice.subject}: {ticket['title']}"
         text, markup = bodies
         assert notice.recipient.email is not None
-        tx.enqueue("email", notice.recipient.email, subject, text, at=now, html=markup, headers=headers,
-                   ticket_no=no, dedupe=f"mail:{no}:{seq}:{notice.recipient.id}")
+        tx.enqueue(
+            "email",
+            notice.recipient.email,
+            subject,
+            text,
+            at=now,
+            html=markup,
+            headers=headers,
+            ticket_no=no,
+            dedupe=f"mail:{no}:{seq}:{notice.recipient.id}",
+        )
 
     def render(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
         """The plain-text and HTML bodies of a notice (every value escaped in the HTML)."""
@@ -236,18 +298,32 @@ class MailNotifier:
         if notice.text:
             lines += [*("> " + line if line else ">" for line in notice.text.splitlines()), ""]
         lines += [*notice.extra, ""] if notice.extra else []
-        lines += [f"Zgłoszenie: {tid} — {ticket['title']}", f"Stan: {state}", f"Podgląd: {link}", "",
-                  "-- ", SIGNATURE]
+        lines += [
+            f"Zgłoszenie: {tid} — {ticket['title']}",
+            f"Stan: {state}",
+            f"Podgląd: {link}",
+            "",
+            "-- ",
+            SIGNATURE,
+        ]
         text = "\n".join(lines)
         esc = html.escape
         parts = [f"<p>{esc(notice.intro)}</p>"]
         if notice.text:
-            parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em\">"
-                         + "<br>".join(esc(line) for line in notice.text.splitlines()) + "</blockquote>")
+            parts.append(
+                '<blockquote style="border-left:3px solid #ccc;margin:0;padding-left:1em">'
+                + "<br>".join(esc(line) for line in notice.text.splitlines())
+                + "</blockquote>"
+            )
         parts += [f"<p>{esc(line)}</p>" for line in notice.extra]
-        parts.append(f"<p>Zgłoszenie: <b>{esc(tid)}</b> — {esc(str(ticket['title']))}<br>"
-                     f"Stan: {esc(str(state))}<br><a href=\"{esc(link, quote=True)}\">{esc(link)}</a></p>")
-        parts.append(f"<p style=\"color:#666\">— {esc(SIGNATURE)}</p>")
-        markup = ("<!DOCTYPE html><html lang=\"pl\"><head><meta charset=\"utf-8\"></head><body>"
-                  + "".join(parts) + "</body></html>")
+        parts.append(
+            f"<p>Zgłoszenie: <b>{esc(tid)}</b> — {esc(str(ticket['title']))}<br>"
+            f'Stan: {esc(str(state))}<br><a href="{esc(link, quote=True)}">{esc(link)}</a></p>'
+        )
+        parts.append(f'<p style="color:#666">— {esc(SIGNATURE)}</p>')
+        markup = (
+            '<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8"></head><body>'
+            + "".join(parts)
+            + "</body></html>"
+        )
         return text, markup

@@ -19,8 +19,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from helpdesk.services.kb_matcher import FEATURES, Calibration, KbMatcher
-from helpdesk.services.kb_quality import LabelledQuestion
+from helpdesk.services.kb.matcher import FEATURES, Calibration, KbMatcher
+from helpdesk.services.kb.quality import LabelledQuestion
 
 # How the shipped calibration was fitted: L2 strength, gradient steps, expected wrong-answer budget.
 FIT_OPTIONS: dict[str, float] = {"l2": 0.03, "iterations": 400, "rate": 1.0, "wrong_target": 0.04}
@@ -96,7 +96,9 @@ def fit_logistic(
     return raw, bias
 
 
-def fit(train: Sequence[Sample], base: Calibration, wrong_target: float = 0.04, **kwargs: float) -> Calibration:
+def fit(
+    train: Sequence[Sample], base: Calibration, wrong_target: float = 0.04, **kwargs: float
+) -> Calibration:
     """A calibration fitted on the samples: logistic weights, then the answer threshold.
 
     The threshold is the lowest confidence at which the answers the matcher would give stay within
@@ -168,7 +170,9 @@ def score(calibration: Calibration, test: Sequence[Sample]) -> dict[str, Score]:
     return out
 
 
-def cross_validate(data: Sequence[Sample], base: Calibration, folds: int = 5, **kwargs: float) -> dict[str, Score]:
+def cross_validate(
+    data: Sequence[Sample], base: Calibration, folds: int = 5, **kwargs: float
+) -> dict[str, Score]:
     """k-fold cross-validation (interleaved folds): each question scored by a fit without it."""
     merged: dict[str, Score] = {}
     for k in range(folds):

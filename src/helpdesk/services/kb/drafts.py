@@ -49,7 +49,7 @@ from helpdesk.domain.kb.article import (
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import format_ticket_id
-from helpdesk.services.kb import KbService
+from helpdesk.services.kb.answers import KbService
 from helpdesk.services.ports import Clock
 
 REVIEW_ROLES = frozenset({Role.LEADER, Role.COORDINATOR, Role.ADMIN})
@@ -85,8 +85,14 @@ def parse_version(value: Any) -> int | None:
 
 
 def _article_values(article: Article) -> dict[str, Any]:
-    return {"id": article.id, "title": article.title, "component": article.component,
-            "tags": list(article.tags), "questions": list(article.questions), "body": article.body}
+    return {
+        "id": article.id,
+        "title": article.title,
+        "component": article.component,
+        "tags": list(article.tags),
+        "questions": list(article.questions),
+        "body": article.body,
+    }
 
 
 class KbDrafts:
@@ -101,11 +107,16 @@ class KbDrafts:
     # --- reading ------------------------------------------------------------------------
     def list_drafts(self, actor: Person) -> list[dict[str, Any]]:
         """Drafts waiting for review that `actor` may see, the longest waiting first."""
-        _require(actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy")
+        _require(
+            actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy"
+        )
 
         def _do(tx: Any) -> list[dict[str, Any]]:
-            return [self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row))
-                    for row, office in self._visible_drafts(tx, actor)]
+            return [
+                self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row))
+                for row, office in self._visible_drafts(tx, actor)
+            ]
+
         items: list[dict[str, Any]] = self.db.read(_do)
         items.sort(key=lambda d: (d["drafted_at"] or "", d["id"]))
         return items
@@ -121,20 +132,28 @@ class KbDrafts:
 
     def get(self, actor: Person, article_id: str) -> dict[str, Any]:
         """One draft with its body and history; NotFound for anything that is not a draft `actor` may see."""
-        _require(actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy")
+        _require(
+            actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy"
+        )
         aid = self._id(article_id)
 
         def _do(tx: Any) -> dict[str, Any]:
             row = tx.kb_article(aid)
             if row is None and (moved := self._published_as(tx, aid)) is not None:
-                raise DraftPublished(f"szkic '{aid}' nie jest już szkicem: opublikowano go jako artykuł "
-                                     f"'{moved['id']}' ({self._url(moved['id'])})", moved["id"])
+                raise DraftPublished(
+                    f"szkic '{aid}' nie jest już szkicem: opublikowano go jako artykuł "
+                    f"'{moved['id']}' ({self._url(moved['id'])})",
+                    moved["id"],
+                )
             office = self._office_of(tx, row) if row is not None else None
             if row is None or not self._may_see(actor, row, office):
                 raise NotFound(f"nie ma szkicu artykułu '{aid}'")
             if row["status"] != DRAFT:
-                raise NotFound(f"'{aid}' nie jest już szkicem (artykuł {STATUS_LABELS_PL.get(row['status'], row['status'])})")
+                raise NotFound(
+                    f"'{aid}' nie jest już szkicem (artykuł {STATUS_LABELS_PL.get(row['status'], row['status'])})"
+                )
             return self._detail(tx, row, office)
+
         result: dict[str, Any] = self.db.read(_do)
         return result
 
@@ -159,10 +178,13 @@ class KbDrafts:
         return str(moved["id"]) if moved is not None else None
 
     # --- changing -----------------------------------------------------------------------
-    def edit(self, actor: Person, article_id: str, changes: Mapping[str, Any],
-             version: int | None = None) -> dict[str, Any]:
+    def edit(
+        self, actor: Person, article_id: str, changes: Mapping[str, Any], version: int | None = None
+    ) -> dict[str, Any]:
         """Change some of title, component, tags, questions, body of a draft; a new version is kept."""
-        _require(actor, REVIEW_ROLES, "edytować szkiców artykułów", "liderzy, koordynatorzy i administratorzy")
+        _require(
+            actor, REVIEW_ROLES, "edytować szkiców artykułów", "liderzy, koordynatorzy i administratorzy"
+        )
         aid = self._id(article_id)
         changes = self._changes(changes, required=True)
         version = parse_version(version)
@@ -172,11 +194,18 @@ class KbDrafts:
             article = self._validate({**row, **changes})
             outcome = tx.kb_upsert(_article_values(article), self.clock.now(), actor.login, status=DRAFT)
             return {**self._detail(tx, tx.kb_article(aid), office), "outcome": outcome}
+
         result: dict[str, Any] = self.db.write(_do)
         return result
 
-    def publish(self, actor: Person, article_id: str, changes: Mapping[str, Any] | None = None,
-                version: int | None = None, new_id: Any = None) -> dict[str, Any]:
+    def publish(
+        self,
+        actor: Person,
+        article_id: str,
+        changes: Mapping[str, Any] | None = None,
+        version: int | None = None,
+        new_id: Any = None,
+    ) -> dict[str, Any]:
         """Publish a draft (with last `changes`, if any) under its final id: it is answered from and
         shown from now on.
 
@@ -200,13 +229,24 @@ class KbDrafts:
             except ArticleFieldError as err:
                 if changes:
                     raise InvalidInput(err.named()) from err
-                raise Conflict(f"szkicu '{aid}' nie można opublikować: {err.named()}; popraw go najpierw") from err
+                raise Conflict(
+                    f"szkicu '{aid}' nie można opublikować: {err.named()}; popraw go najpierw"
+                ) from err
             final_id = self._move(tx, aid, article, wanted)
             note = {"renamed_from": aid} if final_id != aid else None
-            outcome = tx.kb_upsert({**_article_values(article), "id": final_id}, self.clock.now(), actor.login,
-                                   status=PUBLISHED, note=note)
-            return {**self._detail(tx, tx.kb_article(final_id), office), "outcome": outcome,
-                    "renamed_from": aid if final_id != aid else None}
+            outcome = tx.kb_upsert(
+                {**_article_values(article), "id": final_id},
+                self.clock.now(),
+                actor.login,
+                status=PUBLISHED,
+                note=note,
+            )
+            return {
+                **self._detail(tx, tx.kb_article(final_id), office),
+                "outcome": outcome,
+                "renamed_from": aid if final_id != aid else None,
+            }
+
         result: dict[str, Any] = self.db.write(_do)
         self.kb.invalidate()  # answer from it right away in this process
         return result
@@ -222,6 +262,7 @@ class KbDrafts:
             values = {k: row[k] for k in ("id", *EDITABLE)}
             outcome = tx.kb_upsert(values, self.clock.now(), actor.login, status=DISCARDED)
             return {**self._detail(tx, tx.kb_article(aid), office), "outcome": outcome}
+
         result: dict[str, Any] = self.db.write(_do)
         return result
 
@@ -239,14 +280,19 @@ class KbDrafts:
             raise InvalidInput("zmiany szkicu muszą być obiektem z polami: " + ", ".join(EDITABLE))
         unknown = sorted(str(k) for k in changes if k not in EDITABLE)
         if unknown:
-            raise InvalidInput(f"nieznane pola: {', '.join(unknown)[:200]} (dozwolone: {', '.join(EDITABLE)})")
+            raise InvalidInput(
+                f"nieznane pola: {', '.join(unknown)[:200]} (dozwolone: {', '.join(EDITABLE)})"
+            )
         if required and not changes:
             raise InvalidInput(f"podaj co najmniej jedno pole do zmiany ({', '.join(EDITABLE)})")
         # Edits come as JSON or a form: texts must be texts (a YAML file may say `title: 2024`, JSON may not).
         for name, value in changes.items():
             if name in LIST_FIELDS:
-                if not (value is None or isinstance(value, str)
-                        or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+                if not (
+                    value is None
+                    or isinstance(value, str)
+                    or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+                ):
                     raise InvalidInput(f"pole '{name}' musi być listą tekstów")
             elif value is not None and not isinstance(value, str):
                 raise InvalidInput(f"pole '{name}' musi być tekstem")
@@ -268,8 +314,10 @@ class KbDrafts:
             if taken is not None or not tx.kb_rename(aid, wanted):
                 taken = taken or tx.kb_article(wanted) or {"title": "?", "status": PUBLISHED}
                 label = STATUS_LABELS_PL.get(taken["status"], taken["status"])
-                raise Conflict(f"id '{wanted}' jest już zajęte przez artykuł „{taken['title']}” ({label}); "
-                               "wybierz inne id artykułu")
+                raise Conflict(
+                    f"id '{wanted}' jest już zajęte przez artykuł „{taken['title']}” ({label}); "
+                    "wybierz inne id artykułu"
+                )
             return wanted
         if not aid.startswith(DRAFT_PREFIX):
             return aid  # a draft with a proper id keeps it
@@ -280,8 +328,10 @@ class KbDrafts:
             if tx.kb_rename(aid, candidate):
                 return candidate
             taken_ids.add(candidate)  # another transaction took it a moment ago
-        raise Conflict(f"nie udało się nadać szkicowi '{aid}' id '{base}' (zajmują je równocześnie inne "
-                       "publikacje); spróbuj ponownie albo podaj id")
+        raise Conflict(
+            f"nie udało się nadać szkicowi '{aid}' id '{base}' (zajmują je równocześnie inne "
+            "publikacje); spróbuj ponownie albo podaj id"
+        )
 
     def _suggested(self, tx: Any, row: Mapping[str, Any]) -> str | None:
         """The id a draft would be published under now if none is given (None for what is not a draft)."""
@@ -304,27 +354,33 @@ class KbDrafts:
     def _url(self, article_id: str) -> str:
         return f"{self.kb.public_url.rstrip('/')}/kb/{article_id}"
 
-    def _open_draft(self, tx: Any, actor: Person, aid: str, version: int | None,
-                    verb: str) -> tuple[dict[str, Any], str | None]:
+    def _open_draft(
+        self, tx: Any, actor: Person, aid: str, version: int | None, verb: str
+    ) -> tuple[dict[str, Any], str | None]:
         """The draft row, locked, after the checks every change shares."""
         row = tx.kb_article(aid, lock=True)
         if row is None and (moved := self._published_as(tx, aid)) is not None:
-            raise Conflict(f"szkic '{aid}' jest już opublikowany jako artykuł '{moved['id']}' "
-                           f"({self._url(moved['id'])}); nie można go {verb} jako szkicu")
+            raise Conflict(
+                f"szkic '{aid}' jest już opublikowany jako artykuł '{moved['id']}' "
+                f"({self._url(moved['id'])}); nie można go {verb} jako szkicu"
+            )
         office = self._office_of(tx, row) if row is not None else None
         if row is None or not self._may_see(actor, row, office):
             raise NotFound(f"nie ma szkicu artykułu '{aid}'")
         if row["status"] == PUBLISHED:
-            raise Conflict(f"artykuł '{aid}' jest już opublikowany, a nie jest szkicem; nie można go {verb} "
-                           "jako szkicu")
+            raise Conflict(
+                f"artykuł '{aid}' jest już opublikowany, a nie jest szkicem; nie można go {verb} jako szkicu"
+            )
         if row["status"] == DISCARDED:
             raise Conflict(f"szkic '{aid}' został odrzucony ({self._who_when(row)}); nie można go {verb}")
         if row["status"] != DRAFT:
             raise Conflict(f"artykuł '{aid}' nie jest szkicem (stan '{row['status']}')")
         if version is not None and version != row["version"]:
-            raise Conflict(f"szkic '{aid}' zmienił w międzyczasie {row['updated_by'] or 'ktoś inny'} "
-                           f"(jest wersja {row['version']}, a zmiany dotyczą wersji {version}); "
-                           "odśwież szkic i nanieś zmiany ponownie")
+            raise Conflict(
+                f"szkic '{aid}' zmienił w międzyczasie {row['updated_by'] or 'ktoś inny'} "
+                f"(jest wersja {row['version']}, a zmiany dotyczą wersji {version}); "
+                "odśwież szkic i nanieś zmiany ponownie"
+            )
         return row, office
 
     @staticmethod
@@ -354,27 +410,47 @@ class KbDrafts:
             first = version
         return first
 
-    def _summary(self, row: Mapping[str, Any], office: str | None, history: list[dict[str, Any]],
-                 suggested: str | None) -> dict[str, Any]:
+    def _summary(
+        self, row: Mapping[str, Any], office: str | None, history: list[dict[str, Any]], suggested: str | None
+    ) -> dict[str, Any]:
         drafted = self._drafted(history)
         no = row.get("source_ticket")
-        return {"id": row["id"], "title": row["title"], "component": row["component"],
-                "status": row["status"], "status_label": STATUS_LABELS_PL.get(row["status"], row["status"]),
-                "version": row["version"],
-                "ticket": format_ticket_id(no) if no is not None else None, "office": office,
-                "drafted_by": drafted["changed_by"] if drafted else None,
-                "drafted_at": self._time(drafted["changed_at"]) if drafted else None,
-                "updated_by": row["updated_by"], "updated_at": self._time(row["updated_at"]),
-                "questions": list(row["questions"]), "suggested_id": suggested}
+        return {
+            "id": row["id"],
+            "title": row["title"],
+            "component": row["component"],
+            "status": row["status"],
+            "status_label": STATUS_LABELS_PL.get(row["status"], row["status"]),
+            "version": row["version"],
+            "ticket": format_ticket_id(no) if no is not None else None,
+            "office": office,
+            "drafted_by": drafted["changed_by"] if drafted else None,
+            "drafted_at": self._time(drafted["changed_at"]) if drafted else None,
+            "updated_by": row["updated_by"],
+            "updated_at": self._time(row["updated_at"]),
+            "questions": list(row["questions"]),
+            "suggested_id": suggested,
+        }
 
     def _detail(self, tx: Any, row: Mapping[str, Any], office: str | None) -> dict[str, Any]:
         history = tx.kb_history(row["id"])
         url = self._url(row["id"]) if row["status"] == PUBLISHED else None
-        return {**self._summary(row, office, history, self._suggested(tx, row)), "tags": list(row["tags"]),
-                "body": row["body"], "url": url,
-                "history": [{"version": v["version"], "status": _status_of(v),
-                             "at": self._time(v["changed_at"]), "by": v["changed_by"],
-                             "renamed_from": _data_of(v).get("renamed_from")} for v in history]}
+        return {
+            **self._summary(row, office, history, self._suggested(tx, row)),
+            "tags": list(row["tags"]),
+            "body": row["body"],
+            "url": url,
+            "history": [
+                {
+                    "version": v["version"],
+                    "status": _status_of(v),
+                    "at": self._time(v["changed_at"]),
+                    "by": v["changed_by"],
+                    "renamed_from": _data_of(v).get("renamed_from"),
+                }
+                for v in history
+            ],
+        }
 
 
 def _data_of(version: Mapping[str, Any]) -> dict[str, Any]:

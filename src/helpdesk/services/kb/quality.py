@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpdesk.services.kb_matcher import KbMatcher
+from helpdesk.services.kb.matcher import KbMatcher
 
 
 @dataclass(frozen=True)

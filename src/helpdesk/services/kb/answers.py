@@ -14,7 +14,7 @@ from typing import Any
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
-from helpdesk.services.kb_matcher import KbAnswer, KbMatcher, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
 from helpdesk.services.ports import Clock
 
 MAX_QUESTION = 20_000
@@ -23,8 +23,14 @@ STAMP_CHECK_SECONDS = 5.0
 
 def article_from_row(row: dict[str, Any]) -> Article:
     """Domain Article from a stored row."""
-    return Article(id=row["id"], title=row["title"], component=row["component"], tags=tuple(row["tags"]),
-                   questions=tuple(row["questions"]), body=row["body"])
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        component=row["component"],
+        tags=tuple(row["tags"]),
+        questions=tuple(row["questions"]),
+        body=row["body"],
+    )
 
 
 class KbService:
@@ -49,10 +55,21 @@ class KbService:
         def _do(tx: Any) -> dict[str, int]:
             counts = {"added": 0, "updated": 0, "unchanged": 0}
             for a in items:
-                outcome = tx.kb_upsert({"id": a.id, "title": a.title, "component": a.component, "tags": a.tags,
-                                        "questions": a.questions, "body": a.body}, now, actor)
+                outcome = tx.kb_upsert(
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "component": a.component,
+                        "tags": a.tags,
+                        "questions": a.questions,
+                        "body": a.body,
+                    },
+                    now,
+                    actor,
+                )
                 counts[outcome] += 1
             return counts
+
         counts: dict[str, int] = self.db.write(_do)
         self.invalidate()
         return counts
@@ -96,17 +113,25 @@ class KbService:
         matcher, articles = self.matcher()
         return matcher.answer(text), articles
 
-    def answer(self, text: str, person: Person | None = None, channel: str = "api",
-               record: bool = True) -> dict[str, Any]:
+    def answer(
+        self, text: str, person: Person | None = None, channel: str = "api", record: bool = True
+    ) -> dict[str, Any]:
         """SPEC §5 answer; when `record`, the question is stored (id in `query_id`) for feedback."""
         verdict, articles = self.match(text)
         result = to_spec_json(verdict, articles, self.public_url)
         if record:
             article = articles.get(verdict.article_id or "") if verdict.answered else None
-            values = {"at": self.clock.now(), "person_id": person.id if person else None,
-                      "office": person.jst if person else None, "channel": channel, "text": text[:2000],
-                      "answered": bool(result["answered"]), "article_id": article.id if article else None,
-                      "component": article.component if article else None, "score": float(result["score"])}
+            values = {
+                "at": self.clock.now(),
+                "person_id": person.id if person else None,
+                "office": person.jst if person else None,
+                "channel": channel,
+                "text": text[:2000],
+                "answered": bool(result["answered"]),
+                "article_id": article.id if article else None,
+                "component": article.component if article else None,
+                "score": float(result["score"]),
+            }
             result["query_id"] = self.db.write(lambda tx: tx.kb_record_query(values))
         return result
 

@@ -46,8 +46,9 @@ def _text_field(record: Mapping[str, Any], key: str, lineno: int) -> str:
     return value
 
 
-def read_events(lines: Iterable[str], contracts: Mapping[str, Contract]
-                ) -> dict[str, list[tuple[float, int, ClockEvent]]]:
+def read_events(
+    lines: Iterable[str], contracts: Mapping[str, Contract]
+) -> dict[str, list[tuple[float, int, ClockEvent]]]:
     """Check every line and group the clock events per ticket, in order of first appearance."""
     tickets: dict[str, list[tuple[float, int, ClockEvent]]] = {}
     # raw_decode skips json.loads' two whitespace regex matches per line: a third of the parse
@@ -69,8 +70,13 @@ def read_events(lines: Iterable[str], contracts: Mapping[str, Contract]
         ticket = record.get("ticket")
         at_text = record.get("at")
         kind = record.get("type")
-        if type(ticket) is not str or type(at_text) is not str or type(kind) is not str \
-                or not ticket or not kind:
+        if (
+            type(ticket) is not str
+            or type(at_text) is not str
+            or type(kind) is not str
+            or not ticket
+            or not kind
+        ):
             ticket = _text_field(record, "ticket", lineno)
             at_text = _text_field(record, "at", lineno)
             kind = _text_field(record, "type", lineno)
@@ -100,9 +106,7 @@ def read_events(lines: Iterable[str], contracts: Mapping[str, Contract]
             if known is None:
                 raise InvalidInput(f"linia {lineno}: nieznana umowa '{contract}'")
             if priority not in known.priorities:
-                raise InvalidInput(
-                    f"linia {lineno}: nieznany priorytet '{priority}' w umowie '{contract}'"
-                )
+                raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}' w umowie '{contract}'")
         elif kind == PRIORITY_CHANGED:
             priority = _text_field(record, "priority", lineno)
             if priority not in _PRIORITIES:
@@ -118,7 +122,9 @@ def _careful_loads(line: str, lineno: int) -> Any:
         raise InvalidInput(f"linia {lineno}: niepoprawny JSON") from None
 
 
-def replay(lines: Iterable[str], contracts: Mapping[str, Contract], as_of: datetime) -> Iterator[dict[str, Any]]:
+def replay(
+    lines: Iterable[str], contracts: Mapping[str, Contract], as_of: datetime
+) -> Iterator[dict[str, Any]]:
     """SPEC §6 objects, one per ticket escalated by `as_of`, in order of first appearance."""
     if as_of.tzinfo is None:
         raise InvalidInput("--as-of musi mieć strefę czasową (np. 2027-03-05T12:00:00+01:00)")

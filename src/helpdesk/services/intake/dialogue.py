@@ -123,7 +123,9 @@ class DialogueService:
         self._save(key, {})
 
     # --- entry points -------------------------------------------------------------------
-    def message(self, key: str, person: Person, text: str, *, reply_to_ticket: str | None = None) -> list[Reply]:
+    def message(
+        self, key: str, person: Person, text: str, *, reply_to_ticket: str | None = None
+    ) -> list[Reply]:
         """Handle a text message from `person` in conversation `key`."""
         text = (text or "").replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
         if not text:
@@ -170,12 +172,24 @@ class DialogueService:
             return [Reply(self.t("thread.action_failed", id=rest, reason=str(err)))]
         return [Reply(self.t("answer.expired"))]
 
-    def attach(self, key: str, person: Person, filename: str, content_type: str, data: bytes, *,
-               reply_to_ticket: str | None = None, caption: str | None = None) -> list[Reply]:
+    def attach(
+        self,
+        key: str,
+        person: Person,
+        filename: str,
+        content_type: str,
+        data: bytes,
+        *,
+        reply_to_ticket: str | None = None,
+        caption: str | None = None,
+    ) -> list[Reply]:
         """Attach a file to the ticket it replies to (or the person's current one)."""
         state = self.state(key)
-        ticket_id = reply_to_ticket or (state.get("ticket") if state.get("mode") == "thread" else None) \
+        ticket_id = (
+            reply_to_ticket
+            or (state.get("ticket") if state.get("mode") == "thread" else None)
             or state.get("last_ticket")
+        )
         if not ticket_id:
             return [Reply(self.t("thread.no_ticket_for_file"))]
         try:
@@ -187,12 +201,24 @@ class DialogueService:
 
         def _do(tx: Any) -> dict[str, Any]:
             info: dict[str, Any] = tx.add_attachment(no, filename, content_type, data, now)
-            tx.append(no, "attachment_added", person.login, now,
-                      {"filename": info["filename"], "size": info["size"], "sha256": info["sha256"]})
+            tx.append(
+                no,
+                "attachment_added",
+                person.login,
+                now,
+                {"filename": info["filename"], "size": info["size"], "sha256": info["sha256"]},
+            )
             return info
+
         info = self.db.write(_do)
-        replies = [Reply(self.t("thread.attached", filename=info["filename"], size=human_size(info["size"]),
-                                id=row["id"]), ticket_id=row["id"])]
+        replies = [
+            Reply(
+                self.t(
+                    "thread.attached", filename=info["filename"], size=human_size(info["size"]), id=row["id"]
+                ),
+                ticket_id=row["id"],
+            )
+        ]
         if caption and caption.strip():  # the caption is a comment on the same ticket
             self._to_thread(key, person, state, row["id"], caption.strip(), None)
         return replies
@@ -204,8 +230,10 @@ class DialogueService:
             return Reply(self.t("mine.none"))
         office_view = person.role in (Role.LEADER, Role.REPRESENTATIVE, Role.COORDINATOR)
         lines = [self.t("mine.header_office" if office_view else "mine.header")]
-        lines += [self.t("mine.line", id=item["id"], state=item["state_label"], title=_short(item["title"], 80))
-                  for item in page["items"]]
+        lines += [
+            self.t("mine.line", id=item["id"], state=item["state_label"], title=_short(item["title"], 80))
+            for item in page["items"]
+        ]
         return Reply("\n".join(lines))
 
     # --- questions ----------------------------------------------------------------------
@@ -223,21 +251,39 @@ class DialogueService:
         top = result["article"]["id"] if result["answered"] else None
         # The question is recorded (for feedback and KB statistics) in the same transaction that
         # stores the conversation state: one write per question instead of two.
-        query = {"at": self.clock.now(), "person_id": person.id, "office": person.jst, "channel": channel,
-                 "text": text[:2000], "answered": top is not None, "article_id": top,
-                 "component": articles[top].component if top in articles else None,
-                 "score": float(result["score"])}
-        others = [c for c in result.get("candidates", [])
-                  if c["id"] != top and c["id"] in articles and c["score"] >= CANDIDATE_MIN_SCORE]
+        query = {
+            "at": self.clock.now(),
+            "person_id": person.id,
+            "office": person.jst,
+            "channel": channel,
+            "text": text[:2000],
+            "answered": top is not None,
+            "article_id": top,
+            "component": articles[top].component if top in articles else None,
+            "score": float(result["score"]),
+        }
+        others = [
+            c
+            for c in result.get("candidates", [])
+            if c["id"] != top and c["id"] in articles and c["score"] >= CANDIDATE_MIN_SCORE
+        ]
         new_state = {**_idle(state), "mode": "answered", "question": text[:2000]}
         if top is not None:
             article = articles[top]
             new_state["article"] = top
-            body = self.t("answer.found", title=article.title, excerpt=article.excerpt(EXCERPT_CHARS),
-                          url=result["article"]["url"])
+            body = self.t(
+                "answer.found",
+                title=article.title,
+                excerpt=article.excerpt(EXCERPT_CHARS),
+                url=result["article"]["url"],
+            )
             q = self._record(key, query, new_state)
-            buttons = [[Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
-                        Button(self.t.raw("answer.not_helped"), f"fb:{q}:0")]]
+            buttons = [
+                [
+                    Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
+                    Button(self.t.raw("answer.not_helped"), f"fb:{q}:0"),
+                ]
+            ]
             if result["score"] < SURE_SCORE and others:
                 body += "\n\n" + self.t("answer.maybe")
                 buttons += self._candidate_buttons(q, others, articles)
@@ -262,11 +308,13 @@ class DialogueService:
             state["q"] = q
             tx.dialogue_save(key, state, now)
             return q
+
         result: int = self.db.write(_do)
         return result
 
-    def _candidate_buttons(self, q: int, candidates: list[dict[str, Any]],
-                           articles: Mapping[str, Any]) -> list[list[Button]]:
+    def _candidate_buttons(
+        self, q: int, candidates: list[dict[str, Any]], articles: Mapping[str, Any]
+    ) -> list[list[Button]]:
         rows = []
         for cand in candidates[:MAX_CANDIDATES]:
             data = f"a:{q}:{cand['id']}"
@@ -283,10 +331,21 @@ class DialogueService:
         if state.get("q") == q:
             self._save(key, {**state, "mode": "answered", "article": article.id})
         body = self.t("answer.found", title=article.title, excerpt=article.excerpt(EXCERPT_CHARS), url=url)
-        return [Reply(body, [[Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
-                              Button(self.t.raw("answer.not_helped"), f"fb:{q}:0")]])]
+        return [
+            Reply(
+                body,
+                [
+                    [
+                        Button(self.t.raw("answer.helped"), f"fb:{q}:1"),
+                        Button(self.t.raw("answer.not_helped"), f"fb:{q}:0"),
+                    ]
+                ],
+            )
+        ]
 
-    def _feedback(self, key: str, person: Person, state: dict[str, Any], q: int, helpful: bool) -> list[Reply]:
+    def _feedback(
+        self, key: str, person: Person, state: dict[str, Any], q: int, helpful: bool
+    ) -> list[Reply]:
         if q:
             with contextlib.suppress(NotFound):
                 self.kb.feedback(q, helpful, person)
@@ -309,8 +368,17 @@ class DialogueService:
             guess = found.component if found else None
         draft = {"question": question, "what": "", "component": guess, "priority": None, "q": q}
         self._save(key, {**_idle(state), "mode": "ticket", "step": "what", "draft": draft})
-        return [Reply(self.t("ticket.ask_what"), [[Button(self.t.raw("ticket.skip"), "t:skip"),
-                                                   Button(self.t.raw("ticket.cancel"), "t:cancel")]])]
+        return [
+            Reply(
+                self.t("ticket.ask_what"),
+                [
+                    [
+                        Button(self.t.raw("ticket.skip"), "t:skip"),
+                        Button(self.t.raw("ticket.cancel"), "t:cancel"),
+                    ]
+                ],
+            )
+        ]
 
     def _ask_system(self) -> Reply:
         rows: list[list[Button]] = []
@@ -322,14 +390,22 @@ class DialogueService:
                 row = []
         if row:
             rows.append(row)
-        rows.append([Button(self.t.raw("ticket.unknown_system"), "t:sys:-"),
-                     Button(self.t.raw("ticket.cancel"), "t:cancel")])
+        rows.append(
+            [
+                Button(self.t.raw("ticket.unknown_system"), "t:sys:-"),
+                Button(self.t.raw("ticket.cancel"), "t:cancel"),
+            ]
+        )
         return Reply(self.t("ticket.ask_system"), rows)
 
     def _ask_urgency(self) -> Reply:
-        rows = [[Button(self.t.raw(f"ticket.urgency_{p}"), f"t:pri:{p}")]
-                for p in ("critical", "high", "normal", "low")]
-        rows.append([Button(self.t.raw("ticket.skip"), "t:skip"), Button(self.t.raw("ticket.cancel"), "t:cancel")])
+        rows = [
+            [Button(self.t.raw(f"ticket.urgency_{p}"), f"t:pri:{p}")]
+            for p in ("critical", "high", "normal", "low")
+        ]
+        rows.append(
+            [Button(self.t.raw("ticket.skip"), "t:skip"), Button(self.t.raw("ticket.cancel"), "t:cancel")]
+        )
         return Reply(self.t("ticket.ask_urgency"), rows)
 
     def _ticket_step_text(self, key: str, person: Person, state: dict[str, Any], text: str) -> list[Reply]:
@@ -372,8 +448,9 @@ class DialogueService:
             return self._next_step(key, person, state, draft, following)
         return [Reply(self.t("answer.expired"))]
 
-    def _next_step(self, key: str, person: Person, state: dict[str, Any], draft: dict[str, Any],
-                   step: str) -> list[Reply]:
+    def _next_step(
+        self, key: str, person: Person, state: dict[str, Any], draft: dict[str, Any], step: str
+    ) -> list[Reply]:
         self._save(key, {**state, "mode": "ticket", "step": step, "draft": draft})
         return [self._ask_system() if step == "system" else self._ask_urgency()]
 
@@ -386,15 +463,26 @@ class DialogueService:
         priority = draft.get("priority") or Priority.NORMAL.value
         channel = key.partition(":")[0] or "api"
         try:
-            row = self.tickets.create(person, NewTicket(title=title, description=description,
-                                                        component=draft.get("component"), priority=priority,
-                                                        channel=channel))
+            row = self.tickets.create(
+                person,
+                NewTicket(
+                    title=title,
+                    description=description,
+                    component=draft.get("component"),
+                    priority=priority,
+                    channel=channel,
+                ),
+            )
         except Forbidden:
             self._save(key, _idle(state))
             return [Reply(self.t("ticket.not_allowed", role=person.role.value))]
         except HelpdeskError as err:
-            return [Reply(self.t("ticket.failed", reason=str(err)),
-                          [[Button(self.t.raw("ticket.cancel"), "t:cancel")]])]
+            return [
+                Reply(
+                    self.t("ticket.failed", reason=str(err)),
+                    [[Button(self.t.raw("ticket.cancel"), "t:cancel")]],
+                )
+            ]
         q = int(draft.get("q") or 0)
         if q:
             with contextlib.suppress(HelpdeskError):
@@ -404,13 +492,18 @@ class DialogueService:
         return [Reply(self._created_text(row, component), ticket_id=row["id"])]
 
     def _created_text(self, row: Mapping[str, Any], component: str) -> str:
-        values = {"id": row["id"], "title": row["title"],
-                  "priority": PRIORITY_LABELS_PL[Priority(row["priority"])], "component": component}
+        values = {
+            "id": row["id"],
+            "title": row["title"],
+            "priority": PRIORITY_LABELS_PL[Priority(row["priority"])],
+            "component": component,
+        }
         return self.t("ticket.created", **values)
 
     # --- threads ------------------------------------------------------------------------
-    def _to_thread(self, key: str, person: Person, state: dict[str, Any], ticket_id: str, text: str,
-                   action: str | None) -> list[Reply]:
+    def _to_thread(
+        self, key: str, person: Person, state: dict[str, Any], ticket_id: str, text: str, action: str | None
+    ) -> list[Reply]:
         if action is None:
             action = "comment" if person.role in (Role.OFFICIAL, Role.REPRESENTATIVE) else "reply"
         try:
@@ -435,7 +528,11 @@ class DialogueService:
 
 def _idle(state: Mapping[str, Any]) -> dict[str, Any]:
     """A fresh state that keeps only what outlives one exchange (the last ticket)."""
-    return {"mode": "idle", "last_ticket": state["last_ticket"]} if state.get("last_ticket") else {"mode": "idle"}
+    return (
+        {"mode": "idle", "last_ticket": state["last_ticket"]}
+        if state.get("last_ticket")
+        else {"mode": "idle"}
+    )
 
 
 def _short(text: str, limit: int) -> str:
@@ -455,10 +552,24 @@ def guess_component(text: str) -> str | None:
     for code in COMPONENTS:
         if code.lower() in words or fold(COMPONENT_LABELS_PL.get(code, "")).split(" (")[0] == folded.strip():
             return code
-    hints = {"esod": "EZD", "dokument": "EZD", "skaner": "SKANOWANIE", "skan": "SKANOWANIE",
-             "podpis": "PODPIS", "certyfikat": "PODPIS", "szyna": "ESB", "haslo": "KONTO", "konto": "KONTO",
-             "drukark": "SPRZET", "komputer": "SPRZET", "sprzet": "SPRZET", "dziedzin": "SYSTEMY_DZIEDZINOWE",
-             "podatk": "SYSTEMY_DZIEDZINOWE", "profil": "EPUAP", "upo": "EPUAP"}
+    hints = {
+        "esod": "EZD",
+        "dokument": "EZD",
+        "skaner": "SKANOWANIE",
+        "skan": "SKANOWANIE",
+        "podpis": "PODPIS",
+        "certyfikat": "PODPIS",
+        "szyna": "ESB",
+        "haslo": "KONTO",
+        "konto": "KONTO",
+        "drukark": "SPRZET",
+        "komputer": "SPRZET",
+        "sprzet": "SPRZET",
+        "dziedzin": "SYSTEMY_DZIEDZINOWE",
+        "podatk": "SYSTEMY_DZIEDZINOWE",
+        "profil": "EPUAP",
+        "upo": "EPUAP",
+    }
     for hint, code in hints.items():
         if any(w.startswith(hint) for w in words):
             return code

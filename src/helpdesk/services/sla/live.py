@@ -17,15 +17,27 @@ from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 
 def clock_events(records: Sequence[Mapping[str, Any]]) -> list[ClockEvent]:
     """The clock-relevant view of stored event records."""
-    return [ClockEvent(at=datetime.fromisoformat(r["at"]), seq=int(r["seq"]), type=str(r["type"]),
-                       contract=r.get("contract"), priority=r.get("priority")) for r in records]
+    return [
+        ClockEvent(
+            at=datetime.fromisoformat(r["at"]),
+            seq=int(r["seq"]),
+            type=str(r["type"]),
+            contract=r.get("contract"),
+            priority=r.get("priority"),
+        )
+        for r in records
+    ]
 
 
 class LiveSla:
     """Implements services.tickets.SlaPolicy over the loaded contracts."""
 
-    def __init__(self, contracts: Mapping[str, Contract], settings: Any,
-                 office_calendar: BusinessCalendar | None = None) -> None:
+    def __init__(
+        self,
+        contracts: Mapping[str, Contract],
+        settings: Any,
+        office_calendar: BusinessCalendar | None = None,
+    ) -> None:
         self.contracts = dict(contracts)
         self.warn_share = float(getattr(settings, "sla_warn_share", 0.8))
         self.tz = settings.tz
@@ -35,8 +47,11 @@ class LiveSla:
     def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
         """(contract id, contractor) covering `component` on `at`'s date; Conflict if none does."""
         day = at.astimezone(self.tz).date()
-        matching = [c for c in sorted(self.contracts.values(), key=lambda c: c.id)
-                    if component in c.components and c.covers(day)]
+        matching = [
+            c
+            for c in sorted(self.contracts.values(), key=lambda c: c.id)
+            if component in c.components and c.covers(day)
+        ]
         if not matching:
             raise Conflict(f"żadna umowa serwisowa nie obejmuje komponentu {component} w dniu {day}")
         for contract in matching:

@@ -18,7 +18,7 @@ The pipeline, per question:
    says at all, and how crowded the article's neighbourhood is (articles close to another one,
    such as password reset / account lockout, need more evidence before an answer);
 6. a logistic regression over those features (FEATURES), fitted on labelled questions and checked
-   by cross-validation (helpdesk.services.kb_calibration), turns them into a confidence in [0, 1];
+   by cross-validation (helpdesk.services.kb.calibration), turns them into a confidence in [0, 1];
    below the fitted threshold the answer is silence.
 
 The index is built once and never mutated, so concurrent reads are safe.
@@ -80,7 +80,7 @@ class Calibration:
     """Weights of the ranking and of the confidence.
 
     The ranking weights are few and coarse on purpose. The confidence is a logistic regression
-    over FEATURES fitted on labelled questions (helpdesk.services.kb_calibration), checked by
+    over FEATURES fitted on labelled questions (helpdesk.services.kb.calibration), checked by
     cross-validation so that it follows the kinds of questions rather than individual lines.
     """
 
@@ -95,8 +95,21 @@ class Calibration:
     # kb_calibration.fit with FIT_OPTIONS (l2 0.03, expected wrong-answer budget 4 %); refit with
     # bench/bench_kb.py --fit, which also prints the cross-validated figures.
     weights: tuple[float, ...] = (
-        4.0304, 3.5679, 1.5456, 0.441, 0.6269, 3.8326, 0.4247, 0.7119, -1.5433, -1.4729, 1.945, -1.3058, 1.1835,
-        0.8693, -4.2493,
+        4.0304,
+        3.5679,
+        1.5456,
+        0.441,
+        0.6269,
+        3.8326,
+        0.4247,
+        0.7119,
+        -1.5433,
+        -1.4729,
+        1.945,
+        -1.3058,
+        1.1835,
+        0.8693,
+        -4.2493,
     )
     bias: float = -4.6642
     answer_at: float = 0.7375
@@ -178,7 +191,9 @@ class KbMatcher:
             self._pair_codes.extend(sorted(codes))
             self._pair_offsets.append(len(self._pair_codes))
             texts = [article.title, *article.questions]
-            self._phrase_texts.append(tuple(" ".join(w for w, _ in analyze(t) if " " not in w) for t in texts))
+            self._phrase_texts.append(
+                tuple(" ".join(w for w, _ in analyze(t) if " " not in w) for t in texts)
+            )
         if len(set(self._ids)) != len(self._ids):
             raise ValueError("article ids must be unique")
         self._build(doc_bags, doc_lengths, phrasings)
@@ -253,7 +268,9 @@ class KbMatcher:
         self._phrasing_norms = [
             tuple(math.sqrt(sum(self._idf[t] ** 2 for t in p)) for p in doc_phr) for doc_phr in phrasings
         ]
-        self._phrasing_masses = [tuple(sum(self._idf[t] for t in p) or 1.0 for p in doc_phr) for doc_phr in phrasings]
+        self._phrasing_masses = [
+            tuple(sum(self._idf[t] for t in p) or 1.0 for p in doc_phr) for doc_phr in phrasings
+        ]
         # Typo repair looks only at words of similar length with the same first letter.
         buckets: dict[tuple[str, int], list[str]] = {}
         for word in self._surface:
@@ -319,7 +336,9 @@ class KbMatcher:
             self._fuzzy_cache[word] = result
         return result
 
-    def _query_terms(self, text: str) -> tuple[dict[int, float], list[str], list[tuple[str, str, float]], list[int]]:
+    def _query_terms(
+        self, text: str
+    ) -> tuple[dict[int, float], list[str], list[tuple[str, str, float]], list[int]]:
         """Query term ids with weights, the words that stayed unknown, a trace, and term ids in order."""
         terms: dict[int, float] = {}
         order: list[int] = []
@@ -345,7 +364,9 @@ class KbMatcher:
 
     def _rank(
         self, text: str
-    ) -> tuple[list[tuple[int, float, dict[str, float]]], tuple[list[tuple[str, str, float]], list[str]] | None]:
+    ) -> tuple[
+        list[tuple[int, float, dict[str, float]]], tuple[list[tuple[str, str, float]], list[str]] | None
+    ]:
         """Candidates as (doc, combined score, features), best first."""
         if is_small_talk(text):
             return [], None
@@ -376,11 +397,17 @@ class KbMatcher:
         # a little less because some are names, typos beyond repair or filler.
         unknown_mass = cal.unknown * self._max_idf * len(unknown)
         q_mass = sum(idf[t] * w for t, w in terms.items()) + unknown_mass
-        q_norm = math.sqrt(sum((idf[t] * w) ** 2 for t, w in terms.items()) + (cal.unknown * self._max_idf) ** 2 * len(unknown))
+        q_norm = math.sqrt(
+            sum((idf[t] * w) ** 2 for t, w in terms.items())
+            + (cal.unknown * self._max_idf) ** 2 * len(unknown)
+        )
         best_bm25 = top[0][1] if top else 1.0
         max_idf = self._max_idf
         # The two heaviest words of the question; an unknown word weighs like the rarest term.
-        heavy = sorted([(idf[t] * w, t) for t, w in terms.items()] + [(self._max_idf * cal.unknown, -1)] * len(unknown), reverse=True)[:2]
+        heavy = sorted(
+            [(idf[t] * w, t) for t, w in terms.items()] + [(self._max_idf * cal.unknown, -1)] * len(unknown),
+            reverse=True,
+        )[:2]
         heavy_mass = sum(m for m, _ in heavy) or 1.0
         q_pairs = _pair_codes(order)
         rows = []
@@ -420,7 +447,11 @@ class KbMatcher:
                     rcov = max(rcov, mass / p_mass)
             strong = sum(m for m, t in heavy if t in present) / heavy_mass
             lo, hi = self._pair_offsets[doc], self._pair_offsets[doc + 1]
-            pairs = sum(self._contains(self._pair_codes, lo, hi, c) for c in q_pairs) / len(q_pairs) if q_pairs else 0.0
+            pairs = (
+                sum(self._contains(self._pair_codes, lo, hi, c) for c in q_pairs) / len(q_pairs)
+                if q_pairs
+                else 0.0
+            )
             fz = max((fuzz.token_set_ratio(q_text, p) for p in self._phrase_texts[doc]), default=0.0) / 100.0
             feats = {
                 "fuzzy": fz,

@@ -26,7 +26,7 @@ from helpdesk.domain.errors import Conflict, Forbidden, HelpdeskError, NotFound,
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import format_ticket_id
-from helpdesk.services.mail_notify import CURRENT_MAIL, InboundMailContext
+from helpdesk.services.notify.mail import CURRENT_MAIL, InboundMailContext
 from helpdesk.services.ports import Clock
 from helpdesk.services.tickets import MAX_TEXT, NewTicket
 
@@ -121,8 +121,17 @@ class Outcome:
 class MailIntake:
     """The e-mail intake shared by the SMTP listener and the IMAP poller."""
 
-    def __init__(self, db: Any, clock: Clock, tickets: Any, kb: Any, parse: Parser, *,
-                 rate_limit: int = RATE_LIMIT, rate_window: timedelta = RATE_WINDOW) -> None:
+    def __init__(
+        self,
+        db: Any,
+        clock: Clock,
+        tickets: Any,
+        kb: Any,
+        parse: Parser,
+        *,
+        rate_limit: int = RATE_LIMIT,
+        rate_window: timedelta = RATE_WINDOW,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.tickets = tickets
@@ -132,21 +141,40 @@ class MailIntake:
         self.rate_window = rate_window
 
     # --- the two steps --------------------------------------------------------------------
-    def store_raw(self, data: bytes, *, source: str, envelope_from: str = "", envelope_to: str = "",
-                  message_id: str | None = None) -> int:
+    def store_raw(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        envelope_from: str = "",
+        envelope_to: str = "",
+        message_id: str | None = None,
+    ) -> int:
         """Keep the message exactly as received; Unavailable when the database does not answer."""
-        values = {"received_at": self.clock.now(), "source": source, "envelope_from": envelope_from.lower()[:320],
-                  "envelope_to": envelope_to[:1000], "message_id": (message_id or None) and message_id[:998],
-                  "data": data, "status": "new"}
+        values = {
+            "received_at": self.clock.now(),
+            "source": source,
+            "envelope_from": envelope_from.lower()[:320],
+            "envelope_to": envelope_to[:1000],
+            "message_id": (message_id or None) and message_id[:998],
+            "data": data,
+            "status": "new",
+        }
         raw_id: int = self.db.write(lambda tx: tx.mail_store_raw(values))
         return raw_id
 
-    def receive(self, data: bytes, *, source: str, envelope_from: str | None = None,
-                envelope_to: str = "") -> Outcome:
+    def receive(
+        self, data: bytes, *, source: str, envelope_from: str | None = None, envelope_to: str = ""
+    ) -> Outcome:
         """Store then process one message; only the storing step may raise (Unavailable)."""
         sender = envelope_from if envelope_from is not None else ""
-        raw_id = self.store_raw(data, source=source, envelope_from=sender, envelope_to=envelope_to,
-                                message_id=quick_message_id(data))
+        raw_id = self.store_raw(
+            data,
+            source=source,
+            envelope_from=sender,
+            envelope_to=envelope_to,
+            message_id=quick_message_id(data),
+        )
         return self.process(raw_id, envelope_from=envelope_from)
 
     def process_pending(self, limit: int = 100) -> list[Outcome]:
@@ -179,15 +207,20 @@ class MailIntake:
         if row is None:
             raise NotFound(f"no raw mail {raw_id}")
         if row["status"] != "new":
-            return Outcome(raw_id, row["status"], format_ticket_id(row["ticket_no"]) if row["ticket_no"] else None,
-                           row["note"])
+            return Outcome(
+                raw_id,
+                row["status"],
+                format_ticket_id(row["ticket_no"]) if row["ticket_no"] else None,
+                row["note"],
+            )
         if envelope_from is None and row["source"] == "smtp":
             envelope_from = row["envelope_from"]
         mail = self.parse(bytes(row["data"]), envelope_from)
         if mail.auto:
             return self._ignore(raw_id, f"automatic mail ({mail.auto})")
-        person: Person | None = self.db.read(lambda tx: tx.person_by("email", mail.from_addr)) \
-            if mail.from_addr else None
+        person: Person | None = (
+            self.db.read(lambda tx: tx.person_by("email", mail.from_addr)) if mail.from_addr else None
+        )
         if person is None:
             return self._ignore(raw_id, f"unknown sender {mail.from_addr or '(none)'}")
         sender_key = (row["envelope_from"] or mail.from_addr).lower()
@@ -216,8 +249,9 @@ class MailIntake:
         tid = format_ticket_id(no)
         text = (mail.body or "(pusta wiadomość)")[:MAX_TEXT]
         action = "comment" if person.role in (Role.OFFICIAL, Role.REPRESENTATIVE) else "reply"
-        ctx = InboundMailContext(raw_id, mail.message_id, person, attachments=list(mail.attachments),
-                                 status="comment")
+        ctx = InboundMailContext(
+            raw_id, mail.message_id, person, attachments=list(mail.attachments), status="comment"
+        )
         token = CURRENT_MAIL.set(ctx)
         try:
             try:
@@ -255,8 +289,9 @@ class MailIntake:
         ctx = InboundMailContext(raw_id, mail.message_id, person, kb=kb, attachments=list(mail.attachments))
         token = CURRENT_MAIL.set(ctx)
         try:
-            ticket = self.tickets.create(person, NewTicket(title=mail.title, description=mail.body[:MAX_TEXT],
-                                                           channel="email"))
+            ticket = self.tickets.create(
+                person, NewTicket(title=mail.title, description=mail.body[:MAX_TEXT], channel="email")
+            )
         except Forbidden as err:
             return self._ignore(raw_id, f"{person.login} may not open tickets: {err}")
         finally:
@@ -278,16 +313,27 @@ def intake_listener(tx: Any, ticket: Any, records: Sequence[Any], now: datetime)
     ctx.consumed = True
     no = int(ticket["no"])
     for attachment in ctx.attachments:
-        stored = tx.mail_add_attachment(no, attachment.filename, attachment.content_type, attachment.data, now)
-        tx.append(no, ev.ATTACHMENT_ADDED, ctx.person.login, now,
-                  {"filename": attachment.filename, "size": stored["size"], "sha256": stored["sha256"],
-                   "attachment_id": stored["id"]})
+        stored = tx.mail_add_attachment(
+            no, attachment.filename, attachment.content_type, attachment.data, now
+        )
+        tx.append(
+            no,
+            ev.ATTACHMENT_ADDED,
+            ctx.person.login,
+            now,
+            {
+                "filename": attachment.filename,
+                "size": stored["size"],
+                "sha256": stored["sha256"],
+                "attachment_id": stored["id"],
+            },
+        )
     tx.mail_mark(ctx.raw_id, ctx.status, no, ctx.note)
 
 
 def quick_message_id(data: bytes) -> str | None:
     """The Message-ID from the header block without a full parse (for the raw row)."""
-    head = data[:64 * 1024].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    head = data[: 64 * 1024].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     lines = head.replace(b"\r\n", b"\n").split(b"\n")
     for i, line in enumerate(lines):
         if line[:11].lower() == b"message-id:":
@@ -298,5 +344,5 @@ def quick_message_id(data: bytes) -> str | None:
                 j += 1
             text = value.decode("ascii", "replace").strip()
             start, end = text.find("<"), text.find(">")
-            return text[start:end + 1] if 0 <= start < end else None
+            return text[start : end + 1] if 0 <= start < end else None
     return None

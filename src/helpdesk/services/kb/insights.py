@@ -17,7 +17,7 @@
 - **Draft from a ticket** — a leader of the ticket's office or a coordinator turns a resolved or
   closed ticket into a draft article (`szkic-t-000042`); drafts are never used for answers. They are
   reviewed, edited, published (under a final id of their own) or discarded in
-  `services/kb_drafts.py`. The article remembers its ticket (`source_ticket`), so a ticket makes at
+  `services/kb/drafts.py`. The article remembers its ticket (`source_ticket`), so a ticket makes at
   most one article, whatever id it has by now.
 """
 
@@ -52,7 +52,13 @@ NO_OFFICE = "—"
 
 # Per-answer outcomes.
 UNANSWERED, UNHELPFUL, TICKET, PENDING, UNVERIFIED, DEFLECTED = (
-    "unanswered", "unhelpful", "ticket", "pending", "unverified", "deflected")
+    "unanswered",
+    "unhelpful",
+    "ticket",
+    "pending",
+    "unverified",
+    "deflected",
+)
 
 
 def parse_period(date_from: str | None, date_to: str | None, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -70,8 +76,10 @@ def parse_period(date_from: str | None, date_to: str | None, tz: tzinfo) -> tupl
         raise InvalidInput(f"data końcowa {last} jest wcześniejsza niż początkowa {first}")
     if (last - first).days > MAX_PERIOD_DAYS:
         raise InvalidInput(f"okres raportu może mieć najwyżej {MAX_PERIOD_DAYS} dni")
-    return (datetime.combine(first, time(0), tzinfo=tz),
-            datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz))
+    return (
+        datetime.combine(first, time(0), tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
+    )
 
 
 def report_scope(person: Person) -> str | None:
@@ -112,10 +120,18 @@ class _Tally:
 
     def row(self) -> dict[str, Any]:
         final = self.questions - self.pending - self.unverified
-        return {"questions": self.questions, "answered": self.answered, "helpful": self.helpful,
-                "unhelpful": self.unhelpful, "followed_by_ticket": self.followed_by_ticket,
-                "pending": self.pending, "unverified": self.unverified, "final": final,
-                "deflected": self.deflected, "rate": round(self.deflected / final, 4) if final else None}
+        return {
+            "questions": self.questions,
+            "answered": self.answered,
+            "helpful": self.helpful,
+            "unhelpful": self.unhelpful,
+            "followed_by_ticket": self.followed_by_ticket,
+            "pending": self.pending,
+            "unverified": self.unverified,
+            "final": final,
+            "deflected": self.deflected,
+            "rate": round(self.deflected / final, 4) if final else None,
+        }
 
 
 @dataclass
@@ -134,8 +150,9 @@ class KbInsights:
         self.tz = tz
 
     # --- deflection ---------------------------------------------------------------------
-    def deflection(self, since: datetime, until: datetime, now: datetime | None = None,
-                   office: str | None = None) -> dict[str, Any]:
+    def deflection(
+        self, since: datetime, until: datetime, now: datetime | None = None, office: str | None = None
+    ) -> dict[str, Any]:
         """Deflection per office and per component for questions asked in [since, until)."""
         _check_aware(since, until)
         now = now or self.clock.now()
@@ -150,19 +167,31 @@ class KbInsights:
             total.add(q, outcome)
             offices.setdefault(q["office"] or NO_OFFICE, _Tally()).add(q, outcome)
             components.setdefault(q["component"] or NO_OFFICE, _Tally()).add(q, outcome)
-        return {"from": self._time(since), "to": self._time(until), "as_of": self._time(now),
-                "window_days": WINDOW.days, "office": office, "total": total.row(),
-                "offices": [{"office": k, **v.row()} for k, v in sorted(offices.items())],
-                "components": [{"component": k, **v.row()} for k, v in sorted(components.items())]}
+        return {
+            "from": self._time(since),
+            "to": self._time(until),
+            "as_of": self._time(now),
+            "window_days": WINDOW.days,
+            "office": office,
+            "total": total.row(),
+            "offices": [{"office": k, **v.row()} for k, v in sorted(offices.items())],
+            "components": [{"component": k, **v.row()} for k, v in sorted(components.items())],
+        }
 
-    def _deflection_data(self, tx: Any, since: datetime, until: datetime,
-                         office: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _deflection_data(
+        self, tx: Any, since: datetime, until: datetime, office: str | None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         queries = [q for q in tx.kb_queries(since, until) if office is None or q["office"] == office]
         people = {q["person_id"] for q in queries if q["answered"] and q["person_id"] is not None}
         return queries, tx.kb_tickets_of_people(people, since, until + WINDOW + timedelta(seconds=1))
 
-    def outcome(self, query: Mapping[str, Any], tickets: Iterable[Mapping[str, Any]], now: datetime,
-                cache: dict[int, str | None] | None = None) -> str:
+    def outcome(
+        self,
+        query: Mapping[str, Any],
+        tickets: Iterable[Mapping[str, Any]],
+        now: datetime,
+        cache: dict[int, str | None] | None = None,
+    ) -> str:
         """What became of one answer: unanswered, unhelpful, ticket, pending, unverified or deflected."""
         if not query["answered"]:
             return UNANSWERED
@@ -179,8 +208,9 @@ class KbInsights:
             return UNVERIFIED
         return PENDING if now < at + WINDOW else DEFLECTED
 
-    def _same_subject(self, query: Mapping[str, Any], ticket: Mapping[str, Any],
-                      cache: dict[int, str | None]) -> bool:
+    def _same_subject(
+        self, query: Mapping[str, Any], ticket: Mapping[str, Any], cache: dict[int, str | None]
+    ) -> bool:
         if query["component"] and ticket["component"] == query["component"]:
             return True
         no = ticket["no"]
@@ -196,8 +226,11 @@ class KbInsights:
     def unanswered(self, since: datetime, until: datetime, office: str | None = None) -> dict[str, Any]:
         """Questions in [since, until) that got no answer, grouped by similarity, biggest group first."""
         _check_aware(since, until)
-        rows = [q for q in self.db.read(lambda tx: tx.kb_queries(since, until))
-                if not q["answered"] and (office is None or q["office"] == office)]
+        rows = [
+            q
+            for q in self.db.read(lambda tx: tx.kb_queries(since, until))
+            if not q["answered"] and (office is None or q["office"] == office)
+        ]
         questions = [q for q in rows if not is_small_talk(q["text"])]
         by_key: dict[str, list[dict[str, Any]]] = {}
         for q in questions:
@@ -214,17 +247,23 @@ class KbInsights:
             clusters[target].members.extend(members)
         groups = [self._group(c) for c in clusters]
         groups.sort(key=lambda g: (-g["count"], g["representative"]))
-        return {"from": self._time(since), "to": self._time(until), "office": office,
-                "unanswered": len(rows), "small_talk": len(rows) - len(questions),
-                "groups": groups}
+        return {
+            "from": self._time(since),
+            "to": self._time(until),
+            "office": office,
+            "unanswered": len(rows),
+            "small_talk": len(rows) - len(questions),
+            "groups": groups,
+        }
 
     @staticmethod
     def _nearest(key: str, seeds: list[str]) -> int | None:
         if not key or not seeds:
             return None
         size = len(key.split())
-        for _seed, _score, index in process.extract(key, seeds, scorer=fuzz.token_set_ratio,
-                                                   score_cutoff=SIMILARITY, limit=5):
+        for _seed, _score, index in process.extract(
+            key, seeds, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY, limit=5
+        ):
             # token_set_ratio gives 100 when one set contains the other: a one-word question
             # ("ezd") would swallow every question that mentions the word, so it must match whole.
             if min(size, len(seeds[index].split())) >= 2 or seeds[index] == key:
@@ -243,13 +282,17 @@ class KbInsights:
             forms[form] += 1
         ranked = [(shown[f], n) for f, n in sorted(forms.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))]
         offices = Counter(m["office"] or NO_OFFICE for m in members)
-        return {"representative": ranked[0][0][:MAX_SHOWN], "count": len(members),
-                "people": len({m["person_id"] for m in members if m["person_id"] is not None}),
-                "offices": sorted(offices), "by_office": dict(sorted(offices.items())),
-                "examples": [t[:MAX_SHOWN] for t, _ in ranked[1:1 + MAX_EXAMPLES]],
-                "terms": cluster.seed.split(),
-                "first_at": self._time(min(m["at"] for m in members)),
-                "last_at": self._time(max(m["at"] for m in members))}
+        return {
+            "representative": ranked[0][0][:MAX_SHOWN],
+            "count": len(members),
+            "people": len({m["person_id"] for m in members if m["person_id"] is not None}),
+            "offices": sorted(offices),
+            "by_office": dict(sorted(offices.items())),
+            "examples": [t[:MAX_SHOWN] for t, _ in ranked[1 : 1 + MAX_EXAMPLES]],
+            "terms": cluster.seed.split(),
+            "first_at": self._time(min(m["at"] for m in members)),
+            "last_at": self._time(max(m["at"] for m in members)),
+        }
 
     # --- drafts -------------------------------------------------------------------------
     def draft_from_ticket(self, actor: Person, ticket_id: str) -> dict[str, Any]:
@@ -261,8 +304,10 @@ class KbInsights:
         another id), or, for articles stored before the link, by the draft id.
         """
         if actor.role not in DRAFT_ROLES:
-            raise Forbidden(f"rola '{actor.role.value}' nie może tworzyć szkiców artykułów "
-                            "(mogą liderzy urzędu zgłoszenia i koordynatorzy)")
+            raise Forbidden(
+                f"rola '{actor.role.value}' nie może tworzyć szkiców artykułów "
+                "(mogą liderzy urzędu zgłoszenia i koordynatorzy)"
+            )
         no = parse_ticket_id(ticket_id)
         now = self.clock.now()
 
@@ -271,26 +316,37 @@ class KbInsights:
             if row is None or (actor.role is Role.LEADER and row["office"] != actor.jst):
                 raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
             if row["state"] not in (State.RESOLVED.value, State.CLOSED.value):
-                raise Conflict(f"szkic artykułu można utworzyć tylko z rozwiązanego lub zamkniętego "
-                               f"zgłoszenia ({format_ticket_id(no)} ma stan '{row['state']}')")
+                raise Conflict(
+                    f"szkic artykułu można utworzyć tylko z rozwiązanego lub zamkniętego "
+                    f"zgłoszenia ({format_ticket_id(no)} ma stan '{row['state']}')"
+                )
             if not row["component"]:
                 raise Conflict(f"zgłoszenie {format_ticket_id(no)} nie ma komponentu, a artykuł go wymaga")
             article_id = draft_id(no)
             current = tx.kb_article_of_ticket(no, lock=True) or tx.kb_article(article_id, lock=True)
             if current is not None and current["status"] == DISCARDED:
-                raise Conflict(f"szkic '{current['id']}' z tego zgłoszenia został odrzucony; nowego szkicu nie "
-                               "utworzono")
+                raise Conflict(
+                    f"szkic '{current['id']}' z tego zgłoszenia został odrzucony; nowego szkicu nie utworzono"
+                )
             if current is not None and current["status"] != DRAFT:
-                raise Conflict(f"artykuł '{current['id']}' z tego zgłoszenia jest już opublikowany; szkicu nie "
-                               "nadpisano")
+                raise Conflict(
+                    f"artykuł '{current['id']}' z tego zgłoszenia jest już opublikowany; szkicu nie nadpisano"
+                )
             if current is not None:
-                # Under review: keep what reviewers have edited (see services/kb_drafts.py).
+                # Under review: keep what reviewers have edited (see services/kb/drafts.py).
                 return {**current, "outcome": "unchanged", "ticket": format_ticket_id(no)}
-            values = {"id": article_id, "title": row["title"], "component": row["component"], "tags": [],
-                      "questions": [row["title"]], "body": draft_body(row, tx.events(no))}
+            values = {
+                "id": article_id,
+                "title": row["title"],
+                "component": row["component"],
+                "tags": [],
+                "questions": [row["title"]],
+                "body": draft_body(row, tx.events(no)),
+            }
             outcome = tx.kb_upsert(values, now, actor.login, status=DRAFT, source_ticket=no)
             stored = tx.kb_article(article_id)
             return {**stored, "outcome": outcome, "ticket": format_ticket_id(no)}
+
         result: dict[str, Any] = self.db.write(_do)
         result["updated_at"] = self._time(result["updated_at"])
         return result
@@ -307,8 +363,10 @@ def draft_body(ticket: Mapping[str, Any], records: Iterable[Mapping[str, Any]]) 
         text = str(record.get("text") or "").strip()
         if record["type"] in labels and text:
             parts.append(f"**{labels[record['type']]}:** {text}")
-    parts.append(f"_Szkic przygotowany na podstawie zgłoszenia {format_ticket_id(ticket['no'])}; "
-                 "przed publikacją sprawdź treść i dopisz inne sformułowania pytań._")
+    parts.append(
+        f"_Szkic przygotowany na podstawie zgłoszenia {format_ticket_id(ticket['no'])}; "
+        "przed publikacją sprawdź treść i dopisz inne sformułowania pytań._"
+    )
     return "\n\n".join(parts) + "\n"
 
 

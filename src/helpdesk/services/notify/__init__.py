@@ -1,0 +1,1 @@
+"""Notices: who hears what by e-mail and Telegram, and delivery through the outbox."""

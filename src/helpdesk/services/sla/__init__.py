@@ -1,0 +1,1 @@
+"""SLA: live clocks for the ticket service, the sweep over stored deadlines, replay and the auditors' report."""

@@ -33,6 +33,7 @@ class Container:
     kb: Any = None
     kb_insights: Any = None  # services.kb.insights.KbInsights: deflection, unanswered, drafts from tickets
     kb_drafts: Any = None  # services.kb.drafts.KbDrafts: review and publishing of drafts
+    kb_proposals: Any = None  # services.kb.proposals.KbProposals: phrasings and counter-examples from tickets
     extras: dict[str, Any] = field(default_factory=dict)
 
     def migrate(self) -> None:
@@ -58,9 +59,11 @@ def build_container(
 ) -> Container:
     """Wire the application for `settings`."""
     from helpdesk.adapters.files.contracts import contractors
+    from helpdesk.adapters.morph import morfeusz
     from helpdesk.services.kb.answers import KbService
     from helpdesk.services.kb.drafts import KbDrafts
     from helpdesk.services.kb.insights import KbInsights
+    from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
     from helpdesk.services.notify.outbox import OutboxService
     from helpdesk.services.sla.live import LiveSla
 
@@ -71,9 +74,10 @@ def build_container(
 
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
     people = PeopleService(db, contractors(contracts))
-    all_listeners: list[EventListener] = list(listeners or [])
+    # Answers that point to an article teach the knowledge base (proposals for coordinators).
+    all_listeners: list[EventListener] = [learn_from_tickets, *(listeners or [])]
     tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
-    kb = KbService(db, clock, settings)
+    kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     container = Container(
         settings=settings,
@@ -88,6 +92,7 @@ def build_container(
         outbox=OutboxService(db, clock),
         kb_insights=KbInsights(db, clock, kb, settings.tz),
         kb_drafts=KbDrafts(db, clock, kb, settings.tz),
+        kb_proposals=KbProposals(db, clock, kb, settings.tz),
         extras={"listeners": all_listeners, "parts": [], "web_setup": []},
     )
     install_channels(container)

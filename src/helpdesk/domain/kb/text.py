@@ -17,6 +17,8 @@ from functools import lru_cache
 _FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _DASHED_RE = re.compile(r"\b([a-z])-(?=[a-z]{3,})")  # e-podpis, e-mail → epodpis, email
+_RAW_TOKEN_RE = re.compile(r"[^\W_]+")
+_RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
 
 
 def fold(text: str) -> str:
@@ -30,6 +32,11 @@ def tokens(text: str) -> list[str]:
     """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word."""
     folded = _DASHED_RE.sub(r"\1", fold(text))
     return _TOKEN_RE.findall(folded)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lower-case word tokens with their Polish letters kept (for the morphological analyser)."""
+    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", text.lower()))
 
 
 # Function words and filler that carry no topic. Folded, since tokens are folded first.

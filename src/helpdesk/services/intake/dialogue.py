@@ -292,9 +292,12 @@ class DialogueService:
         q = self._record(key, query, new_state)
         body = self.t("answer.none")
         buttons = []
-        if others:
+        # Close neighbours with no deciding detail, or a fair guess below the answer threshold:
+        # the matcher names the articles worth offering.
+        suggested = [s for s in result.get("suggestions", []) if s["id"] in articles]
+        if suggested:
             body += "\n\n" + self.t("answer.maybe")
-            buttons += self._candidate_buttons(q, others, articles)
+            buttons += self._candidate_buttons(q, suggested, articles)
         buttons.append([Button(self.t.raw("answer.create_ticket"), f"new:{q}")])
         buttons.append([Button(self.t.raw("answer.rephrase"), "again:")])
         return [Reply(body, buttons)]

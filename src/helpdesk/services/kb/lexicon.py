@@ -113,17 +113,20 @@ class Lexicon:
     def __init__(self, morphology: Morphology, vocabulary: Iterable[str]) -> None:
         """Learn the lemmas of the given texts (the articles) and the folded forms of those lemmas."""
         self.morphology = morphology
-        self._cache: dict[str, tuple[str, ...] | None] = {}
-        readings: dict[Analysis, None] = {}
+        self._words: dict[str, tuple[str, Word | None]] = {}
+        seen: set[str] = set()
         for text in vocabulary:
-            for tok in raw_tokens(text):
-                for reading in self._readings(tok):
+            seen.update(raw_tokens(text))
+        readings: dict[Analysis, None] = {}
+        for tok in seen:
+            for reading in self._readings(tok):
+                if reading.pos not in STOP_POS:
                     readings[reading] = None
         folded: dict[str, set[str]] = {}
         for reading in readings:
             term = term_of(reading)
-            for form in morphology.forms(reading.lemma):
-                folded.setdefault(fold(form), set()).add(term)
+            for form in _folded_forms(morphology, reading.lemma):
+                folded.setdefault(form, set()).add(term)
         self._folded: dict[str, tuple[str, ...]] = {k: tuple(sorted(v)) for k, v in folded.items()}
         self._phrases = phrase_synonyms()
         self._longest = longest_phrase()
@@ -138,13 +141,8 @@ class Lexicon:
 
     def terms(self, tok: str) -> tuple[str, ...] | None:
         """Terms of one lower-case token; None for a stopword (no topic), the token itself when unknown."""
-        cached = self._cache.get(tok, False)
-        if cached is not False:
-            return cached  # type: ignore[return-value]
-        result = self._terms(tok)
-        if len(self._cache) < 200_000:
-            self._cache[tok] = result
-        return result
+        _flat, word = self._word(tok)
+        return word.terms if word is not None else None
 
     def _terms(self, tok: str) -> tuple[str, ...] | None:
         flat = fold(tok)
@@ -185,20 +183,47 @@ class Lexicon:
                     return hit
         return ()
 
+    def _word(self, tok: str) -> tuple[str, Word | None]:
+        """(folded token, its Word or None for a stopword), cached per token."""
+        hit = self._words.get(tok)
+        if hit is not None:
+            return hit
+        flat = fold(tok)
+        terms = self._terms(tok)
+        word = None
+        if terms is not None:
+            known = bool(self._readings(tok)) or flat in self._folded or terms != (flat,)
+            word = Word(flat, terms, known)
+        if len(self._words) < 200_000:
+            self._words[tok] = (flat, word)
+        return flat, word
+
     def words(self, text: str) -> list[Word]:
         """The content words of `text` in order, plus one Word per synonym phrase found in it."""
-        toks = raw_tokens(text)
-        flat = [fold(t) for t in toks]
+        analysed = [self._word(t) for t in raw_tokens(text)]
+        flat = [f for f, _ in analysed]
         out: list[Word] = []
-        for i, tok in enumerate(toks):
-            for size in range(min(self._longest, len(toks) - i), 1, -1):
+        for i, (_f, word) in enumerate(analysed):
+            for size in range(min(self._longest, len(flat) - i), 1, -1):
                 canonical = self._phrases.get(tuple(flat[i : i + size]))
                 if canonical is not None:
                     out.append(Word(" ".join(flat[i : i + size]), (canonical,), True))
                     break
-            terms = self.terms(tok)
-            if terms is None:
-                continue
-            known = bool(self._readings(tok)) or flat[i] in self._folded or terms != (flat[i],)
-            out.append(Word(flat[i], terms, known))
+            if word is not None:
+                out.append(word)
         return out
+
+
+# Folded forms per lemma, shared by every index built in this process: rebuilding the index after
+# a change (an article, an accepted proposal) then costs no generation for lemmas seen before.
+_FOLDED_FORMS: dict[tuple[int, str], tuple[str, ...]] = {}
+
+
+def _folded_forms(morphology: Morphology, lemma: str) -> tuple[str, ...]:
+    key = (id(morphology), lemma)
+    hit = _FOLDED_FORMS.get(key)
+    if hit is None:
+        hit = tuple(dict.fromkeys(fold(f) for f in morphology.forms(lemma)))
+        if len(_FOLDED_FORMS) < 100_000:
+            _FOLDED_FORMS[key] = hit
+    return hit

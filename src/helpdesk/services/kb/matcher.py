@@ -54,6 +54,7 @@ FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body"
 K1 = 1.2
 
 CANDIDATES = 30  # BM25F candidates re-scored with the richer features
+POSTINGS_BUDGET = 3000  # postings read per question to nominate candidates (see KbMatcher._rank)
 MAX_CANDIDATES_SHOWN = 3
 CROWD_MAX_HEADS = 64  # at least this many heads sharing a term still count for the crowding
 # A term in at least this share of the articles, and in at least COMMON_MIN_DOCS of them, is common:
@@ -298,7 +299,7 @@ class KbMatcher:
         # A phrasing is kept as its set of terms and its norm over words (a word weighs the IDF of
         # its least informative reading, as in questions).
         self._phrasings = [
-            tuple(frozenset(t for w in p for t in w) for p in doc_phr) for doc_phr in phrasings
+            tuple(tuple(dict.fromkeys(t for w in p for t in w)) for p in doc_phr) for doc_phr in phrasings
         ]
         self._phrasing_norms = [
             tuple(math.sqrt(sum(min(idf[t] for t in w) ** 2 for w in p)) or 1.0 for p in doc_phr)
@@ -322,6 +323,7 @@ class KbMatcher:
                 buckets.setdefault((word[0], len(word)), []).append(word)
         self._vocabulary = vocabulary
         self._buckets = buckets
+        self._surface = {}  # only needed while building; the vocabulary holds these words now
 
     def _crowding(self, heads: list[array[int]]) -> array[float]:
         """Per article: how close its nearest neighbour is, as the IDF-weighted cosine of their heads.
@@ -425,20 +427,34 @@ class KbMatcher:
         acc: dict[int, float] = {}
         docs_all, weights_all = self._post_docs, self._post_weights
         common = max(n_docs // 3, 500)
-        for q in qwords:
-            best_of_word: dict[int, float] = {}
-            for tid in q.tids:
-                lo, hi = offsets[tid], offsets[tid + 1]
-                # Terms in a third of the articles or more hardly discriminate; they still count
-                # in the candidates' features below, they just do not nominate candidates.
-                if hi - lo > common and len(qwords) > 1:
-                    continue
-                get = best_of_word.get
+        # Rarest words first, and only until POSTINGS_BUDGET postings are read: the words left
+        # are the commonest, which hardly change who the candidates are (they still count in the
+        # candidates' features below), and the budget keeps a long question fast on a big KB.
+        budget = POSTINGS_BUDGET
+        for q in sorted(qwords, key=lambda q: min(offsets[t + 1] - offsets[t] for t in q.tids)):
+            ranges = [(offsets[t], offsets[t + 1]) for t in q.tids]
+            # Terms in a third of the articles or more hardly discriminate: they do not nominate.
+            if len(qwords) > 1:
+                ranges = [(lo, hi) for lo, hi in ranges if hi - lo <= common]
+            size = sum(hi - lo for lo, hi in ranges)
+            if size > budget and budget < POSTINGS_BUDGET:
+                continue
+            budget -= size
+            qw = q.weight
+            get = acc.get
+            if len(ranges) == 1:
+                lo, hi = ranges[0]
                 for doc, w in zip(docs_all[lo:hi], weights_all[lo:hi], strict=True):
-                    if w > get(doc, 0.0):
+                    acc[doc] = get(doc, 0.0) + qw * w
+                continue
+            best_of_word: dict[int, float] = {}
+            best = best_of_word.get
+            for lo, hi in ranges:
+                for doc, w in zip(docs_all[lo:hi], weights_all[lo:hi], strict=True):
+                    if w > best(doc, 0.0):
                         best_of_word[doc] = w
             for doc, w in best_of_word.items():
-                acc[doc] = acc.get(doc, 0.0) + q.weight * w
+                acc[doc] = get(doc, 0.0) + qw * w
         top = nlargest(CANDIDATES, acc.items(), key=itemgetter(1))
         cal = self.calibration
         max_idf = self._max_idf
@@ -456,37 +472,61 @@ class KbMatcher:
         heavy_cut = ranked[1] if len(ranked) > 1 else heaviest
         heavy_mass = sum(ranked[:2]) or 1.0
         rows = []
+        head_docs, head_off, post_docs = self._head_docs, self._head_offsets, self._post_docs
+        head_ranges = [[(head_off[t], head_off[t + 1]) for t in q.tids] for q in qwords]
+        doc_ranges = [[(offsets[t], offsets[t + 1]) for t in q.tids] for q in qwords]
+        word_of: dict[int, int] = {}
+        for i, q in enumerate(qwords):
+            for t in q.tids:
+                word_of.setdefault(t, i)
+        idfs = [q.idf for q in qwords]
         for doc, bm25 in top:
             matched = 0.0
             head = 0.0
             in_head: list[bool] = []
             present: list[bool] = []
             miss = unknown_word if unknown else 0.0
-            for q, m in zip(qwords, masses, strict=True):
-                h = any(self._in_head(t, doc) for t in q.tids)
-                p = h or any(self._in_doc(t, doc) for t in q.tids)
+            for i, m in enumerate(masses):
+                h = False
+                for lo, hi in head_ranges[i]:
+                    pos = bisect_left(head_docs, doc, lo, hi)
+                    if pos < hi and head_docs[pos] == doc:
+                        h = True
+                        break
+                p = h
+                if not p:
+                    for lo, hi in doc_ranges[i]:
+                        pos = bisect_left(post_docs, doc, lo, hi)
+                        if pos < hi and post_docs[pos] == doc:
+                            p = True
+                            break
                 in_head.append(h)
                 present.append(p)
-                head += m if h else 0.0
-                matched += m if p else 0.0
-                if not p:
-                    miss = max(miss, m)
+                if h:
+                    head += m
+                if p:
+                    matched += m
+                elif m > miss:
+                    miss = m
             strong = sum(m for m, h in zip(masses, in_head, strict=True) if h and m >= heavy_cut) / heavy_mass
             phrase = 0.0
             rcov = 0.0
             for p_terms, p_norm, p_mass in zip(
                 self._phrasings[doc], self._phrasing_norms[doc], self._phrasing_masses[doc], strict=True
             ):
+                hits = {word_of[t] for t in p_terms if t in word_of}
                 dot = 0.0
                 mass = 0.0
-                for q, m, ok in zip(qwords, masses, present, strict=True):
-                    if ok and not p_terms.isdisjoint(q.tids):
-                        dot += m * q.idf
-                        mass += q.idf
+                for i in hits:
+                    if present[i]:
+                        dot += masses[i] * idfs[i]
+                        mass += idfs[i]
                 if dot:
                     phrase = max(phrase, dot / (q_norm * p_norm))
                     rcov = max(rcov, min(mass / p_mass, 1.0))
-            fz = max((fuzz.token_set_ratio(q_text, p) for p in self._phrase_texts[doc]), default=0.0) / 100.0
+            texts = self._phrase_texts[doc]
+            best_text = process.extractOne(q_text, texts, scorer=fuzz.token_set_ratio) if texts else None
+            fz = best_text[1] / 100.0 if best_text is not None else 0.0
             feats: dict[str, Any] = {
                 "head": head / q_mass,
                 "coverage": matched / q_mass,

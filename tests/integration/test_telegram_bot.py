@@ -361,7 +361,9 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
     assert "reaction" in warning.text
 
 
-async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_article(bot: Bot) -> None:
+async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_article_is_proposed(
+    bot: Bot,
+) -> None:
     await bot.link("urz.plock", OFFICIAL)
     answer = await bot.ask(OFFICIAL, "problem z hasłem")
     assert "Nie znalazłem" in answer.text and "Może chodzi o…" in answer.text
@@ -370,4 +372,9 @@ async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_art
     assert answer.button("Załóż zgłoszenie")
     await bot.api.press(OFFICIAL, answer, choice)
     shown = await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "/kb/tg-ezd-reset-hasla" in s.text)
-    assert shown.button("Pomogło")
+    await bot.api.press(OFFICIAL, shown, shown.button("Pomogło")["callback_data"])
+    await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "Cieszę" in s.text)
+    # the choice teaches the knowledge base once a coordinator accepts it
+    [proposal] = bot.container.kb_proposals.list(bot.world["koordynator"])
+    assert (proposal["kind"], proposal["article_id"]) == ("phrasing", "tg-ezd-reset-hasla")
+    assert proposal["text"] == "problem z hasłem" and proposal["proposed_by"] == "urz.plock"

@@ -48,3 +48,10 @@ def test_adjective_endings_ym_and_im_share_the_stem() -> None:
 
 def test_raw_tokens_keep_polish_letters_for_the_morphology() -> None:
     assert raw_tokens("Zażółć GĘŚLĄ, e-podpis!") == ["zażółć", "gęślą", "epodpis"]
+
+
+def test_a_probe_of_the_bot_is_small_talk_but_a_question_about_the_test_is_not() -> None:
+    for text in ("test", "test 123", "Test, test!", "próba"):
+        assert is_small_talk(text), text
+    assert not is_small_talk("test końcowy e-learningu")
+    assert not is_small_talk("2025")

@@ -616,6 +616,14 @@ def content_words(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and t not in GREETINGS]
 
 
+# What people send to see whether the bot is alive ("test", "test 123", "próba"): no question.
+PROBES: frozenset[str] = frozenset(["test", "testy", "testuje", "testowa", "testowe", "proba", "ping"])
+
+
 def is_small_talk(text: str) -> bool:
-    """True when the text holds no content: only greetings, thanks, stopwords or punctuation."""
-    return not any(len(t) > 1 or t.isdigit() for t in content_words(text))
+    """True when the text holds no content: only greetings, thanks, stopwords, punctuation, or a probe
+    such as "test 123"."""
+    words = [t for t in content_words(text) if len(t) > 1 or t.isdigit()]
+    if not words:
+        return True
+    return all(t in PROBES or t.isdigit() for t in words) and any(t in PROBES for t in words)

@@ -352,6 +352,10 @@ class DialogueService:
         if q:
             with contextlib.suppress(NotFound):
                 self.kb.feedback(q, helpful, person)
+            chosen = state.get("article") if state.get("q") == q else None
+            if helpful and chosen:  # the answer was among the suggestions: the KB may learn it
+                with contextlib.suppress(HelpdeskError):
+                    self.kb.chosen(q, chosen, person)
         if helpful:
             self._save(key, _idle(state))
             return [Reply(self.t("answer.thanks_feedback"))]

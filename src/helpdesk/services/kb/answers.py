@@ -18,7 +18,13 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
 from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
 from helpdesk.services.kb.morphology import Morphology
-from helpdesk.services.kb.proposals import ACCEPTED, COUNTER_EXAMPLE, PHRASING, propose_counter_example
+from helpdesk.services.kb.proposals import (
+    ACCEPTED,
+    COUNTER_EXAMPLE,
+    PHRASING,
+    propose_chosen_article,
+    propose_counter_example,
+)
 from helpdesk.services.ports import Clock
 
 MAX_QUESTION = 20_000
@@ -168,6 +174,18 @@ class KbService:
 
         if not self.db.write(_do):
             raise NotFound(f"nie ma pytania nr {query_id}")
+
+    def chosen(self, query_id: int, article_id: str, person: Person | None = None) -> None:
+        """An official found the answer to question `query_id` in a suggested article ("Pomogło"):
+        the question is proposed as a phrasing of it."""
+        now = self.clock.now()
+
+        def _do(tx: Any) -> None:
+            query = tx.kb_query(query_id)
+            if query is not None and (person is None or query["person_id"] in (None, person.id)):
+                propose_chosen_article(tx, query, article_id, person, now)
+
+        self.db.write(_do)
 
     def link_ticket(self, query_id: int, ticket_no: int) -> None:
         """Remember that a question ended in a ticket."""

@@ -108,22 +108,22 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2652,
-        -0.8287,
-        2.4683,
-        -1.6122,
-        1.9484,
-        1.4909,
-        -0.6176,
-        3.5435,
-        -0.6104,
-        -0.307,
-        -0.6842,
-        0.8104,
-        -0.5797,
+        1.2366,
+        -0.8248,
+        2.3498,
+        -1.8473,
+        1.6732,
+        2.2988,
+        -0.0908,
+        4.2519,
+        -0.7084,
+        -0.432,
+        -0.7106,
+        0.8504,
+        -0.7253,
     )
-    bias: float = -3.1509
-    answer_at: float = 0.84
+    bias: float = -3.3791
+    answer_at: float = 0.8274
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ bot could not answer are where it shows. Two kinds of proposal are made on their
 - **counter_example** — an official marked an answer "Nie pomogło": the question is proposed as a
   counter-example of the article it was answered with.
 
+An official who was not answered, picked one of the "Może chodzi o…" articles and said "Pomogło"
+proposes the question as a phrasing of that article too (the same kind, no ticket).
+
 A coordinator (or admin) accepts or rejects each one (web page with the drafts, API, CLI).
 Accepted ones take part in matching at once in this process and within seconds in the others
 (``KbService`` watches a stamp that counts decisions); the row keeps who proposed and who decided,
@@ -116,6 +119,30 @@ def propose_counter_example(
         {
             "kind": COUNTER_EXAMPLE,
             "article_id": query["article_id"],
+            "text": str(query["text"])[:MAX_PROPOSAL_TEXT],
+            "query_id": query["id"],
+            "ticket_no": query["ticket_no"],
+            "office": query["office"],
+            "proposed_at": now,
+            "proposed_by": person.login if person else None,
+        }
+    )
+    return made
+
+
+def propose_chosen_article(
+    tx: Any, query: Mapping[str, Any], article_id: str, person: Person | None, now: datetime
+) -> int | None:
+    """A phrasing proposal when an official found the answer among the suggestions; its id or None."""
+    if query["answered"] and query["article_id"] == article_id:
+        return None  # the bot had answered with it: nothing new to learn
+    article = tx.kb_article(article_id)
+    if article is None or article["status"] != PUBLISHED:
+        return None
+    made: int | None = tx.kb_propose(
+        {
+            "kind": PHRASING,
+            "article_id": article_id,
             "text": str(query["text"])[:MAX_PROPOSAL_TEXT],
             "query_id": query["id"],
             "ticket_no": query["ticket_no"],

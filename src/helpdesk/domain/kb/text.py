@@ -1,10 +1,11 @@
 """Polish text normalisation for knowledge-base matching.
 
 Officials write on phones, without diacritics, with typos and greetings around the question. This
-module turns such text into comparable terms: lower-case, diacritics folded (ą→a, ł→l …), tokens,
-stopwords and greetings dropped, and a light suffix-stripping stemmer. The stemmer is ours on
-purpose: a full lemmatiser (simplemma) costs ~400 MB per process, while for ranking it is enough
-that inflected forms of one word land on the same key.
+module holds what every use of such text shares: lower-case, diacritics folded (ą→a, ł→l …),
+tokens (with or without their Polish letters), stopwords and greetings, and what counts as small
+talk. Matching questions to articles lemmatises words with Morfeusz 2
+(``helpdesk.services.kb.lexicon``); the light suffix-stripping stemmer here only groups similar
+unanswered questions for the reports (``helpdesk.services.kb.insights``), where a rough key is enough.
 """
 
 from __future__ import annotations
@@ -604,11 +605,6 @@ def stem(word: str) -> str:
     if len(word) > _MIN_STEM and word[-1] in "ij":
         word = word[:-1]
     return word[:_MAX_STEM]
-
-
-# Verb prefixes (perfective aspect). Only tried when a stem is unknown to the index, because
-# many real words start with these letters (podpis, zapis).
-VERB_PREFIXES: tuple[str, ...] = ("prze", "przy", "roz", "wy", "za", "od", "po", "do", "na", "s", "z", "u")
 
 
 def content_words(text: str) -> list[str]:

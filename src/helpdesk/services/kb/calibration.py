@@ -1,16 +1,16 @@
 """Fit the knowledge-base matcher's confidence on labelled questions, and check it honestly.
 
 The confidence is a logistic regression over the best candidate's features
-(``kb_matcher.FEATURES``): the probability that the best candidate is the right article. It is
-fitted here in pure Python (a few hundred questions, fifteen features: Newton steps would be
-overkill, plain gradient descent with L2 is enough) and checked with k-fold cross-validation: the
-figures quoted for the matcher are those on folds it was not fitted on, and those on a second set
-of questions that is never fitted on (tests/fixtures/kb_extra).
+(``matcher.FEATURES``): the probability that the best candidate is the right article. It is fitted
+here in pure Python (a few hundred questions, a dozen features: plain gradient descent with L2 is
+enough). Figures are only quoted for questions a fit has not seen: `grouped_cross_validate` scores
+each question with a fit on the *other* question sets' questions about *other* articles (grouped by
+article and by set, so neither the writer's style nor the article was seen), and a set named
+held-out (our own, tests/fixtures/kb_eval/questions-own.jsonl) is never fitted on at all.
 
-To refit after changing the features or the articles' text processing: run
-``bench/bench_kb.py --fit`` (it fits on all development questions with FIT_OPTIONS, prints the
-cross-validated and extra-set figures) and paste the printed weights, bias and answer_at into
-``kb_matcher.Calibration``; tests/unit/test_kb_quality.py checks that they match a fresh fit.
+To refit after changing the features or the text processing: run ``bench/bench_kb.py --fit`` (it
+fits on the development sets with FIT_OPTIONS) and paste the printed weights, bias and answer_at
+into ``matcher.Calibration``; tests/unit/test_kb_quality.py checks that they match a fresh fit.
 """
 
 from __future__ import annotations

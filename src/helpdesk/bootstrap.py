@@ -9,6 +9,7 @@ from typing import Any
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.services.events import EventRecorder
 from helpdesk.services.people import PeopleService
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.tickets import TicketService
@@ -72,7 +73,7 @@ def build_container(
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
     people = PeopleService(db, contractors(contracts))
     all_listeners: list[EventListener] = list(listeners or [])
-    tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
+    tickets = TicketService(db, clock, EventRecorder(settings.tz, all_listeners), sla=sla)
     kb = KbService(db, clock, settings)
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     container = Container(

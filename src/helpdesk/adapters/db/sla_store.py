@@ -1,4 +1,4 @@
-"""Repository methods of the SLA engine (mixed into store.Tx): sweep claims and report inputs.
+"""Repository methods of the SLA engine (mixed into tx.Tx): sweep claims and report inputs.
 
 The sweep reads only the two indexed deadline columns of `ticket`; on PostgreSQL the claim takes
 row locks with `FOR UPDATE SKIP LOCKED`, so several workers share the due tickets without waiting

@@ -29,7 +29,7 @@ import statistics
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from helpdesk.domain.contracts import METRICS, Contract
 from helpdesk.domain.errors import Forbidden, InvalidInput
@@ -38,6 +38,7 @@ from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla_ts, money
 from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.ports import Database, SlaRepo, TicketRepo
 
 DIMENSIONS = ("contract", "component", "priority", "office", "month")
 
@@ -279,8 +280,12 @@ def build_report(
     return report
 
 
+class ReportRepo(SlaRepo, TicketRepo, Protocol):
+    """What the report reads: its inputs and the event-log head they agree with."""
+
+
 def sla_report(
-    db: Any,
+    db: Database[ReportRepo],
     contracts: Mapping[str, Contract],
     now: datetime,
     tz: tzinfo,
@@ -298,12 +303,13 @@ def sla_report(
         raise InvalidInput(f"nieznana umowa '{contract}' (znane: {', '.join(sorted(contracts)) or 'brak'})")
     scope = scope_filter(person)
 
-    def _do(tx: Any) -> dict[str, Any]:
+    def _do(tx: ReportRepo) -> dict[str, Any]:
         head = tx.head()
-        inputs = tx.sla_report_inputs(start, end, contract=contract, **scope)
+        inputs = tx.sla_report_inputs(
+            start, end, contract=contract, office=scope.get("office"), contractor=scope.get("contractor")
+        )
         return build_report(
             inputs, contracts, day_from, day_to, now, tz, head, contract=contract, details=details
         )
 
-    result: dict[str, Any] = db.read(_do)
-    return result
+    return db.read(_do)

@@ -48,7 +48,7 @@ def check_password(password: str, stored: str | None) -> bool:
 
 
 def parse_offices_csv(data: str) -> list[Office]:
-    """Parse the JST registry CSV (SPEC §4.4); errors name the line."""
+    """Parse the JST registry CSV (header OFFICE_CSV_HEADER); errors name the line."""
     if len(data) > MAX_CSV_BYTES:
         raise InvalidInput("plik CSV jest za duży (limit 5 MB)")
     reader = csv.reader(io.StringIO(data.lstrip("\ufeff")))

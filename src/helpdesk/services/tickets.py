@@ -354,7 +354,7 @@ class TicketService:
     def list(
         self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50
     ) -> dict[str, Any]:
-        """A page of the tickets `actor` may see, with the SPEC §7 filters."""
+        """A page of the tickets `actor` may see, filtered by LIST_FILTERS."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise InvalidInput(f"page ≥ 1, per_page od 1 do {MAX_PER_PAGE}")
         where: dict[str, Any] = {}

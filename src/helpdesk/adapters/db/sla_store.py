@@ -18,7 +18,7 @@ from helpdesk.adapters.db.tables import EventRow, TicketRow
 _ticket = TicketRow.__table__  # type: ignore[attr-defined]
 _event = EventRow.__table__  # type: ignore[attr-defined]
 
-# Event types the SLA report reads (SPEC §6), plus the escalation that selects the ticket.
+# Event types the SLA clocks read (domain/sla.py), plus the escalation that selects the ticket.
 _CLOCK_TYPES = (
     "escalated",
     "acknowledged",

@@ -125,7 +125,7 @@ class KbService:
     def answer(
         self, text: str, person: Person | None = None, channel: str = "api", record: bool = True
     ) -> dict[str, Any]:
-        """SPEC §5 answer; when `record`, the question is stored (id in `query_id`) for feedback."""
+        """The answer as the API gives it (matcher.to_spec_json); when `record`, the question is stored (id in `query_id`) for feedback."""
         verdict, articles = self.match(text)
         result = to_spec_json(verdict, articles, self.public_url)
         if record:

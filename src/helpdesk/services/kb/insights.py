@@ -1,4 +1,4 @@
-"""What the knowledge base achieves, and what it should learn next (issue 3, part 3).
+"""What the knowledge base achieves, and what it should learn next.
 
 - **Deflection** — an answer counts as a deflection only when it is *final*:
   it was answered (`answered` true), the person did not mark it unhelpful, and no ticket on the

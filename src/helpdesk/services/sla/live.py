@@ -90,7 +90,7 @@ class LiveSla:
         return compute_sla(clock_events(records), self.contracts, now)
 
     def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
-        """The live clocks as the API shows them: SPEC §6 fields plus due and warning times."""
+        """The live clocks as the API shows them: the replay's fields plus due and warning times."""
         sla = self.compute(records, now)
         if sla is None:
             return None

@@ -31,32 +31,13 @@ from helpdesk.domain.tickets import format_ticket_id
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.notify.mail import CURRENT_MAIL, InboundMailContext
 from helpdesk.services.ports import Change, Clock, Database, EventRepo
-from helpdesk.services.tickets import MAX_TEXT, NewTicket, TicketService
+from helpdesk.services.tickets import MAX_TEXT, NewTicket, TicketService, Upload
 
 log = logging.getLogger(__name__)
 
 RATE_LIMIT = 20
 RATE_WINDOW = timedelta(minutes=10)
 KB_QUESTION_CHARS = 1000
-
-
-class InboundAttachment(Protocol):
-    """A file that came with a mail."""
-
-    @property
-    def filename(self) -> str:
-        """Its name as the sender gave it (made safe)."""
-        ...
-
-    @property
-    def content_type(self) -> str:
-        """Its MIME type."""
-        ...
-
-    @property
-    def data(self) -> bytes:
-        """Its bytes."""
-        ...
 
 
 class InboundMail(Protocol):
@@ -103,7 +84,7 @@ class InboundMail(Protocol):
         ...
 
     @property
-    def attachments(self) -> Sequence[InboundAttachment]:
+    def attachments(self) -> Sequence[Upload]:
         """Its files."""
         ...
 

@@ -238,9 +238,10 @@ class TicketService:
 
         def _do(tx: EventRepo) -> dict[str, Any]:
             self._visible(tx, actor, no, lock=True)
-            records = self._store_files(tx, no, actor, [upload], now)
-            self._publish(tx, no, records, now)
-            return {**tx.attachments_of(no)[-1], "ticket": format_ticket_id(no)}
+            [record] = self._store_files(tx, no, actor, [upload], now)
+            self._publish(tx, no, [record], now)
+            stored = {k: record[k] for k in ("filename", "size", "sha256")}
+            return {"id": record["attachment_id"], **stored, "ticket": format_ticket_id(no)}
 
         return self.db.write(_do)
 

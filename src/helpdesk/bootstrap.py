@@ -9,6 +9,7 @@ from typing import Any
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.services.events import EventRecorder
 from helpdesk.services.people import PeopleService
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.tickets import TicketService
@@ -76,7 +77,7 @@ def build_container(
     people = PeopleService(db, contractors(contracts))
     # Answers that point to an article teach the knowledge base (proposals for coordinators).
     all_listeners: list[EventListener] = [learn_from_tickets, *(listeners or [])]
-    tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=all_listeners)
+    tickets = TicketService(db, clock, EventRecorder(settings.tz, all_listeners), sla=sla)
     kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     container = Container(

@@ -26,7 +26,7 @@ def install(container: Any) -> None:
     """Register the scheduler part (only when the live SLA engine is wired)."""
     if container.sla is None:
         return
-    container.extras["sla_sweep"] = SlaSweep(container.db, container.sla, container.settings)
+    container.extras["sla_sweep"] = SlaSweep(container.db, container.sla, container.tickets.recorder)
     container.extras["parts"].append(start)
 
 

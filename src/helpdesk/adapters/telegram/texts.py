@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.intake.dialogue import Texts
+from helpdesk.services.texts import Texts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_BOT_DIR = PACKAGE_DIR.parents[3] / "bot"

@@ -11,7 +11,7 @@ counter-examples. Words are analysed by the morphology the composition root hand
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
@@ -25,7 +25,7 @@ from helpdesk.services.kb.proposals import (
     propose_chosen_article,
     propose_counter_example,
 )
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Clock, Database, KbRepo
 
 MAX_QUESTION = 20_000
 STAMP_CHECK_SECONDS = 5.0
@@ -43,10 +43,21 @@ def article_from_row(row: dict[str, Any]) -> Article:
     )
 
 
+class KbSettings(Protocol):
+    """What the knowledge base needs to know of the settings."""
+
+    @property
+    def public_url(self) -> str:
+        """Where people open articles (`{public_url}/kb/{id}`)."""
+        ...
+
+
 class KbService:
     """Import, answer and feedback over the stored articles."""
 
-    def __init__(self, db: Any, clock: Clock, settings: Any, *, morphology: Morphology) -> None:
+    def __init__(
+        self, db: Database[KbRepo], clock: Clock, settings: KbSettings, *, morphology: Morphology
+    ) -> None:
         self.db = db
         self.morphology = morphology
         self.clock = clock
@@ -63,7 +74,7 @@ class KbService:
         now = self.clock.now()
         items = list(articles)
 
-        def _do(tx: Any) -> dict[str, int]:
+        def _do(tx: KbRepo) -> dict[str, int]:
             counts = {"added": 0, "updated": 0, "unchanged": 0}
             for a in items:
                 outcome = tx.kb_upsert(
@@ -81,7 +92,7 @@ class KbService:
                 counts[outcome] += 1
             return counts
 
-        counts: dict[str, int] = self.db.write(_do)
+        counts = self.db.write(_do)
         self.invalidate()
         return counts
 
@@ -140,7 +151,7 @@ class KbService:
     def answer(
         self, text: str, person: Person | None = None, channel: str = "api", record: bool = True
     ) -> dict[str, Any]:
-        """SPEC §5 answer; when `record`, the question is stored (id in `query_id`) for feedback."""
+        """The answer as the API gives it (matcher.to_spec_json); when `record`, the question is stored (id in `query_id`) for feedback."""
         verdict, articles = self.match(text)
         result = to_spec_json(verdict, articles, self.public_url)
         if record:
@@ -163,7 +174,7 @@ class KbService:
         """Record whether an answer helped; "Nie pomogło" on an answer proposes a counter-example."""
         now = self.clock.now()
 
-        def _do(tx: Any) -> bool:
+        def _do(tx: KbRepo) -> bool:
             if not tx.kb_feedback(query_id, helpful, person.id if person else None):
                 return False
             if not helpful:
@@ -180,7 +191,7 @@ class KbService:
         the question is proposed as a phrasing of it."""
         now = self.clock.now()
 
-        def _do(tx: Any) -> None:
+        def _do(tx: KbRepo) -> None:
             query = tx.kb_query(query_id)
             if query is not None and (person is None or query["person_id"] in (None, person.id)):
                 propose_chosen_article(tx, query, article_id, person, now)

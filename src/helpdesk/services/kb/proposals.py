@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -32,7 +32,7 @@ from helpdesk.domain.kb.article import PUBLISHED
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import format_ticket_id
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Change, Clock, Database, DirectoryRepo, EventRepo, KbRepo
 
 if TYPE_CHECKING:
     from helpdesk.services.kb.answers import KbService
@@ -55,13 +55,17 @@ def linked_articles(text: str | None) -> list[str]:
     return list(dict.fromkeys(ARTICLE_LINK_RE.findall(text or "")))
 
 
+class ProposalsRepo(KbRepo, DirectoryRepo, Protocol):
+    """What making proposals needs: the knowledge base and who the people are."""
+
+
 def propose_from_ticket(
-    tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
+    tx: ProposalsRepo, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
 ) -> list[int]:
     """Phrasing proposals for the questions that ended in `ticket`, from articles its answers link.
 
-    A TicketService listener: it runs in the transaction of the change, so the proposal and the
-    reply that made it commit together.
+    Runs in the transaction of the change (`learn_from_tickets`), so the proposal and the reply
+    that made it commit together.
     """
     pointed: list[tuple[str, str]] = []
     for record in records:
@@ -102,15 +106,14 @@ def propose_from_ticket(
     return made
 
 
-def learn_from_tickets(
-    repo: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
-) -> None:
-    """The TicketService listener that makes phrasing proposals (see `propose_from_ticket`)."""
-    propose_from_ticket(repo, ticket, records, now)
+def learn_from_tickets(repo: EventRepo, change: Change) -> int:
+    """The event listener that makes phrasing proposals (see `propose_from_ticket`); it queues no notice."""
+    propose_from_ticket(repo, change.ticket, change.records, change.at)
+    return 0
 
 
 def propose_counter_example(
-    tx: Any, query: Mapping[str, Any], person: Person | None, now: datetime
+    tx: KbRepo, query: Mapping[str, Any], person: Person | None, now: datetime
 ) -> int | None:
     """A counter-example proposal for an answered question marked "Nie pomogło"; its id or None."""
     if not query["answered"] or not query["article_id"]:
@@ -131,7 +134,7 @@ def propose_counter_example(
 
 
 def propose_chosen_article(
-    tx: Any, query: Mapping[str, Any], article_id: str, person: Person | None, now: datetime
+    tx: KbRepo, query: Mapping[str, Any], article_id: str, person: Person | None, now: datetime
 ) -> int | None:
     """A phrasing proposal when an official found the answer among the suggestions; its id or None."""
     if query["answered"] and query["article_id"] == article_id:
@@ -165,7 +168,7 @@ def parse_proposal_id(value: Any) -> int:
 class KbProposals:
     """The review of proposals learned from tickets: list, accept, reject."""
 
-    def __init__(self, db: Any, clock: Clock, kb: KbService, tz: tzinfo) -> None:
+    def __init__(self, db: Database[KbRepo], clock: Clock, kb: KbService, tz: tzinfo) -> None:
         self.db = db
         self.clock = clock
         self.kb = kb
@@ -181,7 +184,7 @@ class KbProposals:
                 f"nieznany stan propozycji '{status}' (dozwolone: {', '.join(STATUS_LABELS_PL)})"
             )
 
-        def _do(tx: Any) -> list[dict[str, Any]]:
+        def _do(tx: KbRepo) -> list[dict[str, Any]]:
             titles: dict[str, str | None] = {}
             out = []
             for row in tx.kb_proposals(status):
@@ -216,7 +219,7 @@ class KbProposals:
         pid = parse_proposal_id(proposal_id)
         now = self.clock.now()
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: KbRepo) -> dict[str, Any]:
             row = tx.kb_proposal(pid, lock=True)
             if row is None:
                 raise NotFound(f"nie ma propozycji nr {pid}")
@@ -232,7 +235,8 @@ class KbProposals:
                 )
             if not tx.kb_decide_proposal(pid, status, now, actor.login):
                 raise Conflict(f"propozycję nr {pid} ktoś właśnie rozpatrzył")
-            return self._present(tx.kb_proposal(pid), article["title"] if article else None)
+            decided = {**row, "status": status, "decided_at": now, "decided_by": actor.login}
+            return self._present(decided, article["title"] if article else None)
 
         result: dict[str, Any] = self.db.write(_do)
         self.kb.invalidate()  # match with it (or without it) right away in this process

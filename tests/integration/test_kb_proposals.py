@@ -2,11 +2,15 @@
 leader with an article, becomes a proposed phrasing; "Nie pomogło" a proposed counter-example; a
 coordinator decides; accepted ones take part in matching at once, here and in other processes."""
 
+import threading
+
 import pytest
 
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
+from helpdesk.services.kb import answers as kb_module
 from helpdesk.services.kb.answers import KbService
+from helpdesk.services.kb.proposals import KbProposals
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import populate
 
@@ -175,3 +179,37 @@ def test_an_unknown_proposal_is_not_found(desk):
     container, people = desk
     with pytest.raises(NotFound):
         container.kb_proposals.accept(people["koordynator"], 4242)
+
+
+def test_a_change_made_elsewhere_is_indexed_by_one_thread_while_others_answer_from_the_old_index(
+    desk, monkeypatch
+):
+    container, people = desk
+    kb = container.kb
+    old, _ = kb.matcher()
+    monkeypatch.setattr(kb_module, "STAMP_CHECK_SECONDS", 0.0)
+    # another process accepts a proposal: only the stamp tells this one
+    other = KbService(container.db, container.clock, container.settings, morphology=kb.morphology)
+    other.feedback(other.answer("jak zresetować hasło do EZD", people["urz.plock"])["query_id"], False)
+    [proposal] = container.kb_proposals.list(people["koordynator"])
+    KbProposals(container.db, container.clock, other, container.settings.tz).accept(
+        people["koordynator"], proposal["id"]
+    )
+    started, release = threading.Event(), threading.Event()
+    real = kb_module.KbMatcher
+
+    def slow_matcher(*args, **kwargs):
+        started.set()
+        assert release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kb_module, "KbMatcher", slow_matcher)
+    builder = threading.Thread(target=kb.matcher)
+    builder.start()
+    assert started.wait(10)
+    assert kb.matcher()[0] is old  # answered at once, from the index it had
+    release.set()
+    builder.join(10)
+    assert kb.matcher()[0] is not old
+    again = kb.answer("jak zresetować hasło do EZD", record=False)
+    assert not (again["answered"] and again["article"]["id"] == ARTICLE)  # the counter-example counts

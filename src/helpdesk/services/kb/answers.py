@@ -63,6 +63,7 @@ class KbService:
         self.clock = clock
         self.public_url = str(settings.public_url)
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one index build at a time
         self._matcher: KbMatcher | None = None
         self._articles: dict[str, Article] = {}
         self._stamp: tuple[int, int, str, int] | None = None
@@ -122,21 +123,40 @@ class KbService:
             self._matcher, self._stamp, self._checked = None, None, 0.0
 
     def matcher(self) -> tuple[KbMatcher, dict[str, Article]]:
-        """The current index (rebuilt if the stored articles changed)."""
+        """The current index (rebuilt if the stored articles or accepted proposals changed).
+
+        A change seen through the stamp (made by another process) is rebuilt by one thread while
+        the others go on answering from the index they have: with morphology a big KB takes
+        seconds to index, and officials should not wait for it. After `invalidate` (a change made
+        here) there is no old index, so the next question waits for the new one.
+        """
         now = time.monotonic()
         with self._lock:
-            if self._matcher is not None and now - self._checked < STAMP_CHECK_SECONDS:
-                return self._matcher, self._articles
+            old, old_articles = self._matcher, self._articles
+            if old is not None and now - self._checked < STAMP_CHECK_SECONDS:
+                return old, old_articles
         stamp = self.db.read(lambda tx: tx.kb_stamp())
         with self._lock:
-            if self._matcher is None or stamp != self._stamp:
-                rows, accepted = self.db.read(lambda tx: (tx.kb_articles(), tx.kb_proposals(ACCEPTED)))
-                articles = [article_from_row(r) for r in rows]
-                self._matcher = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
-                self._articles = {a.id: a for a in articles}
-                self._stamp = stamp
-            self._checked = now
-            return self._matcher, self._articles
+            if self._matcher is not None and stamp == self._stamp:
+                self._checked = now
+                return self._matcher, self._articles
+        if old is not None and not self._build_lock.acquire(blocking=False):
+            return old, old_articles  # another thread is rebuilding: answer from the old index
+        if old is None:
+            self._build_lock.acquire()
+        try:
+            with self._lock:  # built by another thread while this one waited?
+                if self._matcher is not None and stamp == self._stamp:
+                    return self._matcher, self._articles
+            rows, accepted = self.db.read(lambda tx: (tx.kb_articles(), tx.kb_proposals(ACCEPTED)))
+            articles = [article_from_row(r) for r in rows]
+            built = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
+            by_id = {a.id: a for a in articles}
+            with self._lock:
+                self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now
+            return built, by_id
+        finally:
+            self._build_lock.release()
 
     # --- answering ----------------------------------------------------------------------
     def match(self, text: str) -> tuple[KbAnswer, dict[str, Article]]:

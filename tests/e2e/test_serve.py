@@ -190,3 +190,21 @@ def test_a_taken_http_port_stops_serve_with_one_line_and_no_traceback(tmp_path):
         proc = serve_once(env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "nie można uruchomić serwera" in proc.stderr.splitlines()[-1]
+
+
+def test_a_bot_api_that_cannot_be_reached_stops_serve_with_one_line(tmp_path):
+    env = os.environ.copy()
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_SMTP_LISTEN": "",
+            "HELPDESK_HTTP": f"127.0.0.1:{free_port()}",
+            "HELPDESK_TELEGRAM_TOKEN": "123:ABC",
+            "HELPDESK_TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}/bot",  # nobody listens
+        }
+    )
+    proc = serve_once(env)
+    assert proc.returncode == 2
+    line = one_error_line(proc.stderr)  # nothing else either: no unclosed session left behind
+    assert "bot Telegram nie wystartował" in line and "HELPDESK_TELEGRAM_API_URL" in line

@@ -29,7 +29,6 @@ STOP_TIMEOUT = 10.0  # seconds a stop waits for rounds in progress before it giv
 # skips a run because the previous round still runs (an IMAP poll or a slow relay outlasting a
 # short interval), which is exactly the behaviour asked for, not something to act on.
 _APSCHEDULER_LOG = logging.getLogger("helpdesk.scheduler.apscheduler")
-_APSCHEDULER_LOG.setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ class Scheduler:
     def start(self) -> None:
         """Start every job on the running event loop (the first round of each is due at once)."""
         loop = asyncio.get_running_loop()
+        _APSCHEDULER_LOG.setLevel(logging.ERROR)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.tz, logger=_APSCHEDULER_LOG)
         now = datetime.now(UTC)
         for job in self.jobs:
@@ -128,6 +128,6 @@ class Scheduler:
         await asyncio.sleep(0)  # apscheduler finishes its shutdown in a callback on the loop
 
 
-def _report_late(job: Job, done: "asyncio.Future[object]") -> None:
+def _report_late(job: Job, done: asyncio.Future[object]) -> None:
     if not done.cancelled() and (err := done.exception()) is not None and isinstance(err, Exception):
         job.on_error(err)

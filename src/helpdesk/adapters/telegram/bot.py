@@ -46,7 +46,7 @@ from helpdesk.adapters.telegram.http import AiohttpRequest
 from helpdesk.adapters.telegram.rate import RateLimiter
 from helpdesk.adapters.telegram.render import keyboard, split_message
 from helpdesk.adapters.telegram.texts import command_menu
-from helpdesk.domain.errors import HelpdeskError
+from helpdesk.domain.errors import HelpdeskError, Unavailable
 from helpdesk.domain.people import Person
 from helpdesk.services.intake.dialogue import DialogueService, Reply, Texts, human_size, ticket_id_in
 from helpdesk.services.people import PeopleService
@@ -99,6 +99,7 @@ class TelegramBot:
         self.locks: dict[int, asyncio.Lock] = {}
         self.people_cache: dict[int, tuple[Person | None, float]] = {}
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.requests: tuple[AiohttpRequest, ...] = ()
         self.wake: asyncio.Event | None = None
 
     # --- running blocking work ----------------------------------------------------------
@@ -123,6 +124,7 @@ class TelegramBot:
         updates_request = AiohttpRequest(
             connection_pool_size=2, read_timeout=10.0, connect_timeout=5.0, pool_timeout=10.0
         )
+        self.requests = (request, updates_request)
         api = self.settings.telegram_api_url
         builder = (
             Application.builder()
@@ -157,26 +159,47 @@ class TelegramBot:
         return app
 
     async def start(self) -> None:
-        """Start the bot: long polling, or webhook mode when HELPDESK_TELEGRAM_WEBHOOK_URL is set."""
+        """Start the bot: long polling, or webhook mode when HELPDESK_TELEGRAM_WEBHOOK_URL is set.
+
+        Unavailable (one line naming the settings) when the Bot API cannot be reached or refuses
+        the token; whatever was opened is closed again.
+        """
         webhook = self.settings.telegram_webhook_url
         app = self.build(polling=not webhook)
         self.wake = asyncio.Event()
-        await app.initialize()
-        with contextlib.suppress(TelegramError):
-            await app.bot.set_my_commands([BotCommand(c, d) for c, d in command_menu(self.t)])
-        await app.start()
-        if webhook:
-            await app.bot.set_webhook(
-                webhook,
-                secret_token=webhook_secret(self.settings.telegram_token),
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-            )
+        try:
+            await app.initialize()
+            with contextlib.suppress(TelegramError):
+                await app.bot.set_my_commands([BotCommand(c, d) for c, d in command_menu(self.t)])
+            await app.start()
+            if webhook:
+                await app.bot.set_webhook(
+                    webhook,
+                    secret_token=webhook_secret(self.settings.telegram_token),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+        except TelegramError as err:
+            await self._abandon(app)
+            raise Unavailable(
+                f"bot Telegram nie wystartował: {err} "
+                "(sprawdź HELPDESK_TELEGRAM_TOKEN i HELPDESK_TELEGRAM_API_URL)"
+            ) from err
         log.warning("helpdesk: bot Telegram działa (%s)", "webhook" if webhook else "long polling")
+
+    async def _abandon(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Close what a failed start opened (PTB's shutdown skips an application never initialised)."""
+        with contextlib.suppress(Exception):
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        for request in self.requests:
+            await request.shutdown()
+        self.app = None
 
     async def stop(self) -> None:
         """Stop taking updates, write the last processed-update marks, close the application."""

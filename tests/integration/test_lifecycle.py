@@ -12,14 +12,9 @@ from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.telegram.webhook import TELEGRAM_BOT
 from helpdesk.domain.errors import Unavailable
 from helpdesk.lifecycle import SCHEDULER, running, serving_app
+from tests.integration.test_email_gateway import free_port
 from tests.support.telegram_api import FakeBotApi
 from tests.support.world import START, make_container
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def accepts(port: int) -> bool:

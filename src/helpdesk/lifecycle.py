@@ -5,7 +5,8 @@ resource when the web application starts, the code after stops it when the appli
 in the reverse order. `helpdesk serve`, the tests' `TestServer` and `running()` therefore all start
 and stop the same things the same way:
 
-1. the inbound SMTP gateway (HELPDESK_SMTP_LISTEN);
+1. mail stored but not processed (a crash, an outage) is processed, then the inbound SMTP gateway
+   (HELPDESK_SMTP_LISTEN) starts listening;
 2. the Telegram bot (HELPDESK_TELEGRAM_TOKEN; long polling, or webhook mode with its route added
    by the web app factory), then the sender of its outbox;
 3. the periodic jobs, under one scheduler (adapters/scheduler.py): the SLA sweep, the retry of mail
@@ -50,6 +51,7 @@ def serving_app(container: Container) -> web.Application:
 
 def add_background(app: web.Application, container: Container) -> None:
     """Attach the cleanup context of each background resource `container` is configured for."""
+    app.cleanup_ctx.append(pending_mail)
     if container.mail.gateway is not None:
         app.cleanup_ctx.append(smtp_gateway)
     if container.telegram is not None:
@@ -71,6 +73,22 @@ async def running(container: Container) -> AsyncIterator[web.AppRunner]:
         yield runner
     finally:
         await runner.cleanup()
+
+
+async def pending_mail(app: web.Application) -> AsyncIterator[None]:
+    """Mail stored but not processed before the last stop is processed before any new mail arrives.
+
+    Done here, awaited, rather than as the first round of the periodic retry: that round would
+    run beside the gateway's first messages, and a message stored by the gateway but not yet
+    processed would be picked up by both.
+    """
+    container = app[CONTAINER]
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(container.executor, container.mail.intake.process_pending)
+    except Exception as err:
+        pending_failed(err)
+    yield
 
 
 async def smtp_gateway(app: web.Application) -> AsyncIterator[None]:
@@ -118,8 +136,13 @@ def schedule(scheduler: Scheduler, container: Container) -> None:
     """Add the periodic jobs `container` is configured for to `scheduler`."""
     settings, mail = container.settings, container.mail
     scheduler.every("sla-sweep", settings.sweep_interval_s, partial(sweep_round, container), sweep_failed)
+    # Its first round is `pending_mail`, before the gateway listens.
     scheduler.every(
-        "mail-pending", settings.mail_pending_interval_s, mail.intake.process_pending, pending_failed
+        "mail-pending",
+        settings.mail_pending_interval_s,
+        mail.intake.process_pending,
+        pending_failed,
+        at_start=False,
     )
     if mail.imap is not None:
         scheduler.every("imap-poller", settings.imap_poll_s, mail.imap.poll_once, imap_adapter.report_failure)

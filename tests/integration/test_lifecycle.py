@@ -14,7 +14,7 @@ from helpdesk.domain.errors import Unavailable
 from helpdesk.lifecycle import SCHEDULER, running, serving_app
 from tests.integration.test_email_gateway import free_port
 from tests.support.telegram_api import FakeBotApi
-from tests.support.world import START, make_container
+from tests.support.world import START, make_container, populate
 
 
 def accepts(port: int) -> bool:
@@ -31,7 +31,7 @@ def test_without_optional_settings_only_the_sweep_and_the_pending_mail_run(tmp_p
     try:
         assert container.mail.gateway is None and container.telegram is None
         app = serving_app(container)
-        assert [ctx.__name__ for ctx in app.cleanup_ctx] == ["periodic_jobs"]
+        assert [ctx.__name__ for ctx in app.cleanup_ctx] == ["pending_mail", "periodic_jobs"]
 
         async def jobs() -> list[str]:
             async with running(container) as runner:
@@ -60,6 +60,7 @@ async def test_everything_configured_starts_with_the_app_and_stops_with_it_witho
         try:
             app = serving_app(container)
             assert [ctx.__name__ for ctx in app.cleanup_ctx] == [
+                "pending_mail",
                 "smtp_gateway",
                 "telegram_bot",
                 "telegram_outbox",
@@ -101,5 +102,20 @@ async def test_a_resource_that_fails_to_start_stops_the_ones_already_started(tmp
             async with running(container):
                 pass
         assert not await asyncio.to_thread(accepts, smtp_port)  # the gateway started first, and stopped
+    finally:
+        container.close()
+
+
+async def test_mail_stored_but_not_processed_is_processed_before_the_gateway_listens(tmp_path: Path) -> None:
+    smtp_port = free_port()
+    container = make_container(f"sqlite:///{tmp_path}/h.db", HELPDESK_SMTP_LISTEN=f"127.0.0.1:{smtp_port}")
+    try:
+        populate(container)
+        raw = b"From: urz.plock@example.pl\r\nSubject: Skaner nie skanuje\r\n\r\nOd rana.\r\n"
+        raw_id = container.mail.intake.store_raw(raw, source="smtp", envelope_from="urz.plock@example.pl")
+        async with running(container):
+            # Started means processed: no waiting for a periodic round.
+            row = container.db.read(lambda tx: tx.mail_raw(raw_id))
+            assert (row["status"], row["ticket_no"]) == ("ticket", 1)
     finally:
         container.close()

@@ -62,6 +62,25 @@ async def test_the_first_round_does_not_wait_for_the_interval(executor: ThreadPo
     await asyncio.wait_for(scheduler.stop(), TIMEOUT)  # between rounds: no wait for the interval
 
 
+async def test_a_job_told_not_to_run_at_start_waits_one_interval(executor: ThreadPoolExecutor):
+    rounds: list[float] = []
+    first_round = asyncio.Event()
+    reached = setter(first_round)
+    loop = asyncio.get_running_loop()
+
+    def round_() -> None:
+        rounds.append(loop.time())
+        reached()
+
+    scheduler = Scheduler(executor, WARSAW)
+    scheduler.every("test-job", 0.3, round_, lambda err: None, at_start=False)
+    started = loop.time()
+    scheduler.start()
+    await asyncio.wait_for(first_round.wait(), TIMEOUT)
+    await asyncio.wait_for(scheduler.stop(), TIMEOUT)
+    assert rounds[0] - started >= 0.25
+
+
 async def test_a_failed_round_is_reported_and_the_job_goes_on(executor: ThreadPoolExecutor):
     errors: list[Exception] = []
     second_round = asyncio.Event()

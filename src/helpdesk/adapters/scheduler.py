@@ -1,9 +1,9 @@
 """The periodic jobs of `helpdesk serve` under one apscheduler `AsyncIOScheduler`.
 
 A job is a blocking round (an SLA sweep, an IMAP poll, a batch of outgoing mail, a retry of mail
-stored but not processed) run in the given thread pool, so the event loop keeps serving. Each job
-runs once right at start (deadlines that passed while the server was down are handled at once),
-then every `seconds`. A round never overlaps itself (`max_instances=1`) and runs missed while one
+stored but not processed) run in the given thread pool, so the event loop keeps serving. A job
+runs once right at start unless told otherwise (deadlines that passed while the server was down
+are handled at once), then every `seconds`. A round never overlaps itself (`max_instances=1`) and runs missed while one
 was in progress collapse into one (`coalesce`). A round that raises is reported through its
 `on_error` and the job runs again at the next interval.
 
@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -39,6 +39,7 @@ class Job:
     seconds: float
     round: Callable[[], object]
     on_error: Callable[[Exception], None]
+    at_start: bool = True
 
 
 class Scheduler:
@@ -53,12 +54,21 @@ class Scheduler:
         self._running: set[asyncio.Task[object]] = set()
 
     def every(
-        self, name: str, seconds: float, round_: Callable[[], object], on_error: Callable[[Exception], None]
+        self,
+        name: str,
+        seconds: float,
+        round_: Callable[[], object],
+        on_error: Callable[[Exception], None],
+        *,
+        at_start: bool = True,
     ) -> None:
-        """Run `round_` at start and then every `seconds` once started; `on_error` gets what it raises."""
+        """Run `round_` every `seconds` once started (and at start unless `at_start` is False).
+
+        `on_error` gets what a round raises.
+        """
         if self._scheduler is not None:
             raise RuntimeError("jobs are added before the scheduler starts")
-        self.jobs.append(Job(name, seconds, round_, on_error))
+        self.jobs.append(Job(name, seconds, round_, on_error, at_start))
 
     @property
     def names(self) -> list[str]:
@@ -66,7 +76,7 @@ class Scheduler:
         return [job.name for job in self.jobs]
 
     def start(self) -> None:
-        """Start every job on the running event loop (the first round of each is due at once)."""
+        """Start every job on the running event loop (the first round is due at once, or after an interval)."""
         loop = asyncio.get_running_loop()
         _APSCHEDULER_LOG.setLevel(logging.ERROR)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.tz, logger=_APSCHEDULER_LOG)
@@ -79,7 +89,7 @@ class Scheduler:
                 seconds=job.seconds,
                 id=job.name,
                 name=job.name,
-                next_run_time=now,
+                next_run_time=now if job.at_start else now + timedelta(seconds=job.seconds),
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,

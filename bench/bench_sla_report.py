@@ -26,7 +26,8 @@ from tests.support.world import START, WARSAW, make_container, populate
 
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.db.tables import EventRow, TicketRow
-from helpdesk.services.sla.report import render, sla_report
+from helpdesk.services.sla.report import sla_report
+from helpdesk.services.sla.report_formats import render
 
 
 def main() -> None:

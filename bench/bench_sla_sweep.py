@@ -65,7 +65,7 @@ def main() -> None:
         with container.db.engine.begin() as conn:
             conn.execute(insert(ticket_t), rows)
         print(f"inserted {count:,} open tickets in {time.perf_counter() - t0:.1f} s")
-        sweep = SlaSweep(container.db, container.sla, container.settings)
+        sweep = SlaSweep(container.db, container.sla, container.tickets.recorder)
         clock.set(now + timedelta(hours=1))
         timings = []
         for _ in range(20):

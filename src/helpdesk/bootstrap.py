@@ -13,7 +13,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
@@ -25,6 +25,7 @@ from helpdesk.adapters.email.smtp import SmtpGateway
 from helpdesk.adapters.files.contracts import contractors
 from helpdesk.adapters.files.office_calendar import office_calendar
 from helpdesk.domain.contracts import Contract
+from helpdesk.services.events import EventRecorder
 from helpdesk.services.intake.mail import MailIntake, intake_listener
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.drafts import KbDrafts
@@ -41,7 +42,8 @@ from helpdesk.settings import Settings
 if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
     from helpdesk.adapters.telegram.bot import TelegramBot
     from helpdesk.adapters.telegram.sender import OutboxSender
-    from helpdesk.services.intake.dialogue import DialogueService, Texts
+    from helpdesk.services.intake.dialogue import DialogueService
+    from helpdesk.services.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ def build_container(
     db = SqlDatabase(settings.database_url)
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
     people = PeopleService(db, contractors(contracts))
-    tickets = TicketService(db, clock, settings.tz, sla=sla, listeners=list(listeners or []))
+    tickets = TicketService(db, clock, EventRecorder(settings.tz, list(listeners or [])), sla=sla)
     kb = KbService(db, clock, settings)
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
@@ -129,7 +131,7 @@ def build_container(
         executor=executor,
         outbox=outbox,
         sla=sla,
-        sla_sweep=SlaSweep(db, sla, settings),
+        sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),
         kb_drafts=KbDrafts(db, clock, kb, settings.tz),
@@ -155,12 +157,9 @@ def build_mail_channel(
 
     intake = MailIntake(db, clock, tickets, kb, parse)
     # The intake listener stores the mail's attachments and outcome in the ticket's transaction;
-    # the notifier puts the e-mail notices of every change in the outbox. (Both name their first
-    # parameter `tx` where EventListener says `repo`, and mypy compares the names: hence the casts.)
-    tickets.listeners.append(cast(EventListener, intake_listener))
-    tickets.listeners.append(
-        cast(EventListener, MailNotifier(settings.mail_from, settings.public_url, settings.tz))
-    )
+    # the notifier puts the e-mail notices of every change in the outbox.
+    tickets.listeners.append(intake_listener)
+    tickets.listeners.append(MailNotifier(settings.mail_from, settings.public_url, settings.tz))
     gateway = None
     if (listen := settings.smtp_host_port) is not None:
         domain = settings.mail_from.rsplit("@", 1)[-1] or "helpdesk"

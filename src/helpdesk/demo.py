@@ -126,9 +126,7 @@ def _demo_tickets(container: Container, people: PeopleService) -> int:
     """Open a few tickets at past times and move them through the flow."""
     start = container.clock.now() - timedelta(days=6)
     clock = ManualClock(start)
-    service = TicketService(
-        container.db, clock, container.settings.tz, sla=container.sla, listeners=container.tickets.listeners
-    )
+    service = TicketService(container.db, clock, container.tickets.recorder, sla=container.sla)
     who = {
         login: people.person(login)
         for login in (

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from helpdesk.adapters.db import store
-from helpdesk.adapters.db.store import SqlDatabase, Tx, outbox_t
+from helpdesk.adapters.db import outbox_store, people_store, ticket_store
+from helpdesk.adapters.db.outbox_store import outbox_t
+from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.adapters.db.tx import Tx
 from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.events import verify_chain
 from helpdesk.services.tickets import NewTicket
@@ -208,7 +210,7 @@ def test_batched_and_concurrent_ticket_creations_keep_numbers_gapless_and_the_ch
     count, broken = db.read(lambda tx: verify_chain(tx.iter_log()))
     assert broken is None and count == 405
     assert db.read(lambda tx: tx.head())[1] == 405
-    titles = db.read(lambda tx: tx.conn.execute(select(store.ticket_t.c.title)).scalars().all())
+    titles = db.read(lambda tx: tx.conn.execute(select(ticket_store.ticket_t.c.title)).scalars().all())
     assert "odrzucone" not in titles and len(titles) == 405
 
 
@@ -265,7 +267,7 @@ def test_an_integrity_error_in_a_shared_batch_loses_only_that_units_work(contain
 
     def clash_via_prepared(tx: Tx) -> None:
         enqueue("lost-2")(tx)
-        tx.fast.execute(store._OUTBOX_INSERT, outbox_row(existing_id), keyed=True)
+        tx.fast.execute(outbox_store._OUTBOX_INSERT, outbox_row(existing_id), keyed=True)
 
     def look(tx: Tx) -> str:
         # Same transaction: earlier units' work is visible, the failed units' work is already gone.
@@ -346,7 +348,11 @@ def test_a_real_commit_failure_fails_every_unit_of_the_batch(container):
     assert all(isinstance(o[1], IntegrityError) for o in outcomes)
     assert stored_keys(db) == set()
     assert (
-        db.read(lambda tx: tx.conn.execute(select(func.count()).select_from(store.credential_t)).scalar_one())
+        db.read(
+            lambda tx: tx.conn.execute(
+                select(func.count()).select_from(people_store.credential_t)
+            ).scalar_one()
+        )
         == 0
     )
     assert db.write(enqueue("later")) == "later"

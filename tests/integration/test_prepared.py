@@ -19,9 +19,11 @@ from sqlalchemy.schema import Column, MetaData, Table
 from sqlalchemy.types import Boolean, DateTime, Integer, String
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from helpdesk.adapters.db import store
+from helpdesk.adapters.db import outbox_store, ticket_store
+from helpdesk.adapters.db.outbox_store import outbox_t
 from helpdesk.adapters.db.prepared import Prepared
-from helpdesk.adapters.db.store import Tx, head_t, outbox_t, ticket_t
+from helpdesk.adapters.db.ticket_store import head_t, ticket_t
+from helpdesk.adapters.db.tx import Tx
 from helpdesk.domain.events import GENESIS_HASH
 from tests.support.world import WARSAW, populate
 
@@ -98,7 +100,7 @@ def test_a_ticket_written_through_the_prepared_path_reads_back_through_sqlalchem
 
     def read(tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
         rows = [dict(r._mapping) for r in tx.conn.execute(select(ticket_t).order_by(ticket_t.c.no))]
-        event = tx.conn.execute(select(store.event_t)).one()
+        event = tx.conn.execute(select(ticket_store.event_t)).one()
         return rows, raw_rows(tx, "ticket", "no"), event
 
     (prepared, plain), (raw_prepared, raw_plain), event = db.read(read)
@@ -190,8 +192,8 @@ def test_rows_written_through_sqlalchemy_read_back_identically_through_fast(any_
         return (
             fast,
             plain,
-            tx.fast.first(store._TICKET_BY_NO, {"no": 2}),
-            tx.fast.first(store._TICKET_BY_NO, {"no": 3}),
+            tx.fast.first(ticket_store._TICKET_BY_NO, {"no": 2}),
+            tx.fast.first(ticket_store._TICKET_BY_NO, {"no": 3}),
         )
 
     fast, plain, second, missing = db.read(read)
@@ -225,7 +227,7 @@ def test_a_duplicate_primary_key_through_fast_raises_sqlalchemys_integrity_error
     }
 
     with pytest.raises(IntegrityError) as caught:
-        db.write(lambda tx: tx.fast.execute(store._OUTBOX_INSERT, clash, keyed=True))
+        db.write(lambda tx: tx.fast.execute(outbox_store._OUTBOX_INSERT, clash, keyed=True))
 
     driver = db.engine.dialect.loaded_dbapi
     assert isinstance(caught.value.orig, driver.IntegrityError)
@@ -279,10 +281,10 @@ def test_plain_scalar_defaults_fill_the_columns_left_out(any_container):
     }
 
     def write(tx: Tx) -> None:
-        tx.fast.execute(store._OUTBOX_INSERT, bare, keyed=True)
+        tx.fast.execute(outbox_store._OUTBOX_INSERT, bare, keyed=True)
         # A different set of columns must get its own compiled statement, not the cached one above.
         tx.fast.execute(
-            store._OUTBOX_INSERT, {**bare, "subject": "S", "attempts": 3, "dedupe": "d"}, keyed=True
+            outbox_store._OUTBOX_INSERT, {**bare, "subject": "S", "attempts": 3, "dedupe": "d"}, keyed=True
         )
 
     db.write(write)
@@ -337,7 +339,7 @@ def test_a_naive_datetime_is_refused_on_the_prepared_path_as_on_the_plain_one(an
         db.write(lambda tx: tx.conn.execute(insert(outbox_t).values(**values)))
     # The column type's bind processing runs on the prepared path too (the driver alone would take it).
     with pytest.raises((ValueError, StatementError), match="timezone"):
-        db.write(lambda tx: tx.fast.execute(store._OUTBOX_INSERT, values, keyed=True))
+        db.write(lambda tx: tx.fast.execute(outbox_store._OUTBOX_INSERT, values, keyed=True))
     assert db.read(lambda tx: tx.outbox_messages()) == []
 
 
@@ -346,8 +348,8 @@ def test_a_literal_in_the_where_clause_is_bound_without_being_passed(any_contain
 
     def write(tx: Tx) -> tuple[Any, int]:
         tx.conn.execute(insert(head_t).values(id=2, last_hash="f" * 64, event_count=7, last_ticket_no=9))
-        head = tx.fast.first(store._HEAD, {})  # WHERE id = 1, with nothing passed
-        return head, tx.fast.execute(store._HEAD_UPDATE, {"last_hash": "a" * 64}, keyed=True)
+        head = tx.fast.first(ticket_store._HEAD, {})  # WHERE id = 1, with nothing passed
+        return head, tx.fast.execute(ticket_store._HEAD_UPDATE, {"last_hash": "a" * 64}, keyed=True)
 
     head, count = db.write(write)
 

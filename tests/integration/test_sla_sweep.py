@@ -21,7 +21,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def sweeper(container) -> SlaSweep:
-    return SlaSweep(container.db, container.sla, container.settings)
+    return SlaSweep(container.db, container.sla, container.tickets.recorder)
 
 
 def escalated_ticket(container, people, title="Nie działa EZD"):

@@ -354,12 +354,12 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
         news = await bot.api.wait_for(lambda s, c=chat: s.chat_id == c and "przekazane Wykonawcy" in s.text)
         assert "T-000001" in news.text and "awaria krytyczna" in news.text
 
-    listener = bot.container.tickets.listeners[-1]
+    recorder = bot.container.tickets.recorder
 
     def warn(tx):
-        record = tx.append(1, "sla_warning", None, now, {"metric": "reaction"})
-        listener(tx, tx.ticket(1), [record], now)
+        record = recorder.append(tx, 1, "sla_warning", None, now, {"metric": "reaction"})
+        recorder.publish(tx, tx.ticket(1), [record], now)
 
     bot.container.db.write(warn)
     warning = await bot.api.wait_for(lambda s: s.chat_id == 73001 and "zbliża się termin" in s.text)
-    assert "reaction" in warning.text
+    assert "czas reakcji" in warning.text  # the clock named in Polish

@@ -6,13 +6,19 @@ and offset confirmation), sendMessage, editMessageText, editMessageReplyMarkup,
 answerCallbackQuery, getFile and the file download, setWebhook / deleteWebhook / getWebhookInfo,
 setMyCommands, sendChatAction. Tests inject updates (`text`, `press`, `photo`) and read what the
 bot sent (`sent`, `wait_for`).
+
+Like Telegram, a text sent in the HTML parse mode must parse: only Telegram's tags, properly
+nested, and every other `<` and `&` written as an entity; anything else is refused with
+"400 Bad Request: can't parse entities". `Sent.shown` is the text as the person reads it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +48,52 @@ _RAW_FIELDS = {
 }
 
 
+# The tags of Telegram's HTML parse mode and the only named entities it knows.
+TELEGRAM_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre"}
+    | {"blockquote", "tg-emoji"}
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+class CannotParse(ValueError):
+    """A text Telegram would refuse in the HTML parse mode."""
+
+
+def parse_telegram_html(text: str) -> str:
+    """The text a person sees for `text` in the HTML parse mode; CannotParse where Telegram refuses."""
+    shown: list[str] = []
+    open_tags: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "<":
+            tag = _TAG.match(text, i)
+            name = tag.group(2).lower() if tag else text[i + 1 : i + 20].split(">")[0]
+            if tag is None or name not in TELEGRAM_TAGS:
+                raise CannotParse(f'Unsupported start tag "{name}" at byte offset {len(text[:i].encode())}')
+            if tag.group(1):
+                if not open_tags or open_tags[-1] != name:
+                    raise CannotParse(f'Unexpected end tag "{name}" at byte offset {len(text[:i].encode())}')
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            i = tag.end()
+        elif char == "&":
+            entity = _ENTITY.match(text, i)
+            if entity is None:
+                raise CannotParse(f"Character '&' is reserved at byte offset {len(text[:i].encode())}")
+            shown.append(html.unescape(entity.group(0)))
+            i = entity.end()
+        else:
+            shown.append(char)
+            i += 1
+    if open_tags:
+        raise CannotParse(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(shown)
+
+
 @dataclass
 class Sent:
     """One message the bot sent (or edited)."""
@@ -53,6 +105,13 @@ class Sent:
     reply_markup: dict[str, Any] | None = None
     reply_to: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """The text as the person reads it (tags gone, entities decoded in the HTML parse mode)."""
+        if str(self.params.get("parse_mode") or "").upper() == "HTML":
+            return parse_telegram_html(self.text)
+        return self.text
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -150,6 +209,18 @@ class FakeBotApi:
                 {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
                 status=403,
             )
+        if str(params.get("parse_mode") or "").upper() == "HTML" and "text" in params:
+            try:
+                parse_telegram_html(str(params["text"]))
+            except CannotParse as err:
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": f"Bad Request: can't parse entities: {err}",
+                    },
+                    status=400,
+                )
         handler = getattr(self, "m_" + method, None)
         if handler is None:
             return web.json_response(

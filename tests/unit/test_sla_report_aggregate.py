@@ -8,7 +8,8 @@ from helpdesk.adapters.files.contracts import load_contracts
 from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
-from helpdesk.services.sla.report import build_report, render, scope_filter
+from helpdesk.services.sla.report import build_report, scope_filter
+from helpdesk.services.sla.report_formats import render
 from tests.support.world import REPO, WARSAW
 
 CONTRACTS = dict(load_contracts(REPO / "sla"))

@@ -8,6 +8,7 @@ from typing import Any
 from helpdesk.cli import EXIT_FAILED, EXIT_OK, CliContext, emit_json
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.events import verify_chain
+from helpdesk.services.ports import TicketRepo
 
 
 def register(sub: Any) -> None:
@@ -38,7 +39,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise InvalidInput("--from jest późniejsze niż --to")
     db = ctx.container().db
 
-    def _do(tx: Any) -> None:
+    def _do(tx: TicketRepo) -> None:
         for record in tx.iter_log():
             day = datetime.fromisoformat(record["at"]).date()
             if (args.date_from and day < args.date_from) or (args.date_to and day > args.date_to):

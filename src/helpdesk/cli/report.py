@@ -7,7 +7,8 @@ from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.sla.report import FORMATS, render, sla_report
+from helpdesk.services.sla.report import sla_report
+from helpdesk.services.sla.report_formats import FORMATS, render
 
 
 def register(sub: Any) -> None:

@@ -10,12 +10,12 @@ import io
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from helpdesk.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from helpdesk.domain.offices import Office, make_office
 from helpdesk.domain.people import Person, check_new_person, validate_login
 from helpdesk.domain.roles import Role, parse_role
+from helpdesk.services.ports import Database, PeopleRepo
 
 OFFICE_CSV_HEADER = ["code", "name", "type", "employees", "components", "leaders_max"]
 LINK_CODE_TTL = timedelta(hours=24)
@@ -48,7 +48,7 @@ def check_password(password: str, stored: str | None) -> bool:
 
 
 def parse_offices_csv(data: str) -> list[Office]:
-    """Parse the JST registry CSV (SPEC §4.4); errors name the line."""
+    """Parse the JST registry CSV (header OFFICE_CSV_HEADER); errors name the line."""
     if len(data) > MAX_CSV_BYTES:
         raise InvalidInput("plik CSV jest za duży (limit 5 MB)")
     reader = csv.reader(io.StringIO(data.lstrip("\ufeff")))
@@ -78,24 +78,22 @@ def parse_offices_csv(data: str) -> list[Office]:
 class PeopleService:
     """Use cases around people, offices and credentials."""
 
-    def __init__(self, db: Any, contractors: Iterable[str]) -> None:
+    def __init__(self, db: Database[PeopleRepo], contractors: Iterable[str]) -> None:
         self.db = db
         self.contractors = set(contractors)
 
     def import_offices(self, offices: list[Office]) -> tuple[int, int]:
         """Insert or update offices; return (added, updated)."""
 
-        def _do(tx: Any) -> tuple[int, int]:
+        def _do(tx: PeopleRepo) -> tuple[int, int]:
             added = sum(1 for office in offices if tx.upsert_office(office))
             return added, len(offices) - added
 
-        result: tuple[int, int] = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def list_offices(self) -> list[Office]:
         """Every office of the registry."""
-        result: list[Office] = self.db.read(lambda tx: tx.list_offices())
-        return result
+        return self.db.read(lambda tx: tx.list_offices())
 
     def add_person(
         self,
@@ -117,7 +115,7 @@ class PeopleService:
         if email is not None and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
             raise InvalidInput(f"niepoprawny adres e-mail '{email}'")
 
-        def _do(tx: Any) -> Person:
+        def _do(tx: PeopleRepo) -> Person:
             office = tx.get_office(jst) if jst else None
             if jst and office is None:
                 raise InvalidInput(f"nieznany urząd '{jst}' (zaimportuj rejestr: helpdesk offices import)")
@@ -134,7 +132,7 @@ class PeopleService:
                 raise InvalidInput(f"login '{login}' jest już zajęty")
             if telegram_id is not None and tx.person_by("telegram_id", telegram_id) is not None:
                 raise InvalidInput(f"konto Telegram {telegram_id} jest już powiązane z inną osobą")
-            person: Person = tx.add_person(
+            return tx.add_person(
                 {
                     "login": login,
                     "name": name.strip(),
@@ -147,14 +145,12 @@ class PeopleService:
                     "active": True,
                 }
             )
-            return person
 
-        result: Person = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def person(self, login: str) -> Person:
         """The person with `login`, or NotFound."""
-        person: Person | None = self.db.read(lambda tx: tx.person_by("login", login))
+        person = self.db.read(lambda tx: tx.person_by("login", login))
         if person is None:
             raise NotFound(f"nie ma osoby o loginie '{login}'")
         return person
@@ -184,16 +180,16 @@ class PeopleService:
     def by_token(self, token: str, now: datetime) -> Person:
         """The person behind an API token or web session; NotAuthenticated otherwise."""
 
-        def _do(tx: Any) -> Person | None:
+        def _do(tx: PeopleRepo) -> Person | None:
             for kind in ("token", "session"):
                 found = tx.credential(digest(token), kind)
                 if found:
                     person, row = found
                     if row.expires_at is None or row.expires_at > now:
-                        return person  # type: ignore[no-any-return]
+                        return person
             return None
 
-        person: Person | None = self.db.read(_do)
+        person = self.db.read(_do)
         if person is None:
             raise NotAuthenticated("nieznany lub wygasły token")
         return person
@@ -201,7 +197,7 @@ class PeopleService:
     def login(self, login: str, password: str, now: datetime) -> tuple[Person, str]:
         """Check a web password; return the person and a new session id."""
 
-        def _do(tx: Any) -> tuple[Person, str | None] | None:
+        def _do(tx: PeopleRepo) -> tuple[Person, str | None] | None:
             person = tx.person_by("login", login.strip())
             return (person, tx.password_hash(person.id)) if person else None
 
@@ -224,7 +220,7 @@ class PeopleService:
     def link_telegram(self, code: str, telegram_id: int, now: datetime) -> Person:
         """Link a Telegram account with a one-time code; InvalidInput when it is wrong or used."""
 
-        def _do(tx: Any) -> Person:
+        def _do(tx: PeopleRepo) -> Person:
             found = tx.credential(digest(code.strip().upper()), "link")
             if not found:
                 raise InvalidInput("nieznany kod")
@@ -236,31 +232,31 @@ class PeopleService:
                 tx.set_person(other.id, {"telegram_id": None})
             tx.set_person(person.id, {"telegram_id": telegram_id})
             tx.use_credential(row.digest, now)
-            linked: Person = tx.person_by_id(person.id)
+            linked = tx.person_by_id(person.id)
+            assert linked is not None  # the person the code belongs to, just updated
             return linked
 
-        result: Person = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def unlink_telegram(self, telegram_id: int) -> bool:
         """Forget the Telegram link of whoever has `telegram_id`."""
 
-        def _do(tx: Any) -> bool:
+        def _do(tx: PeopleRepo) -> bool:
             person = tx.person_by("telegram_id", telegram_id)
             if person is None:
                 return False
             tx.set_person(person.id, {"telegram_id": None})
             return True
 
-        result: bool = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def find(self, *, email: str | None = None, telegram_id: int | None = None) -> Person | None:
         """The active person with this e-mail or Telegram id."""
         if email is not None:
-            return self.db.read(lambda tx: tx.person_by("email", email.strip()))  # type: ignore[no-any-return]
+            address = email.strip()
+            return self.db.read(lambda tx: tx.person_by("email", address))
         if telegram_id is not None:
-            return self.db.read(lambda tx: tx.person_by("telegram_id", telegram_id))  # type: ignore[no-any-return]
+            return self.db.read(lambda tx: tx.person_by("telegram_id", telegram_id))
         return None
 
 

@@ -1,13 +1,76 @@
-"""The small interfaces services use to reach the outside world; adapters implement them."""
+"""The seams between the use cases and the outside world: what services need, adapters provide.
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol, TypeVar
+- `Clock`: the only way a service learns the time.
+- `Database[R]`: runs units of work; `fn` gets a repository of type `R` bound to one transaction.
+  It is covariant in `R`, so the SQL database (whose repository, adapters/db/tx.py `Tx`, offers
+  every area below) is a `Database[TicketsRepo]` for the ticket service, a
+  `Database[OutboxRepo]` for the outbox service and so on: each service names only the areas it
+  really uses, and tests hand it the in-memory fakes of tests/support/fakes.py instead.
+- One repository protocol per area: tickets and their events, attachments, offices and people
+  (with credentials), the outbox, inbound mail, the dialogue and Telegram updates, the knowledge
+  base, and the SLA sweep and report.
+- `EventListener`: what hears every event a use case appends (services/events.py), inside the
+  transaction that appended it — the notifiers of services/notify/ are listeners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 
 from helpdesk.domain.offices import Office
 from helpdesk.domain.people import Person
+from helpdesk.domain.sla import TicketSla
 
 T = TypeVar("T")
+R_co = TypeVar("R_co", covariant=True)
+
+Row: TypeAlias = dict[str, Any]
+"""A stored row as a dict of its columns (outbox messages, raw mail, articles, questions)."""
+
+EventRecord: TypeAlias = dict[str, Any]
+"""One event as a flat JSON object: `ticket`, `seq`, `at`, `type`, `actor`, the event's own fields,
+and `prev` / `hash` once stored (domain/events.py builds and hashes it)."""
+
+
+class Ticket(TypedDict):
+    """A ticket row: the projection of its events plus the deadlines the sweep needs."""
+
+    no: int
+    office: str
+    author_id: int
+    title: str
+    description: str
+    component: str | None
+    priority: str
+    state: str
+    resume_state: str | None
+    escalated: bool
+    contract: str | None
+    contractor: str | None
+    assignee: str | None
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+    escalated_at: datetime | None
+    last_seq: int
+    next_deadline: datetime | None
+    first_line_due: datetime | None
+    first_line_level: int
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A stored token, web session or Telegram link code (only its digest is kept)."""
+
+    digest: str
+    kind: str
+    person_id: int
+    created_at: datetime
+    expires_at: datetime | None
+    used_at: datetime | None
 
 
 class Clock(Protocol):
@@ -18,8 +81,82 @@ class Clock(Protocol):
         ...
 
 
-class Repo(Protocol):
-    """Data access within one transaction (see adapters/db/store.py)."""
+class Database(Protocol[R_co]):
+    """Runs units of work: `write` serialises appends, `read` is a snapshot."""
+
+    def write(self, fn: Callable[[R_co], T]) -> T:
+        """Run `fn` in a write transaction (committed if it returns, rolled back if it raises)."""
+        ...
+
+    def read(self, fn: Callable[[R_co], T]) -> T:
+        """Run `fn` in a read-only transaction."""
+        ...
+
+
+# --- tickets and their events -----------------------------------------------------------------
+class TicketRepo(Protocol):
+    """Tickets, their append-only events and the hash-chained log."""
+
+    def new_ticket(
+        self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str, at: datetime
+    ) -> tuple[Ticket, EventRecord]:
+        """Allocate a number, insert the ticket and its `created` event; return (ticket, record)."""
+        ...
+
+    def append(
+        self, no: int, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> EventRecord:
+        """Append one event to the ticket (next seq) and the chain; return the record."""
+        ...
+
+    def ticket(self, no: int, *, lock: bool = False) -> Ticket | None:
+        """The ticket, or None; `lock` holds its row to the end of the transaction (PostgreSQL)."""
+        ...
+
+    def update_ticket(self, no: int, values: Mapping[str, Any]) -> None:
+        """Update the projection columns of a ticket."""
+        ...
+
+    def events(self, no: int) -> list[EventRecord]:
+        """All event records of one ticket, in seq order."""
+        ...
+
+    def list_tickets(
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+    ) -> tuple[list[Ticket], int]:
+        """A page of tickets visible to `scope` matching `where`, newest first, and the total."""
+        ...
+
+    def iter_log(self, batch: int = 5000) -> Iterator[EventRecord]:
+        """Every event of the whole log in chain order (export and verify)."""
+        ...
+
+    def head(self) -> tuple[str, int]:
+        """(hash of the last event, number of events) — what reports cite."""
+        ...
+
+
+class AttachmentRepo(Protocol):
+    """Files attached to tickets (by mail, by Telegram)."""
+
+    def add_attachment(
+        self, ticket_no: int, filename: str, content_type: str, data: bytes, at: datetime
+    ) -> Row:
+        """Store a file of a ticket; returns its `id`, `filename`, `size` and `sha256`."""
+        ...
+
+    def attachments_of(self, ticket_no: int) -> list[Row]:
+        """The files of a ticket without their bytes."""
+        ...
+
+    def mail_attachments(self, ticket_no: int) -> list[Row]:
+        """The files of a ticket with their bytes."""
+        ...
+
+
+# --- offices and people -----------------------------------------------------------------------
+class DirectoryRepo(Protocol):
+    """Looking offices and people up (what every notice needs to find its recipients)."""
 
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
@@ -27,6 +164,10 @@ class Repo(Protocol):
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
+        ...
+
+    def person_by(self, column: str, value: Any) -> Person | None:
+        """The active person whose `column` (login, email, telegram_id) equals `value`."""
         ...
 
     def people_of_office(self, code: str, role: str | None = None) -> list[Person]:
@@ -37,35 +178,56 @@ class Repo(Protocol):
         """Active people of a role (agents optionally of one contractor)."""
         ...
 
-    def new_ticket(
-        self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str, at: datetime
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
+
+class PeopleRepo(DirectoryRepo, Protocol):
+    """The registry of offices and people, and their credentials."""
+
+    def upsert_office(self, office: Office) -> bool:
+        """Insert or update an office; True if it was new."""
         ...
 
-    def ticket(self, no: int, *, lock: bool = False) -> dict[str, Any] | None:
-        """The ticket row as a dict, or None."""
+    def list_offices(self) -> list[Office]:
+        """Every office, by code."""
         ...
 
-    def append(
-        self, no: int, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """Append one event to the ticket (next seq) and the chain; return the record."""
+    def count_role_in_office(self, code: str, role: str) -> int:
+        """How many active people of `role` the office has."""
         ...
 
-    def update_ticket(self, no: int, values: Mapping[str, Any]) -> None:
-        """Update the projection columns of a ticket."""
+    def add_person(self, values: Mapping[str, Any]) -> Person:
+        """Insert a person and return it."""
         ...
 
-    def events(self, no: int) -> list[dict[str, Any]]:
-        """All event records of one ticket, in seq order."""
+    def set_person(self, person_id: int, values: Mapping[str, Any]) -> None:
+        """Update columns of a person (password hash, Telegram id, …)."""
         ...
 
-    def list_tickets(
-        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """A page of tickets visible to `scope` matching `where`, and the total count."""
+    def password_hash(self, person_id: int) -> str | None:
+        """The stored password hash of a person."""
         ...
+
+    def add_credential(
+        self, digest: str, kind: str, person_id: int, at: datetime, expires_at: datetime | None
+    ) -> None:
+        """Store the digest of a token, session or link code."""
+        ...
+
+    def credential(self, digest: str, kind: str) -> tuple[Person, Credential] | None:
+        """(active person, credential) for a digest of `kind`, or None."""
+        ...
+
+    def use_credential(self, digest: str, at: datetime) -> None:
+        """Mark a one-time credential as used."""
+        ...
+
+    def drop_credential(self, digest: str) -> None:
+        """Forget a session or token."""
+        ...
+
+
+# --- outbox -----------------------------------------------------------------------------------
+class OutboxWriter(Protocol):
+    """Queueing a message in the transaction that caused it."""
 
     def enqueue(
         self,
@@ -84,25 +246,251 @@ class Repo(Protocol):
         ...
 
 
-class Database(Protocol):
-    """Runs units of work: `write` serialises appends, `read` is a snapshot."""
+class OutboxRepo(OutboxWriter, Protocol):
+    """Delivering the outbox: claims with a lease, outcomes, retries."""
 
-    def write(self, fn: Callable[[Repo], T]) -> T:
-        """Run `fn` in a write transaction (committed if it returns, rolled back if it raises)."""
+    def outbox_claim(self, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Row]:
+        """Due unsent messages of `channel` (headers decoded), leased until now + lease."""
         ...
 
-    def read(self, fn: Callable[[Repo], T]) -> T:
-        """Run `fn` in a read-only transaction."""
+    def outbox_done(self, message_id: int, now: datetime) -> None:
+        """Mark a message sent."""
         ...
+
+    def outbox_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt and schedule the next one."""
+        ...
+
+    def outbox_give_up(self, message_id: int, error: str, at: datetime) -> None:
+        """Count a last failed attempt and stop trying (until someone asks for a retry)."""
+        ...
+
+    def outbox_retry(self, message_ids: list[int] | None, now: datetime) -> int:
+        """Make given-up messages due again (all when `message_ids` is None); how many."""
+        ...
+
+    def outbox_pending(self, channel: str | None = None) -> int:
+        """How many messages wait to be sent."""
+        ...
+
+    def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Unsent messages by (channel, "pending" | "given_up")."""
+        ...
+
+    def outbox_messages(
+        self,
+        channel: str | None = None,
+        ticket_no: int | None = None,
+        *,
+        given_up: bool | None = None,
+        unsent: bool = False,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """Messages (sent or not; only given-up or not; only unsent), oldest first."""
+        ...
+
+
+# --- inbound mail -----------------------------------------------------------------------------
+class MailRepo(Protocol):
+    """Raw inbound mail (kept before parsing), its outcome and its threading."""
+
+    def mail_store_raw(self, values: Mapping[str, Any]) -> int:
+        """Keep an inbound message exactly as received; return its id."""
+        ...
+
+    def mail_raw(self, raw_id: int, *, lock: bool = False) -> Row | None:
+        """One stored raw message, or None."""
+        ...
+
+    def mail_mark(
+        self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None
+    ) -> None:
+        """Record what became of a raw message (ticket, comment, ignored, error)."""
+        ...
+
+    def mail_pending(self, limit: int = 100) -> list[int]:
+        """Ids of raw messages stored but not processed yet, oldest first."""
+        ...
+
+    def mail_recent_count(self, sender: str, since: datetime, exclude_id: int | None = None) -> int:
+        """How many messages `sender` sent since `since` (the rate limit)."""
+        ...
+
+    def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:
+        """True when another raw message with this Message-ID already became a ticket or comment."""
+        ...
+
+    def mail_thread_ticket(self, message_ids: list[str]) -> int | None:
+        """The ticket a reply belongs to, from Message-IDs we sent or received for it."""
+        ...
+
+    def mail_ticket_origin(self, ticket_no: int) -> str | None:
+        """The Message-ID of the mail that opened the ticket, if it came by mail."""
+        ...
+
+    def mail_raw_list(self, limit: int = 1000) -> list[Row]:
+        """Stored raw messages without their bytes, oldest first."""
+        ...
+
+
+# --- conversations and Telegram updates -------------------------------------------------------
+class DialogueRepo(Protocol):
+    """Where each conversation of the dialogue stands (so a restart loses nothing)."""
+
+    def dialogue_load(self, key: str) -> dict[str, Any]:
+        """The stored state of a conversation ({} when new)."""
+        ...
+
+    def dialogue_save(self, key: str, data: Mapping[str, Any], now: datetime) -> None:
+        """Store the state of a conversation (an empty state deletes it)."""
+        ...
+
+
+class TelegramRepo(Protocol):
+    """Telegram updates processed exactly once (claimed by `update_id`)."""
+
+    def tg_claim_update(self, update_id: int, now: datetime, owner: str = "") -> bool:
+        """Claim an update; False if it was processed or another live worker has it."""
+        ...
+
+    def tg_claim_updates(self, update_ids: list[int], now: datetime, owner: str = "") -> set[int]:
+        """Claim many updates at once; returns those claimed."""
+        ...
+
+    def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
+        """Mark claimed updates as processed."""
+        ...
+
+    def tg_updates_seen(self) -> int:
+        """How many updates were ever claimed."""
+        ...
+
+
+# --- knowledge base ---------------------------------------------------------------------------
+class KbRepo(Protocol):
+    """Articles with their version history, questions asked and their feedback."""
+
+    def kb_articles(self, status: str = "published") -> list[Row]:
+        """Current articles of a status, tags and questions decoded."""
+        ...
+
+    def kb_stamp(self) -> tuple[int, int, str]:
+        """(article count, sum of versions, newest change): tells other processes the index is stale."""
+        ...
+
+    def kb_upsert(
+        self,
+        values: Mapping[str, Any],
+        at: datetime,
+        actor: str | None,
+        status: str = "published",
+        *,
+        source_ticket: int | None = None,
+        note: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Insert or update one article, keeping every version; added | updated | unchanged."""
+        ...
+
+    def kb_rename(self, old_id: str, new_id: str) -> bool:
+        """Give an article a new id with its history; False (nothing changed) if `new_id` is taken."""
+        ...
+
+    def kb_ids_like(self, base: str) -> set[str]:
+        """Ids of articles that are `base` or start with `base-`."""
+        ...
+
+    def kb_article_of_ticket(self, ticket_no: int, *, lock: bool = False) -> Row | None:
+        """The article drafted from ticket `ticket_no`, under whatever id it has now, or None."""
+        ...
+
+    def kb_article(self, article_id: str, *, lock: bool = False) -> Row | None:
+        """One article of any status, or None."""
+        ...
+
+    def kb_history(self, article_id: str) -> list[Row]:
+        """Every version of an article, oldest first."""
+        ...
+
+    def kb_record_query(self, values: Mapping[str, Any]) -> int:
+        """Store one question and its answer; returns its id."""
+        ...
+
+    def kb_feedback(self, query_id: int, helpful: bool, person_id: int | None) -> bool:
+        """Record 'did this help?'; False if the question is unknown or someone else's."""
+        ...
+
+    def kb_link_ticket(self, query_id: int, ticket_no: int) -> None:
+        """Note that a question led to a ticket."""
+        ...
+
+    def kb_queries(self, since: datetime, until: datetime) -> list[Row]:
+        """Questions asked in [since, until)."""
+        ...
+
+    def kb_tickets_of_people(
+        self, person_ids: Collection[int], since: datetime, until: datetime
+    ) -> list[Row]:
+        """Tickets opened by `person_ids` in [since, until)."""
+        ...
+
+
+# --- SLA --------------------------------------------------------------------------------------
+class SlaRepo(Protocol):
+    """The sweep's claims over stored deadlines and the report's inputs."""
+
+    def sla_anything_due(self, now: datetime) -> bool:
+        """Does any ticket have a deadline or first-line alert at or before `now`?"""
+        ...
+
+    def claim_sla_due(self, now: datetime, limit: int) -> list[int]:
+        """Claim up to `limit` tickets whose contractor deadline passed (skipping others' claims)."""
+        ...
+
+    def claim_first_line_due(self, now: datetime, limit: int) -> list[int]:
+        """Claim up to `limit` tickets whose first-line (office) deadline passed."""
+        ...
+
+    def sla_report_inputs(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        contract: str | None = None,
+        office: str | None = None,
+        contractor: str | None = None,
+        batch: int = 20_000,
+    ) -> Iterator[tuple[Row, list[EventRecord]]]:
+        """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number."""
+        ...
+
+
+# --- what writers of events work in -----------------------------------------------------------
+class EventRepo(TicketRepo, AttachmentRepo, DirectoryRepo, OutboxWriter, MailRepo, Protocol):
+    """The repository of every transaction that appends events.
+
+    Events reach every listener in the transaction that appended them, so a writer of events
+    offers what the listeners use: people to notify, the outbox, the mail thread of a ticket.
+    """
+
+
+@dataclass(frozen=True)
+class Change:
+    """New events of one ticket, as every listener hears them."""
+
+    ticket: Ticket
+    """The ticket as it is after the events."""
+    records: Sequence[EventRecord]
+    at: datetime
+    """When the change happened, in the people's time zone."""
+    sla: TicketSla | None = None
+    """The contractor's clocks at `at`, when the writer computed them (the SLA sweep does)."""
 
 
 class EventListener(Protocol):
-    """Called inside the write transaction after events are appended (to enqueue notices)."""
+    """Hears new events inside their write transaction (the notifiers queue notices)."""
 
-    def __call__(
-        self, repo: Repo, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
-    ) -> None:
-        """React to new events of `ticket`."""
+    def __call__(self, repo: EventRepo, change: Change) -> int:
+        """React to a change; returns how many notices it queued."""
         ...
 
 

@@ -1,12 +1,14 @@
-"""Ticket use cases: open, act (take, escalate, acknowledge, …), read and list — role-scoped.
+"""Ticket use cases: open, act (take, escalate, acknowledge, …), attach files, read and list —
+role-scoped.
 
-Every change appends events inside one write transaction that also updates the ticket projection
-and lets listeners enqueue notices (outbox), so a change and its notices commit together.
+Every change appends its events through the event recorder (services/events.py) inside one write
+transaction that also updates the ticket projection, and the recorder's listeners queue the
+notices (outbox) in it, so a change and its notices commit together.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any, Protocol
 
 from helpdesk.domain import events as ev
@@ -28,7 +30,15 @@ from helpdesk.domain.tickets import (
     parse_priority,
     parse_ticket_id,
 )
-from helpdesk.services.ports import Clock, EventListener
+from helpdesk.services.events import EventRecorder
+from helpdesk.services.ports import (
+    Clock,
+    Database,
+    EventListener,
+    EventRecord,
+    EventRepo,
+    Ticket,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 20_000
@@ -47,16 +57,35 @@ class SlaPolicy(Protocol):
         """Conflict if the contract has no terms for `priority`."""
         ...
 
-    def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
+    def clocks(self, records: Sequence[EventRecord], now: datetime) -> dict[str, Any] | None:
         """The live SLA clocks of a ticket (None when never escalated)."""
         ...
 
-    def next_deadline(self, records: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
+    def next_deadline(self, records: Sequence[EventRecord], now: datetime) -> datetime | None:
         """The next instant the sweep must look at this ticket."""
         ...
 
     def first_line_due(self, office: str, at: datetime) -> datetime | None:
         """When an untaken ticket must be raised to other leaders."""
+        ...
+
+
+class Upload(Protocol):
+    """A file someone attaches to a ticket (a mail attachment, a photo sent to the bot)."""
+
+    @property
+    def filename(self) -> str:
+        """Its name as the sender gave it (made safe by the channel)."""
+        ...
+
+    @property
+    def content_type(self) -> str:
+        """Its MIME type."""
+        ...
+
+    @property
+    def data(self) -> bytes:
+        """Its bytes."""
         ...
 
 
@@ -70,6 +99,16 @@ class NewTicket:
     priority: str | None = None
     office: str | None = None
     channel: str = "api"
+    attachments: Sequence[Upload] = ()
+
+
+@dataclass(frozen=True)
+class File:
+    """An `Upload` given by its parts."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 def _clean_text(value: Any, field: str, limit: int, *, required: bool) -> str:
@@ -85,7 +124,7 @@ def _clean_text(value: Any, field: str, limit: int, *, required: bool) -> str:
     return text
 
 
-def _scope(row: Mapping[str, Any]) -> TicketScope:
+def _scope(row: Ticket) -> TicketScope:
     return TicketScope(office=row["office"], author_id=row["author_id"], contractor=row["contractor"])
 
 
@@ -94,17 +133,21 @@ class TicketService:
 
     def __init__(
         self,
-        db: Any,
+        db: Database[EventRepo],
         clock: Clock,
-        tz: tzinfo,
+        recorder: EventRecorder,
         sla: SlaPolicy | None = None,
-        listeners: Sequence[EventListener] = (),
     ) -> None:
         self.db = db
         self.clock = clock
-        self.tz = tz
+        self.recorder = recorder
+        self.tz = recorder.tz
         self.sla = sla
-        self.listeners = list(listeners)
+
+    @property
+    def listeners(self) -> list[EventListener]:
+        """The recorder's listeners: channels add their notifiers here."""
+        return self.recorder.listeners
 
     # --- writing ------------------------------------------------------------------------
     def create(self, actor: Person, request: NewTicket) -> dict[str, Any]:
@@ -118,9 +161,9 @@ class TicketService:
         office_code = actor.jst if actor.role is not Role.COORDINATOR else request.office
         if not office_code:
             raise InvalidInput("koordynator musi podać urząd (pole 'office')")
-        now = self.clock.now().astimezone(self.tz)
+        now = self.recorder.stamp(self.clock.now())
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: EventRepo) -> Ticket:
             if tx.get_office(office_code) is None:
                 raise InvalidInput(f"nieznany urząd '{office_code}'")
             first_line_due = self.sla.first_line_due(office_code, now) if self.sla else None
@@ -143,13 +186,14 @@ class TicketService:
                 "office": office_code,
                 "channel": request.channel,
             }
-            row: dict[str, Any]
-            row, record = tx.new_ticket(fields, data, actor.login, now)
-            self._notify(tx, row, [record], now)
+            row, record = self.recorder.open(tx, fields, data, actor.login, now)
+            records = [record, *self._store_files(tx, row["no"], actor, request.attachments, now)]
+            if len(records) > 1:
+                row = tx.ticket(row["no"]) or row
+            self.recorder.publish(tx, row, records, now)
             return row
 
-        row: dict[str, Any] = self.db.write(_do)
-        return self.present(row, actor)
+        return self.present(self.db.write(_do), actor)
 
     def act(
         self,
@@ -160,8 +204,13 @@ class TicketService:
         text: Any = None,
         priority: Any = None,
         contract: Any = None,
+        attachments: Sequence[Upload] = (),
     ) -> dict[str, Any]:
-        """Do one action on a ticket as `actor` (SPEC §7), returning the updated ticket."""
+        """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
+
+        `action_name`, `text`, `priority` and `contract` come as people sent them (JSON, forms) and
+        are checked here.
+        """
         if not isinstance(action_name, str):
             raise InvalidInput("pole 'action' jest wymagane")
         action = parse_action(action_name)
@@ -170,33 +219,72 @@ class TicketService:
         new_priority = parse_priority(priority).value if isinstance(priority, str) and priority else None
         if priority is not None and not isinstance(priority, str):
             raise InvalidInput("pole 'priority' musi być tekstem")
-        now = self.clock.now().astimezone(self.tz)
+        now = self.recorder.stamp(self.clock.now())
 
-        def _do(tx: Any) -> dict[str, Any]:
-            row = tx.ticket(no, lock=True)
-            if row is None or not can_see(actor, _scope(row)):
-                raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
+        def _do(tx: EventRepo) -> Ticket:
+            row = self._visible(tx, actor, no, lock=True)
             state = State(row["state"])
             find_rule(action, actor.role, state, bool(row["escalated"]))
             records = self._apply(tx, actor, row, action, body, new_priority, contract, now)
-            row = tx.ticket(no)
-            self._notify(tx, row, records, now)
-            return dict(row)
+            records += self._store_files(tx, no, actor, attachments, now)
+            return self._publish(tx, no, records, now)
 
-        row: dict[str, Any] = self.db.write(_do)
-        return self.present(row, actor)
+        return self.present(self.db.write(_do), actor)
+
+    def attach(self, actor: Person, ticket_id: str, upload: Upload) -> dict[str, Any]:
+        """Attach a file to a ticket `actor` may see; returns the stored file (id, name, size, SHA-256)."""
+        no = parse_ticket_id(ticket_id)
+        now = self.recorder.stamp(self.clock.now())
+
+        def _do(tx: EventRepo) -> dict[str, Any]:
+            self._visible(tx, actor, no, lock=True)
+            [record] = self._store_files(tx, no, actor, [upload], now)
+            self._publish(tx, no, [record], now)
+            stored = {k: record[k] for k in ("filename", "size", "sha256")}
+            return {"id": record["attachment_id"], **stored, "ticket": format_ticket_id(no)}
+
+        return self.db.write(_do)
+
+    def _visible(self, tx: EventRepo, actor: Person, no: int, *, lock: bool = False) -> Ticket:
+        row = tx.ticket(no, lock=lock)
+        if row is None or not can_see(actor, _scope(row)):
+            raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
+        return row
+
+    def _publish(self, tx: EventRepo, no: int, records: list[EventRecord], now: datetime) -> Ticket:
+        """Let the listeners hear `records` with the ticket as they left it; returns that ticket."""
+        row = tx.ticket(no)
+        assert row is not None  # locked by this transaction
+        self.recorder.publish(tx, row, records, now)
+        return row
+
+    def _store_files(
+        self, tx: EventRepo, no: int, actor: Person, uploads: Sequence[Upload], now: datetime
+    ) -> list[EventRecord]:
+        """Store files of ticket `no`, each with its `attachment_added` event."""
+        records = []
+        for upload in uploads:
+            stored = tx.add_attachment(no, upload.filename, upload.content_type, upload.data, now)
+            data = {
+                "filename": stored["filename"],
+                "size": stored["size"],
+                "sha256": stored["sha256"],
+                "attachment_id": stored["id"],
+            }
+            records.append(self.recorder.append(tx, no, ev.ATTACHMENT_ADDED, actor.login, now, data))
+        return records
 
     def _apply(
         self,
-        tx: Any,
+        tx: EventRepo,
         actor: Person,
-        row: dict[str, Any],
+        row: Ticket,
         action: Action,
         text: str,
         priority: str | None,
         contract: Any,
         now: datetime,
-    ) -> list[dict[str, Any]]:
+    ) -> list[EventRecord]:
         """Append the events of one action and update the projection."""
         no = row["no"]
         data: dict[str, Any] = {"text": text or None}
@@ -212,7 +300,7 @@ class TicketService:
             data["priority"] = priority
         elif action is Action.TAKE:
             data["assignee"] = actor.login
-        record = tx.append(no, ev.ACTION_EVENT[action], actor.login, now, data)
+        record = self.recorder.append(tx, no, ev.ACTION_EVENT[action], actor.login, now, data)
         records = [record]
         all_records = tx.events(no)
         view = ev.project(all_records)
@@ -237,9 +325,7 @@ class TicketService:
         tx.update_ticket(no, values)
         return records
 
-    def _escalation(
-        self, row: Mapping[str, Any], priority: str | None, contract: Any, now: datetime
-    ) -> dict[str, Any]:
+    def _escalation(self, row: Ticket, priority: str | None, contract: Any, now: datetime) -> dict[str, Any]:
         if self.sla is None:
             raise Conflict("brak umów serwisowych: nie można przekazać zgłoszenia Wykonawcy")
         chosen_priority = priority or row["priority"]
@@ -250,19 +336,13 @@ class TicketService:
             raise Conflict(f"umowa '{contract}' nie obejmuje tego zgłoszenia (właściwa: {contract_id})")
         return {"contract": contract_id, "contractor": contractor, "priority": chosen_priority}
 
-    def _notify(self, tx: Any, row: Mapping[str, Any], records: list[dict[str, Any]], now: datetime) -> None:
-        for listener in self.listeners:
-            listener(tx, row, records, now)
-
     # --- reading ------------------------------------------------------------------------
     def get(self, actor: Person, ticket_id: str) -> dict[str, Any]:
         """The ticket with its events and live SLA clocks, if `actor` may see it."""
         no = parse_ticket_id(ticket_id)
 
-        def _do(tx: Any) -> tuple[dict[str, Any], list[dict[str, Any]], Person | None]:
-            row = tx.ticket(no)
-            if row is None or not can_see(actor, _scope(row)):
-                raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
+        def _do(tx: EventRepo) -> tuple[Ticket, list[EventRecord], Person | None]:
+            row = self._visible(tx, actor, no)
             return row, tx.events(no), tx.person_by_id(row["author_id"])
 
         row, records, author = self.db.read(_do)
@@ -275,7 +355,7 @@ class TicketService:
     def list(
         self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50
     ) -> dict[str, Any]:
-        """A page of the tickets `actor` may see, with the SPEC §7 filters."""
+        """A page of the tickets `actor` may see, filtered by LIST_FILTERS."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise InvalidInput(f"page ≥ 1, per_page od 1 do {MAX_PER_PAGE}")
         where: dict[str, Any] = {}
@@ -304,7 +384,7 @@ class TicketService:
             "per_page": per_page,
         }
 
-    def present(self, row: Mapping[str, Any], actor: Person | None = None) -> dict[str, Any]:
+    def present(self, row: Ticket, actor: Person | None = None) -> dict[str, Any]:
         """The public JSON shape of a ticket (times in the people's time zone)."""
         state = State(row["state"])
         out: dict[str, Any] = {
@@ -335,12 +415,3 @@ class TicketService:
 
     def _time(self, value: datetime | None) -> str | None:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else None
-
-
-def noop_listener(
-    _tx: Any, _row: Mapping[str, Any], _records: Sequence[Mapping[str, Any]], _now: datetime
-) -> None:
-    """A listener that does nothing (default when no channel is configured)."""
-
-
-ListenerFactory = Callable[..., EventListener]

@@ -8,7 +8,8 @@ html; csv and xlsx come as attachments.
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.sla.report import CONTENT_TYPES, FORMATS, render, scope_filter, sla_report
+from helpdesk.services.sla.report import scope_filter, sla_report
+from helpdesk.services.sla.report_formats import CONTENT_TYPES, FORMATS, render
 from helpdesk.web.common import CONTAINER, current_person, run
 
 PARAMS = frozenset({"from", "to", "contract", "format"})

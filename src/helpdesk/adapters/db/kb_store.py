@@ -21,7 +21,7 @@ ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
 
 
 class KbTxMixin:
-    """Knowledge-base methods of the repository (mixed into store.Tx)."""
+    """Knowledge-base methods of the repository (mixed into tx.Tx)."""
 
     conn: Connection
     postgres: bool

@@ -1,16 +1,16 @@
-"""Repository methods for the mail part (mixed into store.Tx): raw mail, threading, attachments."""
+"""Raw inbound mail (mixed into tx.Tx): kept before parsing, its outcome, its threading."""
 
-import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from helpdesk.adapters.db.tables import AttachmentRow, OutboxRow, RawMailRow
+from helpdesk.adapters.db.tables import OutboxRow, RawMailRow
+from helpdesk.services.ports import Row
 
 raw_t = RawMailRow.__table__  # type: ignore[attr-defined]
-attachment_t = AttachmentRow.__table__  # type: ignore[attr-defined]
 mail_outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]
 
 _OUR_ID = re.compile(r"^<hd\.(\d+)\.")
@@ -21,17 +21,17 @@ def _like_escape(value: str) -> str:
 
 
 class MailTxMixin:
-    """Mail methods of the repository."""
+    """Mail methods of the repository (services.ports.MailRepo)."""
 
     conn: Connection
     postgres: bool
 
-    def mail_store_raw(self, values: dict[str, Any]) -> int:
+    def mail_store_raw(self, values: Mapping[str, Any]) -> int:
         """Keep an inbound message exactly as received; return its id."""
         new_id = self.conn.execute(insert(raw_t).values(**values).returning(raw_t.c.id)).scalar_one()
         return int(new_id)
 
-    def mail_raw(self, raw_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    def mail_raw(self, raw_id: int, *, lock: bool = False) -> Row | None:
         """One stored raw message as a dict, or None."""
         q = select(raw_t).where(raw_t.c.id == raw_id)
         if lock and self.postgres:
@@ -108,34 +108,7 @@ class MailTxMixin:
         ).first()
         return str(row.message_id) if row and row.message_id else None
 
-    def mail_add_attachment(
-        self, ticket_no: int, filename: str, content_type: str, data: bytes, at: datetime
-    ) -> dict[str, Any]:
-        """Store a file for a ticket; return its id, size and SHA-256."""
-        sha = hashlib.sha256(data).hexdigest()
-        new_id = self.conn.execute(
-            insert(attachment_t)
-            .values(
-                ticket_no=ticket_no,
-                filename=filename,
-                content_type=content_type,
-                size=len(data),
-                sha256=sha,
-                data=data,
-                created_at=at,
-            )
-            .returning(attachment_t.c.id)
-        ).scalar_one()
-        return {"id": int(new_id), "size": len(data), "sha256": sha}
-
-    def mail_attachments(self, ticket_no: int) -> list[dict[str, Any]]:
-        """The files of a ticket (with their bytes)."""
-        rows = self.conn.execute(
-            select(attachment_t).where(attachment_t.c.ticket_no == ticket_no).order_by(attachment_t.c.id)
-        )
-        return [dict(r._mapping) for r in rows]
-
-    def mail_raw_list(self, limit: int = 1000) -> list[dict[str, Any]]:
+    def mail_raw_list(self, limit: int = 1000) -> list[Row]:
         """Stored raw messages without their bytes, oldest first (tests and the admin view)."""
         cols = [c for c in raw_t.c if c.name != "data"]
         rows = self.conn.execute(select(*cols).order_by(raw_t.c.id).limit(limit))

@@ -1,23 +1,75 @@
-"""Outbox rows: claim due messages (SKIP LOCKED on PostgreSQL), mark them sent, failed or given up."""
+"""Outbox rows (mixed into tx.Tx): queue a message once, claim due ones (SKIP LOCKED on PostgreSQL),
+mark them sent, failed or given up."""
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import OutboxRow
+from helpdesk.services.ports import Row
 
 outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]
 
+_OUTBOX_INSERT = insert(outbox_t)
+# A message with a used dedupe key is skipped by the database itself (one statement, race-free).
+_OUTBOX_INSERT_ONCE = {
+    "sqlite": sqlite_insert(outbox_t).on_conflict_do_nothing(index_elements=["dedupe"]),
+    "postgresql": pg_insert(outbox_t).on_conflict_do_nothing(index_elements=["dedupe"]),
+}
+
 
 class OutboxTxMixin:
-    """Outbox methods of the repository (mixed into store.Tx)."""
+    """Outbox methods of the repository (services.ports.OutboxRepo)."""
 
     conn: Connection
     postgres: bool
+    fast: PreparedRunner
 
-    def outbox_claim(self, channel: str, now: datetime, lease: timedelta, limit: int) -> list[dict[str, Any]]:
+    def enqueue(
+        self,
+        channel: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        at: datetime,
+        html: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        ticket_no: int | None = None,
+        dedupe: str | None = None,
+    ) -> bool:
+        """Put a message in the outbox; False if `dedupe` was already used."""
+        statement = (
+            _OUTBOX_INSERT
+            if dedupe is None
+            else _OUTBOX_INSERT_ONCE["postgresql" if self.postgres else "sqlite"]
+        )
+        return bool(
+            self.fast.execute(
+                statement,
+                keyed=True,
+                params={
+                    "channel": channel,
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body": body,
+                    "html": html,
+                    "headers": json.dumps(dict(headers or {}), ensure_ascii=False),
+                    "ticket_no": ticket_no,
+                    "dedupe": dedupe,
+                    "created_at": at,
+                    "next_attempt_at": at,
+                    "attempts": 0,
+                },
+            )
+        )
+
+    def outbox_claim(self, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Row]:
         """Due unsent messages of `channel`, leased to the caller until now + lease."""
         q = (
             select(outbox_t)
@@ -103,7 +155,7 @@ class OutboxTxMixin:
         given_up: bool | None = None,
         unsent: bool = False,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Row]:
         """Messages (sent or not; only given-up or not given-up ones; only unsent), oldest first."""
         q = select(outbox_t).order_by(outbox_t.c.id)
         if channel:

@@ -1,4 +1,4 @@
-"""Repository methods of the SLA engine (mixed into store.Tx): sweep claims and report inputs.
+"""Repository methods of the SLA engine (mixed into tx.Tx): sweep claims and report inputs.
 
 The sweep reads only the two indexed deadline columns of `ticket`; on PostgreSQL the claim takes
 row locks with `FOR UPDATE SKIP LOCKED`, so several workers share the due tickets without waiting
@@ -18,7 +18,7 @@ from helpdesk.adapters.db.tables import EventRow, TicketRow
 _ticket = TicketRow.__table__  # type: ignore[attr-defined]
 _event = EventRow.__table__  # type: ignore[attr-defined]
 
-# Event types the SLA report reads (SPEC §6), plus the escalation that selects the ticket.
+# Event types the SLA clocks read (domain/sla.py), plus the escalation that selects the ticket.
 _CLOCK_TYPES = (
     "escalated",
     "acknowledged",

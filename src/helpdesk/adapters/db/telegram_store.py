@@ -1,11 +1,9 @@
-"""Repository methods for the Telegram channel and the dialogue service (mixed into store.Tx).
+"""Telegram updates and dialogue states (mixed into tx.Tx).
 
-Three kinds of rows: processed Telegram updates (idempotency on `update_id`), the state of each
-conversation of the channel-agnostic dialogue (so a restart loses nothing), and attachments that
-people send to the bot.
+Two kinds of rows: processed Telegram updates (idempotency on `update_id`) and the state of each
+conversation of the channel-agnostic dialogue (so a restart loses nothing).
 """
 
-import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -15,7 +13,7 @@ from sqlalchemy import Column, Connection, Text, delete, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
-from helpdesk.adapters.db.tables import AttachmentRow, TelegramUpdateRow
+from helpdesk.adapters.db.tables import TelegramUpdateRow
 
 
 class DialogueStateRow(SQLModel, table=True):
@@ -29,14 +27,13 @@ class DialogueStateRow(SQLModel, table=True):
 
 update_t = TelegramUpdateRow.__table__  # type: ignore[attr-defined]
 state_t = DialogueStateRow.__table__  # type: ignore[attr-defined]
-attachment_t = AttachmentRow.__table__  # type: ignore[attr-defined]
 
 # A claim older than this whose processing never finished (the process died) may be taken again.
 STALE_CLAIM = timedelta(minutes=2)
 
 
 class TelegramTxMixin:
-    """Telegram and dialogue methods of the repository."""
+    """Telegram and dialogue methods of the repository (services.ports.TelegramRepo, DialogueRepo)."""
 
     conn: Connection
     postgres: bool
@@ -120,39 +117,3 @@ class TelegramTxMixin:
         ).rowcount
         if not done:
             self.conn.execute(insert(state_t).values(key=key, data=payload, updated_at=now))
-
-    # --- attachments --------------------------------------------------------------------
-    def add_attachment(
-        self, ticket_no: int, filename: str, content_type: str, data: bytes, now: datetime
-    ) -> dict[str, Any]:
-        """Store a file attached to a ticket; returns its id, size and SHA-256."""
-        sha = hashlib.sha256(data).hexdigest()
-        new_id = self.conn.execute(
-            insert(attachment_t)
-            .values(
-                ticket_no=ticket_no,
-                filename=filename[:255],
-                content_type=content_type[:128],
-                size=len(data),
-                sha256=sha,
-                data=data,
-                created_at=now,
-            )
-            .returning(attachment_t.c.id)
-        ).scalar_one()
-        return {"id": int(new_id), "filename": filename[:255], "size": len(data), "sha256": sha}
-
-    def attachments_of(self, ticket_no: int) -> list[dict[str, Any]]:
-        """Attachments of a ticket without their bytes."""
-        rows = self.conn.execute(
-            select(
-                attachment_t.c.id,
-                attachment_t.c.filename,
-                attachment_t.c.content_type,
-                attachment_t.c.size,
-                attachment_t.c.sha256,
-            )
-            .where(attachment_t.c.ticket_no == ticket_no)
-            .order_by(attachment_t.c.id)
-        )
-        return [dict(r._mapping) for r in rows]

@@ -12,39 +12,18 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
-from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from helpdesk.domain.errors import HelpdeskError
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Clock, Database, TelegramRepo
 
 T = TypeVar("T")
-
-
-class UpdateLedger(Protocol):
-    """The claims table, within one transaction (adapters/db/telegram_store.py)."""
-
-    def tg_claim_updates(self, update_ids: list[int], now: datetime, owner: str = "") -> set[int]:
-        """Claim the updates not yet processed nor held by a live worker; return those claimed."""
-        ...
-
-    def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
-        """Mark claimed updates as processed."""
-        ...
-
-
-class LedgerDatabase(Protocol):
-    """Runs a unit of work on the claims table."""
-
-    def write(self, fn: Callable[[UpdateLedger], T]) -> T:
-        """Run `fn` in a write transaction."""
-        ...
 
 
 class UpdateClaims:
     """Claims of one bot process, batched; the owner id tells this worker's claims from others'."""
 
-    def __init__(self, db: LedgerDatabase, clock: Clock, executor: Executor) -> None:
+    def __init__(self, db: Database[TelegramRepo], clock: Clock, executor: Executor) -> None:
         self.db = db
         self.clock = clock
         self.executor = executor
@@ -94,6 +73,6 @@ class UpdateClaims:
         except HelpdeskError:
             self.done[:0] = ids
 
-    async def _write(self, fn: Callable[[UpdateLedger], T]) -> T:
+    async def _write(self, fn: Callable[[TelegramRepo], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, lambda: self.db.write(fn))

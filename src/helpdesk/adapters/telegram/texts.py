@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.services.intake.dialogue import Texts
+from helpdesk.services.texts import Texts
 from helpdesk.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent

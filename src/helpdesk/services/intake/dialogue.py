@@ -1,26 +1,36 @@
-"""The channel-agnostic dialogue: question → article → "did it help?" → a short ticket conversation.
+"""The chat dialogue: question → article → "did it help?" → a short ticket conversation.
 
-Telegram, e-mail and the web chat all talk to people through this one service. A channel turns
-what a person sent into `message` / `action` / `attach` calls and renders the `Reply` objects it
-gets back (text in Telegram's small HTML subset — `<b>`, `<i>`, escaped entities — plus rows of
-buttons whose `data` comes back through `action`).
+Any chat channel can talk to people through this service; the Telegram bot does today, and a web
+chat page can the same way. (E-mail is no chat: services/intake/mail.py turns each mail into a
+ticket or a comment at once.) What a channel needs to know:
 
-The state of each conversation (keyed `channel:id`, e.g. `telegram:12345`) is stored in the
-database, so a restart in the middle of a ticket conversation loses nothing. The conversation is
-forgiving: every step can be skipped or answered in free text, sensible defaults fill the gaps
-(the article's component, priority "normal"), and there is always a way on — never a dead end.
+- a conversation is keyed `<channel>:<id>` (`telegram:12345`, `web:<session>`); the part before
+  the colon names the channel of the questions it records and the tickets it opens;
+- the channel turns what a person sent into `message` / `action` / `attach` calls and shows the
+  `Reply` objects it gets back: `text` is `Html` (services/texts.py) — a small HTML subset,
+  `<b>`, `<i>` and escaped entities, with line breaks as newlines — that Telegram shows in its
+  HTML mode and a page can put into an element with `white-space: pre-wrap`; `buttons` are rows
+  of labels whose `data` comes back through `action` (at most MAX_BUTTON_DATA_BYTES, the smallest
+  limit of the channels: Telegram's);
+- `reply_to_ticket` is the ticket a message answers (Telegram: a reply to the bot's message
+  about it; a page: the ticket it shows).
+
+The state of each conversation is stored in the database, so a restart in the middle of a ticket
+conversation loses nothing. The conversation is forgiving: every step can be skipped or answered
+in free text, sensible defaults fill the gaps (the article's component, priority "normal"), and
+there is always a way on — never a dead end.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from helpdesk.domain.errors import Forbidden, HelpdeskError, NotFound
+from helpdesk.domain.errors import Forbidden, HelpdeskError, InvalidInput, NotFound
+from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import fold, is_small_talk, tokens
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
@@ -32,8 +42,11 @@ from helpdesk.domain.tickets import (
     format_ticket_id,
     parse_ticket_id,
 )
-from helpdesk.services.ports import Clock
-from helpdesk.services.tickets import NewTicket
+from helpdesk.services.kb.answers import KbService
+from helpdesk.services.ports import Clock, Database, DialogueRepo, KbRepo
+from helpdesk.services.texts import Html
+from helpdesk.services.texts import Texts as Texts  # channels load and pass the texts
+from helpdesk.services.tickets import File, NewTicket, TicketService
 
 SURE_SCORE = 0.75  # below this an answered question also offers "Może chodzi o…"
 CANDIDATE_MIN_SCORE = 0.15  # weaker candidates are noise, not suggestions
@@ -41,7 +54,7 @@ MAX_CANDIDATES = 3
 EXCERPT_CHARS = 300
 MAX_QUESTION_CHARS = 4000
 TITLE_CHARS = 120
-CALLBACK_BYTES = 64  # Telegram's limit on button data
+MAX_BUTTON_DATA_BYTES = 64  # Telegram's limit on button data, the smallest of the channels
 TICKET_ID_RE = re.compile(r"\bT-(\d{1,9})\b", re.IGNORECASE)
 _THANKS = ("dziek", "thx", "thank", "dzieki")
 # Components offered as buttons, in the order officials most often need them.
@@ -64,9 +77,9 @@ class Button:
 
 @dataclass
 class Reply:
-    """One message to show: HTML-subset text, rows of buttons, the ticket it is about (if any)."""
+    """One message to show: chat HTML-subset text, rows of buttons, the ticket it is about (if any)."""
 
-    text: str
+    text: Html
     buttons: list[list[Button]] = field(default_factory=list)
     ticket_id: str | None = None
 
@@ -79,29 +92,16 @@ def ticket_id_in(text: str | None) -> str | None:
     return format_ticket_id(int(match.group(1))) if match else None
 
 
-class Texts:
-    """The conversation texts (from bot/texts.*.toml) with safe formatting."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-
-    def raw(self, path: str) -> str:
-        """The text at `section.key`, unformatted."""
-        node: Any = self.data
-        for part in path.split("."):
-            node = node[part]
-        return str(node)
-
-    def __call__(self, path: str, **values: Any) -> str:
-        """The text at `section.key` with the values HTML-escaped and filled in."""
-        safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
-        return self.raw(path).format(**safe)
+class DialogueUnit(DialogueRepo, KbRepo, Protocol):
+    """What one step of a conversation reads and writes: its state and the question asked."""
 
 
 class DialogueService:
-    """Conversations with officials (and leaders) over any text channel."""
+    """Conversations with officials (and leaders) over any chat channel."""
 
-    def __init__(self, db: Any, clock: Clock, kb: Any, tickets: Any, texts: Texts) -> None:
+    def __init__(
+        self, db: Database[DialogueUnit], clock: Clock, kb: KbService, tickets: TicketService, texts: Texts
+    ) -> None:
         self.db = db
         self.clock = clock
         self.kb = kb
@@ -111,8 +111,7 @@ class DialogueService:
     # --- state --------------------------------------------------------------------------
     def state(self, key: str) -> dict[str, Any]:
         """The stored state of conversation `key`."""
-        result: dict[str, Any] = self.db.read(lambda tx: tx.dialogue_load(key))
-        return result
+        return self.db.read(lambda tx: tx.dialogue_load(key))
 
     def _save(self, key: str, state: Mapping[str, Any]) -> None:
         now = self.clock.now()
@@ -193,34 +192,14 @@ class DialogueService:
         if not ticket_id:
             return [Reply(self.t("thread.no_ticket_for_file"))]
         try:
-            row = self.tickets.get(person, ticket_id)
-        except HelpdeskError:
+            info = self.tickets.attach(person, ticket_id, File(filename, content_type, data))
+        except (NotFound, InvalidInput):
             return [Reply(self.t("thread.no_ticket_for_file"))]
-        no = parse_ticket_id(row["id"])
-        now = self.clock.now()
-
-        def _do(tx: Any) -> dict[str, Any]:
-            info: dict[str, Any] = tx.add_attachment(no, filename, content_type, data, now)
-            tx.append(
-                no,
-                "attachment_added",
-                person.login,
-                now,
-                {"filename": info["filename"], "size": info["size"], "sha256": info["sha256"]},
-            )
-            return info
-
-        info = self.db.write(_do)
-        replies = [
-            Reply(
-                self.t(
-                    "thread.attached", filename=info["filename"], size=human_size(info["size"]), id=row["id"]
-                ),
-                ticket_id=row["id"],
-            )
-        ]
+        tid = str(info["ticket"])
+        text = self.t("thread.attached", filename=info["filename"], size=human_size(info["size"]), id=tid)
+        replies = [Reply(text, ticket_id=tid)]
         if caption and caption.strip():  # the caption is a comment on the same ticket
-            self._to_thread(key, person, state, row["id"], caption.strip(), None)
+            self._to_thread(key, person, state, tid, caption.strip(), None)
         return replies
 
     def mine(self, person: Person, limit: int = 10) -> Reply:
@@ -234,7 +213,7 @@ class DialogueService:
             self.t("mine.line", id=item["id"], state=item["state_label"], title=_short(item["title"], 80))
             for item in page["items"]
         ]
-        return Reply("\n".join(lines))
+        return Reply(Html("\n").join(lines))
 
     # --- questions ----------------------------------------------------------------------
     def _question(self, key: str, person: Person, state: dict[str, Any], text: str) -> list[Reply]:
@@ -303,22 +282,21 @@ class DialogueService:
         """Store the question and the new state together; returns the question's id."""
         now = self.clock.now()
 
-        def _do(tx: Any) -> int:
-            q = int(tx.kb_record_query(query))
+        def _do(tx: DialogueUnit) -> int:
+            q = tx.kb_record_query(query)
             state["q"] = q
             tx.dialogue_save(key, state, now)
             return q
 
-        result: int = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def _candidate_buttons(
-        self, q: int, candidates: list[dict[str, Any]], articles: Mapping[str, Any]
+        self, q: int, candidates: list[dict[str, Any]], articles: Mapping[str, Article]
     ) -> list[list[Button]]:
         rows = []
         for cand in candidates[:MAX_CANDIDATES]:
             data = f"a:{q}:{cand['id']}"
-            if len(data.encode()) <= CALLBACK_BYTES:
+            if len(data.encode()) <= MAX_BUTTON_DATA_BYTES:
                 rows.append([Button(_short(articles[cand["id"]].title, 60), data)])
         return rows
 
@@ -491,7 +469,7 @@ class DialogueService:
         component = f"\nSystem: {row['component_label']}" if row.get("component_label") else ""
         return [Reply(self._created_text(row, component), ticket_id=row["id"])]
 
-    def _created_text(self, row: Mapping[str, Any], component: str) -> str:
+    def _created_text(self, row: Mapping[str, Any], component: str) -> Html:
         values = {
             "id": row["id"],
             "title": row["title"],

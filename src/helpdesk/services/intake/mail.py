@@ -9,7 +9,10 @@ in the same transaction as the ticket change, so a crash leaves the row `new` to
 - A reply (In-Reply-To / References to a mail of the ticket, or `[T-000042]` in the subject) lands
   on its ticket: the author's text as a comment, a leader's or agent's as a reply to the author.
 - Anything else opens a ticket after the knowledge base had its chance: the acknowledgement
-  (mail_notify) carries the best article.
+  (services/notify/mail.py) carries the best article.
+
+A mail's files are attached to its ticket with the comment or the new ticket, in the same change;
+`intake_listener` records the raw mail's outcome in that change's transaction too.
 """
 
 from __future__ import annotations
@@ -18,42 +21,23 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
-from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, HelpdeskError, NotFound, Unavailable
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.kb.answers import KbService
 from helpdesk.services.notify.mail import CURRENT_MAIL, InboundMailContext
-from helpdesk.services.ports import Clock
-from helpdesk.services.tickets import MAX_TEXT, NewTicket
+from helpdesk.services.ports import Change, Clock, Database, EventRepo
+from helpdesk.services.tickets import MAX_TEXT, NewTicket, TicketService, Upload
 
 log = logging.getLogger(__name__)
 
 RATE_LIMIT = 20
 RATE_WINDOW = timedelta(minutes=10)
 KB_QUESTION_CHARS = 1000
-
-
-class InboundAttachment(Protocol):
-    """A file that came with a mail."""
-
-    @property
-    def filename(self) -> str:
-        """Its name as the sender gave it (made safe)."""
-        ...
-
-    @property
-    def content_type(self) -> str:
-        """Its MIME type."""
-        ...
-
-    @property
-    def data(self) -> bytes:
-        """Its bytes."""
-        ...
 
 
 class InboundMail(Protocol):
@@ -100,7 +84,7 @@ class InboundMail(Protocol):
         ...
 
     @property
-    def attachments(self) -> Sequence[InboundAttachment]:
+    def attachments(self) -> Sequence[Upload]:
         """Its files."""
         ...
 
@@ -123,10 +107,10 @@ class MailIntake:
 
     def __init__(
         self,
-        db: Any,
+        db: Database[EventRepo],
         clock: Clock,
-        tickets: Any,
-        kb: Any,
+        tickets: TicketService,
+        kb: KbService | None,
         parse: Parser,
         *,
         rate_limit: int = RATE_LIMIT,
@@ -160,8 +144,7 @@ class MailIntake:
             "data": data,
             "status": "new",
         }
-        raw_id: int = self.db.write(lambda tx: tx.mail_store_raw(values))
-        return raw_id
+        return self.db.write(lambda tx: tx.mail_store_raw(values))
 
     def receive(
         self, data: bytes, *, source: str, envelope_from: str | None = None, envelope_to: str = ""
@@ -179,7 +162,7 @@ class MailIntake:
 
     def process_pending(self, limit: int = 100) -> list[Outcome]:
         """Process messages stored but never processed (after a crash or a database outage)."""
-        ids: list[int] = self.db.read(lambda tx: tx.mail_pending(limit))
+        ids = self.db.read(lambda tx: tx.mail_pending(limit))
         return [self.process(raw_id) for raw_id in ids]
 
     def process(self, raw_id: int, *, envelope_from: str | None = None) -> Outcome:
@@ -218,14 +201,13 @@ class MailIntake:
         mail = self.parse(bytes(row["data"]), envelope_from)
         if mail.auto:
             return self._ignore(raw_id, f"automatic mail ({mail.auto})")
-        person: Person | None = (
-            self.db.read(lambda tx: tx.person_by("email", mail.from_addr)) if mail.from_addr else None
-        )
+        sender = mail.from_addr
+        person = self.db.read(lambda tx: tx.person_by("email", sender)) if sender else None
         if person is None:
             return self._ignore(raw_id, f"unknown sender {mail.from_addr or '(none)'}")
         sender_key = (row["envelope_from"] or mail.from_addr).lower()
         since = self.clock.now() - self.rate_window
-        recent: int = self.db.read(lambda tx: tx.mail_recent_count(sender_key, since, raw_id))
+        recent = self.db.read(lambda tx: tx.mail_recent_count(sender_key, since, raw_id))
         if recent >= self.rate_limit:
             return self._ignore(raw_id, f"rate limit: {recent} mails from {sender_key} in {self.rate_window}")
         if mail.message_id:
@@ -241,7 +223,7 @@ class MailIntake:
 
     def _thread(self, mail: InboundMail) -> int | None:
         ids = mail.thread_ids
-        found: int | None = self.db.read(lambda tx: tx.mail_thread_ticket(ids)) if ids else None
+        found = self.db.read(lambda tx: tx.mail_thread_ticket(ids)) if ids else None
         return found if found is not None else mail.ticket_ref
 
     def _add_to_ticket(self, raw_id: int, mail: InboundMail, person: Person, no: int) -> Outcome | None:
@@ -252,14 +234,15 @@ class MailIntake:
         ctx = InboundMailContext(
             raw_id, mail.message_id, person, attachments=list(mail.attachments), status="comment"
         )
+        files = list(mail.attachments)
         token = CURRENT_MAIL.set(ctx)
         try:
             try:
-                row = self.tickets.act(person, tid, action, text=text)
+                row = self.tickets.act(person, tid, action, text=text, attachments=files)
             except (Forbidden, Conflict):
                 if action == "comment":
                     raise
-                row = self.tickets.act(person, tid, "comment", text=text)
+                row = self.tickets.act(person, tid, "comment", text=text, attachments=files)
         except NotFound:
             return None  # not theirs to see (or gone): their mail is still worth a ticket of its own
         except Conflict:
@@ -289,15 +272,19 @@ class MailIntake:
         ctx = InboundMailContext(raw_id, mail.message_id, person, kb=kb, attachments=list(mail.attachments))
         token = CURRENT_MAIL.set(ctx)
         try:
-            ticket = self.tickets.create(
-                person, NewTicket(title=mail.title, description=mail.body[:MAX_TEXT], channel="email")
+            request = NewTicket(
+                title=mail.title,
+                description=mail.body[:MAX_TEXT],
+                channel="email",
+                attachments=list(mail.attachments),
             )
+            ticket = self.tickets.create(person, request)
         except Forbidden as err:
             return self._ignore(raw_id, f"{person.login} may not open tickets: {err}")
         finally:
             CURRENT_MAIL.reset(token)
         tid = str(ticket["id"])
-        if kb and kb.get("query_id"):
+        if self.kb is not None and kb and kb.get("query_id"):
             try:
                 self.kb.link_ticket(int(kb["query_id"]), int(tid.split("-")[1]))
             except HelpdeskError as err:
@@ -305,30 +292,14 @@ class MailIntake:
         return Outcome(raw_id, "ticket", tid)
 
 
-def intake_listener(tx: Any, ticket: Any, records: Sequence[Any], now: datetime) -> None:
-    """TicketService listener: store the current mail's attachments and outcome in the same transaction."""
+def intake_listener(repo: EventRepo, change: Change) -> int:
+    """Event listener: record the outcome of the mail being processed in its ticket's transaction."""
     ctx = CURRENT_MAIL.get()
-    if ctx is None or ctx.consumed or not records:
-        return
+    if ctx is None or ctx.consumed:
+        return 0
     ctx.consumed = True
-    no = int(ticket["no"])
-    for attachment in ctx.attachments:
-        stored = tx.mail_add_attachment(
-            no, attachment.filename, attachment.content_type, attachment.data, now
-        )
-        tx.append(
-            no,
-            ev.ATTACHMENT_ADDED,
-            ctx.person.login,
-            now,
-            {
-                "filename": attachment.filename,
-                "size": stored["size"],
-                "sha256": stored["sha256"],
-                "attachment_id": stored["id"],
-            },
-        )
-    tx.mail_mark(ctx.raw_id, ctx.status, no, ctx.note)
+    repo.mail_mark(ctx.raw_id, ctx.status, change.ticket["no"], ctx.note)
+    return 0
 
 
 def quick_message_id(data: bytes) -> str | None:

@@ -9,13 +9,13 @@ drafts and discarded drafts never are.
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
 from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Clock, Database, KbRepo
 
 MAX_QUESTION = 20_000
 STAMP_CHECK_SECONDS = 5.0
@@ -33,10 +33,19 @@ def article_from_row(row: dict[str, Any]) -> Article:
     )
 
 
+class KbSettings(Protocol):
+    """What the knowledge base needs to know of the settings."""
+
+    @property
+    def public_url(self) -> str:
+        """Where people open articles (`{public_url}/kb/{id}`)."""
+        ...
+
+
 class KbService:
     """Import, answer and feedback over the stored articles."""
 
-    def __init__(self, db: Any, clock: Clock, settings: Any) -> None:
+    def __init__(self, db: Database[KbRepo], clock: Clock, settings: KbSettings) -> None:
         self.db = db
         self.clock = clock
         self.public_url = str(settings.public_url)
@@ -52,7 +61,7 @@ class KbService:
         now = self.clock.now()
         items = list(articles)
 
-        def _do(tx: Any) -> dict[str, int]:
+        def _do(tx: KbRepo) -> dict[str, int]:
             counts = {"added": 0, "updated": 0, "unchanged": 0}
             for a in items:
                 outcome = tx.kb_upsert(
@@ -70,7 +79,7 @@ class KbService:
                 counts[outcome] += 1
             return counts
 
-        counts: dict[str, int] = self.db.write(_do)
+        counts = self.db.write(_do)
         self.invalidate()
         return counts
 
@@ -116,7 +125,7 @@ class KbService:
     def answer(
         self, text: str, person: Person | None = None, channel: str = "api", record: bool = True
     ) -> dict[str, Any]:
-        """SPEC §5 answer; when `record`, the question is stored (id in `query_id`) for feedback."""
+        """The answer as the API gives it (matcher.to_spec_json); when `record`, the question is stored (id in `query_id`) for feedback."""
         verdict, articles = self.match(text)
         result = to_spec_json(verdict, articles, self.public_url)
         if record:

@@ -27,7 +27,7 @@ two reviewers never overwrite each other unseen.
 import json
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import (
@@ -50,7 +50,7 @@ from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import format_ticket_id
 from helpdesk.services.kb.answers import KbService
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Clock, Database, KbRepo, Row, TicketRepo
 
 REVIEW_ROLES = frozenset({Role.LEADER, Role.COORDINATOR, Role.ADMIN})
 """Who may list, read and edit drafts (leaders only their office's)."""
@@ -95,10 +95,14 @@ def _article_values(article: Article) -> dict[str, Any]:
     }
 
 
+class DraftsRepo(KbRepo, TicketRepo, Protocol):
+    """What the review reads and writes: articles, and the tickets drafts were made of."""
+
+
 class KbDrafts:
     """The review of draft articles: who may see, edit, publish and discard which draft."""
 
-    def __init__(self, db: Any, clock: Clock, kb: KbService, tz: tzinfo) -> None:
+    def __init__(self, db: Database[DraftsRepo], clock: Clock, kb: KbService, tz: tzinfo) -> None:
         self.db = db
         self.clock = clock
         self.kb = kb
@@ -111,17 +115,17 @@ class KbDrafts:
             actor, REVIEW_ROLES, "przeglądać szkiców artykułów", "liderzy, koordynatorzy i administratorzy"
         )
 
-        def _do(tx: Any) -> list[dict[str, Any]]:
+        def _do(tx: DraftsRepo) -> list[dict[str, Any]]:
             return [
                 self._summary(row, office, tx.kb_history(row["id"]), self._suggested(tx, row))
                 for row, office in self._visible_drafts(tx, actor)
             ]
 
-        items: list[dict[str, Any]] = self.db.read(_do)
+        items = self.db.read(_do)
         items.sort(key=lambda d: (d["drafted_at"] or "", d["id"]))
         return items
 
-    def _visible_drafts(self, tx: Any, actor: Person) -> list[tuple[dict[str, Any], str | None]]:
+    def _visible_drafts(self, tx: DraftsRepo, actor: Person) -> list[tuple[dict[str, Any], str | None]]:
         """(draft row, its office) for every draft `actor` may see."""
         visible = []
         for row in tx.kb_articles(DRAFT):
@@ -137,7 +141,7 @@ class KbDrafts:
         )
         aid = self._id(article_id)
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: DraftsRepo) -> dict[str, Any]:
             row = tx.kb_article(aid)
             if row is None and (moved := self._published_as(tx, aid)) is not None:
                 raise DraftPublished(
@@ -154,8 +158,7 @@ class KbDrafts:
                 )
             return self._detail(tx, row, office)
 
-        result: dict[str, Any] = self.db.read(_do)
-        return result
+        return self.db.read(_do)
 
     def count(self, actor: Person) -> int:
         """How many drafts `actor` may review (0 for roles that review none).
@@ -164,8 +167,7 @@ class KbDrafts:
         """
         if actor.role not in REVIEW_ROLES:
             return 0
-        count: int = self.db.read(lambda tx: len(self._visible_drafts(tx, actor)))
-        return count
+        return self.db.read(lambda tx: len(self._visible_drafts(tx, actor)))
 
     def published_as(self, article_id: Any) -> str | None:
         """The id the draft `szkic-t-000042` was published under, or None (no such draft id, not
@@ -174,7 +176,7 @@ class KbDrafts:
             aid = parse_article_id(article_id)
         except ArticleFieldError:
             return None
-        moved: dict[str, Any] | None = self.db.read(lambda tx: self._published_as(tx, aid))
+        moved = self.db.read(lambda tx: self._published_as(tx, aid))
         return str(moved["id"]) if moved is not None else None
 
     # --- changing -----------------------------------------------------------------------
@@ -189,14 +191,13 @@ class KbDrafts:
         changes = self._changes(changes, required=True)
         version = parse_version(version)
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: DraftsRepo) -> dict[str, Any]:
             row, office = self._open_draft(tx, actor, aid, version, "edytować")
             article = self._validate({**row, **changes})
             outcome = tx.kb_upsert(_article_values(article), self.clock.now(), actor.login, status=DRAFT)
-            return {**self._detail(tx, tx.kb_article(aid), office), "outcome": outcome}
+            return {**self._detail(tx, self._stored(tx, aid), office), "outcome": outcome}
 
-        result: dict[str, Any] = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     def publish(
         self,
@@ -222,7 +223,7 @@ class KbDrafts:
         except ArticleFieldError as err:
             raise InvalidInput(err.named()) from err
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: DraftsRepo) -> dict[str, Any]:
             row, office = self._open_draft(tx, actor, aid, version, "opublikować")
             try:
                 article = make_article({**row, **changes})
@@ -242,12 +243,12 @@ class KbDrafts:
                 note=note,
             )
             return {
-                **self._detail(tx, tx.kb_article(final_id), office),
+                **self._detail(tx, self._stored(tx, final_id), office),
                 "outcome": outcome,
                 "renamed_from": aid if final_id != aid else None,
             }
 
-        result: dict[str, Any] = self.db.write(_do)
+        result = self.db.write(_do)
         self.kb.invalidate()  # answer from it right away in this process
         return result
 
@@ -257,14 +258,13 @@ class KbDrafts:
         aid = self._id(article_id)
         version = parse_version(version)
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: DraftsRepo) -> dict[str, Any]:
             row, office = self._open_draft(tx, actor, aid, version, "odrzucić")
             values = {k: row[k] for k in ("id", *EDITABLE)}
             outcome = tx.kb_upsert(values, self.clock.now(), actor.login, status=DISCARDED)
-            return {**self._detail(tx, tx.kb_article(aid), office), "outcome": outcome}
+            return {**self._detail(tx, self._stored(tx, aid), office), "outcome": outcome}
 
-        result: dict[str, Any] = self.db.write(_do)
-        return result
+        return self.db.write(_do)
 
     # --- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -305,7 +305,7 @@ class KbDrafts:
         except ArticleFieldError as err:
             raise InvalidInput(err.named()) from err
 
-    def _move(self, tx: Any, aid: str, article: Article, wanted: str | None) -> str:
+    def _move(self, tx: DraftsRepo, aid: str, article: Article, wanted: str | None) -> str:
         """Give the draft `aid` its final id (with its history); the id it has now."""
         if wanted is not None:
             if wanted == aid:
@@ -333,7 +333,7 @@ class KbDrafts:
             "publikacje); spróbuj ponownie albo podaj id"
         )
 
-    def _suggested(self, tx: Any, row: Mapping[str, Any]) -> str | None:
+    def _suggested(self, tx: DraftsRepo, row: Mapping[str, Any]) -> str | None:
         """The id a draft would be published under now if none is given (None for what is not a draft)."""
         if row["status"] != DRAFT:
             return None
@@ -343,19 +343,19 @@ class KbDrafts:
         return unique_id(base, tx.kb_ids_like(base))
 
     @staticmethod
-    def _published_as(tx: Any, aid: str) -> dict[str, Any] | None:
+    def _published_as(tx: DraftsRepo, aid: str) -> dict[str, Any] | None:
         """The published article the draft id `aid` became, when it has another id now."""
         no = draft_ticket_no(aid)
         if no is None or draft_id(no) != aid:
             return None
-        row: dict[str, Any] | None = tx.kb_article_of_ticket(no)
+        row = tx.kb_article_of_ticket(no)
         return row if row is not None and row["status"] == PUBLISHED and row["id"] != aid else None
 
     def _url(self, article_id: str) -> str:
         return f"{self.kb.public_url.rstrip('/')}/kb/{article_id}"
 
     def _open_draft(
-        self, tx: Any, actor: Person, aid: str, version: int | None, verb: str
+        self, tx: DraftsRepo, actor: Person, aid: str, version: int | None, verb: str
     ) -> tuple[dict[str, Any], str | None]:
         """The draft row, locked, after the checks every change shares."""
         row = tx.kb_article(aid, lock=True)
@@ -384,7 +384,14 @@ class KbDrafts:
         return row, office
 
     @staticmethod
-    def _office_of(tx: Any, row: Mapping[str, Any]) -> str | None:
+    def _stored(tx: DraftsRepo, aid: str) -> Row:
+        """The article as this transaction just wrote it."""
+        row = tx.kb_article(aid)
+        assert row is not None  # written by this transaction
+        return row
+
+    @staticmethod
+    def _office_of(tx: DraftsRepo, row: Mapping[str, Any]) -> str | None:
         no = row.get("source_ticket")
         ticket = tx.ticket(no) if no is not None else None
         return str(ticket["office"]) if ticket else None
@@ -432,7 +439,7 @@ class KbDrafts:
             "suggested_id": suggested,
         }
 
-    def _detail(self, tx: Any, row: Mapping[str, Any], office: str | None) -> dict[str, Any]:
+    def _detail(self, tx: DraftsRepo, row: Mapping[str, Any], office: str | None) -> dict[str, Any]:
         history = tx.kb_history(row["id"])
         url = self._url(row["id"]) if row["status"] == PUBLISHED else None
         return {

@@ -1,4 +1,4 @@
-"""What the knowledge base achieves, and what it should learn next (issue 3, part 3).
+"""What the knowledge base achieves, and what it should learn next.
 
 - **Deflection** — an answer counts as a deflection only when it is *final*:
   it was answered (`answered` true), the person did not mark it unhelpful, and no ticket on the
@@ -25,18 +25,19 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from helpdesk.domain.kb.article import DISCARDED, DRAFT, draft_id
+from helpdesk.domain.kb.article import DISCARDED, DRAFT, Article, draft_id
 from helpdesk.domain.kb.text import content_words, is_small_talk, stem, tokens
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import State, format_ticket_id, parse_ticket_id
-from helpdesk.services.ports import Clock
+from helpdesk.services.kb.matcher import KbAnswer
+from helpdesk.services.ports import Clock, Database, KbRepo, Row, TicketRepo
 
 WINDOW = timedelta(days=7)
 """How long after an answer a ticket on the same subject still undoes the deflection."""
@@ -140,10 +141,22 @@ class _Cluster:
     members: list[Mapping[str, Any]] = field(default_factory=list)
 
 
+class InsightsRepo(KbRepo, TicketRepo, Protocol):
+    """What the insights read: questions, articles, and the tickets that followed them."""
+
+
+class ArticleMatcher(Protocol):
+    """The knowledge base's verdict on a text (services.kb.answers.KbService.match)."""
+
+    def match(self, text: str) -> tuple[KbAnswer, dict[str, Article]]:
+        """The best article for `text` and the articles by id."""
+        ...
+
+
 class KbInsights:
     """Deflection and unanswered-question reports, and drafts of articles from tickets."""
 
-    def __init__(self, db: Any, clock: Clock, kb: Any, tz: tzinfo) -> None:
+    def __init__(self, db: Database[InsightsRepo], clock: Clock, kb: ArticleMatcher, tz: tzinfo) -> None:
         self.db = db
         self.clock = clock
         self.kb = kb
@@ -179,8 +192,8 @@ class KbInsights:
         }
 
     def _deflection_data(
-        self, tx: Any, since: datetime, until: datetime, office: str | None
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        self, tx: InsightsRepo, since: datetime, until: datetime, office: str | None
+    ) -> tuple[list[Row], list[Row]]:
         queries = [q for q in tx.kb_queries(since, until) if office is None or q["office"] == office]
         people = {q["person_id"] for q in queries if q["answered"] and q["person_id"] is not None}
         return queries, tx.kb_tickets_of_people(people, since, until + WINDOW + timedelta(seconds=1))
@@ -311,7 +324,7 @@ class KbInsights:
         no = parse_ticket_id(ticket_id)
         now = self.clock.now()
 
-        def _do(tx: Any) -> dict[str, Any]:
+        def _do(tx: InsightsRepo) -> dict[str, Any]:
             row = tx.ticket(no)
             if row is None or (actor.role is Role.LEADER and row["office"] != actor.jst):
                 raise NotFound(f"nie ma zgłoszenia {format_ticket_id(no)}")
@@ -345,9 +358,10 @@ class KbInsights:
             }
             outcome = tx.kb_upsert(values, now, actor.login, status=DRAFT, source_ticket=no)
             stored = tx.kb_article(article_id)
+            assert stored is not None  # written just above
             return {**stored, "outcome": outcome, "ticket": format_ticket_id(no)}
 
-        result: dict[str, Any] = self.db.write(_do)
+        result = self.db.write(_do)
         result["updated_at"] = self._time(result["updated_at"])
         return result
 

@@ -1,12 +1,16 @@
 """E-mail notices: what happens to a ticket is mailed to the people it concerns, through the outbox.
 
-A listener of TicketService, called inside the write transaction, so a change and its mail commit
-together (nothing is lost, nothing is sent for a change that was rolled back). Who hears what:
+A listener of the event recorder (services/events.py), called inside the write transaction of
+every change, so a change and its mail commit together (nothing is lost, nothing is sent for a
+change that was rolled back). Who hears what:
 
 - the author: the acknowledgement of a ticket opened by mail (with the knowledge-base article that
   may help and how to reach a person), replies of leaders and agents, status changes;
-- the office's leaders: new tickets, the author's comments, first-line alerts, SLA warnings;
-- the contractor's agents: escalations, the author's comments on escalated tickets, SLA warnings.
+- the office's leaders: new tickets, the author's comments;
+- the contractor's agents: escalations, the author's comments on escalated tickets;
+- SLA warnings and breaches, first-line alerts: the people services/notify/sla_notices.py names,
+  with the clock, the deadline in local time, the time used of the target, contract, priority
+  and office.
 
 Every mail has `[T-000042]` in the subject, a Message-ID that names the ticket, In-Reply-To and
 References pointing at the ticket's thread (so mail clients group them), a plain-text and an HTML
@@ -17,15 +21,27 @@ from __future__ import annotations
 
 import html
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.people import Person
-from helpdesk.domain.tickets import PRIORITY_LABELS_PL, STATE_LABELS_PL, Priority, State, format_ticket_id
+from helpdesk.domain.tickets import STATE_LABELS_PL, State, format_ticket_id
+from helpdesk.services.notify.sla_notices import (
+    SLA_EVENTS,
+    dedupe_key,
+    first_line_audience,
+    first_line_lines,
+    office_label,
+    priority_label,
+    sla_audience,
+    sla_facts,
+)
+from helpdesk.services.ports import Change, DirectoryRepo, EventRecord, EventRepo, Ticket
+from helpdesk.services.tickets import Upload
 
 SIGNATURE = "Helpdesk e-Urząd"
 
@@ -38,7 +54,7 @@ class InboundMailContext:
     message_id: str | None
     person: Person
     kb: Mapping[str, Any] | None = None
-    attachments: list[Any] = field(default_factory=list)
+    attachments: list[Upload] = field(default_factory=list)
     status: str = "ticket"
     note: str | None = None
     consumed: bool = False
@@ -68,6 +84,7 @@ class Notice:
     extra: tuple[str, ...] = ()
     reply_to_origin: bool = False
     even_to_actor: bool = False  # the acknowledgement goes to the author who acted
+    about: str | None = None  # once-only key of what it is about (SLA notices); else the event
 
 
 STATUS_INTRO: dict[str, str] = {
@@ -96,13 +113,6 @@ STATUS_SUBJECT: dict[str, str] = {
 }
 
 
-def _priority_label(value: Any) -> str:
-    try:
-        return PRIORITY_LABELS_PL[Priority(str(value))]
-    except ValueError:
-        return str(value or "")
-
-
 class MailNotifier:
     """The TicketService listener that writes e-mail notices into the outbox."""
 
@@ -111,27 +121,29 @@ class MailNotifier:
         self.public_url = public_url.rstrip("/")
         self.tz = tz
 
-    def __call__(
-        self, tx: Any, ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], now: datetime
-    ) -> None:
-        """Enqueue the mails the new events call for."""
-        author: Person | None = tx.person_by_id(ticket["author_id"])
+    def __call__(self, repo: EventRepo, change: Change) -> int:
+        """Enqueue the mails the new events call for; how many were queued."""
+        ticket = change.ticket
+        author = repo.person_by_id(ticket["author_id"])
         # Only a ticket opened by mail has an opening message to thread under.
-        origin = tx.mail_ticket_origin(int(ticket["no"])) if ticket["channel"] == "email" else None
+        origin = repo.mail_ticket_origin(ticket["no"]) if ticket["channel"] == "email" else None
         # The same words go to several people (the office's leaders): rendered once per change.
         bodies: dict[tuple[Any, ...], tuple[str, str]] = {}
-        for record in records:
-            for notice in self.notices(tx, ticket, record, author):
+        queued = 0
+        for record in change.records:
+            for notice in self.notices(repo, change, record, author):
                 key = (notice.intro, notice.text, notice.extra)
                 if key not in bodies:
                     bodies[key] = self.render(ticket, notice)
-                self._enqueue(tx, ticket, record, notice, now, origin, bodies[key])
+                queued += self._enqueue(repo, change, record, notice, origin, bodies[key])
+        return queued
 
     # --- who hears what -------------------------------------------------------------------
     def notices(
-        self, tx: Any, ticket: Mapping[str, Any], record: Mapping[str, Any], author: Person | None
+        self, tx: EventRepo, change: Change, record: EventRecord, author: Person | None
     ) -> list[Notice]:
-        """The notices one event calls for (not yet filtered for the actor)."""
+        """The notices one event calls for, to people with an e-mail other than the one who acted."""
+        ticket = change.ticket
         type_ = str(record.get("type"))
         actor_login = record.get("actor")
         if author is not None and actor_login == author.login:
@@ -173,7 +185,7 @@ class MailNotifier:
             out.append(Notice(author, "Odpowiedź w sprawie zgłoszenia", f"{actor_name} odpowiada:", text))
         elif type_ in STATUS_INTRO:
             intro = STATUS_INTRO[type_].format(
-                actor=actor_name, priority=_priority_label(record.get("priority"))
+                actor=actor_name, priority=priority_label(record.get("priority"))
             )
             if author is not None and author_wants:
                 out.append(Notice(author, STATUS_SUBJECT[type_], intro, text))
@@ -184,30 +196,53 @@ class MailNotifier:
                             agent,
                             "Zgłoszenie dla Wykonawcy" if type_ == ev.ESCALATED else STATUS_SUBJECT[type_],
                             f"{actor_name} przekazuje zgłoszenie urzędu {ticket['office']} "
-                            f"(kategoria: {_priority_label(ticket['priority'])}).",
+                            f"(kategoria: {priority_label(ticket['priority'])}).",
                             text or ticket["description"] or None,
                         )
                     )
-        elif type_ in (ev.SLA_WARNING, ev.SLA_BREACHED):
-            what = "zbliża się termin" if type_ == ev.SLA_WARNING else "przekroczono termin"
-            metric = record.get("metric") or record.get("clock") or ""
-            intro = f"Uwaga: {what} umowny ({metric}) dla tego zgłoszenia.".replace(" ()", "")
-            people = list(tx.people_of_office(ticket["office"], "leader"))
-            if ticket["contractor"]:
-                people += tx.people_by_role("agent", ticket["contractor"])
-            out += [Notice(p, "Ostrzeżenie SLA", intro) for p in people]
+        elif type_ in SLA_EVENTS:
+            out += self._sla_notices(tx, change, record)
         elif type_ == ev.FIRST_LINE_ALERT:
-            out += [
-                Notice(
-                    p,
-                    "Zgłoszenie czeka na lidera",
-                    "Nikt jeszcze nie zajął się tym zgłoszeniem — prosimy o reakcję.",
-                )
-                for p in tx.people_of_office(ticket["office"], "leader")
-            ]
+            out += self._first_line_notices(tx, ticket, record)
         return [n for n in out if n.recipient.email and (n.even_to_actor or n.recipient.login != actor_login)]
 
-    def _office_side(self, tx: Any, ticket: Mapping[str, Any]) -> list[Person]:
+    def _sla_notices(self, tx: DirectoryRepo, change: Change, record: EventRecord) -> list[Notice]:
+        facts = sla_facts(change, record, self.tz)
+        tid = format_ticket_id(change.ticket["no"])
+        if facts.warning:
+            intro = f"Zgłoszenie {tid}: zbliża się termin umowny ({facts.metric})."
+        else:
+            intro = f"Zgłoszenie {tid} przekroczyło czas umowny na: {facts.metric}."
+        extra = tuple(facts.lines(office_label(tx, change.ticket)))
+        about = dedupe_key(change.ticket, record)
+        return [
+            Notice(p, facts.headline, intro, None, extra, about=about)
+            for p in sla_audience(tx, change.ticket)
+        ]
+
+    def _first_line_notices(self, tx: DirectoryRepo, ticket: Ticket, record: EventRecord) -> list[Notice]:
+        tid = format_ticket_id(ticket["no"])
+        level = int(record.get("level") or 1)
+        if level <= 1:
+            subject = "Zgłoszenie czeka na podjęcie przez lidera"
+            intro = (
+                f"Zgłoszenie {tid} nie zostało podjęte w czasie wewnętrznym pierwszej linii. "
+                "Prosimy o jego podjęcie."
+            )
+        else:
+            subject = "Zgłoszenie nadal nie jest podjęte — eskalacja"
+            intro = (
+                f"Zgłoszenie {tid} mimo przypomnienia liderom wciąż nie zostało podjęte. "
+                "Przekazujemy je przedstawicielowi urzędu i koordynatorom."
+            )
+        extra = tuple(first_line_lines(ticket, office_label(tx, ticket), self.tz))
+        about = dedupe_key(ticket, record)
+        return [
+            Notice(p, subject, intro, None, extra, about=about)
+            for p in first_line_audience(tx, ticket, level)
+        ]
+
+    def _office_side(self, tx: DirectoryRepo, ticket: Ticket) -> list[Person]:
         """Who works on the ticket: the assignee (or the office's leaders), and agents once escalated."""
         people: list[Person] = []
         assignee = tx.person_by("login", ticket["assignee"]) if ticket["assignee"] else None
@@ -216,7 +251,7 @@ class MailNotifier:
             people += tx.people_by_role("agent", ticket["contractor"])
         return people
 
-    def _acknowledgement(self, author: Person, ticket: Mapping[str, Any]) -> Notice:
+    def _acknowledgement(self, author: Person, ticket: Ticket) -> Notice:
         ctx = CURRENT_MAIL.get()
         tid = format_ticket_id(ticket["no"])
         extra: list[str] = []
@@ -246,15 +281,15 @@ class MailNotifier:
     # --- the message ----------------------------------------------------------------------
     def _enqueue(
         self,
-        tx: Any,
-        ticket: Mapping[str, Any],
-        record: Mapping[str, Any],
+        tx: EventRepo,
+        change: Change,
+        record: EventRecord,
         notice: Notice,
-        now: datetime,
         origin: str | None,
         bodies: tuple[str, str],
-    ) -> None:
-        no = int(ticket["no"])
+    ) -> int:
+        ticket = change.ticket
+        no = ticket["no"]
         tid = format_ticket_id(no)
         seq = int(record.get("seq") or 0)
         root = root_message_id(no, self.domain)
@@ -277,21 +312,25 @@ class MailNotifier:
         subject = f"[{tid}] {notice.subject}: {ticket['title']}"
         text, markup = bodies
         assert notice.recipient.email is not None
-        tx.enqueue(
-            "email",
-            notice.recipient.email,
-            subject,
-            text,
-            at=now,
-            html=markup,
-            headers=headers,
-            ticket_no=no,
-            dedupe=f"mail:{no}:{seq}:{notice.recipient.id}",
+        about = notice.about or f"mail:{no}:{seq}"
+        dedupe = f"{about}:{notice.recipient.id}" + (":email" if notice.about else "")
+        return int(
+            tx.enqueue(
+                "email",
+                notice.recipient.email,
+                subject,
+                text,
+                at=change.at,
+                html=markup,
+                headers=headers,
+                ticket_no=no,
+                dedupe=dedupe,
+            )
         )
 
-    def render(self, ticket: Mapping[str, Any], notice: Notice) -> tuple[str, str]:
+    def render(self, ticket: Ticket, notice: Notice) -> tuple[str, str]:
         """The plain-text and HTML bodies of a notice (every value escaped in the HTML)."""
-        tid = format_ticket_id(int(ticket["no"]))
+        tid = format_ticket_id(ticket["no"])
         link = f"{self.public_url}/tickets/{tid}"
         state = STATE_LABELS_PL.get(State(ticket["state"]), ticket["state"])
         lines = [notice.intro, ""]

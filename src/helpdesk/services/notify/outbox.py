@@ -12,9 +12,8 @@ cause and runs `helpdesk outbox retry`.
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from helpdesk.services.ports import Clock
+from helpdesk.services.ports import Clock, Database, OutboxRepo, Row
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
@@ -46,7 +45,7 @@ def backoff(attempts: int) -> timedelta:
 class OutboxService:
     """Claim, complete and retry outbox messages of one channel."""
 
-    def __init__(self, db: Any, clock: Clock) -> None:
+    def __init__(self, db: Database[OutboxRepo], clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
@@ -88,25 +87,19 @@ class OutboxService:
         self.db.write(lambda tx: tx.outbox_failed(message.id, error, retry_at))
         return False
 
-    def given_up(self, channel: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    def given_up(self, channel: str | None = None, limit: int = 1000) -> list[Row]:
         """Unsent messages given up on, oldest first."""
-        rows: list[dict[str, Any]] = self.db.read(
-            lambda tx: tx.outbox_messages(channel, given_up=True, unsent=True, limit=limit)
-        )
-        return rows
+        return self.db.read(lambda tx: tx.outbox_messages(channel, given_up=True, unsent=True, limit=limit))
 
     def retry(self, message_ids: list[int] | None = None) -> int:
         """Make given-up messages due now (all when `message_ids` is None); how many were."""
         now = self.clock.now()
-        count: int = self.db.write(lambda tx: tx.outbox_retry(message_ids, now))
-        return count
+        return self.db.write(lambda tx: tx.outbox_retry(message_ids, now))
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Unsent messages by (channel, "pending" | "given_up")."""
-        counts: dict[tuple[str, str], int] = self.db.read(lambda tx: tx.outbox_counts())
-        return counts
+        return self.db.read(lambda tx: tx.outbox_counts())
 
     def pending(self, channel: str | None = None) -> int:
         """How many messages still wait."""
-        count: int = self.db.read(lambda tx: tx.outbox_pending(channel))
-        return count
+        return self.db.read(lambda tx: tx.outbox_pending(channel))

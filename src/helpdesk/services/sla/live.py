@@ -5,8 +5,8 @@ so the live figures and the auditor's replay cannot disagree.
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
 
 from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import Contract
@@ -29,19 +29,38 @@ def clock_events(records: Sequence[Mapping[str, Any]]) -> list[ClockEvent]:
     ]
 
 
+class SlaSettings(Protocol):
+    """What the live SLA engine needs to know of the settings."""
+
+    @property
+    def tz(self) -> tzinfo:
+        """The time zone people see times in."""
+        ...
+
+    @property
+    def sla_warn_share(self) -> float:
+        """The share of a clock's target at which it is warned."""
+        ...
+
+    @property
+    def first_line_target_min(self) -> int:
+        """The first line's target for taking a ticket, in office working minutes."""
+        ...
+
+
 class LiveSla:
     """Implements services.tickets.SlaPolicy over the loaded contracts."""
 
     def __init__(
         self,
         contracts: Mapping[str, Contract],
-        settings: Any,
+        settings: SlaSettings,
         office_calendar: BusinessCalendar | None = None,
     ) -> None:
         self.contracts = dict(contracts)
-        self.warn_share = float(getattr(settings, "sla_warn_share", 0.8))
+        self.warn_share = float(settings.sla_warn_share)
         self.tz = settings.tz
-        self.first_line_seconds = int(getattr(settings, "first_line_target_min", 240)) * 60
+        self.first_line_seconds = int(settings.first_line_target_min) * 60
         self.office_calendar = office_calendar
 
     def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
@@ -71,7 +90,7 @@ class LiveSla:
         return compute_sla(clock_events(records), self.contracts, now)
 
     def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
-        """The live clocks as the API shows them: SPEC §6 fields plus due and warning times."""
+        """The live clocks as the API shows them: the replay's fields plus due and warning times."""
         sla = self.compute(records, now)
         if sla is None:
             return None

@@ -17,47 +17,30 @@ event-log head (hash of the last event and the number of events) it was computed
 
 Who sees what: coordinators, auditors and admins everything; leaders and representatives only
 their office's tickets; agents only their contractor's; officials nothing (Forbidden).
+
+This module is the use case (which tickets, their clocks, the aggregation); the files people get
+(JSON, CSV, XLSX, HTML) are rendered from its result by services/sla/report_formats.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import statistics
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from helpdesk.domain.contracts import METRICS, Contract
 from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.events import ESCALATED, PAUSED, PRIORITY_CHANGED, RESOLVED, RESUMED
-from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla_ts, money
-from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority, format_ticket_id
+from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.ports import Database, SlaRepo, TicketRepo
 
-FORMATS = ("json", "csv", "xlsx", "html")
 DIMENSIONS = ("contract", "component", "priority", "office", "month")
-DIMENSION_LABELS_PL = {
-    "contract": "Umowa",
-    "component": "Komponent",
-    "priority": "Priorytet",
-    "office": "Urząd",
-    "month": "Miesiąc",
-    "total": "Razem",
-}
-METRIC_LABELS_PL = {"reaction": "Reakcja", "workaround": "Obejście", "fix": "Naprawa"}
-CONTENT_TYPES = {
-    "json": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
 
 
 # --- period and scope ------------------------------------------------------------------------
@@ -297,8 +280,12 @@ def build_report(
     return report
 
 
+class ReportRepo(SlaRepo, TicketRepo, Protocol):
+    """What the report reads: its inputs and the event-log head they agree with."""
+
+
 def sla_report(
-    db: Any,
+    db: Database[ReportRepo],
     contracts: Mapping[str, Contract],
     now: datetime,
     tz: tzinfo,
@@ -316,268 +303,13 @@ def sla_report(
         raise InvalidInput(f"nieznana umowa '{contract}' (znane: {', '.join(sorted(contracts)) or 'brak'})")
     scope = scope_filter(person)
 
-    def _do(tx: Any) -> dict[str, Any]:
+    def _do(tx: ReportRepo) -> dict[str, Any]:
         head = tx.head()
-        inputs = tx.sla_report_inputs(start, end, contract=contract, **scope)
+        inputs = tx.sla_report_inputs(
+            start, end, contract=contract, office=scope.get("office"), contractor=scope.get("contractor")
+        )
         return build_report(
             inputs, contracts, day_from, day_to, now, tz, head, contract=contract, details=details
         )
 
-    result: dict[str, Any] = db.read(_do)
-    return result
-
-
-# --- formats ---------------------------------------------------------------------------------
-def _label(dimension: str, key: str) -> str:
-    if dimension == "priority":
-        try:
-            return f"{key} ({PRIORITY_LABELS_PL[Priority(key)]})"
-        except ValueError:
-            return key
-    if dimension == "component":
-        return COMPONENT_LABELS_PL.get(key, key)
-    return key
-
-
-def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the summary table (one row per dimension value, then the total)."""
-    header = ["wymiar", "wartość", "zgłoszenia", "poza_umową"]
-    for m in METRICS:
-        header += [f"{m}_spełnione", f"{m}_przekroczone", f"{m}_w_toku", f"{m}_mediana_min", f"{m}_p90_min"]
-    header += ["wstrzymane_min", "kary_pln", "kary_bez_limitu_pln", "dziennik_skrót", "dziennik_zdarzenia"]
-    rows: list[list[Any]] = []
-    items: list[tuple[str, str, Mapping[str, Any]]] = [
-        (d, k, g) for d in DIMENSIONS for k, g in report[f"by_{d}"].items()
-    ]
-    items.append(("total", "", report["total"]))
-    for d, key, g in items:
-        row: list[Any] = [d, key, g["tickets"], g["out_of_contract"]]
-        for m in METRICS:
-            x = g["metrics"][m]
-            row += [x["met"], x["breached"], x["running"], x["median_min"], x["p90_min"]]
-        row += [
-            g["paused_min"],
-            g["penalty_pln"],
-            g["penalty_uncapped_pln"],
-            report["event_log"]["head"],
-            report["event_log"]["events"],
-        ]
-        rows.append(row)
-    return header, rows
-
-
-def to_json(report: Mapping[str, Any]) -> bytes:
-    """The report as UTF-8 JSON."""
-    return json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def to_csv(report: Mapping[str, Any]) -> bytes:
-    """The summary table as CSV (UTF-8 with BOM so spreadsheets read the Polish letters)."""
-    header, rows = summary_rows(report)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(report: Mapping[str, Any]) -> bytes:
-    """A workbook: "Podsumowanie" (report facts and the summary table) and "Zgłoszenia" (per ticket)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Podsumowanie"
-    for fact in _facts(report):
-        sheet.append(list(fact))
-    sheet.append([])
-    header, rows = summary_rows(report)
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    tickets = book.create_sheet("Zgłoszenia")
-    head = ["zgłoszenie", "umowa", "priorytet", "urząd", "komponent", "przekazano", "poza_umową"]
-    for m in METRICS:
-        head += [f"{m}_min", f"{m}_cel_min", f"{m}_stan"]
-    head += ["wstrzymane_min", "kary_pln"]
-    tickets.append(head)
-    for t in report.get("tickets", []):
-        line: list[Any] = [
-            t["ticket"],
-            t["contract"],
-            t["priority"],
-            t["office"],
-            t["component"],
-            t["escalated_at"],
-            t["out_of_contract"],
-        ]
-        for m in METRICS:
-            x = t["metrics"].get(m)
-            line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
-        line += [t["paused_min"], t["penalty_pln"]]
-        tickets.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
-    p = report["period"]
-    return [
-        ("Raport SLA", f"{p['from']} – {p['to']} ({p['timezone']})"),
-        ("Zakres", p["selection"]),
-        ("Umowa", report["contract"] or "wszystkie"),
-        ("Stan na", report["as_of"]),
-        ("Dziennik zdarzeń: skrót ostatniego", report["event_log"]["head"]),
-        ("Dziennik zdarzeń: liczba zdarzeń", str(report["event_log"]["events"])),
-    ]
-
-
-def _bars(
-    title: str,
-    items: Sequence[tuple[str, Sequence[float]]],
-    colours: Sequence[str],
-    legend: Sequence[str],
-    unit: str = "",
-) -> str:
-    """A horizontal stacked bar chart as inline SVG."""
-    if not items:
-        return f"<h3>{escape(title)}</h3><p>Brak danych.</p>"
-    width, label_w, bar_h, gap = 760, 220, 18, 6
-    biggest = max((sum(v) for _, v in items), default=0) or 1
-    height = len(items) * (bar_h + gap) + 30
-    parts = [
-        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">'
-    ]
-    for i, (label, values) in enumerate(items):
-        y = i * (bar_h + gap)
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label[:32])}</text>')
-        x = float(label_w)
-        for value, colour in zip(values, colours, strict=False):
-            w = (width - label_w - 90) * value / biggest
-            if w > 0:
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                    f"<title>{escape(label)}: {value:g}{unit}</title></rect>"
-                )
-            x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(values):g}{escape(unit)}</text>')
-    y = len(items) * (bar_h + gap) + 12
-    x = float(label_w)
-    for name, colour in zip(legend, colours, strict=False):
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y + 9}">{escape(name)}</text>'
-        )
-        x += 14 + 8 * len(name) + 16
-    parts.append("</svg>")
-    return f"<h3>{escape(title)}</h3>" + "".join(parts)
-
-
-def to_html(report: Mapping[str, Any]) -> bytes:
-    """A self-contained Polish HTML page with inline SVG charts and the summary tables."""
-    ok, bad, run = "#2e7d32", "#c62828", "#9e9e9e"
-    sections = []
-    for m in METRICS:
-        items = [
-            (
-                _label("contract", k),
-                [g["metrics"][m]["met"], g["metrics"][m]["breached"], g["metrics"][m]["running"]],
-            )
-            for k, g in report["by_contract"].items()
-        ]
-        sections.append(
-            _bars(
-                f"{METRIC_LABELS_PL[m]}: dotrzymane i przekroczone terminy wg umowy",
-                items,
-                (ok, bad, run),
-                ("dotrzymane", "przekroczone", "w toku"),
-            )
-        )
-    sections.append(
-        _bars(
-            "Kary umowne wg miesiąca (z limitem)",
-            [(k, [float(g["penalty_pln"])]) for k, g in report["by_month"].items()],
-            ("#ef6c00",),
-            ("kary [zł]",),
-            " zł",
-        )
-    )
-    sections.append(
-        _bars(
-            "Czas wstrzymania (oczekiwanie na urząd) wg urzędu",
-            [(k, [float(g["paused_min"])]) for k, g in report["by_office"].items()],
-            ("#1565c0",),
-            ("minuty robocze",),
-            " min",
-        )
-    )
-    tables = []
-    for d in (*DIMENSIONS, "total"):
-        groups = {"": report["total"]} if d == "total" else report[f"by_{d}"]
-        head = "".join(
-            f"<th>{escape(x)}</th>"
-            for x in (
-                DIMENSION_LABELS_PL[d],
-                "zgłoszenia",
-                "poza umową",
-                *[f"{METRIC_LABELS_PL[m]}: dotrz./przekr./w toku, mediana, p90 [min]" for m in METRICS],
-                "wstrzymane [min]",
-                "kary [zł]",
-                "kary bez limitu [zł]",
-            )
-        )
-        body = []
-        for key, g in groups.items():
-            cells = [escape(_label(d, key) if key else "Razem"), str(g["tickets"]), str(g["out_of_contract"])]
-            for m in METRICS:
-                x = g["metrics"][m]
-                cells.append(
-                    f"{x['met']}/{x['breached']}/{x['running']}, "
-                    f"{'—' if x['median_min'] is None else x['median_min']}, "
-                    f"{'—' if x['p90_min'] is None else x['p90_min']}"
-                )
-            cells += [str(g["paused_min"]), str(g["penalty_pln"]), str(g["penalty_uncapped_pln"])]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        tables.append(
-            f"<h3>{escape(DIMENSION_LABELS_PL[d])}</h3><table><tr>{head}</tr>{''.join(body)}</table>"
-        )
-    facts = "".join(
-        f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>" for k, v in _facts(report)
-    )
-    total = report["total"]
-    page = f"""<!DOCTYPE html>
-<html lang="pl"><head><meta charset="utf-8"><title>Raport SLA {escape(report["period"]["from"])} – {escape(report["period"]["to"])}</title>
-<style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:.5em 0 1.5em}}
-td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}}th{{background:#f3f3f3}}
-.big{{font-size:1.4em;margin-right:2em}}</style></head><body>
-<h1>Raport SLA Wykonawców</h1>
-<table>{facts}</table>
-<p><span class="big">Zgłoszeń: <b>{total["tickets"]}</b></span>
-<span class="big">Kary (z limitem): <b>{total["penalty_pln"]} zł</b></span>
-<span class="big">Wstrzymania: <b>{total["paused_min"]} min</b></span></p>
-<h2>Wykresy</h2>{"".join(sections)}
-<h2>Zestawienia</h2>{"".join(tables)}
-<p><small>Raport można odtworzyć: <code>helpdesk audit export</code>, a następnie
-<code>helpdesk sla replay --as-of {escape(report["as_of"])}</code> — wyniki per zgłoszenie są identyczne.</small></p>
-</body></html>
-"""
-    return page.encode("utf-8")
-
-
-def render(report: Mapping[str, Any], fmt: str) -> bytes:
-    """The report in `fmt` (json, csv, xlsx, html)."""
-    if fmt == "json":
-        return to_json(report)
-    if fmt == "csv":
-        return to_csv(report)
-    if fmt == "xlsx":
-        return to_xlsx(report)
-    if fmt == "html":
-        return to_html(report)
-    raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(FORMATS)})")
+    return db.read(_do)

@@ -1,0 +1,235 @@
+"""Tickets and their events (mixed into tx.Tx): the hash-chained log, the ticket projection, lists.
+
+Appends lock the single `log_head` row, so ticket numbers and the hash chain stay gapless and
+linear under any concurrency: on PostgreSQL with `SELECT … FOR UPDATE`, on SQLite because every
+write transaction starts with `BEGIN IMMEDIATE` (and, within one process, a lock avoids busy waits).
+Opening a ticket and appending an event are the hot path: their statements are built once and run
+through the prepared runner (adapters/db/prepared.py).
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from helpdesk.adapters.db.prepared import PreparedRunner
+from helpdesk.adapters.db.tables import EventRow, LogHeadRow, TicketRow
+from helpdesk.domain.errors import Unavailable
+from helpdesk.domain.events import GENESIS_HASH, chain_hash, make_record
+from helpdesk.domain.people import Person
+from helpdesk.domain.roles import SEE_ALL_ROLES, Role
+from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.ports import EventRecord, Ticket
+
+ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
+event_t = EventRow.__table__  # type: ignore[attr-defined]
+head_t = LogHeadRow.__table__  # type: ignore[attr-defined]
+
+# Hot-path statements are built once: constructing `.values(...)` per call costs more than the SQL.
+_HEAD = select(head_t).where(head_t.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_HEAD_UPDATE = update(head_t).where(head_t.c.id == 1)
+_EVENT_INSERT = insert(event_t)
+_TICKET_INSERT = insert(ticket_t)
+_TICKET_COLUMNS = tuple(c.key for c in ticket_t.c)
+_TICKET_BY_NO = select(ticket_t).where(ticket_t.c.no == bindparam("no"))
+_TICKET_SEQ = select(ticket_t.c.last_seq).where(ticket_t.c.no == bindparam("no"))
+_TICKET_UPDATE = update(ticket_t).where(ticket_t.c.no == bindparam("ticket_no_"))
+
+# The columns a new ticket starts without (a prepared INSERT always names every column it sets).
+_NEW_TICKET_DEFAULTS: dict[str, Any] = {
+    "resume_state": None,
+    "escalated": False,
+    "contract": None,
+    "contractor": None,
+    "assignee": None,
+    "escalated_at": None,
+    "next_deadline": None,
+    "first_line_level": 0,
+}
+
+_EVENT_COLUMNS = (
+    event_t.c.id,
+    event_t.c.ticket_no,
+    event_t.c.seq,
+    event_t.c.at,
+    event_t.c.type,
+    event_t.c.actor,
+    event_t.c.data,
+    event_t.c.prev,
+    event_t.c.hash,
+)
+
+
+def record_from_row(row: Any) -> EventRecord:
+    """The event record (with prev and hash) from an `event` row."""
+    record = make_record(
+        format_ticket_id(row.ticket_no),
+        row.seq,
+        datetime.fromisoformat(row.at),
+        row.type,
+        row.actor,
+        json.loads(row.data),
+    )
+    record["at"] = row.at  # exactly as stored and hashed
+    record["prev"] = row.prev
+    record["hash"] = row.hash
+    return record
+
+
+class _Head:
+    """The chain head after an append within the current transaction."""
+
+    __slots__ = ("event_count", "last_hash", "last_ticket_no")
+
+    def __init__(self, last_hash: str, event_count: int, last_ticket_no: int) -> None:
+        self.last_hash, self.event_count, self.last_ticket_no = last_hash, event_count, last_ticket_no
+
+
+class TicketTxMixin:
+    """Ticket and event methods of the repository (services.ports.TicketRepo)."""
+
+    conn: Connection
+    postgres: bool
+    fast: PreparedRunner
+
+    # --- the log ------------------------------------------------------------------------
+    def _lock_head(self) -> Any:
+        head = self.fast.first(_HEAD_LOCKED if self.postgres else _HEAD, {})
+        if head is None:
+            raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
+        return head
+
+    def _append_locked(
+        self,
+        head: Any,
+        no: int,
+        seq: int,
+        type_: str,
+        actor: str | None,
+        at: datetime,
+        data: Mapping[str, Any] | None,
+    ) -> tuple[Any, EventRecord]:
+        record = make_record(format_ticket_id(no), seq, at, type_, actor, data)
+        prev = head.last_hash
+        digest = chain_hash(prev, record)
+        position = head.event_count + 1
+        extra = {k: v for k, v in record.items() if k not in ("ticket", "seq", "at", "type", "actor")}
+        self.fast.execute(
+            _EVENT_INSERT,
+            keyed=True,
+            params={
+                "id": position,
+                "ticket_no": no,
+                "seq": seq,
+                "at": record["at"],
+                "at_utc": at,
+                "type": type_,
+                "actor": actor,
+                "data": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+                "prev": prev,
+                "hash": digest,
+            },
+        )
+        record["prev"], record["hash"] = prev, digest
+        return _Head(digest, position, head.last_ticket_no), record
+
+    def new_ticket(
+        self, fields: Mapping[str, Any], record_data: Mapping[str, Any], actor: str, at: datetime
+    ) -> tuple[Ticket, EventRecord]:
+        """Allocate a number, insert the ticket and its `created` event; return (ticket row, record)."""
+        head = self._lock_head()
+        no = head.last_ticket_no + 1
+        values = {
+            **_NEW_TICKET_DEFAULTS,
+            "no": no,
+            "created_at": at,
+            "updated_at": at,
+            "last_seq": 1,
+            **fields,
+        }
+        self.fast.execute(_TICKET_INSERT, values, keyed=True)
+        new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
+        self.fast.execute(
+            _HEAD_UPDATE,
+            {"last_hash": new_head.last_hash, "event_count": new_head.event_count, "last_ticket_no": no},
+            keyed=True,
+        )
+        # Every column was given, so the row is what was inserted (no read-back, no type parsing).
+        return cast(Ticket, {column: values[column] for column in _TICKET_COLUMNS}), record
+
+    def append(
+        self, no: int, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> EventRecord:
+        """Append one event to ticket `no` (next seq) and to the chain; return the record."""
+        head = self._lock_head()
+        last_seq = self.fast.first(_TICKET_SEQ, {"no": no}).last_seq
+        new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
+        self.fast.execute(
+            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
+        )
+        self.fast.execute(
+            _TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True
+        )
+        return record
+
+    def events(self, no: int) -> list[EventRecord]:
+        """All event records of one ticket, in seq order."""
+        rows = self.conn.execute(
+            select(*_EVENT_COLUMNS).where(event_t.c.ticket_no == no).order_by(event_t.c.seq)
+        )
+        return [record_from_row(r) for r in rows]
+
+    def iter_log(self, batch: int = 5000) -> Iterator[EventRecord]:
+        """Every event of the whole log in chain order, in batches (for export and verify)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                select(*_EVENT_COLUMNS).where(event_t.c.id > last).order_by(event_t.c.id).limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield record_from_row(row)
+            last = rows[-1].id
+
+    def head(self) -> tuple[str, int]:
+        """(hash of the last event, number of events) — what reports cite."""
+        row = self.conn.execute(select(head_t).where(head_t.c.id == 1)).first()
+        return (row.last_hash, row.event_count) if row else (GENESIS_HASH, 0)
+
+    # --- tickets ------------------------------------------------------------------------
+    def ticket(self, no: int, *, lock: bool = False) -> Ticket | None:
+        """The ticket row as a dict, or None."""
+        q = _TICKET_BY_NO.with_for_update() if lock and self.postgres else _TICKET_BY_NO
+        row = self.fast.first(q, {"no": no})
+        return cast(Ticket, row._asdict()) if row else None
+
+    def update_ticket(self, no: int, values: Mapping[str, Any]) -> None:
+        """Update the projection columns of a ticket."""
+        if values:
+            self.conn.execute(update(ticket_t).where(ticket_t.c.no == no).values(**values))
+
+    def list_tickets(
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+    ) -> tuple[list[Ticket], int]:
+        """A page of tickets visible to `scope` matching `where`, newest first, and the total."""
+        conds = []
+        if scope.role is Role.OFFICIAL:
+            conds.append(ticket_t.c.author_id == scope.id)
+        elif scope.role in (Role.LEADER, Role.REPRESENTATIVE):
+            conds.append(ticket_t.c.office == scope.jst)
+        elif scope.role is Role.AGENT:
+            conds.append(ticket_t.c.contractor == scope.contractor)
+        elif scope.role not in SEE_ALL_ROLES:
+            conds.append(ticket_t.c.no < 0)
+        for key, value in where.items():
+            column = ticket_t.c[key]
+            conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
+        total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
+        rows = self.conn.execute(
+            select(ticket_t).where(*conds).order_by(ticket_t.c.no.desc()).limit(limit).offset(offset)
+        )
+        return [cast(Ticket, dict(r._mapping)) for r in rows], int(total)

@@ -1,0 +1,56 @@
+"""Texts people read in a chat, as safe markup: our own tags kept, every inserted value escaped.
+
+Chat texts (the dialogue's replies, Telegram notices) use a small HTML subset — `<b>`, `<i>`,
+escaped entities — that Telegram shows in its HTML parse mode and a web page can show as it is.
+`Html` marks a string as already safe; anything else that meets it is escaped on the way in:
+filling a template (`Texts`), joining (`Html("\n").join(...)`) and concatenating (`html + text`).
+So a ticket title like `Awaria <EZD> & ESB` can never break a message, and nobody has to
+remember to escape it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class Html(str):
+    """A string that is safe in the chat HTML subset (see the module docstring)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, value: object) -> Html:
+        """`value` as safe markup: kept when it already is, escaped (`&`, `<`, `>`) otherwise."""
+        if isinstance(value, Html):
+            return value
+        return cls(html.escape(str(value), quote=False))
+
+    def join(self, parts: Iterable[object]) -> Html:  # type: ignore[override]
+        """The parts joined by this separator, each escaped unless it is already `Html`."""
+        return Html(str.join(self, (Html.escape(p) for p in parts)))
+
+    def __add__(self, other: str) -> Html:
+        return Html(str.__add__(self, Html.escape(other)))
+
+    def __radd__(self, other: str) -> Html:
+        return Html(str.__add__(Html.escape(other), self))
+
+
+class Texts:
+    """The conversation and notice texts (bot/texts.<lang>.toml) with safe formatting."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    def raw(self, path: str) -> str:
+        """The text at `section.key`, unformatted (button labels: plain text, never parsed)."""
+        node: Any = self.data
+        for part in path.split("."):
+            node = node[part]
+        return str(node)
+
+    def __call__(self, path: str, **values: object) -> Html:
+        """The text at `section.key` with the values filled in, each escaped unless already `Html`."""
+        return Html(self.raw(path).format(**{k: Html.escape(v) for k, v in values.items()}))

@@ -501,3 +501,43 @@ async def test_mail_stored_but_not_processed_is_picked_up_later(tmp_path: Path):
         assert (outcome.status, outcome.ticket) == ("ticket", "T-000001")
     finally:
         container.close()
+
+
+def test_one_mail_processed_twice_at_once_opens_one_ticket(tmp_path: Path):
+    """The gateway and the pending-mail retry (or two workers) may process the same stored mail at
+    the same moment: only one of them may record a ticket; the other reports that ticket."""
+    import threading
+
+    container = make_world_container(tmp_path, ManualClock(START), free_port(), free_port())
+    try:
+        populate(container)
+        intake = container.mail.intake
+        raw_ids = []
+        for n in range(12):
+            msg = polish_mail_with_attachment()
+            msg.replace_header("Subject", f"Skaner nie działa nr {n}")
+            msg.replace_header("Message-ID", make_msgid(domain="urzad.example.pl"))
+            raw_ids.append(intake.store_raw(msg.as_bytes(), source="smtp", envelope_from=OFFICIAL))
+        outcomes: dict[int, list[Any]] = {raw_id: [] for raw_id in raw_ids}
+
+        def process(raw_id: int, barrier: threading.Barrier) -> None:
+            barrier.wait()
+            outcomes[raw_id].append(intake.process(raw_id))
+
+        for raw_id in raw_ids:
+            barrier = threading.Barrier(2)
+            threads = [threading.Thread(target=process, args=(raw_id, barrier)) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        tickets = container.db.read(
+            lambda tx: tx.list_tickets({}, container.people.person("koordynator"), 100, 0)
+        )[1]
+        assert tickets == len(raw_ids)
+        for raw_id, pair in outcomes.items():
+            assert [o.status for o in pair] == ["ticket", "ticket"], (raw_id, pair)
+            assert pair[0].ticket == pair[1].ticket
+    finally:
+        container.close()

@@ -45,9 +45,10 @@ SETS = {
     "dev2": EVAL / "questions-dev2.jsonl",
     "extra": FIXTURES / "kb_extra" / "questions-extra.jsonl",
     "own": EVAL / "questions-own.jsonl",
+    "body": EVAL / "questions-body.jsonl",
 }
 FITTED_ON = ("dev", "dev2", "extra")
-HELD_OUT = ("own",)
+HELD_OUT = ("own", "body")
 
 
 def rss_mb(pid: int | None = None) -> float:

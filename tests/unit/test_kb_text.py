@@ -55,3 +55,10 @@ def test_a_probe_of_the_bot_is_small_talk_but_a_question_about_the_test_is_not()
         assert is_small_talk(text), text
     assert not is_small_talk("test końcowy e-learningu")
     assert not is_small_talk("2025")
+
+
+def test_a_thankful_reply_is_small_talk_but_a_complaint_is_not() -> None:
+    for text in ("dzięki, działa!", "Dziękuję, już działa 👍", "ok dzięki, pomogło"):
+        assert is_small_talk(text), text
+    for text in ("dzięki, ale nie działa", "działa?", "skaner działa, a drukarka nie"):
+        assert not is_small_talk(text), text

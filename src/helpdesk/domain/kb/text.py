@@ -616,10 +616,31 @@ def content_words(text: str) -> list[str]:
 PROBES: frozenset[str] = frozenset(["test", "testy", "testuje", "testowa", "testowe", "proba", "ping"])
 
 
+# What people write back when an answer or a colleague helped ("dzięki, działa!", "już działa,
+# dziękuję"): with a thanks or a greeting and without a negation, a reply, not a question.
+REPLIES: frozenset[str] = frozenset(
+    [
+        "dziala",
+        "zadzialalo",
+        "zadzialal",
+        "zadzialala",
+        "pomoglo",
+        "pomogl",
+        "pomogla",
+        "udalo",
+        "jasne",
+        "gotowe",
+    ]
+)
+
+
 def is_small_talk(text: str) -> bool:
-    """True when the text holds no content: only greetings, thanks, stopwords, punctuation, or a probe
-    such as "test 123"."""
+    """True when the text holds no content: only greetings, thanks, stopwords, punctuation, a probe
+    such as "test 123", or a thankful reply such as "dzięki, już działa"."""
     words = [t for t in content_words(text) if len(t) > 1 or t.isdigit()]
     if not words:
         return True
+    if all(t in REPLIES for t in words):
+        toks = tokens(text)
+        return "nie" not in toks and any(t in GREETINGS for t in toks)
     return all(t in PROBES or t.isdigit() for t in words) and any(t in PROBES for t in words)

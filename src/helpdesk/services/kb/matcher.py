@@ -108,22 +108,22 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2366,
-        -0.8248,
-        2.3498,
-        -1.8473,
-        1.6732,
-        2.2988,
-        -0.0908,
-        4.2519,
-        -0.7084,
-        -0.432,
-        -0.7106,
-        0.8504,
-        -0.7253,
+        1.3843,
+        -0.6003,
+        2.3149,
+        -1.9492,
+        1.5137,
+        3.1698,
+        -0.4167,
+        3.9835,
+        -0.6911,
+        -0.5654,
+        -0.5998,
+        0.8341,
+        -1.0341,
     )
-    bias: float = -3.3791
-    answer_at: float = 0.8274
+    bias: float = -3.5539
+    answer_at: float = 0.8307
 
 
 @dataclass(frozen=True)

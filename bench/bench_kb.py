@@ -1,6 +1,6 @@
 """Knowledge-base matcher benchmark: quality per set and kind, latency p50/p99, index build, memory.
 
-Run: .venv/bin/python bench/bench_kb.py [--synthetic N] [--fit] [--server]
+Run: .venv/bin/python bench/bench_kb.py [--synthetic N] [--fit] [--server | --server-only]
 Not part of the test suite; prints figures only. The evaluation data is in tests/fixtures/kb_eval.
 
 - quality: the shipped matcher on every set (`own` was never fitted on), then cross-validation
@@ -8,7 +8,8 @@ Not part of the test suite; prints figures only. The evaluation data is in tests
 - speed: p50/p99 per question on the 80 evaluation articles and on N synthetic articles (10,000 by
   default) plus the evaluation articles, one thread;
 - memory: RSS of this process with Morfeusz loaded and the big index built; `--server` also starts
-  `helpdesk serve` on a fresh demo database, asks it one question and reads its RSS.
+  `helpdesk serve` on a fresh demo database holding the synthetic KB (written as article files and
+  imported by `helpdesk init --demo`), asks it questions and reads its RSS (`--server-only`: just that).
 
 `--fit` fits the confidence on the development sets (dev, dev2, extra) and prints the constants to
 paste into ``matcher.Calibration`` (tests/unit/test_kb_quality.py checks they match a fresh fit).
@@ -60,6 +61,17 @@ def rss_mb(pid: int | None = None) -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_mb(pid: int) -> float:
+    """Peak resident set size in MB of process `pid`, from /proc (0 when unknown)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def synthetic_articles(seed_articles: list[Article], n: int, rng: random.Random) -> list[Article]:
@@ -130,19 +142,34 @@ def refit(matcher: KbMatcher, sets: dict[str, list[LabelledQuestion]]) -> None:
     )
 
 
-def server_rss() -> None:
-    """Start `helpdesk serve` on a fresh demo database, ask one question, print its RSS."""
+def write_articles(articles: list[Article], folder: Path) -> None:
+    """The articles as files of the knowledge-base folder format (YAML front matter, Markdown body)."""
+    for a in articles:
+        meta = {"id": a.id, "title": a.title, "component": a.component, "tags": list(a.tags)}
+        meta["questions"] = list(a.questions)
+        front = json.dumps(meta, ensure_ascii=False)  # JSON is YAML
+        (folder / f"{a.id}.md").write_text(f"---\n{front}\n---\n{a.body}\n", encoding="utf-8")
+
+
+def server_rss(articles: list[Article]) -> None:
+    """Start `helpdesk serve` on a fresh demo database holding `articles`, ask one question, print
+    its RSS and how long the index took to build at start."""
     helpdesk = Path(sys.executable).with_name("helpdesk")
     with tempfile.TemporaryDirectory() as tmp:
+        kb_dir = Path(tmp) / "kb"
+        kb_dir.mkdir()
+        write_articles(articles, kb_dir)
         env = {
             **os.environ,
             "HELPDESK_DATABASE_URL": f"sqlite:///{tmp}/h.db",
             "HELPDESK_HTTP": "127.0.0.1:18931",
             "HELPDESK_SMTP_LISTEN": "",
-            "HELPDESK_KB_DIR": str(ROOT / "knowledge_base"),
+            "HELPDESK_KB_DIR": str(kb_dir),
             "HELPDESK_SLA_DIR": str(ROOT / "sla"),
         }
+        t = time.perf_counter()
         subprocess.run([str(helpdesk), "init", "--demo"], env=env, check=True, capture_output=True)
+        print(f"server: {len(articles)} articles imported in {time.perf_counter() - t:.0f} s")
         token = subprocess.run(
             [str(helpdesk), "users", "token", "urzednik.plock"],
             env=env,
@@ -150,6 +177,7 @@ def server_rss() -> None:
             capture_output=True,
             text=True,
         ).stdout.strip()
+        started = time.perf_counter()
         proc = subprocess.Popen(
             [str(helpdesk), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -159,19 +187,25 @@ def server_rss() -> None:
                 data=json.dumps({"text": "zapomnialam hasla do ezd"}).encode(),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             )
-            for _ in range(100):
+            for _ in range(1500):
                 try:
-                    with urllib.request.urlopen(request, timeout=5) as resp:
+                    with urllib.request.urlopen(request, timeout=60) as resp:
                         answer = json.loads(resp.read())
                     break
                 except OSError:
                     time.sleep(0.2)
             else:
-                print("server: did not answer in 20 s")
+                print("server: did not answer in 5 minutes")
                 return
+            ready = time.perf_counter() - started
+            for text in ("jak zresetować hasło", "nie działa czytnik kart", "zgłoszenie awarii"):
+                request.data = json.dumps({"text": text}).encode()
+                with urllib.request.urlopen(request, timeout=60) as resp:
+                    resp.read()
             print(
-                f"server (helpdesk serve, demo KB, Morfeusz loaded, after one question): RSS {rss_mb(proc.pid):.0f} MB; "
-                f"answered={answer['answered']} article={(answer['article'] or {}).get('id')}"
+                f"server (helpdesk serve, {len(articles)} articles, Morfeusz loaded, after four questions): "
+                f"RSS {rss_mb(proc.pid):.0f} MB, peak {peak_mb(proc.pid):.0f} MB; first answer {ready:.1f} s after "
+                f"start (index built at start); answered={answer['answered']} article={(answer['article'] or {}).get('id')}"
             )
         finally:
             proc.terminate()
@@ -185,7 +219,10 @@ def main() -> None:
     parser.add_argument(
         "--fit", action="store_true", help="fit the confidence and print its constants, then exit"
     )
-    parser.add_argument("--server", action="store_true", help="also measure a running helpdesk serve")
+    parser.add_argument(
+        "--server", action="store_true", help="also measure helpdesk serve holding the synthetic KB"
+    )
+    parser.add_argument("--server-only", action="store_true", help="only measure helpdesk serve")
     args = parser.parse_args()
     rng = random.Random(42)
     base_rss = rss_mb()
@@ -195,6 +232,9 @@ def main() -> None:
     morphology = morfeusz()
     morphology.analyse("hasło")
     load = time.perf_counter() - t
+    if args.server_only:
+        server_rss(synthetic_articles(articles, args.synthetic, rng) + articles)
+        return
     t = time.perf_counter()
     matcher = KbMatcher(articles, morphology)
     build = time.perf_counter() - t
@@ -224,7 +264,7 @@ def main() -> None:
         f"RSS start {base_rss:.0f} MB, with Morfeusz and articles {rss_before:.0f} MB, with index {rss_after:.0f} MB"
     )
     if args.server:
-        server_rss()
+        server_rss(synthetic)
 
 
 if __name__ == "__main__":

@@ -102,12 +102,16 @@ def test_a_leader_pointing_to_an_article_teaches_the_bot_once_a_coordinator_acce
     )
     other_process.matcher()
     before = container.db.read(lambda tx: tx.kb_stamp())
+    index, _ = container.kb.matcher()
     container.clock.advance(minutes=3)
     decided = container.kb_proposals.accept(coordinator, str(proposal["id"]))
     assert decided["status"] == "accepted" and decided["decided_by"] == "koordynator"
     assert decided["decided_at"].startswith("2027-03-01T09:10")
     after = container.kb.answer(UNANSWERED, record=False)
     assert after["answered"] and after["article"]["id"] == ARTICLE
+    # only the article was indexed again: the index built before is still the big part of it
+    updated, _ = container.kb.matcher()
+    assert updated is not index and updated.shares_index_with(index) and updated.overlay_size == 1
     # other processes notice through the stamp and rebuild
     assert container.db.read(lambda tx: tx.kb_stamp()) != before
     other_process.invalidate()

@@ -6,7 +6,7 @@ import pytest
 
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.kb.article import Article
-from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
 
 ARTICLES = [
     Article(
@@ -189,3 +189,48 @@ def test_articles_with_close_neighbours_are_marked_as_crowded(matcher: KbMatcher
     rows = {str(r["id"]): r for r in matcher.explain("hasło konto zablokowane dekretacja").rows}  # type: ignore[union-attr]
     assert rows["konto-blokada"]["crowd"] > rows["ezd-dekretacja"]["crowd"]
     assert rows["ezd-dekretacja"]["crowd"] == 0.0
+
+
+def test_an_update_indexes_only_the_changed_articles_and_answers_like_a_fresh_build() -> None:
+    base = KbMatcher(ARTICLES[:2], morfeusz())
+    added = base.updated(ARTICLES[2:])
+    assert added.shares_index_with(base) and added.overlay_size == 2 and len(added) == 4
+    assert not base.answer("skaner nie jest wykrywany").answered  # the old index is left as it was
+    fresh = KbMatcher(ARTICLES, morfeusz())
+    for text in (
+        "skaner nie jest wykrywany w EZD",
+        "jak zadekretować pismo pracownikowi",
+        "nie pamiętam hasła",
+    ):
+        got, want = added.answer(text), fresh.answer(text)
+        assert (got.answered, got.article_id) == (want.answered, want.article_id), text
+
+
+def test_an_update_can_change_and_remove_articles_of_the_big_segment() -> None:
+    base = KbMatcher(ARTICLES, morfeusz())
+    renamed = Article(
+        "ezd-dekretacja",
+        "Przydział korespondencji",
+        "EZD",
+        ("przydział",),
+        ("Jak przydzielić korespondencję?",),
+        "Kierownik przydziela korespondencję pracownikom.",
+    )
+    changed = base.updated([renamed], removed=["skan-skaner-niewidoczny"])
+    assert len(changed) == 3 and changed.shares_index_with(base)
+    assert changed.answer("jak przydzielić korespondencję").article_id == "ezd-dekretacja"
+    assert all(c != "ezd-dekretacja" for c, _ in changed.answer("rodzaj dekretacji").candidates)  # old text
+    assert all(
+        c != "skan-skaner-niewidoczny" for c, _ in changed.answer("skaner nie jest wykrywany").candidates
+    )
+    again = changed.updated([ARTICLES[2]])  # it comes back
+    assert again.answer("Skaner nie jest wykrywany w EZD").article_id == "skan-skaner-niewidoczny"
+
+
+def test_an_accepted_phrasing_joins_its_article_by_an_update() -> None:
+    base = KbMatcher(ARTICLES, morfeusz())
+    question = "system nie wpuszcza mnie, pisze że mam poczekać kwadrans"
+    assert base.answer(question).article_id != "konto-blokada" or not base.answer(question).answered
+    learned = Learned(phrasings={"konto-blokada": (question,)})
+    taught = base.updated([ARTICLES[1]], learned=learned)
+    assert taught.answer(question).answered and taught.answer(question).article_id == "konto-blokada"

@@ -1,9 +1,10 @@
 """Morfeusz 2 as the knowledge base's morphology (PyPI ``morfeusz2``, the SGJP dictionary inside).
 
 The analyser is loaded once per process (about 50 MB resident, a fraction of a second) and shared:
-``morfeusz()`` returns the one instance. Results are cached per word and per lemma, because the
-knowledge base asks about the same few thousand words again and again (every index rebuild
-generates the forms of every lemma the articles use).
+``morfeusz()`` returns the one instance. Analyses are cached per word, because questions use the
+same few thousand words again and again; generated forms only a little (the knowledge base's
+lexicon keeps them folded, and a lemma's forms are asked for once per index build), so that the
+cache does not hold a second copy of every form.
 
 Morfeusz's own calls are not documented as thread-safe, so they run under a lock; cached answers
 need none.
@@ -18,8 +19,8 @@ import morfeusz2
 
 from helpdesk.services.kb.morphology import Analysis
 
-_CACHE_WORDS = 200_000
-_CACHE_LEMMAS = 50_000
+_CACHE_WORDS = 30_000
+_CACHE_LEMMAS = 1_024
 
 
 def _bare(lemma: str) -> str:

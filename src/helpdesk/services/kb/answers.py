@@ -1,8 +1,10 @@
 """Knowledge-base use cases: import articles (with history), answer questions, record feedback.
 
-The matcher index is rebuilt when the articles or the accepted proposals change: at once in the
-process that changed them (`invalidate`), and in other processes through a cheap stamp (article
-count, sum of versions, newest change, decided proposals) checked at most every few seconds. Only
+The matcher index follows changes to the articles and the accepted proposals: in the process that
+made them at once and incrementally (`refresh`: only the changed articles are indexed again, in a
+small second segment, until there are too many of them), and in other processes through a cheap
+stamp (article count, sum of versions, newest change, decided proposals) checked at most every few
+seconds, which rebuilds the whole index. Only
 published articles are indexed or shown; drafts and discarded drafts never are. Accepted proposals
 learned from tickets (``helpdesk.services.kb.proposals``) take part: new phrasings and
 counter-examples. Words are analysed by the morphology the composition root hands in.
@@ -29,6 +31,10 @@ from helpdesk.services.ports import Clock, Database, KbRepo
 
 MAX_QUESTION = 20_000
 STAMP_CHECK_SECONDS = 5.0
+# Articles changed since the index was built are indexed again in a small second segment
+# (KbMatcher.updated); past this many (or this share of the index) the whole index is rebuilt.
+OVERLAY_MIN = 50
+OVERLAY_SHARE = 0.05
 
 
 def article_from_row(row: dict[str, Any]) -> Article:
@@ -94,7 +100,7 @@ class KbService:
             return counts
 
         counts = self.db.write(_do)
-        self.invalidate()
+        self.refresh(a.id for a in items)
         return counts
 
     def article(self, article_id: str) -> Article:
@@ -118,9 +124,42 @@ class KbService:
         return f"{text.rstrip()}\n\n{link}" if text and text.strip() else link
 
     def invalidate(self) -> None:
-        """Forget the index: the next question rebuilds it from the stored articles (call after a change)."""
+        """Forget the index: the next question rebuilds it from the stored articles."""
         with self._lock:
             self._matcher, self._stamp, self._checked = None, None, 0.0
+
+    def refresh(self, article_ids: Iterable[str]) -> None:
+        """Bring the index up to date after a change made in this process to these articles (added,
+        edited, published, renamed, unpublished, or a proposal about them decided): only they are
+        indexed again, at once. A change too big for that forgets the index (the next question
+        rebuilds it); with no index yet there is nothing to do."""
+        ids = list(dict.fromkeys(article_ids))
+        with self._lock:
+            current = self._matcher
+        if current is None:
+            return
+        if current.overlay_size + len(ids) > max(OVERLAY_MIN, OVERLAY_SHARE * len(current)):
+            self.invalidate()
+            return
+        with self._build_lock:
+            # The stamp is read first: a change made meanwhile by another process makes it stale,
+            # and the next stamp check rebuilds.
+            stamp, rows, accepted = self.db.read(
+                lambda tx: (tx.kb_stamp(), [tx.kb_article(i) for i in ids], tx.kb_proposals(ACCEPTED))
+            )
+            with self._lock:
+                current, articles = self._matcher, dict(self._articles)
+            if current is None:
+                return
+            changed = [article_from_row(r) for r in rows if r is not None and r["status"] == "published"]
+            removed = [i for i, r in zip(ids, rows, strict=True) if r is None or r["status"] != "published"]
+            built = current.updated(changed, removed, learned_from(accepted))
+            for aid in removed:
+                articles.pop(aid, None)
+            articles.update((a.id, a) for a in changed)
+            with self._lock:
+                self._matcher, self._articles = built, articles
+                self._stamp, self._checked = stamp, time.monotonic()
 
     def matcher(self) -> tuple[KbMatcher, dict[str, Article]]:
         """The current index (rebuilt if the stored articles or accepted proposals changed).

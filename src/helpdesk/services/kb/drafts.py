@@ -6,7 +6,7 @@ id `szkic-t-000042`). Here the draft is reviewed before anyone is answered with 
 - leaders see and edit the drafts made of their own office's tickets; coordinators and admins
   every draft;
 - coordinators and admins **publish** a draft: it becomes an ordinary article under its final id,
-  answered from at once in this process (`KbService.invalidate`) and within a few seconds in the
+  answered from at once in this process (`KbService.refresh`) and within a few seconds in the
   others (the KB stamp changes), and shown at `/kb/{id}`; or they **discard** it: it is kept with
   its history, never answered from, never shown, never listed again;
 - every change is a new version in the article's history (who, when, what).
@@ -249,7 +249,7 @@ class KbDrafts:
             }
 
         result = self.db.write(_do)
-        self.kb.invalidate()  # answer from it right away in this process
+        self.kb.refresh([aid, result["id"]])  # answer from it right away in this process
         return result
 
     def discard(self, actor: Person, article_id: str, version: int | None = None) -> dict[str, Any]:

@@ -110,26 +110,46 @@ class Word:
 class Lexicon:
     """Text → content words with their terms, for the vocabulary of one set of articles."""
 
-    def __init__(self, morphology: Morphology, vocabulary: Iterable[str]) -> None:
+    def __init__(self, morphology: Morphology, vocabulary: Iterable[str] = ()) -> None:
         """Learn the lemmas of the given texts (the articles) and the folded forms of those lemmas."""
         self.morphology = morphology
         self._words: dict[str, tuple[str, Word | None]] = {}
-        seen: set[str] = set()
-        for text in vocabulary:
-            seen.update(raw_tokens(text))
-        readings: dict[Analysis, None] = {}
-        for tok in seen:
-            for reading in self._readings(tok):
-                if reading.pos not in STOP_POS:
-                    readings[reading] = None
-        folded: dict[str, set[str]] = {}
-        for reading in readings:
-            term = term_of(reading)
-            for form in _folded_forms(morphology, reading.lemma):
-                folded.setdefault(form, set()).add(term)
-        self._folded: dict[str, tuple[str, ...]] = {k: tuple(sorted(v)) for k, v in folded.items()}
+        self._folded: dict[str, tuple[str, ...]] = {}
+        self._readings_known: set[Analysis] = set()
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple object per set of terms
         self._phrases = phrase_synonyms()
         self._longest = longest_phrase()
+        self.learn(vocabulary)
+
+    def learn(self, texts: Iterable[str]) -> set[str]:
+        """Add the lemmas of more texts (an article added or changed) and the folded forms of those lemmas.
+
+        Words cached before, typed without Polish letters, that a new lemma's forms now explain are
+        forgotten, so that they are looked up again. Returns the folded forms added or changed.
+        """
+        seen: set[str] = set()
+        for text in texts:
+            seen.update(raw_tokens(text))
+        changed: set[str] = set()
+        for tok in seen:
+            for reading in self._readings(tok):
+                if reading.pos in STOP_POS or reading in self._readings_known:
+                    continue
+                self._readings_known.add(reading)
+                term = term_of(reading)
+                for form in dict.fromkeys(fold(f) for f in self.morphology.forms(reading.lemma)):
+                    old = self._folded.get(form, ())
+                    if term not in old:
+                        terms = tuple(sorted((*old, term)))
+                        self._folded[form] = self._shared.setdefault(terms, terms)
+                        changed.add(form)
+        for form in changed:
+            self._words.pop(form, None)
+        return changed
+
+    def forget_words(self) -> None:
+        """Empty the per-token cache (after indexing: the questions' words will fill it again)."""
+        self._words = {}
 
     @property
     def forms(self) -> dict[str, tuple[str, ...]]:
@@ -194,7 +214,7 @@ class Lexicon:
         if terms is not None:
             known = bool(self._readings(tok)) or flat in self._folded or terms != (flat,)
             word = Word(flat, terms, known)
-        if len(self._words) < 200_000:
+        if len(self._words) < 100_000:
             self._words[tok] = (flat, word)
         return flat, word
 
@@ -212,18 +232,3 @@ class Lexicon:
             if word is not None:
                 out.append(word)
         return out
-
-
-# Folded forms per lemma, shared by every index built in this process: rebuilding the index after
-# a change (an article, an accepted proposal) then costs no generation for lemmas seen before.
-_FOLDED_FORMS: dict[tuple[int, str], tuple[str, ...]] = {}
-
-
-def _folded_forms(morphology: Morphology, lemma: str) -> tuple[str, ...]:
-    key = (id(morphology), lemma)
-    hit = _FOLDED_FORMS.get(key)
-    if hit is None:
-        hit = tuple(dict.fromkeys(fold(f) for f in morphology.forms(lemma)))
-        if len(_FOLDED_FORMS) < 100_000:
-            _FOLDED_FORMS[key] = hit
-    return hit

@@ -30,11 +30,12 @@ The index is built once and never mutated, so concurrent reads are safe.
 
 from __future__ import annotations
 
+import copy
 import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from heapq import nlargest
 from operator import itemgetter
 from typing import Any
@@ -162,8 +163,61 @@ class _QWord:
     idf: float  # the least informative of its readings: ambiguity must not inflate it
 
 
+@dataclass(frozen=True, eq=False)
+class _Segment:
+    """The index of a run of articles, compactly: BM25F postings over the matcher's term ids (with
+    local article numbers), the terms of each article's head, and each article's phrasings.
+
+    An index is one big segment built at start plus, after changes, a small segment of the articles
+    added or changed since (`KbMatcher.updated`).
+    """
+
+    start: int  # the matcher-wide number of its first article
+    ids: tuple[str, ...]
+    offsets: array[int]  # postings of term t: [offsets[t], offsets[t + 1]) (terms known when built)
+    docs: array[int]
+    weights: array[float]
+    head_offsets: array[int]
+    head_docs: array[int]
+    head_norms: array[float]  # IDF norm of each article's head (for the crowding of later segments)
+    phr_off: array[int]  # article d's phrasings: phr_terms[phr_off[d]:phr_off[d + 1]], split by -1
+    phr_terms: array[int]
+    pn_off: array[int]  # article d's phrasing norms and masses start at pn_off[d]
+    norms: array[float]
+    masses: array[float]
+    texts: tuple[str, ...]  # per article: its phrasings' words, one line per phrasing (rapidfuzz)
+    crowd: array[float]
+
+    def span(self, t: int) -> tuple[int, int]:
+        """The postings of term t."""
+        return (self.offsets[t], self.offsets[t + 1]) if t + 1 < len(self.offsets) else (0, 0)
+
+    def head_span(self, t: int) -> tuple[int, int]:
+        """The head postings of term t."""
+        off = self.head_offsets
+        return (off[t], off[t + 1]) if t + 1 < len(off) else (0, 0)
+
+    def phrasings(self, d: int) -> list[tuple[list[int], float, float]]:
+        """Article d's phrasings: (terms, norm, mass)."""
+        out: list[tuple[list[int], float, float]] = []
+        terms: list[int] = []
+        k = self.pn_off[d]
+        for t in self.phr_terms[self.phr_off[d] : self.phr_off[d + 1]]:
+            if t < 0:
+                out.append((terms, self.norms[k], self.masses[k]))
+                terms = []
+                k += 1
+            else:
+                terms.append(t)
+        return out
+
+
 class KbMatcher:
-    """An immutable index over articles that answers questions; safe to share between threads."""
+    """An immutable index over articles that answers questions; safe to share between threads.
+
+    A change (an article published, a proposal accepted) makes a new matcher with `updated`: it
+    shares the big segment built at start and indexes only the changed articles.
+    """
 
     def __init__(
         self,
@@ -174,22 +228,111 @@ class KbMatcher:
     ) -> None:
         """Build the index from the articles (ids must be unique) and what was learned from tickets."""
         self.calibration = calibration or Calibration()
-        learned = learned or Learned()
+        self._learned = learned or Learned()
         items = list(articles)
+        self.lexicon = Lexicon(morphology, self._texts(items, self._learned))
+        self._term_ids: dict[str, int] = {}
+        self._idf: list[float] = []
+        self._surface: dict[str, tuple[str, ...]] = {}  # article words the lexicon's forms lack
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._tids: dict[tuple[str, ...], tuple[int, ...]] = {}  # one tuple object per set of terms
+        self._avg_len: list[float] = []  # average field lengths of the big segment (BM25F norms)
+        self._masked: frozenset[int] = frozenset()  # big-segment articles changed or removed since
+        base = self._segment(items, 0, None)
+        self._segments: tuple[_Segment, ...] = (base,)
+        self._changed: dict[str, Article] = {}  # the articles of the second segment, by id
+        self._doc_of = {aid: i for i, aid in enumerate(base.ids)}
+        if len(self._doc_of) != len(base.ids):
+            raise ValueError("article ids must be unique")
+        self._max_idf = max(self._idf, default=1.0)
+        self._add_to_buckets(self.lexicon.forms.items())
+        self._add_to_buckets(self._surface.items())
+        self._counter = self._counters(self._learned)
+        self._fuzzy_cache: dict[str, tuple[tuple[str, ...], float] | None] = {}
+        self._tids = {}
+        self.lexicon.forget_words()
+
+    def updated(
+        self, articles: Iterable[Article], removed: Iterable[str] = (), learned: Learned | None = None
+    ) -> KbMatcher:
+        """A matcher with these articles added or changed and those ids removed (and, when given,
+        what was learned from tickets since): only the articles changed since the big segment was
+        built are indexed again, in a small second segment."""
+        new = copy.copy(self)
+        new._learned = learned if learned is not None else self._learned
+        items = list(articles)
+        changed = dict(self._changed)
+        for article in items:
+            changed[article.id] = article
+        gone = set(removed) - {a.id for a in items}
+        for aid in gone:
+            changed.pop(aid, None)
+        base = self._segments[0]
+        base_of = {aid: i for i, aid in enumerate(base.ids)}
+        new._masked = frozenset(base_of[aid] for aid in (*changed, *gone) if aid in base_of)
+        new._changed = changed
+        new._term_ids = dict(self._term_ids)
+        new._idf = list(self._idf)
+        new._surface = {}
+        new._tids = {}
+        fresh = new.lexicon.learn(new._texts(items, new._learned))
+        segment = new._segment(list(changed.values()), len(base.ids), base)
+        new._segments = (base, segment) if segment.ids else (base,)
+        new._doc_of = {aid: i for i, aid in enumerate(base.ids) if i not in new._masked}
+        new._doc_of.update((aid, segment.start + i) for i, aid in enumerate(segment.ids))
+        new._max_idf = max(new._idf, default=1.0)
+        new._buckets = dict(self._buckets)
+        forms = new.lexicon.forms
+        new._add_to_buckets(((f, forms[f]) for f in sorted(fresh)), copy_lists=True)
+        new._add_to_buckets(new._surface.items(), copy_lists=True)
+        new._surface = {**self._surface, **new._surface}
+        new._counter = new._counters(new._learned)
+        new._fuzzy_cache = {}
+        new._tids = {}
+        return new
+
+    @property
+    def overlay_size(self) -> int:
+        """How many articles the second segment holds (indexed again since the big build)."""
+        return len(self._changed)
+
+    def shares_index_with(self, other: KbMatcher) -> bool:
+        """Whether both matchers answer from the same big segment (one was updated from the other)."""
+        return self._segments[0] is other._segments[0]
+
+    # ---------------------------------------------------------------- building
+
+    @staticmethod
+    def _texts(items: list[Article], learned: Learned) -> list[str]:
         texts: list[str] = []
         for a in items:
             texts += [a.title, *a.questions, *a.tags, a.body, *learned.phrasings.get(a.id, ())]
-        self.lexicon = Lexicon(morphology, texts)
-        self._ids: list[str] = []
-        self._term_ids: dict[str, int] = {}
-        self._surface: dict[str, tuple[str, ...]] = {}  # folded article word → its terms (typo repair)
-        doc_bags: list[array[int]] = []
-        doc_lengths: list[tuple[int, ...]] = []
-        phrasings: list[tuple[tuple[tuple[int, ...], ...], ...]] = []
-        self._phrase_texts: list[tuple[str, ...]] = []
+        return texts
+
+    def _words_of(self, text: str) -> list[tuple[int, ...]]:
+        """Term ids of each content word of a text at index time, registering new terms."""
+        out = []
+        term_ids, tids_of = self._term_ids, self._tids
+        for word in self.lexicon.words(text):
+            tids = tids_of.get(word.terms)
+            if tids is None:
+                tids = tuple(term_ids.setdefault(t, len(term_ids)) for t in word.terms)
+                tids_of[word.terms] = tids
+            surface = word.surface
+            if " " not in surface and surface not in self._surface and surface not in self.lexicon.forms:
+                self._surface[surface] = word.terms
+            out.append(tids)
+        return out
+
+    def _segment(self, items: list[Article], start: int, base: _Segment | None) -> _Segment:
+        """Index the articles as one segment; IDF of their terms counts `base`'s articles too."""
+        names = list(FIELD_WEIGHTS)
+        bags: list[array[int]] = []
+        lengths: list[tuple[int, ...]] = []
+        phrasings: list[list[tuple[tuple[int, ...], ...]]] = []
+        texts: list[str] = []
         for article in items:
-            self._ids.append(article.id)
-            extra = learned.phrasings.get(article.id, ())
+            extra = self._learned.phrasings.get(article.id, ())
             title = self._words_of(article.title)
             questions = [self._words_of(q) for q in (*article.questions, *extra)]
             tags = [w for tag in article.tags for w in self._words_of(tag)]
@@ -203,79 +346,50 @@ class KbMatcher:
                         counts[t] = counts.get(t, 0) + 1
                 for t, tf in counts.items():
                     bag.extend((t, f_index, tf))
-            doc_bags.append(bag)
-            doc_lengths.append(tuple(len(f) for f in fields))
-            phr = [title, *questions, tags]
-            phrasings.append(tuple(tuple(dict.fromkeys(p)) for p in phr if p))
-            self._phrase_texts.append(
-                tuple(
+            bags.append(bag)
+            lengths.append(tuple(len(f) for f in fields))
+            phrasings.append([tuple(dict.fromkeys(p)) for p in (title, *questions, tags) if p])
+            texts.append(
+                "\n".join(
                     " ".join(w.surface for w in self.lexicon.words(t))
                     for t in (article.title, *article.questions, *extra)
                 )
             )
-        if len(set(self._ids)) != len(self._ids):
-            raise ValueError("article ids must be unique")
-        self._doc_of = {aid: i for i, aid in enumerate(self._ids)}
-        self._build(doc_bags, doc_lengths, phrasings)
-        self._counter: dict[int, list[tuple[frozenset[int], float]]] = {}
-        for aid, examples in learned.counter_examples.items():
-            doc = self._doc_of.get(aid)
-            if doc is None:
-                continue
-            for text in examples:
-                qwords = self._resolve(self.lexicon.words(text))[0]
-                if qwords:
-                    tids = frozenset(t for q in qwords for t in q.tids)
-                    norm = math.sqrt(sum(q.idf**2 for q in qwords))
-                    self._counter.setdefault(doc, []).append((tids, norm))
-        self._fuzzy_cache: dict[str, tuple[tuple[str, ...], float] | None] = {}
-
-    # ---------------------------------------------------------------- building
-
-    def _words_of(self, text: str) -> list[tuple[int, ...]]:
-        """Term ids of each content word of a text at index time, registering new terms."""
-        out = []
-        for word in self.lexicon.words(text):
-            tids = tuple(self._term_ids.setdefault(t, len(self._term_ids)) for t in word.terms)
-            if " " not in word.surface:
-                self._surface.setdefault(word.surface, word.terms)
-            out.append(tids)
-        return out
-
-    def _build(
-        self,
-        doc_bags: list[array[int]],
-        doc_lengths: list[tuple[int, ...]],
-        phrasings: list[tuple[tuple[tuple[int, ...], ...], ...]],
-    ) -> None:
-        """Compute IDF and flat BM25F postings (one array per index, offsets per term)."""
-        names = list(FIELD_WEIGHTS)
-        n_docs = len(doc_bags)
         n_terms = len(self._term_ids)
         df = [0] * n_terms
         head_df = [0] * n_terms
-        for bag in doc_bags:
-            seen = set(bag[0::3])
-            in_head = {bag[i] for i in range(0, len(bag), 3) if bag[i + 1] < 3}
-            for t in seen:
+        for bag in bags:
+            for t in set(bag[0::3]):
                 df[t] += 1
-            for t in in_head:
+            for t in {bag[i] for i in range(0, len(bag), 3) if bag[i + 1] < 3}:
                 head_df[t] += 1
-        avg_len = [max(sum(lens[i] for lens in doc_lengths) / max(n_docs, 1), 1.0) for i in range(len(names))]
-        self._idf = [math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for d in df]
-        self._max_idf = max(self._idf, default=1.0)
-        # Counting sort: offsets first, then every posting written in place, in doc order.
-        self._offsets = self._prefix_sums(df)
-        self._head_offsets = self._prefix_sums(head_df)
-        self._post_docs = array("i", bytes(4 * self._offsets[-1]))
-        self._post_weights: array[float] = array("f", bytes(4 * self._offsets[-1]))
-        self._head_docs = array("i", bytes(4 * self._head_offsets[-1]))
-        cursor = array("i", self._offsets[:-1])
-        head_cursor = array("i", self._head_offsets[:-1])
+        # IDF over every live article: this segment's and the base segment's, less the base's old
+        # versions of the articles changed since (terms only an old version had keep their count).
+        n_docs = len(items) + (len(base.ids) - len(self._masked) if base is not None else 0)
+        idf = self._idf
+        idf.extend([0.0] * (n_terms - len(idf)))
+        for t, d in enumerate(df):
+            if d or base is None:
+                if base is not None:
+                    lo, hi = base.span(t)
+                    d += hi - lo - sum(self._contains(base.docs, lo, hi, m) for m in self._masked)
+                idf[t] = math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5))
+        avg_len = [max(sum(lens[i] for lens in lengths) / max(len(items), 1), 1.0) for i in range(len(names))]
+        if base is not None:  # a few changed articles must not set their own length norms
+            avg_len = [max(a, 1.0) for a in self._avg_len]
+        else:
+            self._avg_len = avg_len
+        offsets = self._prefix_sums(df)
+        head_offsets = self._prefix_sums(head_df)
+        docs = array("i", bytes(4 * offsets[-1]))
+        weights_out: array[float] = array("f", bytes(4 * offsets[-1]))
+        head_docs = array("i", bytes(4 * head_offsets[-1]))
+        cursor = array("q", offsets[:-1])
+        head_cursor = array("q", head_offsets[:-1])
         heads: list[array[int]] = []
         weights = [FIELD_WEIGHTS[n] for n in names]
         b_values = [FIELD_B[n] for n in names]
-        for doc, (bag, lens) in enumerate(zip(doc_bags, doc_lengths, strict=True)):
+        for doc, (bag, lens) in enumerate(zip(bags, lengths, strict=True)):
             norms = [1.0 - b_values[i] + b_values[i] * lens[i] / avg_len[i] for i in range(len(names))]
             pseudo: dict[int, float] = {}
             head: set[int] = set()
@@ -286,70 +400,127 @@ class KbMatcher:
                     head.add(t)
             for t, ptf in pseudo.items():
                 pos = cursor[t]
-                self._post_docs[pos] = doc
-                self._post_weights[pos] = self._idf[t] * ptf * (K1 + 1.0) / (ptf + K1)
+                docs[pos] = doc
+                weights_out[pos] = idf[t] * ptf * (K1 + 1.0) / (ptf + K1)
                 cursor[t] = pos + 1
             for t in head:
                 pos = head_cursor[t]
-                self._head_docs[pos] = doc
+                head_docs[pos] = doc
                 head_cursor[t] = pos + 1
             heads.append(array("i", head))
-        self._crowd = self._crowding(heads)
-        idf = self._idf
+        del bags
+        sq = [x * x for x in idf]
+        head_norms = array("f", (math.sqrt(sum(sq[t] for t in h)) or 1.0 for h in heads))
         # A phrasing is kept as its set of terms and its norm over words (a word weighs the IDF of
         # its least informative reading, as in questions).
-        self._phrasings = [
-            tuple(tuple(dict.fromkeys(t for w in p for t in w)) for p in doc_phr) for doc_phr in phrasings
-        ]
-        self._phrasing_norms = [
-            tuple(math.sqrt(sum(min(idf[t] for t in w) ** 2 for w in p)) or 1.0 for p in doc_phr)
-            for doc_phr in phrasings
-        ]
-        self._phrasing_masses = [
-            tuple(sum(min(idf[t] for t in w) for w in p) or 1.0 for p in doc_phr) for doc_phr in phrasings
-        ]
-        # Typo repair looks only at words of similar length with the same first letter: the
-        # articles' own words and every inflected form of their lemmas.
-        vocabulary: dict[str, tuple[str, ...]] = {
-            form: terms
-            for form, terms in self.lexicon.forms.items()
-            if any(t in self._term_ids for t in terms)
-        }
-        for word, terms in self._surface.items():
-            vocabulary.setdefault(word, terms)
-        buckets: dict[tuple[str, int], list[str]] = {}
-        for word in vocabulary:
-            if len(word) >= 4 and not word.isdigit():
-                buckets.setdefault((word[0], len(word)), []).append(word)
-        self._vocabulary = vocabulary
-        self._buckets = buckets
-        self._surface = {}  # only needed while building; the vocabulary holds these words now
+        phr_off = array("i", [0])
+        phr_terms = array("i")
+        pn_off = array("i", [0])
+        p_norms: array[float] = array("f")
+        p_masses: array[float] = array("f")
+        for doc_phr in phrasings:
+            for p in doc_phr:
+                phr_terms.extend(dict.fromkeys(t for w in p for t in w))
+                phr_terms.append(-1)
+                p_norms.append(math.sqrt(sum(min(idf[t] for t in w) ** 2 for w in p)) or 1.0)
+                p_masses.append(sum(min(idf[t] for t in w) for w in p) or 1.0)
+            phr_off.append(len(phr_terms))
+            pn_off.append(len(p_norms))
+        segment = _Segment(
+            start=start,
+            ids=tuple(a.id for a in items),
+            offsets=offsets,
+            docs=docs,
+            weights=weights_out,
+            head_offsets=head_offsets,
+            head_docs=head_docs,
+            head_norms=head_norms,
+            phr_off=phr_off,
+            phr_terms=phr_terms,
+            pn_off=pn_off,
+            norms=p_norms,
+            masses=p_masses,
+            texts=tuple(texts),
+            crowd=array("f"),
+        )
+        crowd = self._crowding(heads, head_norms, segment, base)
+        return replace(segment, crowd=crowd)
 
-    def _crowding(self, heads: list[array[int]]) -> array[float]:
+    def _crowding(
+        self, heads: list[array[int]], norms: array[float], segment: _Segment, base: _Segment | None
+    ) -> array[float]:
         """Per article: how close its nearest neighbour is, as the IDF-weighted cosine of their heads.
 
         Articles in a crowded neighbourhood (password reset / lockout / expired password …) need
         more evidence before an answer than an article that stands alone. Terms in very many heads
         are left out of the dot products (they weigh little and would make the build quadratic).
+        A changed article is compared with the base segment's live articles too.
         """
         sq = [x * x for x in self._idf]
-        norms = [math.sqrt(sum(sq[t] for t in h)) or 1.0 for h in heads]
-        cap = max(CROWD_MAX_HEADS, len(heads) // 100)
-        docs, offsets = self._head_docs, self._head_offsets
+        others = [segment] if base is None else [base, segment]
+        cap = max(CROWD_MAX_HEADS, sum(len(s.ids) for s in others) // 100)
         crowd: array[float] = array("f", bytes(4 * len(heads)))
         for doc, head in enumerate(heads):
-            acc: dict[int, float] = {}
-            get = acc.get
-            for t in head:
-                lo, hi = offsets[t], offsets[t + 1]
-                if hi - lo < 2 or hi - lo > cap:
-                    continue
-                w = sq[t]
-                for other in docs[lo:hi]:
-                    acc[other] = get(other, 0.0) + w
-            acc.pop(doc, None)
-            crowd[doc] = max((v / norms[o] for o, v in acc.items()), default=0.0) / norms[doc]
+            best = 0.0
+            for other in others:
+                acc: dict[int, float] = {}
+                get = acc.get
+                docs = other.head_docs
+                for t in head:
+                    lo, hi = other.head_span(t)
+                    if hi - lo > cap or (other is segment and hi - lo < 2):
+                        continue
+                    w = sq[t]
+                    for d in docs[lo:hi]:
+                        acc[d] = get(d, 0.0) + w
+                if other is segment:
+                    acc.pop(doc, None)
+                else:
+                    for d in self._masked:
+                        acc.pop(d, None)
+                best = max(best, max((v / other.head_norms[o] for o, v in acc.items()), default=0.0))
+            crowd[doc] = best / norms[doc]
         return crowd
+
+    def _add_to_buckets(self, words: Iterable[tuple[str, tuple[str, ...]]], copy_lists: bool = False) -> None:
+        """Typo repair looks only at words of similar length with the same first letter: the
+        articles' own words and every inflected form of their lemmas."""
+        buckets, term_ids = self._buckets, self._term_ids
+        copied: set[tuple[str, int]] = set()
+        for word, terms in words:
+            if len(word) < 4 or word.isdigit() or not any(t in term_ids for t in terms):
+                continue
+            key = (word[0], len(word))
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = []
+                copied.add(key)
+            elif copy_lists:
+                if word in bucket:
+                    continue
+                if key not in copied:
+                    bucket = buckets[key] = list(bucket)
+                    copied.add(key)
+            bucket.append(word)
+
+    def _vocabulary_terms(self, word: str) -> tuple[str, ...]:
+        """The terms of a word of the typo-repair vocabulary."""
+        return self.lexicon.forms.get(word) or self._surface.get(word, ())
+
+    def _counters(self, learned: Learned) -> dict[int, list[tuple[frozenset[int], float]]]:
+        """Counter-examples per article: the question's terms and norm."""
+        out: dict[int, list[tuple[frozenset[int], float]]] = {}
+        for aid, examples in learned.counter_examples.items():
+            doc = self._doc_of.get(aid)
+            if doc is None:
+                continue
+            for text in examples:
+                qwords = self._resolve(self.lexicon.words(text))[0]
+                if qwords:
+                    tids = frozenset(t for q in qwords for t in q.tids)
+                    norm = math.sqrt(sum(q.idf**2 for q in qwords))
+                    out.setdefault(doc, []).append((tids, norm))
+        return out
 
     # ---------------------------------------------------------------- querying
 
@@ -375,7 +546,7 @@ class KbMatcher:
                     best = (hit[0], int(hit[1]))
                     limit = best[1]
             if best is not None:
-                result = (self._vocabulary[best[0]], 1.0 - REPAIR_COST * best[1])
+                result = (self._vocabulary_terms(best[0]), 1.0 - REPAIR_COST * best[1])
         if len(self._fuzzy_cache) < 100_000:
             self._fuzzy_cache[word] = result
         return result
@@ -408,53 +579,75 @@ class KbMatcher:
             out.append(_QWord(word.surface, tids, weight, min(self._idf[t] for t in tids)))
         return out, unknown, trace
 
+    def _df(self, t: int) -> int:
+        """How many articles (of every segment) hold term t."""
+        n = 0
+        for seg in self._segments:
+            lo, hi = seg.span(t)
+            n += hi - lo
+        return n
+
+    def _locate(self, doc: int) -> tuple[_Segment, int]:
+        """The segment of a matcher-wide article number and the article's number there."""
+        segs = self._segments
+        seg = segs[-1] if doc >= segs[-1].start else segs[0]
+        return seg, doc - seg.start
+
+    def _id(self, doc: int) -> str:
+        seg, local = self._locate(doc)
+        return seg.ids[local]
+
     def _rank(
         self, text: str
     ) -> tuple[
         list[tuple[int, float, dict[str, float]]], tuple[list[tuple[str, str, float]], list[str]] | None
     ]:
         """Candidates as (doc, combined score, features), best first."""
-        if is_small_talk(text) or not self._ids:
+        if is_small_talk(text) or not len(self):
             return [], None
         qwords, unknown, trace = self._resolve(self.lexicon.words(text))
         # A question made only of words that a large share of the articles use ("działa", "system")
         # does not point at any article: silence, as for small talk.
-        offsets = self._offsets
-        n_docs = len(self._ids)
+        n_docs = len(self)
+        df_of = {t: self._df(t) for q in qwords for t in q.tids}
         floor = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
-        if all(min(offsets[t + 1] - offsets[t] for t in q.tids) >= floor for q in qwords):
+        if all(min(df_of[t] for t in q.tids) >= floor for q in qwords):
             return [], (trace, unknown)
         acc: dict[int, float] = {}
-        docs_all, weights_all = self._post_docs, self._post_weights
         common = max(n_docs // 3, 500)
         # Rarest words first, and only until POSTINGS_BUDGET postings are read: the words left
         # are the commonest, which hardly change who the candidates are (they still count in the
         # candidates' features below), and the budget keeps a long question fast on a big KB.
         budget = POSTINGS_BUDGET
-        for q in sorted(qwords, key=lambda q: min(offsets[t + 1] - offsets[t] for t in q.tids)):
-            ranges = [(offsets[t], offsets[t + 1]) for t in q.tids]
+        segments = self._segments
+        for q in sorted(qwords, key=lambda q: min(df_of[t] for t in q.tids)):
             # Terms in a third of the articles or more hardly discriminate: they do not nominate.
-            if len(qwords) > 1:
-                ranges = [(lo, hi) for lo, hi in ranges if hi - lo <= common]
-            size = sum(hi - lo for lo, hi in ranges)
+            tids = [t for t in q.tids if len(qwords) == 1 or df_of[t] <= common]
+            size = sum(df_of[t] for t in tids)
             if size > budget and budget < POSTINGS_BUDGET:
                 continue
             budget -= size
             qw = q.weight
             get = acc.get
-            if len(ranges) == 1:
-                lo, hi = ranges[0]
-                for doc, w in zip(docs_all[lo:hi], weights_all[lo:hi], strict=True):
+            ranges = [(seg, *seg.span(t)) for seg in segments for t in tids]
+            ranges = [r for r in ranges if r[2] > r[1]]
+            if len(ranges) == 1 and ranges[0][0].start == 0:
+                seg, lo, hi = ranges[0]
+                for doc, w in zip(seg.docs[lo:hi], seg.weights[lo:hi], strict=True):
                     acc[doc] = get(doc, 0.0) + qw * w
                 continue
             best_of_word: dict[int, float] = {}
             best = best_of_word.get
-            for lo, hi in ranges:
-                for doc, w in zip(docs_all[lo:hi], weights_all[lo:hi], strict=True):
+            for seg, lo, hi in ranges:
+                start = seg.start
+                for doc, w in zip(seg.docs[lo:hi], seg.weights[lo:hi], strict=True):
+                    doc += start
                     if w > best(doc, 0.0):
                         best_of_word[doc] = w
             for doc, w in best_of_word.items():
                 acc[doc] = get(doc, 0.0) + qw * w
+        for doc in self._masked:
+            acc.pop(doc, None)
         top = nlargest(CANDIDATES, acc.items(), key=itemgetter(1))
         cal = self.calibration
         max_idf = self._max_idf
@@ -472,15 +665,23 @@ class KbMatcher:
         heavy_cut = ranked[1] if len(ranked) > 1 else heaviest
         heavy_mass = sum(ranked[:2]) or 1.0
         rows = []
-        head_docs, head_off, post_docs = self._head_docs, self._head_offsets, self._post_docs
-        head_ranges = [[(head_off[t], head_off[t + 1]) for t in q.tids] for q in qwords]
-        doc_ranges = [[(offsets[t], offsets[t + 1]) for t in q.tids] for q in qwords]
+        # Per segment, per question word: the ranges of its terms' head and article postings.
+        spans = [
+            (
+                [[seg.head_span(t) for t in q.tids] for q in qwords],
+                [[seg.span(t) for t in q.tids] for q in qwords],
+            )
+            for seg in segments
+        ]
         word_of: dict[int, int] = {}
         for i, q in enumerate(qwords):
             for t in q.tids:
                 word_of.setdefault(t, i)
         idfs = [q.idf for q in qwords]
         for doc, bm25 in top:
+            seg, local = self._locate(doc)
+            head_ranges, doc_ranges = spans[0] if seg is segments[0] else spans[-1]
+            head_docs, post_docs = seg.head_docs, seg.docs
             matched = 0.0
             head = 0.0
             in_head: list[bool] = []
@@ -489,15 +690,15 @@ class KbMatcher:
             for i, m in enumerate(masses):
                 h = False
                 for lo, hi in head_ranges[i]:
-                    pos = bisect_left(head_docs, doc, lo, hi)
-                    if pos < hi and head_docs[pos] == doc:
+                    pos = bisect_left(head_docs, local, lo, hi)
+                    if pos < hi and head_docs[pos] == local:
                         h = True
                         break
                 p = h
                 if not p:
                     for lo, hi in doc_ranges[i]:
-                        pos = bisect_left(post_docs, doc, lo, hi)
-                        if pos < hi and post_docs[pos] == doc:
+                        pos = bisect_left(post_docs, local, lo, hi)
+                        if pos < hi and post_docs[pos] == local:
                             p = True
                             break
                 in_head.append(h)
@@ -511,9 +712,7 @@ class KbMatcher:
             strong = sum(m for m, h in zip(masses, in_head, strict=True) if h and m >= heavy_cut) / heavy_mass
             phrase = 0.0
             rcov = 0.0
-            for p_terms, p_norm, p_mass in zip(
-                self._phrasings[doc], self._phrasing_norms[doc], self._phrasing_masses[doc], strict=True
-            ):
+            for p_terms, p_norm, p_mass in seg.phrasings(local):
                 hits = {word_of[t] for t in p_terms if t in word_of}
                 dot = 0.0
                 mass = 0.0
@@ -524,7 +723,7 @@ class KbMatcher:
                 if dot:
                     phrase = max(phrase, dot / (q_norm * p_norm))
                     rcov = max(rcov, min(mass / p_mass, 1.0))
-            texts = self._phrase_texts[doc]
+            texts = seg.texts[local].split("\n")
             best_text = process.extractOne(q_text, texts, scorer=fuzz.token_set_ratio) if texts else None
             fz = best_text[1] / 100.0 if best_text is not None else 0.0
             feats: dict[str, Any] = {
@@ -538,7 +737,7 @@ class KbMatcher:
                 "miss": miss / heaviest,
                 "strong": strong,
                 "info": info,
-                "crowd": float(self._crowd[doc]),
+                "crowd": float(seg.crowd[local]),
                 "_in_head": in_head,
                 "_masses": masses,
                 "_q_mass": q_mass,
@@ -563,6 +762,12 @@ class KbMatcher:
         return 0.0
 
     @staticmethod
+    def _contains(docs: array[int], lo: int, hi: int, doc: int) -> bool:
+        """Whether the sorted slice docs[lo:hi] holds doc."""
+        pos = bisect_left(docs, doc, lo, hi)
+        return pos < hi and docs[pos] == doc
+
+    @staticmethod
     def _prefix_sums(counts: list[int]) -> array[int]:
         """Offsets [0, c0, c0+c1, …] for a flat array holding counts[i] items for each i."""
         out = array("q", [0])
@@ -571,20 +776,6 @@ class KbMatcher:
             total += c
             out.append(total)
         return out
-
-    @staticmethod
-    def _contains(docs: array[int], lo: int, hi: int, doc: int) -> bool:
-        """Whether the sorted slice docs[lo:hi] holds doc."""
-        pos = bisect_left(docs, doc, lo, hi)
-        return pos < hi and docs[pos] == doc
-
-    def _in_doc(self, tid: int, doc: int) -> bool:
-        """Whether the term occurs anywhere in the doc."""
-        return self._contains(self._post_docs, self._offsets[tid], self._offsets[tid + 1], doc)
-
-    def _in_head(self, tid: int, doc: int) -> bool:
-        """Whether the term occurs in the doc's title, phrasings or tags."""
-        return self._contains(self._head_docs, self._head_offsets[tid], self._head_offsets[tid + 1], doc)
 
     @staticmethod
     def _vector(rows: list[tuple[int, float, dict[str, Any]]], i: int) -> list[float]:
@@ -639,7 +830,7 @@ class KbMatcher:
             if rows[i][2]["_counter"]:
                 conf = 0.0
             ceiling = conf
-            scored.append((self._ids[rows[i][0]], conf))
+            scored.append((self._id(rows[i][0]), conf))
         best_id, best = scored[0]
         if best >= self.calibration.answer_at and self.may_answer(rows, vectors[0]):
             return KbAnswer(True, best_id, best, scored)
@@ -657,7 +848,7 @@ class KbMatcher:
         if not rows:
             return None
         vector = self._vector(rows, 0)
-        return self._ids[rows[0][0]], vector, self.may_answer(rows, vector)
+        return self._id(rows[0][0]), vector, self.may_answer(rows, vector)
 
     def explain(self, text: str) -> Explanation | None:
         """The features behind an answer, for tuning and debugging."""
@@ -667,12 +858,12 @@ class KbMatcher:
         out: list[dict[str, float | str]] = []
         for i, (d, c, _f) in enumerate(rows):
             vector = self._vector(rows, i)
-            out.append({"id": self._ids[d], "combined": c, **dict(zip(FEATURES, vector, strict=True))})
+            out.append({"id": self._id(d), "combined": c, **dict(zip(FEATURES, vector, strict=True))})
         return Explanation(trace[0], trace[1], out)
 
     def __len__(self) -> int:
         """Number of indexed articles."""
-        return len(self._ids)
+        return sum(len(s.ids) for s in self._segments) - len(self._masked)
 
 
 def to_spec_json(answer: KbAnswer, articles_by_id: Mapping[str, Article], public_url: str) -> dict[str, Any]:

@@ -239,7 +239,7 @@ class KbProposals:
             return self._present(decided, article["title"] if article else None)
 
         result: dict[str, Any] = self.db.write(_do)
-        self.kb.invalidate()  # match with it (or without it) right away in this process
+        self.kb.refresh([result["article_id"]])  # match with it (or without it) right away here
         return result
 
     @staticmethod

@@ -97,3 +97,20 @@ def test_shipped_articles_sit_in_a_folder_named_after_their_component() -> None:
     for article in load_articles([SHIPPED]):
         assert article.source is not None
         assert Path(article.source).parent.name.upper() == article.component, article.source
+
+
+def test_an_articles_summary_keeps_what_answers_show_and_drops_the_rest() -> None:
+    from helpdesk.domain.kb.article import Article
+    from helpdesk.services.intake.dialogue import EXCERPT_CHARS
+    from helpdesk.services.kb.answers import SUMMARY_CHARS
+
+    body = "**Krok po kroku:**\n" + "\n".join(
+        f"{i}. Kliknij [przycisk](https://x.pl) numer {i} i poczekaj." for i in range(60)
+    )
+    article = Article("a-1", "Tytuł", "EZD", ("tag",), ("Pytanie?",), body)
+    summary = article.summary(SUMMARY_CHARS)
+    assert (summary.id, summary.title, summary.component) == ("a-1", "Tytuł", "EZD")
+    assert summary.tags == () and summary.questions == () and len(summary.body) == SUMMARY_CHARS
+    assert EXCERPT_CHARS < SUMMARY_CHARS
+    for n in (100, 200, EXCERPT_CHARS):
+        assert summary.excerpt(n) == article.excerpt(n)

@@ -46,6 +46,12 @@ class Article:
         text = _MARKUP_RE.sub("", text)
         return _SPACE_RE.sub(" ", text).strip()
 
+    def summary(self, keep: int) -> Article:
+        """The article as an index of thousands keeps it: id, title, component and the first `keep`
+        characters of the plain body (so excerpts of up to `keep - 1` characters are the same as
+        the whole article's); tags and phrasings are left out."""
+        return Article(self.id, self.title, self.component, body=self.plain_body()[:keep], source=self.source)
+
     def excerpt(self, n: int = 200) -> str:
         """A plain-text excerpt of at most n characters, cut at a word boundary with an ellipsis."""
         text = self.plain_body()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
-from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, release_free_memory, to_spec_json
 from helpdesk.services.kb.morphology import Morphology
 from helpdesk.services.kb.proposals import (
     ACCEPTED,
@@ -35,6 +35,9 @@ STAMP_CHECK_SECONDS = 5.0
 # (KbMatcher.updated); past this many (or this share of the index) the whole index is rebuilt.
 OVERLAY_MIN = 50
 OVERLAY_SHARE = 0.05
+# The articles are kept beside the index as summaries (Article.summary): title, component and the
+# start of the body, enough for excerpts of up to this many characters; whole bodies stay stored.
+SUMMARY_CHARS = 400
 
 
 def article_from_row(row: dict[str, Any]) -> Article:
@@ -156,13 +159,14 @@ class KbService:
             built = current.updated(changed, removed, learned_from(accepted))
             for aid in removed:
                 articles.pop(aid, None)
-            articles.update((a.id, a) for a in changed)
+            articles.update((a.id, a.summary(SUMMARY_CHARS)) for a in changed)
             with self._lock:
                 self._matcher, self._articles = built, articles
                 self._stamp, self._checked = stamp, time.monotonic()
 
     def matcher(self) -> tuple[KbMatcher, dict[str, Article]]:
-        """The current index (rebuilt if the stored articles or accepted proposals changed).
+        """The current index (rebuilt if the stored articles or accepted proposals changed) and the
+        published articles by id, as summaries (title, component, the start of the body).
 
         A change seen through the stamp (made by another process) is rebuilt by one thread while
         the others go on answering from the index they have: with morphology a big KB takes
@@ -189,8 +193,11 @@ class KbService:
                     return self._matcher, self._articles
             rows, accepted = self.db.read(lambda tx: (tx.kb_articles(), tx.kb_proposals(ACCEPTED)))
             articles = [article_from_row(r) for r in rows]
+            del rows
             built = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
-            by_id = {a.id: a for a in articles}
+            by_id = {a.id: a.summary(SUMMARY_CHARS) for a in articles}
+            del articles
+            release_free_memory()
             with self._lock:
                 self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now
             return built, by_id

@@ -118,6 +118,7 @@ class Lexicon:
         self._readings_known: set[Analysis] = set()
         self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple object per set of terms
         self._phrases = phrase_synonyms()
+        self._phrase_starts = frozenset(p[0] for p in self._phrases)
         self._longest = longest_phrase()
         self.learn(vocabulary)
 
@@ -220,11 +221,13 @@ class Lexicon:
 
     def words(self, text: str) -> list[Word]:
         """The content words of `text` in order, plus one Word per synonym phrase found in it."""
-        analysed = [self._word(t) for t in raw_tokens(text)]
+        get = self._words.get
+        analysed = [get(t) or self._word(t) for t in raw_tokens(text)]
         flat = [f for f, _ in analysed]
         out: list[Word] = []
-        for i, (_f, word) in enumerate(analysed):
-            for size in range(min(self._longest, len(flat) - i), 1, -1):
+        starts = self._phrase_starts
+        for i, (f, word) in enumerate(analysed):
+            for size in range(min(self._longest, len(flat) - i) if f in starts else 0, 1, -1):
                 canonical = self._phrases.get(tuple(flat[i : i + size]))
                 if canonical is not None:
                     out.append(Word(" ".join(flat[i : i + size]), (canonical,), True))

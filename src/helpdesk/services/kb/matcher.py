@@ -199,20 +199,6 @@ class _Segment:
         off = self.head_offsets
         return (off[t], off[t + 1]) if t + 1 < len(off) else (0, 0)
 
-    def phrasings(self, d: int) -> list[tuple[list[int], float, float]]:
-        """Article d's phrasings: (terms, norm, mass)."""
-        out: list[tuple[list[int], float, float]] = []
-        terms: list[int] = []
-        k = self.pn_off[d]
-        for t in self.phr_terms[self.phr_off[d] : self.phr_off[d + 1]]:
-            if t < 0:
-                out.append((terms, self.norms[k], self.masses[k]))
-                terms = []
-                k += 1
-            else:
-                terms.append(t)
-        return out
-
 
 class KbMatcher:
     """An immutable index over articles that answers questions; safe to share between threads.
@@ -237,7 +223,7 @@ class KbMatcher:
         self._idf: list[float] = []
         self._surface: dict[str, tuple[str, ...]] = {}  # article words the lexicon's forms lack
         self._buckets: dict[tuple[str, int], list[str]] = {}
-        self._tids: dict[tuple[str, ...], tuple[int, ...]] = {}  # one tuple object per set of terms
+        self._tids: dict[int, tuple[Word, tuple[int, ...]]] = {}  # a word's term ids, while indexing
         self._avg_len: list[float] = []  # average field lengths of the big segment (BM25F norms)
         self._masked: frozenset[int] = frozenset()  # big-segment articles changed or removed since
         base = self._segment(items, 0, None)
@@ -314,16 +300,18 @@ class KbMatcher:
     def _words_of(self, text: str) -> list[tuple[int, ...]]:
         """Term ids of each content word of a text at index time, registering new terms."""
         out = []
-        term_ids, tids_of = self._term_ids, self._tids
+        term_ids, tids_of, forms = self._term_ids, self._tids, self.lexicon.forms
         for word in self.lexicon.words(text):
-            tids = tids_of.get(word.terms)
-            if tids is None:
+            # The lexicon hands out one Word object per token: its ids are looked up once (the
+            # entry keeps the Word, so its id() is not reused while the entry lives).
+            hit = tids_of.get(id(word))
+            if hit is None:
                 tids = tuple(term_ids.setdefault(t, len(term_ids)) for t in word.terms)
-                tids_of[word.terms] = tids
-            surface = word.surface
-            if " " not in surface and surface not in self._surface and surface not in self.lexicon.forms:
-                self._surface[surface] = word.terms
-            out.append(tids)
+                hit = tids_of[id(word)] = (word, tids)
+                surface = word.surface
+                if " " not in surface and surface not in forms:
+                    self._surface.setdefault(surface, word.terms)
+            out.append(hit[1])
         return out
 
     def _segment(self, items: list[Article], start: int, base: _Segment | None) -> _Segment:
@@ -650,7 +638,11 @@ class KbMatcher:
                 acc[doc] = get(doc, 0.0) + qw * w
         for doc in self._masked:
             acc.pop(doc, None)
-        top = nlargest(CANDIDATES, acc.items(), key=itemgetter(1))
+        # The CANDIDATES best: the cut-off score first (a heap of bare floats is fast), then a sort
+        # of the few at or above it.
+        cut = nlargest(CANDIDATES, acc.values())[-1] if len(acc) > CANDIDATES else 0.0
+        top = sorted(((d, v) for d, v in acc.items() if v >= cut), key=itemgetter(1), reverse=True)
+        top = top[:CANDIDATES]
         cal = self.calibration
         max_idf = self._max_idf
         unknown_mass = cal.unknown * max_idf * len(unknown)
@@ -714,8 +706,14 @@ class KbMatcher:
             strong = sum(m for m, h in zip(masses, in_head, strict=True) if h and m >= heavy_cut) / heavy_mass
             phrase = 0.0
             rcov = 0.0
-            for p_terms, p_norm, p_mass in seg.phrasings(local):
-                hits = {word_of[t] for t in p_terms if t in word_of}
+            k = seg.pn_off[local]
+            hits: set[int] = set()
+            for t in seg.phr_terms[seg.phr_off[local] : seg.phr_off[local + 1]]:
+                if t >= 0:  # a term of the phrasing; -1 ends it
+                    hit = word_of.get(t)
+                    if hit is not None:
+                        hits.add(hit)
+                    continue
                 dot = 0.0
                 mass = 0.0
                 for i in hits:
@@ -723,8 +721,10 @@ class KbMatcher:
                         dot += masses[i] * idfs[i]
                         mass += idfs[i]
                 if dot:
-                    phrase = max(phrase, dot / (q_norm * p_norm))
-                    rcov = max(rcov, min(mass / p_mass, 1.0))
+                    phrase = max(phrase, dot / (q_norm * seg.norms[k]))
+                    rcov = max(rcov, min(mass / seg.masses[k], 1.0))
+                hits.clear()
+                k += 1
             texts = seg.texts[local].split("\n")
             best_text = process.extractOne(q_text, texts, scorer=fuzz.token_set_ratio) if texts else None
             fz = best_text[1] / 100.0 if best_text is not None else 0.0

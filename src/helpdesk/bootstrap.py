@@ -3,17 +3,19 @@
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.domain.throttle import Limit
 from helpdesk.services.events import EventRecorder
-from helpdesk.services.people import PeopleService
+from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.tickets import TicketService
-from helpdesk.settings import Settings
+from helpdesk.settings import Settings, auditor_addresses
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,12 @@ def build_container(
     from helpdesk.adapters.files.office_calendar import office_calendar
 
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
-    people = PeopleService(db, contractors(contracts))
+    people = PeopleService(
+        db,
+        contractors(contracts),
+        token_ttl=timedelta(days=settings.token_ttl_days),
+        throttles=throttles(settings),
+    )
     all_listeners: list[EventListener] = list(listeners or [])
     tickets = TicketService(db, clock, EventRecorder(settings.tz, all_listeners), sla=sla)
     kb = KbService(db, clock, settings)
@@ -91,8 +98,38 @@ def build_container(
         kb_drafts=KbDrafts(db, clock, kb, settings.tz),
         extras={"listeners": all_listeners, "parts": [], "web_setup": []},
     )
+    install_trust(container)
     install_channels(container)
     return container
+
+
+def throttles(settings: Settings) -> Throttles:
+    """The limits on failed passwords and link codes, from the settings."""
+    return Throttles(
+        login=Limit(settings.login_max_failures, timedelta(seconds=settings.login_window_s)),
+        address=Limit(settings.login_address_max_failures, timedelta(seconds=settings.login_window_s)),
+        link_code=Limit(settings.link_code_max_failures, timedelta(seconds=settings.link_code_window_s)),
+    )
+
+
+def install_trust(container: Container) -> None:
+    """The audit checkpoints, the access log and the retention of personal data."""
+    from helpdesk.adapters.files.checkpoints import CheckpointFile
+    from helpdesk.services.access_log import AccessLog
+    from helpdesk.services.audit import AuditCheckpoints
+    from helpdesk.services.retention import Retention
+
+    settings = container.settings
+    file = CheckpointFile(settings.audit_checkpoint_file) if settings.audit_checkpoint_file else None
+    container.extras["audit_checkpoints"] = AuditCheckpoints(
+        container.db, container.clock, file, auditor_addresses(settings)
+    )
+    access = AccessLog(container.db, container.clock)
+    container.extras["access_log"] = access
+    container.tickets.access_log = access
+    container.extras["retention"] = Retention(
+        container.db, container.clock, container.tickets.recorder, years=settings.retention_years
+    )
 
 
 CHANNEL_MODULES = (

@@ -41,8 +41,23 @@ class Settings:
     sla_warn_share: float = 0.8
     first_line_target_min: int = 240
     sweep_interval_s: int = 30
-    retention_days: int = 0
     log_level: str = "INFO"
+    # Extensions: trust (README, "Audit log", "Accounts", "Mail identity", "Personal data").
+    audit_checkpoint_file: str = ""
+    audit_checkpoint_mail: str = ""
+    audit_checkpoint_hours: float = 24.0
+    token_ttl_days: int = 365
+    login_max_failures: int = 5
+    login_address_max_failures: int = 30
+    login_window_s: int = 900
+    link_code_max_failures: int = 5
+    link_code_window_s: int = 3600
+    mail_authserv_id: str = ""
+    mail_dkim_verify: bool = False
+    mail_rate_person: int = 20
+    mail_rate_domain: int = 200
+    mail_rate_window_s: int = 600
+    retention_years: int = 5
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -143,3 +158,27 @@ def _validate(s: Settings) -> None:
         raise SettingsError("HELPDESK_SLA_WARN_SHARE: oczekiwano liczby z przedziału (0, 1)")
     if s.http_max_body < 1024:
         raise SettingsError("HELPDESK_HTTP_MAX_BODY: co najmniej 1024 bajty")
+    positive = (
+        "audit_checkpoint_hours",
+        "token_ttl_days",
+        "login_max_failures",
+        "login_address_max_failures",
+        "login_window_s",
+        "link_code_max_failures",
+        "link_code_window_s",
+        "mail_rate_person",
+        "mail_rate_domain",
+        "mail_rate_window_s",
+        "retention_years",
+    )
+    for name in positive:
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()}: oczekiwano liczby większej od zera")
+    for address in auditor_addresses(s):
+        if "@" not in address or any(c.isspace() for c in address):
+            raise SettingsError(f"HELPDESK_AUDIT_CHECKPOINT_MAIL: niepoprawny adres '{address}'")
+
+
+def auditor_addresses(s: Settings) -> list[str]:
+    """HELPDESK_AUDIT_CHECKPOINT_MAIL as a list of addresses (comma-separated)."""
+    return [a.strip() for a in s.audit_checkpoint_mail.split(",") if a.strip()]

@@ -63,7 +63,8 @@ def setup_webhook(app: web.Application, bot: Any) -> None:
     secret = bot.webhook_secret()
 
     async def receive(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, secret.encode("utf-8")):
             return web.json_response({"error": "zły sekret webhooka"}, status=403)
         if bot.app is None or not bot.app.running:
             return web.json_response({"error": "bot jeszcze nie działa"}, status=503)

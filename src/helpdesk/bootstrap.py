@@ -128,7 +128,11 @@ def install_trust(container: Container) -> None:
     container.extras["access_log"] = access
     container.tickets.access_log = access
     container.extras["retention"] = Retention(
-        container.db, container.clock, container.tickets.recorder, years=settings.retention_years
+        container.db,
+        container.clock,
+        container.tickets.recorder,
+        years=settings.retention_years,
+        flush=container.db.flush_deleted,
     )
 
 

@@ -165,6 +165,7 @@ class LogVerifier:
     def __init__(self, anchor: Anchor | None = None) -> None:
         self.anchor = anchor
         self.anchor_position: int | None = None
+        self.anchor_mismatch: str | None = None
         self.count = 0
         self.head = ev.GENESIS_HASH
         self.problems: list[Problem] = []
@@ -251,13 +252,7 @@ class LogVerifier:
             if position != self.anchor.events:
                 return False
             if digest != self.anchor.head:
-                self.problem(
-                    position,
-                    None,
-                    None,
-                    f"zdarzenie nr {position} ma skrót {digest}, a zapisany poza bazą nagłówek "
-                    f"{self.anchor.head}: dziennik przepisano od tego miejsca lub wcześniej",
-                )
+                self.anchor_mismatch = digest
                 return False
             return True
         return digest == self.anchor.head and self.anchor_position is None
@@ -344,14 +339,17 @@ class LogVerifier:
         """The earlier head must be in the log (call after the last event)."""
         if self.anchor is None or self.anchor_position is not None:
             return
-        if any(p.position and "zapisany poza bazą" in p.reason for p in self.problems):
-            return
         legacy = [r for r in self.reanchors if r.get("legacy_head") == self.anchor.head]
         if legacy and (self.anchor.events is None or legacy[0].get("legacy_events") == self.anchor.events):
             self.anchor_position = int(legacy[0]["position"])
             return
         where = f" na pozycji {self.anchor.events}" if self.anchor.events is not None else ""
-        if self.anchor.events is not None and self.anchor.events > self.count:
+        if self.anchor_mismatch is not None:
+            reason = (
+                f"zdarzenie nr {self.anchor.events} ma skrót {self.anchor_mismatch}, a zapisany poza bazą "
+                f"nagłówek {self.anchor.head}: dziennik przepisano od tego miejsca lub wcześniej"
+            )
+        elif self.anchor.events is not None and self.anchor.events > self.count:
             reason = (
                 f"dziennik ma tylko {self.count} zdarzeń, a nagłówek zapisany poza bazą obejmował "
                 f"{self.anchor.events}: zdarzenia usunięto"

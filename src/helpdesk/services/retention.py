@@ -65,12 +65,19 @@ class Retention:
     """Removes the personal data of tickets closed more than `years` ago."""
 
     def __init__(
-        self, db: Database[RetentionRepo], clock: Clock, recorder: EventRecorder, *, years: int = 5
+        self,
+        db: Database[RetentionRepo],
+        clock: Clock,
+        recorder: EventRecorder,
+        *,
+        years: int = 5,
+        flush: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.recorder = recorder
         self.years = years
+        self.flush = flush  # makes the removed data leave the database files (adapters/db/store.py)
 
     def due(self) -> list[str]:
         """The tickets a run would clear now."""
@@ -93,6 +100,8 @@ class Retention:
                 events += counts.get("events", 0)
                 attachments += counts.get("attachments", 0)
         updates = self.db.write(lambda tx: tx.telegram_updates_redact(cutoff))
+        if (done or updates) and self.flush is not None:
+            self.flush()
         return RetentionResult(cutoff, done, events, attachments, updates)
 
     def _clearing(self, no: int, now: datetime) -> Callable[[RetentionRepo], dict[str, int]]:

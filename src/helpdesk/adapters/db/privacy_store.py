@@ -42,7 +42,9 @@ class PrivacyTxMixin:
     def retention_due(self, cutoff: datetime, limit: int) -> list[int]:
         """Closed tickets whose last `closed` event is before `cutoff` and that were not cleared yet."""
         closed = (
-            select(_event.c.ticket_no, func.max(_event.c.at_utc).label("closed_at"))
+            select(
+                _event.c.ticket_no, func.max(_event.c.at_utc, type_=_event.c.at_utc.type).label("closed_at")
+            )
             .where(_event.c.type == CLOSED)
             .group_by(_event.c.ticket_no)
             .subquery()
@@ -63,6 +65,8 @@ class PrivacyTxMixin:
 
     def redact_ticket(self, no: int, title: str, text: str) -> dict[str, int]:
         """Remove a ticket's personal content everywhere; how much of each kind."""
+        if not self.postgres:  # SQLite: overwrite what is deleted, so the old text is not left in free pages
+            self.conn.exec_driver_sql("PRAGMA secure_delete = ON")
         counts = {
             "events": self.conn.execute(
                 update(_event)

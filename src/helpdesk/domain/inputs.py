@@ -19,7 +19,7 @@ from helpdesk.domain.errors import InvalidInput
 MAX_INT = 2**63 - 1
 MAX_DEPTH = 32
 MIN_YEAR, MAX_YEAR = 1970, 9998
-_ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,40}")
 _LINE_BREAKS = {"\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
 
 

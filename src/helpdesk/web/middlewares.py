@@ -9,8 +9,10 @@ cannot make a signed-in browser write through the API.
 """
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 
@@ -124,6 +126,10 @@ async def form_guard(request: web.Request, handler: Handler) -> web.StreamRespon
     """A form body (pages) that cannot be decoded, or carries text no encoder can write, is a 400."""
     if request.method in WRITE_METHODS and request.content_type in FORM_TYPES:
         try:
+            if request.content_type == "application/x-www-form-urlencoded":
+                # aiohttp would turn undecodable %XX escapes into U+FFFD silently: refuse them instead.
+                for piece in re.split(rb"[&=]", await request.read()):
+                    unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
             form = await request.post()  # parsed once; the handler gets the same form from aiohttp
         except (UnicodeDecodeError, ValueError) as err:
             raise InvalidInput("treść formularza nie jest poprawnym tekstem UTF-8") from err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from tests.support.telegram_api import FakeBotApi  # noqa: E402
 from helpdesk.adapters.clock import ManualClock  # noqa: E402
 from helpdesk.adapters.files.articles import load_articles  # noqa: E402
 from helpdesk.bootstrap import build_container  # noqa: E402
+from helpdesk.lifecycle import running  # noqa: E402
 from helpdesk.services.people import parse_offices_csv  # noqa: E402
 from helpdesk.settings import load_settings  # noqa: E402
 
@@ -101,7 +103,9 @@ async def run(messages: int, users: int) -> None:
             container.people.add_person(
                 login=f"urz{i}", name=f"Urzędnik {i}", role="official", now=now, jst="1462011", telegram_id=tg
             )
-        stop = await container.extras["telegram_bot"].start()
+        # The bot with what `helpdesk serve` runs beside it (its outbox sender, the periodic jobs).
+        background = contextlib.AsyncExitStack()
+        await background.enter_async_context(running(container))
         seen = 0
         arrived: dict[int, float] = {}
 
@@ -155,7 +159,7 @@ async def run(messages: int, users: int) -> None:
                 )
             print(f"lost: {messages - len(arrived)}, duplicates: {len(duplicates)}")
         finally:
-            await stop()
+            await background.aclose()
             container.close()
     finally:
         await session.close()

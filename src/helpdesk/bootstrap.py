@@ -1,23 +1,86 @@
-"""The composition root: builds settings, adapters and services once and wires them together."""
+"""The composition root: builds the adapters and services once from the settings and wires them.
+
+Every entry point (the CLI, `helpdesk serve`, the web app, the tests) gets one `Container`. The
+channels are wired here, explicitly: e-mail always (its listeners put notices in the outbox even
+when only the CLI changes a ticket; its listener and poller exist when their settings are set),
+Telegram when HELPDESK_TELEGRAM_TOKEN is set. Nothing starts here: what runs in the background of
+`helpdesk serve` is started and stopped by helpdesk/lifecycle.py.
+"""
+
+from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.adapters.email.imap import ImapPoller, parse_imap_url
+from helpdesk.adapters.email.parser import ParsedMail, parse_mail
+from helpdesk.adapters.email.sender import MailSender
+from helpdesk.adapters.email.smtp import SmtpGateway
+from helpdesk.adapters.files.checkpoints import CheckpointFile
+from helpdesk.adapters.files.contracts import contractors
+from helpdesk.adapters.files.office_calendar import office_calendar
+from helpdesk.domain.contracts import Contract
 from helpdesk.domain.throttle import Limit
+from helpdesk.services.access_log import AccessLog
+from helpdesk.services.audit import AuditCheckpoints
 from helpdesk.services.events import EventRecorder
+from helpdesk.services.intake.mail import MailIntake, intake_listener
+from helpdesk.services.kb.answers import KbService
+from helpdesk.services.kb.drafts import KbDrafts
+from helpdesk.services.kb.insights import KbInsights
+from helpdesk.services.notify.mail import MailNotifier
+from helpdesk.services.notify.outbox import OutboxService
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
+from helpdesk.services.retention import Retention
+from helpdesk.services.sla.live import LiveSla
+from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
 from helpdesk.settings import Settings, auditor_addresses
 
+if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
+    from helpdesk.adapters.telegram.bot import TelegramBot
+    from helpdesk.adapters.telegram.sender import OutboxSender
+    from helpdesk.services.intake.dialogue import DialogueService
+    from helpdesk.services.texts import Texts
+
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class MailChannel:
+    """The e-mail channel: mail in (SMTP gateway, IMAP poller) and outbox mail out (relay)."""
+
+    intake: MailIntake
+    gateway: SmtpGateway | None  # HELPDESK_SMTP_LISTEN; None when empty
+    imap: ImapPoller | None  # HELPDESK_IMAP_URL; None when empty
+    sender: MailSender | None  # HELPDESK_SMTP_RELAY; None keeps mail in the outbox
+
+
+@dataclass
+class TelegramChannel:
+    """The Telegram channel: the bot, its conversation and the sender of its outbox."""
+
+    texts: Texts
+    dialogue: DialogueService
+    bot: TelegramBot
+    sender: OutboxSender
+
+
+@dataclass
+class TrustParts:
+    """What keeps the records trustworthy: checkpoints of the log, the access log, retention."""
+
+    checkpoints: AuditCheckpoints  # the head recorded outside the database (file, mail)
+    access_log: AccessLog  # coordinators', auditors' and admins' reads of tickets
+    retention: Retention  # personal data of tickets closed long ago removed
 
 
 @dataclass
@@ -27,16 +90,19 @@ class Container:
     settings: Settings
     db: SqlDatabase
     clock: Clock
-    contracts: dict[str, Any]
+    contracts: dict[str, Contract]
     people: PeopleService
     tickets: TicketService
     executor: ThreadPoolExecutor
-    outbox: Any = None
-    sla: Any = None
-    kb: Any = None
-    kb_insights: Any = None  # services.kb.insights.KbInsights: deflection, unanswered, drafts from tickets
-    kb_drafts: Any = None  # services.kb.drafts.KbDrafts: review and publishing of drafts
-    extras: dict[str, Any] = field(default_factory=dict)
+    outbox: OutboxService
+    sla: LiveSla
+    sla_sweep: SlaSweep
+    kb: KbService
+    kb_insights: KbInsights  # deflection, unanswered questions, drafts from tickets
+    kb_drafts: KbDrafts  # review and publishing of drafts
+    mail: MailChannel
+    telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
+    trust: TrustParts
 
     def migrate(self) -> None:
         """Create or upgrade the schema and the chain head."""
@@ -49,7 +115,7 @@ class Container:
         self.db.close()
 
 
-def load_contracts(settings: Settings) -> dict[str, Any]:
+def load_contracts(settings: Settings) -> dict[str, Contract]:
     """Contracts from HELPDESK_SLA_DIR/contracts (a broken file stops start-up, naming it)."""
     from helpdesk.adapters.files.contracts import load_contracts as load
 
@@ -59,19 +125,10 @@ def load_contracts(settings: Settings) -> dict[str, Any]:
 def build_container(
     settings: Settings, *, clock: Clock | None = None, listeners: list[EventListener] | None = None
 ) -> Container:
-    """Wire the application for `settings`."""
-    from helpdesk.adapters.files.contracts import contractors
-    from helpdesk.services.kb.answers import KbService
-    from helpdesk.services.kb.drafts import KbDrafts
-    from helpdesk.services.kb.insights import KbInsights
-    from helpdesk.services.notify.outbox import OutboxService
-    from helpdesk.services.sla.live import LiveSla
-
+    """Wire the application for `settings`; `listeners` run before the channels' own."""
     clock = clock or SystemClock()
     contracts = load_contracts(settings)
     db = SqlDatabase(settings.database_url)
-    from helpdesk.adapters.files.office_calendar import office_calendar
-
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
     people = PeopleService(
         db,
@@ -79,11 +136,13 @@ def build_container(
         token_ttl=timedelta(days=settings.token_ttl_days),
         throttles=throttles(settings),
     )
-    all_listeners: list[EventListener] = list(listeners or [])
-    tickets = TicketService(db, clock, EventRecorder(settings.tz, all_listeners), sla=sla)
+    tickets = TicketService(db, clock, EventRecorder(settings.tz, list(listeners or [])), sla=sla)
     kb = KbService(db, clock, settings)
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
-    container = Container(
+    outbox = OutboxService(db, clock)
+    mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
+    telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor)
+    return Container(
         settings=settings,
         db=db,
         clock=clock,
@@ -91,16 +150,16 @@ def build_container(
         people=people,
         tickets=tickets,
         executor=executor,
+        outbox=outbox,
         sla=sla,
+        sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
-        outbox=OutboxService(db, clock),
         kb_insights=KbInsights(db, clock, kb, settings.tz),
         kb_drafts=KbDrafts(db, clock, kb, settings.tz),
-        extras={"listeners": all_listeners, "parts": [], "web_setup": []},
+        mail=mail,
+        telegram=telegram,
+        trust=build_trust(settings, db, clock, tickets),
     )
-    install_trust(container)
-    install_channels(container)
-    return container
 
 
 def throttles(settings: Settings) -> Throttles:
@@ -112,51 +171,84 @@ def throttles(settings: Settings) -> Throttles:
     )
 
 
-def install_trust(container: Container) -> None:
-    """The audit checkpoints, the access log and the retention of personal data."""
-    from helpdesk.adapters.files.checkpoints import CheckpointFile
-    from helpdesk.services.access_log import AccessLog
-    from helpdesk.services.audit import AuditCheckpoints
-    from helpdesk.services.retention import Retention
-
-    settings = container.settings
+def build_trust(settings: Settings, db: SqlDatabase, clock: Clock, tickets: TicketService) -> TrustParts:
+    """The audit checkpoints, the access log (heard by the ticket service) and retention."""
     file = CheckpointFile(settings.audit_checkpoint_file) if settings.audit_checkpoint_file else None
-    container.extras["audit_checkpoints"] = AuditCheckpoints(
-        container.db, container.clock, file, auditor_addresses(settings)
-    )
-    access = AccessLog(container.db, container.clock)
-    container.extras["access_log"] = access
-    container.tickets.access_log = access
-    container.extras["retention"] = Retention(
-        container.db,
-        container.clock,
-        container.tickets.recorder,
-        years=settings.retention_years,
-        flush=container.db.flush_deleted,
+    access = AccessLog(db, clock)
+    tickets.access_log = access
+    return TrustParts(
+        checkpoints=AuditCheckpoints(db, clock, file, auditor_addresses(settings)),
+        access_log=access,
+        retention=Retention(
+            db, clock, tickets.recorder, years=settings.retention_years, flush=db.flush_deleted
+        ),
     )
 
 
-CHANNEL_MODULES = (
-    "helpdesk.adapters.email.wiring",
-    "helpdesk.adapters.telegram.wiring",
-    "helpdesk.adapters.scheduler",
-)
+def build_mail_channel(
+    settings: Settings,
+    db: SqlDatabase,
+    clock: Clock,
+    tickets: TicketService,
+    kb: KbService,
+    outbox: OutboxService,
+    executor: ThreadPoolExecutor,
+) -> MailChannel:
+    """The e-mail intake and its listeners (always), gateway, poller and sender (when configured)."""
+    max_attachment = settings.attachment_max_bytes
+
+    def parse(data: bytes, envelope_from: str | None) -> ParsedMail:
+        return parse_mail(data, envelope_from=envelope_from, max_attachment_bytes=max_attachment)
+
+    intake = MailIntake(db, clock, tickets, kb, parse)
+    # The intake listener stores the mail's attachments and outcome in the ticket's transaction;
+    # the notifier puts the e-mail notices of every change in the outbox.
+    tickets.listeners.append(intake_listener)
+    tickets.listeners.append(MailNotifier(settings.mail_from, settings.public_url, settings.tz))
+    gateway = None
+    if (listen := settings.smtp_host_port) is not None:
+        domain = settings.mail_from.rsplit("@", 1)[-1] or "helpdesk"
+        gateway = SmtpGateway(intake, executor, *listen, settings.mail_max_bytes, hostname=domain)
+    imap = ImapPoller(intake, parse_imap_url(settings.imap_url)) if settings.imap_url else None
+    sender = None
+    if (relay := settings.smtp_relay_host_port) is not None:
+        sender = MailSender(outbox, clock, relay, settings.mail_from)
+    return MailChannel(intake=intake, gateway=gateway, imap=imap, sender=sender)
 
 
-def install_channels(container: Container) -> None:
-    """Let each channel add its listeners (outbox notices), background parts and web routes.
+def build_telegram_channel(
+    settings: Settings,
+    db: SqlDatabase,
+    clock: Clock,
+    tickets: TicketService,
+    kb: KbService,
+    people: PeopleService,
+    outbox: OutboxService,
+    executor: ThreadPoolExecutor,
+) -> TelegramChannel | None:
+    """The bot, its dialogue and outbox sender, and its notice listener; None without a token."""
+    if not settings.telegram_token:
+        return None
+    from helpdesk.adapters.telegram.bot import TelegramBot
+    from helpdesk.adapters.telegram.claims import UpdateClaims
+    from helpdesk.adapters.telegram.rate import RateLimiter
+    from helpdesk.adapters.telegram.sender import OutboxSender
+    from helpdesk.adapters.telegram.texts import load_texts
+    from helpdesk.services.intake.dialogue import DialogueService
+    from helpdesk.services.notify.telegram import telegram_listener
 
-    Each module's `install(container)` may append to `container.tickets.listeners`,
-    `container.extras["parts"]` (async start functions returning an async stop) and
-    `container.extras["web_setup"]` (functions given the aiohttp app).
-    """
-    import importlib
-
-    for name in CHANNEL_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-            continue
-        module.install(container)
+    texts = load_texts(settings)
+    dialogue = DialogueService(db, clock, kb, tickets, texts)
+    tickets.listeners.append(telegram_listener(texts))
+    bot = TelegramBot(
+        settings,
+        texts,
+        dialogue,
+        people=people,
+        db=db,
+        clock=clock,
+        executor=executor,
+        claims=UpdateClaims(db, clock, executor),
+        rate=RateLimiter(settings.telegram_rate_burst, settings.telegram_rate_per_s),
+    )
+    return TelegramChannel(texts=texts, dialogue=dialogue, bot=bot, sender=OutboxSender(bot, outbox))

@@ -1,43 +1,35 @@
-"""`helpdesk serve`: one event loop running the web server and the background parts until a signal."""
+"""`helpdesk serve`: one event loop running the web server and the background resources until a signal.
+
+What runs beside the web pages, and in which order it starts and stops, is helpdesk/lifecycle.py.
+"""
 
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
-from helpdesk.web.app import create_app
+from helpdesk.lifecycle import running
+from helpdesk.settings import SettingsError
 
 log = logging.getLogger("helpdesk.server")
 
-Part = Callable[[Container], Awaitable[Callable[[], Awaitable[None]]]]
-"""A background part: started with the container, returns its async stop function."""
-
 
 async def run_server(container: Container, stop: asyncio.Event) -> None:
-    """Start the HTTP server and every registered part; stop them all when `stop` is set."""
-    app = create_app(container)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
+    """Serve HTTP with every background resource running; stop them all when `stop` is set."""
     host, port = container.settings.http_host_port
-    site = web.TCPSite(runner, host, port, reuse_address=True)
-    await site.start()
-    log.warning("helpdesk: serwer WWW i API na http://%s:%s", host, port)
-    stoppers: list[Callable[[], Awaitable[None]]] = []
     try:
-        for part in container.extras.get("parts", []):
-            stoppers.append(await part(container))
-        await stop.wait()
-    finally:
-        log.warning("helpdesk: zatrzymywanie…")
-        for stopper in reversed(stoppers):
-            try:
-                await asyncio.wait_for(stopper(), timeout=5)
-            except Exception:
-                log.exception("a part did not stop cleanly")
-        await runner.cleanup()
+        async with running(container) as runner:
+            site = web.TCPSite(runner, host, port, reuse_address=True)
+            await site.start()
+            log.warning("helpdesk: serwer WWW i API na http://%s:%s", host, port)
+            await stop.wait()
+            log.warning("helpdesk: zatrzymywanie…")
+    except OSError as err:
+        # An address already taken (HTTP or SMTP) is a set-up problem: one line, no traceback.
+        raise SettingsError(f"nie można uruchomić serwera: {err.strerror or err}") from err
 
 
 def serve(container: Container) -> int:

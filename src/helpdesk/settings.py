@@ -1,25 +1,38 @@
-"""Settings (SPEC §2): built once from the environment and an optional TOML file, then passed down."""
+"""Settings: built once from the environment and an optional TOML file, then passed down.
 
+Every setting is a field of `Settings` with its type and default; the README's Configuration
+section says what each one means. `HELPDESK_<NAME>` in the environment, or `<name>` in the TOML
+file named by `HELPDESK_CONFIG`, sets the field `<name>`; the environment wins. A name that is not
+a field, or a value that does not parse or is out of range, stops start-up with one line naming
+it. `HELPDESK_CONFIG` itself and the test suite's `HELPDESK_TEST_*` variables are not settings.
+"""
+
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from helpdesk.domain.errors import InvalidInput
 
 PREFIX = "HELPDESK_"
+CONFIG_VARIABLE = PREFIX + "CONFIG"
+TEST_PREFIX = PREFIX + "TEST_"
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TRUE_WORDS = ("1", "true", "yes", "on", "tak")
+FALSE_WORDS = ("0", "false", "no", "off", "nie")
 
 
 class SettingsError(InvalidInput):
-    """A missing or invalid setting; the message names the variable."""
+    """A missing, unknown or invalid setting; the message names it in one line."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of SPEC §2 plus our own extensions (all optional, with defaults)."""
+    """Every setting with its default (the README's Configuration section explains each)."""
 
     database_url: str = "sqlite:///./var/helpdesk.db"
     http: str = "127.0.0.1:8080"
@@ -34,15 +47,25 @@ class Settings:
     kb_dir: str = "./knowledge_base"
     sla_dir: str = "./sla"
     timezone: str = "Europe/Warsaw"
-    # Extensions.
+    # Extensions: limits.
     mail_max_bytes: int = 25 * 1024 * 1024
     http_max_body: int = 1024 * 1024
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # Extensions: SLA.
     sla_warn_share: float = 0.8
     first_line_target_min: int = 240
     sweep_interval_s: int = 30
+    # Extensions: how often the e-mail channel's background jobs run.
+    mail_pending_interval_s: float = 60.0
+    imap_poll_s: float = 60.0
+    mail_send_interval_s: float = 2.0
+    # Extensions: the Telegram bot.
+    telegram_rate_burst: int = 60
+    telegram_rate_per_s: float = 1.0
+    bot_dir: str = ""
+    # Extensions: operation.
     log_level: str = "INFO"
-    # Extensions: trust (README, "Audit log", "Accounts", "Mail identity", "Personal data").
+    # Extensions: trust (README: "Audit log", "Accounts", "Mail identity", "Personal data").
     audit_checkpoint_file: str = ""
     audit_checkpoint_mail: str = ""
     audit_checkpoint_hours: float = 24.0
@@ -58,7 +81,7 @@ class Settings:
     mail_rate_domain: int = 200
     mail_rate_window_s: int = 600
     retention_years: int = 5
-    extra: Mapping[str, str] = field(default_factory=dict)
+    retention_interval_h: float = 24.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +98,30 @@ class Settings:
         """HELPDESK_SMTP_LISTEN split, or None when the gateway is disabled."""
         return split_host_port(self.smtp_listen, "HELPDESK_SMTP_LISTEN") if self.smtp_listen else None
 
+    @property
+    def smtp_relay_host_port(self) -> tuple[str, int] | None:
+        """HELPDESK_SMTP_RELAY split, or None when outgoing mail stays in the outbox."""
+        return split_host_port(self.smtp_relay, "HELPDESK_SMTP_RELAY") if self.smtp_relay else None
+
+
+def _declared_types() -> dict[str, type]:
+    types: dict[str, type] = {}
+    for f in fields(Settings):
+        # Text from the environment is parsed by the field's type, so it must be a plain one.
+        if f.type not in (str, int, float, bool) or not isinstance(f.type, type):
+            raise TypeError(f"setting {f.name}: declare it as str, int, float or bool")
+        types[f.name] = f.type
+    return types
+
+
+SETTING_TYPES = _declared_types()
+"""Each setting's name and type, as declared in `Settings`."""
+
+
+def variable(name: str) -> str:
+    """The environment variable of the setting `name`: HELPDESK_ and the name in capitals."""
+    return PREFIX + name.upper()
+
 
 def split_host_port(value: str, name: str) -> tuple[str, int]:
     """'127.0.0.1:8080' → ('127.0.0.1', 8080); SettingsError naming `name` otherwise."""
@@ -84,55 +131,81 @@ def split_host_port(value: str, name: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _coerce(name: str, raw: object, default: object) -> object:
-    env_name = PREFIX + name.upper()
-    if isinstance(default, bool):
-        return str(raw).lower() in ("1", "true", "yes", "tak")
-    if isinstance(default, int):
-        try:
-            return int(str(raw))
-        except ValueError as err:
-            raise SettingsError(f"{env_name}: oczekiwano liczby całkowitej (jest '{raw}')") from err
-    if isinstance(default, float):
-        try:
-            return float(str(raw))
-        except ValueError as err:
-            raise SettingsError(f"{env_name}: oczekiwano liczby (jest '{raw}')") from err
-    return str(raw)
+def parse_bool(raw: object, name: str) -> bool:
+    """A yes/no value: a TOML boolean or one of TRUE_WORDS / FALSE_WORDS; anything else is an error."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower() if isinstance(raw, str) else None
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingsError(
+        f"{name}: oczekiwano wartości tak/nie ({', '.join(TRUE_WORDS)} / {', '.join(FALSE_WORDS)}), "
+        f"jest '{raw}'"
+    )
+
+
+def coerce(name: str, raw: object, kind: type) -> object:
+    """`raw` (text from the environment, or a TOML value) as a `kind`; SettingsError naming `name`."""
+    if kind is bool:
+        return parse_bool(raw, name)
+    if isinstance(raw, bool):  # TOML's true/false where a number or a text is expected
+        raise SettingsError(f"{name}: oczekiwano {_KIND_PL[kind]} (jest {str(raw).lower()})")
+    if kind is str:
+        if not isinstance(raw, str):
+            raise SettingsError(f"{name}: oczekiwano tekstu w cudzysłowie (jest {raw!r})")
+        return raw
+    if isinstance(raw, int) or (kind is float and isinstance(raw, float)):
+        return kind(raw)
+    try:
+        return kind(str(raw).strip())
+    except ValueError as err:
+        raise SettingsError(f"{name}: oczekiwano {_KIND_PL[kind]} (jest '{raw}')") from err
+
+
+_KIND_PL: dict[type, str] = {int: "liczby całkowitej", float: "liczby", str: "tekstu"}
+
+
+def unknown(name: str, shown: str, *, as_variable: bool) -> SettingsError:
+    """The error for `name` (lower case, no prefix), which is no setting, suggesting the nearest one."""
+    nearest = difflib.get_close_matches(name, list(SETTING_TYPES), n=1)
+    hint = f" — czy chodziło o {variable(nearest[0]) if as_variable else nearest[0]}?" if nearest else ""
+    return SettingsError(f"{shown}: nieznane ustawienie{hint} (lista ustawień: README, sekcja Configuration)")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read HELPDESK_CONFIG (TOML) then the environment (which wins), and validate."""
     env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    config_path = env.get(PREFIX + "CONFIG", "")
+    values: dict[str, tuple[str, object]] = {}  # setting → (how the message names it, raw value)
+    config_path = env.get(CONFIG_VARIABLE, "")
     if config_path:
-        try:
-            data = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-        except OSError as err:
-            raise SettingsError(
-                f"HELPDESK_CONFIG: nie można odczytać pliku {config_path}: {err.strerror}"
-            ) from err
-        except tomllib.TOMLDecodeError as err:
-            raise SettingsError(
-                f"HELPDESK_CONFIG: plik {config_path} nie jest poprawnym TOML: {err}"
-            ) from err
-        values.update({str(k).lower(): v for k, v in data.items()})
-    for key, value in env.items():
-        if key.startswith(PREFIX) and key != PREFIX + "CONFIG" and not key.startswith(PREFIX + "TEST_"):
-            values[key[len(PREFIX) :].lower()] = value
-    defaults = Settings()
-    known = {f.name for f in fields(Settings)} - {"extra"}
-    kwargs: dict[str, object] = {}
-    extra: dict[str, str] = {}
-    for name, raw in values.items():
-        if name in known:
-            kwargs[name] = _coerce(name, raw, getattr(defaults, name))
-        else:
-            extra[name] = str(raw)
-    settings = Settings(**kwargs, extra=extra)  # type: ignore[arg-type]
+        for key, raw in _read_config(config_path).items():
+            name = str(key).lower()
+            if name not in SETTING_TYPES:
+                raise unknown(name, f"{CONFIG_VARIABLE} ({config_path}): klucz '{key}'", as_variable=False)
+            values[name] = (variable(name), raw)
+    for key, raw in env.items():
+        if not key.startswith(PREFIX) or key == CONFIG_VARIABLE or key.startswith(TEST_PREFIX):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in SETTING_TYPES:
+            raise unknown(name, key, as_variable=True)
+        values[name] = (key, raw)
+    settings = Settings(
+        **{name: coerce(shown, raw, SETTING_TYPES[name]) for name, (shown, raw) in values.items()}  # type: ignore[arg-type]
+    )
     _validate(settings)
     return settings
+
+
+def _read_config(path: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SettingsError(f"{CONFIG_VARIABLE}: nie można odczytać pliku {path}: {err.strerror}") from err
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise SettingsError(f"{CONFIG_VARIABLE}: plik {path} nie jest poprawnym TOML: {err}") from err
 
 
 def _validate(s: Settings) -> None:
@@ -142,38 +215,54 @@ def _validate(s: Settings) -> None:
         )
     s.http_host_port  # noqa: B018 - validates
     s.smtp_host_port  # noqa: B018 - validates
-    if s.smtp_relay:
-        split_host_port(s.smtp_relay, "HELPDESK_SMTP_RELAY")
+    s.smtp_relay_host_port  # noqa: B018 - validates
     if s.imap_url and not s.imap_url.startswith(("imap://", "imaps://")):
         raise SettingsError("HELPDESK_IMAP_URL: oczekiwano imap://… lub imaps://…")
-    if not s.public_url.startswith(("http://", "https://")):
-        raise SettingsError("HELPDESK_PUBLIC_URL: oczekiwano adresu http:// lub https://")
-    if s.telegram_webhook_url and not s.telegram_webhook_url.startswith(("http://", "https://")):
-        raise SettingsError("HELPDESK_TELEGRAM_WEBHOOK_URL: oczekiwano adresu http:// lub https://")
+    for name in ("public_url", "telegram_api_url", "telegram_webhook_url"):
+        value = getattr(s, name)
+        if (value or name != "telegram_webhook_url") and not value.startswith(("http://", "https://")):
+            raise SettingsError(f"{variable(name)}: oczekiwano adresu http:// lub https:// (jest '{value}')")
     try:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise SettingsError(f"HELPDESK_TIMEZONE: nieznana strefa czasowa '{s.timezone}'") from err
     if not 0 < s.sla_warn_share < 1:
         raise SettingsError("HELPDESK_SLA_WARN_SHARE: oczekiwano liczby z przedziału (0, 1)")
-    if s.http_max_body < 1024:
-        raise SettingsError("HELPDESK_HTTP_MAX_BODY: co najmniej 1024 bajty")
-    positive = (
-        "audit_checkpoint_hours",
-        "token_ttl_days",
-        "login_max_failures",
-        "login_address_max_failures",
-        "login_window_s",
-        "link_code_max_failures",
-        "link_code_window_s",
-        "mail_rate_person",
-        "mail_rate_domain",
-        "mail_rate_window_s",
-        "retention_years",
-    )
-    for name in positive:
-        if getattr(s, name) <= 0:
-            raise SettingsError(f"{PREFIX}{name.upper()}: oczekiwano liczby większej od zera")
+    # Lower bounds: below them the server would refuse every request or mail, or spin.
+    minimums: dict[str, tuple[float, str]] = {
+        "http_max_body": (1024, "co najmniej 1024 bajty"),
+        "mail_max_bytes": (1024, "co najmniej 1024 bajty"),
+        "attachment_max_bytes": (1, "co najmniej 1 bajt"),
+        "first_line_target_min": (0, "nie mniej niż 0 (0 wyłącza alerty pierwszej linii)"),
+        "sweep_interval_s": (1, "co najmniej 1 sekunda"),
+        "mail_pending_interval_s": (0.05, "co najmniej 0.05 sekundy"),
+        "imap_poll_s": (0.05, "co najmniej 0.05 sekundy"),
+        "mail_send_interval_s": (0.05, "co najmniej 0.05 sekundy"),
+        "telegram_rate_burst": (1, "co najmniej 1 wiadomość"),
+        "telegram_rate_per_s": (0.001, "co najmniej 0.001 wiadomości na sekundę"),
+        "audit_checkpoint_hours": (0.01, "co najmniej 0.01 godziny"),
+        "token_ttl_days": (1, "co najmniej 1 dzień"),
+        "login_max_failures": (1, "co najmniej 1 próba"),
+        "login_address_max_failures": (1, "co najmniej 1 próba"),
+        "login_window_s": (1, "co najmniej 1 sekunda"),
+        "link_code_max_failures": (1, "co najmniej 1 próba"),
+        "link_code_window_s": (1, "co najmniej 1 sekunda"),
+        "mail_rate_person": (1, "co najmniej 1 wiadomość"),
+        "mail_rate_domain": (1, "co najmniej 1 wiadomość"),
+        "mail_rate_window_s": (1, "co najmniej 1 sekunda"),
+        "retention_years": (1, "co najmniej 1 rok"),
+        "retention_interval_h": (0.01, "co najmniej 0.01 godziny"),
+    }
+    for name, (minimum, what) in minimums.items():
+        value = getattr(s, name)
+        if value < minimum:
+            raise SettingsError(f"{variable(name)}: {what} (jest {value})")
+    if s.log_level.upper() not in LOG_LEVELS:
+        raise SettingsError(
+            f"HELPDESK_LOG_LEVEL: oczekiwano jednego z {', '.join(LOG_LEVELS)} (jest '{s.log_level}')"
+        )
+    if s.bot_dir and not Path(s.bot_dir).is_dir():
+        raise SettingsError(f"HELPDESK_BOT_DIR: nie ma takiego katalogu ({s.bot_dir})")
     for address in auditor_addresses(s):
         if "@" not in address or any(c.isspace() for c in address):
             raise SettingsError(f"HELPDESK_AUDIT_CHECKPOINT_MAIL: niepoprawny adres '{address}'")

@@ -1,5 +1,6 @@
 """The real `helpdesk serve` process: a burst of creations killed with SIGKILL loses nothing that was
-answered 201 and leaves a chain that verifies; SIGTERM stops it cleanly within seconds."""
+answered 201 and leaves a chain that verifies; SIGTERM stops it cleanly within seconds; a misspelt
+setting or a taken port stops it at once with one line."""
 
 import asyncio
 import os
@@ -12,6 +13,7 @@ import time
 import aiohttp
 import pytest
 
+from tests.support.calls import one_error_line
 from tests.support.world import OFFICES, REPO
 
 
@@ -146,3 +148,63 @@ def test_sigterm_stops_the_server_cleanly_within_seconds(server_env):
     code = proc.wait(timeout=10)
     assert code == 0 and time.monotonic() - started < 5
     assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
+
+
+def serve_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `helpdesk serve` expecting it to refuse to start."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpdesk", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_misspelt_variable_stops_serve_with_one_line_naming_it(tmp_path):
+    env = os.environ.copy()
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_HTTP": f"127.0.0.1:{free_port()}",
+            "HELPDESK_SMTP_LISTN": "",  # meant: HELPDESK_SMTP_LISTEN
+        }
+    )
+    proc = serve_once(env)
+    assert proc.returncode == 2
+    line = one_error_line(proc.stderr)
+    assert "HELPDESK_SMTP_LISTN" in line and "HELPDESK_SMTP_LISTEN?" in line
+    assert not (tmp_path / "h.db").exists()  # it stopped before touching anything
+
+
+def test_a_taken_http_port_stops_serve_with_one_line_and_no_traceback(tmp_path):
+    env = os.environ.copy()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env.update(
+            {
+                "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+                "HELPDESK_SLA_DIR": str(REPO / "sla"),
+                "HELPDESK_SMTP_LISTEN": "",
+                "HELPDESK_HTTP": f"127.0.0.1:{taken.getsockname()[1]}",
+            }
+        )
+        proc = serve_once(env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "nie można uruchomić serwera" in proc.stderr.splitlines()[-1]
+
+
+def test_a_bot_api_that_cannot_be_reached_stops_serve_with_one_line(tmp_path):
+    env = os.environ.copy()
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_SMTP_LISTEN": "",
+            "HELPDESK_HTTP": f"127.0.0.1:{free_port()}",
+            "HELPDESK_TELEGRAM_TOKEN": "123:ABC",
+            "HELPDESK_TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}/bot",  # nobody listens
+        }
+    )
+    proc = serve_once(env)
+    assert proc.returncode == 2
+    line = one_error_line(proc.stderr)  # nothing else either: no unclosed session left behind
+    assert "bot Telegram nie wystartował" in line and "HELPDESK_TELEGRAM_API_URL" in line

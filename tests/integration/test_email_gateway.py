@@ -7,7 +7,7 @@ import smtplib
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -18,11 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import web
 from aiosmtpd.smtp import SMTP
 
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.bootstrap import Container, build_container
 from helpdesk.domain.kb.article import Article
+from helpdesk.lifecycle import SCHEDULER, running
 from helpdesk.services.people import parse_offices_csv
 from helpdesk.settings import load_settings
 
@@ -92,7 +94,7 @@ class World:
     sink: Sink
     people: dict[str, Any]
     db_path: Path
-    stoppers: list[Any] = field(default_factory=list)
+    app: web.Application | None = None  # the running background resources, as `helpdesk serve` has them
 
     async def send(
         self, message: EmailMessage | bytes, sender: str = OFFICIAL, rcpt: str = HELPDESK
@@ -184,13 +186,11 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     container = make_world_container(tmp_path, clock, smtp_port, relay_port)
     people = populate(container)
     w = World(container, clock, smtp_port, sink, people, tmp_path / "h.db")
-    for part in container.extras["parts"]:
-        w.stoppers.append(await part(container))
     try:
-        yield w
+        async with running(container) as runner:
+            w.app = runner.app
+            yield w
     finally:
-        for stop in reversed(w.stoppers):
-            await stop()
         sink_server.close()
         await sink_server.wait_closed()
         container.close()
@@ -373,13 +373,8 @@ async def test_a_40_mb_message_is_refused_with_552_before_its_data_is_taken(worl
 
 
 async def test_the_gateway_answers_451_when_the_database_is_down_and_accepts_the_retry(world: World):
-    keep = []
-    for stop in world.stoppers:  # only the SMTP gateway keeps running: no other part touches the file
-        if stop.__qualname__.startswith("smtp_part"):
-            keep.append(stop)
-        else:
-            await stop()
-    world.stoppers[:] = keep
+    assert world.app is not None
+    await world.app[SCHEDULER].stop()  # only the SMTP gateway keeps running: no job touches the file
     db = world.container.db
     away = world.db_path.with_suffix(".away")
     db.engine.dispose()
@@ -401,7 +396,7 @@ async def test_the_gateway_answers_451_when_the_database_is_down_and_accepts_the
 
 
 async def test_a_runaway_sender_is_stopped_by_the_rate_limit(world: World):
-    intake = world.container.extras["mail_intake"]
+    intake = world.container.mail.intake
     outcomes = []
     for i in range(22):
         raw = (
@@ -464,7 +459,7 @@ async def test_nothing_is_lost_when_the_relay_is_down_and_it_is_sent_when_it_is_
     container = make_world_container(tmp_path, clock, free_port(), relay_port)
     try:
         populate(container)
-        intake, sender = container.extras["mail_intake"], container.extras["mail_sender"]
+        intake, sender = container.mail.intake, container.mail.sender
         outcome = intake.receive(
             polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL
         )
@@ -495,7 +490,7 @@ async def test_mail_stored_but_not_processed_is_picked_up_later(tmp_path: Path):
     container = make_world_container(tmp_path, ManualClock(START), free_port(), free_port())
     try:
         populate(container)
-        intake = container.extras["mail_intake"]
+        intake = container.mail.intake
         raw_id = intake.store_raw(
             polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL
         )
@@ -504,5 +499,45 @@ async def test_mail_stored_but_not_processed_is_picked_up_later(tmp_path: Path):
         [outcome] = intake.process_pending()
 
         assert (outcome.status, outcome.ticket) == ("ticket", "T-000001")
+    finally:
+        container.close()
+
+
+def test_one_mail_processed_twice_at_once_opens_one_ticket(tmp_path: Path):
+    """The gateway and the pending-mail retry (or two workers) may process the same stored mail at
+    the same moment: only one of them may record a ticket; the other reports that ticket."""
+    import threading
+
+    container = make_world_container(tmp_path, ManualClock(START), free_port(), free_port())
+    try:
+        populate(container)
+        intake = container.mail.intake
+        raw_ids = []
+        for n in range(12):
+            msg = polish_mail_with_attachment()
+            msg.replace_header("Subject", f"Skaner nie działa nr {n}")
+            msg.replace_header("Message-ID", make_msgid(domain="urzad.example.pl"))
+            raw_ids.append(intake.store_raw(msg.as_bytes(), source="smtp", envelope_from=OFFICIAL))
+        outcomes: dict[int, list[Any]] = {raw_id: [] for raw_id in raw_ids}
+
+        def process(raw_id: int, barrier: threading.Barrier) -> None:
+            barrier.wait()
+            outcomes[raw_id].append(intake.process(raw_id))
+
+        for raw_id in raw_ids:
+            barrier = threading.Barrier(2)
+            threads = [threading.Thread(target=process, args=(raw_id, barrier)) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        tickets = container.db.read(
+            lambda tx: tx.list_tickets({}, container.people.person("koordynator"), 100, 0)
+        )[1]
+        assert tickets == len(raw_ids)
+        for raw_id, pair in outcomes.items():
+            assert [o.status for o in pair] == ["ticket", "ticket"], (raw_id, pair)
+            assert pair[0].ticket == pair[1].ticket
     finally:
         container.close()

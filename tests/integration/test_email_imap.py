@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from helpdesk.adapters.clock import ManualClock
+from helpdesk.lifecycle import running
 from tests.integration.test_email_gateway import (
     START,
     free_port,
@@ -180,7 +181,7 @@ def tickets(container) -> list[dict]:
 
 def test_unseen_mail_opens_a_ticket_with_its_attachments_and_is_then_marked_seen(imap_container, dovecot):
     deliver(dovecot, (CORPUS / "12_attachment.eml").read_bytes())
-    poller = imap_container.extras["imap_poller"]
+    poller = imap_container.mail.imap
 
     [outcome] = poller.poll_once()
 
@@ -199,7 +200,7 @@ def test_auto_replies_and_bounces_in_the_mailbox_are_read_but_open_nothing(imap_
     deliver(dovecot, (CORPUS / "09_bounce.eml").read_bytes())
     deliver(dovecot, (CORPUS / "10_bulk_newsletter.eml").read_bytes())
 
-    outcomes = imap_container.extras["imap_poller"].poll_once()
+    outcomes = imap_container.mail.imap.poll_once()
 
     assert [o.status for o in outcomes] == ["ignored", "ignored"]
     assert tickets(imap_container) == [] and unseen(dovecot) == 0
@@ -214,7 +215,7 @@ def test_a_message_stays_unseen_while_the_database_is_down(imap_container, dovec
     db.read_engine.dispose()
     path.rename(away)
     try:
-        assert imap_container.extras["imap_poller"].poll_once() == []
+        assert imap_container.mail.imap.poll_once() == []
         assert unseen(dovecot) == 1
     finally:
         db.engine.dispose()
@@ -223,19 +224,15 @@ def test_a_message_stays_unseen_while_the_database_is_down(imap_container, dovec
             Path(str(path) + suffix).unlink(missing_ok=True)
         away.rename(path)
 
-    [outcome] = imap_container.extras["imap_poller"].poll_once()
+    [outcome] = imap_container.mail.imap.poll_once()
     assert outcome.status == "ticket" and unseen(dovecot) == 0
 
 
 async def test_the_poller_part_fetches_mail_on_its_own_in_the_server_loop(imap_container, dovecot):
-    stoppers = [await part(imap_container) for part in imap_container.extras["parts"]]
-    try:
+    async with running(imap_container):
         await asyncio.to_thread(deliver, dovecot, (CORPUS / "02_iso8859-2_base64.eml").read_bytes())
         # The sender of that fixture is not registered: the poller reads it and ignores it.
         await wait_for(lambda: imap_container.db.read(lambda tx: tx.mail_raw_list()))
         await asyncio.to_thread(deliver, dovecot, (CORPUS / "07_forward.eml").read_bytes())
         [ticket] = await wait_for(lambda: tickets(imap_container))
         assert ticket["title"] == "Błąd UPO z ePUAP"
-    finally:
-        for stop in reversed(stoppers):
-            await stop()

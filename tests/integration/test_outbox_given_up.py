@@ -124,7 +124,7 @@ async def test_the_relay_refusing_a_mailbox_gives_that_mail_up_and_delivers_the_
     container = make_world_container(tmp_path, clock, free_port(), relay_port)
     try:
         populate(container)
-        intake, sender = container.extras["mail_intake"], container.extras["mail_sender"]
+        intake, sender = container.mail.intake, container.mail.sender
         assert (
             intake.receive(
                 polish_mail_with_attachment().as_bytes(), source="smtp", envelope_from=OFFICIAL

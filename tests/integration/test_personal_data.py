@@ -46,7 +46,7 @@ def database_bytes(container) -> bytes:
 def test_retention_clears_an_expired_ticket_and_the_log_still_verifies_and_replays(container, world, clock):
     tid = closed_ticket(container, world, clock)
     open_one = container.tickets.create(world["urz.plock"], NewTicket(title="Wciąż otwarte", description="x"))
-    retention = container.extras["retention"]
+    retention = container.trust.retention
     clock.advance(days=365 * 5 - 3)
     assert retention.run().tickets == []  # not yet five years
     clock.advance(days=10)
@@ -104,7 +104,7 @@ def test_coordinators_and_auditors_reads_of_tickets_are_logged(container, world)
     container.tickets.get(world["lider.plock"], ticket["id"])
     container.tickets.get(world["koordynator"], ticket["id"])
     container.tickets.get(world["audytor"], ticket["id"])
-    entries = container.extras["access_log"].entries()
+    entries = container.trust.access_log.entries()
     assert [(e["login"], e["ticket"], e["office"]) for e in entries] == [
         ("koordynator", ticket["id"], "1462011"),
         ("audytor", ticket["id"], "1462011"),
@@ -126,7 +126,7 @@ def test_migration_0008_re_anchors_the_old_chain_and_an_old_head_still_proves(co
     assert verdict.ok and "odtworzony" in (verdict.anchor_note or "")
     assert not verify_log(container.db, Anchor("ab" * 32, old_count)).ok
     clock.advance(days=366 * 5 + 2)
-    assert container.extras["retention"].run().tickets == [tid]
+    assert container.trust.retention.run().tickets == [tid]
     verdict = verify_log(container.db, Anchor(old_head, old_count))
     assert verdict.ok and "nie da się już odtworzyć" in (verdict.anchor_note or "")
 

@@ -81,11 +81,16 @@ async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
     for login, chat in ((agent.login, AGENT_CHAT), ("koordynator", COORDINATOR_CHAT)):
         container.people.link_telegram(container.people.issue_link_code(login, now), chat, now)
     mail = MailSender(container.outbox, clock, ("127.0.0.1", relay_port), f"helpdesk@{DOMAIN}")
-    stop = await container.extras["telegram_bot"].start()
+    # Only the bot and its outbox sender run: the test sweeps and delivers mail itself.
+    assert container.telegram is not None
+    bot, sender = container.telegram.bot, container.telegram.sender
+    await bot.start()
+    sender.start()
     try:
         yield Desk(container, clock, api, sink, mail, people, agent)
     finally:
-        await stop()
+        await sender.stop()
+        await bot.stop()
         await api.__aexit__(None, None, None)
         sink_server.close()
         await sink_server.wait_closed()

@@ -3,13 +3,14 @@ and the apscheduler part that runs it."""
 
 import asyncio
 import json
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import text
 
-from helpdesk.adapters.scheduler import start
+from helpdesk.lifecycle import SCHEDULER, running
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import WARSAW, make_container, populate
@@ -175,11 +176,11 @@ def test_a_taken_ticket_raises_no_first_line_alert(container, world, clock):
     assert sweeper(container).sweep(clock.now()).first_line_alerts == []
 
 
-def test_server_part_sweeps_at_start_and_stops_cleanly(container, world, clock):
+def test_the_server_sweeps_at_start_and_stops_cleanly(container, world, clock):
     ticket = escalated_ticket(container, world)
     clock.set(at(1, 15, 30))
     done = threading.Event()
-    sweep = container.extras["sla_sweep"]
+    sweep = container.sla_sweep
     original = sweep.sweep
 
     def recording(now):
@@ -188,13 +189,43 @@ def test_server_part_sweeps_at_start_and_stops_cleanly(container, world, clock):
         return result
 
     sweep.sweep = recording
-    assert start in container.extras["parts"]
 
     async def scenario():
-        stop = await start(container)
-        finished = await asyncio.get_running_loop().run_in_executor(None, done.wait, 10)
-        await stop()
-        return finished
+        async with running(container) as runner:
+            assert "sla-sweep" in runner.app[SCHEDULER].names
+            return await asyncio.get_running_loop().run_in_executor(None, done.wait, 10)
 
     assert asyncio.run(scenario())
     assert events_of(container, "sla_warning") == [(int(ticket[2:]), {"metric": "reaction", "share": 0.8})]
+
+
+def test_a_stop_during_a_sweep_waits_for_it_and_logs_no_traceback(container, world, clock, caplog):
+    ticket = escalated_ticket(container, world)
+    clock.set(at(1, 15, 30))
+    started, release = threading.Event(), threading.Event()
+    sweep = container.sla_sweep
+    original = sweep.sweep
+
+    def slow(now):
+        started.set()
+        release.wait(10)  # the stop arrives while this sweep is in progress
+        return original(now)
+
+    sweep.sweep = slow
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        background = running(container)
+        await background.__aenter__()
+        assert await loop.run_in_executor(None, started.wait, 10)
+        stopping = asyncio.create_task(background.__aexit__(None, None, None))
+        finished, _ = await asyncio.wait({stopping}, timeout=0.3)
+        assert not finished  # the stop waits for the sweep in progress…
+        release.set()
+        await asyncio.wait_for(stopping, 10)  # …and ends once it is done
+
+    asyncio.run(scenario())
+    assert events_of(container, "sla_warning") == [(int(ticket[2:]), {"metric": "reaction", "share": 0.8})]
+    assert [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+    assert "CancelledError" not in caplog.text

@@ -1,6 +1,7 @@
 """The real python-telegram-bot against our Bot API stand-in: linking, answers, tickets, notices."""
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.bootstrap import Container
+from helpdesk.lifecycle import running
 from tests.support.telegram_api import FakeBotApi, Sent
 from tests.support.world import START, make_container, populate
 
@@ -38,14 +40,16 @@ class Bot:
 
 
 async def start_bot(tmp_path: Path, **extra: str) -> tuple[FakeBotApi, Container, Any]:
-    """A container with the telegram channel pointed at a fresh stand-in, and the bot started."""
+    """A container with the telegram channel pointed at a fresh stand-in, and its background started
+    as `helpdesk serve` starts it (the bot, its outbox sender, the periodic jobs); returns the stop."""
     api = FakeBotApi("123:ABC")
     await api.__aenter__()
     env = {"HELPDESK_TELEGRAM_TOKEN": "123:ABC", "HELPDESK_TELEGRAM_API_URL": api.base_url, **extra}
     container = make_container(f"sqlite:///{tmp_path}/h.db", ManualClock(START), **env)
     container.kb.import_articles(load_articles([FIXTURES]))
-    stop = await container.extras["telegram_bot"].start()
-    return api, container, stop
+    background = contextlib.AsyncExitStack()
+    await background.enter_async_context(running(container))
+    return api, container, background.aclose
 
 
 @pytest.fixture

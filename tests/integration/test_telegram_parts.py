@@ -5,10 +5,12 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.adapters.clock import ManualClock
-from helpdesk.adapters.telegram.bot import RateLimiter, file_base_url
+from helpdesk.adapters.telegram.bot import file_base_url, webhook_secret
+from helpdesk.adapters.telegram.rate import RateLimiter
 from helpdesk.adapters.telegram.render import split_message
 from helpdesk.adapters.telegram.texts import PACKAGE_DIR, REPO_BOT_DIR, load_texts
-from helpdesk.adapters.telegram.wiring import webhook_path
+from helpdesk.adapters.telegram.webhook import SECRET_HEADER, webhook_path
+from helpdesk.lifecycle import serving_app
 from helpdesk.services.intake.dialogue import guess_component, guess_priority, ticket_id_in
 from helpdesk.web.app import create_app
 from tests.support.telegram_api import FakeBotApi
@@ -101,12 +103,15 @@ def test_file_and_webhook_addresses_follow_telegram_conventions() -> None:
 
 
 def test_without_a_token_the_channel_adds_nothing(tmp_path: Path) -> None:
-    container = make_container(f"sqlite:///{tmp_path}/h.db")
+    container = make_container(
+        f"sqlite:///{tmp_path}/h.db",
+        HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/telegram/webhook",
+    )
     try:
-        assert "telegram_bot" not in container.extras
-        assert container.extras["web_setup"] == [] or all(
-            "telegram" not in getattr(f, "__module__", "") for f in container.extras["web_setup"]
-        )
+        assert container.telegram is None
+        app = serving_app(container)
+        assert not [r for r in app.router.resources() if "telegram" in r.canonical]
+        assert not [ctx for ctx in app.cleanup_ctx if "telegram" in ctx.__name__]
     finally:
         container.close()
 
@@ -121,10 +126,9 @@ async def test_webhook_mode_receives_updates_through_the_same_web_server(tmp_pat
             HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/telegram/webhook",
         )
         populate(container)
-        bot = container.extras["telegram_bot"]
-        client = TestClient(TestServer(create_app(container)))
+        # The server's own start: the web app with the bot among its background resources.
+        client = TestClient(TestServer(serving_app(container)))
         await client.start_server()
-        stop = await bot.start()
         try:
             assert (
                 api.webhook is not None
@@ -151,6 +155,26 @@ async def test_webhook_mode_receives_updates_through_the_same_web_server(tmp_pat
             await api.wait_count(lambda s: s.chat_id == 79999, 2)
             assert len(api.to(79999)) == 2  # the redelivered update was not answered twice
         finally:
-            await stop()
             await client.close()
             container.close()
+
+
+async def test_the_webhook_route_answers_503_until_the_bot_runs(tmp_path: Path) -> None:
+    container = make_container(
+        f"sqlite:///{tmp_path}/h.db",
+        HELPDESK_TELEGRAM_TOKEN="123:ABC",
+        HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/tg/hook",
+    )
+    try:
+        # The web app alone has the route (it is the same server) but no running bot behind it.
+        async with TestClient(TestServer(create_app(container))) as client:
+            update = {
+                "update_id": 1,
+                "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}},
+            }
+            assert (await client.post("/tg/hook", json=update)).status == 403
+            secret = webhook_secret("123:ABC")
+            answer = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: secret})
+            assert answer.status == 503 and "nie działa" in (await answer.json())["error"]
+    finally:
+        container.close()

@@ -23,6 +23,7 @@ from helpdesk.services.people import parse_offices_csv
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
+from helpdesk.settings import Settings
 from tests.support.fakes import FakeDatabase, add_people
 from tests.support.world import OFFICES, REPO, START, WARSAW
 
@@ -60,7 +61,7 @@ def fake_desk(clock: ManualClock | None = None) -> FakeDesk:
     contracts = load_contracts(REPO / "sla")
     settings = SimpleNamespace(tz=WARSAW, sla_warn_share=0.8, first_line_target_min=240)
     sla = LiveSla(contracts, settings, office_calendar=office_calendar("Europe/Warsaw"))
-    texts = load_texts(SimpleNamespace(extra={}))
+    texts = load_texts(Settings())  # the defaults: bot/texts.pl.toml
     recorder = EventRecorder(
         WARSAW, [MailNotifier(f"helpdesk@{DOMAIN}", f"https://{DOMAIN}", WARSAW), TelegramNotifier(texts)]
     )

@@ -359,10 +359,19 @@ class FakeRepo:
         return next((dict(r) for r in self.raw_mail if r["id"] == raw_id), None)
 
     def mail_mark(
-        self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None
-    ) -> None:
+        self,
+        raw_id: int,
+        status: str,
+        ticket_no: int | None = None,
+        note: str | None = None,
+        *,
+        only_if_new: bool = False,
+    ) -> bool:
         row = next(r for r in self.raw_mail if r["id"] == raw_id)
+        if only_if_new and row["status"] != "new":
+            return False
         row.update(status=status, ticket_no=ticket_no, note=(note or None) and note[:1000])
+        return True
 
     def mail_pending(self, limit: int = 100) -> list[int]:
         return [r["id"] for r in self.raw_mail if r["status"] == "new"][:limit]

@@ -35,7 +35,10 @@ def test_no_layer_imports_a_layer_above_it():
                 target = parts[1]
                 if target in LAYERS and LAYERS[target] > rank:
                     wrong.append(f"{path.relative_to(SRC)} imports {name}")
-                if target in ("bootstrap", "cli", "server", "demo") and layer != "web":
+                if target in ("bootstrap", "demo") and layer != "web":
+                    wrong.append(f"{path.relative_to(SRC)} imports {name}")
+                # The entry points and the start/stop of `helpdesk serve` sit above every layer.
+                if target in ("cli", "server", "lifecycle"):
                     wrong.append(f"{path.relative_to(SRC)} imports {name}")
     assert not wrong, "\n".join(wrong)
 

@@ -137,7 +137,7 @@ def _report(verdict: Verdict, source: str, as_json: bool) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace, ctx: CliContext) -> int:
     """Verify and record the head outside the database; exit 1 (and alert the auditors) if it fails."""
-    done = ctx.container().extras["audit_checkpoints"].checkpoint()
+    done = ctx.container().trust.checkpoints.checkpoint()
     if args.json:
         emit_json({**done.line, "recorded": done.recorded, "mailed": list(done.mailed)})
     if not done.verdict.ok:
@@ -157,7 +157,7 @@ def cmd_checkpoint(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_access(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print the access log (JSON Lines with --json)."""
     container = ctx.container()
-    for entry in container.extras["access_log"].entries(args.date_from, args.date_to):
+    for entry in container.trust.access_log.entries(args.date_from, args.date_to):
         if args.json:
             emit_json(entry)
         else:

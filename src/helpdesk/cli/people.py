@@ -43,7 +43,7 @@ def cmd_people_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_retention_run(args: argparse.Namespace, ctx: CliContext) -> int:
     """Remove the personal data of tickets past their retention period."""
-    result = ctx.container().extras["retention"].run()
+    result = ctx.container().trust.retention.run()
     summary = {
         "cutoff": result.cutoff.isoformat(timespec="seconds"),
         "tickets": result.tickets,
@@ -63,7 +63,7 @@ def cmd_retention_run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_retention_due(args: argparse.Namespace, ctx: CliContext) -> int:
     """List the tickets a run would clear now."""
-    due = ctx.container().extras["retention"].due()
+    due = ctx.container().trust.retention.due()
     if args.json:
         emit_json({"tickets": due})
     else:

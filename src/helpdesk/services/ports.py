@@ -365,9 +365,19 @@ class MailRepo(Protocol):
         ...
 
     def mail_mark(
-        self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None
-    ) -> None:
-        """Record what became of a raw message (ticket, comment, ignored, error)."""
+        self,
+        raw_id: int,
+        status: str,
+        ticket_no: int | None = None,
+        note: str | None = None,
+        *,
+        only_if_new: bool = False,
+    ) -> bool:
+        """Record what became of a raw message (ticket, comment, ignored, error).
+
+        With `only_if_new` the row changes only while its status is still `new`; False when another
+        processing of the same message recorded its outcome first.
+        """
         ...
 
     def mail_pending(self, limit: int = 100) -> list[int]:

@@ -1,4 +1,9 @@
-"""The aiohttp app factory: routes, middlewares, typed app keys; nothing starts at import."""
+"""The aiohttp app factory: routes, middlewares, typed app keys; nothing starts at import.
+
+The background resources of `helpdesk serve` (mail, the bot, the periodic jobs) are not part of
+this app; helpdesk/lifecycle.py attaches them. Only the route a channel needs is added here: the
+Telegram webhook, in webhook mode.
+"""
 
 from aiohttp import web
 
@@ -21,6 +26,9 @@ def create_app(container: Container) -> web.Application:
     openapi.setup(app)
     pages.setup(app)
     reports_api.setup(app)
-    for hook in container.extras.get("web_setup", []):
-        hook(app)
+    settings = container.settings
+    if container.telegram is not None and settings.telegram_webhook_url:
+        from helpdesk.adapters.telegram.webhook import add_webhook_route
+
+        add_webhook_route(app, settings.telegram_webhook_url, settings.telegram_token)
     return app

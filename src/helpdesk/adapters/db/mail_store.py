@@ -40,14 +40,24 @@ class MailTxMixin:
         return dict(row._mapping) if row else None
 
     def mail_mark(
-        self, raw_id: int, status: str, ticket_no: int | None = None, note: str | None = None
-    ) -> None:
-        """Record what became of a raw message (ticket, comment, ignored, error)."""
-        self.conn.execute(
+        self,
+        raw_id: int,
+        status: str,
+        ticket_no: int | None = None,
+        note: str | None = None,
+        *,
+        only_if_new: bool = False,
+    ) -> bool:
+        """Record what became of a raw message; with `only_if_new`, only while it is still `new`."""
+        where = [raw_t.c.id == raw_id]
+        if only_if_new:
+            where.append(raw_t.c.status == "new")
+        result = self.conn.execute(
             update(raw_t)
-            .where(raw_t.c.id == raw_id)
+            .where(*where)
             .values(status=status, ticket_no=ticket_no, note=(note or None) and note[:1000])
         )
+        return bool(result.rowcount)
 
     def mail_pending(self, limit: int = 100) -> list[int]:
         """Ids of raw messages stored but not processed yet, oldest first."""

@@ -15,7 +15,6 @@ from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
-from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.services.intake.mail import MailIntake, Outcome, quick_message_id
 
@@ -117,10 +116,6 @@ def _fetch(conn: imaplib.IMAP4, uid: str) -> bytes | None:
     return None
 
 
-def imap_part(poller: ImapPoller, interval_s: float) -> Part:
-    """A server part that polls the mailbox every `interval_s` seconds until stopped."""
-
-    def failed(err: Exception) -> None:
-        log.warning("IMAP poll failed: %s", err)
-
-    return periodic_part(poller.poll_once, interval_s, "imap-poller", failed)
+def report_failure(err: Exception) -> None:
+    """Log a failed poll in one line; the next round tries again."""
+    log.warning("IMAP poll failed: %s", err)

@@ -16,7 +16,6 @@ import socket
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
-from helpdesk.adapters.email.periodic import Part, periodic_part
 from helpdesk.services.notify.mail import SIGNATURE
 from helpdesk.services.notify.outbox import OutboxMessage, OutboxService
 from helpdesk.services.ports import Clock
@@ -108,10 +107,6 @@ class MailSender:
         return sent
 
 
-def sender_part(sender: MailSender, interval_s: float) -> Part:
-    """A server part that sends due outbox mail every `interval_s` seconds until stopped."""
-
-    def failed(_err: Exception) -> None:
-        log.exception("outbox e-mail round failed")
-
-    return periodic_part(sender.send_once, interval_s, "mail-sender", failed)
+def report_failure(err: Exception) -> None:
+    """Log a failed round with its traceback (a fault here, not a refusal); the next round retries."""
+    log.error("outbox e-mail round failed", exc_info=err)

@@ -1,4 +1,4 @@
-"""The inbound SMTP gateway: an aiosmtpd server in the server's own event loop.
+"""The inbound SMTP gateway (HELPDESK_SMTP_LISTEN): an aiosmtpd server in the server's own event loop.
 
 The message is stored raw (in the executor, the database is blocking) before anything else; if that
 fails the sender gets 451 and retries later. Mail over `mail_max_bytes` is refused with 552 at
@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -60,33 +58,46 @@ class IntakeHandler:
         return f"250 2.0.0 OK: przyjęto ({raw_id})"
 
 
-def smtp_part(
-    intake: MailIntake, host: str, port: int, max_bytes: int, hostname: str = "helpdesk"
-) -> Callable[[Any], Awaitable[Callable[[], Awaitable[None]]]]:
-    """A server part (see server.py) that listens on host:port until stopped."""
+class SmtpGateway:
+    """Listens on host:port from `start` until `stop`, handing each message to the intake."""
 
-    async def start(container: Any) -> Callable[[], Awaitable[None]]:
+    def __init__(
+        self,
+        intake: MailIntake,
+        executor: Executor,
+        host: str,
+        port: int,
+        max_bytes: int,
+        hostname: str = "helpdesk",
+    ) -> None:
+        self.handler = IntakeHandler(intake, executor)
+        self.host = host
+        self.port = port
+        self.max_bytes = max_bytes
+        self.hostname = hostname
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        """Bind host:port and start answering (OSError when the address is taken)."""
         loop = asyncio.get_running_loop()
-        handler = IntakeHandler(intake, container.executor)
 
         def factory() -> SMTP:
             return SMTP(
-                handler,
-                data_size_limit=max_bytes,
+                self.handler,
+                data_size_limit=self.max_bytes,
                 enable_SMTPUTF8=True,
                 decode_data=False,
-                hostname=hostname,
+                hostname=self.hostname,
                 ident="helpdesk ESMTP",
                 loop=loop,
             )
 
-        server = await loop.create_server(factory, host, port, reuse_address=True)
-        log.warning("helpdesk: bramka SMTP na %s:%s", host, port)
+        self.server = await loop.create_server(factory, self.host, self.port, reuse_address=True)
+        log.warning("helpdesk: bramka SMTP na %s:%s", self.host, self.port)
 
-        async def stop() -> None:
+    async def stop(self) -> None:
+        """Stop listening and close the connections."""
+        server, self.server = self.server, None
+        if server is not None:
             server.close()
             await server.wait_closed()
-
-        return stop
-
-    return start

@@ -1,1 +1,1 @@
-"""The Telegram channel: python-telegram-bot application, handlers, outbox sender and wiring."""
+"""The Telegram channel: the python-telegram-bot application and handlers, update claims, rate limiting, webhook, outbox sender."""

@@ -1,29 +1,29 @@
-"""The Telegram bot: python-telegram-bot application, handlers, idempotency, rate limiting, sending.
+"""The Telegram bot: the python-telegram-bot application, its handlers, start, stop and sending.
 
 The handlers are thin: they find who is writing, then hand the text, button or file to the
 channel-agnostic dialogue service (services/intake/dialogue.py) and render its replies. Blocking work
-(database, matcher) runs on the container's executor so the event loop keeps serving updates.
+(database, matcher) runs on the thread pool it is given so the event loop keeps serving updates.
 
 Robustness, in the order an update meets it:
 
-- group -2: the update is claimed in the database by `update_id`; one already processed (or being
-  processed by a live worker) is dropped, so a redelivery after a crash or a webhook retry does
-  nothing twice;
-- group -1: a per-user token bucket; over the limit the person gets one clear message and the
-  update is dropped;
+- group -2: the update is claimed in the database by `update_id` (claims.py); one already
+  processed (or being processed by a live worker) is dropped, so a redelivery after a crash or a
+  webhook retry does nothing twice;
+- group -1: a per-user token bucket (rate.py); over the limit the person gets one clear message
+  and the update is dropped;
 - group 0: the handlers, serialised per person (updates of different people run concurrently);
-- replies go out directly; if Telegram cannot be reached they are put in the outbox and retried.
+- replies go out directly; if Telegram cannot be reached they are put in the outbox, which the
+  outbox sender (sender.py) retries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-import time
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from telegram import BotCommand, Message, ReplyParameters, Update
@@ -40,11 +40,18 @@ from telegram.ext import (
     filters,
 )
 
+from helpdesk.adapters.telegram.claims import UpdateClaims
 from helpdesk.adapters.telegram.http import AiohttpRequest
+from helpdesk.adapters.telegram.rate import RateLimiter
 from helpdesk.adapters.telegram.render import keyboard, split_message
-from helpdesk.domain.errors import HelpdeskError
+from helpdesk.adapters.telegram.texts import command_menu
+from helpdesk.domain.errors import HelpdeskError, Unavailable
 from helpdesk.domain.people import Person
-from helpdesk.services.intake.dialogue import DialogueService, Reply, Texts, human_size, ticket_id_in
+from helpdesk.services.intake.dialogue import DialogueService, Reply, human_size, ticket_id_in
+from helpdesk.services.people import PeopleService
+from helpdesk.services.ports import Clock, Database, OutboxWriter
+from helpdesk.services.texts import Texts
+from helpdesk.settings import Settings
 
 log = logging.getLogger("helpdesk.telegram")
 T = TypeVar("T")
@@ -63,65 +70,41 @@ def file_base_url(api_base: str) -> str:
     return base + "/file/bot"
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-    warned: bool = False
-
-
-class RateLimiter:
-    """A token bucket per user: `burst` messages at once, then `per_second` sustained."""
-
-    def __init__(self, burst: float, per_second: float) -> None:
-        self.burst = burst
-        self.per_second = per_second
-        self.buckets: dict[int, _Bucket] = {}
-
-    def allow(self, user_id: int, now: float | None = None) -> tuple[bool, bool]:
-        """(allowed, warn): warn is True once per limited stretch, to tell the person."""
-        now = time.monotonic() if now is None else now
-        bucket = self.buckets.get(user_id)
-        if bucket is None:
-            bucket = self.buckets[user_id] = _Bucket(self.burst, now)
-            if len(self.buckets) > 100_000:  # forget idle people
-                self.buckets = {k: v for k, v in self.buckets.items() if now - v.stamp < 3600}
-                self.buckets[user_id] = bucket
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.per_second)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            bucket.warned = False
-            return True, False
-        warn = not bucket.warned
-        bucket.warned = True
-        return False, warn
-
-
 class TelegramBot:
-    """The bot of one container: builds the PTB application and handles its updates."""
+    """The bot: builds the PTB application and handles its updates."""
 
-    def __init__(self, container: Any, texts: Texts, dialogue: DialogueService) -> None:
-        self.container = container
-        self.settings = container.settings
+    def __init__(
+        self,
+        settings: Settings,
+        texts: Texts,
+        dialogue: DialogueService,
+        *,
+        people: PeopleService,
+        db: Database[OutboxWriter],
+        clock: Clock,
+        executor: Executor,
+        claims: UpdateClaims,
+        rate: RateLimiter,
+    ) -> None:
+        self.settings = settings
         self.t = texts
         self.dialogue = dialogue
-        extra = getattr(self.settings, "extra", {}) or {}
-        self.rate = RateLimiter(
-            float(extra.get("telegram_rate_burst", 60)), float(extra.get("telegram_rate_per_s", 1.0))
-        )
-        self.owner = uuid.uuid4().hex[:16]
+        self.people = people
+        self.db = db
+        self.clock = clock
+        self.executor = executor
+        self.claims = claims
+        self.rate = rate
         self.locks: dict[int, asyncio.Lock] = {}
-        self.pending_claims: list[tuple[int, asyncio.Future[bool]]] = []
-        self.done: list[int] = []
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.requests: tuple[AiohttpRequest, ...] = ()
         self.wake: asyncio.Event | None = None
 
     # --- running blocking work ----------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking call on the container's executor."""
+        """Run a blocking call on the bot's thread pool."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.container.executor, lambda: fn(*args, **kwargs))
+        return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
 
     # --- the application ----------------------------------------------------------------
     def build(self, *, polling: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -139,6 +122,7 @@ class TelegramBot:
         updates_request = AiohttpRequest(
             connection_pool_size=2, read_timeout=10.0, connect_timeout=5.0, pool_timeout=10.0
         )
+        self.requests = (request, updates_request)
         api = self.settings.telegram_api_url
         builder = (
             Application.builder()
@@ -172,50 +156,62 @@ class TelegramBot:
         self.app = app
         return app
 
-    async def start(self) -> Callable[[], Awaitable[None]]:
-        """Start the bot (long polling, or webhook when configured) and the outbox sender."""
-        from helpdesk.adapters.telegram.sender import OutboxSender
+    async def start(self) -> None:
+        """Start the bot: long polling, or webhook mode when HELPDESK_TELEGRAM_WEBHOOK_URL is set.
 
+        Unavailable (one line naming the settings) when the Bot API cannot be reached or refuses
+        the token; whatever was opened is closed again.
+        """
         webhook = self.settings.telegram_webhook_url
         app = self.build(polling=not webhook)
         self.wake = asyncio.Event()
-        await app.initialize()
-        with contextlib.suppress(TelegramError):
-            await app.bot.set_my_commands([BotCommand(c, d) for c, d in _menu(self.t)])
-        await app.start()
-        if webhook:
-            await app.bot.set_webhook(
-                webhook, secret_token=self.webhook_secret(), allowed_updates=ALLOWED_UPDATES
-            )
-        else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-            )
-        sender = OutboxSender(self)
-        sender_task = asyncio.create_task(sender.run(), name="telegram-outbox")
+        try:
+            await app.initialize()
+            with contextlib.suppress(TelegramError):
+                await app.bot.set_my_commands([BotCommand(c, d) for c, d in command_menu(self.t)])
+            await app.start()
+            if webhook:
+                await app.bot.set_webhook(
+                    webhook,
+                    secret_token=webhook_secret(self.settings.telegram_token),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+        except TelegramError as err:
+            await self._abandon(app)
+            raise Unavailable(
+                f"bot Telegram nie wystartował: {err} "
+                "(sprawdź HELPDESK_TELEGRAM_TOKEN i HELPDESK_TELEGRAM_API_URL)"
+            ) from err
         log.warning("helpdesk: bot Telegram działa (%s)", "webhook" if webhook else "long polling")
 
-        async def stop() -> None:
-            sender.stopping = True
-            if self.wake:
-                self.wake.set()
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+    async def _abandon(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Close what a failed start opened (PTB's shutdown skips an application never initialised)."""
+        with contextlib.suppress(Exception):
             if app.running:
                 await app.stop()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(sender_task, timeout=3)
-            await self.flush_done()
             await app.shutdown()
+        for request in self.requests:
+            await request.shutdown()
+        self.app = None
 
-        return stop
-
-    def webhook_secret(self) -> str:
-        """The secret Telegram sends with webhook calls (derived from the token, never logged)."""
-        import hashlib
-
-        return hashlib.sha256(("webhook:" + self.settings.telegram_token).encode()).hexdigest()[:48]
+    async def stop(self) -> None:
+        """Stop taking updates, write the last processed-update marks, close the application."""
+        app = self.app
+        if app is None:
+            return
+        if self.wake:
+            self.wake.set()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await self.claims.flush_done()
+        await app.shutdown()
 
     def nudge(self) -> None:
         """Wake the outbox sender (something may have been enqueued)."""
@@ -225,37 +221,9 @@ class TelegramBot:
     # --- idempotency and rate limiting --------------------------------------------------
     async def on_claim(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Claim the update by update_id; drop it if it was seen already."""
-        if not await self.claim(update.update_id):
+        if not await self.claims.claim(update.update_id):
             log.info("telegram: update %s already processed, skipped", update.update_id)
             raise ApplicationHandlerStop
-
-    async def claim(self, update_id: int) -> bool:
-        """Claim one update; claims arriving together share one transaction (micro-batching)."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.pending_claims.append((update_id, future))
-        if len(self.pending_claims) == 1:
-            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush_claims()))
-        return await future
-
-    async def _flush_claims(self) -> None:
-        batch, self.pending_claims = self.pending_claims, []
-        if not batch:
-            return
-        now = self.container.clock.now()
-        ids = [update_id for update_id, _ in batch]
-        try:
-            claimed = await self.run(
-                self.container.db.write, lambda tx: tx.tg_claim_updates(ids, now, self.owner)
-            )
-        except Exception as err:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(err)
-            return
-        for update_id, future in batch:
-            if not future.done():
-                future.set_result(update_id in claimed)
-                claimed.discard(update_id)  # the same id twice in one batch: only the first runs
 
     async def on_rate(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Drop updates of a person over the rate limit (telling them once)."""
@@ -270,23 +238,16 @@ class TelegramBot:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(self.t.raw("errors.rate_limited")[:190])
-        self.done.append(update.update_id)
+        self.claims.processed(update.update_id)
         raise ApplicationHandlerStop
 
     async def on_done(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Remember that the update was processed (flushed to the database in batches)."""
-        self.done.append(update.update_id)
+        self.claims.processed(update.update_id)
 
     async def flush_done(self) -> None:
         """Mark the processed updates in the database."""
-        if not self.done:
-            return
-        ids, self.done = self.done, []
-        now = self.container.clock.now()
-        try:
-            await self.run(self.container.db.write, lambda tx: tx.tg_updates_done(ids, now))
-        except HelpdeskError:
-            self.done[:0] = ids
+        await self.claims.flush_done()
 
     async def on_error(self, update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure and tell the person something went wrong on our side."""
@@ -305,7 +266,7 @@ class TelegramBot:
         user = update.effective_user
         if user is None:
             return None
-        person: Person | None = await self.run(self.container.people.find, telegram_id=user.id)
+        person: Person | None = await self.run(self.people.find, telegram_id=user.id)
         return person
 
     def lock(self, user_id: int) -> asyncio.Lock:
@@ -329,15 +290,13 @@ class TelegramBot:
             return
         code = (ctx.args or [""])[0].strip() if ctx.args else ""
         if code:
-            now = self.container.clock.now()
+            now = self.clock.now()
             try:
-                person = await self.run(
-                    self.container.people.link_telegram, code, user.id, now, chat=message.chat_id
-                )
+                linked = await self.run(self.people.link_telegram, code, user.id, now, chat=message.chat_id)
             except HelpdeskError as err:
                 await self.send(message.chat_id, Reply(self.t("access.bad_code", reason=str(err))))
                 return
-            await self.send(message.chat_id, Reply(self.t("access.linked", name=_first_name(person))))
+            await self.send(message.chat_id, Reply(self.t("access.linked", name=_first_name(linked))))
             return
         person = await self.person_of(update)
         if person is None:
@@ -365,7 +324,7 @@ class TelegramBot:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        unlinked = await self.run(self.container.people.unlink_telegram, user.id)
+        unlinked = await self.run(self.people.unlink_telegram, user.id)
         await self.run(self.dialogue.forget, _key(user.id))
         await self.send(
             message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked"))
@@ -517,12 +476,12 @@ class TelegramBot:
 
     async def to_outbox(self, chat_id: int, text: str, markup_json: str | None) -> None:
         """Queue a reply that could not be sent now; the outbox sender retries it."""
-        now = self.container.clock.now()
+        now = self.clock.now()
         headers = {"parse_mode": "HTML"}
         if markup_json:
             headers["reply_markup"] = markup_json
         await self.run(
-            self.container.db.write,
+            self.db.write,
             lambda tx: tx.enqueue("telegram", str(chat_id), "reply", text, at=now, headers=headers),
         )
         self.nudge()
@@ -544,10 +503,6 @@ def _replied_ticket(message: Message) -> str | None:
     return ticket_id_in(replied.text or replied.caption)
 
 
-def _menu(texts: Texts) -> list[tuple[str, str]]:
-    from helpdesk.adapters.telegram.texts import command_menu
-
-    return command_menu(texts)
-
-
-__all__ = ["RateLimiter", "TelegramBot", "file_base_url"]
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with webhook calls (derived from the token, never logged)."""
+    return hashlib.sha256(("webhook:" + token).encode()).hexdigest()[:48]

@@ -4,6 +4,10 @@ Notices are written to the outbox in the same transaction as the ticket change t
 (services/notify/telegram.py), and replies that could not be sent are queued there too. This loop
 claims them with a lease (so a second worker never doubles one), sends each recipient's messages
 in order, and reports success or failure; failures come back later with a growing pause.
+
+It is not a periodic job: the bot wakes it as soon as a handler has queued something (`nudge`),
+and otherwise it looks at the outbox every IDLE_WAIT seconds for what other processes (the web,
+the CLI) queued. Each round also writes the bot's processed-update marks.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -21,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from helpdesk.adapters.telegram.render import split_message
 from helpdesk.domain.errors import HelpdeskError
+from helpdesk.services.notify.outbox import OutboxMessage, OutboxService
 
 if TYPE_CHECKING:
     from helpdesk.adapters.telegram.bot import TelegramBot
@@ -29,15 +35,34 @@ log = logging.getLogger("helpdesk.telegram.outbox")
 CHANNEL = "telegram"
 IDLE_WAIT = 0.3  # seconds between looks at the outbox when nothing woke the sender
 BATCH = 100
+STOP_WAIT = 3.0  # seconds a stop waits for the round in progress
 
 
 class OutboxSender:
     """Delivers the Telegram outbox of one bot."""
 
-    def __init__(self, bot: TelegramBot) -> None:
+    def __init__(self, bot: TelegramBot, outbox: OutboxService) -> None:
         self.bot = bot
-        self.outbox = bot.container.outbox
+        self.outbox = outbox
         self.stopping = False
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start delivering in a task of the running event loop."""
+        self.stopping = False
+        self.task = asyncio.create_task(self.run(), name="telegram-outbox")
+
+    async def stop(self) -> None:
+        """Finish the round in progress (up to STOP_WAIT seconds), then end the loop."""
+        task, self.task = self.task, None
+        if task is None:
+            return
+        self.stopping = True
+        self.bot.nudge()
+        # On timeout wait_for cancels the round; what it had claimed goes back to the outbox when
+        # its lease ends, so nothing is lost, and the cancellation is not an error worth a trace.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=STOP_WAIT)
 
     async def run(self) -> None:
         """Loop until stopped: claim, send, flush processed-update marks, wait a little."""
@@ -60,13 +85,13 @@ class OutboxSender:
         messages = await self.bot.run(self.outbox.claim, CHANNEL, BATCH)
         if not messages:
             return 0
-        by_chat: dict[str, list[Any]] = defaultdict(list)
+        by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
         for message in messages:
             by_chat[message.recipient].append(message)
         await asyncio.gather(*(self._deliver_chat(items) for items in by_chat.values()))
         return len(messages)
 
-    async def _deliver_chat(self, messages: list[Any]) -> None:
+    async def _deliver_chat(self, messages: list[OutboxMessage]) -> None:
         for message in messages:  # in order, one chat at a time
             try:
                 await self.deliver(message)
@@ -83,14 +108,14 @@ class OutboxSender:
             else:
                 await self._report(self.outbox.sent, message)
 
-    def _give_up(self, message: Any, error: str) -> None:
+    def _give_up(self, message: OutboxMessage, error: str) -> None:
         self.outbox.failed(message, error, permanent=True)
 
-    async def _report(self, fn: Any, *args: Any) -> None:
+    async def _report(self, fn: Callable[..., object], *args: object) -> None:
         with contextlib.suppress(HelpdeskError):
             await self.bot.run(fn, *args)
 
-    async def deliver(self, message: Any) -> None:
+    async def deliver(self, message: OutboxMessage) -> None:
         """Send one outbox message (split at 4,096 characters, keyboard on the last part)."""
         assert self.bot.app is not None
         headers = message.headers or {}

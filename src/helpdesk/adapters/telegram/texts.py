@@ -3,6 +3,7 @@
 Where the file is looked for, first found wins:
 
 1. the folder named by `HELPDESK_BOT_DIR` (an extension setting, for deployments that edit texts);
+   when it is set the file must be there — a wrong folder is an error, not a silent fallback;
 2. `bot/` of the source checkout this package runs from (editable installs, `make run`, tests) —
    resolved from this file, so it works whatever the current directory is;
 3. the copy shipped inside the package next to this module (non-editable installs).
@@ -13,21 +14,22 @@ Where the file is looked for, first found wins:
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.services.texts import Texts
+from helpdesk.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_BOT_DIR = PACKAGE_DIR.parents[3] / "bot"
 
 
-def texts_path(settings: Any, language: str = "pl") -> Path:
+def texts_path(settings: Settings, language: str = "pl") -> Path:
     """The texts file that will be used."""
     name = f"texts.{language}.toml"
-    extra: Mapping[str, str] = getattr(settings, "extra", {}) or {}
-    candidates = [Path(extra["bot_dir"]) / name] if extra.get("bot_dir") else []
-    candidates += [REPO_BOT_DIR / name, PACKAGE_DIR / name]
+    if settings.bot_dir:
+        candidates = [Path(settings.bot_dir) / name]
+    else:
+        candidates = [REPO_BOT_DIR / name, PACKAGE_DIR / name]
     for path in candidates:
         if path.is_file():
             return path
@@ -36,7 +38,7 @@ def texts_path(settings: Any, language: str = "pl") -> Path:
     )
 
 
-def load_texts(settings: Any, language: str = "pl") -> Texts:
+def load_texts(settings: Settings, language: str = "pl") -> Texts:
     """Read and parse the texts; a broken file stops start-up naming it."""
     path = texts_path(settings, language)
     try:

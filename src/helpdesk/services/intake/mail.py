@@ -166,9 +166,13 @@ class MailIntake:
         return [self.process(raw_id) for raw_id in ids]
 
     def process(self, raw_id: int, *, envelope_from: str | None = None) -> Outcome:
-        """Parse and act on one stored message; never raises except Unavailable-free errors are recorded."""
+        """Parse and act on one stored message; errors are recorded on the message, never raised."""
         try:
             return self._process(raw_id, envelope_from)
+        except AlreadyProcessed:
+            # Another processing of the same message (the gateway and the pending-mail retry at
+            # once, or two workers) recorded its outcome first; ours was rolled back with its ticket.
+            return self._recorded_outcome(raw_id)
         except Unavailable as err:
             log.warning("mail %s left for later: %s", raw_id, err)
             return Outcome(raw_id, "new", note=str(err))
@@ -181,21 +185,25 @@ class MailIntake:
 
     # --- deciding -------------------------------------------------------------------------
     def _ignore(self, raw_id: int, reason: str) -> Outcome:
-        self.db.write(lambda tx: tx.mail_mark(raw_id, "ignored", None, reason))
+        if not self.db.write(lambda tx: tx.mail_mark(raw_id, "ignored", None, reason, only_if_new=True)):
+            return self._recorded_outcome(raw_id)
         log.info("mail %s ignored: %s", raw_id, reason)
         return Outcome(raw_id, "ignored", note=reason)
+
+    def _recorded_outcome(self, raw_id: int) -> Outcome:
+        """What the stored row says became of a message."""
+        row = self.db.read(lambda tx: tx.mail_raw(raw_id))
+        if row is None:
+            raise NotFound(f"no raw mail {raw_id}")
+        ticket = format_ticket_id(row["ticket_no"]) if row["ticket_no"] else None
+        return Outcome(raw_id, row["status"], ticket, row["note"])
 
     def _process(self, raw_id: int, envelope_from: str | None) -> Outcome:
         row = self.db.read(lambda tx: tx.mail_raw(raw_id))
         if row is None:
             raise NotFound(f"no raw mail {raw_id}")
         if row["status"] != "new":
-            return Outcome(
-                raw_id,
-                row["status"],
-                format_ticket_id(row["ticket_no"]) if row["ticket_no"] else None,
-                row["note"],
-            )
+            return self._recorded_outcome(raw_id)
         if envelope_from is None and row["source"] == "smtp":
             envelope_from = row["envelope_from"]
         mail = self.parse(bytes(row["data"]), envelope_from)
@@ -292,13 +300,18 @@ class MailIntake:
         return Outcome(raw_id, "ticket", tid)
 
 
+class AlreadyProcessed(Exception):
+    """A stored message got its outcome from another processing while this one was under way."""
+
+
 def intake_listener(repo: EventRepo, change: Change) -> int:
     """Event listener: record the outcome of the mail being processed in its ticket's transaction."""
     ctx = CURRENT_MAIL.get()
     if ctx is None or ctx.consumed:
         return 0
     ctx.consumed = True
-    repo.mail_mark(ctx.raw_id, ctx.status, change.ticket["no"], ctx.note)
+    if not repo.mail_mark(ctx.raw_id, ctx.status, change.ticket["no"], ctx.note, only_if_new=True):
+        raise AlreadyProcessed(ctx.raw_id)  # rolls back this ticket change: the mail was handled already
     return 0
 
 

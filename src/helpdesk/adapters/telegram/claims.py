@@ -1,0 +1,78 @@
+"""Each Telegram update is processed once: it is claimed by `update_id` in the database first.
+
+Telegram delivers an update again after a crash (long polling restarts from the last offset it
+was told about) and retries a webhook call that timed out; both would otherwise answer a question
+twice or open a ticket twice. So an update is claimed before any handler sees it; one already
+processed, or being processed by a live worker, is dropped. Claims that arrive together (a
+getUpdates batch, a burst of webhook calls) share one transaction, and the marks that updates
+were processed are written in batches too (`flush_done`), off the path of the reply.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import TypeVar
+
+from helpdesk.domain.errors import HelpdeskError
+from helpdesk.services.ports import Clock, Database, TelegramRepo
+
+T = TypeVar("T")
+
+
+class UpdateClaims:
+    """Claims of one bot process, batched; the owner id tells this worker's claims from others'."""
+
+    def __init__(self, db: Database[TelegramRepo], clock: Clock, executor: Executor) -> None:
+        self.db = db
+        self.clock = clock
+        self.executor = executor
+        self.owner = uuid.uuid4().hex[:16]
+        self.pending: list[tuple[int, asyncio.Future[bool]]] = []
+        self.done: list[int] = []
+
+    async def claim(self, update_id: int) -> bool:
+        """Claim one update; False when it was seen already. Claims arriving together share one write."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self.pending.append((update_id, future))
+        if len(self.pending) == 1:
+            loop.call_soon(lambda: asyncio.ensure_future(self._flush_claims()))
+        return await future
+
+    async def _flush_claims(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        now = self.clock.now()
+        ids = [update_id for update_id, _ in batch]
+        try:
+            claimed = await self._write(lambda tx: tx.tg_claim_updates(ids, now, self.owner))
+        except Exception as err:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(err)
+            return
+        for update_id, future in batch:
+            if not future.done():
+                future.set_result(update_id in claimed)
+                claimed.discard(update_id)  # the same id twice in one batch: only the first runs
+
+    def processed(self, update_id: int) -> None:
+        """Remember that the update was handled (written by the next `flush_done`)."""
+        self.done.append(update_id)
+
+    async def flush_done(self) -> None:
+        """Mark the handled updates in the database; kept for the next flush if that fails."""
+        if not self.done:
+            return
+        ids, self.done = self.done, []
+        now = self.clock.now()
+        try:
+            await self._write(lambda tx: tx.tg_updates_done(ids, now))
+        except HelpdeskError:
+            self.done[:0] = ids
+
+    async def _write(self, fn: Callable[[TelegramRepo], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: self.db.write(fn))

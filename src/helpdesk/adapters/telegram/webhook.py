@@ -1,0 +1,49 @@
+"""Webhook mode (HELPDESK_TELEGRAM_WEBHOOK_URL): Telegram's calls are served by our own web server.
+
+The route is added by the web app factory at the path of that URL; the running bot is found
+under the typed app key `TELEGRAM_BOT`, which the bot's start (helpdesk/lifecycle.py) sets. Until
+then the route answers 503, so Telegram retries. Calls must carry the secret the bot registered
+with `setWebhook`; a redelivered update is dropped by the update claims (claims.py).
+"""
+
+import hmac
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+
+from helpdesk.adapters.telegram.bot import TelegramBot, webhook_secret
+
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TELEGRAM_BOT = web.AppKey("telegram_bot", TelegramBot)
+"""The started bot, set while it runs."""
+
+
+def webhook_path(url: str) -> str:
+    """The path the webhook endpoint is served at: that of HELPDESK_TELEGRAM_WEBHOOK_URL."""
+    path = urlparse(url).path
+    return path if path and path != "/" else DEFAULT_WEBHOOK_PATH
+
+
+def add_webhook_route(app: web.Application, url: str, token: str) -> None:
+    """Serve Telegram's webhook calls for `url` from `app`."""
+    secret = webhook_secret(token)
+
+    async def receive(request: web.Request) -> web.Response:
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a stranger's header may be anything.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, secret.encode("utf-8")):
+            return web.json_response({"error": "zły sekret webhooka"}, status=403)
+        bot = request.app.get(TELEGRAM_BOT)
+        if bot is None or bot.app is None or not bot.app.running:
+            return web.json_response({"error": "bot jeszcze nie działa"}, status=503)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, bot.app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.json_response({"error": "niepoprawna aktualizacja"}, status=400)
+        await bot.app.update_queue.put(update)
+        return web.json_response({"ok": True})
+
+    app.router.add_post(webhook_path(url), receive)

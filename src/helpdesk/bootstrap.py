@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.adapters.email.auth import MailAuthenticator
 from helpdesk.adapters.email.imap import ImapPoller, parse_imap_url
 from helpdesk.adapters.email.parser import ParsedMail, parse_mail
 from helpdesk.adapters.email.sender import MailSender
@@ -31,7 +32,7 @@ from helpdesk.domain.throttle import Limit
 from helpdesk.services.access_log import AccessLog
 from helpdesk.services.audit import AuditCheckpoints
 from helpdesk.services.events import EventRecorder
-from helpdesk.services.intake.mail import MailIntake, intake_listener
+from helpdesk.services.intake.mail import MailIntake, MailLimits, intake_listener
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.drafts import KbDrafts
 from helpdesk.services.kb.insights import KbInsights
@@ -200,7 +201,11 @@ def build_mail_channel(
     def parse(data: bytes, envelope_from: str | None) -> ParsedMail:
         return parse_mail(data, envelope_from=envelope_from, max_attachment_bytes=max_attachment)
 
-    intake = MailIntake(db, clock, tickets, kb, parse)
+    authenticate = MailAuthenticator(settings.mail_authserv_id, dkim_verify=settings.mail_dkim_verify)
+    limits = MailLimits(
+        settings.mail_rate_person, settings.mail_rate_domain, timedelta(seconds=settings.mail_rate_window_s)
+    )
+    intake = MailIntake(db, clock, tickets, kb, parse, authenticate=authenticate, limits=limits)
     # The intake listener stores the mail's attachments and outcome in the ticket's transaction;
     # the notifier puts the e-mail notices of every change in the outbox.
     tickets.listeners.append(intake_listener)

@@ -388,6 +388,18 @@ class MailRepo(Protocol):
         """How many messages `sender` sent since `since` (the rate limit)."""
         ...
 
+    def mail_sender(
+        self, raw_id: int, person_id: int | None, domain: str | None, authenticated: bool
+    ) -> None:
+        """Record who a message is from, as far as it could be told (the rate limits count these)."""
+        ...
+
+    def mail_recent_count_by(
+        self, person_id: int | None, domain: str | None, since: datetime, exclude_id: int | None = None
+    ) -> int:
+        """How many messages one person (or one sending domain) sent us since `since`."""
+        ...
+
     def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:
         """True when another raw message with this Message-ID already became a ticket or comment."""
         ...

@@ -109,6 +109,7 @@ class NewTicket:
     office: str | None = None
     channel: str = "api"
     attachments: Sequence[Upload] = ()
+    unverified: bool = False  # came by mail whose sender could not be authenticated
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class TicketService:
                 "priority": priority,
                 "office": office_code,
                 "channel": request.channel,
+                "unverified": True if request.unverified else None,
             }
             row, record = self.recorder.open(tx, fields, data, actor.login, now)
             records = [record, *self._store_files(tx, row["no"], actor, request.attachments, now)]
@@ -218,11 +220,13 @@ class TicketService:
         priority: Any = None,
         contract: Any = None,
         attachments: Sequence[Upload] = (),
+        unverified: bool = False,
     ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
 
         `action_name`, `text`, `priority` and `contract` come as people sent them (JSON, forms) and
-        are checked here.
+        are checked here. `unverified` marks an action whose sender could not be authenticated (mail):
+        its event says so, and nobody is told of it in the actor's name.
         """
         if not isinstance(action_name, str):
             raise InvalidInput("pole 'action' jest wymagane")
@@ -238,7 +242,7 @@ class TicketService:
             row = self._visible(tx, actor, no, lock=True)
             state = State(row["state"])
             find_rule(action, actor.role, state, bool(row["escalated"]))
-            records = self._apply(tx, actor, row, action, body, new_priority, contract, now)
+            records = self._apply(tx, actor, row, action, body, new_priority, contract, now, unverified)
             records += self._store_files(tx, no, actor, attachments, now)
             return self._publish(tx, no, records, now)
 
@@ -297,10 +301,11 @@ class TicketService:
         priority: str | None,
         contract: Any,
         now: datetime,
+        unverified: bool = False,
     ) -> list[EventRecord]:
         """Append the events of one action and update the projection."""
         no = row["no"]
-        data: dict[str, Any] = {"text": text or None}
+        data: dict[str, Any] = {"text": text or None, "unverified": True if unverified else None}
         if action is Action.ESCALATE:
             data.update(self._escalation(row, priority, contract, now))
         elif action is Action.SET_PRIORITY:

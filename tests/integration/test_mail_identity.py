@@ -11,17 +11,16 @@ import pytest
 
 from helpdesk.adapters.email.auth import MailAuthenticator, aligned, trusted_results
 from helpdesk.services.intake.mail import MailAuth, MailIntake
-from tests.integration.test_email_gateway import (  # noqa: F401 - the `world` fixture is used by name
+from tests.integration.test_email_gateway import (
     HELPDESK,
     LEADER,
     OFFICIAL,
     RELAY_ID,
     World,
     open_ticket_by_mail,
-    reply_to,
     wait_for,
-    world,
 )
+from tests.integration.test_email_gateway import world as gateway_world  # noqa: F401 - fixture `world`
 
 
 def plain(sender: str, subject: str, text: str) -> EmailMessage:
@@ -83,7 +82,7 @@ async def test_unauthenticated_mail_from_an_official_opens_a_ticket_marked_unver
 async def test_an_envelope_of_another_domain_is_not_authenticated(world: World):
     await world.send(plain(OFFICIAL, "Skaner", "nie działa"), sender="bounce@mailer.example.com")
     [ticket] = world.tickets()
-    assert [e for e in world.events(ticket["no"]) if e["type"] == "created"][0]["unverified"] is True
+    assert next(e for e in world.events(ticket["no"]) if e["type"] == "created")["unverified"] is True
 
 
 async def test_rotating_the_envelope_sender_does_not_escape_the_rate_limit(world: World):

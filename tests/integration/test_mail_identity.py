@@ -19,8 +19,8 @@ from tests.integration.test_email_gateway import (
     World,
     open_ticket_by_mail,
     wait_for,
+    world,  # noqa: F401 - the gateway's `world` fixture
 )
-from tests.integration.test_email_gateway import world as gateway_world  # noqa: F401 - fixture `world`
 
 
 def plain(sender: str, subject: str, text: str) -> EmailMessage:

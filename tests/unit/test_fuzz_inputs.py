@@ -235,12 +235,12 @@ def test_ticket_ids_and_titles_never_raise_anything_but_invalid_input(value):
 
 
 @seed(SEED)
-@FAST
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(
     value=st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | SURROGATE_TEXT,
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SURROGATE_TEXT, inner, max_size=3),
-        max_leaves=20,
+        max_leaves=8,
     )
 )
 def test_json_values_are_storable_or_refused(value):

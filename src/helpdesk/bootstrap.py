@@ -27,6 +27,7 @@ from helpdesk.adapters.email.smtp import SmtpGateway
 from helpdesk.adapters.files.checkpoints import CheckpointFile
 from helpdesk.adapters.files.contracts import contractors
 from helpdesk.adapters.files.office_calendar import office_calendar
+from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.throttle import Limit
 from helpdesk.services.access_log import AccessLog
@@ -36,6 +37,7 @@ from helpdesk.services.intake.mail import MailIntake, MailLimits, intake_listene
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.drafts import KbDrafts
 from helpdesk.services.kb.insights import KbInsights
+from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
 from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.services.notify.outbox import OutboxService
 from helpdesk.services.people import PeopleService, Throttles
@@ -101,6 +103,7 @@ class Container:
     kb: KbService
     kb_insights: KbInsights  # deflection, unanswered questions, drafts from tickets
     kb_drafts: KbDrafts  # review and publishing of drafts
+    kb_proposals: KbProposals  # phrasings and counter-examples learned from tickets
     mail: MailChannel
     telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
     trust: TrustParts
@@ -137,8 +140,11 @@ def build_container(
         token_ttl=timedelta(days=settings.token_ttl_days),
         throttles=throttles(settings),
     )
-    tickets = TicketService(db, clock, EventRecorder(settings.tz, list(listeners or [])), sla=sla)
-    kb = KbService(db, clock, settings)
+    # Answers that point to an article teach the knowledge base (proposals for coordinators).
+    tickets = TicketService(
+        db, clock, EventRecorder(settings.tz, [learn_from_tickets, *(listeners or [])]), sla=sla
+    )
+    kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
     mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
@@ -157,6 +163,7 @@ def build_container(
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),
         kb_drafts=KbDrafts(db, clock, kb, settings.tz),
+        kb_proposals=KbProposals(db, clock, kb, settings.tz),
         mail=mail,
         telegram=telegram,
         trust=build_trust(settings, db, clock, tickets),

@@ -25,6 +25,12 @@ async def run_server(container: Container, stop: asyncio.Event) -> None:
             site = web.TCPSite(runner, host, port, reuse_address=True)
             await site.start()
             log.warning("helpdesk: serwer WWW i API na http://%s:%s", host, port)
+            # Build the knowledge-base index now (morphology included, a second or two) rather
+            # than on the first official's question.
+            try:
+                await asyncio.get_running_loop().run_in_executor(container.executor, container.kb.matcher)
+            except Exception:
+                log.exception("the knowledge-base index could not be built at start; it will be on first use")
             await stop.wait()
             log.warning("helpdesk: zatrzymywanie…")
     except OSError as err:

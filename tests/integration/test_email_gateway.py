@@ -522,6 +522,24 @@ async def test_mail_stored_but_not_processed_is_picked_up_later(tmp_path: Path):
         container.close()
 
 
+async def test_a_mail_the_kb_cannot_answer_for_sure_is_acknowledged_with_may_be_about(world: World):
+    msg = EmailMessage()
+    msg["From"] = f"Jan Kowalski <{OFFICIAL}>"
+    msg["To"] = HELPDESK
+    msg["Subject"] = "problem z hasłem"
+    msg["Message-ID"] = make_msgid(domain="plock.example.pl")
+    msg.set_content("Pozdrawiam\nJan\n")
+    answer = world.container.kb.answer("problem z hasłem\nPozdrawiam\nJan", record=False)
+    assert not answer["answered"] and answer["suggestions"][0]["id"] == "ezd-reset-hasla"
+    await world.send(msg)
+    [ack] = await wait_for(lambda: world.sink.to(OFFICIAL))
+    plain = ack.get_body(("plain",)).get_content()
+    assert (
+        "Może chodzi o… „Resetowanie hasła do EZD” — https://helpdesk.example.pl/kb/ezd-reset-hasla" in plain
+    )
+    assert "Być może od razu pomoże" not in plain
+
+
 def test_one_mail_processed_twice_at_once_opens_one_ticket(tmp_path: Path):
     """The gateway and the pending-mail retry (or two workers) may process the same stored mail at
     the same moment: only one of them may record a ticket; the other reports that ticket."""

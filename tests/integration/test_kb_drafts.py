@@ -254,7 +254,7 @@ def test_publishing_changes_the_stamp_at_the_same_instant_and_another_process_no
     container, world, drafts, *_ = desk
     drafts.edit(world["lider.plock"], DRAFT, {"questions": [QUESTION]})
     # Another worker process: its own KbService over the same database, index already built.
-    other = KbService(container.db, container.clock, container.settings)
+    other = KbService(container.db, container.clock, container.settings, morphology=container.kb.morphology)
     assert NEW_ID not in other.matcher()[1] and NEW_ID not in container.kb.matcher()[1]
     before = container.db.read(lambda tx: tx.kb_stamp())
     drafts.publish(world["koordynator"], DRAFT)  # the manual clock has not moved since the edit

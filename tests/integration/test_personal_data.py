@@ -114,7 +114,9 @@ def test_coordinators_and_auditors_reads_of_tickets_are_logged(container, world)
 def test_migration_0008_re_anchors_the_old_chain_and_an_old_head_still_proves(container, world, clock):
     tid = closed_ticket(container, world, clock)
     config = alembic_config(container.db.engine)
-    command.downgrade(config, "0006")  # the chain as the previous release kept it (flat, content hashed)
+    command.downgrade(
+        config, "0009_kb_proposals"
+    )  # the chain as the previous release kept it (flat, content hashed)
     old_head, old_count = container.db.read(lambda tx: tx.head())
     command.upgrade(config, "head")
     head, count = container.db.read(lambda tx: tx.head())
@@ -134,7 +136,7 @@ def test_migration_0008_re_anchors_the_old_chain_and_an_old_head_still_proves(co
 def test_migration_0008_refuses_to_re_anchor_an_altered_chain(container, world, clock):
     closed_ticket(container, world, clock)
     config = alembic_config(container.db.engine)
-    command.downgrade(config, "0006")
+    command.downgrade(config, "0009_kb_proposals")
     with container.db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE event SET data = replace(data, 'high', 'low') WHERE type = 'escalated'")
     with pytest.raises(Conflict, match="dziennik naruszony"):

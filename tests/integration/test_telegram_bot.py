@@ -363,3 +363,22 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
     bot.container.db.write(warn)
     warning = await bot.api.wait_for(lambda s: s.chat_id == 73001 and "zbliża się termin" in s.text)
     assert "czas reakcji" in warning.text  # the clock named in Polish
+
+
+async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_article_is_proposed(
+    bot: Bot,
+) -> None:
+    await bot.link("urz.plock", OFFICIAL)
+    answer = await bot.ask(OFFICIAL, "problem z hasłem")
+    assert "Nie znalazłem" in answer.text and "Może chodzi o…" in answer.text
+    choice = answer.button("Resetowanie hasła do EZD")["callback_data"]
+    assert choice.startswith("a:") and choice.endswith(":tg-ezd-reset-hasla")
+    assert answer.button("Załóż zgłoszenie")
+    await bot.api.press(OFFICIAL, answer, choice)
+    shown = await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "/kb/tg-ezd-reset-hasla" in s.text)
+    await bot.api.press(OFFICIAL, shown, shown.button("Pomogło")["callback_data"])
+    await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "Cieszę" in s.text)
+    # the choice teaches the knowledge base once a coordinator accepts it
+    [proposal] = bot.container.kb_proposals.list(bot.world["koordynator"])
+    assert (proposal["kind"], proposal["article_id"]) == ("phrasing", "tg-ezd-reset-hasla")
+    assert proposal["text"] == "problem z hasłem" and proposal["proposed_by"] == "urz.plock"

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk.adapters.files.articles import ArticleFileError, load_articles
+from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb.matcher import KbMatcher
@@ -81,7 +82,7 @@ def test_an_excerpt_is_plain_text_cut_at_a_word() -> None:
 def test_every_shipped_article_loads_and_answers_its_own_title_and_questions() -> None:
     articles = load_articles([SHIPPED])
     assert len(articles) >= 25
-    matcher = KbMatcher(articles)
+    matcher = KbMatcher(articles, morfeusz())
     failures = []
     for article in articles:
         assert 3 <= len(article.questions) <= 6, article.id

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
 
@@ -45,7 +46,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def matcher() -> KbMatcher:
-    return KbMatcher(ARTICLES)
+    return KbMatcher(ARTICLES, morfeusz())
 
 
 def test_a_question_close_to_a_phrasing_is_answered_with_that_article(matcher: KbMatcher) -> None:
@@ -113,11 +114,11 @@ def test_the_matcher_answers_from_many_threads_at_once(matcher: KbMatcher) -> No
 
 def test_duplicate_ids_are_refused() -> None:
     with pytest.raises(ValueError):
-        KbMatcher([ARTICLES[0], ARTICLES[0]])
+        KbMatcher([ARTICLES[0], ARTICLES[0]], morfeusz())
 
 
 def test_an_empty_knowledge_base_answers_nothing() -> None:
-    assert not KbMatcher([]).answer("nie pamiętam hasła").answered
+    assert not KbMatcher([], morfeusz()).answer("nie pamiętam hasła").answered
 
 
 def test_spec_json_has_the_article_with_its_public_url(matcher: KbMatcher) -> None:
@@ -130,7 +131,8 @@ def test_spec_json_has_the_article_with_its_public_url(matcher: KbMatcher) -> No
         "title": "Resetowanie zapomnianego hasła",
         "url": "https://helpdesk.example/kb/konto-reset-hasla",
     }
-    assert set(out) == {"answered", "article", "score", "candidates"}
+    assert set(out) == {"answered", "article", "score", "candidates", "suggestions"}
+    assert out["suggestions"] == []
     assert out["candidates"][0] == {"id": "konto-reset-hasla", "score": out["score"]}
 
 
@@ -141,6 +143,7 @@ def test_spec_json_of_silence_has_a_null_article() -> None:
         "article": None,
         "score": 0.12,
         "candidates": [{"id": "x", "score": 0.12}],
+        "suggestions": [],
     }
 
 
@@ -175,7 +178,8 @@ def test_a_question_made_only_of_words_most_articles_use_gets_no_answer() -> Non
                 f"Jeśli {t} w systemie nie działa, uruchom komputer ponownie.",
             )
             for t in topics
-        ]
+        ],
+        morfeusz(),
     )
     assert not kb.answer("dzięki, już działa").answered
     assert kb.answer("skaner nie działa").article_id == "sprzet-skaner"

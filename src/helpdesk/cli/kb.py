@@ -5,7 +5,8 @@ see what it achieves, and review drafts made of tickets.
 `kb report unanswered` the questions that got no answer, grouped by similarity;
 `kb drafts` lists the drafts waiting for review (with the id each would be published under),
 `kb publish ID [--id NEW_ID]` and `kb discard ID` decide on one (as the operator, or `--as LOGIN`
-with that person's role and name in the history).
+with that person's role and name in the history). `kb proposals [--all]` lists what the knowledge
+base learned from tickets (new phrasings, counter-examples); `kb accept N` and `kb reject N` decide.
 """
 
 import argparse
@@ -69,6 +70,24 @@ def register(sub: Any) -> None:
             dest="as_login",
             metavar="LOGIN",
             help="w imieniu tej osoby (koordynator lub administrator); zapisane w historii",
+        )
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    p = ksub.add_parser("proposals", help="propozycje z pytań: nowe sformułowania i kontrprzykłady")
+    p.add_argument("--all", action="store_true", help="także przyjęte i odrzucone")
+    p.add_argument("--json", action="store_true", help="jedna propozycja na linię (JSON Lines)")
+    p.set_defaults(func=cmd_proposals)
+    for name, help_text, func in (
+        ("accept", "przyjmij propozycję: od razu bierze udział w dopasowaniu", cmd_accept),
+        ("reject", "odrzuć propozycję (zostaje zapisana, nie jest używana)", cmd_reject),
+    ):
+        p = ksub.add_parser(name, help=help_text)
+        p.add_argument("id", metavar="N", help="numer propozycji (kb proposals)")
+        p.add_argument(
+            "--as",
+            dest="as_login",
+            metavar="LOGIN",
+            help="w imieniu tej osoby (koordynator lub administrator); zapisane przy propozycji",
         )
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
@@ -137,8 +156,10 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"{result['article']['title']}\n{result['article']['url']}\n(pewność {result['score']:.2f})")
     else:
         print("Brak pewnej odpowiedzi w bazie wiedzy – bot zaproponuje założenie zgłoszenia.")
-        for c in result["candidates"]:
-            print(f"  może: {c['id']} ({c['score']:.2f})")
+        if result["suggestions"]:
+            print("Może chodzi o…")
+            for c in result["suggestions"]:
+                print(f"  {c['title']} ({c['score']:.2f}): {c['url']}")
     return EXIT_OK
 
 
@@ -256,3 +277,42 @@ def cmd_discard(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         print(f"Odrzucono szkic '{draft['id']}' (wersja {draft['version']}).")
     return EXIT_OK
+
+
+def cmd_proposals(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Proposals learned from tickets, the oldest first (JSON Lines with --json)."""
+    items = ctx.container().kb_proposals.list(_reviewer(ctx, None), None if args.all else "pending")
+    if args.json:
+        for item in items:
+            emit_json(item)
+        return EXIT_OK
+    if not items:
+        print("Brak propozycji z pytań." if args.all else "Brak propozycji z pytań czekających na decyzję.")
+        return EXIT_OK
+    for item in items:
+        print(f"{item['id']:>5}  {item['kind_label']} → {item['article_id']} ({item['status_label']})")
+        print(f"{'':>5}  „{item['text'][:100]}”")
+        origin = f"ze zgłoszenia {item['ticket']}" if item["ticket"] else "z oceny odpowiedzi"
+        decided = f"; {item['decided_by']} {item['decided_at']}" if item["decided_at"] else ""
+        print(f"{'':>5}  {origin}, {item['proposed_by'] or '—'} {item['proposed_at']}{decided}")
+    return EXIT_OK
+
+
+def _decided(args: argparse.Namespace, item: dict[str, Any]) -> int:
+    if args.json:
+        emit_json(item)
+    else:
+        print(
+            f"Propozycja {item['id']} ({item['kind_label']} → {item['article_id']}): {item['status_label']}."
+        )
+    return EXIT_OK
+
+
+def cmd_accept(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Accept a proposal; a running server matches with it within seconds."""
+    return _decided(args, ctx.container().kb_proposals.accept(_reviewer(ctx, args.as_login), args.id))
+
+
+def cmd_reject(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Reject a proposal; it is kept with who rejected it and never used."""
+    return _decided(args, ctx.container().kb_proposals.reject(_reviewer(ctx, args.as_login), args.id))

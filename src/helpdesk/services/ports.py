@@ -458,8 +458,9 @@ class KbRepo(Protocol):
         """Current articles of a status, tags and questions decoded."""
         ...
 
-    def kb_stamp(self) -> tuple[int, int, str]:
-        """(article count, sum of versions, newest change): tells other processes the index is stale."""
+    def kb_stamp(self) -> tuple[int, int, str, int]:
+        """(article count, sum of versions, newest change, decided proposals): tells other processes
+        the index is stale."""
         ...
 
     def kb_upsert(
@@ -517,6 +518,30 @@ class KbRepo(Protocol):
         """Tickets opened by `person_ids` in [since, until)."""
         ...
 
+    def kb_query(self, query_id: int) -> Row | None:
+        """One recorded question, or None."""
+        ...
+
+    def kb_queries_of_ticket(self, ticket_no: int) -> list[Row]:
+        """The questions that ended in ticket `ticket_no`."""
+        ...
+
+    def kb_propose(self, values: Mapping[str, Any]) -> int | None:
+        """Store a proposal learned from a ticket unless the same one exists; its id, or None."""
+        ...
+
+    def kb_proposals(self, status: str | None = None) -> list[Row]:
+        """Proposals (of one status, or all), oldest first."""
+        ...
+
+    def kb_proposal(self, proposal_id: int, *, lock: bool = False) -> Row | None:
+        """One proposal, or None."""
+        ...
+
+    def kb_decide_proposal(self, proposal_id: int, status: str, at: datetime, actor: str) -> bool:
+        """Accept or reject a pending proposal; False if it was decided already."""
+        ...
+
 
 # --- SLA --------------------------------------------------------------------------------------
 class SlaRepo(Protocol):
@@ -549,11 +574,12 @@ class SlaRepo(Protocol):
 
 
 # --- what writers of events work in -----------------------------------------------------------
-class EventRepo(TicketRepo, AttachmentRepo, DirectoryRepo, OutboxWriter, MailRepo, Protocol):
+class EventRepo(TicketRepo, AttachmentRepo, DirectoryRepo, OutboxWriter, MailRepo, KbRepo, Protocol):
     """The repository of every transaction that appends events.
 
     Events reach every listener in the transaction that appended them, so a writer of events
-    offers what the listeners use: people to notify, the outbox, the mail thread of a ticket.
+    offers what the listeners use: people to notify, the outbox, the mail thread of a ticket, and
+    the knowledge base (an answer that points to an article proposes what the KB should learn).
     """
 
 

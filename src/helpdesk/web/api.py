@@ -123,14 +123,20 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 
 async def ticket_action(request: web.Request) -> web.Response:
-    """POST /api/v1/tickets/{id}/actions {"action", "text"?, "priority"?}."""
+    """POST /api/v1/tickets/{id}/actions {"action", "text"?, "priority"?, "article"?}.
+
+    `article` (an article id) puts the article's link into the text: the official gets it, and the
+    knowledge base learns the question from it (services/kb/proposals.py).
+    """
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"action", "text", "priority", "contract"}
+    unknown = set(data) - {"action", "text", "priority", "contract", "article"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
     ticket_id = request.match_info["id"]
+    if data.get("article") is not None:
+        data["text"] = await run(request, container.kb.with_article_link, data.get("text"), data["article"])
     result = await run(
         request,
         lambda: container.tickets.act(

@@ -5,6 +5,8 @@
 - `POST /api/v1/tickets/{id}/draft-article`
 - `GET /api/v1/kb/drafts`, `GET|PUT /api/v1/kb/drafts/{id}`, `POST /api/v1/kb/drafts/{id}/publish`,
   `POST /api/v1/kb/drafts/{id}/discard` — the review of drafts (services/kb/drafts.py)
+- `GET /api/v1/kb/proposals`, `POST /api/v1/kb/proposals/{id}/accept|reject` — phrasings and
+  counter-examples learned from tickets (services/kb/proposals.py)
 
 Reports: leaders and representatives see their office; coordinators, auditors and admins
 everything; officials and agents get 403. Drafts: leaders see and edit their office's drafts,
@@ -128,8 +130,36 @@ async def discard_draft(request: web.Request) -> web.Response:
     )
 
 
+async def list_proposals(request: web.Request) -> web.Response:
+    """GET /api/v1/kb/proposals[?status=pending|accepted|rejected|all]: proposals learned from tickets."""
+    person = await current_person(request)
+    unknown = set(request.query) - {"status"}
+    if unknown:
+        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))} (dozwolone: status)")
+    status: str | None = request.query.get("status", "pending")
+    status = None if status == "all" else status
+    items = await run(request, request.app[CONTAINER].kb_proposals.list, person, status)
+    return json_response({"items": items, "total": len(items)})
+
+
+async def accept_proposal(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/proposals/{id}/accept: the proposal takes part in matching from now on."""
+    person = await current_person(request)
+    await _decision_body(request, frozenset())
+    service = request.app[CONTAINER].kb_proposals
+    return json_response(await run(request, service.accept, person, request.match_info["id"]))
+
+
+async def reject_proposal(request: web.Request) -> web.Response:
+    """POST /api/v1/kb/proposals/{id}/reject: the proposal is kept, never used."""
+    person = await current_person(request)
+    await _decision_body(request, frozenset())
+    service = request.app[CONTAINER].kb_proposals
+    return json_response(await run(request, service.reject, person, request.match_info["id"]))
+
+
 def setup(app: web.Application) -> None:
-    """Register the knowledge-base report and draft routes."""
+    """Register the knowledge-base report, draft and proposal routes."""
     app.router.add_get("/api/v1/kb/reports/deflection", deflection_report)
     app.router.add_get("/api/v1/kb/reports/unanswered", unanswered_report)
     app.router.add_post("/api/v1/tickets/{id}/draft-article", draft_article)
@@ -138,3 +168,6 @@ def setup(app: web.Application) -> None:
     app.router.add_put("/api/v1/kb/drafts/{id}", edit_draft)
     app.router.add_post("/api/v1/kb/drafts/{id}/publish", publish_draft)
     app.router.add_post("/api/v1/kb/drafts/{id}/discard", discard_draft)
+    app.router.add_get("/api/v1/kb/proposals", list_proposals)
+    app.router.add_post("/api/v1/kb/proposals/{id}/accept", accept_proposal)
+    app.router.add_post("/api/v1/kb/proposals/{id}/reject", reject_proposal)

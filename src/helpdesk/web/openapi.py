@@ -84,6 +84,9 @@ ARTICLE_ID = {
 }
 
 
+PROPOSAL_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI 3.0 document."""
     ticket_props: dict[str, Any] = {
@@ -289,6 +292,51 @@ def document() -> dict[str, Any]:
                     body_required=False,
                 )
             },
+            "/api/v1/kb/proposals": {
+                "get": _op(
+                    "Propozycje z pytań: nowe sformułowania (pytanie bez odpowiedzi, na które lider odpowiedział "
+                    "artykułem) i kontrprzykłady („Nie pomogło”); lider: swojego urzędu",
+                    {"200": _json("KbProposalList")},
+                    400,
+                    401,
+                    403,
+                    params=[
+                        _q(
+                            "status",
+                            {
+                                "type": "string",
+                                "enum": ["pending", "accepted", "rejected", "all"],
+                                "default": "pending",
+                            },
+                            "stan propozycji",
+                        )
+                    ],
+                )
+            },
+            "/api/v1/kb/proposals/{id}/accept": {
+                "post": _op(
+                    "Przyjmij propozycję (koordynator, administrator): od razu bierze udział w dopasowaniu",
+                    {"200": _json("KbProposal")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    params=[PROPOSAL_ID],
+                )
+            },
+            "/api/v1/kb/proposals/{id}/reject": {
+                "post": _op(
+                    "Odrzuć propozycję (koordynator, administrator): zostaje zapisana, nigdy nie jest używana",
+                    {"200": _json("KbProposal")},
+                    400,
+                    401,
+                    403,
+                    404,
+                    409,
+                    params=[PROPOSAL_ID],
+                )
+            },
             "/api/v1/tickets": {
                 "post": _op(
                     "Nowe zgłoszenie",
@@ -400,6 +448,20 @@ def document() -> dict[str, Any]:
                                 "properties": {"id": {"type": "string"}, "score": {"type": "number"}},
                             },
                         },
+                        "suggestions": {
+                            "type": "array",
+                            "maxItems": 3,
+                            "description": "bez odpowiedzi: artykuły do zaproponowania jako „Może chodzi o…”",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "url": {"type": "string"},
+                                    "score": {"type": "number"},
+                                },
+                            },
+                        },
                     },
                 },
                 "KbFeedback": {
@@ -428,6 +490,11 @@ def document() -> dict[str, Any]:
                         "text": {"type": "string", "maxLength": 20000},
                         "priority": {"type": "string", "enum": [p.value for p in Priority]},
                         "contract": {"type": "string"},
+                        "article": {
+                            "type": "string",
+                            "description": "id opublikowanego artykułu: link do niego trafia do treści, "
+                            "a pytanie zgłoszenia staje się propozycją dla bazy wiedzy",
+                        },
                     },
                 },
                 "Ticket": {"type": "object", "properties": ticket_props},
@@ -529,6 +596,32 @@ def document() -> dict[str, Any]:
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {"version": edit_props["version"]},
+                },
+                "KbProposal": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "kind": {"type": "string", "enum": ["phrasing", "counter_example"]},
+                        "kind_label": {"type": "string"},
+                        "article_id": {"type": "string"},
+                        "article_title": {"type": "string", "nullable": True},
+                        "text": {"type": "string", "description": "pytanie urzędnika"},
+                        "ticket": {"type": "string", "nullable": True},
+                        "office": {"type": "string", "nullable": True},
+                        "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]},
+                        "status_label": {"type": "string"},
+                        "proposed_at": {"type": "string", "format": "date-time"},
+                        "proposed_by": {"type": "string", "nullable": True},
+                        "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+                        "decided_by": {"type": "string", "nullable": True},
+                    },
+                },
+                "KbProposalList": {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/KbProposal"}},
+                        "total": {"type": "integer"},
+                    },
                 },
                 "TicketPage": {
                     "type": "object",

@@ -9,6 +9,7 @@ the draft's old addresses (`/kb/szkic-t-000042`, `/drafts/szkic-t-000042`) redir
 
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -149,6 +150,9 @@ async def home(request: web.Request) -> web.StreamResponse:
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
         body += f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>"
+        proposals = await run(request, container.kb_proposals.count, person)
+        if proposals:
+            body += f"<p><a href='/drafts'>Propozycje z pytań</a> czekające na decyzję: {proposals}</p>"
     if person.role is Role.AUDITOR:
         body += (
             "<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
@@ -340,7 +344,65 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
         f"<div class='card'><h1>Szkice artykułów</h1>{notice}<p class='muted'>{who}</p>{table}"
         f"<p class='muted'>Razem: {len(items)}</p></div>"
     )
+    proposals = await run(request, request.app[CONTAINER].kb_proposals.list, person)
+    body += _proposals_html(person, proposals, request.query.get("propozycja", ""))
     return layout("Szkice artykułów", body, person)
+
+
+def _proposals_html(person: Person, items: list[dict[str, Any]], decided: str) -> str:
+    """The proposals learned from tickets, with accept / reject for those who decide."""
+    notice = f"<p class='notice' role='status'>{escape(decided[:200])}</p>" if decided else ""
+    decide = person.role in DECIDE_ROLES
+    rows = []
+    for p in items:
+        buttons = (
+            f"<form method='post' action='/proposals/{p['id']}/accept' class='inline'>"
+            "<button type='submit'>Przyjmij</button></form> "
+            f"<form method='post' action='/proposals/{p['id']}/reject' class='inline'>"
+            "<button type='submit'>Odrzuć</button></form>"
+            if decide
+            else ""
+        )
+        origin = f"ze zgłoszenia {_ticket_link(p['ticket'])}" if p["ticket"] else "z oceny „Nie pomogło”"
+        rows.append(
+            f"<tr><td>„{escape(p['text'][:300])}”</td><td>{escape(p['kind_label'])}</td>"
+            f"<td><a href='/kb/{escape(p['article_id'])}'>{escape(p['article_title'] or p['article_id'])}</a></td>"
+            f"<td>{origin}<br>{escape(p['proposed_by'] or '—')}, {_when(p['proposed_at'])}</td><td>{buttons}</td></tr>"
+        )
+    table = (
+        "<table><thead><tr><th>Pytanie</th><th>Propozycja</th><th>Artykuł</th><th>Skąd</th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else "<p class='muted'>Brak propozycji czekających na decyzję.</p>"
+    )
+    return (
+        f"<div class='card'><h2>Propozycje z pytań</h2>{notice}<p class='muted'>Pytania, na które bot nie "
+        "odpowiedział, a lider wskazał artykuł (nowe sformułowanie), i odpowiedzi oznaczone „Nie pomogło” "
+        f"(kontrprzykład). Przyjęte od razu biorą udział w odpowiedziach bota.</p>{table}</div>"
+    )
+
+
+async def _proposal_post(request: web.Request, decision: str) -> web.StreamResponse:
+    """POST /proposals/{id}/accept|reject: decide, then back to the drafts page."""
+    person = await _reviewer(request)
+    service = request.app[CONTAINER].kb_proposals
+    act = service.accept if decision == "accept" else service.reject
+    try:
+        item = await run(request, act, person, request.match_info["id"])
+    except HelpdeskError as err:
+        return _error_page("Propozycje z pytań", err, person, "/drafts")
+    done = f"Propozycja {item['id']}: {item['status_label']}."
+    raise web.HTTPSeeOther(f"/drafts?{urlencode({'propozycja': done})}")
+
+
+async def proposal_accept(request: web.Request) -> web.StreamResponse:
+    """POST /proposals/{id}/accept."""
+    return await _proposal_post(request, "accept")
+
+
+async def proposal_reject(request: web.Request) -> web.StreamResponse:
+    """POST /proposals/{id}/reject."""
+    return await _proposal_post(request, "reject")
 
 
 def _ticket_link(ticket: str | None) -> str:
@@ -527,6 +589,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/drafts/{id}", draft_save)
     app.router.add_post("/drafts/{id}/publish", draft_publish)
     app.router.add_post("/drafts/{id}/discard", draft_discard)
+    app.router.add_post("/proposals/{id}/accept", proposal_accept)
+    app.router.add_post("/proposals/{id}/reject", proposal_reject)
     app.router.add_get("/login", login_form)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)

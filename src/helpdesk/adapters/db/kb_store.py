@@ -12,12 +12,19 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.adapters.db.tables import KbArticleRow, KbArticleVersionRow, KbQueryRow, TicketRow
+from helpdesk.adapters.db.tables import (
+    KbArticleRow,
+    KbArticleVersionRow,
+    KbProposalRow,
+    KbQueryRow,
+    TicketRow,
+)
 
 article_t = KbArticleRow.__table__  # type: ignore[attr-defined]
 version_t = KbArticleVersionRow.__table__  # type: ignore[attr-defined]
 query_t = KbQueryRow.__table__  # type: ignore[attr-defined]
 ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
+proposal_t = KbProposalRow.__table__  # type: ignore[attr-defined]
 
 
 class KbTxMixin:
@@ -38,12 +45,14 @@ class KbTxMixin:
             out.append(item)
         return out
 
-    def kb_stamp(self) -> tuple[int, int, str]:
-        """(article count, sum of versions, newest change) — tells other processes the index is stale.
+    def kb_stamp(self) -> tuple[int, int, str, int]:
+        """(article count, sum of versions, newest change, decided proposals) — tells other processes
+        the index is stale.
 
         Every stored change bumps one article's version, so the sum grows with each of them, even
         when the clock gives two changes the same time or transactions commit out of time order
-        (publishing a draft changes neither the count nor, necessarily, the newest time).
+        (publishing a draft changes neither the count nor, necessarily, the newest time). Every
+        decision on a learned proposal adds one to the last number (a decision is never undone).
         """
         row = self.conn.execute(
             select(
@@ -52,7 +61,10 @@ class KbTxMixin:
                 func.max(article_t.c.updated_at),
             )
         ).first()
-        return (int(row[0]), int(row[1]), str(row[2])) if row else (0, 0, "")
+        decided = self.conn.execute(
+            select(func.count()).select_from(proposal_t).where(proposal_t.c.status != "pending")
+        ).scalar_one()
+        return (int(row[0]), int(row[1]), str(row[2]), int(decided)) if row else (0, 0, "", int(decided))
 
     def kb_upsert(
         self,
@@ -227,3 +239,59 @@ class KbTxMixin:
             )
             out.extend(dict(r._mapping) for r in rows)
         return out
+
+    # --- proposals learned from tickets -----------------------------------------------------
+    def kb_query(self, query_id: int) -> dict[str, Any] | None:
+        """One recorded question, or None."""
+        row = self.conn.execute(select(query_t).where(query_t.c.id == query_id)).first()
+        return dict(row._mapping) if row is not None else None
+
+    def kb_queries_of_ticket(self, ticket_no: int) -> list[dict[str, Any]]:
+        """The questions that ended in ticket `ticket_no`."""
+        rows = self.conn.execute(
+            select(query_t).where(query_t.c.ticket_no == ticket_no).order_by(query_t.c.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def kb_propose(self, values: Mapping[str, Any]) -> int | None:
+        """Store a proposal unless the same one (kind, article, question) exists; its id, or None."""
+        same = self.conn.execute(
+            select(proposal_t.c.id).where(
+                proposal_t.c.kind == values["kind"],
+                proposal_t.c.article_id == values["article_id"],
+                proposal_t.c.text == values["text"],
+            )
+        ).first()
+        if same is not None:
+            return None
+        return int(
+            self.conn.execute(
+                insert(proposal_t).values(status="pending", **values).returning(proposal_t.c.id)
+            ).scalar_one()
+        )
+
+    def kb_proposals(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Proposals (of one status, or all), oldest first."""
+        query = select(proposal_t).order_by(proposal_t.c.id)
+        if status is not None:
+            query = query.where(proposal_t.c.status == status)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def kb_proposal(self, proposal_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        """One proposal, or None; `lock` holds its row to the end of the transaction (PostgreSQL)."""
+        if not 0 < proposal_id < 2**31:
+            return None
+        query = select(proposal_t).where(proposal_t.c.id == proposal_id)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return dict(row._mapping) if row is not None else None
+
+    def kb_decide_proposal(self, proposal_id: int, status: str, at: datetime, actor: str) -> bool:
+        """Accept or reject a pending proposal; False if it was decided already."""
+        result = self.conn.execute(
+            update(proposal_t)
+            .where(proposal_t.c.id == proposal_id, proposal_t.c.status == "pending")
+            .values(status=status, decided_at=at, decided_by=actor)
+        )
+        return bool(result.rowcount)

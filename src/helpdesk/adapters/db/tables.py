@@ -246,3 +246,27 @@ class KbQueryRow(SQLModel, table=True):
     score: float = 0.0
     helpful: bool | None = None
     ticket_no: int | None = None
+
+
+class KbProposalRow(SQLModel, table=True):
+    """A change to the knowledge base's matching learned from a ticket, waiting for a coordinator.
+
+    `phrasing`: a question the bot could not answer, whose ticket a leader answered with this
+    article — accepted, it matches like the article's own phrasings. `counter_example`: a question
+    answered with this article that the official marked "Nie pomogło" — accepted, the article is
+    no longer answered for it. Who proposed and who decided, and when, stay on the row (0009).
+    """
+
+    __tablename__ = "kb_proposal"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # phrasing | counter_example
+    article_id: str = Field(index=True, max_length=128)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    query_id: int | None = Field(default=None, index=True)
+    ticket_no: int | None = None
+    office: str | None = Field(default=None, max_length=16)
+    status: str = Field(default="pending", index=True, max_length=16)  # pending | accepted | rejected
+    proposed_at: datetime
+    proposed_by: str | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None

@@ -1,10 +1,11 @@
 """Polish text normalisation for knowledge-base matching.
 
 Officials write on phones, without diacritics, with typos and greetings around the question. This
-module turns such text into comparable terms: lower-case, diacritics folded (ą→a, ł→l …), tokens,
-stopwords and greetings dropped, and a light suffix-stripping stemmer. The stemmer is ours on
-purpose: a full lemmatiser (simplemma) costs ~400 MB per process, while for ranking it is enough
-that inflected forms of one word land on the same key.
+module holds what every use of such text shares: lower-case, diacritics folded (ą→a, ł→l …),
+tokens (with or without their Polish letters), stopwords and greetings, and what counts as small
+talk. Matching questions to articles lemmatises words with Morfeusz 2
+(``helpdesk.services.kb.lexicon``); the light suffix-stripping stemmer here only groups similar
+unanswered questions for the reports (``helpdesk.services.kb.insights``), where a rough key is enough.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from functools import lru_cache
 _FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _DASHED_RE = re.compile(r"\b([a-z])-(?=[a-z]{3,})")  # e-podpis, e-mail → epodpis, email
+_RAW_TOKEN_RE = re.compile(r"[^\W_]+")
+_RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
 
 
 def fold(text: str) -> str:
@@ -30,6 +33,11 @@ def tokens(text: str) -> list[str]:
     """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word."""
     folded = _DASHED_RE.sub(r"\1", fold(text))
     return _TOKEN_RE.findall(folded)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lower-case word tokens with their Polish letters kept (for the morphological analyser)."""
+    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", text.lower()))
 
 
 # Function words and filler that carry no topic. Folded, since tokens are folded first.
@@ -599,16 +607,19 @@ def stem(word: str) -> str:
     return word[:_MAX_STEM]
 
 
-# Verb prefixes (perfective aspect). Only tried when a stem is unknown to the index, because
-# many real words start with these letters (podpis, zapis).
-VERB_PREFIXES: tuple[str, ...] = ("prze", "przy", "roz", "wy", "za", "od", "po", "do", "na", "s", "z", "u")
-
-
 def content_words(text: str) -> list[str]:
     """Folded tokens of the text without stopwords and greetings."""
     return [t for t in tokens(text) if t not in STOPWORDS and t not in GREETINGS]
 
 
+# What people send to see whether the bot is alive ("test", "test 123", "próba"): no question.
+PROBES: frozenset[str] = frozenset(["test", "testy", "testuje", "testowa", "testowe", "proba", "ping"])
+
+
 def is_small_talk(text: str) -> bool:
-    """True when the text holds no content: only greetings, thanks, stopwords or punctuation."""
-    return not any(len(t) > 1 or t.isdigit() for t in content_words(text))
+    """True when the text holds no content: only greetings, thanks, stopwords, punctuation, or a probe
+    such as "test 123"."""
+    words = [t for t in content_words(text) if len(t) > 1 or t.isdigit()]
+    if not words:
+        return True
+    return all(t in PROBES or t.isdigit() for t in words) and any(t in PROBES for t in words)

@@ -271,9 +271,12 @@ class DialogueService:
         q = self._record(key, query, new_state)
         body = self.t("answer.none")
         buttons = []
-        if others:
+        # Close neighbours with no deciding detail, or a fair guess below the answer threshold:
+        # the matcher names the articles worth offering.
+        suggested = [s for s in result.get("suggestions", []) if s["id"] in articles]
+        if suggested:
             body += "\n\n" + self.t("answer.maybe")
-            buttons += self._candidate_buttons(q, others, articles)
+            buttons += self._candidate_buttons(q, suggested, articles)
         buttons.append([Button(self.t.raw("answer.create_ticket"), f"new:{q}")])
         buttons.append([Button(self.t.raw("answer.rephrase"), "again:")])
         return [Reply(body, buttons)]
@@ -327,6 +330,10 @@ class DialogueService:
         if q:
             with contextlib.suppress(NotFound):
                 self.kb.feedback(q, helpful, person)
+            chosen = state.get("article") if state.get("q") == q else None
+            if helpful and chosen:  # the answer was among the suggestions: the KB may learn it
+                with contextlib.suppress(HelpdeskError):
+                    self.kb.chosen(q, chosen, person)
         if helpful:
             self._save(key, _idle(state))
             return [Reply(self.t("answer.thanks_feedback"))]

@@ -1,20 +1,30 @@
 """Knowledge-base use cases: import articles (with history), answer questions, record feedback.
 
-The matcher index is rebuilt when the articles change: at once in the process that changed them
-(`invalidate`), and in other processes through a cheap stamp (article count, sum of versions and
-newest change) checked at most every few seconds. Only published articles are indexed or shown;
-drafts and discarded drafts never are.
+The matcher index is rebuilt when the articles or the accepted proposals change: at once in the
+process that changed them (`invalidate`), and in other processes through a cheap stamp (article
+count, sum of versions, newest change, decided proposals) checked at most every few seconds. Only
+published articles are indexed or shown; drafts and discarded drafts never are. Accepted proposals
+learned from tickets (``helpdesk.services.kb.proposals``) take part: new phrasings and
+counter-examples. Words are analysed by the morphology the composition root hands in.
 """
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
-from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
+from helpdesk.services.kb.morphology import Morphology
+from helpdesk.services.kb.proposals import (
+    ACCEPTED,
+    COUNTER_EXAMPLE,
+    PHRASING,
+    propose_chosen_article,
+    propose_counter_example,
+)
 from helpdesk.services.ports import Clock, Database, KbRepo
 
 MAX_QUESTION = 20_000
@@ -45,14 +55,18 @@ class KbSettings(Protocol):
 class KbService:
     """Import, answer and feedback over the stored articles."""
 
-    def __init__(self, db: Database[KbRepo], clock: Clock, settings: KbSettings) -> None:
+    def __init__(
+        self, db: Database[KbRepo], clock: Clock, settings: KbSettings, *, morphology: Morphology
+    ) -> None:
         self.db = db
+        self.morphology = morphology
         self.clock = clock
         self.public_url = str(settings.public_url)
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one index build at a time
         self._matcher: KbMatcher | None = None
         self._articles: dict[str, Article] = {}
-        self._stamp: tuple[int, int, str] | None = None
+        self._stamp: tuple[int, int, str, int] | None = None
         self._checked = 0.0
 
     # --- articles -----------------------------------------------------------------------
@@ -90,27 +104,59 @@ class KbService:
             raise NotFound(f"nie ma artykułu '{article_id}'")
         return article_from_row(row)
 
+    def with_article_link(self, text: Any, article_id: Any) -> str:
+        """`text` with a link to a published article appended (an answer that points to it)."""
+        if not isinstance(article_id, str) or not article_id.strip():
+            raise InvalidInput("pole 'article' musi być identyfikatorem artykułu")
+        if text is not None and not isinstance(text, str):
+            raise InvalidInput("pole 'text' musi być tekstem")
+        try:
+            article = self.article(article_id.strip())
+        except NotFound as err:
+            raise InvalidInput(f"nie ma opublikowanego artykułu '{article_id.strip()[:128]}'") from err
+        link = f"Artykuł w bazie wiedzy: {article.title} — {self.public_url.rstrip('/')}/kb/{article.id}"
+        return f"{text.rstrip()}\n\n{link}" if text and text.strip() else link
+
     def invalidate(self) -> None:
         """Forget the index: the next question rebuilds it from the stored articles (call after a change)."""
         with self._lock:
             self._matcher, self._stamp, self._checked = None, None, 0.0
 
     def matcher(self) -> tuple[KbMatcher, dict[str, Article]]:
-        """The current index (rebuilt if the stored articles changed)."""
+        """The current index (rebuilt if the stored articles or accepted proposals changed).
+
+        A change seen through the stamp (made by another process) is rebuilt by one thread while
+        the others go on answering from the index they have: with morphology a big KB takes
+        seconds to index, and officials should not wait for it. After `invalidate` (a change made
+        here) there is no old index, so the next question waits for the new one.
+        """
         now = time.monotonic()
         with self._lock:
-            if self._matcher is not None and now - self._checked < STAMP_CHECK_SECONDS:
-                return self._matcher, self._articles
+            old, old_articles = self._matcher, self._articles
+            if old is not None and now - self._checked < STAMP_CHECK_SECONDS:
+                return old, old_articles
         stamp = self.db.read(lambda tx: tx.kb_stamp())
         with self._lock:
-            if self._matcher is None or stamp != self._stamp:
-                rows = self.db.read(lambda tx: tx.kb_articles())
-                articles = [article_from_row(r) for r in rows]
-                self._matcher = KbMatcher(articles)
-                self._articles = {a.id: a for a in articles}
-                self._stamp = stamp
-            self._checked = now
-            return self._matcher, self._articles
+            if self._matcher is not None and stamp == self._stamp:
+                self._checked = now
+                return self._matcher, self._articles
+        if old is not None and not self._build_lock.acquire(blocking=False):
+            return old, old_articles  # another thread is rebuilding: answer from the old index
+        if old is None:
+            self._build_lock.acquire()
+        try:
+            with self._lock:  # built by another thread while this one waited?
+                if self._matcher is not None and stamp == self._stamp:
+                    return self._matcher, self._articles
+            rows, accepted = self.db.read(lambda tx: (tx.kb_articles(), tx.kb_proposals(ACCEPTED)))
+            articles = [article_from_row(r) for r in rows]
+            built = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
+            by_id = {a.id: a for a in articles}
+            with self._lock:
+                self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now
+            return built, by_id
+        finally:
+            self._build_lock.release()
 
     # --- answering ----------------------------------------------------------------------
     def match(self, text: str) -> tuple[KbAnswer, dict[str, Article]]:
@@ -145,11 +191,47 @@ class KbService:
         return result
 
     def feedback(self, query_id: int, helpful: bool, person: Person | None = None) -> None:
-        """Record whether an answer helped."""
-        ok = self.db.write(lambda tx: tx.kb_feedback(query_id, helpful, person.id if person else None))
-        if not ok:
+        """Record whether an answer helped; "Nie pomogło" on an answer proposes a counter-example."""
+        now = self.clock.now()
+
+        def _do(tx: KbRepo) -> bool:
+            if not tx.kb_feedback(query_id, helpful, person.id if person else None):
+                return False
+            if not helpful:
+                query = tx.kb_query(query_id)
+                if query is not None:
+                    propose_counter_example(tx, query, person, now)
+            return True
+
+        if not self.db.write(_do):
             raise NotFound(f"nie ma pytania nr {query_id}")
+
+    def chosen(self, query_id: int, article_id: str, person: Person | None = None) -> None:
+        """An official found the answer to question `query_id` in a suggested article ("Pomogło"):
+        the question is proposed as a phrasing of it."""
+        now = self.clock.now()
+
+        def _do(tx: KbRepo) -> None:
+            query = tx.kb_query(query_id)
+            if query is not None and (person is None or query["person_id"] in (None, person.id)):
+                propose_chosen_article(tx, query, article_id, person, now)
+
+        self.db.write(_do)
 
     def link_ticket(self, query_id: int, ticket_no: int) -> None:
         """Remember that a question ended in a ticket."""
         self.db.write(lambda tx: tx.kb_link_ticket(query_id, ticket_no))
+
+
+def learned_from(accepted: Iterable[Mapping[str, Any]]) -> Learned:
+    """Accepted proposals as the matcher takes them: phrasings and counter-examples per article."""
+    phrasings: dict[str, list[str]] = {}
+    counter: dict[str, list[str]] = {}
+    for row in accepted:
+        target = phrasings if row["kind"] == PHRASING else counter if row["kind"] == COUNTER_EXAMPLE else None
+        if target is not None:
+            target.setdefault(row["article_id"], []).append(str(row["text"]))
+    return Learned(
+        phrasings={k: tuple(v) for k, v in phrasings.items()},
+        counter_examples={k: tuple(v) for k, v in counter.items()},
+    )

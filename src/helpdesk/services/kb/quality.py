@@ -1,4 +1,4 @@
-"""Measure knowledge-base answering against labelled questions (eval/questions-*.jsonl).
+"""Measure knowledge-base answering against labelled questions (tests/fixtures/kb_eval/questions-*.jsonl).
 
 Accuracy: of the answerable questions, the share answered with the right article. Wrong: of all
 questions, the share answered with a wrong article or answered when nothing should be. Used by the

@@ -292,6 +292,10 @@ class MailNotifier:
             extra.append(
                 f"Być może od razu pomoże artykuł z bazy wiedzy: „{article['title']}” — {article['url']}"
             )
+        elif kb and kb.get("suggestions"):
+            extra.append(
+                "Może chodzi o… " + "; ".join(f"„{s['title']}” — {s['url']}" for s in kb["suggestions"])
+            )
         extra.append(
             "Jeśli potrzebujesz kontaktu z osobą, nic więcej nie musisz robić: zgłoszenie trafiło "
             "do lidera Twojego urzędu. Aby coś dopisać, odpowiedz na tę wiadomość "

@@ -2,7 +2,7 @@
 access log
 
 Revision ID: 0008_trust
-Revises: 0006
+Revises: 0009_kb_proposals
 
 - event.personal: the personal content of each event (texts, titles, file names) with a random
   salt; the chain hashes its SHA-256 (`personal_sha256`) instead of the content, so the content can
@@ -30,7 +30,7 @@ from alembic import op
 from helpdesk.domain.errors import Conflict
 
 revision = '0008_trust'
-down_revision = '0006'
+down_revision = '0009_kb_proposals'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,84 @@
+"""Morfeusz 2 as the knowledge base's morphology (PyPI ``morfeusz2``, the SGJP dictionary inside).
+
+The analyser is loaded once per process (about 50 MB resident, a fraction of a second) and shared:
+``morfeusz()`` returns the one instance. Results are cached per word and per lemma, because the
+knowledge base asks about the same few thousand words again and again (every index rebuild
+generates the forms of every lemma the articles use).
+
+Morfeusz's own calls are not documented as thread-safe, so they run under a lock; cached answers
+need none.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import morfeusz2
+
+from helpdesk.services.kb.morphology import Analysis
+
+_CACHE_WORDS = 200_000
+_CACHE_LEMMAS = 50_000
+
+
+def _bare(lemma: str) -> str:
+    """The lemma without Morfeusz's homonym mark (``list:s1`` → ``list``, ``nie:T`` → ``nie``)."""
+    head, sep, _ = lemma.partition(":")
+    return head if sep and head else lemma
+
+
+class MorfeuszMorphology:
+    """Lemmas and inflected forms of Polish words, from Morfeusz 2."""
+
+    def __init__(self) -> None:
+        # expand_tags=False keeps one interpretation per reading; 'composite' past tense keeps
+        # "zapomniałam" one word where the analyser can.
+        self._engine = morfeusz2.Morfeusz(expand_tags=False, praet="composite")
+        self._lock = threading.Lock()
+        self.analyse = lru_cache(maxsize=_CACHE_WORDS)(self._analyse)  # type: ignore[method-assign]
+        self.forms = lru_cache(maxsize=_CACHE_LEMMAS)(self._forms)  # type: ignore[method-assign]
+
+    def analyse(self, word: str) -> tuple[Analysis, ...]:
+        """Every reading of one lower-case word; () when Morfeusz does not know it."""
+        return self._analyse(word)
+
+    def forms(self, lemma: str) -> tuple[str, ...]:
+        """Every inflected form of `lemma`, lower-case; () for a lemma Morfeusz does not know."""
+        return self._forms(lemma)
+
+    def _analyse(self, word: str) -> tuple[Analysis, ...]:
+        if not word or len(word) > 60:
+            return ()
+        with self._lock:
+            readings = self._engine.analyse(word)
+        out: dict[Analysis, None] = {}
+        for _start, _end, (_orth, lemma, tag, _names, _labels) in readings:
+            pos = tag.partition(":")[0]
+            if pos == "ign":
+                continue
+            out[Analysis(_bare(lemma).lower(), pos)] = None
+        return tuple(out)
+
+    def _forms(self, lemma: str) -> tuple[str, ...]:
+        if not lemma or len(lemma) > 60:
+            return ()
+        try:
+            with self._lock:
+                generated = self._engine.generate(lemma)
+        except RuntimeError:  # a lemma the generator cannot take (e.g. with odd characters)
+            return ()
+        return tuple(dict.fromkeys(orth.lower() for orth, _l, tag, *_ in generated if tag != "ign"))
+
+
+_shared: MorfeuszMorphology | None = None
+_shared_lock = threading.Lock()
+
+
+def morfeusz() -> MorfeuszMorphology:
+    """The process's one Morfeusz instance (loaded on first use)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = MorfeuszMorphology()
+        return _shared

@@ -1,0 +1,73 @@
+"""Words to terms with Morfeusz 2: lemmas with their ambiguity, forms typed without Polish letters,
+word families, synonyms and stopwords."""
+
+import pytest
+
+from helpdesk.adapters.morph import morfeusz
+from helpdesk.domain.kb.synonyms import WORD_GROUPS
+from helpdesk.services.kb.lexicon import Lexicon
+
+ARTICLE_TEXTS = [
+    "Nie pamiętam hasła. Zapomniałem hasła do EZD, jak je zresetować?",
+    "Lista spraw i listy polecone. Dział kadr. System działa wolno.",
+    "Rejestracja pisma w kancelarii. Dekretacja pisma na pracownika. Logowanie kartą.",
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon(morfeusz(), ARTICLE_TEXTS)
+
+
+def terms(lexicon: Lexicon, text: str) -> list[tuple[str, ...]]:
+    return [w.terms for w in lexicon.words(text) if " " not in w.surface]
+
+
+def test_inflected_forms_share_their_lemma(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "hasła") == terms(lexicon, "hasło") == terms(lexicon, "hasłem") == [("haslo",)]
+
+
+def test_words_typed_without_polish_letters_find_the_lemmas_of_the_articles(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "zapomnialam hasla") == [("zapomniec",), ("haslo",)]
+
+
+def test_ambiguous_words_keep_every_reading(lexicon: Lexicon) -> None:
+    (listy,) = terms(lexicon, "listy")
+    assert {"list", "lista"} <= set(listy)
+    (dziala,) = terms(lexicon, "działa")
+    assert "dzialac" in dziala
+    assert "dzial" not in dziala  # działa (it works) is not dział (a department)
+
+
+def test_aspect_pairs_and_acja_nouns_join_their_verbs(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "zalogować") == terms(lexicon, "logować") == terms(lexicon, "logowanie")
+    assert terms(lexicon, "zarejestrowałam") == terms(lexicon, "rejestracja")
+    assert terms(lexicon, "zadekretować") == terms(lexicon, "dekretacja")
+
+
+def test_a_prefix_that_changes_the_meaning_keeps_its_own_term(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "wylogować") != terms(lexicon, "zalogować")
+
+
+def test_function_words_greetings_and_typos_of_them_are_no_terms(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "Dzień dobry, czy mogę to zrobić, gdize? Pozdrawiam") == []
+
+
+def test_words_the_dictionary_does_not_know_stand_for_themselves(lexicon: Lexicon) -> None:
+    (word,) = lexicon.words("ezd")
+    assert word.terms == ("ezd",)
+    assert not word.known
+
+
+def test_synonyms_map_onto_one_term(lexicon: Lexicon) -> None:
+    assert terms(lexicon, "laptop") == terms(lexicon, "komputer")
+    assert terms(lexicon, "szefowa") == terms(lexicon, "kierownik")
+    assert ("kancelaria",) in [w.terms for w in lexicon.words("w biurze podawczym, biuro podawcze")]
+
+
+def test_no_synonym_group_holds_words_taken_from_scored_questions() -> None:
+    # Colloquialisms and typos that were once copied from development questions: they must not
+    # come back (the matcher is scored on those questions).
+    removed = {"lapek", "lapku", "laptok", "z chaty", "z chałupy", "walnąć się", "lipny", "ubić", "wbić"}
+    members = {m for group in WORD_GROUPS for m in group}
+    assert not members & removed

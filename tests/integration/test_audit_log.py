@@ -239,3 +239,28 @@ def test_bad_verify_arguments_are_one_line(env, capsys):
     assert code == 2 and "64" in one_error_line(err)
     code, _, err = run(capsys, "audit", "verify", "--events", "3")
     assert code == 2 and "--head" in one_error_line(err)
+
+
+def test_every_exported_line_hashes_by_the_published_rule_alone(env, capsys):
+    """An auditor's own verifier: SHA-256 over `prev` and the canonical JSON of the line without
+    `prev` and `hash` (sorted keys, no spaces, UTF-8) — nothing else needs to be known."""
+    import hashlib
+
+    code, out, _ = run(capsys, "audit", "export")
+    assert code == 0
+    prev = "0" * 64
+    for line in out.splitlines():
+        record = json.loads(line)
+        assert "personal" not in record  # personal content is not given to auditors by default
+        body = {k: v for k, v in record.items() if k not in ("prev", "hash")}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert record["prev"] == prev
+        assert hashlib.sha256((prev + canonical).encode("utf-8")).hexdigest() == record["hash"]
+        prev = record["hash"]
+
+
+def test_the_export_with_personal_content_still_verifies_offline(env, capsys):
+    code, out, _ = run(capsys, "audit", "export", "--personal")
+    assert code == 0 and any('"personal"' in line for line in out.splitlines())
+    (env / "full.jsonl").write_text(out, encoding="utf-8")
+    assert verify(capsys, "--file", str(env / "full.jsonl"))[0] == 0

@@ -1,6 +1,10 @@
 """`helpdesk audit export|verify|checkpoint|access`: the event log as JSON Lines, its checks, its anchors.
 
-- `export` prints the log form (personal content under `personal`, see domain/events.py).
+- `export` prints the log form: each line is exactly what the chain hashes (canonical JSON of the
+  line without `prev` and `hash`), so anyone can recompute every hash from the file alone. Personal
+  content (texts, titles, file names) is covered by `personal_sha256` and left out, as auditors need
+  no personal data; `--personal` adds it under `personal` (see domain/events.py), which proving a
+  head from before the log was re-anchored needs.
 - `verify` checks the database log (services/audit.py); `--head HASH [--events N]` also proves it
   extends a head kept outside the database; `--file EXPORT.jsonl` checks an export offline.
 - `checkpoint` records the verified head outside the database (a file and/or mail to auditors).
@@ -16,6 +20,7 @@ from typing import Any
 from helpdesk.cli import EXIT_FAILED, EXIT_OK, CliContext, emit_json
 from helpdesk.domain.audit import Anchor
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.events import PERSONAL
 from helpdesk.services.audit import Verdict, verify_export, verify_log
 from helpdesk.services.ports import TicketRepo
 
@@ -30,6 +35,11 @@ def register(sub: Any) -> None:
     p = asub.add_parser("export", help="wypisz dziennik zdarzeń jako JSON Lines")
     p.add_argument("--from", dest="date_from", type=_date)
     p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument(
+        "--personal",
+        action="store_true",
+        help="dołącz treści osobowe (pole personal); bez tego każdy wiersz to dokładnie to, co haszuje łańcuch",
+    )
     p.add_argument("--json", action="store_true", help="(domyślnie) JSON Lines")
     p.set_defaults(func=cmd_export)
     p = asub.add_parser("verify", help="sprawdź łańcuch skrótów dziennika (w bazie albo w pliku eksportu)")
@@ -83,6 +93,8 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
             day = datetime.fromisoformat(record["at"]).date()
             if (args.date_from and day < args.date_from) or (args.date_to and day > args.date_to):
                 continue
+            if not args.personal:
+                record = {k: v for k, v in record.items() if k != PERSONAL}
             emit_json(record)
 
     db.read(_do)

@@ -12,34 +12,41 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
 from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.adapters.email.auth import MailAuthenticator
 from helpdesk.adapters.email.imap import ImapPoller, parse_imap_url
 from helpdesk.adapters.email.parser import ParsedMail, parse_mail
 from helpdesk.adapters.email.sender import MailSender
 from helpdesk.adapters.email.smtp import SmtpGateway
+from helpdesk.adapters.files.checkpoints import CheckpointFile
 from helpdesk.adapters.files.contracts import contractors
 from helpdesk.adapters.files.office_calendar import office_calendar
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.contracts import Contract
+from helpdesk.domain.throttle import Limit
+from helpdesk.services.access_log import AccessLog
+from helpdesk.services.audit import AuditCheckpoints
 from helpdesk.services.events import EventRecorder
-from helpdesk.services.intake.mail import MailIntake, intake_listener
+from helpdesk.services.intake.mail import MailIntake, MailLimits, intake_listener
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.drafts import KbDrafts
 from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
 from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.services.notify.outbox import OutboxService
-from helpdesk.services.people import PeopleService
+from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
+from helpdesk.services.retention import Retention
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
-from helpdesk.settings import Settings
+from helpdesk.settings import Settings, auditor_addresses
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
     from helpdesk.adapters.telegram.bot import TelegramBot
@@ -71,6 +78,15 @@ class TelegramChannel:
 
 
 @dataclass
+class TrustParts:
+    """What keeps the records trustworthy: checkpoints of the log, the access log, retention."""
+
+    checkpoints: AuditCheckpoints  # the head recorded outside the database (file, mail)
+    access_log: AccessLog  # coordinators', auditors' and admins' reads of tickets
+    retention: Retention  # personal data of tickets closed long ago removed
+
+
+@dataclass
 class Container:
     """Everything the entry points (CLI, web, bot, mail) need, built once."""
 
@@ -90,6 +106,7 @@ class Container:
     kb_proposals: KbProposals  # phrasings and counter-examples learned from tickets
     mail: MailChannel
     telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
+    trust: TrustParts
 
     def migrate(self) -> None:
         """Create or upgrade the schema and the chain head."""
@@ -117,7 +134,12 @@ def build_container(
     contracts = load_contracts(settings)
     db = SqlDatabase(settings.database_url)
     sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
-    people = PeopleService(db, contractors(contracts))
+    people = PeopleService(
+        db,
+        contractors(contracts),
+        token_ttl=timedelta(days=settings.token_ttl_days),
+        throttles=throttles(settings),
+    )
     # Answers that point to an article teach the knowledge base (proposals for coordinators).
     tickets = TicketService(
         db, clock, EventRecorder(settings.tz, [learn_from_tickets, *(listeners or [])]), sla=sla
@@ -144,6 +166,30 @@ def build_container(
         kb_proposals=KbProposals(db, clock, kb, settings.tz),
         mail=mail,
         telegram=telegram,
+        trust=build_trust(settings, db, clock, tickets),
+    )
+
+
+def throttles(settings: Settings) -> Throttles:
+    """The limits on failed passwords and link codes, from the settings."""
+    return Throttles(
+        login=Limit(settings.login_max_failures, timedelta(seconds=settings.login_window_s)),
+        address=Limit(settings.login_address_max_failures, timedelta(seconds=settings.login_window_s)),
+        link_code=Limit(settings.link_code_max_failures, timedelta(seconds=settings.link_code_window_s)),
+    )
+
+
+def build_trust(settings: Settings, db: SqlDatabase, clock: Clock, tickets: TicketService) -> TrustParts:
+    """The audit checkpoints, the access log (heard by the ticket service) and retention."""
+    file = CheckpointFile(settings.audit_checkpoint_file) if settings.audit_checkpoint_file else None
+    access = AccessLog(db, clock)
+    tickets.access_log = access
+    return TrustParts(
+        checkpoints=AuditCheckpoints(db, clock, file, auditor_addresses(settings)),
+        access_log=access,
+        retention=Retention(
+            db, clock, tickets.recorder, years=settings.retention_years, flush=db.flush_deleted
+        ),
     )
 
 
@@ -162,7 +208,11 @@ def build_mail_channel(
     def parse(data: bytes, envelope_from: str | None) -> ParsedMail:
         return parse_mail(data, envelope_from=envelope_from, max_attachment_bytes=max_attachment)
 
-    intake = MailIntake(db, clock, tickets, kb, parse)
+    authenticate = MailAuthenticator(settings.mail_authserv_id, dkim_verify=settings.mail_dkim_verify)
+    limits = MailLimits(
+        settings.mail_rate_person, settings.mail_rate_domain, timedelta(seconds=settings.mail_rate_window_s)
+    )
+    intake = MailIntake(db, clock, tickets, kb, parse, authenticate=authenticate, limits=limits)
     # The intake listener stores the mail's attachments and outcome in the ticket's transaction;
     # the notifier puts the e-mail notices of every change in the outbox.
     tickets.listeners.append(intake_listener)

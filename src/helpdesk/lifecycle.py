@@ -150,6 +150,20 @@ def schedule(scheduler: Scheduler, container: Container) -> None:
         scheduler.every(
             "mail-sender", settings.mail_send_interval_s, mail.sender.send_once, mail_sender.report_failure
         )
+    trust = container.trust
+    scheduler.every("retention", settings.retention_interval_h * 3600, trust.retention.run, trust_failed)
+    if trust.checkpoints.configured:
+        scheduler.every(
+            "audit-checkpoint",
+            settings.audit_checkpoint_hours * 3600,
+            trust.checkpoints.checkpoint,
+            trust_failed,
+        )
+
+
+def trust_failed(err: Exception) -> None:
+    """Log a failed retention run or checkpoint in one line; the next round tries again."""
+    log.warning("retention or audit checkpoint failed: %s: %s", type(err).__name__, err)
 
 
 def sweep_round(container: Container) -> None:

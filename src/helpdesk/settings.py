@@ -64,8 +64,24 @@ class Settings:
     telegram_rate_per_s: float = 1.0
     bot_dir: str = ""
     # Extensions: operation.
-    retention_days: int = 0
     log_level: str = "INFO"
+    # Extensions: trust (README: "Audit log", "Accounts", "Mail identity", "Personal data").
+    audit_checkpoint_file: str = ""
+    audit_checkpoint_mail: str = ""
+    audit_checkpoint_hours: float = 24.0
+    token_ttl_days: int = 365
+    login_max_failures: int = 5
+    login_address_max_failures: int = 30
+    login_window_s: int = 900
+    link_code_max_failures: int = 5
+    link_code_window_s: int = 3600
+    mail_authserv_id: str = ""
+    mail_dkim_verify: bool = False
+    mail_rate_person: int = 20
+    mail_rate_domain: int = 200
+    mail_rate_window_s: int = 600
+    retention_years: int = 5
+    retention_interval_h: float = 24.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,7 +240,18 @@ def _validate(s: Settings) -> None:
         "mail_send_interval_s": (0.05, "co najmniej 0.05 sekundy"),
         "telegram_rate_burst": (1, "co najmniej 1 wiadomość"),
         "telegram_rate_per_s": (0.001, "co najmniej 0.001 wiadomości na sekundę"),
-        "retention_days": (0, "nie mniej niż 0"),
+        "audit_checkpoint_hours": (0.01, "co najmniej 0.01 godziny"),
+        "token_ttl_days": (1, "co najmniej 1 dzień"),
+        "login_max_failures": (1, "co najmniej 1 próba"),
+        "login_address_max_failures": (1, "co najmniej 1 próba"),
+        "login_window_s": (1, "co najmniej 1 sekunda"),
+        "link_code_max_failures": (1, "co najmniej 1 próba"),
+        "link_code_window_s": (1, "co najmniej 1 sekunda"),
+        "mail_rate_person": (1, "co najmniej 1 wiadomość"),
+        "mail_rate_domain": (1, "co najmniej 1 wiadomość"),
+        "mail_rate_window_s": (1, "co najmniej 1 sekunda"),
+        "retention_years": (1, "co najmniej 1 rok"),
+        "retention_interval_h": (0.01, "co najmniej 0.01 godziny"),
     }
     for name, (minimum, what) in minimums.items():
         value = getattr(s, name)
@@ -236,3 +263,11 @@ def _validate(s: Settings) -> None:
         )
     if s.bot_dir and not Path(s.bot_dir).is_dir():
         raise SettingsError(f"HELPDESK_BOT_DIR: nie ma takiego katalogu ({s.bot_dir})")
+    for address in auditor_addresses(s):
+        if "@" not in address or any(c.isspace() for c in address):
+            raise SettingsError(f"HELPDESK_AUDIT_CHECKPOINT_MAIL: niepoprawny adres '{address}'")
+
+
+def auditor_addresses(s: Settings) -> list[str]:
+    """HELPDESK_AUDIT_CHECKPOINT_MAIL as a list of addresses (comma-separated)."""
+    return [a.strip() for a in s.audit_checkpoint_mail.split(",") if a.strip()]

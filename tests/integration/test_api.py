@@ -170,14 +170,21 @@ BAD_REQUESTS = [
 @pytest.mark.parametrize("method,path,raw,expected", BAD_REQUESTS)
 async def test_bad_input_gets_a_json_error_never_a_500(api, method, path, raw, expected):
     await open_ticket(api)
-    status, body = await api(method, path, "lider.plock", raw=raw.encode("latin-1") if raw else None)
+    headers = {"Content-Type": "application/json"} if raw else None
+    status, body = await api(
+        method, path, "lider.plock", raw=raw.encode("latin-1") if raw else None, headers=headers
+    )
     assert status == expected, body
     assert isinstance(body, dict) and body["error"]
 
 
 async def test_a_huge_body_is_refused_with_413(api):
     status, body = await api(
-        "POST", "/api/v1/tickets", "urz.plock", raw=b'{"title": "' + b"x" * 2_000_000 + b'"}'
+        "POST",
+        "/api/v1/tickets",
+        "urz.plock",
+        raw=b'{"title": "' + b"x" * 2_000_000 + b'"}',
+        headers={"Content-Type": "application/json"},
     )
     assert status == 413 and body["error"]
 

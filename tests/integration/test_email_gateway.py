@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import make_msgid
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ OFFICES = """code,name,type,employees,components,leaders_max
 OFFICIAL = "jan.kowalski@plock.example.pl"
 LEADER = "lider@plock.example.pl"
 AGENT = "agent@wykonawca.example.pl"
+RELAY_ID = "mx.plock.example.pl"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
@@ -97,10 +98,27 @@ class World:
     app: web.Application | None = None  # the running background resources, as `helpdesk serve` has them
 
     async def send(
-        self, message: EmailMessage | bytes, sender: str = OFFICIAL, rcpt: str = HELPDESK
+        self,
+        message: EmailMessage | bytes,
+        sender: str = OFFICIAL,
+        rcpt: str = HELPDESK,
+        *,
+        authenticated: bool = True,
     ) -> dict[str, Any]:
-        """Deliver like an MTA would (smtplib in a thread: our server runs in this loop)."""
+        """Deliver like the receiving relay would (smtplib in a thread: our server runs in this loop).
+
+        `authenticated`: the relay found DMARC passing for the From domain and says so in its
+        Authentication-Results header, the one the gateway trusts (RELAY_ID).
+        """
         data = message if isinstance(message, bytes) else message.as_bytes(policy=policy.SMTP)
+        if authenticated:
+            domain = parseaddr(
+                str(BytesHeaderParser(policy=policy.compat32).parsebytes(data).get("From", ""))
+            )[1]
+            data = (
+                f"Authentication-Results: {RELAY_ID}; dmarc=pass header.from={domain.rpartition('@')[2]}\r\n".encode()
+                + data
+            )
 
         def _send() -> dict[str, Any]:
             with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as client:
@@ -133,6 +151,7 @@ def make_world_container(
         "HELPDESK_MAIL_FROM": HELPDESK,
         "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl",
         "HELPDESK_MAIL_SEND_INTERVAL_S": "0.1",
+        "HELPDESK_MAIL_AUTHSERV_ID": RELAY_ID,
         "HELPDESK_HTTP": "127.0.0.1:0",
         **extra_env,
     }

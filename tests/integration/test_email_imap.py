@@ -180,7 +180,11 @@ def tickets(container) -> list[dict]:
 
 
 def test_unseen_mail_opens_a_ticket_with_its_attachments_and_is_then_marked_seen(imap_container, dovecot):
-    deliver(dovecot, (CORPUS / "12_attachment.eml").read_bytes())
+    # As the final delivery writes it: the envelope sender in Return-Path (what the sender check reads).
+    deliver(
+        dovecot,
+        b"Return-Path: <jan.kowalski@plock.example.pl>\r\n" + (CORPUS / "12_attachment.eml").read_bytes(),
+    )
     poller = imap_container.mail.imap
 
     [outcome] = poller.poll_once()

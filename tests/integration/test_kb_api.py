@@ -33,6 +33,8 @@ async def api(any_container):
 
     async def call(method, path, who=None, body=None):
         headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         resp = await client.request(
             method, path, data=json.dumps(body) if body is not None else None, headers=headers
         )

@@ -37,7 +37,7 @@ def test_without_optional_settings_only_the_sweep_and_the_pending_mail_run(tmp_p
             async with running(container) as runner:
                 return runner.app[SCHEDULER].names
 
-        assert asyncio.run(jobs()) == ["sla-sweep", "mail-pending"]
+        assert asyncio.run(jobs()) == ["sla-sweep", "mail-pending", "retention"]
     finally:
         container.close()
 
@@ -56,6 +56,7 @@ async def test_everything_configured_starts_with_the_app_and_stops_with_it_witho
             HELPDESK_IMAP_URL=f"imap://urzad:haslo@127.0.0.1:{free_port()}/INBOX",  # nobody answers
             HELPDESK_TELEGRAM_TOKEN="123:ABC",
             HELPDESK_TELEGRAM_API_URL=api.base_url,
+            HELPDESK_AUDIT_CHECKPOINT_FILE=str(tmp_path / "heads.jsonl"),
         )
         try:
             app = serving_app(container)
@@ -77,6 +78,8 @@ async def test_everything_configured_starts_with_the_app_and_stops_with_it_witho
                     "mail-pending",
                     "imap-poller",
                     "mail-sender",
+                    "retention",
+                    "audit-checkpoint",
                 ]
             assert not await asyncio.to_thread(accepts, smtp_port)
             assert not bot.app.running and sender.task is None

@@ -40,6 +40,8 @@ def api_caller(client: TestClient, tokens: Mapping[str, str], *, never_500: bool
         if who:
             h["Authorization"] = f"Bearer {tokens[who]}"
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is not None:  # a raw body is a (possibly broken) JSON body unless headers say otherwise
+            h.setdefault("Content-Type", "application/json")
         resp = await client.request(method, path, data=data, headers=h)
         text = await resp.text()
         if never_500:

@@ -385,6 +385,24 @@ class FakeRepo:
             and r["id"] != exclude_id
         )
 
+    def mail_sender(
+        self, raw_id: int, person_id: int | None, domain: str | None, authenticated: bool
+    ) -> None:
+        row = next(r for r in self.raw_mail if r["id"] == raw_id)
+        row.update(person_id=person_id, sender_domain=domain, authenticated=authenticated)
+
+    def mail_recent_count_by(
+        self, person_id: int | None, domain: str | None, since: datetime, exclude_id: int | None = None
+    ) -> int:
+        return sum(
+            1
+            for r in self.raw_mail
+            if (person_id is None or r.get("person_id") == person_id)
+            and (domain is None or r.get("sender_domain") == domain)
+            and r["received_at"] >= since
+            and r["id"] != exclude_id
+        )
+
     def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:
         return any(
             r["message_id"] == message_id and r["id"] != exclude_id and r["status"] in ("ticket", "comment")

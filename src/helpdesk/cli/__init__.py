@@ -64,12 +64,12 @@ Handler = Callable[[argparse.Namespace, CliContext], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every command group registered."""
-    from helpdesk.cli import audit, core, kb, outbox, report, sla
+    from helpdesk.cli import audit, core, kb, outbox, people, report, sla
 
     parser = _Parser(prog="helpdesk", description="Help-desk e-Urzędu: baza wiedzy, zgłoszenia, SLA.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for module in (core, kb, sla, report, audit, outbox):
+    for module in (core, kb, sla, report, audit, outbox, people):
         module.register(sub)
     return parser
 

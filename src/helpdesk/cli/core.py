@@ -42,6 +42,23 @@ def register(sub: Any) -> None:
     p.add_argument("login")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_users_password)
+    p = usub.add_parser(
+        "disable", help="zablokuj osobę: odmowa od razu w każdym kanale (sesje WWW kończą się)"
+    )
+    p.add_argument("login")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_enable, enabled=False)
+    p = usub.add_parser("enable", help="odblokuj osobę")
+    p.add_argument("login")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_enable, enabled=True)
+    p = usub.add_parser("tokens", help="tokeny API osoby: lista, --revoke ID albo --all")
+    p.add_argument("login")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--revoke", metavar="ID", help="unieważnij token o tym identyfikatorze")
+    group.add_argument("--all", action="store_true", help="unieważnij wszystkie tokeny osoby")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_tokens)
     p = usub.add_parser("link-code", help="jednorazowy kod (24 h) do powiązania konta Telegram")
     p.add_argument("login")
     p.add_argument("--json", action="store_true")
@@ -137,6 +154,57 @@ def cmd_users_token(args: argparse.Namespace, ctx: CliContext) -> int:
     c = ctx.container()
     token = c.people.issue_token(args.login, c.clock.now())
     emit_json({"login": args.login, "token": token}) if args.json else print(token)
+    return EXIT_OK
+
+
+def cmd_users_enable(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Disable or enable a person."""
+    person, ended = ctx.container().people.set_enabled(args.login, args.enabled)
+    if args.json:
+        emit_json({"login": person.login, "active": args.enabled, "sessions_ended": ended})
+    elif args.enabled:
+        print(f"Odblokowano: {person.login}")
+    else:
+        print(
+            f"Zablokowano: {person.login} (zakończone sesje WWW: {ended}; tokeny API odrzucane do odblokowania)"
+        )
+    return EXIT_OK
+
+
+def cmd_users_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List a person's API tokens, or revoke one (--revoke ID) or all (--all)."""
+    c = ctx.container()
+    if args.revoke or args.all:
+        revoked = c.people.revoke_tokens(args.login, None if args.all else args.revoke)
+        emit_json({"login": args.login, "revoked": revoked}) if args.json else print(
+            f"Unieważniono tokenów: {revoked}"
+        )
+        return EXIT_OK
+    tz = c.settings.tz
+    now = c.clock.now()
+
+    def when(value: Any) -> str | None:
+        return value.astimezone(tz).isoformat(timespec="seconds") if value else None
+
+    tokens = c.people.tokens(args.login)
+    for token in tokens:
+        item = {
+            "id": token.short_id,
+            "created": when(token.created_at),
+            "expires": when(token.expires_at),
+            "last_used": when(token.last_used_at),
+            "expired": bool(token.expires_at and token.expires_at <= now),
+        }
+        if args.json:
+            emit_json(item)
+        else:
+            state = " (wygasł)" if item["expired"] else ""
+            print(
+                f"{item['id']}\tutworzony {item['created']}\twygasa {item['expires'] or 'nigdy'}{state}\t"
+                f"ostatnio użyty {item['last_used'] or 'nigdy'}"
+            )
+    if not tokens and not args.json:
+        print(f"{args.login}: brak tokenów API")
     return EXIT_OK
 
 

@@ -31,3 +31,15 @@ class TooLarge(HelpdeskError):
 
 class Unavailable(HelpdeskError):
     """A resource we depend on (database, relay) does not answer; try again later."""
+
+
+class TooManyRequests(HelpdeskError):
+    """Too many failed attempts: refused for `retry_after` seconds (HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class UnsupportedMediaType(HelpdeskError):
+    """A request body of a type the endpoint does not take (HTTP 415)."""

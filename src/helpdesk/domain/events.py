@@ -1,8 +1,17 @@
-"""Ticket events (SPEC §4.3): canonical JSON, the SHA-256 hash chain, and the ticket projection.
+"""Ticket events: canonical JSON, the SHA-256 hash chain, personal content, and the ticket projection.
 
-An event record is a flat JSON object: `ticket`, `seq`, `at`, `type`, `actor` and the event's own
-fields (`contract`, `priority`, `text`, …). `hash` = SHA-256(prev + canonical JSON of the record
-without `prev` and `hash`); `prev` is the hash of the event before it in the whole log.
+An event record, as the services use it, is a flat JSON object: `ticket`, `seq`, `at`, `type`,
+`actor` and the event's own fields (`contract`, `priority`, `text`, …).
+
+In the log (the database and `helpdesk audit export`) the event's *personal content* — the fields
+of PERSONAL_KEYS: free texts, titles, file names — is kept apart, under `personal`, together with a
+random `salt`; the record carries `personal_sha256`, the SHA-256 of the canonical JSON of that
+`personal` object. `hash` = SHA-256(prev + canonical JSON of the record without `prev`, `hash` and
+`personal`); `prev` is the hash of the event before it in the whole log. So the chain covers the
+personal content through its digest, and the content can be removed when its retention period
+ends (`personal` becomes null) while every hash still verifies. The salt makes the digest of a
+removed text useless for guessing it. The README's "Audit log" section describes the same rules
+for auditors.
 """
 
 import hashlib
@@ -15,7 +24,16 @@ from typing import Any
 from helpdesk.domain.tickets import Action, State
 
 GENESIS_HASH = "0" * 64
-RESERVED_KEYS = frozenset({"ticket", "seq", "at", "type", "actor", "prev", "hash"})
+PERSONAL = "personal"
+PERSONAL_DIGEST = "personal_sha256"
+SALT = "salt"
+RESERVED_KEYS = frozenset({"ticket", "seq", "at", "type", "actor", "prev", "hash", PERSONAL, PERSONAL_DIGEST})
+PERSONAL_KEYS = frozenset({"title", "description", "text", "filename", "from_name", "from_addr"})
+"""Event fields that are personal content: kept under `personal`, removed after retention."""
+NOT_HASHED = frozenset({"prev", "hash", PERSONAL})
+LOG_TICKET = 0
+"""The ticket number (`T-000000`) of events about the log itself, such as its re-anchoring."""
+REDACTED_TEXT = "[usunięto po upływie okresu przechowywania danych osobowych]"
 
 # Event types.
 CREATED = "created"
@@ -36,6 +54,8 @@ SLA_BREACHED = "sla_breached"
 FIRST_LINE_ALERT = "first_line_alert"
 KB_ANSWERED = "kb_answered"
 ATTACHMENT_ADDED = "attachment_added"
+PERSONAL_DATA_REMOVED = "personal_data_removed"
+LOG_REANCHORED = "log_reanchored"
 
 ACTION_EVENT: dict[Action, str] = {
     Action.TAKE: ASSIGNED,
@@ -60,15 +80,59 @@ def format_at(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
 
 
+def dumps_canonical(value: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 kept as is: the one serialisation that is ever hashed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(record: Mapping[str, Any]) -> str:
-    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept as is."""
-    body = {k: v for k, v in record.items() if k not in ("prev", "hash")}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The record's hashed form: everything but `prev`, `hash` and `personal`, canonically."""
+    return dumps_canonical({k: v for k, v in record.items() if k not in NOT_HASHED})
 
 
 def chain_hash(prev: str, record: Mapping[str, Any]) -> str:
     """SHA-256 (hex) over `prev` followed by the record's canonical JSON."""
     return hashlib.sha256((prev + canonical_json(record)).encode("utf-8")).hexdigest()
+
+
+def personal_digest(personal: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a `personal` object's canonical JSON (salt included)."""
+    return hashlib.sha256(dumps_canonical(personal).encode("utf-8")).hexdigest()
+
+
+def seal(record: Mapping[str, Any], salt: str) -> dict[str, Any]:
+    """The log form of a flat record: personal fields moved under `personal` (with `salt`) and
+    their digest in `personal_sha256`. A record without personal fields is returned unchanged."""
+    personal = {k: v for k, v in record.items() if k in PERSONAL_KEYS}
+    out = {k: v for k, v in record.items() if k not in PERSONAL_KEYS and k != PERSONAL}
+    if personal:
+        sealed = {SALT: salt, **personal}
+        out[PERSONAL] = sealed
+        out[PERSONAL_DIGEST] = personal_digest(sealed)
+    return out
+
+
+def unseal(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat form of a log record: personal fields back at the top (without the salt); a record
+    whose personal content was removed gets REDACTED_TEXT as its `text`."""
+    out = {k: v for k, v in record.items() if k != PERSONAL}
+    personal = record.get(PERSONAL)
+    if isinstance(personal, Mapping):
+        out.update((k, v) for k, v in personal.items() if k != SALT)
+    elif record.get(PERSONAL_DIGEST):
+        out["text"] = REDACTED_TEXT
+        out["redacted"] = True
+    return out
+
+
+def legacy_record(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The record as the log hashed it before personal content was kept apart (flat, no digest),
+    or None when its personal content has been removed and the old form cannot be rebuilt."""
+    if record.get(PERSONAL_DIGEST) and not isinstance(record.get(PERSONAL), Mapping):
+        return None
+    flat = unseal(record)
+    flat.pop(PERSONAL_DIGEST, None)
+    return flat
 
 
 def make_record(

@@ -5,6 +5,7 @@ The flow is official → leader (first line, in the office) → contractor (seco
 actions apply, and `reopened` / `waiting` mean different queues for an escalated ticket.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -237,9 +238,14 @@ def format_ticket_id(number: int) -> str:
     return f"T-{number:0{TICKET_ID_WIDTH}d}"
 
 
+_TICKET_ID = re.compile(r"[Tt]-([0-9]{1,12})")
+
+
 def parse_ticket_id(value: str) -> int:
-    """42 for 'T-000042' (also 't-42'); InvalidInput otherwise."""
-    text = value.strip().upper()
-    if text.startswith("T-") and text[2:].isdigit() and len(text) <= 14:
-        return int(text[2:])
-    raise InvalidInput(f"niepoprawny numer zgłoszenia '{value}' (oczekiwano np. T-000042)")
+    """42 for 'T-000042' (also 't-42'); InvalidInput otherwise — only ASCII digits count (a fullwidth
+    `T-１` or a superscript `T-²` is not a ticket number)."""
+    match = _TICKET_ID.fullmatch(value.strip())
+    if match is None:
+        shown = value[:40].encode("utf-8", "replace").decode("utf-8")
+        raise InvalidInput(f"niepoprawny numer zgłoszenia '{shown}' (oczekiwano np. T-000042)")
+    return int(match.group(1))

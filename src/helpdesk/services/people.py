@@ -1,6 +1,10 @@
 """People and offices: the registry, API tokens, web passwords, sessions and Telegram link codes.
 
 Only digests of tokens and codes are stored; the secret is shown once to whoever created it.
+Every credential is looked up with its person on every use, so a disabled person, a revoked token
+or an ended session is refused at once by every worker. Tokens expire (HELPDESK_TOKEN_TTL_DAYS);
+failed passwords are throttled per login and per client address, failed Telegram link codes per
+chat, in the database (domain/throttle.py), so the limits hold across workers.
 """
 
 import csv
@@ -9,18 +13,41 @@ import hmac
 import io
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from helpdesk.domain.errors import InvalidInput, NotAuthenticated, NotFound
+from helpdesk.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests
 from helpdesk.domain.offices import Office, make_office
 from helpdesk.domain.people import Person, check_new_person, validate_login
 from helpdesk.domain.roles import Role, parse_role
-from helpdesk.services.ports import Database, PeopleRepo
+from helpdesk.domain.throttle import Limit, after_failure, blocked_for, seconds
+from helpdesk.services.ports import Credential, Database, PeopleRepo, TrustRepo
 
 OFFICE_CSV_HEADER = ["code", "name", "type", "employees", "components", "leaders_max"]
 LINK_CODE_TTL = timedelta(hours=24)
 SESSION_TTL = timedelta(hours=12)
+TOKEN_TTL = timedelta(days=365)
+TOUCH_EVERY = timedelta(minutes=5)  # "last used" is kept to this precision: one write per token per 5 min
 MAX_CSV_BYTES = 5 * 1024 * 1024
+LOGIN_SCOPE, ADDRESS_SCOPE, LINK_SCOPE = "login", "address", "tg_link"
+
+
+@dataclass(frozen=True)
+class Throttles:
+    """The limits on failed attempts (from the settings)."""
+
+    login: Limit = field(default_factory=lambda: Limit(5, timedelta(minutes=15)))
+    address: Limit = field(default_factory=lambda: Limit(30, timedelta(minutes=15)))
+    link_code: Limit = field(default_factory=lambda: Limit(5, timedelta(hours=1)))
+
+
+def _wait_text(wait: timedelta) -> str:
+    total = seconds(wait)
+    if total < 120:
+        return f"{total} s"
+    if total < 7200:
+        return f"{-(-total // 60)} min"
+    return f"{-(-total // 3600)} godz."
 
 
 def digest(secret: str) -> str:
@@ -78,9 +105,18 @@ def parse_offices_csv(data: str) -> list[Office]:
 class PeopleService:
     """Use cases around people, offices and credentials."""
 
-    def __init__(self, db: Database[PeopleRepo], contractors: Iterable[str]) -> None:
+    def __init__(
+        self,
+        db: Database[TrustRepo],
+        contractors: Iterable[str],
+        *,
+        token_ttl: timedelta = TOKEN_TTL,
+        throttles: Throttles | None = None,
+    ) -> None:
         self.db = db
         self.contractors = set(contractors)
+        self.token_ttl = token_ttl
+        self.throttles = throttles or Throttles()
 
     def import_offices(self, offices: list[Office]) -> tuple[int, int]:
         """Insert or update offices; return (added, updated)."""
@@ -159,7 +195,8 @@ class PeopleService:
         """A new API token for `login` (only its digest is stored)."""
         person = self.person(login)
         token = "hd_" + secrets.token_urlsafe(32)
-        self.db.write(lambda tx: tx.add_credential(digest(token), "token", person.id, now, None))
+        expires = now + self.token_ttl
+        self.db.write(lambda tx: tx.add_credential(digest(token), "token", person.id, now, expires))
         return token
 
     def set_password(self, login: str, password: str) -> None:
@@ -178,65 +215,164 @@ class PeopleService:
         return code
 
     def by_token(self, token: str, now: datetime) -> Person:
-        """The person behind an API token or web session; NotAuthenticated otherwise."""
+        """The active person behind an API token or web session; NotAuthenticated otherwise.
 
-        def _do(tx: PeopleRepo) -> Person | None:
-            for kind in ("token", "session"):
-                found = tx.credential(digest(token), kind)
-                if found:
-                    person, row = found
-                    if row.expires_at is None or row.expires_at > now:
-                        return person
-            return None
-
-        person = self.db.read(_do)
-        if person is None:
-            raise NotAuthenticated("nieznany lub wygasły token")
+        Looked up on every call (no cache): a revoked token, an ended session or a disabled person
+        is refused by the very next request, whichever worker serves it.
+        """
+        key = digest(token)
+        found = self.db.read(lambda tx: tx.active_credential(key, ("token", "session")))
+        if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
+            raise NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
+        person, credential = found
+        if credential.last_used_at is None or now - credential.last_used_at >= TOUCH_EVERY:
+            self.db.write(lambda tx: tx.touch_credential(key, now))
         return person
 
-    def login(self, login: str, password: str, now: datetime) -> tuple[Person, str]:
-        """Check a web password; return the person and a new session id."""
+    def login(
+        self, login: str, password: str, now: datetime, *, address: str = "", old_session: str | None = None
+    ) -> tuple[Person, str]:
+        """Check a web password; return the person and a new session id (the old one, if any, ends).
 
-        def _do(tx: PeopleRepo) -> tuple[Person, str | None] | None:
-            person = tx.person_by("login", login.strip())
+        TooManyRequests while the login or the client address is throttled (the password is then
+        not even checked); each failure counts against both.
+        """
+        name = login.strip().lower()[:64]
+        keys = [(LOGIN_SCOPE, name, self.throttles.login)]
+        if address:
+            keys.append((ADDRESS_SCOPE, address[:255], self.throttles.address))
+
+        def _check(tx: TrustRepo) -> tuple[Person, str | None] | None:
+            for scope, key, _limit in keys:
+                wait = blocked_for(tx.throttle_get(scope, key), now)
+                if wait is not None:
+                    raise TooManyRequests(
+                        f"Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {_wait_text(wait)}.",
+                        seconds(wait),
+                    )
+            person = tx.person_by("login", name)
             return (person, tx.password_hash(person.id)) if person else None
 
-        found = self.db.read(_do)
+        found = self.db.read(_check)
         # Hash anyway when the login is unknown, so timing does not reveal which logins exist.
         stored = found[1] if found else hash_password("x", salt=b"0" * 16)
-        if not found or not check_password(password, stored):
+        if not check_password(password, stored) or not found:
+            self.db.write(lambda tx: self._failed(tx, keys, now))
             raise NotAuthenticated("niepoprawny login lub hasło")
         person = found[0]
         session = secrets.token_urlsafe(32)
-        self.db.write(
-            lambda tx: tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
-        )
+
+        def _start(tx: TrustRepo) -> None:
+            tx.throttle_put(LOGIN_SCOPE, name, None)
+            if old_session:
+                tx.drop_credential(digest(old_session))
+            tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
+
+        self.db.write(_start)
         return person, session
 
+    @staticmethod
+    def _failed(tx: TrustRepo, keys: list[tuple[str, str, Limit]], now: datetime) -> None:
+        for scope, key, limit in keys:
+            tx.throttle_put(scope, key, after_failure(tx.throttle_get(scope, key, lock=True), limit, now))
+
     def logout(self, session: str) -> None:
-        """End a web session."""
+        """End a web session (at once, for every worker)."""
         self.db.write(lambda tx: tx.drop_credential(digest(session)))
 
-    def link_telegram(self, code: str, telegram_id: int, now: datetime) -> Person:
-        """Link a Telegram account with a one-time code; InvalidInput when it is wrong or used."""
+    # --- accounts -------------------------------------------------------------------------
+    def _anyone(self, tx: TrustRepo, login: str) -> Person:
+        person = tx.any_person(login.strip())
+        if person is None:
+            raise NotFound(f"nie ma osoby o loginie '{login}'")
+        return person
 
-        def _do(tx: PeopleRepo) -> Person:
+    def set_enabled(self, login: str, enabled: bool) -> tuple[Person, int]:
+        """Enable or disable a person; disabling ends their web sessions. Returns (person, sessions ended)."""
+
+        def _do(tx: TrustRepo) -> tuple[Person, int]:
+            person = self._anyone(tx, login)
+            tx.set_active(person.id, enabled)
+            ended = 0 if enabled else tx.drop_credentials(person.id, ("session",))
+            return person, ended
+
+        return self.db.write(_do)
+
+    def is_enabled(self, login: str) -> bool:
+        """Whether the person with `login` may use the help-desk."""
+        return self.db.read(lambda tx: tx.person_active(self._anyone(tx, login).id))
+
+    def tokens(self, login: str) -> list[Credential]:
+        """A person's API tokens (digests only), oldest first."""
+        return self.db.read(lambda tx: tx.credentials_of(self._anyone(tx, login).id, ("token",)))
+
+    def revoke_tokens(self, login: str, token_id: str | None) -> int:
+        """Revoke one token (by its id, a prefix of its digest) or, with None, all of them; how many."""
+
+        def _do(tx: TrustRepo) -> int:
+            person = self._anyone(tx, login)
+            if token_id is None:
+                return tx.drop_credentials(person.id, ("token",))
+            wanted = token_id.strip().lower()
+            if len(wanted) < 6 or not all(c in "0123456789abcdef" for c in wanted):
+                raise InvalidInput(
+                    f"niepoprawny identyfikator tokenu '{token_id[:40]}' (co najmniej 6 znaków z listy)"
+                )
+            matches = [
+                c.digest for c in tx.credentials_of(person.id, ("token",)) if c.digest.startswith(wanted)
+            ]
+            if not matches:
+                raise NotFound(f"{person.login} nie ma tokenu o identyfikatorze '{wanted}'")
+            if len(matches) > 1:
+                raise Conflict(f"identyfikator '{wanted}' pasuje do {len(matches)} tokenów; podaj dłuższy")
+            return tx.drop_credentials(person.id, ("token",), matches)
+
+        return self.db.write(_do)
+
+    def link_telegram(self, code: str, telegram_id: int, now: datetime, *, chat: int | None = None) -> Person:
+        """Link a Telegram account with a one-time code; InvalidInput when it is wrong or used.
+
+        Failed codes are throttled per chat (TooManyRequests while blocked; the code is then not
+        even looked at).
+        """
+        key = str(chat if chat is not None else telegram_id)
+        limit = self.throttles.link_code
+        wait = blocked_for(self.db.read(lambda tx: tx.throttle_get(LINK_SCOPE, key)), now)
+        if wait is not None:
+            raise TooManyRequests(
+                f"Zbyt wiele błędnych kodów. Spróbuj ponownie za {_wait_text(wait)}.", seconds(wait)
+            )
+
+        def _fail(reason: str) -> InvalidInput:
+            def _count(tx: TrustRepo) -> None:
+                tx.throttle_put(
+                    LINK_SCOPE, key, after_failure(tx.throttle_get(LINK_SCOPE, key, lock=True), limit, now)
+                )
+
+            self.db.write(_count)
+            return InvalidInput(reason)
+
+        def _do(tx: TrustRepo) -> Person | str:
             found = tx.credential(digest(code.strip().upper()), "link")
             if not found:
-                raise InvalidInput("nieznany kod")
+                return "nieznany kod"
             person, row = found
             if row.used_at is not None or (row.expires_at and row.expires_at <= now):
-                raise InvalidInput("kod wygasł lub został już użyty")
+                return "kod wygasł lub został już użyty"
             other = tx.person_by("telegram_id", telegram_id)
             if other is not None and other.id != person.id:
                 tx.set_person(other.id, {"telegram_id": None})
             tx.set_person(person.id, {"telegram_id": telegram_id})
             tx.use_credential(row.digest, now)
+            tx.throttle_put(LINK_SCOPE, key, None)
             linked = tx.person_by_id(person.id)
             assert linked is not None  # the person the code belongs to, just updated
             return linked
 
-        return self.db.write(_do)
+        result = self.db.write(_do)
+        if isinstance(result, str):
+            raise _fail(result)
+        return result
 
     def unlink_telegram(self, telegram_id: int) -> bool:
         """Forget the Telegram link of whoever has `telegram_id`."""

@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 from helpdesk.domain.offices import Office
 from helpdesk.domain.people import Person
 from helpdesk.domain.sla import TicketSla
+from helpdesk.domain.throttle import Attempts
 
 T = TypeVar("T")
 R_co = TypeVar("R_co", covariant=True)
@@ -71,6 +72,12 @@ class Credential:
     created_at: datetime
     expires_at: datetime | None
     used_at: datetime | None
+    last_used_at: datetime | None = None
+
+    @property
+    def short_id(self) -> str:
+        """The id people name it by: the first characters of its digest (which reveal nothing)."""
+        return self.digest[:12]
 
 
 class Clock(Protocol):
@@ -225,6 +232,61 @@ class PeopleRepo(DirectoryRepo, Protocol):
         ...
 
 
+class TrustRepo(PeopleRepo, Protocol):
+    """Credentials with their person in one look, throttles and the access log (every worker sees
+    the same, at once)."""
+
+    def active_credential(self, digest: str, kinds: tuple[str, ...]) -> tuple[Person, Credential] | None:
+        """(person, credential) for a digest of one of `kinds` whose person is active, or None."""
+        ...
+
+    def touch_credential(self, digest: str, at: datetime) -> None:
+        """Note that a credential let someone in at `at`."""
+        ...
+
+    def credentials_of(self, person_id: int, kinds: tuple[str, ...]) -> list[Credential]:
+        """A person's credentials of `kinds`, oldest first."""
+        ...
+
+    def drop_credentials(
+        self, person_id: int, kinds: tuple[str, ...], digests: list[str] | None = None
+    ) -> int:
+        """Delete a person's credentials of `kinds` (only `digests` when given); how many."""
+        ...
+
+    def any_person(self, login: str) -> Person | None:
+        """The person with `login`, active or not."""
+        ...
+
+    def person_active(self, person_id: int) -> bool:
+        """Whether the person may still use the help-desk."""
+        ...
+
+    def set_active(self, person_id: int, active: bool) -> None:
+        """Enable or disable a person."""
+        ...
+
+    def throttle_get(self, scope: str, key: str, *, lock: bool = False) -> Attempts | None:
+        """The failures of one key, or None; `lock` holds its row to the end of the transaction."""
+        ...
+
+    def throttle_put(self, scope: str, key: str, attempts: Attempts | None) -> None:
+        """Store the failures of one key (None clears it)."""
+        ...
+
+    def access_record(self, values: Mapping[str, Any]) -> None:
+        """Keep one entry of the access log."""
+        ...
+
+    def access_entries(self, since: datetime | None, until: datetime | None) -> list[Row]:
+        """Entries of the access log in [since, until), oldest first."""
+        ...
+
+    def access_of_person(self, person_id: int) -> list[Row]:
+        """The access log's entries of one reader."""
+        ...
+
+
 # --- outbox -----------------------------------------------------------------------------------
 class OutboxWriter(Protocol):
     """Queueing a message in the transaction that caused it."""
@@ -324,6 +386,18 @@ class MailRepo(Protocol):
 
     def mail_recent_count(self, sender: str, since: datetime, exclude_id: int | None = None) -> int:
         """How many messages `sender` sent since `since` (the rate limit)."""
+        ...
+
+    def mail_sender(
+        self, raw_id: int, person_id: int | None, domain: str | None, authenticated: bool
+    ) -> None:
+        """Record who a message is from, as far as it could be told (the rate limits count these)."""
+        ...
+
+    def mail_recent_count_by(
+        self, person_id: int | None, domain: str | None, since: datetime, exclude_id: int | None = None
+    ) -> int:
+        """How many messages one person (or one sending domain) sent us since `since`."""
         ...
 
     def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, parse_component
 from helpdesk.domain.people import Person, TicketScope, can_see
 from helpdesk.domain.roles import Role
@@ -70,6 +71,14 @@ class SlaPolicy(Protocol):
         ...
 
 
+class AccessRecorder(Protocol):
+    """Where reads of other offices' tickets are recorded (services/access_log.py)."""
+
+    def record(self, reader: Person, ticket_no: int, office: str, what: str) -> None:
+        """Keep one read, if the reader's role is one whose reads are logged."""
+        ...
+
+
 class Upload(Protocol):
     """A file someone attaches to a ticket (a mail attachment, a photo sent to the bot)."""
 
@@ -100,6 +109,7 @@ class NewTicket:
     office: str | None = None
     channel: str = "api"
     attachments: Sequence[Upload] = ()
+    unverified: bool = False  # came by mail whose sender could not be authenticated
 
 
 @dataclass(frozen=True)
@@ -111,12 +121,15 @@ class File:
     data: bytes
 
 
-def _clean_text(value: Any, field: str, limit: int, *, required: bool) -> str:
+def _clean_text(value: Any, field: str, limit: int, *, required: bool, line: bool = False) -> str:
+    """A text field as stored: storable characters only; a one-line field (`line`, the title) without
+    line breaks or control characters, a longer one with LF line ends only."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"pole '{field}' musi być tekstem")
-    text = value.replace("\x00", "").strip()
+    check_text(value, field)
+    text = (clean_line(value) if line else clean_multiline(value)).strip()
     if required and not text:
         raise InvalidInput(f"pole '{field}' jest wymagane")
     if len(text) > limit:
@@ -143,6 +156,7 @@ class TicketService:
         self.recorder = recorder
         self.tz = recorder.tz
         self.sla = sla
+        self.access_log: AccessRecorder | None = None
 
     @property
     def listeners(self) -> list[EventListener]:
@@ -154,7 +168,7 @@ class TicketService:
         """Open a ticket for `actor`'s office (a coordinator names the office)."""
         if actor.role not in CREATE_ROLES:
             raise Forbidden(f"rola '{actor.role.value}' nie może zakładać zgłoszeń")
-        title = _clean_text(request.title, "title", MAX_TITLE, required=True)
+        title = _clean_text(request.title, "title", MAX_TITLE, required=True, line=True)
         description = _clean_text(request.description, "description", MAX_TEXT, required=False)
         component = parse_component(request.component) if request.component else None
         priority = parse_priority(request.priority).value if request.priority else Priority.NORMAL.value
@@ -185,6 +199,7 @@ class TicketService:
                 "priority": priority,
                 "office": office_code,
                 "channel": request.channel,
+                "unverified": True if request.unverified else None,
             }
             row, record = self.recorder.open(tx, fields, data, actor.login, now)
             records = [record, *self._store_files(tx, row["no"], actor, request.attachments, now)]
@@ -205,11 +220,13 @@ class TicketService:
         priority: Any = None,
         contract: Any = None,
         attachments: Sequence[Upload] = (),
+        unverified: bool = False,
     ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
 
         `action_name`, `text`, `priority` and `contract` come as people sent them (JSON, forms) and
-        are checked here.
+        are checked here. `unverified` marks an action whose sender could not be authenticated (mail):
+        its event says so, and nobody is told of it in the actor's name.
         """
         if not isinstance(action_name, str):
             raise InvalidInput("pole 'action' jest wymagane")
@@ -225,7 +242,7 @@ class TicketService:
             row = self._visible(tx, actor, no, lock=True)
             state = State(row["state"])
             find_rule(action, actor.role, state, bool(row["escalated"]))
-            records = self._apply(tx, actor, row, action, body, new_priority, contract, now)
+            records = self._apply(tx, actor, row, action, body, new_priority, contract, now, unverified)
             records += self._store_files(tx, no, actor, attachments, now)
             return self._publish(tx, no, records, now)
 
@@ -284,10 +301,11 @@ class TicketService:
         priority: str | None,
         contract: Any,
         now: datetime,
+        unverified: bool = False,
     ) -> list[EventRecord]:
         """Append the events of one action and update the projection."""
         no = row["no"]
-        data: dict[str, Any] = {"text": text or None}
+        data: dict[str, Any] = {"text": text or None, "unverified": True if unverified else None}
         if action is Action.ESCALATE:
             data.update(self._escalation(row, priority, contract, now))
         elif action is Action.SET_PRIORITY:
@@ -346,6 +364,8 @@ class TicketService:
             return row, tx.events(no), tx.person_by_id(row["author_id"])
 
         row, records, author = self.db.read(_do)
+        if self.access_log is not None:
+            self.access_log.record(actor, no, row["office"], "ticket")
         result = self.present(row, actor)
         result["author"] = {"login": author.login, "name": author.name} if author else None
         result["events"] = [{k: v for k, v in r.items() if k not in ("prev",)} for r in records]

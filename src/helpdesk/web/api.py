@@ -5,6 +5,7 @@ from typing import Any
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.inputs import MAX_INT, ascii_int
 from helpdesk.services.notify.outbox import CHANNELS
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.common import CONTAINER, METRICS, current_person, json_body, json_response, run
@@ -62,6 +63,9 @@ async def metrics(request: web.Request) -> web.Response:
     )
 
 
+MAX_PAGE = 1_000_000
+
+
 def _string_field(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
@@ -98,9 +102,7 @@ def _int_param(request: web.Request, name: str, default: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise InvalidInput(f"parametr '{name}' musi być liczbą naturalną")
-    return int(raw)
+    return ascii_int(raw, name, minimum=1, maximum=MAX_PAGE)
 
 
 async def list_tickets(request: web.Request) -> web.Response:
@@ -177,6 +179,8 @@ async def kb_feedback(request: web.Request) -> web.Response:
     query_id, helpful = data.get("query_id"), data.get("helpful")
     if not isinstance(query_id, int) or isinstance(query_id, bool) or not isinstance(helpful, bool):
         raise InvalidInput("wymagane pola: 'query_id' (liczba) i 'helpful' (true/false)")
+    if not 1 <= query_id <= MAX_INT:
+        raise InvalidInput("pole 'query_id' musi być dodatnią liczbą całkowitą (najwyżej 64 bity)")
     container = request.app[CONTAINER]
     await run(request, container.kb.feedback, query_id, helpful, person)
     return json_response({"ok": True})

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,15 +9,14 @@ from aiohttp import web
 
 from helpdesk.bootstrap import Container
 from helpdesk.domain.errors import InvalidInput, NotAuthenticated, TooLarge
+from helpdesk.domain.inputs import check_json
 from helpdesk.domain.people import Person
 
 T = TypeVar("T")
 
 CONTAINER = web.AppKey("container", Container)
 METRICS = web.AppKey("metrics", dict)
-AUTH_CACHE = web.AppKey("auth_cache", dict)
 SESSION_COOKIE = "helpdesk_session"
-AUTH_CACHE_SECONDS = 30.0
 PERSON = web.RequestKey("person", Person)
 
 
@@ -40,24 +38,21 @@ def credentials(request: web.Request) -> str | None:
 
 
 async def current_person(request: web.Request) -> Person:
-    """The authenticated person (cached briefly so a burst of requests costs one lookup)."""
+    """The authenticated person, looked up in the database for every request.
+
+    No cache across requests: a revoked token, an ended session or a disabled person is refused
+    by the very next request, in every worker (one indexed query).
+    """
     cached = request.get(PERSON)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     token = credentials(request)
     if not token:
         raise NotAuthenticated("wymagane uwierzytelnienie: nagłówek 'Authorization: Bearer TOKEN'")
-    cache: dict[str, tuple[float, Person]] = request.app[AUTH_CACHE]
-    hit = cache.get(token)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        person = hit[1]
-    else:
-        container = request.app[CONTAINER]
-        person = await run(request, container.people.by_token, token, container.clock.now())
-        if len(cache) > 10_000:
-            cache.clear()
-        cache[token] = (now + AUTH_CACHE_SECONDS, person)
+    if len(token) > 512 or not token.isascii():
+        raise NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
+    container = request.app[CONTAINER]
+    person = await run(request, container.people.by_token, token, container.clock.now())
     request[PERSON] = person
     return person
 
@@ -85,9 +80,13 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InvalidInput(f"treść żądania nie jest poprawnym JSON: {err}") from err
+    except RecursionError as err:
+        raise InvalidInput("treść żądania jest zagnieżdżona zbyt głęboko") from err
+    except ValueError as err:  # e.g. an integer of thousands of digits
+        raise InvalidInput("treść żądania zawiera liczbę poza zakresem") from err
     if not isinstance(data, dict):
         raise InvalidInput("treść żądania musi być obiektem JSON")
-    return data
+    return check_json(data)  # type: ignore[no-any-return]
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

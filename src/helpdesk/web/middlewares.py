@@ -1,8 +1,18 @@
-"""Middlewares: errors become JSON with the right status (never a 500 for bad input); metrics."""
+"""Middlewares: errors become JSON with the right status (never a 500 for bad input); metrics; the API
+takes only JSON bodies for writes; form bodies that cannot be decoded are refused.
+
+JSON only: a write to `/api/` (POST, PUT, PATCH, DELETE) with a body must say `application/json`,
+and one with a type a form can send (urlencoded, multipart, text/plain) is refused even when
+empty, else 415. A browser sends a cross-site form only with one of those types, never with
+application/json without asking first (CORS preflight, which we never grant), so a page elsewhere
+cannot make a signed-in browser write through the API.
+"""
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 
@@ -14,8 +24,11 @@ from helpdesk.domain.errors import (
     NotAuthenticated,
     NotFound,
     TooLarge,
+    TooManyRequests,
     Unavailable,
+    UnsupportedMediaType,
 )
+from helpdesk.domain.inputs import has_lone_surrogate
 from helpdesk.web.common import METRICS, json_response
 
 log = logging.getLogger(__name__)
@@ -26,6 +39,8 @@ STATUS: list[tuple[type[HelpdeskError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (TooLarge, 413),
+    (TooManyRequests, 429),
+    (UnsupportedMediaType, 415),
     (InvalidInput, 400),
     (Unavailable, 503),
 ]
@@ -54,7 +69,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         status = status_of(err)
         if status == 401 and not _wants_json(request):
             raise web.HTTPSeeOther("/login") from err
-        return json_response({"error": str(err)}, status=status)
+        response = json_response({"error": str(err)}, status=status)
+        if isinstance(err, TooManyRequests):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
     except web.HTTPException as err:
         if err.status < 400 or not _wants_json(request):
             raise
@@ -84,3 +102,38 @@ async def metrics(request: web.Request, handler: Handler) -> web.StreamResponse:
         key = (request.method, status)
         stats["requests"][key] = stats["requests"].get(key, 0) + 1
         stats["seconds"] += time.perf_counter() - started
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+@web.middleware
+async def json_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Writes to the API must carry JSON (415 otherwise): see the module docstring."""
+    if request.method in WRITE_METHODS and request.path.startswith("/api/"):
+        form_type = request.content_type in FORM_TYPES or request.content_type == "text/plain"
+        has_body = request.body_exists and request.content_length != 0
+        if (form_type or has_body) and request.content_type != "application/json":
+            raise UnsupportedMediaType(
+                "API przyjmuje tylko treść typu application/json (nagłówek 'Content-Type: application/json')"
+            )
+    return await handler(request)
+
+
+@web.middleware
+async def form_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A form body (pages) that cannot be decoded, or carries text no encoder can write, is a 400."""
+    if request.method in WRITE_METHODS and request.content_type in FORM_TYPES:
+        try:
+            if request.content_type == "application/x-www-form-urlencoded":
+                # aiohttp would turn undecodable %XX escapes into U+FFFD silently: refuse them instead.
+                for piece in re.split(rb"[&=]", await request.read()):
+                    unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+            form = await request.post()  # parsed once; the handler gets the same form from aiohttp
+        except (UnicodeDecodeError, ValueError) as err:
+            raise InvalidInput("treść formularza nie jest poprawnym tekstem UTF-8") from err
+        for key, value in form.items():
+            if isinstance(value, str) and (has_lone_surrogate(value) or has_lone_surrogate(key)):
+                raise InvalidInput("formularz zawiera niepoprawne znaki")
+    return await handler(request)

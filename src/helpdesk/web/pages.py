@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated
+from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated, TooManyRequests
 from helpdesk.domain.kb.article import MAX_ID, MAX_TITLE
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
@@ -71,15 +71,29 @@ async def login_form(request: web.Request, error: str = "") -> web.Response:
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    """POST /login: check the password, set the session cookie, go to /."""
+    """POST /login: check the password (throttled), start a new session (the old one ends), go to /."""
     form = await request.post()
     login, password = str(form.get("login", "")), str(form.get("password", ""))
     container = request.app[CONTAINER]
     try:
-        _person, session = await run(request, container.people.login, login, password, container.clock.now())
+        _person, session = await run(
+            request,
+            lambda: container.people.login(
+                login,
+                password,
+                container.clock.now(),
+                address=request.remote or "",
+                old_session=request.cookies.get(SESSION_COOKIE),
+            ),
+        )
     except NotAuthenticated:
         response = await login_form(request, "Niepoprawny login lub hasło.")
         response.set_status(401)
+        return response
+    except TooManyRequests as err:
+        response = await login_form(request, str(err))
+        response.set_status(429)
+        response.headers["Retry-After"] = str(err.retry_after)
         return response
     response = web.HTTPSeeOther("/")
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Lax", max_age=12 * 3600)
@@ -410,7 +424,7 @@ def _form_values(form: Any) -> dict[str, Any]:
 
 def _form_version(form: Any) -> int | None:
     raw = str(form.get("version", "")).strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _publish_id(form: Any) -> str | None:

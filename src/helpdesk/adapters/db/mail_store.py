@@ -77,6 +77,29 @@ class MailTxMixin:
             q = q.where(raw_t.c.id != exclude_id)
         return int(self.conn.execute(q).scalar_one())
 
+    def mail_sender(
+        self, raw_id: int, person_id: int | None, domain: str | None, authenticated: bool
+    ) -> None:
+        """Record who a message is from, as far as it could be told (the rate limits count these)."""
+        self.conn.execute(
+            update(raw_t)
+            .where(raw_t.c.id == raw_id)
+            .values(person_id=person_id, sender_domain=domain, authenticated=authenticated)
+        )
+
+    def mail_recent_count_by(
+        self, person_id: int | None, domain: str | None, since: datetime, exclude_id: int | None = None
+    ) -> int:
+        """How many messages one person (or one sending domain) sent us since `since`."""
+        q = select(func.count()).select_from(raw_t).where(raw_t.c.received_at >= since)
+        if person_id is not None:
+            q = q.where(raw_t.c.person_id == person_id)
+        if domain is not None:
+            q = q.where(raw_t.c.sender_domain == domain)
+        if exclude_id is not None:
+            q = q.where(raw_t.c.id != exclude_id)
+        return int(self.conn.execute(q).scalar_one())
+
     def mail_already_processed(self, message_id: str, exclude_id: int) -> bool:
         """True when another raw message with this Message-ID already became a ticket or comment."""
         row = self.conn.execute(

@@ -73,6 +73,13 @@ def person_from_row(row: Any) -> Person:
     )
 
 
+def credential_from_row(row: Any) -> Credential:
+    """The stored credential (digest, kind, person, times) from a `credential` row."""
+    return Credential(
+        row.digest, row.kind, row.person_id, row.created_at, row.expires_at, row.used_at, row.last_used_at
+    )
+
+
 class PeopleTxMixin:
     """Office, people and credential methods of the repository (services.ports.PeopleRepo)."""
 
@@ -209,10 +216,10 @@ class PeopleTxMixin:
         if row is None:
             return None
         person = self.person_by_id(row.person_id)
-        if person is None:
+        active = self.conn.execute(select(person_t.c.active).where(person_t.c.id == row.person_id)).scalar()
+        if person is None or not active:
             return None
-        stored = Credential(row.digest, row.kind, row.person_id, row.created_at, row.expires_at, row.used_at)
-        return person, stored
+        return person, credential_from_row(row)
 
     def use_credential(self, digest: str, at: datetime) -> None:
         """Mark a one-time credential as used."""

@@ -118,6 +118,35 @@ class SqlDatabase:
         with contextlib.suppress(IntegrityError):  # another process created it first
             self.write(_do)
 
+    def flush_deleted(self) -> None:
+        """Make deleted personal data leave the database files (after a retention run).
+
+        SQLite: the write-ahead log, which still holds the pages as they were, is written back and
+        emptied (deleted cells were overwritten, `secure_delete`). PostgreSQL: the changed tables
+        are vacuumed so their space can be reused; the README says what else an operator does.
+        """
+        try:
+            if self.sqlite:
+                raw = self.engine.raw_connection()
+                try:
+                    raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                finally:
+                    raw.close()
+                return
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for table in (
+                    "event",
+                    "attachment",
+                    "raw_mail",
+                    "outbox",
+                    "kb_query",
+                    "ticket",
+                    "telegram_update",
+                ):
+                    conn.exec_driver_sql(f"VACUUM {table}")
+        except SQLAlchemyError as err:
+            raise Unavailable(f"nie udało się oczyścić plików bazy po usunięciu danych: {err}") from err
+
     def close(self) -> None:
         """Dispose of the connection pools."""
         self.engine.dispose()

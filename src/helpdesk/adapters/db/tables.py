@@ -50,6 +50,7 @@ class CredentialRow(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime | None = None
     used_at: datetime | None = None
+    last_used_at: datetime | None = None  # tokens and sessions: when they last let someone in (0008)
 
 
 class LogHeadRow(SQLModel, table=True):
@@ -103,6 +104,8 @@ class EventRow(SQLModel, table=True):
     type: str = Field(index=True)
     actor: str | None = None
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON of the other fields
+    # JSON of the personal content with its salt (domain/events.py); NULL once removed (0008).
+    personal: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     prev: str
     hash: str
 
@@ -156,6 +159,35 @@ class RawMailRow(SQLModel, table=True):
     status: str = Field(default="new", index=True)  # new | ticket | comment | ignored | error
     ticket_no: int | None = None
     note: str | None = None
+    # Who the mail was from, as far as it could be told (0008): the rate limits count by these.
+    person_id: int | None = Field(default=None, index=True)
+    sender_domain: str | None = Field(default=None, index=True, max_length=255)
+    authenticated: bool | None = None
+
+
+class ThrottleRow(SQLModel, table=True):
+    """Failed attempts of one kind (login, address, link code) for one key, shared by every worker."""
+
+    __tablename__ = "throttle"
+    scope: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=255)
+    failures: int = 0
+    window_start: datetime
+    blocked_until: datetime | None = None
+
+
+class AccessLogRow(SQLModel, table=True):
+    """A coordinator's or auditor's read of another office's ticket (kept for the auditors)."""
+
+    __tablename__ = "access_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    person_id: int = Field(index=True)
+    login: str = Field(max_length=64)
+    role: str = Field(max_length=32)
+    ticket_no: int = Field(index=True)
+    office: str = Field(max_length=16)
+    what: str = Field(max_length=64)  # which view: api ticket, page, attachment …
 
 
 class TelegramUpdateRow(SQLModel, table=True):

@@ -8,6 +8,7 @@ through the prepared runner (adapters/db/prepared.py).
 """
 
 import json
+import secrets
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -15,9 +16,18 @@ from typing import Any, cast
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from helpdesk.adapters.db.prepared import PreparedRunner
-from helpdesk.adapters.db.tables import EventRow, LogHeadRow, TicketRow
-from helpdesk.domain.errors import Unavailable
-from helpdesk.domain.events import GENESIS_HASH, chain_hash, make_record
+from helpdesk.adapters.db.tables import EventRow, LogHeadRow, PersonRow, TicketRow
+from helpdesk.domain.audit import BrokenRow, StoredEvent, TicketFacts, log_record
+from helpdesk.domain.errors import Conflict, Unavailable
+from helpdesk.domain.events import (
+    GENESIS_HASH,
+    PERSONAL,
+    PERSONAL_DIGEST,
+    chain_hash,
+    make_record,
+    seal,
+    unseal,
+)
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import format_ticket_id
@@ -26,6 +36,7 @@ from helpdesk.services.ports import EventRecord, Ticket
 ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
 event_t = EventRow.__table__  # type: ignore[attr-defined]
 head_t = LogHeadRow.__table__  # type: ignore[attr-defined]
+_person_t = PersonRow.__table__  # type: ignore[attr-defined]
 
 # Hot-path statements are built once: constructing `.values(...)` per call costs more than the SQL.
 _HEAD = select(head_t).where(head_t.c.id == 1)
@@ -55,28 +66,47 @@ _EVENT_COLUMNS = (
     event_t.c.ticket_no,
     event_t.c.seq,
     event_t.c.at,
+    event_t.c.at_utc,
     event_t.c.type,
     event_t.c.actor,
     event_t.c.data,
+    event_t.c.personal,
     event_t.c.prev,
     event_t.c.hash,
 )
 
 
-def record_from_row(row: Any) -> EventRecord:
-    """The event record (with prev and hash) from an `event` row."""
-    record = make_record(
-        format_ticket_id(row.ticket_no),
+def stored_event(row: Any) -> StoredEvent:
+    """The `event` row as the audit reads it."""
+    return StoredEvent(
+        row.id,
+        row.ticket_no,
         row.seq,
-        datetime.fromisoformat(row.at),
+        row.at,
+        row.at_utc,
         row.type,
         row.actor,
-        json.loads(row.data),
+        row.data,
+        row.personal,
+        row.prev,
+        row.hash,
     )
-    record["at"] = row.at  # exactly as stored and hashed
-    record["prev"] = row.prev
-    record["hash"] = row.hash
-    return record
+
+
+def log_record_from_row(row: Any) -> EventRecord:
+    """The event in its log form (personal content under `personal`), as exported and hashed."""
+    try:
+        return log_record(stored_event(row))
+    except BrokenRow as err:
+        raise Conflict(
+            f"zdarzenie nr {row.id} ({format_ticket_id(row.ticket_no)}, seq {row.seq}) jest uszkodzone: "
+            f"{err}; sprawdź dziennik: helpdesk audit verify"
+        ) from None
+
+
+def record_from_row(row: Any) -> EventRecord:
+    """The event record the services use (flat, with prev and hash) from an `event` row."""
+    return unseal(log_record_from_row(row))
 
 
 class _Head:
@@ -113,10 +143,12 @@ class TicketTxMixin:
         data: Mapping[str, Any] | None,
     ) -> tuple[Any, EventRecord]:
         record = make_record(format_ticket_id(no), seq, at, type_, actor, data)
+        logged = seal(record, secrets.token_hex(16))
         prev = head.last_hash
-        digest = chain_hash(prev, record)
+        digest = chain_hash(prev, logged)
         position = head.event_count + 1
-        extra = {k: v for k, v in record.items() if k not in ("ticket", "seq", "at", "type", "actor")}
+        personal = logged.pop(PERSONAL, None)
+        extra = {k: v for k, v in logged.items() if k not in ("ticket", "seq", "at", "type", "actor")}
         self.fast.execute(
             _EVENT_INSERT,
             keyed=True,
@@ -129,10 +161,13 @@ class TicketTxMixin:
                 "type": type_,
                 "actor": actor,
                 "data": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+                "personal": json.dumps(personal, ensure_ascii=False, sort_keys=True) if personal else None,
                 "prev": prev,
                 "hash": digest,
             },
         )
+        if personal:
+            record[PERSONAL_DIGEST] = logged[PERSONAL_DIGEST]
         record["prev"], record["hash"] = prev, digest
         return _Head(digest, position, head.last_ticket_no), record
 
@@ -182,23 +217,81 @@ class TicketTxMixin:
         )
         return [record_from_row(r) for r in rows]
 
+    def _rows_in_chain_order(self, batch: int) -> Iterator[Any]:
+        """Every row of `event` by id — all of them: no lower bound hides a row stored at id 0 or below."""
+        last: int | None = None
+        while True:
+            q = select(*_EVENT_COLUMNS).order_by(event_t.c.id).limit(batch)
+            if last is not None:
+                q = q.where(event_t.c.id > last)
+            rows = self.conn.execute(q).all()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def log_rows(self, batch: int = 5000) -> Iterator[StoredEvent]:
+        """Every stored event as it is, in chain order (what `audit verify` checks)."""
+        return (stored_event(row) for row in self._rows_in_chain_order(batch))
+
     def iter_log(self, batch: int = 5000) -> Iterator[EventRecord]:
-        """Every event of the whole log in chain order, in batches (for export and verify)."""
-        last = 0
+        """Every event of the whole log in chain order, in its log form (export); Conflict on a broken row."""
+        return (log_record_from_row(row) for row in self._rows_in_chain_order(batch))
+
+    def head(self) -> tuple[str, int]:
+        """(hash of the last event, number of events) as `log_head` stores them."""
+        row = self.conn.execute(select(head_t).where(head_t.c.id == 1)).first()
+        return (row.last_hash, row.event_count) if row else (GENESIS_HASH, 0)
+
+    def log_extent(self) -> tuple[int, int | None, int | None, str | None]:
+        """(number of event rows, lowest id, highest id, hash of the highest): a cheap look at the log."""
+        count, low, high = self.conn.execute(
+            select(func.count(), func.min(event_t.c.id), func.max(event_t.c.id)).select_from(event_t)
+        ).one()
+        last = None
+        if high is not None:
+            last = self.conn.execute(select(event_t.c.hash).where(event_t.c.id == high)).scalar()
+        return int(count), low, high, last
+
+    def ticket_facts(self, batch: int = 5000) -> Iterator[TicketFacts]:
+        """Every ticket row's columns that reports and access control rely on, with its author's login."""
+        last = -1
+        columns = (
+            ticket_t.c.no,
+            ticket_t.c.office,
+            _person_t.c.login,
+            ticket_t.c.component,
+            ticket_t.c.state,
+            ticket_t.c.escalated,
+            ticket_t.c.priority,
+            ticket_t.c.contract,
+            ticket_t.c.contractor,
+            ticket_t.c.last_seq,
+        )
         while True:
             rows = self.conn.execute(
-                select(*_EVENT_COLUMNS).where(event_t.c.id > last).order_by(event_t.c.id).limit(batch)
+                select(*columns)
+                .select_from(ticket_t.outerjoin(_person_t, _person_t.c.id == ticket_t.c.author_id))
+                .where(ticket_t.c.no > last)
+                .order_by(ticket_t.c.no)
+                .limit(batch)
             ).all()
             if not rows:
                 return
-            for row in rows:
-                yield record_from_row(row)
-            last = rows[-1].id
-
-    def head(self) -> tuple[str, int]:
-        """(hash of the last event, number of events) — what reports cite."""
-        row = self.conn.execute(select(head_t).where(head_t.c.id == 1)).first()
-        return (row.last_hash, row.event_count) if row else (GENESIS_HASH, 0)
+            for r in rows:
+                yield TicketFacts(
+                    r.no,
+                    r.office,
+                    r.login,
+                    r.component,
+                    r.state,
+                    bool(r.escalated),
+                    r.priority,
+                    r.contract,
+                    r.contractor,
+                    r.last_seq,
+                )
+            last = rows[-1].no
 
     # --- tickets ------------------------------------------------------------------------
     def ticket(self, no: int, *, lock: bool = False) -> Ticket | None:

@@ -2,7 +2,7 @@
 
 `Tx` is what adapters/db/store.py's units of work hand to a service's function. It is assembled
 from one mixin per area (tickets and events, attachments, offices and people, outbox, mail,
-Telegram and dialogue, knowledge base, SLA), each in its own module and each implementing the
+Telegram and dialogue, knowledge base, SLA, accounts and the access log), each in its own module and each implementing the
 matching protocol of services/ports.py, so it satisfies every repository protocol a service asks
 for.
 """
@@ -17,9 +17,11 @@ from helpdesk.adapters.db.mail_store import MailTxMixin
 from helpdesk.adapters.db.outbox_store import OutboxTxMixin
 from helpdesk.adapters.db.people_store import PeopleTxMixin
 from helpdesk.adapters.db.prepared import PreparedRunner
+from helpdesk.adapters.db.privacy_store import PrivacyTxMixin
 from helpdesk.adapters.db.sla_store import SlaTxMixin
 from helpdesk.adapters.db.telegram_store import TelegramTxMixin
 from helpdesk.adapters.db.ticket_store import TicketTxMixin
+from helpdesk.adapters.db.trust_store import TrustTxMixin
 
 
 class Tx(
@@ -31,6 +33,8 @@ class Tx(
     TelegramTxMixin,
     KbTxMixin,
     SlaTxMixin,
+    TrustTxMixin,
+    PrivacyTxMixin,
 ):
     """Repository bound to one transaction (every repository protocol of services/ports.py)."""
 

@@ -82,7 +82,9 @@ class ImapPoller:
                 raw = _fetch(conn, uid)
                 if raw is None:
                     continue
-                sender = parseaddr(str(BytesHeaderParser().parsebytes(raw).get("From", "")))[1].lower()
+                # The envelope sender, as the delivering server wrote it (Return-Path), not the From
+                # header: the two are compared when the sender's identity is checked.
+                sender = parseaddr(str(BytesHeaderParser().parsebytes(raw).get("Return-Path", "")))[1].lower()
                 try:
                     raw_id = self.intake.store_raw(
                         raw,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
@@ -72,6 +72,7 @@ class ParsedMail:
     auto: str | None = None  # why it is an auto-reply, bulk mail or bounce; None for a person's mail
     html_only: bool = False
     skipped_attachments: list[str] = field(default_factory=list)
+    flattened: bool = False  # nested too deeply to parse part by part: headers and text lines only
 
     @property
     def ticket_ref(self) -> int | None:
@@ -102,18 +103,28 @@ def _has_surrogates(text: str) -> bool:
 def _repair(text: str) -> str:
     """Raw 8-bit header bytes come back as surrogates: decode them as UTF-8 or Windows-1250."""
     if not _has_surrogates(text):
+        return no_surrogates(text)
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate of another kind (UTF-7 can encode one)
+        return no_surrogates(text)
+    return no_surrogates(decode_bytes(raw, None))
+
+
+def no_surrogates(text: str) -> str:
+    """`text` with any lone UTF-16 surrogate (which no encoder writes) replaced by U+FFFD."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
         return text
-    raw = text.encode("utf-8", "surrogateescape")
-    return decode_bytes(raw, None)
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
 
 def header_text(msg: Message, name: str) -> str:
     """A header as readable text (RFC 2047 words decoded), '' when absent or broken beyond repair."""
     try:
         value = msg.get(name)
-    except Exception:  # a malformed header must not stop the parse
+    except Exception:  # a malformed header must not stop the parse: decode its raw text ourselves
         value = None
-        raw = msg.get_all(name, failobj=[])
+        raw = [v for k, v in msg.raw_items() if k.lower() == name.lower()]
         if raw:
             try:
                 value = str(make_header(decode_header(str(raw[0]))))
@@ -130,7 +141,7 @@ def header_text(msg: Message, name: str) -> str:
     if "=?" in text:  # encoded words the policy left alone (e.g. inside quotes or with bad spacing)
         with contextlib.suppress(Exception):
             text = str(make_header(decode_header(text)))
-    return " ".join(text.split())
+    return " ".join(no_surrogates(text).split())
 
 
 def message_ids(value: str) -> list[str]:
@@ -158,7 +169,7 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         tried.append(name)
     for name in [*tried, *FALLBACK_CHARSETS]:
         try:
-            return data.decode(name)
+            return no_surrogates(data.decode(name))
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("utf-8", "replace")
@@ -383,7 +394,50 @@ def safe_filename(name: str, index: int) -> str:
 def parse_mail(
     raw: bytes, *, envelope_from: str | None = None, max_attachment_bytes: int | None = None
 ) -> ParsedMail:
-    """Parse one raw RFC 5322 message (never raises on malformed input)."""
+    """Parse one raw RFC 5322 message (never raises on malformed input).
+
+    A message whose MIME parts nest deeper than Python's parser can follow (thousands of levels)
+    is read by its headers and the text lines of its body, without its structure (`flattened`).
+    """
+    try:
+        return _parse(raw, envelope_from, max_attachment_bytes)
+    except RecursionError:
+        return _flattened(raw, envelope_from)
+
+
+def _flattened(raw: bytes, envelope_from: str | None) -> ParsedMail:
+    """The headers and the plain text lines of a message too deeply nested to parse part by part."""
+    head, _sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(head + b"\r\n\r\n")
+    lines = []
+    for line in decode_bytes(body[:1_000_000], None).splitlines():
+        text = line.strip()
+        if text.startswith("--") or re.match(r"^[A-Za-z-]+:\s", text) or not text:
+            continue
+        lines.append(text)
+    text = normalise_text("\n".join(lines))
+    from_name, from_addr = parseaddr(header_text(msg, "From"))
+    if not from_addr and envelope_from:
+        from_addr = envelope_from.strip("<>")
+    from_addr = from_addr.strip().lower()
+    subject = header_text(msg, "Subject")
+    mid = message_ids(header_text(msg, "Message-ID"))
+    return ParsedMail(
+        message_id=mid[0] if mid else None,
+        in_reply_to=message_ids(header_text(msg, "In-Reply-To")),
+        references=message_ids(header_text(msg, "References")),
+        subject=subject,
+        from_addr=from_addr,
+        from_name=from_name.strip(),
+        to=[],
+        text=text,
+        body=text,
+        auto=auto_reason(msg, from_addr, subject, envelope_from),
+        flattened=True,
+    )
+
+
+def _parse(raw: bytes, envelope_from: str | None, max_attachment_bytes: int | None) -> ParsedMail:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     from_header = header_text(msg, "From")
     from_name, from_addr = parseaddr(from_header)

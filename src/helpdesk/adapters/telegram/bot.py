@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
@@ -60,7 +59,6 @@ T = TypeVar("T")
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 CONCURRENT_UPDATES = 128
 CONNECTION_POOL = 32
-PERSON_TTL = 5.0  # a link made or removed elsewhere (web, CLI) is seen within this many seconds
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -98,7 +96,6 @@ class TelegramBot:
         self.claims = claims
         self.rate = rate
         self.locks: dict[int, asyncio.Lock] = {}
-        self.people_cache: dict[int, tuple[Person | None, float]] = {}
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.requests: tuple[AiohttpRequest, ...] = ()
         self.wake: asyncio.Event | None = None
@@ -261,18 +258,15 @@ class TelegramBot:
 
     # --- who is writing -----------------------------------------------------------------
     async def person_of(self, update: Update) -> Person | None:
-        """The linked person behind the update's sender, or None (cached for PERSON_TTL seconds)."""
+        """The linked, active person behind the update's sender, or None.
+
+        Looked up for every update, never cached: a person disabled, or a link removed, elsewhere
+        (web, CLI, another worker) is refused by the very next update.
+        """
         user = update.effective_user
         if user is None:
             return None
-        now = time.monotonic()
-        cached = self.people_cache.get(user.id)
-        if cached is not None and cached[1] > now:
-            return cached[0]
         person: Person | None = await self.run(self.people.find, telegram_id=user.id)
-        if len(self.people_cache) > 50_000:
-            self.people_cache.clear()
-        self.people_cache[user.id] = (person, now + PERSON_TTL)
         return person
 
     def lock(self, user_id: int) -> asyncio.Lock:
@@ -295,11 +289,10 @@ class TelegramBot:
         if message is None or user is None:
             return
         code = (ctx.args or [""])[0].strip() if ctx.args else ""
-        self.people_cache.pop(user.id, None)
         if code:
             now = self.clock.now()
             try:
-                linked = await self.run(self.people.link_telegram, code, user.id, now)
+                linked = await self.run(self.people.link_telegram, code, user.id, now, chat=message.chat_id)
             except HelpdeskError as err:
                 await self.send(message.chat_id, Reply(self.t("access.bad_code", reason=str(err))))
                 return
@@ -332,7 +325,6 @@ class TelegramBot:
         if message is None or user is None:
             return
         unlinked = await self.run(self.people.unlink_telegram, user.id)
-        self.people_cache.pop(user.id, None)
         await self.run(self.dialogue.forget, _key(user.id))
         await self.send(
             message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked"))

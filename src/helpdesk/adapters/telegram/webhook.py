@@ -31,7 +31,9 @@ def add_webhook_route(app: web.Application, url: str, token: str) -> None:
     secret = webhook_secret(token)
 
     async def receive(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a stranger's header may be anything.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, secret.encode("utf-8")):
             return web.json_response({"error": "zły sekret webhooka"}, status=403)
         bot = request.app.get(TELEGRAM_BOT)
         if bot is None or bot.app is None or not bot.app.running:

@@ -22,6 +22,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 from typing import Any, Protocol
 
 from helpdesk.domain.errors import Conflict, Forbidden, HelpdeskError, NotFound, Unavailable
@@ -93,6 +96,31 @@ Parser = Callable[[bytes, str | None], InboundMail]
 
 
 @dataclass(frozen=True)
+class MailAuth:
+    """Whether a message is really from its `From:` address (adapters/email/auth.py decides)."""
+
+    authenticated: bool
+    how: str  # what proved it, or why not (for the raw mail's note and the logs)
+
+
+Authenticator = Callable[[bytes, str, str], MailAuth]
+"""(raw message, From address, envelope sender) → the verdict."""
+
+
+@dataclass(frozen=True)
+class MailLimits:
+    """How many mails one person, and one sending domain, may send within `window`."""
+
+    per_person: int = RATE_LIMIT
+    per_domain: int = 200
+    window: timedelta = RATE_WINDOW
+
+
+def _nobody_authenticated(_raw: bytes, _from: str, _envelope: str) -> MailAuth:
+    return MailAuth(False, "nie sprawdzano nadawców (brak HELPDESK_MAIL_AUTHSERV_ID i sprawdzania DKIM)")
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What became of one inbound message."""
 
@@ -113,16 +141,16 @@ class MailIntake:
         kb: KbService | None,
         parse: Parser,
         *,
-        rate_limit: int = RATE_LIMIT,
-        rate_window: timedelta = RATE_WINDOW,
+        authenticate: Authenticator | None = None,
+        limits: MailLimits | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.tickets = tickets
         self.kb = kb
         self.parse = parse
-        self.rate_limit = rate_limit
-        self.rate_window = rate_window
+        self.authenticate = authenticate or _nobody_authenticated
+        self.limits = limits or MailLimits()
 
     # --- the two steps --------------------------------------------------------------------
     def store_raw(
@@ -181,7 +209,43 @@ class MailIntake:
             note = f"{type(err).__name__}: {err}"
             with contextlib.suppress(HelpdeskError):
                 self.db.write(lambda tx: tx.mail_mark(raw_id, "error", None, note))
+            with contextlib.suppress(Exception):
+                self._answer_unreadable(raw_id)
             return Outcome(raw_id, "error", note=note)
+
+    def _answer_unreadable(self, raw_id: int) -> None:
+        """Tell an authenticated sender that their mail could not be read (it stays stored)."""
+        row = self.db.read(lambda tx: tx.mail_raw(raw_id))
+        if row is None:
+            return
+        data = bytes(row["data"])
+        sender = quick_from(data)
+        person = self.db.read(lambda tx: tx.person_by("email", sender)) if sender else None
+        if (
+            person is None
+            or not person.email
+            or not self.authenticate(data, sender, row["envelope_from"]).authenticated
+        ):
+            return
+        body = (
+            "Dzień dobry,\n\nnie udało się odczytać Twojej wiadomości"
+            + (f" „{row['message_id']}”" if row["message_id"] else "")
+            + f" (nr {raw_id}). Zachowaliśmy ją bez zmian; administrator help-desku może ją obejrzeć. "
+            "Jeśli sprawa jest pilna, napisz ją jeszcze raz zwykłym tekstem albo skorzystaj z bota "
+            "lub strony help-desku.\n\n-- \nHelpdesk e-Urząd\n"
+        )
+        address = person.email
+        self.db.write(
+            lambda tx: tx.enqueue(
+                "email",
+                address,
+                "Nie udało się odczytać Twojej wiadomości",
+                body,
+                at=self.clock.now(),
+                headers={"Auto-Submitted": "auto-replied"},
+                dedupe=f"unreadable:{raw_id}",
+            )
+        )
 
     # --- deciding -------------------------------------------------------------------------
     def _ignore(self, raw_id: int, reason: str) -> Outcome:
@@ -211,34 +275,53 @@ class MailIntake:
             return self._ignore(raw_id, f"automatic mail ({mail.auto})")
         sender = mail.from_addr
         person = self.db.read(lambda tx: tx.person_by("email", sender)) if sender else None
+        auth = self.authenticate(bytes(row["data"]), sender, row["envelope_from"] or "")
+        domain = sender.rpartition("@")[2][:255] or None
+        person_id = person.id if person else None
+        self.db.write(lambda tx: tx.mail_sender(raw_id, person_id, domain, auth.authenticated))
         if person is None:
             return self._ignore(raw_id, f"unknown sender {mail.from_addr or '(none)'}")
-        sender_key = (row["envelope_from"] or mail.from_addr).lower()
-        since = self.clock.now() - self.rate_window
-        recent = self.db.read(lambda tx: tx.mail_recent_count(sender_key, since, raw_id))
-        if recent >= self.rate_limit:
-            return self._ignore(raw_id, f"rate limit: {recent} mails from {sender_key} in {self.rate_window}")
+        limits, since = self.limits, self.clock.now() - self.limits.window
+        recent = self.db.read(lambda tx: tx.mail_recent_count_by(person_id, None, since, raw_id))
+        if recent >= limits.per_person:
+            return self._ignore(raw_id, f"rate limit: {recent} mails from {person.login} in {limits.window}")
+        if domain is not None:
+            recent = self.db.read(lambda tx: tx.mail_recent_count_by(None, domain, since, raw_id))
+            if recent >= limits.per_domain:
+                return self._ignore(
+                    raw_id, f"rate limit: {recent} mails from domain {domain} in {limits.window}"
+                )
+        if not auth.authenticated:
+            log.info("mail %s from %s is not authenticated: %s", raw_id, sender, auth.how)
         if mail.message_id:
             mid = mail.message_id
             if self.db.read(lambda tx: tx.mail_already_processed(mid, raw_id)):
                 return self._ignore(raw_id, f"duplicate of an already processed {mid}")
         ticket_no = self._thread(mail)
+        verified = auth.authenticated
         if ticket_no is not None:
-            outcome = self._add_to_ticket(raw_id, mail, person, ticket_no)
+            outcome = self._add_to_ticket(raw_id, mail, person, ticket_no, verified)
             if outcome is not None:
                 return outcome
-        return self._open_ticket(raw_id, mail, person)
+        return self._open_ticket(raw_id, mail, person, verified)
 
     def _thread(self, mail: InboundMail) -> int | None:
         ids = mail.thread_ids
         found = self.db.read(lambda tx: tx.mail_thread_ticket(ids)) if ids else None
         return found if found is not None else mail.ticket_ref
 
-    def _add_to_ticket(self, raw_id: int, mail: InboundMail, person: Person, no: int) -> Outcome | None:
-        """Comment (author) or reply (leader, agent) on ticket `no`; None when it must be a new ticket."""
+    def _add_to_ticket(
+        self, raw_id: int, mail: InboundMail, person: Person, no: int, verified: bool
+    ) -> Outcome | None:
+        """Comment (author) or reply (leader, agent) on ticket `no`; None when it must be a new ticket.
+
+        A mail that is not authenticated never acts in a leader's or agent's name: it is kept as a
+        comment marked unverified, which nobody is told about in that person's name.
+        """
         tid = format_ticket_id(no)
         text = (mail.body or "(pusta wiadomość)")[:MAX_TEXT]
-        action = "comment" if person.role in (Role.OFFICIAL, Role.REPRESENTATIVE) else "reply"
+        replies = person.role not in (Role.OFFICIAL, Role.REPRESENTATIVE)
+        action = "reply" if replies and verified else "comment"
         ctx = InboundMailContext(
             raw_id, mail.message_id, person, attachments=list(mail.attachments), status="comment"
         )
@@ -246,7 +329,9 @@ class MailIntake:
         token = CURRENT_MAIL.set(ctx)
         try:
             try:
-                row = self.tickets.act(person, tid, action, text=text, attachments=files)
+                row = self.tickets.act(
+                    person, tid, action, text=text, attachments=files, unverified=not verified
+                )
             except (Forbidden, Conflict):
                 if action == "comment":
                     raise
@@ -259,7 +344,7 @@ class MailIntake:
             return self._ignore(raw_id, f"{person.login} may not act on {tid}: {err}")
         finally:
             CURRENT_MAIL.reset(token)
-        if row.get("state") == "waiting" and person.id == self._author_id(no):
+        if verified and row.get("state") == "waiting" and person.id == self._author_id(no):
             try:
                 self.tickets.act(person, tid, "resume")
             except HelpdeskError as err:
@@ -270,7 +355,7 @@ class MailIntake:
         row = self.db.read(lambda tx: tx.ticket(no))
         return int(row["author_id"]) if row else None
 
-    def _open_ticket(self, raw_id: int, mail: InboundMail, person: Person) -> Outcome:
+    def _open_ticket(self, raw_id: int, mail: InboundMail, person: Person, verified: bool) -> Outcome:
         question = f"{mail.title}\n{mail.body}"[:KB_QUESTION_CHARS]
         kb: dict[str, Any] | None = None
         try:
@@ -285,6 +370,7 @@ class MailIntake:
                 description=mail.body[:MAX_TEXT],
                 channel="email",
                 attachments=list(mail.attachments),
+                unverified=not verified,
             )
             ticket = self.tickets.create(person, request)
         except Forbidden as err:
@@ -313,6 +399,15 @@ def intake_listener(repo: EventRepo, change: Change) -> int:
     if not repo.mail_mark(ctx.raw_id, ctx.status, change.ticket["no"], ctx.note, only_if_new=True):
         raise AlreadyProcessed(ctx.raw_id)  # rolls back this ticket change: the mail was handled already
     return 0
+
+
+def quick_from(data: bytes) -> str:
+    """The From address of a message too broken to parse (to tell its sender), or ''."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(data[: 256 * 1024])
+        return parseaddr(str(headers.get("From", "")))[1].strip().lower()
+    except Exception:  # nothing readable: nobody to tell
+        return ""
 
 
 def quick_message_id(data: bytes) -> str | None:

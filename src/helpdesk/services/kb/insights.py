@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.domain.inputs import parse_date
 from helpdesk.domain.kb.article import DISCARDED, DRAFT, Article, draft_id
 from helpdesk.domain.kb.text import content_words, is_small_talk, stem, tokens
 from helpdesk.domain.people import Person
@@ -68,10 +69,7 @@ def parse_period(date_from: str | None, date_to: str | None, tz: tzinfo) -> tupl
         raise InvalidInput("podaj okres: --from RRRR-MM-DD i --to RRRR-MM-DD (parametry 'from' i 'to')")
     days: list[date] = []
     for name, raw in (("from", date_from), ("to", date_to)):
-        try:
-            days.append(date.fromisoformat(raw.strip()))
-        except ValueError as err:
-            raise InvalidInput(f"niepoprawna data '{raw}' w '{name}' (oczekiwano RRRR-MM-DD)") from err
+        days.append(parse_date(raw, name))  # years 1970–9998: the period's end never overflows
     first, last = days
     if last < first:
         raise InvalidInput(f"data końcowa {last} jest wcześniejsza niż początkowa {first}")

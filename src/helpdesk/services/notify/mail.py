@@ -85,6 +85,19 @@ class Notice:
     reply_to_origin: bool = False
     even_to_actor: bool = False  # the acknowledgement goes to the author who acted
     about: str | None = None  # once-only key of what it is about (SLA notices); else the event
+    unverified: bool = False  # about mail whose sender is unconfirmed: no title, no text, a warning
+
+
+UNVERIFIED_SUBJECT = "Niepotwierdzony nadawca e-maila"
+
+
+def unverified_intro(address: str, what: str) -> str:
+    """The warning that replaces a relay of mail whose sender could not be confirmed."""
+    return (
+        f"Wiadomość e-mail z adresu {address} {what}, ale nie udało się potwierdzić, że wysłała ją ta "
+        "osoba (brak pozytywnej weryfikacji DKIM/SPF/DMARC). Nie przekazujemy jej treści ani tytułu: "
+        "przeczytaj ją w help-desku i upewnij się u nadawcy, zanim zaczniesz działać."
+    )
 
 
 STATUS_INTRO: dict[str, str] = {
@@ -159,7 +172,20 @@ class MailNotifier:
             and (ticket["channel"] == "email" or author.telegram_id is None)
         )
         by_author = author is not None and actor_login == author.login
-        if type_ == ev.CREATED:
+        unverified = bool(record.get("unverified"))
+        address = (actor.email if actor else None) or str(actor_login or "?")
+        if type_ == ev.CREATED and unverified:
+            if author is not None and author.email and ticket["channel"] == "email":
+                out.append(self._acknowledgement(author, ticket, unverified=True))
+            for leader in tx.people_of_office(ticket["office"], "leader"):
+                intro = unverified_intro(address, "otworzyła zgłoszenie w Twoim urzędzie")
+                out.append(Notice(leader, UNVERIFIED_SUBJECT, intro, unverified=True))
+        elif type_ == ev.COMMENTED and unverified:
+            if by_author:
+                for person in self._office_side(tx, ticket):
+                    intro = unverified_intro(address, "dopisała coś do zgłoszenia")
+                    out.append(Notice(person, UNVERIFIED_SUBJECT, intro, unverified=True))
+        elif type_ == ev.CREATED:
             if author is not None and author.email and ticket["channel"] == "email":
                 out.append(self._acknowledgement(author, ticket))
             for leader in tx.people_of_office(ticket["office"], "leader"):
@@ -251,10 +277,15 @@ class MailNotifier:
             people += tx.people_by_role("agent", ticket["contractor"])
         return people
 
-    def _acknowledgement(self, author: Person, ticket: Ticket) -> Notice:
+    def _acknowledgement(self, author: Person, ticket: Ticket, *, unverified: bool = False) -> Notice:
         ctx = CURRENT_MAIL.get()
         tid = format_ticket_id(ticket["no"])
         extra: list[str] = []
+        if unverified:  # it goes to the real owner of the address, who learns if someone posed as them
+            extra.append(
+                "Nie udało się potwierdzić, że tę wiadomość wysłałeś(-aś) Ty. Jeśli to nie Ty, "
+                "powiadom lidera swojego urzędu: ktoś mógł podszyć się pod Twój adres."
+            )
         kb = ctx.kb if ctx is not None else None
         article = kb.get("article") if kb and kb.get("answered") else None
         if article:
@@ -280,6 +311,7 @@ class MailNotifier:
             tuple(extra),
             reply_to_origin=True,
             even_to_actor=True,
+            unverified=unverified,
         )
 
     # --- the message ----------------------------------------------------------------------
@@ -313,7 +345,7 @@ class MailNotifier:
             "X-Helpdesk-Ticket": tid,
             "Auto-Submitted": "auto-generated",
         }
-        subject = f"[{tid}] {notice.subject}: {ticket['title']}"
+        subject = f"[{tid}] {notice.subject}" + ("" if notice.unverified else f": {ticket['title']}")
         text, markup = bodies
         assert notice.recipient.email is not None
         about = notice.about or f"mail:{no}:{seq}"
@@ -342,7 +374,7 @@ class MailNotifier:
             lines += [*("> " + line if line else ">" for line in notice.text.splitlines()), ""]
         lines += [*notice.extra, ""] if notice.extra else []
         lines += [
-            f"Zgłoszenie: {tid} — {ticket['title']}",
+            f"Zgłoszenie: {tid}" + ("" if notice.unverified else f" — {ticket['title']}"),
             f"Stan: {state}",
             f"Podgląd: {link}",
             "",
@@ -360,7 +392,9 @@ class MailNotifier:
             )
         parts += [f"<p>{esc(line)}</p>" for line in notice.extra]
         parts.append(
-            f"<p>Zgłoszenie: <b>{esc(tid)}</b> — {esc(str(ticket['title']))}<br>"
+            f"<p>Zgłoszenie: <b>{esc(tid)}</b>"
+            + ("" if notice.unverified else f" — {esc(str(ticket['title']))}")
+            + "<br>"
             f'Stan: {esc(str(state))}<br><a href="{esc(link, quote=True)}">{esc(link)}</a></p>'
         )
         parts.append(f'<p style="color:#666">— {esc(SIGNATURE)}</p>')

@@ -57,6 +57,11 @@ STATE_EVENTS = frozenset(
     }
 )
 SLA_TEXTS = {ev.SLA_WARNING: "notice.sla_warning", ev.SLA_BREACHED: "notice.sla_breached"}
+UNVERIFIED_TITLE = "(niepotwierdzony nadawca e-maila — tytuł tylko w help-desku)"
+UNVERIFIED_TEXT = (
+    "Wiadomość e-mail, której nadawcy nie udało się potwierdzić (DKIM/SPF/DMARC). Jej treść jest "
+    "tylko w help-desku: upewnij się u nadawcy, zanim zaczniesz działać."
+)
 FIRST_LINE_TEXTS = {1: "notice.first_line_alert", 2: "notice.first_line_escalated"}
 
 
@@ -95,6 +100,10 @@ class TelegramNotifier:
         actor = record.get("actor")
         author = tx.person_by_id(ticket["author_id"])
         title = _clip(ticket["title"], 200)
+        # Mail whose sender is unconfirmed is never relayed in that person's name: no title, no text.
+        unverified = bool(record.get("unverified"))
+        if unverified:
+            title = UNVERIFIED_TITLE
         if kind == ev.CREATED:
             leaders = [
                 p for p in tx.people_of_office(ticket["office"], Role.LEADER.value) if p.login != actor
@@ -108,7 +117,7 @@ class TelegramNotifier:
                 priority=priority_label(ticket["priority"]),
                 component=_component(ticket),
                 title=title,
-                description=_clip(ticket["description"], 1500),
+                description=UNVERIFIED_TEXT if unverified else _clip(ticket["description"], 1500),
             )
             return self._send(tx, leaders, body, change, record, self._take_and_answer(tid))
         if kind == ev.REPLIED:
@@ -125,9 +134,8 @@ class TelegramNotifier:
             if author is None or author.login != actor or not ticket["assignee"]:
                 return 0
             assignee = [p for p in tx.people_of_office(ticket["office"]) if p.login == ticket["assignee"]]
-            body = self.t(
-                "notice.official_comment", author=author.name, id=tid, text=_clip(record.get("text"))
-            )
+            text = UNVERIFIED_TEXT if unverified else _clip(record.get("text"))
+            body = self.t("notice.official_comment", author=author.name, id=tid, text=text)
             keyboard = markup([[(self.t.raw("notice.answer"), f"ans:{tid}")]])
             return self._send(tx, assignee, body, change, record, keyboard)
         if kind == ev.RESOLVED:

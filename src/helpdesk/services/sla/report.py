@@ -34,10 +34,12 @@ from typing import Any, Protocol
 from helpdesk.domain.contracts import METRICS, Contract
 from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.events import ESCALATED, PAUSED, PRIORITY_CHANGED, RESOLVED, RESUMED
+from helpdesk.domain.inputs import parse_date
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla_ts, money
 from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.services.audit import AuditRepo, log_citation
 from helpdesk.services.ports import Database, SlaRepo, TicketRepo
 
 DIMENSIONS = ("contract", "component", "priority", "office", "month")
@@ -45,15 +47,8 @@ DIMENSIONS = ("contract", "component", "priority", "office", "month")
 
 # --- period and scope ------------------------------------------------------------------------
 def parse_day(value: Any, name: str) -> date:
-    """A YYYY-MM-DD date, or InvalidInput naming the parameter."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"parametr '{name}' jest wymagany (RRRR-MM-DD)")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"niepoprawna data {name}='{value}' (oczekiwano RRRR-MM-DD)") from None
+    """A YYYY-MM-DD date (years 1970–9998, so a period's end never overflows), or InvalidInput."""
+    return parse_date(value, name)
 
 
 def period_bounds(date_from: date, date_to: date, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -280,7 +275,7 @@ def build_report(
     return report
 
 
-class ReportRepo(SlaRepo, TicketRepo, Protocol):
+class ReportRepo(SlaRepo, TicketRepo, AuditRepo, Protocol):
     """What the report reads: its inputs and the event-log head they agree with."""
 
 
@@ -304,7 +299,8 @@ def sla_report(
     scope = scope_filter(person)
 
     def _do(tx: ReportRepo) -> dict[str, Any]:
-        head = tx.head()
+        cited = log_citation(tx)  # refuses a log whose stored head does not describe its rows
+        head = (cited["head"], cited["events"])
         inputs = tx.sla_report_inputs(
             start, end, contract=contract, office=scope.get("office"), contractor=scope.get("contractor")
         )

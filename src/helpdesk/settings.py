@@ -11,7 +11,7 @@ import difflib
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -196,6 +196,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **{name: coerce(shown, raw, SETTING_TYPES[name]) for name, (shown, raw) in values.items()}  # type: ignore[arg-type]
     )
     _validate(settings)
+    if "public_url" not in values and "http" in values and settings.http_host_port[1] != 0:
+        # Links in mails and bot messages follow the address the server listens on unless set apart.
+        host, port = settings.http_host_port
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+        settings = replace(settings, public_url=f"http://{shown}:{port}")
     return settings
 
 

@@ -11,6 +11,7 @@ from helpdesk.domain.errors import InvalidInput, TooManyRequests
 from helpdesk.services.people import hash_password
 from helpdesk.web.app import create_app
 from helpdesk.web.common import SESSION_COOKIE
+from tests.support.forms import with_token
 from tests.support.world import make_container
 
 PASSWORD = "tajne-haslo-1"
@@ -94,7 +95,7 @@ async def test_logout_ends_the_session_at_once_and_login_rotates_it(web):
     assert await tickets(web, first) == 401  # the old session ended when the new one began
     assert await tickets(web, second) == 200
     web.session.cookie_jar.update_cookies({SESSION_COOKIE: second})
-    assert (await web.post("/logout", allow_redirects=False)).status == 303
+    assert (await web.post("/logout", data=with_token(web), allow_redirects=False)).status == 303
     assert await tickets(web, second) == 401
 
 

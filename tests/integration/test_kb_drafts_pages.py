@@ -11,6 +11,7 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
+from tests.support.forms import with_token
 from tests.support.world import populate
 
 DRAFT = "szkic-t-000001"
@@ -58,7 +59,7 @@ async def page(client, path):
 
 
 async def post(client, path, data):
-    resp = await client.post(path, data=data, allow_redirects=False)
+    resp = await client.post(path, data=with_token(client, data), allow_redirects=False)
     return resp.status, resp.headers.get("Location"), await resp.text()
 
 

@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.web.app import create_app
 from tests.integration.test_kb_proposals import ARTICLE, ARTICLES, ask_and_open_ticket
+from tests.support.forms import with_token
 from tests.support.world import populate
 
 PASSWORD = "tajne-haslo-1"
@@ -48,16 +49,16 @@ async def test_a_coordinator_accepts_a_proposal_on_the_drafts_page_and_the_bot_a
         and "<b>co kwartał" not in text
     )
     assert "action='/proposals/1/accept'" in text and "Resetowanie zapomnianego hasła" in text
-    resp = await client.post("/proposals/1/accept", allow_redirects=False)
+    resp = await client.post("/proposals/1/accept", data=with_token(client), allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith("/drafts?")
     text = await (await client.get(resp.headers["Location"])).text()
     assert "Propozycja 1: przyjęta." in text and "Brak propozycji czekających na decyzję." in text
     answer = browser.container.kb.answer(QUESTION, record=False)
     assert answer["answered"] and answer["article"]["id"] == ARTICLE
-    resp = await client.post("/proposals/1/reject", allow_redirects=False)
+    resp = await client.post("/proposals/1/reject", data=with_token(client), allow_redirects=False)
     assert resp.status == 409 and "jest już przyjęta" in await resp.text()
     for bad, status in (("abc", 400), ("99", 404)):
-        resp = await client.post(f"/proposals/{bad}/accept", allow_redirects=False)
+        resp = await client.post(f"/proposals/{bad}/accept", data=with_token(client), allow_redirects=False)
         assert resp.status == status
 
 
@@ -65,5 +66,5 @@ async def test_a_leader_sees_the_offices_proposals_without_buttons_and_cannot_de
     client = await browser("lider.plock")
     text = await (await client.get("/drafts")).text()
     assert "wymusza nowy szyfr" in text and "/proposals/1/accept" not in text
-    resp = await client.post("/proposals/1/accept", allow_redirects=False)
+    resp = await client.post("/proposals/1/accept", data=with_token(client), allow_redirects=False)
     assert resp.status == 403

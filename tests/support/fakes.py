@@ -99,8 +99,28 @@ class FakeRepo:
         ticket = format_ticket_id(no)
         return [dict(r) for r in self.log if r["ticket"] == ticket]
 
+    def office_overview(self) -> list[Row]:
+        breached = {r["ticket"] for r in self.log if r["type"] == "sla_breached"}
+        out: dict[str, Row] = {}
+        for row in self.tickets.values():
+            if row["state"] in ("resolved", "closed"):
+                continue
+            o = out.setdefault(
+                row["office"],
+                {"office": row["office"], "open": 0, "untaken": 0, "escalated": 0, "breached": 0,
+                 "oldest": row["created_at"], "load": {}},
+            )  # fmt: skip
+            o["open"] += 1
+            o["untaken"] += row["assignee"] is None and row["state"] in ("new", "reopened")
+            o["escalated"] += bool(row["escalated"])
+            o["breached"] += format_ticket_id(row["no"]) in breached
+            o["oldest"] = min(o["oldest"], row["created_at"])
+            if row["assignee"]:
+                o["load"][row["assignee"]] = o["load"].get(row["assignee"], 0) + 1
+        return [out[k] for k in sorted(out)]
+
     def list_tickets(
-        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int, sort: str = "newest"
     ) -> tuple[list[Ticket], int]:
         def visible(row: Mapping[str, Any]) -> bool:
             if scope.role is Role.OFFICIAL:
@@ -111,8 +131,19 @@ class FakeRepo:
                 return bool(row["contractor"] == scope.contractor)
             return scope.role in SEE_ALL_ROLES
 
+        breached = {r["ticket"] for r in self.log if r["type"] == "sla_breached"}
+
+        def one(row: Mapping[str, Any], key: str, value: Any) -> bool:
+            if key == "q":
+                text, number = value
+                found = text.lower() in (row["title"] + " " + row["description"]).lower()
+                return found or row["no"] == number
+            if key == "breached":
+                return (format_ticket_id(row["no"]) in breached) is value
+            return row[key] in value if isinstance(value, list | tuple) else row[key] == value
+
         def matches(row: Mapping[str, Any]) -> bool:
-            return all(row[k] in v if isinstance(v, list | tuple) else row[k] == v for k, v in where.items())
+            return all(one(row, k, v) for k, v in where.items())
 
         rows = [dict(r) for no, r in sorted(self.tickets.items(), reverse=True) if visible(r) and matches(r)]
         return rows[offset : offset + limit], len(rows)  # type: ignore[return-value]

@@ -49,6 +49,7 @@ RESOLVED = "resolved"
 REOPENED = "reopened"
 CLOSED = "closed"
 PRIORITY_CHANGED = "priority_changed"
+COMPONENT_CHANGED = "component_changed"
 SLA_WARNING = "sla_warning"
 SLA_BREACHED = "sla_breached"
 FIRST_LINE_ALERT = "first_line_alert"
@@ -56,6 +57,33 @@ KB_ANSWERED = "kb_answered"
 ATTACHMENT_ADDED = "attachment_added"
 PERSONAL_DATA_REMOVED = "personal_data_removed"
 LOG_REANCHORED = "log_reanchored"
+
+EVENT_LABELS_PL: dict[str, str] = {
+    CREATED: "zgłoszenie otwarte",
+    ASSIGNED: "przejęte przez lidera",
+    COMMENTED: "komentarz",
+    REPLIED: "odpowiedź",
+    PAUSED: "czeka na urząd",
+    RESUMED: "wznowione",
+    ESCALATED: "przekazane Wykonawcy",
+    ACKNOWLEDGED: "przyjęte przez Wykonawcę",
+    WORKAROUND: "obejście udostępnione",
+    RESOLVED: "rozwiązane",
+    REOPENED: "ponownie otwarte",
+    CLOSED: "zamknięte",
+    PRIORITY_CHANGED: "zmiana priorytetu",
+    COMPONENT_CHANGED: "zmiana komponentu",
+    SLA_WARNING: "ostrzeżenie SLA",
+    SLA_BREACHED: "przekroczony termin SLA",
+    FIRST_LINE_ALERT: "przypomnienie pierwszej linii",
+    KB_ANSWERED: "odpowiedź z bazy wiedzy",
+    ATTACHMENT_ADDED: "dodany załącznik",
+    PERSONAL_DATA_REMOVED: "usunięte dane osobowe",
+    LOG_REANCHORED: "nowa kotwica dziennika",
+}
+"""What each event is called where people read the history of a ticket."""
+INTERNAL_EVENTS = frozenset({FIRST_LINE_ALERT, SLA_WARNING, SLA_BREACHED, LOG_REANCHORED})
+"""Events about the desk's own clocks and log: not shown to the official who asked."""
 
 ACTION_EVENT: dict[Action, str] = {
     Action.TAKE: ASSIGNED,
@@ -70,6 +98,7 @@ ACTION_EVENT: dict[Action, str] = {
     Action.REOPEN: REOPENED,
     Action.CLOSE: CLOSED,
     Action.SET_PRIORITY: PRIORITY_CHANGED,
+    Action.SET_COMPONENT: COMPONENT_CHANGED,
 }
 
 

@@ -81,6 +81,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+    SET_COMPONENT = "set_component"
 
 
 ACTION_LABELS_PL: dict[Action, str] = {
@@ -96,6 +97,7 @@ ACTION_LABELS_PL: dict[Action, str] = {
     Action.REOPEN: "otwórz ponownie",
     Action.CLOSE: "zamknij",
     Action.SET_PRIORITY: "zmień priorytet",
+    Action.SET_COMPONENT: "zmień komponent",
 }
 
 # Which stage a rule applies to: before escalation, after it, or both.
@@ -170,6 +172,14 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         Action.SET_PRIORITY,
+        {R.LEADER, R.COORDINATOR},
+        {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
+        OFFICE,
+        None,
+    ),
+    # Before escalation only: the contract is chosen by the component when the ticket is escalated.
+    _rule(
+        Action.SET_COMPONENT,
         {R.LEADER, R.COORDINATOR},
         {S.NEW, S.IN_PROGRESS, S.WAITING, S.REOPENED},
         OFFICE,

@@ -131,6 +131,17 @@ class PeopleService:
         """Every office of the registry."""
         return self.db.read(lambda tx: tx.list_offices())
 
+    def registry(self) -> list[tuple[Office, list[Person]]]:
+        """Every office with its active leaders and representatives (the offices page)."""
+
+        def _do(tx: PeopleRepo) -> list[tuple[Office, list[Person]]]:
+            return [
+                (o, tx.people_of_office(o.code, "leader") + tx.people_of_office(o.code, "representative"))
+                for o in tx.list_offices()
+            ]
+
+        return self.db.read(_do)
+
     def add_person(
         self,
         *,

@@ -128,8 +128,13 @@ class TicketRepo(Protocol):
         """All event records of one ticket, in seq order."""
         ...
 
+    def office_overview(self) -> list[Row]:
+        """Per office with open tickets: office, open, untaken, escalated, breached, oldest (the
+        oldest open ticket's creation time) and load (assignee login → open tickets)."""
+        ...
+
     def list_tickets(
-        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int, sort: str = "newest"
     ) -> tuple[list[Ticket], int]:
         """A page of tickets visible to `scope` matching `where`, newest first, and the total."""
         ...

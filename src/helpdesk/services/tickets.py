@@ -16,7 +16,7 @@ from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, parse_component
 from helpdesk.domain.people import Person, TicketScope, can_see
-from helpdesk.domain.roles import Role
+from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import (
     CREATE_ROLES,
     PRIORITY_LABELS_PL,
@@ -44,7 +44,28 @@ from helpdesk.services.ports import (
 MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_PER_PAGE = 200
-LIST_FILTERS = ("status", "office", "priority", "escalated")
+LIST_FILTERS = (
+    "status",
+    "office",
+    "priority",
+    "escalated",
+    "q",
+    "component",
+    "assignee",
+    "breached",
+    "sort",
+)
+SORTS: dict[str, str] = {
+    "newest": "najnowsze",
+    "oldest": "najstarsze",
+    "updated": "ostatnio zmienione",
+    "priority": "priorytet",
+    "deadline": "najbliższy termin SLA",
+    "first_line": "najbliższy termin pierwszej linii",
+}
+"""Orders of a ticket list (`sort`), with their Polish names; the store knows each by its key."""
+NO_ASSIGNEE = "none"
+"""`assignee=none`: tickets nobody has taken."""
 
 
 class SlaPolicy(Protocol):
@@ -219,13 +240,15 @@ class TicketService:
         text: Any = None,
         priority: Any = None,
         contract: Any = None,
+        component: Any = None,
         attachments: Sequence[Upload] = (),
         unverified: bool = False,
     ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
 
-        `action_name`, `text`, `priority` and `contract` come as people sent them (JSON, forms) and
-        are checked here. `unverified` marks an action whose sender could not be authenticated (mail):
+        `action_name`, `text`, `priority`, `contract` and `component` come as people sent them (JSON,
+        forms) and are checked here. `component` is what `set_component` sets; with `escalate` it is
+        set first (its own event), so a ticket that came without one (by mail) can still be escalated. `unverified` marks an action whose sender could not be authenticated (mail):
         its event says so, and nobody is told of it in the actor's name.
         """
         if not isinstance(action_name, str):
@@ -236,13 +259,26 @@ class TicketService:
         new_priority = parse_priority(priority).value if isinstance(priority, str) and priority else None
         if priority is not None and not isinstance(priority, str):
             raise InvalidInput("pole 'priority' musi być tekstem")
+        if component is not None and not isinstance(component, str):
+            raise InvalidInput("pole 'component' musi być tekstem")
+        new_component = parse_component(component) if component else None
+        if new_component is not None and action not in (Action.SET_COMPONENT, Action.ESCALATE):
+            raise InvalidInput("pole 'component' przyjmują tylko akcje 'set_component' i 'escalate'")
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
             row = self._visible(tx, actor, no, lock=True)
             state = State(row["state"])
             find_rule(action, actor.role, state, bool(row["escalated"]))
-            records = self._apply(tx, actor, row, action, body, new_priority, contract, now, unverified)
+            records: list[EventRecord] = []
+            if action is Action.ESCALATE and new_component and new_component != row["component"]:
+                records += self._apply(
+                    tx, actor, row, Action.SET_COMPONENT, "", None, None, now, unverified, new_component
+                )
+                row = tx.ticket(no, lock=True) or row
+            records += self._apply(
+                tx, actor, row, action, body, new_priority, contract, now, unverified, new_component
+            )
             records += self._store_files(tx, no, actor, attachments, now)
             return self._publish(tx, no, records, now)
 
@@ -261,6 +297,19 @@ class TicketService:
             return {"id": record["attachment_id"], **stored, "ticket": format_ticket_id(no)}
 
         return self.db.write(_do)
+
+    def attachment(self, actor: Person, ticket_id: str, attachment_id: int) -> File:
+        """One file of a ticket `actor` may see (NotFound for any other)."""
+        no = parse_ticket_id(ticket_id)
+
+        def _do(tx: EventRepo) -> File:
+            self._visible(tx, actor, no)
+            for row in tx.mail_attachments(no):
+                if row["id"] == attachment_id and row.get("data") is not None:
+                    return File(str(row["filename"]), str(row["content_type"]), bytes(row["data"]))
+            raise NotFound(f"zgłoszenie {format_ticket_id(no)} nie ma załącznika nr {attachment_id}")
+
+        return self.db.read(_do)
 
     def _visible(self, tx: EventRepo, actor: Person, no: int, *, lock: bool = False) -> Ticket:
         row = tx.ticket(no, lock=lock)
@@ -302,11 +351,18 @@ class TicketService:
         contract: Any,
         now: datetime,
         unverified: bool = False,
+        component: str | None = None,
     ) -> list[EventRecord]:
         """Append the events of one action and update the projection."""
         no = row["no"]
         data: dict[str, Any] = {"text": text or None, "unverified": True if unverified else None}
-        if action is Action.ESCALATE:
+        if action is Action.SET_COMPONENT:
+            if component is None:
+                raise InvalidInput("akcja 'set_component' wymaga pola 'component'")
+            if component == row["component"]:
+                raise Conflict(f"zgłoszenie ma już komponent '{component}'")
+            data["component"] = component
+        elif action is Action.ESCALATE:
             data.update(self._escalation(row, priority, contract, now))
         elif action is Action.SET_PRIORITY:
             if priority is None:
@@ -329,6 +385,8 @@ class TicketService:
             "assignee": view.assignee,
             "resume_state": view.resume_state.value if view.resume_state else None,
         }
+        if action is Action.SET_COMPONENT:
+            values["component"] = component
         if action is Action.ESCALATE:
             values.update(
                 contract=data["contract"],
@@ -359,18 +417,29 @@ class TicketService:
         """The ticket with its events and live SLA clocks, if `actor` may see it."""
         no = parse_ticket_id(ticket_id)
 
-        def _do(tx: EventRepo) -> tuple[Ticket, list[EventRecord], Person | None]:
+        def _do(tx: EventRepo) -> tuple[Ticket, list[EventRecord], Person | None, list[dict[str, Any]]]:
             row = self._visible(tx, actor, no)
-            return row, tx.events(no), tx.person_by_id(row["author_id"])
+            return row, tx.events(no), tx.person_by_id(row["author_id"]), tx.attachments_of(no)
 
-        row, records, author = self.db.read(_do)
+        row, records, author, files = self.db.read(_do)
         if self.access_log is not None:
             self.access_log.record(actor, no, row["office"], "ticket")
         result = self.present(row, actor)
         result["author"] = {"login": author.login, "name": author.name} if author else None
         result["events"] = [{k: v for k, v in r.items() if k not in ("prev",)} for r in records]
+        result["attachments"] = [
+            {"id": f["id"], "filename": f["filename"], "size": f["size"], "content_type": f["content_type"]}
+            for f in files
+        ]
         result["sla"] = self.sla.clocks(records, self.clock.now()) if self.sla and row["escalated"] else None
         return result
+
+    def overview(self, actor: Person) -> list[dict[str, Any]]:
+        """The region at a glance, per office with open tickets (coordinators, auditors, admins)."""
+        if actor.role not in SEE_ALL_ROLES:
+            raise Forbidden("przegląd regionu widzą koordynator, audytor i administrator")
+        rows = self.db.read(lambda tx: tx.office_overview())
+        return [{**r, "oldest": self._time(r["oldest"])} for r in rows]
 
     def list(
         self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50
@@ -379,9 +448,13 @@ class TicketService:
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise InvalidInput(f"page ≥ 1, per_page od 1 do {MAX_PER_PAGE}")
         where: dict[str, Any] = {}
+        sort = "newest"
         for key, value in filters.items():
             if key not in LIST_FILTERS:
                 raise InvalidInput(f"nieznany filtr '{key}' (dozwolone: {', '.join(LIST_FILTERS)})")
+            value = value.strip()
+            if not value:
+                continue  # an empty field of a filter form: no filter
             if key == "status":
                 states = [s.strip() for s in value.split(",") if s.strip()]
                 for s in states:
@@ -390,13 +463,31 @@ class TicketService:
                 where["state"] = states
             elif key == "priority":
                 where["priority"] = parse_priority(value).value
-            elif key == "escalated":
+            elif key in ("escalated", "breached"):
                 if value.lower() not in ("true", "false", "1", "0"):
-                    raise InvalidInput("filtr 'escalated' przyjmuje true albo false")
-                where["escalated"] = value.lower() in ("true", "1")
+                    raise InvalidInput(f"filtr '{key}' przyjmuje true albo false")
+                where[key] = value.lower() in ("true", "1")
+            elif key == "q":
+                check_text(value, "q")
+                where["q"] = clean_line(value)[:200]
+            elif key == "component":
+                where["component"] = parse_component(value)
+            elif key == "assignee":
+                check_text(value, "assignee")
+                where["assignee"] = None if value.lower() == NO_ASSIGNEE else value[:100]
+            elif key == "sort":
+                if value not in SORTS:
+                    raise InvalidInput(f"nieznany porządek '{value}' (dozwolone: {', '.join(SORTS)})")
+                sort = value
             else:
-                where["office"] = value.strip()
-        rows, total = self.db.read(lambda tx: tx.list_tickets(where, actor, per_page, (page - 1) * per_page))
+                where["office"] = value
+        where_q = where.pop("q", None)
+        if where_q:
+            number = where_q.upper().removeprefix("T-").lstrip("0")
+            where["q"] = (where_q, int(number) if number.isascii() and number.isdigit() else None)
+        rows, total = self.db.read(
+            lambda tx: tx.list_tickets(where, actor, per_page, (page - 1) * per_page, sort)
+        )
         return {
             "items": [self.present(r, actor) for r in rows],
             "total": total,
@@ -426,6 +517,7 @@ class TicketService:
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),
+            "first_line_due": self._time(row["first_line_due"]),
         }
         if actor is not None:
             out["allowed_actions"] = [

@@ -16,7 +16,14 @@ def create_app(container: Container) -> web.Application:
     """Build the web application (pages + API) for `container`."""
     app = web.Application(
         client_max_size=container.settings.http_max_body,
-        middlewares=[middlewares.metrics, middlewares.errors, middlewares.json_only, middlewares.form_guard],
+        middlewares=[
+            middlewares.metrics,
+            middlewares.security_headers,
+            middlewares.errors,
+            middlewares.json_only,
+            middlewares.form_guard,
+            middlewares.csrf_guard,
+        ],
     )
     app[CONTAINER] = container
     app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}

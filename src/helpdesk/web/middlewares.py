@@ -29,7 +29,7 @@ from helpdesk.domain.errors import (
     UnsupportedMediaType,
 )
 from helpdesk.domain.inputs import has_lone_surrogate
-from helpdesk.web.common import METRICS, json_response
+from helpdesk.web.common import CONTAINER, METRICS, json_response
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +62,29 @@ def _wants_json(request: web.Request) -> bool:
 
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Translate errors at the boundary: HelpdeskError → JSON status, HTTP errors → JSON on the API."""
+    """Translate errors at the boundary: HelpdeskError → JSON status on the API and a Polish page
+    with the same status elsewhere; HTTP errors likewise."""
+    from helpdesk.web.pages.render import error_page, signed_in
+
     try:
         return await handler(request)
     except HelpdeskError as err:
         status = status_of(err)
         if status == 401 and not _wants_json(request):
+            await signed_in(request)  # to the login page, coming back here afterwards
             raise web.HTTPSeeOther("/login") from err
-        response = json_response({"error": str(err)}, status=status)
+        if _wants_json(request):
+            response = json_response({"error": str(err)}, status=status)
+        else:
+            response = await error_page(request, status, str(err))
         if isinstance(err, TooManyRequests):
             response.headers["Retry-After"] = str(err.retry_after)
         return response
     except web.HTTPException as err:
-        if err.status < 400 or not _wants_json(request):
+        if err.status < 400:
             raise
+        if not _wants_json(request):
+            return await error_page(request, err.status)
         messages = {404: "nie znaleziono", 405: "metoda niedozwolona", 413: "treść żądania jest za duża"}
         return json_response({"error": messages.get(err.status, err.reason)}, status=err.status)
     except Exception:
@@ -121,10 +130,68 @@ async def json_only(request: web.Request, handler: Handler) -> web.StreamRespons
     return await handler(request)
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every response: no sniffing, no framing, no referrer elsewhere; pages also get the CSP
+    (scripts and styles only from our own static files; a response that set its own keeps it)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as err:
+        for key, value in SECURITY_HEADERS.items():
+            err.headers.setdefault(key, value)
+        raise
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    if response.content_type == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
+@web.middleware
+async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A page's write sent with a session must carry the session's form token (see
+    web/pages/render.py); the login form must not come from another site's page."""
+    from helpdesk.web.common import SESSION_COOKIE
+    from helpdesk.web.pages.render import CSRF_FIELD, csrf_ok
+
+    if request.method not in WRITE_METHODS or request.path.startswith("/api/"):
+        return await handler(request)
+    if request.path == "/login":
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and origin.split("://", 1)[-1] != request.host:
+            raise Forbidden("logowanie możliwe tylko z formularza tej strony")
+        return await handler(request)
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        sent = ""
+        if request.content_type in FORM_TYPES:
+            sent = str((await request.post()).get(CSRF_FIELD, ""))
+        if not csrf_ok(session, sent):
+            raise Forbidden(
+                "formularz wygasł lub nie pochodzi z tej strony – odśwież stronę i spróbuj ponownie"
+            )
+    return await handler(request)
+
+
 @web.middleware
 async def form_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A form body (pages) that cannot be decoded, or carries text no encoder can write, is a 400."""
     if request.method in WRITE_METHODS and request.content_type in FORM_TYPES:
+        if request.content_type == "multipart/form-data" and not request.path.startswith("/api/"):
+            # Pages that take files: as much as the attachment limit allows, plus the other fields.
+            limit = request.app[CONTAINER].settings.attachment_max_bytes
+            request = request.clone(client_max_size=max(limit + 64 * 1024, request.client_max_size))
         try:
             if request.content_type == "application/x-www-form-urlencoded":
                 # aiohttp would turn undecodable %XX escapes into U+FFFD silently: refuse them instead.

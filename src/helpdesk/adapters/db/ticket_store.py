@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
 
 from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import EventRow, LogHeadRow, PersonRow, TicketRow
@@ -31,12 +31,27 @@ from helpdesk.domain.events import (
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import format_ticket_id
-from helpdesk.services.ports import EventRecord, Ticket
+from helpdesk.services.ports import EventRecord, Row, Ticket
 
 ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
 event_t = EventRow.__table__  # type: ignore[attr-defined]
 head_t = LogHeadRow.__table__  # type: ignore[attr-defined]
 _person_t = PersonRow.__table__  # type: ignore[attr-defined]
+
+_PRIORITY_RANK = case({"critical": 0, "high": 1, "normal": 2, "low": 3}, value=ticket_t.c.priority, else_=4)
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "newest": (ticket_t.c.no.desc(),),
+    "oldest": (ticket_t.c.no.asc(),),
+    "updated": (ticket_t.c.updated_at.desc(), ticket_t.c.no.desc()),
+    "priority": (_PRIORITY_RANK, ticket_t.c.no.desc()),
+    "deadline": (ticket_t.c.next_deadline.is_(None), ticket_t.c.next_deadline.asc(), ticket_t.c.no.asc()),
+    "first_line": (
+        ticket_t.c.first_line_due.is_(None),
+        ticket_t.c.first_line_due.asc(),
+        ticket_t.c.no.asc(),
+    ),
+}
+"""The orders a ticket list may take (the ticket service names them for people)."""
 
 # Hot-path statements are built once: constructing `.values(...)` per call costs more than the SQL.
 _HEAD = select(head_t).where(head_t.c.id == 1)
@@ -305,8 +320,45 @@ class TicketTxMixin:
         if values:
             self.conn.execute(update(ticket_t).where(ticket_t.c.no == no).values(**values))
 
+    def office_overview(self) -> list[Row]:
+        """Per office with open tickets: open, untaken, escalated, breached, the oldest open one's
+        time, and the open tickets per assignee (`load`: login → count). Three grouped queries, so
+        the region's page costs the same with one ticket or a hundred thousand closed ones."""
+        open_ = ticket_t.c.state.notin_(("resolved", "closed"))
+        untaken = and_(ticket_t.c.assignee.is_(None), ticket_t.c.state.in_(("new", "reopened")))
+        rows = self.conn.execute(
+            select(
+                ticket_t.c.office,
+                func.count().label("open"),
+                func.sum(case((untaken, 1), else_=0)).label("untaken"),
+                func.sum(case((ticket_t.c.escalated, 1), else_=0)).label("escalated"),
+                func.min(ticket_t.c.created_at).label("oldest"),
+            )
+            .where(open_)
+            .group_by(ticket_t.c.office)
+        )
+        out: dict[str, Row] = {r.office: {**dict(r._mapping), "breached": 0, "load": {}} for r in rows}
+        breached = self.conn.execute(
+            select(ticket_t.c.office, func.count(func.distinct(ticket_t.c.no)))
+            .select_from(event_t.join(ticket_t, ticket_t.c.no == event_t.c.ticket_no))
+            .where(event_t.c.type == "sla_breached", open_)
+            .group_by(ticket_t.c.office)
+        )
+        for office, count in breached:
+            if office in out:
+                out[office]["breached"] = int(count)
+        load = self.conn.execute(
+            select(ticket_t.c.office, ticket_t.c.assignee, func.count())
+            .where(open_, ticket_t.c.assignee.is_not(None))
+            .group_by(ticket_t.c.office, ticket_t.c.assignee)
+        )
+        for office, assignee, count in load:
+            if office in out:
+                out[office]["load"][assignee] = int(count)
+        return [out[k] for k in sorted(out)]
+
     def list_tickets(
-        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int
+        self, where: Mapping[str, Any], scope: Person, limit: int, offset: int, sort: str = "newest"
     ) -> tuple[list[Ticket], int]:
         """A page of tickets visible to `scope` matching `where`, newest first, and the total."""
         conds = []
@@ -319,10 +371,26 @@ class TicketTxMixin:
         elif scope.role not in SEE_ALL_ROLES:
             conds.append(ticket_t.c.no < 0)
         for key, value in where.items():
-            column = ticket_t.c[key]
-            conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
+            if key == "q":  # (text, ticket number or None): in the title or description, or the number
+                text, number = value
+                pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                found = or_(
+                    ticket_t.c.title.ilike(pattern, escape="\\"),
+                    ticket_t.c.description.ilike(pattern, escape="\\"),
+                )
+                conds.append(or_(found, ticket_t.c.no == number) if number is not None else found)
+            elif key == "breached":
+                breached = exists().where(
+                    event_t.c.ticket_no == ticket_t.c.no, event_t.c.type == "sla_breached"
+                )
+                conds.append(breached if value else ~breached)
+            elif value is None:
+                conds.append(ticket_t.c[key].is_(None))
+            else:
+                column = ticket_t.c[key]
+                conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
         total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
         rows = self.conn.execute(
-            select(ticket_t).where(*conds).order_by(ticket_t.c.no.desc()).limit(limit).offset(offset)
+            select(ticket_t).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
         )
         return [cast(Ticket, dict(r._mapping)) for r in rows], int(total)

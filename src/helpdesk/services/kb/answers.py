@@ -113,6 +113,11 @@ class KbService:
             raise NotFound(f"nie ma artykułu '{article_id}'")
         return article_from_row(row)
 
+    def history(self, article_id: str) -> list[dict[str, Any]]:
+        """The versions of an article, oldest first: number, when and by whom (no contents)."""
+        rows = self.db.read(lambda tx: tx.kb_history(article_id))
+        return [{"version": r["version"], "at": r["changed_at"], "by": r["changed_by"]} for r in rows]
+
     def with_article_link(self, text: Any, article_id: Any) -> str:
         """`text` with a link to a published article appended (an answer that points to it)."""
         if not isinstance(article_id, str) or not article_id.strip():

@@ -1,278 +1,41 @@
-"""Server-rendered pages: login, each person's own view, a ticket, an article, the review of article
-drafts. Polish first; everything shown is escaped. Forms post with the session cookie (SameSite=Lax),
-as the ticket actions do.
+"""The review of article drafts and of the proposals learned from questions. Everything shown is
+escaped; forms post with the session cookie (SameSite=Lax) and the form token.
 
 A draft is published under the id in the form's "Adres artykułu" field, prefilled with the suggested
 one (component and title); left as suggested, it follows the title as published. After publishing,
 the draft's old addresses (`/kb/szkic-t-000042`, `/drafts/szkic-t-000042`) redirect permanently
 (301) to the article's."""
 
+import re
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
-from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated, TooManyRequests
+from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated
 from helpdesk.domain.kb.article import MAX_ID, MAX_TITLE
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
-from helpdesk.domain.roles import ROLE_LABELS_PL, Role
-from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
-from helpdesk.services.kb.drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
-from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
+from helpdesk.services.kb.drafts import DECIDE_ROLES, DraftPublished
+from helpdesk.web.common import CONTAINER, SESSION_COOKIE, run
 from helpdesk.web.middlewares import status_of
-
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
-header{background:#0b4f8a;color:#fff;padding:.8rem 1.5rem;display:flex;justify-content:space-between;align-items:center}
-header a{color:#fff}main{max-width:1100px;margin:1.5rem auto;padding:0 1rem}
-.card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:1rem 1.25rem;margin-bottom:1rem}
-table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e7eb}
-th{font-size:.85rem;color:#52606d}.badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.8rem;background:#e3eefa}
-.breached{background:#fde2e1;color:#9b1c1c}.met{background:#def7ec;color:#03543f}.running{background:#fdf6b2;color:#723b13}
-form.inline{display:inline}button{background:#0b4f8a;color:#fff;border:0;border-radius:4px;padding:.4rem .8rem;cursor:pointer}
-input,select,textarea{padding:.4rem;border:1px solid #cbd2d9;border-radius:4px;font:inherit}label{display:block;margin:.5rem 0 .2rem}
-.error{color:#9b1c1c}.muted{color:#616e7c;font-size:.9rem}.notice{color:#03543f}
-.wide{width:100%;box-sizing:border-box}button.secondary{background:#9b1c1c}
-"""
+from helpdesk.web.pages.render import csrf_token, render, signed_in
 
 
-def layout(title: str, body: str, person: Person | None = None) -> web.Response:
-    """A full HTML page."""
-    who = ""
-    if person is not None:
-        who = (
-            f"<span>{escape(person.name)} · {escape(ROLE_LABELS_PL[person.role])}</span> "
-            f"<form class='inline' method='post' action='/logout'><button>Wyloguj</button></form>"
-        )
-    html = (
-        f"<!doctype html><html lang='pl'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{escape(title)} – Help-desk e-Urzędu</title>"
-        f"<style>{CSS}</style></head><body><header><a href='/'><strong>Help-desk e-Urzędu</strong></a>{who}</header>"
-        f"<main>{body}</main></body></html>"
+def _with_tokens(body: str, token: str) -> str:
+    """Every form posting back carries the session's form token (web/pages/render.py)."""
+    field = f"<input type='hidden' name='csrf' value='{escape(token)}'>"
+    return re.sub(r"(<form\b[^>]*\bmethod='post'[^>]*>)", lambda m: m.group(1) + field, body)
+
+
+async def layout(request: web.Request, title: str, body: str, person: Person | None = None) -> web.Response:
+    """A full HTML page: the body in the site's layout (templates/base.html)."""
+    token = csrf_token(request.cookies.get(SESSION_COOKIE))
+    return await render(
+        request, "base.html", {"title": title, "body": Markup(_with_tokens(body, token))}, person=person
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
-
-
-async def login_form(request: web.Request, error: str = "") -> web.Response:
-    """GET /login: the login form."""
-    message = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
-    body = (
-        f"<div class='card' style='max-width:420px;margin:3rem auto'><h1>Logowanie</h1>{message}"
-        "<form method='post' action='/login'><label for='login'>Login</label>"
-        "<input id='login' name='login' autocomplete='username' required>"
-        "<label for='password'>Hasło</label>"
-        "<input id='password' name='password' type='password' autocomplete='current-password' required>"
-        "<p><button type='submit'>Zaloguj się</button></p></form>"
-        "<p class='muted'>Nie masz konta? Skontaktuj się z liderem wdrożenia w swoim urzędzie.</p></div>"
-    )
-    return layout("Logowanie", body)
-
-
-async def login_submit(request: web.Request) -> web.StreamResponse:
-    """POST /login: check the password (throttled), start a new session (the old one ends), go to /."""
-    form = await request.post()
-    login, password = str(form.get("login", "")), str(form.get("password", ""))
-    container = request.app[CONTAINER]
-    try:
-        _person, session = await run(
-            request,
-            lambda: container.people.login(
-                login,
-                password,
-                container.clock.now(),
-                address=request.remote or "",
-                old_session=request.cookies.get(SESSION_COOKIE),
-            ),
-        )
-    except NotAuthenticated:
-        response = await login_form(request, "Niepoprawny login lub hasło.")
-        response.set_status(401)
-        return response
-    except TooManyRequests as err:
-        response = await login_form(request, str(err))
-        response.set_status(429)
-        response.headers["Retry-After"] = str(err.retry_after)
-        return response
-    response = web.HTTPSeeOther("/")
-    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Lax", max_age=12 * 3600)
-    raise response
-
-
-async def logout(request: web.Request) -> web.StreamResponse:
-    """POST /logout: end the session."""
-    session = request.cookies.get(SESSION_COOKIE)
-    if session:
-        await run(request, request.app[CONTAINER].people.logout, session)
-    response = web.HTTPSeeOther("/login")
-    response.del_cookie(SESSION_COOKIE)
-    raise response
-
-
-def _ticket_rows(items: list[dict[str, Any]]) -> str:
-    if not items:
-        return "<p class='muted'>Brak zgłoszeń.</p>"
-    rows = "".join(
-        f"<tr><td><a href='/tickets/{escape(t['id'])}'>{escape(t['id'])}</a></td><td>{escape(t['title'])}</td>"
-        f"<td>{escape(t['office'])}</td><td><span class='badge'>{escape(t['state_label'])}</span></td>"
-        f"<td>{escape(t['priority_label'])}</td><td>{escape((t['updated_at'] or '')[:16].replace('T', ' '))}</td></tr>"
-        for t in items
-    )
-    return (
-        "<table><thead><tr><th>Nr</th><th>Tytuł</th><th>Urząd</th><th>Stan</th><th>Priorytet</th>"
-        f"<th>Zmiana</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-VIEW_TITLES = {
-    Role.OFFICIAL: "Moje zgłoszenia",
-    Role.LEADER: "Kolejka zgłoszeń urzędu",
-    Role.REPRESENTATIVE: "Zgłoszenia urzędu",
-    Role.AGENT: "Kolejka Wykonawcy",
-    Role.COORDINATOR: "Wszystkie zgłoszenia",
-    Role.AUDITOR: "Raporty SLA",
-    Role.ADMIN: "Wszystkie zgłoszenia",
-}
-
-
-async def home(request: web.Request) -> web.StreamResponse:
-    """GET /: the person's own view."""
-    person = await optional_person(request)
-    if person is None:
-        raise web.HTTPSeeOther("/login")
-    container = request.app[CONTAINER]
-    filters: dict[str, str] = {}
-    if person.role is Role.LEADER:
-        filters = {"status": "new,in_progress,waiting,reopened,escalated,acknowledged,workaround,resolved"}
-    page = await run(request, lambda: container.tickets.list(person, filters, 1, 100))
-    body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>"
-    if person.role in REVIEW_ROLES:
-        drafts = await run(request, container.kb_drafts.count, person)
-        body += f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>"
-        proposals = await run(request, container.kb_proposals.count, person)
-        if proposals:
-            body += f"<p><a href='/drafts'>Propozycje z pytań</a> czekające na decyzję: {proposals}</p>"
-    if person.role is Role.AUDITOR:
-        body += (
-            "<p>Raport SLA za wybrany okres — z podanym skrótem dziennika zdarzeń, z którego go policzono.</p>"
-            "<form method='get' action='/api/v1/reports/sla'><label for='from'>Od</label>"
-            "<input id='from' name='from' type='date' required><label for='to'>Do</label>"
-            "<input id='to' name='to' type='date' required><label for='format'>Format</label>"
-            "<select id='format' name='format'><option>html</option><option>csv</option>"
-            "<option>xlsx</option><option>json</option></select> <button>Pokaż raport</button></form></div>"
-            "<div class='card'><h2>Zgłoszenia</h2>"
-        )
-    body += _ticket_rows(page["items"]) + f"<p class='muted'>Razem: {page['total']}</p></div>"
-    return layout(VIEW_TITLES[person.role], body, person)
-
-
-async def ticket_page(request: web.Request) -> web.StreamResponse:
-    """GET /tickets/{id}: details, history, SLA clocks and the actions the person may take."""
-    person = await optional_person(request)
-    if person is None:
-        raise web.HTTPSeeOther("/login")
-    container = request.app[CONTAINER]
-    try:
-        t = await run(request, container.tickets.get, person, request.match_info["id"])
-    except HelpdeskError as err:
-        return layout(
-            "Zgłoszenie", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person
-        )
-    events = "".join(
-        f"<tr><td>{escape(e['at'][:16].replace('T', ' '))}</td><td>{escape(e['type'])}</td>"
-        f"<td>{escape(str(e.get('actor') or ''))}</td><td>{escape(str(e.get('text') or ''))}</td></tr>"
-        for e in t["events"]
-    )
-    sla = ""
-    if t.get("sla"):
-        rows = "".join(
-            f"<tr><td>{escape(name)}</td><td>{m['elapsed_min']}</td><td>{m['target_min']}</td>"
-            f"<td><span class='badge {escape(m['state'])}'>{escape(m['state'])}</span></td>"
-            f"<td>{escape(str(m.get('due_at') or '—'))}</td></tr>"
-            for name, m in t["sla"]["metrics"].items()
-        )
-        sla = (
-            "<div class='card'><h2>Zegary SLA</h2><table><thead><tr><th>Zegar</th><th>Upłynęło (min)</th>"
-            f"<th>Cel (min)</th><th>Stan</th><th>Termin</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>Kary: {t['sla']['penalty_pln']} zł</p></div>"
-        )
-    actions = "".join(
-        f"<form class='inline' method='post' action='/tickets/{escape(t['id'])}/act'>"
-        f"<input type='hidden' name='action' value='{escape(a)}'><button>{escape(ACTION_LABELS_PL[Action(a)])}</button></form> "
-        for a in t["allowed_actions"]
-        if a not in ("comment", "reply", "escalate", "set_priority")
-    )
-    text_form = ""
-    if "comment" in t["allowed_actions"] or "reply" in t["allowed_actions"]:
-        options = "".join(
-            f"<option value='{a}'>{ACTION_LABELS_PL[Action(a)]}</option>"
-            for a in ("reply", "comment")
-            if a in t["allowed_actions"]
-        )
-        text_form = (
-            f"<form method='post' action='/tickets/{escape(t['id'])}/act'><label for='text'>Wiadomość</label>"
-            f"<textarea id='text' name='text' rows='3' style='width:100%'></textarea>"
-            f"<select name='action'>{options}</select> <button>Wyślij</button></form>"
-        )
-    body = (
-        f"<div class='card'><h1>{escape(t['id'])}: {escape(t['title'])}</h1>"
-        f"<p><span class='badge'>{escape(t['state_label'])}</span> · {escape(t['priority_label'])} · urząd {escape(t['office'])}"
-        f" · {escape(t['component_label'] or 'komponent nieokreślony')}</p><p>{escape(t['description'])}</p>"
-        f"<p>{actions}</p>{text_form}</div>{sla}"
-        f"<div class='card'><h2>Historia</h2><table><tbody>{events}</tbody></table></div>"
-    )
-    return layout(t["id"], body, person)
-
-
-async def ticket_act(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/{id}/act: a form action, then back to the ticket."""
-    person = await optional_person(request)
-    if person is None:
-        raise web.HTTPSeeOther("/login")
-    form = await request.post()
-    container = request.app[CONTAINER]
-    ticket_id = request.match_info["id"]
-    try:
-        await run(
-            request,
-            lambda: container.tickets.act(
-                person, ticket_id, str(form.get("action", "")), text=str(form.get("text", "")) or None
-            ),
-        )
-    except HelpdeskError as err:
-        return layout(
-            "Błąd",
-            f"<div class='card'><p class='error'>{escape(str(err))}</p>"
-            f"<p><a href='/tickets/{escape(ticket_id)}'>Wróć do zgłoszenia</a></p></div>",
-            person,
-        )
-    raise web.HTTPSeeOther(f"/tickets/{ticket_id}")
-
-
-async def article_page(request: web.Request) -> web.StreamResponse:
-    """GET /kb/{id}: one knowledge-base article (public: links go out in bot messages and e-mails)."""
-    container = request.app[CONTAINER]
-    person = await optional_person(request)
-    try:
-        article = await run(request, container.kb.article, request.match_info["id"])
-    except HelpdeskError as err:
-        moved = await run(request, container.kb_drafts.published_as, request.match_info["id"])
-        if moved is not None:  # a draft's address from before it was published under its final id
-            raise web.HTTPMovedPermanently(f"/kb/{moved}") from err
-        response = layout(
-            "Artykuł", f"<div class='card'><p class='error'>{escape(str(err))}</p></div>", person
-        )
-        response.set_status(404)
-        return response
-    paragraphs = _paragraphs(article.body)
-    body = (
-        f"<article class='card'><h1>{escape(article.title)}</h1>"
-        f"<p class='muted'>{escape(article.component)} · {escape(', '.join(article.tags))}</p>{paragraphs}"
-        "<p class='muted'>Nie pomogło? Napisz do bota albo odpowiedz na e-mail z help-desku – "
-        "sprawą zajmie się lider wdrożenia w Twoim urzędzie.</p></article>"
-    )
-    return layout(article.title, body, person)
 
 
 def _paragraphs(body: str) -> str:
@@ -289,24 +52,29 @@ def _when(value: str | None) -> str:
     return escape((value or "")[:16].replace("T", " ")) or "—"
 
 
-def _error_page(
-    title: str, err: HelpdeskError, person: Person, back: str = "", published: str | None = None
+async def _error_page(
+    request: web.Request,
+    title: str,
+    err: HelpdeskError,
+    person: Person,
+    back: str = "",
+    published: str | None = None,
 ) -> web.Response:
     link = f"<p><a href='{escape(back)}'>Wróć</a></p>" if back else ""
     if published:
         link = f"<p><a href='/kb/{escape(published)}'>Zobacz opublikowany artykuł</a></p>" + link
-    response = layout(
-        title, f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>", person
+    response = await layout(
+        request,
+        title,
+        f"<div class='card'><p class='error' role='alert'>{escape(str(err))}</p>{link}</div>",
+        person,
     )
     response.set_status(status_of(err))
     return response
 
 
 async def _reviewer(request: web.Request) -> Person:
-    person = await optional_person(request)
-    if person is None:
-        raise web.HTTPSeeOther("/login")
-    return person
+    return await signed_in(request)
 
 
 async def drafts_page(request: web.Request) -> web.StreamResponse:
@@ -315,7 +83,7 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
     try:
         items = await run(request, request.app[CONTAINER].kb_drafts.list_drafts, person)
     except HelpdeskError as err:
-        return _error_page("Szkice artykułów", err, person)
+        return await _error_page(request, "Szkice artykułów", err, person)
     notice = ""
     if request.query.get("odrzucono"):
         notice = (
@@ -346,7 +114,7 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
     )
     proposals = await run(request, request.app[CONTAINER].kb_proposals.list, person)
     body += _proposals_html(person, proposals, request.query.get("propozycja", ""))
-    return layout("Szkice artykułów", body, person)
+    return await layout(request, "Szkice artykułów", body, person)
 
 
 def _proposals_html(person: Person, items: list[dict[str, Any]], decided: str) -> str:
@@ -390,7 +158,7 @@ async def _proposal_post(request: web.Request, decision: str) -> web.StreamRespo
     try:
         item = await run(request, act, person, request.match_info["id"])
     except HelpdeskError as err:
-        return _error_page("Propozycje z pytań", err, person, "/drafts")
+        return await _error_page(request, "Propozycje z pytań", err, person, "/drafts")
     done = f"Propozycja {item['id']}: {item['status_label']}."
     raise web.HTTPSeeOther(f"/drafts?{urlencode({'propozycja': done})}")
 
@@ -525,9 +293,11 @@ async def draft_page(request: web.Request) -> web.StreamResponse:
     except DraftPublished as moved:  # published under its final id since: go there
         raise web.HTTPMovedPermanently(f"/kb/{moved.article_id}") from moved
     except HelpdeskError as err:
-        return _error_page("Szkic artykułu", err, person, "/drafts")
+        return await _error_page(request, "Szkic artykułu", err, person, "/drafts")
     notice = "Zapisano zmiany szkicu." if request.query.get("zapisano") else ""
-    return layout(f"Szkic: {draft['title']}", _draft_html(person, draft, notice=notice), person)
+    return await layout(
+        request, f"Szkic: {draft['title']}", _draft_html(person, draft, notice=notice), person
+    )
 
 
 async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse:
@@ -549,15 +319,18 @@ async def _draft_post(request: web.Request, decision: str) -> web.StreamResponse
         raise web.HTTPSeeOther(f"/drafts/{article_id}?zapisano=1")
     except HelpdeskError as err:
         if isinstance(err, Forbidden | NotAuthenticated):
-            return _error_page("Szkic artykułu", err, person, "/drafts")
+            return await _error_page(request, "Szkic artykułu", err, person, "/drafts")
         try:  # show the form again with what the person typed, so no edit is lost
             draft = await run(request, service.get, person, article_id)
         except DraftPublished as moved:
-            return _error_page("Szkic artykułu", err, person, "/drafts", published=moved.article_id)
+            return await _error_page(
+                request, "Szkic artykułu", err, person, "/drafts", published=moved.article_id
+            )
         except HelpdeskError:
-            return _error_page("Szkic artykułu", err, person, "/drafts")
+            return await _error_page(request, "Szkic artykułu", err, person, "/drafts")
         typed_id = str(form.get("id", "")).strip() if decision == "publish" and "id" in form else None
-        response = layout(
+        response = await layout(
+            request,
             f"Szkic: {draft['title']}",
             _draft_html(person, draft, values, error=str(err), publish_id=typed_id),
             person,
@@ -582,8 +355,7 @@ async def draft_discard(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    """Register the page routes."""
-    app.router.add_get("/kb/{id}", article_page)
+    """Register the draft and proposal pages."""
     app.router.add_get("/drafts", drafts_page)
     app.router.add_get("/drafts/{id}", draft_page)
     app.router.add_post("/drafts/{id}", draft_save)
@@ -591,9 +363,3 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/drafts/{id}/discard", draft_discard)
     app.router.add_post("/proposals/{id}/accept", proposal_accept)
     app.router.add_post("/proposals/{id}/reject", proposal_reject)
-    app.router.add_get("/login", login_form)
-    app.router.add_post("/login", login_submit)
-    app.router.add_post("/logout", logout)
-    app.router.add_get("/", home)
-    app.router.add_get("/tickets/{id}", ticket_page)
-    app.router.add_post("/tickets/{id}/act", ticket_act)

@@ -1,0 +1,23 @@
+"""Server-rendered pages, one module per area: login (auth), tickets, the knowledge base (kb),
+article drafts (drafts), the region and the offices registry (region), SLA reports (reports).
+Templates live in helpdesk/web/templates, CSS and JavaScript in helpdesk/web/static."""
+
+from pathlib import Path
+
+from aiohttp import web
+
+from helpdesk.web.pages import auth, drafts, kb, region, render, reports, tickets
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def setup(app: web.Application) -> None:
+    """Templates, static files and every page route."""
+    render.setup(app)
+    app.router.add_static("/static", STATIC, append_version=False)
+    auth.setup(app)
+    tickets.setup(app)
+    kb.setup(app)
+    drafts.setup(app)
+    region.setup(app)
+    reports.setup(app)

@@ -1,0 +1,371 @@
+"""Ticket pages: the person's queue (search, filters, saved views, sort, pages), a new ticket with
+knowledge-base suggestions while typing, the ticket with every action the permission table allows
+(each with its note), and attachments up and down.
+
+Filters and sort are the ticket service's (`TicketService.list`): the page only maps a saved view
+to them. A note is required on the web for the actions whose text the other side must read
+(reply, comment, asking the office, workaround, resolve, reopen).
+"""
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from aiohttp import web
+
+from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
+from helpdesk.domain.events import INTERNAL_EVENTS
+from helpdesk.domain.people import Person
+from helpdesk.domain.roles import Role
+from helpdesk.domain.tickets import CREATE_ROLES, Action, State
+from helpdesk.services.kb.drafts import REVIEW_ROLES
+from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
+from helpdesk.web.common import CONTAINER, run
+from helpdesk.web.middlewares import status_of
+from helpdesk.web.pages.render import render, signed_in
+from helpdesk.web.pages.sla_words import sla_in_words
+
+PER_PAGE = 25
+VIEW_TITLES = {
+    Role.OFFICIAL: "Moje zgłoszenia",
+    Role.LEADER: "Kolejka zgłoszeń urzędu",
+    Role.REPRESENTATIVE: "Zgłoszenia urzędu",
+    Role.AGENT: "Kolejka Wykonawcy",
+    Role.COORDINATOR: "Wszystkie zgłoszenia",
+    Role.AUDITOR: "Wszystkie zgłoszenia",
+    Role.ADMIN: "Wszystkie zgłoszenia",
+}
+OPEN_STATES = ",".join(s.value for s in State if s is not State.CLOSED)
+FILTER_FIELDS = (
+    "q",
+    "office",
+    "status",
+    "component",
+    "priority",
+    "assignee",
+    "escalated",
+    "breached",
+    "sort",
+)
+NOTE_REQUIRED = frozenset(
+    {Action.REPLY, Action.COMMENT, Action.WAIT_FOR_OFFICE, Action.WORKAROUND, Action.RESOLVE, Action.REOPEN}
+)
+NOTE_LABELS = {
+    Action.REPLY: "Odpowiedź dla zgłaszającego",
+    Action.COMMENT: "Komentarz",
+    Action.WAIT_FOR_OFFICE: "O co prosisz urząd",
+    Action.WORKAROUND: "Opis obejścia",
+    Action.RESOLVE: "Co zostało zrobione (rozwiązanie)",
+    Action.REOPEN: "Powód ponownego otwarcia",
+    Action.ESCALATE: "Uwagi dla Wykonawcy (opcjonalnie)",
+    Action.ACKNOWLEDGE: "Uwagi (opcjonalnie)",
+}
+
+
+def saved_views(person: Person) -> list[tuple[str, str, dict[str, str]]]:
+    """(key, name, filters) of the saved views a role has."""
+    views: list[tuple[str, str, dict[str, str]]] = [("otwarte", "otwarte", {"status": OPEN_STATES})]
+    if person.role in (Role.LEADER, Role.COORDINATOR):
+        views += [
+            ("moje", "moje", {"assignee": person.login, "status": OPEN_STATES}),
+            ("nieprzejete", "nieprzejęte", {"assignee": NO_ASSIGNEE, "status": "new,reopened"}),
+        ]
+    if person.role is not Role.OFFICIAL:
+        views.append(
+            ("zagrozone", "zagrożone SLA", {"escalated": "true", "status": OPEN_STATES, "sort": "deadline"})
+        )
+        views.append(("przekroczone", "przekroczone SLA", {"breached": "true"}))
+    views += [("zamkniete", "zamknięte", {"status": "closed"}), ("wszystkie", "wszystkie", {})]
+    return views
+
+
+def _default_view(person: Person) -> str:
+    return "zagrozone" if person.role is Role.AGENT else "otwarte"
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    """GET /: the person's queue."""
+    person = await signed_in(request)
+    container = request.app[CONTAINER]
+    query = request.query
+    views = saved_views(person)
+    chosen = query.get("widok") or ("" if any(query.get(k) for k in FILTER_FIELDS) else _default_view(person))
+    filters: dict[str, str] = {}
+    for key, _name, values in views:
+        if key == chosen:
+            filters.update(values)
+    filters.update({k: query[k] for k in FILTER_FIELDS if query.get(k)})
+    if person.role is Role.AGENT and "sort" not in filters:
+        filters["sort"] = "deadline"
+    error = ""
+    page_no = 1
+    try:
+        raw_page = query.get("strona", "1")
+        if not raw_page.isascii() or not raw_page.isdigit() or not 0 < int(raw_page) < 100_000:
+            raise InvalidInput("numer strony musi być liczbą od 1")
+        page_no = int(raw_page)
+        result = await run(request, lambda: container.tickets.list(person, filters, page_no, PER_PAGE))
+    except HelpdeskError as err:
+        error = str(err)
+        result = {"items": [], "total": 0, "page": 1, "per_page": PER_PAGE}
+    offices = await run(request, _office_names, request)
+    drafts = proposals = 0
+    if person.role in REVIEW_ROLES:
+        drafts = await run(request, container.kb_drafts.count, person)
+        proposals = await run(request, container.kb_proposals.count, person)
+    pages = max(1, -(-int(result["total"]) // PER_PAGE))
+    base = {k: v for k, v in query.items() if k != "strona"}
+    context = {
+        "title": VIEW_TITLES[person.role],
+        "result": result,
+        "filters": filters,
+        "views": views,
+        "chosen": chosen,
+        "error": error,
+        "offices": offices,
+        "page_no": page_no,
+        "pages": pages,
+        "prev_url": "/?" + urlencode({**base, "strona": page_no - 1}) if page_no > 1 else "",
+        "next_url": "/?" + urlencode({**base, "strona": page_no + 1}) if page_no < pages else "",
+        "sorts": list(SORTS.items()),
+        "can_create": person.role in CREATE_ROLES,
+        "drafts": drafts,
+        "proposals": proposals,
+    }
+    return await render(request, "tickets/queue.html", context, status=400 if error else 200, person=person)
+
+
+def _office_names(request: web.Request) -> dict[str, str]:
+    return {o.code: o.name for o in request.app[CONTAINER].people.list_offices()}
+
+
+async def new_ticket_form(request: web.Request) -> web.StreamResponse:
+    """GET /tickets/new: the form (with KB suggestions while typing, app.js)."""
+    person = await signed_in(request)
+    return await _new_form(request, person, {}, "")
+
+
+async def _new_form(
+    request: web.Request, person: Person, values: dict[str, str], error: str, status: int = 200
+) -> web.Response:
+    if person.role not in CREATE_ROLES:
+        return await _forbidden(request, person, "Twoja rola nie zakłada zgłoszeń.")
+    offices = await run(request, _office_names, request) if person.role is Role.COORDINATOR else {}
+    max_mb = request.app[CONTAINER].settings.attachment_max_bytes / 1024 / 1024
+    context = {
+        "title": "Nowe zgłoszenie",
+        "values": values,
+        "error": error,
+        "offices": offices,
+        "max_mb": max_mb,
+    }
+    return await render(request, "tickets/new.html", context, status=status, person=person)
+
+
+async def _forbidden(request: web.Request, person: Person, detail: str) -> web.Response:
+    from helpdesk.web.pages.render import error_page
+
+    return await error_page(request, 403, detail)
+
+
+async def new_ticket_submit(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/new: open the ticket (with its files), then its page."""
+    person = await signed_in(request)
+    form = await request.post()
+    values = {k: str(form.get(k, "")) for k in ("title", "description", "component", "office")}
+    container = request.app[CONTAINER]
+    try:
+        files = _uploads(form.getall("files", []), container.settings.attachment_max_bytes)
+        new = NewTicket(
+            title=values["title"],
+            description=values["description"],
+            component=values["component"] or None,
+            office=values["office"] or None,
+            channel="web",
+            attachments=files,
+        )
+        ticket = await run(request, container.tickets.create, person, new)
+    except HelpdeskError as err:
+        return await _new_form(request, person, values, str(err), status_of(err))
+    raise web.HTTPSeeOther(f"/tickets/{ticket['id']}?utworzono=1")
+
+
+def _uploads(fields: list[Any], limit: int) -> list[File]:
+    """Files of a multipart form (empty file inputs skipped), each at most `limit` bytes."""
+    files = []
+    for field in fields:
+        if not isinstance(field, web.FileField) or not field.filename:
+            continue
+        data = field.file.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(f"plik '{field.filename[:80]}' jest za duży (limit {limit // 1024} KB)")
+        name = field.filename.replace("/", "_").replace("\\", "_")[:200]
+        files.append(File(name, field.content_type or "application/octet-stream", data))
+    return files
+
+
+async def ticket_page(request: web.Request) -> web.StreamResponse:
+    """GET /tickets/{id}: details, history, SLA in words, attachments and the actions."""
+    person = await signed_in(request)
+    notice = "Zgłoszenie zostało zapisane." if request.query.get("utworzono") else ""
+    if request.query.get("zapisano"):
+        notice = "Zapisano."
+    return await _ticket(request, person, notice=notice)
+
+
+async def _ticket(
+    request: web.Request,
+    person: Person,
+    *,
+    notice: str = "",
+    error: str = "",
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
+    container = request.app[CONTAINER]
+    ticket = await run(request, container.tickets.get, person, request.match_info["id"])
+    events = ticket["events"]
+    if person.role is Role.OFFICIAL:
+        events = [e for e in events if e["type"] not in INTERNAL_EVENTS]
+    allowed = [Action(a) for a in ticket["allowed_actions"]]
+    if Action.TAKE in allowed and ticket["assignee"] == person.login:
+        allowed.remove(Action.TAKE)  # already this person's
+    offices = await run(request, _office_names, request)
+    contracts = [
+        {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
+        for c in container.contracts.values()
+    ]
+    context = {
+        "title": f"{ticket['id']}: {ticket['title']}",
+        "t": ticket,
+        "events": events,
+        "allowed": allowed,
+        "office_name": offices.get(ticket["office"], ticket["office"]),
+        "sla": sla_in_words(ticket.get("sla"), container.clock.now()),
+        "contracts": contracts,
+        "notice": notice,
+        "error": error,
+        "typed": typed or {},
+        "note_required": NOTE_REQUIRED,
+        "note_labels": NOTE_LABELS,
+        "can_draft": person.role in (Role.LEADER, Role.COORDINATOR)
+        and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
+        "max_kb": container.settings.attachment_max_bytes // 1024,
+    }
+    return await render(request, "tickets/ticket.html", context, status=status, person=person)
+
+
+async def ticket_act(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/{id}/act: one action with its note, then back to the ticket; on an error the
+    page again with what was typed and the error."""
+    person = await signed_in(request)
+    form = await request.post()
+    container = request.app[CONTAINER]
+    ticket_id = request.match_info["id"]
+    typed = {k: str(form.get(k, "")) for k in ("action", "text", "priority", "component", "contract")}
+    action = typed["action"]
+    try:
+        if action == "set_fields":  # component and priority from one form: each that changed
+            current = await run(request, container.tickets.get, person, ticket_id)
+            changed = False
+            if typed["component"] and typed["component"] != current["component"]:
+                await run(
+                    request,
+                    lambda: container.tickets.act(
+                        person, ticket_id, "set_component", component=typed["component"]
+                    ),
+                )
+                changed = True
+            if typed["priority"] and typed["priority"] != current["priority"]:
+                await run(
+                    request,
+                    lambda: container.tickets.act(
+                        person, ticket_id, "set_priority", priority=typed["priority"]
+                    ),
+                )
+                changed = True
+            if not changed:
+                raise InvalidInput("nic się nie zmieniło: wybierz inny komponent lub priorytet")
+        else:
+            if action in {a.value for a in NOTE_REQUIRED} and not typed["text"].strip():
+                raise InvalidInput("wpisz notatkę – bez niej druga strona nie będzie wiedziała, co zrobiono")
+            await run(
+                request,
+                lambda: container.tickets.act(
+                    person,
+                    ticket_id,
+                    action,
+                    text=typed["text"] or None,
+                    priority=typed["priority"] or None,
+                    component=typed["component"] or None,
+                    contract=typed["contract"] or None,
+                ),
+            )
+    except HelpdeskError as err:
+        return await _ticket(request, person, error=str(err), typed=typed, status=status_of(err))
+    raise web.HTTPSeeOther(f"/tickets/{quote(ticket_id)}?zapisano=1")
+
+
+async def upload(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/{id}/files: attach files to a ticket the person may see."""
+    person = await signed_in(request)
+    form = await request.post()
+    container = request.app[CONTAINER]
+    ticket_id = request.match_info["id"]
+    try:
+        files = _uploads(form.getall("files", []), container.settings.attachment_max_bytes)
+        if not files:
+            raise InvalidInput("wybierz plik do dołączenia")
+        for file in files:
+            await run(request, container.tickets.attach, person, ticket_id, file)
+    except HelpdeskError as err:
+        return await _ticket(request, person, error=str(err), status=status_of(err))
+    raise web.HTTPSeeOther(f"/tickets/{quote(ticket_id)}?zapisano=1")
+
+
+SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"})
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    """GET /tickets/{id}/files/{no}: the file, always as a download (never shown as a page)."""
+    person = await signed_in(request)
+    raw = request.match_info["no"]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound()
+    container = request.app[CONTAINER]
+    file = await run(request, container.tickets.attachment, person, request.match_info["id"], int(raw))
+    kind = file.content_type.split(";")[0].strip().lower()
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file.filename
+    )
+    return web.Response(
+        body=file.data,
+        headers={
+            "Content-Type": kind if kind in SAFE_TYPES else "application/octet-stream",
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def draft_from_ticket(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/{id}/draft: draft a knowledge-base article from a resolved ticket."""
+    person = await signed_in(request)
+    container = request.app[CONTAINER]
+    try:
+        draft = await run(request, container.kb_insights.draft_from_ticket, person, request.match_info["id"])
+    except HelpdeskError as err:
+        return await _ticket(request, person, error=str(err), status=status_of(err))
+    raise web.HTTPSeeOther(f"/drafts/{quote(str(draft['id']))}")
+
+
+def setup(app: web.Application) -> None:
+    """Register the ticket pages."""
+    app.router.add_get("/", home)
+    app.router.add_get("/tickets/new", new_ticket_form)
+    app.router.add_post("/tickets/new", new_ticket_submit)
+    app.router.add_get("/tickets/{id}", ticket_page)
+    app.router.add_post("/tickets/{id}/act", ticket_act)
+    app.router.add_post("/tickets/{id}/files", upload)
+    app.router.add_get("/tickets/{id}/files/{no}", download)
+    app.router.add_post("/tickets/{id}/draft", draft_from_ticket)

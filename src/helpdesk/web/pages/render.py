@@ -115,6 +115,7 @@ async def render(
         "person": person,
         "csrf": csrf_token(request.cookies.get(SESSION_COOKIE)),
         "path": request.path_qs,
+        "now": request.app[CONTAINER].clock.now().isoformat(timespec="seconds"),
         **(context or {}),
     }
     response = aiohttp_jinja2.render_template(template, request, ctx, status=status)

@@ -18,8 +18,12 @@ function duration(minutes) {
   return parts.join(" ");
 }
 
+// The server's clock, as the page was made, minus the browser's then: deadlines count from the
+// desk's time even when the browser's clock is off.
+let skew = 0;
+
 function tickClocks() {
-  const now = Date.now();
+  const now = Date.now() + skew;
   document.querySelectorAll("[data-due]").forEach(function (el) {
     const due = Date.parse(el.getAttribute("data-due"));
     if (isNaN(due)) return;
@@ -94,6 +98,8 @@ function setupSuggestions(form) {
 document.addEventListener("DOMContentLoaded", function () {
   const form = document.getElementById("new-ticket");
   if (form) setupSuggestions(form);
+  const serverNow = Date.parse(document.body.getAttribute("data-now") || "");
+  if (!isNaN(serverNow)) skew = serverNow - Date.now();
   if (document.querySelector("[data-due]")) {
     tickClocks();
     setInterval(tickClocks, 30000);

@@ -53,7 +53,9 @@ def serving(container: Container, port: int) -> Iterator[str]:
     """The container served on 127.0.0.1:`port` in a thread until the block ends."""
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
-    thread = threading.Thread(target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True)
+    thread = threading.Thread(
+        target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True
+    )
     thread.start()
     for _ in range(200):
         try:

@@ -131,6 +131,15 @@ class PeopleService:
         """Every office of the registry."""
         return self.db.read(lambda tx: tx.list_offices())
 
+    def office_names(self, codes: Iterable[str]) -> dict[str, str]:
+        """The names of the offices `codes` (a page shows names, not TERYT codes)."""
+
+        def _do(tx: PeopleRepo) -> dict[str, str]:
+            found = {code: tx.get_office(code) for code in set(codes)}
+            return {code: o.name for code, o in found.items() if o is not None}
+
+        return self.db.read(_do)
+
     def registry(self) -> list[tuple[Office, list[Person]]]:
         """Every office with its active leaders and representatives (the offices page)."""
 

@@ -106,7 +106,8 @@ def _int_param(request: web.Request, name: str, default: int) -> int:
 
 
 async def list_tickets(request: web.Request) -> web.Response:
-    """GET /api/v1/tickets with filters status, office, priority, escalated; page, per_page."""
+    """GET /api/v1/tickets with filters status, office, priority, escalated, q, component, assignee,
+    breached and sort; page, per_page."""
     person = await current_person(request)
     filters = {k: v for k, v in request.query.items() if k not in ("page", "per_page")}
     page, per_page = _int_param(request, "page", 1), _int_param(request, "per_page", 50)
@@ -123,14 +124,15 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 
 async def ticket_action(request: web.Request) -> web.Response:
-    """POST /api/v1/tickets/{id}/actions {"action", "text"?, "priority"?, "article"?}.
+    """POST /api/v1/tickets/{id}/actions {"action", "text"?, "priority"?, "component"?, "contract"?,
+    "article"?}.
 
     `article` (an article id) puts the article's link into the text: the official gets it, and the
     knowledge base learns the question from it (services/kb/proposals.py).
     """
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"action", "text", "priority", "contract", "article"}
+    unknown = set(data) - {"action", "text", "priority", "contract", "article", "component"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
@@ -146,6 +148,7 @@ async def ticket_action(request: web.Request) -> web.Response:
             text=data.get("text"),
             priority=data.get("priority"),
             contract=data.get("contract"),
+            component=data.get("component"),
         ),
     )
     return json_response(result)

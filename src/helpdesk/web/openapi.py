@@ -18,6 +18,7 @@ from helpdesk.domain.kb.article import (
 )
 from helpdesk.domain.offices import COMPONENTS
 from helpdesk.domain.tickets import Action, Priority, State
+from helpdesk.services.tickets import SORTS
 from helpdesk.web.common import json_response
 
 ERR = {"$ref": "#/components/responses/Error"}
@@ -108,6 +109,7 @@ def document() -> dict[str, Any]:
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
+        "first_line_due": {"type": "string", "format": "date-time", "nullable": True},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
     }
     draft_props: dict[str, Any] = {
@@ -357,6 +359,19 @@ def document() -> dict[str, Any]:
                         _q("office", {"type": "string"}, "kod TERYT"),
                         _q("priority", {"type": "string", "enum": [p.value for p in Priority]}, "priorytet"),
                         _q("escalated", {"type": "boolean"}, "przekazane Wykonawcy"),
+                        _q("q", {"type": "string", "maxLength": 200}, "szukaj w tytule i opisie albo numer"),
+                        _q("component", {"type": "string", "enum": list(COMPONENTS)}, "komponent"),
+                        _q(
+                            "assignee",
+                            {"type": "string", "maxLength": 100},
+                            "login przypisanego lidera; 'none': nieprzejęte",
+                        ),
+                        _q("breached", {"type": "boolean"}, "z przekroczonym terminem SLA"),
+                        _q(
+                            "sort",
+                            {"type": "string", "enum": list(SORTS)},
+                            "kolejność (deadline: najbliższy termin SLA)",
+                        ),
                         _q("page", {"type": "integer", "minimum": 1}, "strona"),
                         _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "na stronę"),
                     ],
@@ -487,8 +502,19 @@ def document() -> dict[str, Any]:
                     "additionalProperties": False,
                     "properties": {
                         "action": {"type": "string", "enum": [a.value for a in Action]},
-                        "text": {"type": "string", "maxLength": 20000},
+                        "text": {
+                            "type": "string",
+                            "maxLength": 20000,
+                            "description": "treść odpowiedzi lub komentarza; przy workaround i resolve "
+                            "notatka Wykonawcy (co zrobiono), przy reopen powód",
+                        },
                         "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                        "component": {
+                            "type": "string",
+                            "enum": list(COMPONENTS),
+                            "description": "set_component: nowy komponent; escalate: komponent ustawiany "
+                            "przed przekazaniem (zgłoszenie bez komponentu, np. z e-maila)",
+                        },
                         "contract": {"type": "string"},
                         "article": {
                             "type": "string",

@@ -67,7 +67,12 @@ class TicketRow(SQLModel, table=True):
     """Projection of a ticket's events plus what the queues and the sweep need."""
 
     __tablename__ = "ticket"
-    __table_args__ = (Index("ix_ticket_office_state", "office", "state"),)
+    __table_args__ = (
+        Index("ix_ticket_office_state", "office", "state"),
+        # The region overview and the contractor's queue (migration 0011_web).
+        Index("ix_ticket_state_office", "state", "office", "escalated", "assignee", "created_at"),
+        Index("ix_ticket_contractor_state", "contractor", "state", "escalated"),
+    )
     no: int = Field(primary_key=True)
     office: str = Field(foreign_key="office.code")
     author_id: int = Field(foreign_key="person.id", index=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, update
 
 from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import EventRow, LogHeadRow, PersonRow, TicketRow
@@ -52,6 +52,7 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     ),
 }
 """The orders a ticket list may take (the ticket service names them for people)."""
+_OPEN_STATES = ("new", "in_progress", "waiting", "escalated", "acknowledged", "workaround", "reopened")
 
 # Hot-path statements are built once: constructing `.values(...)` per call costs more than the SQL.
 _HEAD = select(head_t).where(head_t.c.id == 1)
@@ -322,39 +323,55 @@ class TicketTxMixin:
 
     def office_overview(self) -> list[Row]:
         """Per office with open tickets: open, untaken, escalated, breached, the oldest open one's
-        time, and the open tickets per assignee (`load`: login → count). Three grouped queries, so
-        the region's page costs the same with one ticket or a hundred thousand closed ones."""
-        open_ = ticket_t.c.state.notin_(("resolved", "closed"))
-        untaken = and_(ticket_t.c.assignee.is_(None), ticket_t.c.state.in_(("new", "reopened")))
-        rows = self.conn.execute(
+        time, and the open tickets per assignee (`load`: login → count).
+
+        One pass over the open tickets in the (state, office, escalated, assignee, created_at)
+        index, grouped by state, office and assignee (a few thousand groups summed here), and the
+        breached ones found from their `sla_breached` events: the closed tickets are never read.
+        """
+        open_ = ticket_t.c.state.in_(_OPEN_STATES)
+        groups = self.conn.execute(
             select(
+                ticket_t.c.state,
                 ticket_t.c.office,
-                func.count().label("open"),
-                func.sum(case((untaken, 1), else_=0)).label("untaken"),
-                func.sum(case((ticket_t.c.escalated, 1), else_=0)).label("escalated"),
-                func.min(ticket_t.c.created_at).label("oldest"),
+                ticket_t.c.assignee,
+                func.count(),
+                func.sum(case((ticket_t.c.escalated, 1), else_=0)),
+                func.min(ticket_t.c.created_at),
             )
             .where(open_)
-            .group_by(ticket_t.c.office)
+            .group_by(ticket_t.c.state, ticket_t.c.office, ticket_t.c.assignee)
         )
-        out: dict[str, Row] = {r.office: {**dict(r._mapping), "breached": 0, "load": {}} for r in rows}
+        out: dict[str, Row] = {}
+        for state, office, assignee, count, escalated, oldest in groups:
+            o = out.setdefault(
+                office,
+                {
+                    "office": office,
+                    "open": 0,
+                    "untaken": 0,
+                    "escalated": 0,
+                    "breached": 0,
+                    "oldest": oldest,
+                    "load": {},
+                },
+            )
+            o["open"] += int(count)
+            o["escalated"] += int(escalated or 0)
+            o["oldest"] = min(o["oldest"], oldest)
+            if assignee is None:
+                o["untaken"] += int(count) if state in ("new", "reopened") else 0
+            else:
+                o["load"][assignee] = o["load"].get(assignee, 0) + int(count)
+        breached_nos = select(event_t.c.ticket_no).where(event_t.c.type == "sla_breached")
         breached = self.conn.execute(
-            select(ticket_t.c.office, func.count(func.distinct(ticket_t.c.no)))
-            .select_from(event_t.join(ticket_t, ticket_t.c.no == event_t.c.ticket_no))
-            .where(event_t.c.type == "sla_breached", open_)
+            select(ticket_t.c.office, func.count())
+            .where(ticket_t.c.no.in_(breached_nos), open_)
             .group_by(ticket_t.c.office)
         )
         for office, count in breached:
             if office in out:
                 out[office]["breached"] = int(count)
-        load = self.conn.execute(
-            select(ticket_t.c.office, ticket_t.c.assignee, func.count())
-            .where(open_, ticket_t.c.assignee.is_not(None))
-            .group_by(ticket_t.c.office, ticket_t.c.assignee)
-        )
-        for office, assignee, count in load:
-            if office in out:
-                out[office]["load"][assignee] = int(count)
         return [out[k] for k in sorted(out)]
 
     def list_tickets(
@@ -374,16 +391,17 @@ class TicketTxMixin:
             if key == "q":  # (text, ticket number or None): in the title or description, or the number
                 text, number = value
                 pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                # SQLite's LIKE already ignores ASCII case (ilike would add lower() to every row).
+                like = "like" if self.conn.dialect.name == "sqlite" else "ilike"
                 found = or_(
-                    ticket_t.c.title.ilike(pattern, escape="\\"),
-                    ticket_t.c.description.ilike(pattern, escape="\\"),
+                    getattr(ticket_t.c.title, like)(pattern, escape="\\"),
+                    getattr(ticket_t.c.description, like)(pattern, escape="\\"),
                 )
                 conds.append(or_(found, ticket_t.c.no == number) if number is not None else found)
             elif key == "breached":
-                breached = exists().where(
-                    event_t.c.ticket_no == ticket_t.c.no, event_t.c.type == "sla_breached"
-                )
-                conds.append(breached if value else ~breached)
+                # The few breached tickets first (event type index), then probed per ticket.
+                breached = select(event_t.c.ticket_no).where(event_t.c.type == "sla_breached")
+                conds.append(ticket_t.c.no.in_(breached) if value else ticket_t.c.no.notin_(breached))
             elif value is None:
                 conds.append(ticket_t.c[key].is_(None))
             else:

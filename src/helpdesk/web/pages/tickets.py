@@ -107,7 +107,8 @@ async def home(request: web.Request) -> web.StreamResponse:
     except HelpdeskError as err:
         error = str(err)
         result = {"items": [], "total": 0, "page": 1, "per_page": PER_PAGE}
-    offices = await run(request, _office_names, request)
+    codes = [t["office"] for t in result["items"]]
+    offices = await run(request, container.people.office_names, codes)
     drafts = proposals = 0
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
@@ -229,7 +230,7 @@ async def _ticket(
     allowed = [Action(a) for a in ticket["allowed_actions"]]
     if Action.TAKE in allowed and ticket["assignee"] == person.login:
         allowed.remove(Action.TAKE)  # already this person's
-    offices = await run(request, _office_names, request)
+    offices = await run(request, container.people.office_names, [ticket["office"]])
     contracts = [
         {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
         for c in container.contracts.values()

@@ -120,7 +120,9 @@ async def measure(container, requests: int) -> None:
         for login in {p[0] for p in pages}:
             client = TestClient(TestServer(create_app(container)))
             await client.start_server()
-            resp = await client.post("/login", data={"login": login, "password": password}, allow_redirects=False)
+            resp = await client.post(
+                "/login", data={"login": login, "password": password}, allow_redirects=False
+            )
             assert resp.status == 303, resp.status
             clients[login] = client
         print(f"{'strona':45} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")

@@ -1,0 +1,242 @@
+"""The web workspace through a real aiohttp server with web sessions: security headers and form
+tokens, Polish 403/404 pages, deep links through login, the queue's filters, saved views and
+errors, escalation that sets the component (a ticket that came without one), notes required for
+resolve, attachments up and down, Markdown sanitised, the region and the offices registry, the
+report page's errors, and the API's new action and filters."""
+
+import re
+from urllib.parse import unquote
+
+import pytest
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient, TestServer
+
+from helpdesk.domain.kb.article import Article
+from helpdesk.services.tickets import NewTicket
+from helpdesk.settings import load_settings
+from helpdesk.web.app import create_app
+from helpdesk.web.middlewares import CSP
+from tests.support.forms import with_token
+from tests.support.world import populate
+
+PASSWORD = "tajne-haslo-1"
+
+
+@pytest.fixture
+async def web(container):
+    people = populate(container)
+    for login in people:
+        container.people.set_password(login, PASSWORD)
+    mail_ticket = container.tickets.create(
+        people["urz.plock"], NewTicket("Nie działa zapis w EZD", "Z e-maila, bez komponentu", channel="email")
+    )
+    clients: list[TestClient] = []
+
+    async def browser(login=None):
+        client = TestClient(TestServer(create_app(container)))
+        await client.start_server()
+        clients.append(client)
+        if login:
+            resp = await client.post(
+                "/login", data={"login": login, "password": PASSWORD}, allow_redirects=False
+            )
+            assert resp.status == 303
+        return client
+
+    browser.container = container
+    browser.people = people
+    browser.ticket = mail_ticket["id"]
+    yield browser
+    for client in clients:
+        await client.close()
+
+
+async def test_pages_carry_the_security_headers_and_forms_need_the_sessions_token(web):
+    leader = await web("lider.plock")
+    resp = await leader.get("/")
+    assert resp.headers["Content-Security-Policy"] == CSP and "unsafe-inline" not in CSP
+    assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["X-Content-Type-Options"] == "nosniff"
+    html = await resp.text()
+    assert '<script src="/static/app.js"' in html and "<script>" not in html and "style=" not in html
+    ticket_page = await (await leader.get(f"/tickets/{web.ticket}")).text()
+    forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", ticket_page, re.S)
+    assert forms and all('name="csrf"' in f for f in forms)
+    resp = await leader.post(f"/tickets/{web.ticket}/act", data={"action": "take"}, allow_redirects=False)
+    assert resp.status == 403 and "formularz wygasł" in await resp.text()
+    resp = await leader.post(
+        f"/tickets/{web.ticket}/act", data=with_token(leader, {"action": "take"}), allow_redirects=False
+    )
+    assert resp.status == 303
+    resp = await leader.post(
+        "/login", data={"login": "x", "password": "y"}, headers={"Origin": "http://evil.example"}
+    )
+    assert resp.status == 403
+
+
+async def test_unknown_pages_and_other_offices_tickets_are_polish_404s_and_a_deep_link_survives_login(web):
+    anonymous = await web()
+    resp = await anonymous.get(f"/tickets/{web.ticket}?x=1", allow_redirects=False)
+    assert (
+        resp.status == 303 and unquote(resp.headers["Location"]) == f"/login?next=/tickets/{web.ticket}?x=1"
+    )
+    login_page = await (await anonymous.get(resp.headers["Location"])).text()
+    assert f'name="next" value="/tickets/{web.ticket}?x=1"' in login_page
+    resp = await anonymous.post(
+        "/login",
+        data={"login": "lider.plock", "password": PASSWORD, "next": f"/tickets/{web.ticket}"},
+        allow_redirects=False,
+    )
+    assert resp.headers["Location"] == f"/tickets/{web.ticket}"
+    resp = await anonymous.post(
+        "/login",
+        data={"login": "lider.plock", "password": PASSWORD, "next": "//evil.example/"},
+        allow_redirects=False,
+    )
+    assert resp.headers["Location"] == "/"
+    other = await web("lider.slupno")
+    resp = await other.get(f"/tickets/{web.ticket}")
+    assert resp.status == 404 and "Nie znaleziono" in await resp.text()
+    resp = await other.get("/nie-ma-takiej-strony")
+    assert resp.status == 404 and "Nie znaleziono" in await resp.text() and resp.content_type == "text/html"
+    resp = await other.get("/tickets/new-ticket")
+    assert resp.status == 400 and "niepoprawny numer" in await resp.text()
+    official = await web("urz.plock")
+    resp = await official.get("/region")
+    assert resp.status == 403 and "Brak uprawnień" in await resp.text()
+
+
+async def test_a_mail_ticket_without_component_is_escalated_choosing_it_and_resolved_only_with_a_note(web):
+    leader = await web("lider.plock")
+    page = await (await leader.get(f"/tickets/{web.ticket}")).text()
+    assert 'id="esc-component"' in page and "– wybierz –" in page
+    data = {"action": "escalate", "component": "EZD", "priority": "high", "contract": "umowa-ezd-2026"}
+    resp = await leader.post(
+        f"/tickets/{web.ticket}/act", data=with_token(leader, data), allow_redirects=False
+    )
+    assert resp.status == 303, await resp.text()
+    ticket = web.container.tickets.get(web.people["lider.plock"], web.ticket)
+    assert (ticket["component"], ticket["priority"], ticket["contract"]) == ("EZD", "high", "umowa-ezd-2026")
+    assert [e["type"] for e in ticket["events"]][-2:] == ["component_changed", "escalated"]
+    agent = await web("agent2")
+    resp = await agent.post(f"/tickets/{web.ticket}/act", data=with_token(agent, {"action": "resolve"}))
+    html = await resp.text()
+    assert resp.status == 400 and "wpisz notatkę" in html
+    note = {"action": "resolve", "text": "Poprawiono uprawnienia <b>zapisu</b>."}
+    resp = await agent.post(f"/tickets/{web.ticket}/act", data=with_token(agent, note))
+    html = await resp.text()
+    assert "rozwiązane" in html and "&lt;b&gt;zapisu&lt;/b&gt;" in html and "<b>zapisu" not in html
+    assert "reakcja:" in html and "dotrzymana" in html
+
+
+async def test_set_component_and_priority_from_one_form_and_through_the_api(web):
+    leader = await web("lider.plock")
+    data = {"action": "set_fields", "component": "KONTO", "priority": "low"}
+    resp = await leader.post(
+        f"/tickets/{web.ticket}/act", data=with_token(leader, data), allow_redirects=False
+    )
+    assert resp.status == 303
+    ticket = web.container.tickets.get(web.people["lider.plock"], web.ticket)
+    assert (ticket["component"], ticket["priority"]) == ("KONTO", "low")
+    token = web.container.people.issue_token("lider.plock", web.container.clock.now())
+    api = await web()
+    headers = {"Authorization": f"Bearer {token}"}
+    resp = await api.post(
+        f"/api/v1/tickets/{web.ticket}/actions",
+        json={"action": "set_component", "component": "EZD"},
+        headers=headers,
+    )
+    assert resp.status == 200 and (await resp.json())["component"] == "EZD"
+    resp = await api.post(
+        f"/api/v1/tickets/{web.ticket}/actions", json={"action": "take", "component": "EZD"}, headers=headers
+    )
+    assert resp.status == 400
+    resp = await api.get(
+        "/api/v1/tickets?q=zapis&component=EZD&assignee=none&breached=false&sort=oldest", headers=headers
+    )
+    body = await resp.json()
+    assert resp.status == 200 and [t["id"] for t in body["items"]] == [web.ticket]
+    resp = await api.get("/api/v1/tickets?sort=losowo", headers=headers)
+    assert resp.status == 400 and "nieznany porządek" in (await resp.json())["error"]
+    doc = await (await api.get("/api/v1/openapi.json")).json()
+    names = {p["name"] for p in doc["paths"]["/api/v1/tickets"]["get"]["parameters"]}
+    assert {"q", "component", "assignee", "breached", "sort"} <= names
+    assert "component" in doc["components"]["schemas"]["ActionRequest"]["properties"]
+
+
+async def test_the_queue_filters_pages_and_says_bad_input_in_polish(web):
+    for i in range(30):
+        web.container.tickets.create(
+            web.people["urz.plock"], NewTicket(f"Drukarka {i}", "Nie drukuje", "SPRZET")
+        )
+    leader = await web("lider.plock")
+    html = await (await leader.get("/")).text()
+    assert "Razem: 31" in html and "strona 1 z 2" in html and "Urząd Miasta Płocka" in html
+    html = await (await leader.get("/?q=Drukarka+7")).text()
+    assert "Razem: 1" in html
+    html = await (await leader.get(f"/?q={web.ticket}")).text()
+    assert "Razem: 1" in html and web.ticket in html
+    html = await (await leader.get("/?widok=zamkniete")).text()
+    assert "Brak zgłoszeń." in html
+    resp = await leader.get("/?priority=pilne")
+    assert resp.status == 400 and "nieznany priorytet" in await resp.text()
+    resp = await leader.get("/?strona=abc")
+    assert resp.status == 400
+
+
+async def test_attachments_go_up_and_come_down_as_downloads_and_too_big_is_refused(web):
+    official = await web("urz.plock")
+    form = FormData()
+    form.add_field("csrf", with_token(official)["csrf"])
+    form.add_field(
+        "files", b"<html><script>alert(1)</script></html>", filename="strona.html", content_type="text/html"
+    )
+    resp = await official.post(f"/tickets/{web.ticket}/files", data=form, allow_redirects=False)
+    assert resp.status == 303
+    ticket = web.container.tickets.get(web.people["urz.plock"], web.ticket)
+    [file] = ticket["attachments"]
+    resp = await official.get(f"/tickets/{web.ticket}/files/{file['id']}")
+    assert resp.status == 200 and resp.headers["Content-Type"] == "application/octet-stream"
+    assert resp.headers["Content-Disposition"].startswith('attachment; filename="strona.html"')
+    other = await web("urz.slupno")
+    assert (await other.get(f"/tickets/{web.ticket}/files/{file['id']}")).status == 404
+    limit = web.container.settings.attachment_max_bytes
+    form = FormData()
+    form.add_field("csrf", with_token(official)["csrf"])
+    form.add_field("files", b"x" * (limit + 1), filename="duzy.bin")
+    resp = await official.post(f"/tickets/{web.ticket}/files", data=form)
+    assert resp.status == 413 and "za duży" in await resp.text()
+
+
+async def test_articles_are_rendered_from_markdown_and_sanitised_and_the_kb_is_browsable(web):
+    body = "**Ważne:** kliknij [tu](javascript:alert(1)) albo [tam](https://example.pl).\n\n<script>alert(2)</script>"
+    web.container.kb.import_articles([Article("ezd-test", "Zapis w EZD", "EZD", body=body)])
+    anonymous = await web()
+    html = await (await anonymous.get("/kb/ezd-test")).text()
+    assert "<strong>Ważne:</strong>" in html and 'href="https://example.pl"' in html
+    assert 'href="javascript' not in html and "<script>alert" not in html
+    html = await (await anonymous.get("/kb?komponent=EZD")).text()
+    assert "Zapis w EZD" in html
+    html = await (await anonymous.get("/kb?q=zapis")).text()
+    assert "Zapis w EZD" in html
+    resp = await anonymous.get("/kb/nie-ma")
+    assert resp.status == 404 and "Nie znaleziono" in await resp.text()
+
+
+async def test_region_offices_and_report_pages(web):
+    boss = await web("koordynator")
+    html = await (await boss.get("/region")).text()
+    assert "Urząd Miasta Płocka" in html and "Nieprzejęte" in html
+    html = await (await boss.get("/offices")).text()
+    assert "Urząd Gminy Słupno" in html and "Osoba lider.plock" in html
+    auditor = await web("audytor")
+    html = await (await auditor.get("/reports")).text()
+    assert "2027-02-01" in html and "2027-02-28" in html  # the last full month by default
+    resp = await auditor.get("/reports?from=2027-03-31&to=2027-03-01")
+    assert resp.status == 400 and 'role="alert"' in await resp.text()
+
+
+def test_the_public_url_follows_the_http_address_unless_set():
+    assert load_settings({"HELPDESK_HTTP": "127.0.0.1:9090"}).public_url == "http://127.0.0.1:9090"
+    assert load_settings({"HELPDESK_HTTP": "0.0.0.0:9090"}).public_url == "http://127.0.0.1:9090"
+    set_apart = {"HELPDESK_HTTP": "127.0.0.1:9090", "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl"}
+    assert load_settings(set_apart).public_url == "https://helpdesk.example.pl"

@@ -408,7 +408,16 @@ class TicketTxMixin:
                 column = ticket_t.c[key]
                 conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
         total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
-        rows = self.conn.execute(
-            select(ticket_t).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
+        # The page's numbers first (sorting narrow rows), then those rows whole.
+        page = [
+            no
+            for (no,) in self.conn.execute(
+                select(ticket_t.c.no).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
+            )
+        ]
+        found = (
+            {r.no: r for r in self.conn.execute(select(ticket_t).where(ticket_t.c.no.in_(page)))}
+            if page
+            else {}
         )
-        return [cast(Ticket, dict(r._mapping)) for r in rows], int(total)
+        return [cast(Ticket, dict(found[no]._mapping)) for no in page if no in found], int(total)

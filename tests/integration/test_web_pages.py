@@ -240,3 +240,18 @@ def test_the_public_url_follows_the_http_address_unless_set():
     assert load_settings({"HELPDESK_HTTP": "0.0.0.0:9090"}).public_url == "http://127.0.0.1:9090"
     set_apart = {"HELPDESK_HTTP": "127.0.0.1:9090", "HELPDESK_PUBLIC_URL": "https://helpdesk.example.pl"}
     assert load_settings(set_apart).public_url == "https://helpdesk.example.pl"
+
+
+async def test_a_leader_gives_a_ticket_to_another_leader_of_the_office_only(web):
+    leader = await web("lider.plock")
+    page = await (await leader.get(f"/tickets/{web.ticket}")).text()
+    assert 'id="assignee"' in page and "lider2.plock" in page and "lider.slupno" not in page
+    data = {"action": "take", "assignee": "lider2.plock"}
+    resp = await leader.post(
+        f"/tickets/{web.ticket}/act", data=with_token(leader, data), allow_redirects=False
+    )
+    assert resp.status == 303
+    assert web.container.tickets.get(web.people["lider.plock"], web.ticket)["assignee"] == "lider2.plock"
+    data = {"action": "take", "assignee": "lider.slupno"}
+    resp = await leader.post(f"/tickets/{web.ticket}/act", data=with_token(leader, data))
+    assert resp.status == 400 and "nie jest liderem urzędu" in await resp.text()

@@ -241,6 +241,7 @@ class TicketService:
         priority: Any = None,
         contract: Any = None,
         component: Any = None,
+        assignee: Any = None,
         attachments: Sequence[Upload] = (),
         unverified: bool = False,
     ) -> dict[str, Any]:
@@ -248,7 +249,8 @@ class TicketService:
 
         `action_name`, `text`, `priority`, `contract` and `component` come as people sent them (JSON,
         forms) and are checked here. `component` is what `set_component` sets; with `escalate` it is
-        set first (its own event), so a ticket that came without one (by mail) can still be escalated. `unverified` marks an action whose sender could not be authenticated (mail):
+        set first (its own event), so a ticket that came without one (by mail) can still be escalated.
+        `assignee` (a login) with `take` gives the ticket to another leader of its office. `unverified` marks an action whose sender could not be authenticated (mail):
         its event says so, and nobody is told of it in the actor's name.
         """
         if not isinstance(action_name, str):
@@ -264,6 +266,8 @@ class TicketService:
         new_component = parse_component(component) if component else None
         if new_component is not None and action not in (Action.SET_COMPONENT, Action.ESCALATE):
             raise InvalidInput("pole 'component' przyjmują tylko akcje 'set_component' i 'escalate'")
+        if assignee is not None and (not isinstance(assignee, str) or action is not Action.TAKE):
+            raise InvalidInput("pole 'assignee' (login lidera) przyjmuje tylko akcja 'take'")
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
@@ -276,8 +280,10 @@ class TicketService:
                     tx, actor, row, Action.SET_COMPONENT, "", None, None, now, unverified, new_component
                 )
                 row = tx.ticket(no, lock=True) or row
+            if assignee:
+                self._check_leader(tx, row, assignee)
             records += self._apply(
-                tx, actor, row, action, body, new_priority, contract, now, unverified, new_component
+                tx, actor, row, action, body, new_priority, contract, now, unverified, new_component, assignee
             )
             records += self._store_files(tx, no, actor, attachments, now)
             return self._publish(tx, no, records, now)
@@ -308,6 +314,23 @@ class TicketService:
                 if row["id"] == attachment_id and row.get("data") is not None:
                     return File(str(row["filename"]), str(row["content_type"]), bytes(row["data"]))
             raise NotFound(f"zgłoszenie {format_ticket_id(no)} nie ma załącznika nr {attachment_id}")
+
+        return self.db.read(_do)
+
+    @staticmethod
+    def _check_leader(tx: EventRepo, row: Ticket, login: str) -> None:
+        """A ticket is given only to an active leader of its own office."""
+        person = tx.person_by("login", login)
+        if person is None or person.role is not Role.LEADER or person.jst != row["office"]:
+            raise InvalidInput(f"'{login[:60]}' nie jest liderem urzędu tego zgłoszenia")
+
+    def leaders_of(self, actor: Person, ticket_id: str) -> list[Person]:
+        """The leaders of the ticket's office (to give it to one of them)."""
+        no = parse_ticket_id(ticket_id)
+
+        def _do(tx: EventRepo) -> list[Person]:
+            row = self._visible(tx, actor, no)
+            return tx.people_of_office(row["office"], Role.LEADER.value)
 
         return self.db.read(_do)
 
@@ -352,6 +375,7 @@ class TicketService:
         now: datetime,
         unverified: bool = False,
         component: str | None = None,
+        assignee: str | None = None,
     ) -> list[EventRecord]:
         """Append the events of one action and update the projection."""
         no = row["no"]
@@ -373,7 +397,7 @@ class TicketService:
                 self.sla.check_priority(row["contract"], priority)
             data["priority"] = priority
         elif action is Action.TAKE:
-            data["assignee"] = actor.login
+            data["assignee"] = assignee or actor.login
         record = self.recorder.append(tx, no, ev.ACTION_EVENT[action], actor.login, now, data)
         records = [record]
         all_records = tx.events(no)

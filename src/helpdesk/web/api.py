@@ -132,7 +132,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     """
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"action", "text", "priority", "contract", "article", "component"}
+    unknown = set(data) - {"action", "text", "priority", "contract", "article", "component", "assignee"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
@@ -149,6 +149,7 @@ async def ticket_action(request: web.Request) -> web.Response:
             priority=data.get("priority"),
             contract=data.get("contract"),
             component=data.get("component"),
+            assignee=data.get("assignee"),
         ),
     )
     return json_response(result)

@@ -516,6 +516,11 @@ def document() -> dict[str, Any]:
                             "przed przekazaniem (zgłoszenie bez komponentu, np. z e-maila)",
                         },
                         "contract": {"type": "string"},
+                        "assignee": {
+                            "type": "string",
+                            "description": "take: login lidera urzędu, któremu przekazać zgłoszenie "
+                            "(domyślnie wywołujący)",
+                        },
                         "article": {
                             "type": "string",
                             "description": "id opublikowanego artykułu: link do niego trafia do treści, "

@@ -415,9 +415,9 @@ class TicketTxMixin:
                 select(ticket_t.c.no).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
             )
         ]
-        found = (
+        by_no = (
             {r.no: r for r in self.conn.execute(select(ticket_t).where(ticket_t.c.no.in_(page)))}
             if page
             else {}
         )
-        return [cast(Ticket, dict(found[no]._mapping)) for no in page if no in found], int(total)
+        return [cast(Ticket, dict(by_no[no]._mapping)) for no in page if no in by_no], int(total)

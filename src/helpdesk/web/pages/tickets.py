@@ -228,8 +228,12 @@ async def _ticket(
     if person.role is Role.OFFICIAL:
         events = [e for e in events if e["type"] not in INTERNAL_EVENTS]
     allowed = [Action(a) for a in ticket["allowed_actions"]]
-    if Action.TAKE in allowed and ticket["assignee"] == person.login:
-        allowed.remove(Action.TAKE)  # already this person's
+    leaders: list[tuple[str, str]] = []
+    if Action.TAKE in allowed:
+        found = await run(request, container.tickets.leaders_of, person, ticket["id"])
+        leaders = [(p.login, p.name) for p in found if p.login != ticket["assignee"]]
+        if not leaders and ticket["assignee"] == person.login:
+            allowed.remove(Action.TAKE)  # already this person's, and nobody else to give it to
     offices = await run(request, container.people.office_names, [ticket["office"]])
     contracts = [
         {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
@@ -243,6 +247,7 @@ async def _ticket(
         "office_name": offices.get(ticket["office"], ticket["office"]),
         "sla": sla_in_words(ticket.get("sla"), container.clock.now()),
         "contracts": contracts,
+        "leaders": leaders,
         "notice": notice,
         "error": error,
         "typed": typed or {},
@@ -262,7 +267,9 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     container = request.app[CONTAINER]
     ticket_id = request.match_info["id"]
-    typed = {k: str(form.get(k, "")) for k in ("action", "text", "priority", "component", "contract")}
+    typed = {
+        k: str(form.get(k, "")) for k in ("action", "text", "priority", "component", "contract", "assignee")
+    }
     action = typed["action"]
     try:
         if action == "set_fields":  # component and priority from one form: each that changed
@@ -299,6 +306,7 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
                     priority=typed["priority"] or None,
                     component=typed["component"] or None,
                     contract=typed["contract"] or None,
+                    assignee=typed["assignee"] or None,
                 ),
             )
     except HelpdeskError as err:

@@ -40,7 +40,7 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
     upload.write_text("Błąd 0x80070005 przy zapisie", encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="pl-PL")
 
         # Official: a deep link before login lands where it pointed after it.
         page.goto(f"{base}/tickets/new")

@@ -255,3 +255,27 @@ async def test_a_leader_gives_a_ticket_to_another_leader_of_the_office_only(web)
     data = {"action": "take", "assignee": "lider.slupno"}
     resp = await leader.post(f"/tickets/{web.ticket}/act", data=with_token(leader, data))
     assert resp.status == 400 and "nie jest liderem urzędu" in await resp.text()
+
+
+async def test_report_downloads_are_polish_link_each_ticket_and_the_workbook_has_a_chart(web):
+    import io
+
+    from openpyxl import load_workbook
+
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD")
+    container.clock.advance(minutes=30)
+    container.tickets.act(people["agent2"], web.ticket, "acknowledge")
+    token = container.people.issue_token("audytor", container.clock.now())
+    api = await web()
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/api/v1/reports/sla?from=2027-03-01&to=2027-03-31&format="
+    resp = await api.get(base + "html", headers=headers)
+    html = await resp.text()
+    assert f'/tickets/{web.ticket}">{web.ticket}</a>' in html and "Reakcja: dotrzymany" in html
+    assert "script-src" not in resp.headers["Content-Security-Policy"] and "(escalated)" not in html
+    csv_text = await (await api.get(base + "csv", headers=headers)).text()
+    header = csv_text.lstrip("\ufeff").splitlines()[0]
+    assert "reakcja_spełnione" in header and "reaction" not in header and "\nkomponent," in csv_text
+    book = load_workbook(io.BytesIO(await (await api.get(base + "xlsx", headers=headers)).read()))
+    assert book["Podsumowanie"]._charts and book["Zgłoszenia"]["J2"].value == "dotrzymany"

@@ -38,12 +38,18 @@ async def report_sla(request: web.Request) -> web.Response:
             query.get("to"),
             contract=query.get("contract") or None,
             person=person,
-            details=fmt in ("json", "xlsx"),
+            details=fmt in ("json", "xlsx", "html"),
         )
+        if fmt == "html":
+            report["links"] = container.settings.public_url  # each ticket's row links its page
         return render(report, fmt)
 
     body = await run(request, _build)
-    headers = {"X-Content-Type-Options": "nosniff"}
+    # The html report is one self-contained page: its own inline styles, no script at all.
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    }
     if fmt in ("csv", "xlsx"):
         name = f"raport-sla-{query.get('from')}-{query.get('to')}.{fmt}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'

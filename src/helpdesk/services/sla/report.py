@@ -260,7 +260,7 @@ def build_report(
             "from": date_from.isoformat(),
             "to": date_to.isoformat(),
             "timezone": str(tz),
-            "selection": "zgłoszenia, których pierwsze przekazanie Wykonawcy (escalated) "
+            "selection": "zgłoszenia, których pierwsze przekazanie Wykonawcy "
             "nastąpiło w okresie od–do włącznie",
         },
         "contract": contract,

@@ -29,6 +29,16 @@ DIMENSION_LABELS_PL = {
     "total": "Razem",
 }
 METRIC_LABELS_PL = {"reaction": "Reakcja", "workaround": "Obejście", "fix": "Naprawa"}
+METRIC_COLUMNS_PL = {"reaction": "reakcja", "workaround": "obejscie", "fix": "naprawa"}
+STATE_LABELS_PL = {"met": "dotrzymany", "breached": "przekroczony", "running": "w toku"}
+DIMENSION_KEYS_PL = {
+    "contract": "umowa",
+    "component": "komponent",
+    "priority": "priorytet",
+    "office": "urząd",
+    "month": "miesiąc",
+    "total": "razem",
+}
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
@@ -51,7 +61,8 @@ def _label(dimension: str, key: str) -> str:
 def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the summary table (one row per dimension value, then the total)."""
     header = ["wymiar", "wartość", "zgłoszenia", "poza_umową"]
-    for m in METRICS:
+    for metric in METRICS:
+        m = METRIC_COLUMNS_PL[metric]
         header += [f"{m}_spełnione", f"{m}_przekroczone", f"{m}_w_toku", f"{m}_mediana_min", f"{m}_p90_min"]
     header += ["wstrzymane_min", "kary_pln", "kary_bez_limitu_pln", "dziennik_skrót", "dziennik_zdarzenia"]
     rows: list[list[Any]] = []
@@ -60,7 +71,7 @@ def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]
     ]
     items.append(("total", "", report["total"]))
     for d, key, g in items:
-        row: list[Any] = [d, key, g["tickets"], g["out_of_contract"]]
+        row: list[Any] = [DIMENSION_KEYS_PL[d], key, g["tickets"], g["out_of_contract"]]
         for m in METRICS:
             x = g["metrics"][m]
             row += [x["met"], x["breached"], x["running"], x["median_min"], x["p90_min"]]
@@ -110,7 +121,8 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
         sheet.append(row)
     tickets = book.create_sheet("Zgłoszenia")
     head = ["zgłoszenie", "umowa", "priorytet", "urząd", "komponent", "przekazano", "poza_umową"]
-    for m in METRICS:
+    for metric in METRICS:
+        m = METRIC_COLUMNS_PL[metric]
         head += [f"{m}_min", f"{m}_cel_min", f"{m}_stan"]
     head += ["wstrzymane_min", "kary_pln"]
     tickets.append(head)
@@ -122,16 +134,39 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
             t["office"],
             t["component"],
             t["escalated_at"],
-            t["out_of_contract"],
+            "tak" if t["out_of_contract"] else "nie",
         ]
         for m in METRICS:
             x = t["metrics"].get(m)
-            line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
+            state = STATE_LABELS_PL.get(x["state"], x["state"]) if x else None
+            line += [x["elapsed_min"], x["target_min"], state] if x else [None, None, None]
         line += [t["paused_min"], t["penalty_pln"]]
         tickets.append(line)
+    _xlsx_chart(book, report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_chart(book: Any, report: Mapping[str, Any]) -> None:
+    """Below the summary: met, breached and running deadlines per clock, and a stacked bar chart of them."""
+    from openpyxl.chart import BarChart, Reference
+
+    sheet = book["Podsumowanie"]
+    sheet.append([])
+    first = sheet.max_row + 1
+    sheet.append(["termin", "dotrzymane", "przekroczone", "w toku"])
+    for m in METRICS:
+        x = report["total"]["metrics"][m]
+        sheet.append([METRIC_LABELS_PL[m], x["met"], x["breached"], x["running"]])
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = "Terminy SLA: dotrzymane i przekroczone"
+    chart.y_axis.title = "zgłoszenia"
+    last = first + len(METRICS)
+    chart.add_data(Reference(sheet, min_col=2, max_col=4, min_row=first, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    sheet.add_chart(chart, f"F{last + 2}")
 
 
 def _facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -186,6 +221,46 @@ def _bars(
         x += 14 + 8 * len(name) + 16
     parts.append("</svg>")
     return f"<h3>{escape(title)}</h3>" + "".join(parts)
+
+
+def _ticket_table(report: Mapping[str, Any]) -> str:
+    """Per ticket (when the report has them): a link to its page and events, and each clock."""
+    tickets = report.get("tickets")
+    if not tickets:
+        return ""
+    base = str(report.get("links", "")).rstrip("/")
+    head = "".join(
+        f"<th>{escape(x)}</th>"
+        for x in (
+            "zgłoszenie",
+            "umowa",
+            "priorytet",
+            "urząd",
+            "komponent",
+            "przekazano",
+            "terminy",
+            "kary [zł]",
+        )
+    )
+    rows = []
+    for t in tickets:
+        clocks = ", ".join(
+            f"{METRIC_LABELS_PL[m]}: {STATE_LABELS_PL.get(x['state'], x['state'])}"
+            for m, x in t["metrics"].items()
+        )
+        link = f'<a href="{escape(base)}/tickets/{escape(t["ticket"])}">{escape(t["ticket"])}</a>'
+        cells = [
+            link,
+            escape(t["contract"]),
+            escape(_label("priority", t["priority"])),
+            escape(t["office"]),
+            escape(_label("component", t["component"])),
+            escape(t["escalated_at"]),
+            escape(clocks or "poza umową"),
+            escape(str(t["penalty_pln"])),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<h3>Zgłoszenia</h3><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def to_html(report: Mapping[str, Any]) -> bytes:
@@ -259,6 +334,7 @@ def to_html(report: Mapping[str, Any]) -> bytes:
     facts = "".join(
         f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>" for k, v in _facts(report)
     )
+    tables.append(_ticket_table(report))
     total = report["total"]
     page = f"""<!DOCTYPE html>
 <html lang="pl"><head><meta charset="utf-8"><title>Raport SLA {escape(report["period"]["from"])} – {escape(report["period"]["to"])}</title>

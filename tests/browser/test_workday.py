@@ -135,6 +135,8 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         login(page, base, "audytor", PASSWORD)
         page.goto(f"{base}/reports?from=2027-03-01&to=2027-03-31")
         assert ticket_id in page.inner_text("main")
+        page.click("text=Sprawdź łańcuch zdarzeń")
+        assert "Łańcuch zdarzeń nienaruszony" in page.inner_text("main")
         check(page, "09-auditor-report")
         page.goto(f"{base}/reports?from=2027-03-31&to=2027-03-01")
         assert page.locator("[role=alert]").count() == 1  # a reversed period: said on the page

@@ -279,3 +279,14 @@ async def test_report_downloads_are_polish_link_each_ticket_and_the_workbook_has
     assert "reakcja_spełnione" in header and "reaction" not in header and "\nkomponent," in csv_text
     book = load_workbook(io.BytesIO(await (await api.get(base + "xlsx", headers=headers)).read()))
     assert book["Podsumowanie"]._charts and book["Zgłoszenia"]["J2"].value == "dotrzymany"
+
+
+def test_a_changed_component_keeps_the_audit_log_whole(container):
+    from helpdesk.services.audit import verify_log
+
+    people = populate(container)
+    ticket = container.tickets.create(people["urz.plock"], NewTicket("Z e-maila", "bez komponentu"))
+    container.tickets.act(people["lider.plock"], ticket["id"], "set_component", component="KONTO")
+    container.tickets.act(people["lider.plock"], ticket["id"], "escalate", component="EZD")
+    verdict = verify_log(container.db)
+    assert verdict.ok, [p.describe() for p in verdict.problems]

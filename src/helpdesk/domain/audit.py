@@ -308,6 +308,8 @@ class LogVerifier:
             state.office = record.get("office")
             state.component = record.get("component")
             state.author = record.get("actor")
+        elif kind == ev.COMPONENT_CHANGED:
+            state.component = record.get("component")
         elif kind == ev.ESCALATED and not state.view.escalated:
             state.contractor = record.get("contractor")
         try:

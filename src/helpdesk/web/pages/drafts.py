@@ -21,6 +21,7 @@ from helpdesk.domain.people import Person
 from helpdesk.services.kb.drafts import DECIDE_ROLES, DraftPublished
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, run
 from helpdesk.web.middlewares import status_of
+from helpdesk.web.pages.kb import markdown_html
 from helpdesk.web.pages.render import csrf_token, render, signed_in
 
 
@@ -35,13 +36,6 @@ async def layout(request: web.Request, title: str, body: str, person: Person | N
     token = csrf_token(request.cookies.get(SESSION_COOKIE))
     return await render(
         request, "base.html", {"title": title, "body": Markup(_with_tokens(body, token))}, person=person
-    )
-
-
-def _paragraphs(body: str) -> str:
-    """An article body as escaped paragraphs (blank lines part them, line ends kept)."""
-    return "".join(
-        f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in body.split("\n\n") if block.strip()
     )
 
 
@@ -278,7 +272,7 @@ def _draft_html(
         f"{_when(draft['drafted_at'])} · wersja {draft['version']}, ostatnia zmiana: "
         f"{escape(draft['updated_by'] or '—')}, {_when(draft['updated_at'])}</p>{form}{discard}</div>"
         f"<div class='card'><h2>Podgląd zapisanej wersji</h2><h3>{escape(draft['title'])}</h3>"
-        f"{_paragraphs(draft['body'])}</div>"
+        f"<div class='article-body'>{markdown_html(draft['body'])}</div></div>"
         f"<div class='card'><h2>Historia</h2><table><thead><tr><th>Wersja</th><th>Stan</th><th>Kiedy</th>"
         f"<th>Kto</th></tr></thead><tbody>{history}</tbody></table>"
         "<p><a href='/drafts'>Wszystkie szkice</a></p></div>"

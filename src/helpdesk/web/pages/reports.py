@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from helpdesk.domain.errors import HelpdeskError
+from helpdesk.domain.roles import SEE_ALL_ROLES
+from helpdesk.services.audit import verify_log
 from helpdesk.services.sla.report import sla_report
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
@@ -86,6 +88,19 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
                     "breached_pct": round(100 * breached / total),
                 }
             )
+    chain: dict[str, Any] | None = None
+    if q.get("lancuch") and person.role in SEE_ALL_ROLES and report is not None:
+        # The whole log checked as `helpdesk audit verify` does; each ticket row says whether one
+        # of its events is among the problems found.
+        verdict = await run(request, verify_log, container.db)
+        broken = {p.ticket for p in verdict.problems if p.ticket}
+        chain = {
+            "ok": verdict.ok,
+            "events": verdict.events,
+            "problems": [p.describe() for p in verdict.problems[:20]],
+        }
+        for row in rows:
+            row["chain_ok"] = row["ticket"] not in broken
     download = {k: chosen[k] for k in ("from", "to", "contract") if chosen[k]}
     context = {
         "title": "Raport SLA",
@@ -97,6 +112,9 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         "penalty": sum(float(r.get("penalty_pln") or 0) for r in rows),
         "offices": offices,
         "contracts": sorted(container.contracts),
+        "chain": chain,
+        "can_verify": person.role in SEE_ALL_ROLES,
+        "verify_url": "/reports?" + urlencode({**{k: v for k, v in chosen.items() if v}, "lancuch": "1"}),
         "downloads": [
             (f, "/api/v1/reports/sla?" + urlencode({**download, "format": f}))
             for f in ("csv", "xlsx", "html")

@@ -1,4 +1,4 @@
-"""Issue 11, point 5: every cause that answered 500 now answers 400 with a Polish message (one test per
+"""Hostile input: every cause that once answered 500 now answers 400 with a Polish message (one test per
 cause), titles lose their control characters, the webhook refuses a non-ASCII secret with 403, and
 the API takes only JSON bodies for writes (415)."""
 

@@ -228,7 +228,7 @@ def client_address(trusted: list[str]) -> Middleware:
         try:  # checked here so that a malformed header is a Polish 400, not the library's bare one
             forwarded.get_forwarded_for(request.headers)
             forwarded.get_forwarded_proto(request.headers)
-        except (RemoteError, ValueError) as err:
+        except (RemoteError, ValueError, web.HTTPBadRequest) as err:  # the library raises all three
             raise InvalidInput("niepoprawny nagłówek X-Forwarded-For od serwera pośredniczącego") from err
         return await forwarded.middleware(request, handler)
 

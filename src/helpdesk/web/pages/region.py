@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.roles import Role
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.pages.render import render, signed_in
@@ -28,7 +29,7 @@ async def region(request: web.Request) -> web.StreamResponse:
             request, container.kb_insights.deflection, now - timedelta(days=DEFLECTION_DAYS), now
         )
         deflection = {r["office"]: r for r in report.get("offices", [])}
-    except Exception:
+    except HelpdeskError:  # the overview stands without its deflection column
         deflection = {}
     for row in rows:
         office = offices.get(row["office"])

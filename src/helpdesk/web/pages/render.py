@@ -162,7 +162,7 @@ async def error_page(request: web.Request, status: int, detail: str = "") -> web
     person = None
     try:
         person = await optional_person(request)
-    except Exception:
+    except Exception:  # an error page must render even when the database cannot say who is asking
         person = None
     return await render(
         request,

@@ -21,7 +21,7 @@ from helpdesk.services.kb.drafts import REVIEW_ROLES
 from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
-from helpdesk.web.pages.render import render, signed_in
+from helpdesk.web.pages.render import error_page, render, signed_in
 from helpdesk.web.pages.sla_words import sla_in_words
 
 PER_PAGE = 25
@@ -149,7 +149,7 @@ async def _new_form(
     request: web.Request, person: Person, values: dict[str, str], error: str, status: int = 200
 ) -> web.Response:
     if person.role not in CREATE_ROLES:
-        return await _forbidden(request, person, "Twoja rola nie zakłada zgłoszeń.")
+        return await error_page(request, 403, "Twoja rola nie zakłada zgłoszeń.")
     offices = await run(request, _office_names, request) if person.role is Role.COORDINATOR else {}
     max_mb = request.app[CONTAINER].settings.attachment_max_bytes / 1024 / 1024
     context = {
@@ -160,12 +160,6 @@ async def _new_form(
         "max_mb": max_mb,
     }
     return await render(request, "tickets/new.html", context, status=status, person=person)
-
-
-async def _forbidden(request: web.Request, person: Person, detail: str) -> web.Response:
-    from helpdesk.web.pages.render import error_page
-
-    return await error_page(request, 403, detail)
 
 
 async def new_ticket_submit(request: web.Request) -> web.StreamResponse:

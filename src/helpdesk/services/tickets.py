@@ -45,6 +45,10 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_PER_PAGE = 200
 LIST_FILTERS = ("status", "office", "priority", "escalated")
+OFFICE_SIDE = frozenset({Role.OFFICIAL, Role.LEADER, Role.REPRESENTATIVE})
+"""Who answers for the office when a ticket waits for it."""
+OFFICE_ANSWER = "office_answer"
+"""The `reason` of a `resumed` event that the office's answer appended by itself."""
 
 
 class SlaPolicy(Protocol):
@@ -320,6 +324,12 @@ class TicketService:
             data["assignee"] = actor.login
         record = self.recorder.append(tx, no, ev.ACTION_EVENT[action], actor.login, now, data)
         records = [record]
+        if self._answers_the_waiting(actor, row, action, unverified):
+            # The office's answer ends the waiting at the minute it arrives: the contractor's clocks
+            # run again from here, and the `resumed` event tells the agents (services/notify/).
+            records.append(
+                self.recorder.append(tx, no, ev.RESUMED, actor.login, now, {"reason": OFFICE_ANSWER})
+            )
         all_records = tx.events(no)
         view = ev.project(all_records)
         values: dict[str, Any] = {
@@ -342,6 +352,20 @@ class TicketService:
             values["next_deadline"] = self.sla.next_deadline(all_records, now) if view.escalated else None
         tx.update_ticket(no, values)
         return records
+
+    @staticmethod
+    def _answers_the_waiting(actor: Person, row: Ticket, action: Action, unverified: bool) -> bool:
+        """Whether this comment or reply is the office's answer to a ticket waiting for it.
+
+        After the escalation any office-side person answers for the office; before it, the leader
+        waits for the official who reported the problem, so only that person's answer counts.
+        Mail whose sender could not be confirmed never resumes anything in someone's name.
+        """
+        if action not in (Action.COMMENT, Action.REPLY) or unverified or row["state"] != State.WAITING.value:
+            return False
+        if row["escalated"]:
+            return actor.role in OFFICE_SIDE
+        return actor.id == row["author_id"]
 
     def _escalation(self, row: Ticket, priority: str | None, contract: Any, now: datetime) -> dict[str, Any]:
         if self.sla is None:

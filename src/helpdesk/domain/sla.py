@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import METRICS, Contract, PriorityTerms
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.office_terms import OfficeBook
 from helpdesk.domain.events import (
     ACKNOWLEDGED,
     ESCALATED,
@@ -40,8 +41,9 @@ MET, BREACHED, RUNNING = "met", "breached", "running"
 class ClockEvent(NamedTuple):
     """The part of a ticket event the clocks read; `line` (0: unknown) is for error messages.
 
-    A NamedTuple rather than a frozen dataclass: a replay builds hundreds of thousands of them,
-    and a frozen dataclass costs three times as much to construct.
+    `office` is read from `created` and `escalated` events (the office calendar and first-line
+    targets). A NamedTuple rather than a frozen dataclass: a replay builds hundreds of thousands
+    of them, and a frozen dataclass costs three times as much to construct.
     """
 
     at: datetime
@@ -50,6 +52,7 @@ class ClockEvent(NamedTuple):
     contract: str | None = None
     priority: str | None = None
     line: int = 0
+    office: str | None = None
 
 
 class Metric(NamedTuple):
@@ -65,6 +68,7 @@ class Metric(NamedTuple):
     penalty_pln: float
     calendar: BusinessCalendar
     as_of: datetime
+    breached_at: float | None = None  # POSIX seconds when elapsed reached the target (breached only)
 
     def warn_at(self, share: float) -> datetime | None:
         """The future instant when elapsed reaches `share` of the target; None if past or stopped."""
@@ -86,7 +90,11 @@ class Metric(NamedTuple):
 
 @dataclass(frozen=True)
 class TicketSla:
-    """A ticket's contractor clocks at `as_of`; empty metrics when out of contract."""
+    """A ticket's contractor clocks at `as_of`; empty metrics when out of contract.
+
+    `version` is the contract text the ticket is measured under (the contract id, or the id of
+    the annex in force at the first escalation, or the successor's when it took the ticket over).
+    """
 
     contract: str
     priority: str
@@ -95,6 +103,10 @@ class TicketSla:
     penalty_pln: float
     escalated_at: datetime
     as_of: datetime
+    version: str = ""
+    office: str | None = None
+    handed_over_from: str | None = None
+    calendar: str = ""
 
     def to_json(self, ticket_id: str) -> dict[str, Any]:
         """Exactly the SPEC §6 output object for this ticket."""
@@ -106,14 +118,18 @@ class TicketSla:
                 "state": metric.state,
             }
         penalty = self.penalty_pln
-        return {
+        out = {
             "ticket": ticket_id,
             "contract": self.contract,
+            "contract_version": self.version or self.contract,
             "priority": self.priority,
             "out_of_contract": self.out_of_contract,
             "metrics": metrics,
             "penalty_pln": int(penalty) if penalty == int(penalty) else round(penalty, 2),
         }
+        if self.handed_over_from:
+            out["handed_over_from"] = self.handed_over_from
+        return out
 
 
 def money(value: float) -> int | float:
@@ -138,15 +154,53 @@ def _terms(contract: Contract, priority: str | None, event: ClockEvent) -> Prior
     return terms
 
 
+def _calendar(terms: PriorityTerms, offices: OfficeBook | None, office: str | None) -> BusinessCalendar:
+    """The calendar a priority's clocks count in: the office's own, when the contract says so."""
+    if terms.office_calendar and offices is not None:
+        own = offices.own(office)
+        if own is not None:
+            return own.calendar
+    return terms.calendar
+
+
+def successor_of(contracts: Mapping[str, Contract], contract: Contract) -> Contract | None:
+    """The contract that says it takes over `contract`'s open tickets (the first by id), or None."""
+    for other in sorted(contracts.values(), key=lambda c: c.id):
+        if contract.id in other.takes_over and other.id != contract.id:
+            return other
+    return None
+
+
 def compute_sla(
-    events: Iterable[ClockEvent], contracts: Mapping[str, Contract], as_of: datetime
+    events: Iterable[ClockEvent],
+    contracts: Mapping[str, Contract],
+    as_of: datetime,
+    offices: OfficeBook | None = None,
 ) -> TicketSla | None:
     """The ticket's SLA at `as_of` by SPEC §6, or None when it was never escalated by then."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     as_of_ts = as_of.timestamp()
     timed = sorted(((e.at.timestamp(), e.seq, e) for e in events), key=lambda x: (x[0], x[1]))
-    return compute_sla_ts(timed, contracts, as_of, as_of_ts)
+    return compute_sla_ts(timed, contracts, as_of, as_of_ts, offices)
+
+
+HANDOVER = "handover"
+"""A moment, not an event of the log: the successor contract takes the open ticket over."""
+
+
+def _handover(
+    contracts: Mapping[str, Contract], contract: Contract, calendar: BusinessCalendar, as_of_ts: float
+) -> tuple[float, Contract] | None:
+    """(instant, successor version) when the contract ends before `as_of` and a successor takes over."""
+    end_day = contract.period_end + timedelta(days=1)
+    at = datetime.combine(end_day, time(0), tzinfo=calendar.tz)
+    if at.timestamp() > as_of_ts:
+        return None
+    successor = successor_of(contracts, contract)
+    if successor is None or not successor.covers(end_day):
+        return None
+    return at.timestamp(), successor.in_force(end_day)
 
 
 def compute_sla_ts(
@@ -154,6 +208,7 @@ def compute_sla_ts(
     contracts: Mapping[str, Contract],
     as_of: datetime,
     as_of_ts: float,
+    offices: OfficeBook | None = None,
 ) -> TicketSla | None:
     """`compute_sla` on events already paired with POSIX seconds and sorted by (at, seq)."""
     paused = False
@@ -172,27 +227,47 @@ def compute_sla_ts(
         return None
 
     first_ts, _, first = timed[started]
-    contract = contracts.get(first.contract or "")
-    if contract is None:
+    base = contracts.get(first.contract or "")
+    if base is None:
         raise InvalidInput(f"{_where(first)}nieznana umowa '{first.contract}'")
     priority = first.priority or ""
-    terms = _terms(contract, priority, first)
-    if not contract.covers(first.at.astimezone(terms.calendar.tz).date()):
+    office = first.office
+    terms = _terms(base, priority, first)
+    day = first.at.astimezone(terms.calendar.tz).date()
+    if not base.covers(day):
         # No clocks, but the reported priority is still the ticket's latest one.
         for ts, _seq, event in timed[started + 1 :]:
             if ts > as_of_ts:
                 break
             if event.type == PRIORITY_CHANGED:
-                _terms(contract, event.priority, event)
+                _terms(base, event.priority, event)
                 priority = event.priority or priority
-        return TicketSla(contract.id, priority, True, {}, 0, first.at, as_of)
+        return TicketSla(base.id, priority, True, {}, 0, first.at, as_of, base.version, office)
 
-    calendar = terms.calendar
+    # The version (original text or annex) in force on the day of the first escalation.
+    contract = base.in_force(day)
+    terms = _terms(contract, priority, first)
+    calendar = _calendar(terms, offices, office)
+    targets = terms.targets
+    t_reaction, t_workaround, t_fix = targets["reaction"], targets["workaround"], targets["fix"]
+    handed_from: str | None = None
+    handover = _handover(contracts, base, calendar, as_of_ts)
+    if handover is not None:
+        # Insert the successor's moment among the events; it acts only if the ticket is still open.
+        moment = ClockEvent(
+            datetime.fromtimestamp(handover[0], calendar.tz), -1, HANDOVER, handover[1].id, None
+        )
+        timed = [*timed, (handover[0], -1, moment)]
+        timed.sort(key=_at_seq)
     # Three plain flags and sums rather than lists: this loop runs for every event of a replay.
     # acknowledged stops reaction; workaround stops reaction and workaround; resolved stops all;
-    # reopened restarts fix only (SPEC §6 names only fix).
+    # reopened restarts fix only (SPEC §6 names only fix). A clock that passes its target keeps
+    # the instant it did (b_*): the total cap takes penalties in the order breaches happened.
     reaction = workaround = fix = True
     e_reaction = e_workaround = e_fix = 0.0
+    b_reaction: float | None = None
+    b_workaround: float | None = None
+    b_fix: float | None = None
     last = first_ts
     relevant = _RELEVANT
     for index in range(started + 1, len(timed)):
@@ -206,10 +281,16 @@ def compute_sla_ts(
             worked = calendar.working_seconds_ts(last, ts)
             if reaction:
                 e_reaction += worked
+                if b_reaction is None and e_reaction > t_reaction:
+                    b_reaction = calendar.add_working_seconds_ts(last, t_reaction - e_reaction + worked)
             if workaround:
                 e_workaround += worked
+                if b_workaround is None and e_workaround > t_workaround:
+                    b_workaround = calendar.add_working_seconds_ts(last, t_workaround - e_workaround + worked)
             if fix:
                 e_fix += worked
+                if b_fix is None and e_fix > t_fix:
+                    b_fix = calendar.add_working_seconds_ts(last, t_fix - e_fix + worked)
         last = ts
         if kind == ACKNOWLEDGED:
             reaction = False
@@ -223,20 +304,41 @@ def compute_sla_ts(
             paused = True
         elif kind == RESUMED:
             paused = False
-        else:  # PRIORITY_CHANGED
-            terms = _terms(contract, event.priority, event)
-            priority = event.priority or priority
-            calendar = terms.calendar
+        else:
+            if kind == HANDOVER:
+                if not (reaction or workaround or fix):
+                    continue  # resolved by the end of the contract: it stays with its contractor
+                successor = contracts[event.contract or ""]
+                handed_from = contract.id
+                contract = successor
+                terms = _terms(contract, priority, event)
+            else:  # PRIORITY_CHANGED
+                terms = _terms(contract, event.priority, event)
+                priority = event.priority or priority
+            calendar = _calendar(terms, offices, office)
+            targets = terms.targets
+            t_reaction, t_workaround, t_fix = targets["reaction"], targets["workaround"], targets["fix"]
+            # New targets: a clock already past its new target breached at this moment.
+            b_reaction = (b_reaction or ts) if e_reaction > t_reaction else None
+            b_workaround = (b_workaround or ts) if e_workaround > t_workaround else None
+            b_fix = (b_fix or ts) if e_fix > t_fix else None
     if not paused and as_of_ts > last and (reaction or workaround or fix):
         worked = calendar.working_seconds_ts(last, as_of_ts)
         if reaction:
             e_reaction += worked
+            if b_reaction is None and e_reaction > t_reaction:
+                b_reaction = calendar.add_working_seconds_ts(last, t_reaction - e_reaction + worked)
         if workaround:
             e_workaround += worked
+            if b_workaround is None and e_workaround > t_workaround:
+                b_workaround = calendar.add_working_seconds_ts(last, t_workaround - e_workaround + worked)
         if fix:
             e_fix += worked
+            if b_fix is None and e_fix > t_fix:
+                b_fix = calendar.add_working_seconds_ts(last, t_fix - e_fix + worked)
     elapsed = (e_reaction, e_workaround, e_fix)
     running = (reaction, workaround, fix)
+    breached_at = (b_reaction, b_workaround, b_fix)
 
     metrics: dict[str, Metric] = {}
     total = 0.0
@@ -252,12 +354,40 @@ def compute_sla_ts(
         penalty = rule.amount(spent - target) if rule is not None and late else 0
         total += penalty
         metrics[name] = Metric(
-            name, spent, target, state, running[i], paused, due_at, penalty, calendar, as_of
+            name,
+            spent,
+            target,
+            state,
+            running[i],
+            paused,
+            due_at,
+            penalty,
+            calendar,
+            as_of,
+            breached_at[i] if late else None,
         )
-    return TicketSla(contract.id, priority, False, metrics, total, first.at, as_of)
+    return TicketSla(
+        contract.id,
+        priority,
+        False,
+        metrics,
+        total,
+        first.at,
+        as_of,
+        contract.version,
+        office,
+        handed_from,
+        calendar.name,
+    )
 
 
-_RELEVANT = frozenset({ACKNOWLEDGED, WORKAROUND, RESOLVED, REOPENED, PAUSED, RESUMED, PRIORITY_CHANGED})
+def _at_seq(item: tuple[float, int, ClockEvent]) -> tuple[float, int]:
+    return item[0], item[1]
+
+
+_RELEVANT = frozenset(
+    {ACKNOWLEDGED, WORKAROUND, RESOLVED, REOPENED, PAUSED, RESUMED, PRIORITY_CHANGED, HANDOVER}
+)
 
 
 def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:

@@ -5,8 +5,8 @@ the day given for a holiday that fell on a Saturday, `open` days worked) and its
 per priority: `take` (until the first `assigned`), `answer` (until the first reply to the official)
 and `resolve_or_escalate` (until `resolved` or `escalated`), in working time of that calendar,
 where `d` is one working day of it. `first_line.yaml` gives both to offices without their own
-file; an office file without `first_line` takes the defaults' targets, measured in its own
-calendar. The contractor's clocks use an office's calendar only when the office has its own file
+file; an office file takes the defaults' targets for every priority its own `first_line` does not
+name, measured in its own calendar. The contractor's clocks use an office's calendar only when the office has its own file
 and the contract's priority says `office_calendar: true` (domain/sla.py).
 """
 
@@ -129,13 +129,12 @@ def build_office_terms(
     if data.get("calendar") is None:
         raise _fail("calendar", "brak wymaganego pola")
     calendar = build_calendar(data["calendar"], "calendar", holidays_for, "urząd" if is_default else code)
-    if data.get("first_line") is not None:
-        first_line = parse_first_line(data["first_line"], calendar, "first_line")
-    elif default is not None and default.raw is not None:
-        # The defaults' targets, with `d` counted as one working day of this office's calendar.
-        first_line = parse_first_line(default.raw.get("first_line"), calendar, "first_line")
-    else:
-        first_line = {}
+    first_line: dict[str, dict[str, int]] = {}
+    if default is not None and default.raw is not None:
+        # The defaults' targets for the priorities the office does not name, with `d` counted as
+        # one working day of this office's calendar.
+        first_line.update(parse_first_line(default.raw.get("first_line"), calendar, "first_line"))
+    first_line.update(parse_first_line(data.get("first_line"), calendar, "first_line"))
     return OfficeTerms(code, calendar, first_line, True, dict(data))
 
 

@@ -17,23 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import METRICS, Contract, PriorityTerms
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.domain.office_terms import OfficeBook
 from helpdesk.domain.events import (
     ACKNOWLEDGED,
+    ASSIGNED,
+    CREATED,
     ESCALATED,
     PAUSED,
     PRIORITY_CHANGED,
     REOPENED,
+    REPLIED,
     RESOLVED,
     RESUMED,
     WORKAROUND,
 )
+from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
 
 MET, BREACHED, RUNNING = "met", "breached", "running"
 
@@ -402,3 +405,183 @@ def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
         if metric.due_at is not None and metric.due_at >= sla.as_of:
             found.append(metric.due_at)
     return min(found, default=None)
+
+
+# --- the first line ------------------------------------------------------------------------------
+class FirstLineMetric(NamedTuple):
+    """One of the leaders' clocks: working seconds of the office calendar against its target."""
+
+    elapsed: float
+    target: int | None  # None: the office has no target for this priority and clock
+    state: str | None  # met / breached / running; None without a target
+    running: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """elapsed_min, target_min (null without a target) and state."""
+        return {
+            "elapsed_min": round(self.elapsed / 60, 2),
+            "target_min": None if self.target is None else round(self.target / 60, 2),
+            "state": self.state,
+        }
+
+
+class FirstLine(NamedTuple):
+    """The first line's clocks of one ticket, from `created`, in the office's calendar.
+
+    `take` stops at the first `assigned`, `answer` at the first `replied`, `resolve_or_escalate`
+    at `resolved` or the first `escalated`; an escalation or resolution also stops the first two
+    (the ticket has left the leaders). None of them counts between `paused` and `resumed`:
+    that is the office's own time (`waiting`, the official's answer awaited).
+    """
+
+    office: str | None
+    priority: str
+    calendar: BusinessCalendar
+    metrics: Mapping[str, FirstLineMetric]
+    waiting: float  # working seconds paused before the escalation (waiting for the official)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `first_line` object of a replay line, report row and ticket detail."""
+        return {
+            "office": self.office,
+            "priority": self.priority,
+            "calendar": self.calendar.name,
+            "metrics": {name: metric.to_json() for name, metric in self.metrics.items()},
+            "waiting_for_official_min": round(self.waiting / 60, 2),
+        }
+
+
+_FIRST_LINE_STOPS = {ASSIGNED: (0,), REPLIED: (1,), RESOLVED: (0, 1, 2), ESCALATED: (0, 1, 2)}
+
+
+def compute_first_line(
+    timed: list[tuple[float, int, ClockEvent]], offices: OfficeBook | None, as_of_ts: float
+) -> FirstLine | None:
+    """The first line's clocks at `as_of_ts`, or None without a `created` event or office terms."""
+    if offices is None or not timed:
+        return None
+    start_ts, _, created = timed[0]
+    if created.type != CREATED or start_ts > as_of_ts:
+        return None
+    office = created.office
+    priority = created.priority or ""
+    for _ts, _seq, event in timed:
+        if event.type == ESCALATED:
+            office = office or event.office
+            break
+    terms = offices.terms_for(office)
+    if terms is None:
+        return None
+    calendar = terms.calendar
+    running = [True, True, True]
+    elapsed = [0.0, 0.0, 0.0]
+    waiting = 0.0
+    paused = False
+    last = start_ts
+    for ts, _seq, event in timed[1:]:
+        if ts > as_of_ts or not any(running):
+            break
+        kind = event.type
+        stops = _FIRST_LINE_STOPS.get(kind)
+        if stops is None and kind not in (PAUSED, RESUMED, PRIORITY_CHANGED):
+            continue
+        if ts > last:
+            worked = calendar.working_seconds_ts(last, ts)
+            if paused:
+                waiting += worked
+            else:
+                for i in (0, 1, 2):
+                    if running[i]:
+                        elapsed[i] += worked
+        last = ts
+        if stops is not None:
+            for i in stops:
+                running[i] = False
+            if kind == ESCALATED:
+                priority = event.priority or priority
+        elif kind == PAUSED:
+            paused = True
+        elif kind == RESUMED:
+            paused = False
+        else:
+            priority = event.priority or priority
+    if any(running) and as_of_ts > last:
+        worked = calendar.working_seconds_ts(last, as_of_ts)
+        if paused:
+            waiting += worked
+        else:
+            for i in (0, 1, 2):
+                if running[i]:
+                    elapsed[i] += worked
+    metrics: dict[str, FirstLineMetric] = {}
+    targets = terms.first_line.get(priority, {})
+    for i, name in enumerate(FIRST_LINE_METRICS):
+        target = targets.get(name)
+        state = None
+        if target is not None:
+            state = BREACHED if elapsed[i] > target else (RUNNING if running[i] else MET)
+        metrics[name] = FirstLineMetric(elapsed[i], target, state, running[i])
+    return FirstLine(office, priority, calendar, metrics, waiting)
+
+
+# --- the total cap ---------------------------------------------------------------------------------
+class PenaltyEntry(NamedTuple):
+    """One clock's penalty, in the order breaches happened, with what is due after the total cap."""
+
+    ticket: str
+    contract: str
+    version: str
+    metric: str
+    breached_at: float  # POSIX seconds
+    accrued: float
+    due: float
+    cap_period: int | None  # contract year (1, 2, …) when the cap counts per year; None otherwise
+    used_before: float  # penalties due in the same cap period before this one
+
+
+def contract_year(contract: Contract, day: date) -> int:
+    """1 for the first contract year (from `period.start`), 2 for the next, …"""
+    start = contract.period_start
+    years = day.year - start.year - (1 if (day.month, day.day) < (start.month, start.day) else 0)
+    return max(years, 0) + 1
+
+
+def apply_penalty_caps(
+    items: Iterable[tuple[str, TicketSla]], contracts: Mapping[str, Contract]
+) -> list[PenaltyEntry]:
+    """Every penalty of `items` in breach order (then ticket, clock), cut to the contract's total cap.
+
+    A penalty counts towards the cap at the instant its clock passed the target; what the cap
+    leaves of it is `due` (all of it without a cap). Per-year caps count per contract year of
+    the breach (the calendar date in the clock's time zone).
+    """
+    raw: list[tuple[float, str, int, str, TicketSla, Metric]] = []
+    for ticket, sla in items:
+        if sla.out_of_contract:
+            continue
+        for index, (name, metric) in enumerate(sla.metrics.items()):
+            if metric.penalty_pln > 0:
+                when = metric.breached_at if metric.breached_at is not None else sla.as_of.timestamp()
+                raw.append((when, ticket, index, name, sla, metric))
+    raw.sort(key=lambda x: (x[0], x[1], x[2]))
+    used: dict[tuple[str, int | None], float] = {}
+    out: list[PenaltyEntry] = []
+    for when, ticket, _index, name, sla, metric in raw:
+        contract = contracts[sla.contract]
+        cap = contract.penalties_cap
+        period: int | None = None
+        if cap is not None and cap.per_year:
+            day = datetime.fromtimestamp(when, metric.calendar.tz).date()
+            period = contract_year(contract, day)
+        key = (contract.id, period)
+        before = used.get(key, 0.0)
+        due = metric.penalty_pln
+        if cap is not None:
+            due = max(0.0, min(due, cap.limit(contract.value_pln) - before))
+        used[key] = before + due
+        out.append(
+            PenaltyEntry(
+                ticket, contract.id, sla.version, name, when, metric.penalty_pln, due, period, before
+            )
+        )
+    return out

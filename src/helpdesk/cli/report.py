@@ -37,6 +37,7 @@ def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
         args.date_to,
         contract=args.contract,
         details=args.format in ("json", "xlsx"),
+        offices=container.sla.book(),
     )
     data = render(report, args.format)
     if args.out is not None:

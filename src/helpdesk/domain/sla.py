@@ -110,6 +110,7 @@ class TicketSla:
     office: str | None = None
     handed_over_from: str | None = None
     calendar: str = ""
+    waited: float = 0.0  # working seconds paused after the escalation (waiting for the office)
 
     def to_json(self, ticket_id: str) -> dict[str, Any]:
         """Exactly the SPEC §6 output object for this ticket."""
@@ -267,7 +268,7 @@ def compute_sla_ts(
     # reopened restarts fix only (SPEC §6 names only fix). A clock that passes its target keeps
     # the instant it did (b_*): the total cap takes penalties in the order breaches happened.
     reaction = workaround = fix = True
-    e_reaction = e_workaround = e_fix = 0.0
+    e_reaction = e_workaround = e_fix = waited = 0.0
     b_reaction: float | None = None
     b_workaround: float | None = None
     b_fix: float | None = None
@@ -280,7 +281,10 @@ def compute_sla_ts(
         kind = event.type
         if kind not in relevant:
             continue
-        if not paused and ts > last and (reaction or workaround or fix):
+        if paused:
+            if ts > last and (reaction or workaround or fix):
+                waited += calendar.working_seconds_ts(last, ts)
+        elif ts > last and (reaction or workaround or fix):
             worked = calendar.working_seconds_ts(last, ts)
             if reaction:
                 e_reaction += worked
@@ -325,7 +329,10 @@ def compute_sla_ts(
             b_reaction = (b_reaction or ts) if e_reaction > t_reaction else None
             b_workaround = (b_workaround or ts) if e_workaround > t_workaround else None
             b_fix = (b_fix or ts) if e_fix > t_fix else None
-    if not paused and as_of_ts > last and (reaction or workaround or fix):
+    if paused:
+        if as_of_ts > last and (reaction or workaround or fix):
+            waited += calendar.working_seconds_ts(last, as_of_ts)
+    elif as_of_ts > last and (reaction or workaround or fix):
         worked = calendar.working_seconds_ts(last, as_of_ts)
         if reaction:
             e_reaction += worked
@@ -381,6 +388,7 @@ def compute_sla_ts(
         office,
         handed_from,
         calendar.name,
+        waited,
     )
 
 

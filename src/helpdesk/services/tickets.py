@@ -54,8 +54,10 @@ OFFICE_ANSWER = "office_answer"
 class SlaPolicy(Protocol):
     """What the ticket service needs from the SLA engine (services/sla/live.py implements it)."""
 
-    def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
-        """(contract id, contractor) that covers this ticket now; Conflict if none does."""
+    def choose_contract(
+        self, component: str | None, priority: str, at: datetime, office: str | None = None
+    ) -> tuple[str, str]:
+        """(contract id, contractor) that covers this ticket now, the most specific; Conflict if none."""
         ...
 
     def check_priority(self, contract: str, priority: str) -> None:
@@ -70,8 +72,12 @@ class SlaPolicy(Protocol):
         """The next instant the sweep must look at this ticket."""
         ...
 
-    def first_line_due(self, office: str, at: datetime) -> datetime | None:
+    def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
         """When an untaken ticket must be raised to other leaders."""
+        ...
+
+    def first_line(self, records: Sequence[EventRecord], now: datetime) -> dict[str, Any] | None:
+        """The first line's clocks of a ticket (None without office terms)."""
         ...
 
 
@@ -184,7 +190,7 @@ class TicketService:
         def _do(tx: EventRepo) -> Ticket:
             if tx.get_office(office_code) is None:
                 raise InvalidInput(f"nieznany urząd '{office_code}'")
-            first_line_due = self.sla.first_line_due(office_code, now) if self.sla else None
+            first_line_due = self.sla.first_line_due(office_code, now, priority) if self.sla else None
             fields = {
                 "office": office_code,
                 "author_id": actor.id,
@@ -373,10 +379,18 @@ class TicketService:
         chosen_priority = priority or row["priority"]
         if not row["component"]:
             raise Conflict("przed przekazaniem Wykonawcy wskaż komponent zgłoszenia (pole 'component')")
-        contract_id, contractor = self.sla.choose_contract(row["component"], chosen_priority, now)
+        contract_id, contractor = self.sla.choose_contract(
+            row["component"], chosen_priority, now, row["office"]
+        )
         if contract is not None and contract != contract_id:
             raise Conflict(f"umowa '{contract}' nie obejmuje tego zgłoszenia (właściwa: {contract_id})")
-        return {"contract": contract_id, "contractor": contractor, "priority": chosen_priority}
+        # The office travels with the escalation: a replay finds the office calendar by it.
+        return {
+            "contract": contract_id,
+            "contractor": contractor,
+            "priority": chosen_priority,
+            "office": row["office"],
+        }
 
     # --- reading ------------------------------------------------------------------------
     def get(self, actor: Person, ticket_id: str) -> dict[str, Any]:
@@ -393,7 +407,9 @@ class TicketService:
         result = self.present(row, actor)
         result["author"] = {"login": author.login, "name": author.name} if author else None
         result["events"] = [{k: v for k, v in r.items() if k not in ("prev",)} for r in records]
-        result["sla"] = self.sla.clocks(records, self.clock.now()) if self.sla and row["escalated"] else None
+        now = self.clock.now()
+        result["sla"] = self.sla.clocks(records, now) if self.sla and row["escalated"] else None
+        result["first_line"] = self.sla.first_line(records, now) if self.sla else None
         return result
 
     def list(

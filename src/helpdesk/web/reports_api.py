@@ -39,6 +39,7 @@ async def report_sla(request: web.Request) -> web.Response:
             contract=query.get("contract") or None,
             person=person,
             details=fmt in ("json", "xlsx"),
+            offices=container.sla.book(),
         )
         return render(report, fmt)
 

@@ -9,8 +9,11 @@ Without any file, offices work Mon–Fri 08:00–16:00 with Polish holidays (`fa
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,8 @@ from helpdesk.domain.office_terms import (
     OfficeTerms,
     build_office_terms,
 )
+
+log = logging.getLogger(__name__)
 
 FIRST_LINE_FILE = "first_line.yaml"
 OFFICES_DIR = "offices"
@@ -112,3 +117,76 @@ def write_office_file(sla_dir: Path, code: str, text: str) -> Path:
     except OSError as err:
         raise InvalidInput(f"nie można zapisać kalendarza urzędu {code} w {folder}: {err.strerror}") from err
     return folder / f"{code}.yaml"
+
+
+class OfficeFiles:
+    """The office terms of an SLA directory, re-read when a file there changes.
+
+    Every worker process reads the same files; a change written by one of them (or by hand) is
+    seen by the others at their next look, at most `recheck_s` later.
+    """
+
+    def __init__(self, sla_dir: Path, *, recheck_s: float = 2.0) -> None:
+        self.sla_dir = sla_dir
+        self.recheck_s = recheck_s
+        self._book = load_sla_offices(sla_dir)
+        self._stamp = self._fingerprint()
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        paths = [self.sla_dir / FIRST_LINE_FILE]
+        folder = self.sla_dir / OFFICES_DIR
+        if folder.is_dir():
+            paths += sorted(folder.glob("*.yaml"))
+        out = []
+        for path in paths:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((path.name, st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def book(self) -> OfficeBook:
+        """The current office terms; a file broken by hand keeps the last good ones (and logs it)."""
+        now = time.monotonic()
+        if now - self._checked < self.recheck_s:
+            return self._book
+        with self._lock:
+            self._checked = now
+            stamp = self._fingerprint()
+            if stamp != self._stamp:
+                try:
+                    self._book = load_sla_offices(self.sla_dir)
+                except InvalidInput as err:
+                    log.error("office calendars not reloaded, keeping the previous ones: %s", err)
+                self._stamp = stamp
+        return self._book
+
+    def reload(self) -> OfficeBook:
+        """Read the files now (after this process wrote one)."""
+        with self._lock:
+            self._book = load_sla_offices(self.sla_dir)
+            self._stamp = self._fingerprint()
+            self._checked = time.monotonic()
+        return self._book
+
+    def current_text(self, code: str) -> str | None:
+        """The text of the office's own file, or None."""
+        path = self.sla_dir / OFFICES_DIR / f"{code}.yaml"
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def check(self, data: Mapping[str, Any]) -> OfficeTerms:
+        """Validate an office's mapping against the current defaults."""
+        return check_office_file(data, self.book().default)
+
+    def write(self, code: str, data: Mapping[str, Any]) -> str:
+        """Write the office's file and re-read; returns the text written."""
+        text = office_yaml(data)
+        write_office_file(self.sla_dir, code, text)
+        self.reload()
+        return text

@@ -106,7 +106,7 @@ def read_events(
         if kind not in clock_types:
             continue
         contract = priority = office = None
-        if kind == ESCALATED or kind == CREATED:
+        if kind in (ESCALATED, CREATED):
             office = _office(record, lineno)
         if kind == CREATED:
             priority = record.get("priority")

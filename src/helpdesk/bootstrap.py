@@ -164,7 +164,7 @@ def build_container(
         executor=executor,
         outbox=outbox,
         sla=sla,
-        office_calendars=OfficeCalendars(db, clock, office_files),
+        office_calendars=OfficeCalendars(db, clock, office_files, settings.tz),
         sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),

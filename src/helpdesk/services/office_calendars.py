@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from helpdesk.domain.calendar import WEEKDAY_NAMES
@@ -60,10 +60,11 @@ def may_edit(person: Person, code: str) -> bool:
 class OfficeCalendars:
     """Reading and setting office calendars (services.ports.OfficeFileStore keeps the files)."""
 
-    def __init__(self, db: Database[LogRepo], clock: Clock, files: OfficeFileStore) -> None:
+    def __init__(self, db: Database[LogRepo], clock: Clock, files: OfficeFileStore, tz: tzinfo) -> None:
         self.db = db
         self.clock = clock
         self.files = files
+        self.tz = tz  # events carry the people's time zone, as every other event does
 
     # --- reading ------------------------------------------------------------------------
     def show(self, code: Any) -> dict[str, Any]:
@@ -93,6 +94,13 @@ class OfficeCalendars:
         code = office_code(code)
         if not may_edit(actor, code):
             raise Forbidden("kalendarz urzędu może zmienić jego przedstawiciel albo koordynator")
+        return self._update(actor, code, body)
+
+    def update_as_operator(self, code: Any, body: Any) -> dict[str, Any]:
+        """The same from the command line (the operator of the server; no person is named)."""
+        return self._update(None, office_code(code), body)
+
+    def _update(self, actor: Person | None, code: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, Mapping):
             raise InvalidInput("oczekiwano obiektu JSON z polami calendar i first_line")
         unknown = set(body) - {"office", "calendar", "first_line"}
@@ -172,7 +180,7 @@ class OfficeCalendars:
         for code, data in changes.items():
             data = _normalised(data)
             checked[code] = (data, self.files.check(data))
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.tz)
         login = actor.login if actor is not None else None
 
         def _do(tx: LogRepo) -> None:

@@ -160,7 +160,7 @@ def paused_seconds(
 
 
 def _uncapped(sla: TicketSla, contract: Contract) -> float:
-    terms = _version(contract, sla).priorities[sla.priority]
+    terms = version_of(contract, sla).priorities[sla.priority]
     total = 0.0
     for name, metric in sla.metrics.items():
         rule = terms.penalties.get(name)
@@ -169,7 +169,7 @@ def _uncapped(sla: TicketSla, contract: Contract) -> float:
     return total
 
 
-def _version(contract: Contract, sla: TicketSla) -> Contract:
+def version_of(contract: Contract, sla: TicketSla) -> Contract:
     """The contract text the ticket is measured under (original or annex)."""
     for version in (contract, *contract.amendments):
         if version.version == sla.version:
@@ -309,19 +309,19 @@ def penalty_ledger(
     contracts: Mapping[str, Contract],
     as_of: datetime,
     offices: OfficeBook | None = None,
-) -> tuple[list[PenaltyEntry], dict[str, Mapping[str, Any]]]:
+) -> tuple[list[PenaltyEntry], dict[str, tuple[Mapping[str, Any], TicketSla]]]:
     """Every penalty of the tickets (all of a contract's, for the cap to be right) in breach order,
-    with what is due after the total cap; and each ticket's dict by its id (for scoping)."""
+    with what is due after the total cap; and each ticket's dict and clocks by its id."""
     as_of_ts = as_of.timestamp()
     computed: list[tuple[str, TicketSla]] = []
-    tickets: dict[str, Mapping[str, Any]] = {}
+    tickets: dict[str, tuple[Mapping[str, Any], TicketSla]] = {}
     for ticket, records in inputs:
         sla = compute_sla_ts(_clock_events(records), contracts, as_of, as_of_ts, offices)
         if sla is None or sla.out_of_contract or sla.penalty_pln <= 0:
             continue
         ticket_id = ticket.get("ticket") or format_ticket_id(int(ticket["no"]))
         computed.append((ticket_id, sla))
-        tickets[ticket_id] = ticket
+        tickets[ticket_id] = (ticket, sla)
     return apply_penalty_caps(computed, contracts), tickets
 
 
@@ -581,4 +581,4 @@ def _scoped_ledger(
     if not scope:
         return entries
     key, value = next(iter(scope.items()))
-    return [e for e in entries if tickets[e.ticket].get(key) == value]
+    return [e for e in entries if tickets[e.ticket][0].get(key) == value]

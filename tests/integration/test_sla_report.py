@@ -2,8 +2,8 @@
 and the HTTP endpoint with role scopes and formats."""
 
 import io
-import zipfile
 import json
+import zipfile
 from datetime import datetime
 
 import pytest

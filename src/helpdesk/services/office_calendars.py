@@ -134,6 +134,9 @@ class OfficeCalendars:
                     raise Forbidden(f"brak uprawnień do kalendarza urzędu {code}")
                 if code in changes:
                     raise InvalidInput(f"urząd {code} występuje drugi raz")
+                if not self._known(code):
+                    raise InvalidInput(f"nieznany urząd '{code}'")
+                self.files.check(_normalised(data))
             except InvalidInput as err:
                 raise InvalidInput(f"wiersz {lineno}: {err}") from None
             changes[code] = data
@@ -141,6 +144,9 @@ class OfficeCalendars:
             raise InvalidInput("plik CSV nie zawiera żadnego urzędu")
         self._write(actor, changes)
         return sorted(changes)
+
+    def _known(self, code: str) -> bool:
+        return self.db.read(lambda tx: tx.get_office(code)) is not None
 
     def _csv_row(self, row: Mapping[str, str | None]) -> tuple[str, dict[str, Any]]:
         def cell(key: str) -> str:

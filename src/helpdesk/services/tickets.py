@@ -466,6 +466,8 @@ class TicketService:
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),
+            # When the first line's `take` target runs out (office calendar), while nobody took it.
+            "first_line_due": self._time(row["first_line_due"]),
         }
         if actor is not None:
             out["allowed_actions"] = [

@@ -169,10 +169,10 @@ def _calendar(terms: PriorityTerms, offices: OfficeBook | None, office: str | No
 
 def successor_of(contracts: Mapping[str, Contract], contract: Contract) -> Contract | None:
     """The contract that says it takes over `contract`'s open tickets (the first by id), or None."""
-    for other in sorted(contracts.values(), key=lambda c: c.id):
-        if contract.id in other.takes_over and other.id != contract.id:
-            return other
-    return None
+    found = [
+        c for c in contracts.values() if c.takes_over and contract.id in c.takes_over and c.id != contract.id
+    ]
+    return min(found, key=lambda c: c.id) if found else None
 
 
 def compute_sla(
@@ -197,12 +197,12 @@ def _handover(
     contracts: Mapping[str, Contract], contract: Contract, calendar: BusinessCalendar, as_of_ts: float
 ) -> tuple[float, Contract] | None:
     """(instant, successor version) when the contract ends before `as_of` and a successor takes over."""
+    successor = successor_of(contracts, contract)
+    if successor is None:
+        return None
     end_day = contract.period_end + timedelta(days=1)
     at = datetime.combine(end_day, time(0), tzinfo=calendar.tz)
-    if at.timestamp() > as_of_ts:
-        return None
-    successor = successor_of(contracts, contract)
-    if successor is None or not successor.covers(end_day):
+    if at.timestamp() > as_of_ts or not successor.covers(end_day):
         return None
     return at.timestamp(), successor.in_force(end_day)
 

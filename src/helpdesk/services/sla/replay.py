@@ -63,6 +63,7 @@ def read_events(
     raw_decode = json.JSONDecoder().raw_decode
     fromisoformat = datetime.fromisoformat
     clock_types = _FIRST_LINE_TYPES if first_line else _CLOCK_TYPES
+    office_types = (ESCALATED, CREATED)
     for lineno, line in enumerate(lines, start=1):
         try:
             record, end = raw_decode(line)
@@ -106,8 +107,10 @@ def read_events(
         if kind not in clock_types:
             continue
         contract = priority = office = None
-        if kind in (ESCALATED, CREATED):
-            office = _office(record, lineno)
+        if kind in office_types:
+            office = record.get("office")
+            if office is not None and type(office) is not str:
+                office = _office(record, lineno)
         if kind == CREATED:
             priority = record.get("priority")
             if priority is not None and priority not in _PRIORITIES:

@@ -1,7 +1,7 @@
 """Office calendars and first-line targets as people set them: the API, the CLI, a CSV import, the web.
 
-The model is the office files of the SLA directory (`offices/<code>.yaml`, SPEC's section on
-office calendars): `helpdesk sla replay` reads exactly them. Every change writes the file and
+The model is the office files of the SLA directory (`offices/<code>.yaml`; README, "SLA over the
+life of a contract"): `helpdesk sla replay` reads exactly them. Every change writes the file and
 appends an `office_calendar_changed` event to the hash-chained log (ticket `T-000000`) with the
 whole new file text and its SHA-256, in one transaction: if the file cannot be written nothing is
 logged, so `helpdesk audit export` shows every version a calendar ever had, and the file an

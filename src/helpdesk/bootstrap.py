@@ -26,7 +26,7 @@ from helpdesk.adapters.email.sender import MailSender
 from helpdesk.adapters.email.smtp import SmtpGateway
 from helpdesk.adapters.files.checkpoints import CheckpointFile
 from helpdesk.adapters.files.contracts import contractors
-from helpdesk.adapters.files.office_calendar import office_calendar
+from helpdesk.adapters.files.office_calendar import OfficeFiles, office_calendar
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.throttle import Limit
@@ -40,6 +40,7 @@ from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
 from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.services.notify.outbox import OutboxService
+from helpdesk.services.office_calendars import OfficeCalendars
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.retention import Retention
@@ -99,6 +100,7 @@ class Container:
     executor: ThreadPoolExecutor
     outbox: OutboxService
     sla: LiveSla
+    office_calendars: OfficeCalendars  # office calendars and first-line targets (files + log)
     sla_sweep: SlaSweep
     kb: KbService
     kb_insights: KbInsights  # deflection, unanswered questions, drafts from tickets
@@ -133,7 +135,10 @@ def build_container(
     clock = clock or SystemClock()
     contracts = load_contracts(settings)
     db = SqlDatabase(settings.database_url)
-    sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
+    office_files = OfficeFiles(Path(settings.sla_dir))
+    sla = LiveSla(
+        contracts, settings, office_calendar=office_calendar(settings.timezone), offices=office_files
+    )
     people = PeopleService(
         db,
         contractors(contracts),
@@ -159,6 +164,7 @@ def build_container(
         executor=executor,
         outbox=outbox,
         sla=sla,
+        office_calendars=OfficeCalendars(db, clock, office_files, settings.tz),
         sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from helpdesk.cli import EXIT_OK, CliContext, emit_json
+from helpdesk.cli import EXIT_OK, CliContext, calendars, emit_json
 from helpdesk.domain.errors import InvalidInput
 
 
@@ -74,6 +74,7 @@ def register(sub: Any) -> None:
     p = osub.add_parser("list", help="wypisz urzędy")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_offices_list)
+    calendars.register(osub)
 
 
 def _telegram_id(value: str) -> int:

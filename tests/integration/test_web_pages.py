@@ -290,3 +290,10 @@ def test_a_changed_component_keeps_the_audit_log_whole(container):
     container.tickets.act(people["lider.plock"], ticket["id"], "escalate", component="EZD")
     verdict = verify_log(container.db)
     assert verdict.ok, [p.describe() for p in verdict.problems]
+
+
+async def test_the_office_calendar_form_carries_the_form_token_and_no_inline_style(web):
+    boss = await web("koordynator")
+    resp = await boss.get("/offices/1419112/calendar")
+    html = await resp.text()
+    assert resp.status == 200 and "name='csrf'" in html and "<style>" not in html

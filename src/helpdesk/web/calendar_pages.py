@@ -24,6 +24,7 @@ from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.office_calendars import may_edit
 from helpdesk.web.common import CONTAINER, optional_person, run
 from helpdesk.web.middlewares import status_of
+from helpdesk.web.pages.render import with_form_tokens
 
 DAY_LABELS_PL = {
     "mon": "pon.",
@@ -34,22 +35,16 @@ DAY_LABELS_PL = {
     "sat": "sob.",
     "sun": "niedz.",
 }
-STYLE = """body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
-header{background:#0b4f8a;color:#fff;padding:.8rem 1.5rem}header a{color:#fff}
-main{max-width:900px;margin:1.5rem auto;padding:0 1rem}.card{background:#fff;border-radius:8px;
-box-shadow:0 1px 3px rgba(0,0,0,.12);padding:1rem 1.25rem;margin-bottom:1rem}
-table{border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e7eb}
-label{display:inline-block;margin:.3rem .8rem .3rem 0}input{padding:.3rem;border:1px solid #cbd2d9;border-radius:4px}
-button{background:#0b4f8a;color:#fff;border:0;border-radius:4px;padding:.4rem .8rem}
-.error{color:#9b1c1c}.notice{color:#03543f}.muted{color:#616e7c;font-size:.9rem}"""
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
     html = (
         f"<!doctype html><html lang='pl'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{escape(title)} – Help-desk e-Urzędu</title><style>{STYLE}</style></head><body>"
-        f"<header><a href='/'><strong>Help-desk e-Urzędu</strong></a></header><main>{body}</main></body></html>"
+        f"<title>{escape(title)} – Help-desk e-Urzędu</title>"
+        # The site's stylesheet: the pages' CSP allows no inline styles (web/middlewares.py).
+        "<link rel='stylesheet' href='/static/app.css'></head><body>"
+        f"<header class='top'><a href='/'><strong>Help-desk e-Urzędu</strong></a></header><main>{body}</main></body></html>"
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
@@ -177,7 +172,7 @@ async def _render(
     parts.append(_view(shown))
     if may_edit(person, shown["office"]):
         parts.append(_form(shown, typed))
-    return _page(f"Kalendarz urzędu {shown['office']}", "".join(parts))
+    return _page(f"Kalendarz urzędu {shown['office']}", with_form_tokens("".join(parts), request))
 
 
 async def calendar_page(request: web.Request) -> web.StreamResponse:

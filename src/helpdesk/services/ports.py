@@ -450,6 +450,34 @@ class TelegramRepo(Protocol):
         ...
 
 
+class WebhookInbox(Protocol):
+    """Telegram webhook updates stored before the 200, processed later by any worker."""
+
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+        """Store (update_id, payload) pairs not seen before; returns the ids stored now."""
+        ...
+
+    def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
+        """Stored updates never marked processed whose claim is older than `older_than`."""
+        ...
+
+
+class LeaseRepo(Protocol):
+    """Leases: which process runs what must run exactly once (README "Production")."""
+
+    def lease_take(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew a lease; False when another live holder has it."""
+        ...
+
+    def lease_release(self, name: str, holder: str, now: datetime) -> None:
+        """Give a lease up at once."""
+        ...
+
+    def lease_holders(self, now: datetime) -> dict[str, tuple[str, datetime, bool]]:
+        """Every lease: name → (holder, expires_at, held at `now`)."""
+        ...
+
+
 # --- knowledge base ---------------------------------------------------------------------------
 class KbRepo(Protocol):
     """Articles with their version history, questions asked and their feedback."""

@@ -1,9 +1,17 @@
 """The database adapter's units of work: SQLite or PostgreSQL transactions around a `Tx`.
 
 A service hands `write` or `read` a function of the repository (adapters/db/tx.py); it runs in one
-transaction, committed when it returns and rolled back when it raises. On SQLite, concurrent writes
-of this process share transactions (adapters/db/group_commit.py), each in its own savepoint, and
-readers use a second engine that never takes the write lock.
+transaction, committed when it returns and rolled back when it raises. Concurrent writes of this
+process share transactions (adapters/db/group_commit.py), each in its own savepoint: on SQLite
+because there is one writer anyway, on PostgreSQL because every event appended waits for the one
+`log_head` row lock, so one commit per batch instead of one per request is what lets several
+workers take a burst (README "Production"). On SQLite readers use a second engine that never takes
+the write lock.
+
+A batch that PostgreSQL aborts as a whole (a deadlock between one worker's batch and another's, or
+a serialization failure) committed nothing; its units are then run again one transaction each, so
+one unlucky interleaving costs time, not an error. A database that does not answer (down,
+restarting, the network cut) is `Unavailable`: HTTP 503 with a Polish message, nothing written.
 """
 
 import contextlib
@@ -11,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
 from helpdesk.adapters.db.group_commit import GroupCommitter, Unit
@@ -21,6 +29,22 @@ from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.events import GENESIS_HASH
 
 T = TypeVar("T")
+
+UNAVAILABLE = "baza danych jest chwilowo niedostępna; spróbuj ponownie za chwilę"
+# SQLSTATEs after which a whole batch is worth running again unit by unit: nothing was committed.
+RETRY_ALONE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def _is_outage(err: BaseException) -> bool:
+    """True for errors that mean the database is not reachable (rather than a bad statement)."""
+    if isinstance(err, OperationalError | InterfaceError):
+        return True
+    return isinstance(err, DBAPIError) and bool(err.connection_invalidated)
+
+
+def _sqlstate(err: BaseException) -> str | None:
+    orig = getattr(err, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 class SqlDatabase:
@@ -45,8 +69,8 @@ class SqlDatabase:
             )
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-        # SQLite has one writer: concurrent writes of this process share transactions (group_commit).
-        self._committer = GroupCommitter(self._run_sqlite_batch) if self.sqlite else None
+        # Concurrent writes of this process share transactions (group_commit, see the module docstring).
+        self._committer = GroupCommitter(self._run_batch)
 
     def write(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` in a write transaction (committed if it returns, rolled back if it raises).
@@ -55,23 +79,25 @@ class SqlDatabase:
         a savepoint: its own failure rolls back only its own work. It returns after the commit.
         """
         try:
-            if self._committer is not None:
-                return self._committer.submit(fn)
-            with self.engine.begin() as conn:
-                return fn(Tx(conn, True))
-        except OperationalError as err:
-            raise Unavailable("baza danych jest chwilowo niedostępna; spróbuj ponownie") from err
+            return self._committer.submit(fn)
+        except SQLAlchemyError as err:
+            if _is_outage(err):
+                raise Unavailable(UNAVAILABLE) from err
+            raise
 
-    def _run_sqlite_batch(self, units: list[Unit[Any]]) -> None:
-        """Run queued units of work in one SQLite transaction, a savepoint each; commit once."""
+    def _run_one(self, unit: Unit[Any]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                unit.result = unit.run(Tx(conn, not self.sqlite))
+        except Exception as err:
+            unit.error, unit.result = err, None
+
+    def _run_batch(self, units: list[Unit[Any]]) -> None:
+        """Run queued units of work in one transaction, a savepoint each; commit once."""
         if len(units) == 1:  # the common case when idle: no savepoint needed
-            unit = units[0]
-            try:
-                with self.engine.begin() as conn:
-                    unit.result = unit.run(Tx(conn, False))
-            except Exception as err:
-                unit.error, unit.result = err, None
+            self._run_one(units[0])
             return
+        postgres = not self.sqlite
         try:
             with self.engine.begin() as conn:
                 # Savepoints straight on the driver: SQLAlchemy's nested transactions cost 10x more.
@@ -80,12 +106,19 @@ class SqlDatabase:
                 for unit in units:
                     raw.execute("SAVEPOINT helpdesk_unit")
                     try:
-                        unit.result = unit.run(Tx(conn, False))
+                        unit.result = unit.run(Tx(conn, postgres))
                     except Exception as err:
+                        if _is_outage(err) or _sqlstate(err) in RETRY_ALONE:
+                            raise  # the whole transaction is gone
                         raw.execute("ROLLBACK TO helpdesk_unit")
                         unit.error = err
                     raw.execute("RELEASE helpdesk_unit")
         except Exception as err:  # nothing of this batch was committed
+            if _sqlstate(err) in RETRY_ALONE:
+                for unit in units:
+                    unit.error = None
+                    self._run_one(unit)
+                return
             for unit in units:
                 unit.error, unit.result = err, None
 
@@ -94,8 +127,10 @@ class SqlDatabase:
         try:
             with self.read_engine.begin() as conn:
                 return fn(Tx(conn, not self.sqlite))
-        except OperationalError as err:
-            raise Unavailable("baza danych jest chwilowo niedostępna; spróbuj ponownie") from err
+        except SQLAlchemyError as err:
+            if _is_outage(err):
+                raise Unavailable(UNAVAILABLE) from err
+            raise
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

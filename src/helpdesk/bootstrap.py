@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk.adapters.clock import SystemClock
-from helpdesk.adapters.db.migrate import upgrade
+from helpdesk.adapters.db.migrate import schema_state, upgrade
 from helpdesk.adapters.db.store import SqlDatabase
 from helpdesk.adapters.email.auth import MailAuthenticator
 from helpdesk.adapters.email.imap import ImapPoller, parse_imap_url
@@ -46,7 +46,7 @@ from helpdesk.services.retention import Retention
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
-from helpdesk.settings import Settings, auditor_addresses
+from helpdesk.settings import Settings, SettingsError, auditor_addresses
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
     from helpdesk.adapters.telegram.bot import TelegramBot
@@ -112,6 +112,32 @@ class Container:
         """Create or upgrade the schema and the chain head."""
         upgrade(self.db.engine)
         self.db.ensure_head()
+
+    def schema_state(self) -> tuple[str | None, str | None]:
+        """(revision the database is at, newest revision of the code); Unavailable when it does not answer."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from helpdesk.domain.errors import Unavailable
+
+        try:
+            return schema_state(self.db.engine)
+        except SQLAlchemyError as err:
+            raise Unavailable(
+                f"baza danych nie odpowiada ({type(err).__name__}): sprawdź HELPDESK_DATABASE_URL"
+            ) from err
+
+    def check_schema(self) -> None:
+        """Refuse to serve a schema the code does not match (`helpdesk migrate` brings it up to date)."""
+        current, head = self.schema_state()
+        if current is None:
+            raise SettingsError(
+                "baza danych nie ma jeszcze schematu: uruchom najpierw `helpdesk migrate` (albo `helpdesk init`)"
+            )
+        if current != head:
+            raise SettingsError(
+                f"schemat bazy danych jest w wersji {current}, a ta wersja programu wymaga {head}: "
+                "uruchom najpierw `helpdesk migrate`"
+            )
 
     def close(self) -> None:
         """Release pools and threads."""

@@ -449,16 +449,12 @@ class TelegramRepo(Protocol):
         """How many updates were ever claimed."""
         ...
 
-
-class WebhookInbox(Protocol):
-    """Telegram webhook updates stored before the 200, processed later by any worker."""
-
     def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
-        """Store (update_id, payload) pairs not seen before; returns the ids stored now."""
+        """Store webhook updates (update_id, payload) not seen before; returns the ids stored now."""
         ...
 
     def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
-        """Stored updates never marked processed whose claim is older than `older_than`."""
+        """Stored webhook updates never processed whose last claim is older than `older_than`."""
         ...
 
 

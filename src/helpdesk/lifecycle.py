@@ -53,7 +53,8 @@ from helpdesk.adapters.email import sender as mail_sender
 from helpdesk.adapters.scheduler import Scheduler
 from helpdesk.bootstrap import Container
 from helpdesk.web.app import create_app
-from helpdesk.web.common import CONTAINER
+from helpdesk.web.common import CONTAINER, METRICS
+from helpdesk.web.metrics import Metrics
 
 log = logging.getLogger("helpdesk.lifecycle")
 sweep_log = logging.getLogger("helpdesk.scheduler")
@@ -83,6 +84,7 @@ class Singletons:
 
     container: Container
     contend: bool  # False in role `web`: this process never runs the singletons
+    metrics: Metrics | None = None  # the web application's, told what the singletons do
     holder: str = field(default_factory=holder_id)
     scheduler: Scheduler | None = None  # the periodic jobs, while this process runs them
     holding: bool = False
@@ -130,10 +132,14 @@ class Singletons:
             await self._release()
             raise
         self._stack, self.holding = stack, True
+        if self.metrics is not None:
+            self.metrics.singletons_here.set(1)
         log.warning("helpdesk: ten proces uruchomił zadania pojedyncze (%s)", self.holder)
 
     async def _stop_all(self) -> None:
         stack, self._stack, self.holding = self._stack, None, False
+        if self.metrics is not None:
+            self.metrics.singletons_here.set(0)
         if stack is not None:
             await stack.aclose()
 
@@ -200,7 +206,7 @@ def serving_app(container: Container, role: Role = Role.ALL) -> web.Application:
 
 def add_background(app: web.Application, container: Container, role: Role = Role.ALL) -> None:
     """Attach the cleanup contexts of the background resources of `role`."""
-    app[SINGLETONS] = Singletons(container, contend=role is not Role.WEB)
+    app[SINGLETONS] = Singletons(container, contend=role is not Role.WEB, metrics=app[METRICS])
     if webhook_mode(container):
         app.cleanup_ctx.append(telegram_bot)
     app.cleanup_ctx.append(singletons)
@@ -317,7 +323,7 @@ async def periodic_jobs(state: Singletons) -> AsyncIterator[None]:
     """The periodic jobs run while the singletons run (see `schedule`)."""
     container = state.container
     scheduler = Scheduler(container.executor, container.settings.tz)
-    schedule(scheduler, container)
+    schedule(scheduler, container, state.metrics)
     if webhook_mode(container):
         scheduler.every(
             "telegram-replay",
@@ -365,10 +371,12 @@ def replay_failed(err: Exception) -> None:
     log.warning("telegram webhook replay failed: %s: %s", type(err).__name__, err)
 
 
-def schedule(scheduler: Scheduler, container: Container) -> None:
+def schedule(scheduler: Scheduler, container: Container, metrics: Metrics | None = None) -> None:
     """Add the periodic jobs `container` is configured for to `scheduler`."""
     settings, mail = container.settings, container.mail
-    scheduler.every("sla-sweep", settings.sweep_interval_s, partial(sweep_round, container), sweep_failed)
+    scheduler.every(
+        "sla-sweep", settings.sweep_interval_s, partial(sweep_round, container, metrics), sweep_failed
+    )
     # Its first round is `pending_mail`, before the gateway listens.
     scheduler.every(
         "mail-pending",
@@ -399,9 +407,13 @@ def trust_failed(err: Exception) -> None:
     log.warning("retention or audit checkpoint failed: %s: %s", type(err).__name__, err)
 
 
-def sweep_round(container: Container) -> None:
-    """One SLA sweep at the container's clock's now (blocking); what it did is logged."""
+def sweep_round(container: Container, metrics: Metrics | None = None) -> None:
+    """One SLA sweep at the container's clock's now (blocking); what it did is logged and counted."""
     result = container.sla_sweep.sweep(container.clock.now())
+    if metrics is not None:
+        metrics.sweep.labels("warning").inc(len(result.warnings))
+        metrics.sweep.labels("breach").inc(len(result.breaches))
+        metrics.sweep.labels("first_line_alert").inc(len(result.first_line_alerts))
     if result.warnings or result.breaches or result.first_line_alerts:
         sweep_log.info(
             "sweep: %d warnings, %d breaches, %d first-line alerts, %d notices",

@@ -10,6 +10,7 @@ from aiohttp import web
 from helpdesk.bootstrap import Container
 from helpdesk.web import api, kb_api, middlewares, openapi, pages, reports_api
 from helpdesk.web.common import CONTAINER, METRICS
+from helpdesk.web.metrics import Metrics
 
 
 def create_app(container: Container) -> web.Application:
@@ -19,7 +20,7 @@ def create_app(container: Container) -> web.Application:
         middlewares=[middlewares.metrics, middlewares.errors, middlewares.json_only, middlewares.form_guard],
     )
     app[CONTAINER] = container
-    app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}
+    app[METRICS] = Metrics()
     api.setup(app)
     api.setup_kb(app)
     kb_api.setup(app)

@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy
 from bench_tickets import BARE, PG_URL, free_port, helpdesk_server, load, report, wait_port
 
-BARE_REUSE = BARE.replace('access_log=None,', 'access_log=None, reuse_port=True,')
+BARE_REUSE = BARE.replace("access_log=None,", "access_log=None, reuse_port=True,")
 
 
 def _load_part(args: tuple[int, str, int, int]) -> tuple[float, list[float], int]:
@@ -33,7 +33,9 @@ def _load_part(args: tuple[int, str, int, int]) -> tuple[float, list[float], int
     return asyncio.run(load(port, token, requests, clients))
 
 
-def load_from(processes: int, port: int, token: str, requests: int, clients: int) -> tuple[float, list[float], int]:
+def load_from(
+    processes: int, port: int, token: str, requests: int, clients: int
+) -> tuple[float, list[float], int]:
     """`requests` over `clients` connections split among `processes` client processes."""
     parts = [(port, token, requests // processes, clients // processes)] * processes
     started = time.perf_counter()
@@ -72,7 +74,10 @@ def main() -> None:
         f"from {args.loaders} client processes, {os.cpu_count()} cores (shared with the clients, "
         "PostgreSQL and whatever else runs on this machine)"
     )
-    for name, script, n in (("bare aiohttp, 1 process", BARE, 1), ("bare aiohttp, 4 processes", BARE_REUSE, 4)):
+    for name, script, n in (
+        ("bare aiohttp, 1 process", BARE, 1),
+        ("bare aiohttp, 4 processes", BARE_REUSE, 4),
+    ):
         port = free_port()
         bares = [subprocess.Popen([sys.executable, "-c", script, str(port)]) for _ in range(n)]
         try:

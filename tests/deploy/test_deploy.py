@@ -108,7 +108,9 @@ def test_logrotate_reads_its_file(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "web-8081.log").write_text("x\n")
     user = os.environ.get("USER") or "root"
-    conf = conf.replace("/var/log/helpdesk", str(tmp_path / "logs")).replace("helpdesk helpdesk", f"{user} {user}")
+    conf = conf.replace("/var/log/helpdesk", str(tmp_path / "logs")).replace(
+        "helpdesk helpdesk", f"{user} {user}"
+    )
     conf = conf.replace("0640 helpdesk adm", f"0640 {user} {user}")
     (tmp_path / "helpdesk").write_text(conf, encoding="utf-8")
     done = subprocess.run(
@@ -158,12 +160,20 @@ def test_a_backup_restores_into_a_new_database_whose_event_log_verifies(tmp_path
         target = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_restored"
         try:
             done = subprocess.run(
-                [DEPLOY / "restore.sh", str(dump), target], env=env, capture_output=True, text=True, timeout=120
+                [DEPLOY / "restore.sh", str(dump), target],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             assert done.returncode == 0, done.stderr
             assert "nienaruszony" in done.stdout and "the event log verifies" in done.stdout
             again = subprocess.run(
-                [DEPLOY / "restore.sh", str(dump), target], env=env, capture_output=True, text=True, timeout=120
+                [DEPLOY / "restore.sh", str(dump), target],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             assert again.returncode == 2 and "exists already" in again.stderr
             restored = make_container(target)

@@ -393,7 +393,9 @@ async def test_a_40_mb_message_is_refused_with_552_before_its_data_is_taken(worl
 
 async def test_the_gateway_answers_451_when_the_database_is_down_and_accepts_the_retry(world: World):
     assert world.app is not None
-    await world.app[SINGLETONS].scheduler.stop()  # only the SMTP gateway keeps running: no job touches the file
+    await world.app[
+        SINGLETONS
+    ].scheduler.stop()  # only the SMTP gateway keeps running: no job touches the file
     db = world.container.db
     away = world.db_path.with_suffix(".away")
     db.engine.dispose()

@@ -42,6 +42,16 @@ def _is_outage(err: BaseException) -> bool:
     return isinstance(err, DBAPIError) and bool(err.connection_invalidated)
 
 
+def unavailable(err: BaseException) -> Unavailable:
+    """The error a person sees when the database cannot take the work: what is wrong, nothing written."""
+    detail = str(getattr(err, "orig", err)).lower()
+    if "disk is full" in detail or "no space left" in detail or _sqlstate(err) == "53100":
+        return Unavailable("brak miejsca na dysku bazy danych: nic nie zapisano; spróbuj ponownie później")
+    if "readonly" in detail or "read-only" in detail:
+        return Unavailable("baza danych jest tylko do odczytu: nic nie zapisano; spróbuj ponownie później")
+    return Unavailable(UNAVAILABLE)
+
+
 def _sqlstate(err: BaseException) -> str | None:
     orig = getattr(err, "orig", None)
     return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
@@ -82,7 +92,7 @@ class SqlDatabase:
             return self._committer.submit(fn)
         except SQLAlchemyError as err:
             if _is_outage(err):
-                raise Unavailable(UNAVAILABLE) from err
+                raise unavailable(err) from err
             raise
 
     def _run_one(self, unit: Unit[Any]) -> None:
@@ -129,7 +139,7 @@ class SqlDatabase:
                 return fn(Tx(conn, not self.sqlite))
         except SQLAlchemyError as err:
             if _is_outage(err):
-                raise Unavailable(UNAVAILABLE) from err
+                raise unavailable(err) from err
             raise
 
     def ping(self) -> bool:

@@ -37,6 +37,7 @@ class Snapshot:
     """The database-wide figures of one scrape or health check."""
 
     database: bool
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # the help-desk's clock at reading
     outbox: dict[tuple[str, str], int] = field(default_factory=dict)
     oldest: dict[str, datetime] = field(default_factory=dict)
     sweep_lag_s: float = 0.0
@@ -57,6 +58,7 @@ def snapshot(container: Container) -> Snapshot:
         lag = max(0.0, (now - _utc(deadline)).total_seconds()) if deadline is not None else 0.0
         return Snapshot(
             database=True,
+            now=now,
             outbox=tx.outbox_counts(),
             oldest=tx.outbox_oldest_pending(),
             sweep_lag_s=lag,
@@ -68,7 +70,7 @@ def snapshot(container: Container) -> Snapshot:
         result: Snapshot = container.db.read(read)
         return result
     except Exception:
-        return Snapshot(database=False)
+        return Snapshot(database=False, now=now)
 
 
 class DatabaseCollector(Collector):
@@ -99,7 +101,7 @@ class DatabaseCollector(Collector):
             "Age of the oldest notice still waiting to be sent, by channel.",
             labels=["channel"],
         )
-        now = datetime.now(UTC)
+        now = snap.now
         for channel in sorted(CHANNELS):
             at = snap.oldest.get(channel)
             age.add_metric([channel], max(0.0, (now - _utc(at)).total_seconds()) if at else 0.0)
@@ -155,6 +157,8 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        for kind in ("warning", "breach", "first_line_alert"):
+            self.sweep.labels(kind)  # exported as 0 before the first sweep, not missing
         self.singletons_here = Gauge(
             "helpdesk_singletons_here", "1 when this process runs the singletons.", registry=self.registry
         )
@@ -177,7 +181,7 @@ def health(snap: Snapshot) -> tuple[int, dict[str, Any]]:
     """The /healthz status and body for `snap`."""
     if not snap.database:
         return 503, {"status": "unavailable", "checks": {"database": "brak połączenia z bazą danych"}}
-    now = datetime.now(UTC)
+    now = snap.now
     checks: dict[str, Any] = {"database": "ok"}
     stuck = {
         channel: int((now - _utc(at)).total_seconds())

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
+import bench_tickets
 import sqlalchemy
 from bench_tickets import BARE, PG_URL, free_port, helpdesk_server, load, report, wait_port
 
@@ -48,6 +50,21 @@ def load_from(
     rate = sum(r for r, _, _ in results)
     del elapsed
     return rate, latencies, errors
+
+
+def patient_wait_port(port: int) -> None:
+    """Several workers each build the knowledge-base index at start: on a busy machine that takes a while."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on {port} did not start")
+
+
+bench_tickets.wait_port = patient_wait_port
 
 
 def rss_mb(pid: int) -> float:

@@ -167,13 +167,16 @@ def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
 
     role = Role(args.role)
     workers = args.workers or ctx.settings.workers
-    container = ctx.container()
-    container.check_schema()
     if workers > 1:
+        # The supervisor only checks the schema and starts the workers: no container of its own.
+        from helpdesk.bootstrap import check_schema_at
+
         if role is Role.SINGLETONS:
             raise InvalidInput("--workers dotyczy procesów WWW/API; rola singletons działa w jednym procesie")
-        container.close()
+        check_schema_at(ctx.settings.database_url)
         return supervise(ctx.settings, workers, role)
+    container = ctx.container()
+    container.check_schema()
     return serve(container, role, reuse_port=args.reuse_port)
 
 

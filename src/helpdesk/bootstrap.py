@@ -16,8 +16,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from helpdesk.adapters.clock import SystemClock
-from helpdesk.adapters.db.migrate import upgrade
+from helpdesk.adapters.db.engine import make_engine
+from helpdesk.adapters.db.migrate import schema_state, upgrade
 from helpdesk.adapters.db.store import SqlDatabase
 from helpdesk.adapters.email.auth import MailAuthenticator
 from helpdesk.adapters.email.imap import ImapPoller, parse_imap_url
@@ -29,6 +33,7 @@ from helpdesk.adapters.files.contracts import contractors
 from helpdesk.adapters.files.office_calendar import OfficeFiles, office_calendar
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.contracts import Contract
+from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.throttle import Limit
 from helpdesk.services.access_log import AccessLog
 from helpdesk.services.audit import AuditCheckpoints
@@ -47,7 +52,7 @@ from helpdesk.services.retention import Retention
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
-from helpdesk.settings import Settings, auditor_addresses
+from helpdesk.settings import Settings, SettingsError, auditor_addresses
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
     from helpdesk.adapters.telegram.bot import TelegramBot
@@ -115,10 +120,50 @@ class Container:
         upgrade(self.db.engine)
         self.db.ensure_head()
 
+    def schema_state(self) -> tuple[str | None, str | None]:
+        """(revision the database is at, newest revision of the code); Unavailable when it does not answer."""
+        return read_schema_state(self.db.engine)
+
+    def check_schema(self) -> None:
+        """Refuse to serve a schema the code does not match (`helpdesk migrate` brings it up to date)."""
+        require_schema(*self.schema_state())
+
     def close(self) -> None:
         """Release pools and threads."""
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.db.close()
+
+
+def read_schema_state(engine: Engine) -> tuple[str | None, str | None]:
+    """(revision the database behind `engine` is at, newest revision of the code)."""
+    try:
+        return schema_state(engine)
+    except SQLAlchemyError as err:
+        raise Unavailable(
+            f"baza danych nie odpowiada ({type(err).__name__}): sprawdź HELPDESK_DATABASE_URL"
+        ) from err
+
+
+def require_schema(current: str | None, head: str | None) -> None:
+    """SettingsError, telling what to run, unless the schema is at the code's revision."""
+    if current is None:
+        raise SettingsError(
+            "baza danych nie ma jeszcze schematu: uruchom najpierw `helpdesk migrate` (albo `helpdesk init`)"
+        )
+    if current != head:
+        raise SettingsError(
+            f"schemat bazy danych jest w wersji {current}, a ta wersja programu wymaga {head}: "
+            "uruchom najpierw `helpdesk migrate`"
+        )
+
+
+def check_schema_at(url: str) -> None:
+    """`Container.check_schema` without a container (the supervisor of `serve --workers N`)."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        require_schema(*read_schema_state(engine))
+    finally:
+        engine.dispose()
 
 
 def load_contracts(settings: Settings) -> dict[str, Contract]:

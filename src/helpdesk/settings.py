@@ -23,6 +23,7 @@ CONFIG_VARIABLE = PREFIX + "CONFIG"
 TEST_PREFIX = PREFIX + "TEST_"
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 TRUE_WORDS = ("1", "true", "yes", "on", "tak")
 FALSE_WORDS = ("0", "false", "no", "off", "nie")
 
@@ -66,8 +67,11 @@ class Settings:
     telegram_rate_burst: int = 60
     telegram_rate_per_s: float = 1.0
     bot_dir: str = ""
-    # Extensions: operation.
+    # Extensions: operation (README "Production").
     log_level: str = "INFO"
+    log_format: str = "text"
+    lease_ttl_s: float = 10.0
+    workers: int = 1
     # Extensions: trust (README: "Audit log", "Accounts", "Mail identity", "Personal data").
     audit_checkpoint_file: str = ""
     audit_checkpoint_mail: str = ""
@@ -272,6 +276,8 @@ def _validate(s: Settings) -> None:
         "mail_rate_window_s": (1, "co najmniej 1 sekunda"),
         "retention_years": (1, "co najmniej 1 rok"),
         "retention_interval_h": (0.01, "co najmniej 0.01 godziny"),
+        "lease_ttl_s": (1, "co najmniej 1 sekunda"),
+        "workers": (1, "co najmniej 1 proces"),
     }
     for name, (minimum, what) in minimums.items():
         value = getattr(s, name)
@@ -280,6 +286,10 @@ def _validate(s: Settings) -> None:
     if s.log_level.upper() not in LOG_LEVELS:
         raise SettingsError(
             f"HELPDESK_LOG_LEVEL: oczekiwano jednego z {', '.join(LOG_LEVELS)} (jest '{s.log_level}')"
+        )
+    if s.log_format not in LOG_FORMATS:
+        raise SettingsError(
+            f"HELPDESK_LOG_FORMAT: oczekiwano jednego z {', '.join(LOG_FORMATS)} (jest '{s.log_format}')"
         )
     if s.bot_dir and not Path(s.bot_dir).is_dir():
         raise SettingsError(f"HELPDESK_BOT_DIR: nie ma takiego katalogu ({s.bot_dir})")

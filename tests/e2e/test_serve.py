@@ -150,11 +150,40 @@ def test_sigterm_stops_the_server_cleanly_within_seconds(server_env):
     assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
 
 
-def serve_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run `helpdesk serve` expecting it to refuse to start."""
+def serve_once(env: dict[str, str], *, migrate: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `helpdesk serve` (after `helpdesk migrate`, unless told not to) expecting it to refuse to start."""
+    if migrate:
+        subprocess.run(
+            [sys.executable, "-m", "helpdesk", "migrate"], env=env, capture_output=True, text=True, timeout=60
+        )
     return subprocess.run(
         [sys.executable, "-m", "helpdesk", "serve"], env=env, capture_output=True, text=True, timeout=60
     )
+
+
+def test_serve_refuses_an_unmigrated_schema_and_migrate_brings_it_up_to_date(tmp_path):
+    env = os.environ.copy()
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+            "HELPDESK_SLA_DIR": str(REPO / "sla"),
+            "HELPDESK_SMTP_LISTEN": "",
+            "HELPDESK_HTTP": f"127.0.0.1:{free_port()}",
+        }
+    )
+    proc = serve_once(env, migrate=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "uruchom najpierw `helpdesk migrate`" in proc.stderr.splitlines()[-1]
+
+    def migrate() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "helpdesk", "migrate"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "zaktualizowany: pusta baza →" in migrate()
+    assert "jest aktualny" in migrate()
 
 
 def test_a_misspelt_variable_stops_serve_with_one_line_naming_it(tmp_path):

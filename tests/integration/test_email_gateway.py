@@ -24,7 +24,7 @@ from aiosmtpd.smtp import SMTP
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.bootstrap import Container, build_container
 from helpdesk.domain.kb.article import Article
-from helpdesk.lifecycle import SCHEDULER, running
+from helpdesk.lifecycle import SINGLETONS, running
 from helpdesk.services.people import parse_offices_csv
 from helpdesk.settings import load_settings
 
@@ -393,7 +393,9 @@ async def test_a_40_mb_message_is_refused_with_552_before_its_data_is_taken(worl
 
 async def test_the_gateway_answers_451_when_the_database_is_down_and_accepts_the_retry(world: World):
     assert world.app is not None
-    await world.app[SCHEDULER].stop()  # only the SMTP gateway keeps running: no job touches the file
+    await world.app[
+        SINGLETONS
+    ].scheduler.stop()  # only the SMTP gateway keeps running: no job touches the file
     db = world.container.db
     away = world.db_path.with_suffix(".away")
     db.engine.dispose()

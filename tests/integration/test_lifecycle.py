@@ -11,7 +11,7 @@ import pytest
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.telegram.webhook import TELEGRAM_BOT
 from helpdesk.domain.errors import Unavailable
-from helpdesk.lifecycle import SCHEDULER, running, serving_app
+from helpdesk.lifecycle import SINGLETONS, running, serving_app
 from tests.integration.test_email_gateway import free_port
 from tests.support.telegram_api import FakeBotApi
 from tests.support.world import START, make_container, populate
@@ -31,11 +31,11 @@ def test_without_optional_settings_only_the_sweep_and_the_pending_mail_run(tmp_p
     try:
         assert container.mail.gateway is None and container.telegram is None
         app = serving_app(container)
-        assert [ctx.__name__ for ctx in app.cleanup_ctx] == ["pending_mail", "periodic_jobs"]
+        assert [ctx.__name__ for ctx in app.cleanup_ctx] == ["singletons"]
 
         async def jobs() -> list[str]:
             async with running(container) as runner:
-                return runner.app[SCHEDULER].names
+                return runner.app[SINGLETONS].scheduler.names
 
         assert asyncio.run(jobs()) == ["sla-sweep", "mail-pending", "retention"]
     finally:
@@ -60,20 +60,14 @@ async def test_everything_configured_starts_with_the_app_and_stops_with_it_witho
         )
         try:
             app = serving_app(container)
-            assert [ctx.__name__ for ctx in app.cleanup_ctx] == [
-                "pending_mail",
-                "smtp_gateway",
-                "telegram_bot",
-                "telegram_outbox",
-                "periodic_jobs",
-            ]
+            assert [ctx.__name__ for ctx in app.cleanup_ctx] == ["singletons"]  # polling: the bot is one
             assert container.telegram is not None
             bot, sender = container.telegram.bot, container.telegram.sender
             async with running(container) as runner:
                 assert await asyncio.to_thread(accepts, smtp_port)
-                assert runner.app[TELEGRAM_BOT] is bot and bot.app is not None and bot.app.running
+                assert TELEGRAM_BOT not in runner.app and bot.app is not None and bot.app.running
                 assert sender.task is not None and not sender.task.done()
-                assert runner.app[SCHEDULER].names == [
+                assert runner.app[SINGLETONS].scheduler.names == [
                     "sla-sweep",
                     "mail-pending",
                     "imap-poller",

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from helpdesk.lifecycle import SCHEDULER, running
+from helpdesk.lifecycle import SINGLETONS, running
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import NewTicket
 from tests.support.world import WARSAW, make_container, populate
@@ -192,7 +192,7 @@ def test_the_server_sweeps_at_start_and_stops_cleanly(container, world, clock):
 
     async def scenario():
         async with running(container) as runner:
-            assert "sla-sweep" in runner.app[SCHEDULER].names
+            assert "sla-sweep" in runner.app[SINGLETONS].scheduler.names
             return await asyncio.get_running_loop().run_in_executor(None, done.wait, 10)
 
     assert asyncio.run(scenario())

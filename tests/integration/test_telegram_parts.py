@@ -178,3 +178,68 @@ async def test_the_webhook_route_answers_503_until_the_bot_runs(tmp_path: Path) 
             assert answer.status == 503 and "nie działa" in (await answer.json())["error"]
     finally:
         container.close()
+
+
+async def test_a_webhook_update_is_stored_before_the_200_and_one_a_dead_worker_left_is_answered(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from helpdesk.adapters.db.telegram_store import update_t
+    from helpdesk.lifecycle import replay_webhook_updates
+
+    async with FakeBotApi("123:ABC") as api:
+        clock = ManualClock(START)
+        container = make_container(
+            f"sqlite:///{tmp_path}/h.db",
+            clock,
+            HELPDESK_TELEGRAM_TOKEN="123:ABC",
+            HELPDESK_TELEGRAM_API_URL=api.base_url,
+            HELPDESK_TELEGRAM_WEBHOOK_URL="https://helpdesk.example.pl/telegram/webhook",
+        )
+        populate(container)
+        client = TestClient(TestServer(serving_app(container)))
+        await client.start_server()
+        try:
+            secret = webhook_secret("123:ABC")
+            update = api.message_update(79998, "Dzień dobry")
+            answer = await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: secret})
+            assert answer.status == 200
+            stored = container.db.read(
+                lambda tx: tx.conn.execute(
+                    select(update_t.c.payload).where(update_t.c.update_id == update["update_id"])
+                ).scalar()
+            )
+            assert json.loads(stored) == update
+            await api.wait_for(lambda s: s.chat_id == 79998)
+
+            # A worker stored this one, answered 200 and died before processing it.
+            orphan = api.message_update(79997, "Dzień dobry")
+            container.db.write(
+                lambda tx: tx.tg_store_updates(
+                    [(orphan["update_id"], json.dumps(orphan))], clock.now() - timedelta(minutes=5)
+                )
+            )
+            loop = asyncio.get_running_loop()
+            assert await asyncio.to_thread(replay_webhook_updates, container, loop) == 1
+            reply = await api.wait_for(lambda s: s.chat_id == 79997)
+            assert "/start KOD" in reply.text
+            bot = container.telegram.bot  # type: ignore[union-attr]
+            for _ in range(100):  # the "processed" marks are written in batches, after the reply
+                await bot.flush_done()
+                if len(bot.claims.done) == 0 and await asyncio.to_thread(
+                    lambda: container.db.read(lambda tx: tx.tg_unprocessed(clock.now(), 10)) == []
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            clock.advance(minutes=10)
+            assert (
+                await asyncio.to_thread(replay_webhook_updates, container, loop) == 0
+            )  # processed: not again
+        finally:
+            await client.close()
+            container.close()

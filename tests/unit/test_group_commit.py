@@ -1,6 +1,6 @@
 """GroupCommitter on its own, with a fake batch runner: who gets which outcome, batching, leadership.
 
-The runner stands in for `SqlDatabase._run_sqlite_batch`: it calls each unit with a fake
+The runner stands in for `SqlDatabase._run_batch`: it calls each unit with a fake
 transaction and sets its result or error. To make batching deterministic without sleeping, the
 first leader's unit blocks on an Event while the other callers queue up; `QueueWatch` wraps the
 committer's lock so the test can wait (on a Condition) until exactly n units are queued.

@@ -16,7 +16,27 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_init)
 
+    p = sub.add_parser(
+        "migrate", help="zastosuj migracje schematu bazy (pod blokadą: bezpieczne z kilku hostów naraz)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
     p = sub.add_parser("serve", help="uruchom serwer WWW/API, bramkę SMTP, harmonogram i bota")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="liczba procesów roboczych WWW/API na HELPDESK_HTTP (domyślnie HELPDESK_WORKERS)",
+    )
+    p.add_argument(
+        "--role",
+        choices=[r.value for r in _roles()],
+        default="all",
+        help="all: WWW/API i zadania pojedyncze (gdy ten proces ma ich dzierżawę); "
+        "web: tylko WWW/API; singletons: tylko zadania pojedyncze (oraz /healthz i /metrics)",
+    )
+    p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
     users = sub.add_parser("users", help="osoby: dodawanie, tokeny API, hasła, kody Telegram")
@@ -77,6 +97,18 @@ def register(sub: Any) -> None:
     calendars.register(osub)
 
 
+def _roles() -> list[Any]:
+    from helpdesk.lifecycle import Role
+
+    return list(Role)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"oczekiwano liczby całkowitej co najmniej 1 (jest '{value}')")
+    return int(value)
+
+
 def _telegram_id(value: str) -> int:
     if not value.lstrip("-").isdigit():
         raise argparse.ArgumentTypeError(f"identyfikator Telegram musi być liczbą (jest '{value}')")
@@ -110,13 +142,43 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Run the server until SIGINT/SIGTERM."""
-    from helpdesk.server import serve
-
+def cmd_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Apply the schema migrations under the migration lock."""
     container = ctx.container()
+    before, _head = container.schema_state()
     container.migrate()
-    return serve(container)
+    after, _head = container.schema_state()
+    if args.json:
+        emit_json({"from": before, "to": after, "changed": before != after})
+    elif before == after:
+        print(f"Schemat bazy jest aktualny ({after}).")
+    else:
+        print(f"Schemat bazy zaktualizowany: {before or 'pusta baza'} → {after}.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run the server (or, with --workers N > 1, N worker processes) until SIGINT/SIGTERM.
+
+    The schema must be migrated already (`helpdesk migrate` or `helpdesk init`): serve never
+    migrates, so several workers starting at once never race on a migration.
+    """
+    from helpdesk.lifecycle import Role
+    from helpdesk.server import serve, supervise
+
+    role = Role(args.role)
+    workers = args.workers or ctx.settings.workers
+    if workers > 1:
+        # The supervisor only checks the schema and starts the workers: no container of its own.
+        from helpdesk.bootstrap import check_schema_at
+
+        if role is Role.SINGLETONS:
+            raise InvalidInput("--workers dotyczy procesów WWW/API; rola singletons działa w jednym procesie")
+        check_schema_at(ctx.settings.database_url)
+        return supervise(ctx.settings, workers, role)
+    container = ctx.container()
+    container.check_schema()
+    return serve(container, role, reuse_port=args.reuse_port)
 
 
 def cmd_users_add(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -481,6 +481,30 @@ class TelegramRepo(Protocol):
         """How many updates were ever claimed."""
         ...
 
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+        """Store webhook updates (update_id, payload) not seen before; returns the ids stored now."""
+        ...
+
+    def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
+        """Stored webhook updates never processed whose last claim is older than `older_than`."""
+        ...
+
+
+class LeaseRepo(Protocol):
+    """Leases: which process runs what must run exactly once (README "Production")."""
+
+    def lease_take(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew a lease; False when another live holder has it."""
+        ...
+
+    def lease_release(self, name: str, holder: str, now: datetime) -> None:
+        """Give a lease up at once."""
+        ...
+
+    def lease_holders(self, now: datetime) -> dict[str, tuple[str, datetime, bool]]:
+        """Every lease: name → (holder, expires_at, held at `now`)."""
+        ...
+
 
 # --- knowledge base ---------------------------------------------------------------------------
 class KbRepo(Protocol):

@@ -6,57 +6,24 @@ from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.inputs import MAX_INT, ascii_int
-from helpdesk.services.notify.outbox import CHANNELS
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.common import CONTAINER, METRICS, current_person, json_body, json_response, run
+from helpdesk.web.metrics import health, snapshot
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 when the database answers, 503 otherwise."""
-    ok = await run(request, request.app[CONTAINER].db.ping)
-    return json_response({"status": "ok"} if ok else {"status": "unavailable"}, status=200 if ok else 503)
+    """200 when the database answers (503 otherwise), with what else is wrong told apart under `checks`."""
+    snap = await run(request, snapshot, request.app[CONTAINER])
+    status, body = health(snap)
+    return json_response(body, status=status)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text format."""
-    container = request.app[CONTAINER]
+    """Prometheus text format (web/metrics.py)."""
     stats = request.app[METRICS]
-    up = await run(request, container.db.ping)
-    lines = [
-        "# HELP helpdesk_http_requests_total HTTP requests by method and status.",
-        "# TYPE helpdesk_http_requests_total counter",
-    ]
-    for (method, status), count in sorted(stats["requests"].items()):
-        lines.append(f'helpdesk_http_requests_total{{method="{method}",status="{status}"}} {count}')
-    lines += [
-        "# HELP helpdesk_http_request_seconds_total Time spent serving requests.",
-        "# TYPE helpdesk_http_request_seconds_total counter",
-        f"helpdesk_http_request_seconds_total {stats['seconds']:.6f}",
-        "# HELP helpdesk_tickets_created_total Tickets opened through this process.",
-        "# TYPE helpdesk_tickets_created_total counter",
-        f"helpdesk_tickets_created_total {stats['tickets_created']}",
-        "# HELP helpdesk_database_up Whether the database answers.",
-        "# TYPE helpdesk_database_up gauge",
-        f"helpdesk_database_up {1 if up else 0}",
-    ]
-    if up:
-        counts = await run(request, container.outbox.counts)
-        lines += [
-            "# HELP helpdesk_outbox_messages Unsent notices by channel: waiting (pending) or given up "
-            "(refused for good or out of attempts; see `helpdesk outbox list --given-up`).",
-            "# TYPE helpdesk_outbox_messages gauge",
-        ]
-        channels = sorted(set(CHANNELS) | {channel for channel, _state in counts})
-        for channel in channels:
-            for state in ("pending", "given_up"):
-                lines.append(
-                    f'helpdesk_outbox_messages{{channel="{channel}",state="{state}"}} '
-                    f"{counts.get((channel, state), 0)}"
-                )
-    for name, value in stats.get("gauges", {}).items():
-        lines += [f"# TYPE {name} gauge", f"{name} {value}"]
+    stats.database.current = await run(request, snapshot, request.app[CONTAINER])
     return web.Response(
-        text="\n".join(lines) + "\n",
+        body=stats.render(),
         content_type="text/plain",
         charset="utf-8",
         headers={"X-Content-Type-Options": "nosniff"},
@@ -94,7 +61,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     )
     container = request.app[CONTAINER]
     ticket = await run(request, container.tickets.create, person, new)
-    request.app[METRICS]["tickets_created"] += 1
+    request.app[METRICS].tickets_created.inc()
     return json_response(ticket, status=201)
 
 

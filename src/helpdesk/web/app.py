@@ -11,6 +11,7 @@ from aiohttp.typedefs import Middleware
 from helpdesk.bootstrap import Container
 from helpdesk.web import api, calendar_api, calendar_pages, kb_api, middlewares, openapi, pages, reports_api
 from helpdesk.web.common import CONTAINER, METRICS
+from helpdesk.web.metrics import Metrics
 
 
 def create_app(container: Container) -> web.Application:
@@ -27,7 +28,7 @@ def create_app(container: Container) -> web.Application:
         chain.insert(3, middlewares.client_address(container.settings.trusted_proxy_addresses))
     app = web.Application(client_max_size=container.settings.http_max_body, middlewares=chain)
     app[CONTAINER] = container
-    app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}
+    app[METRICS] = Metrics()
     api.setup(app)
     api.setup_kb(app)
     kb_api.setup(app)

@@ -11,11 +11,12 @@ from helpdesk.bootstrap import Container
 from helpdesk.domain.errors import InvalidInput, NotAuthenticated, TooLarge
 from helpdesk.domain.inputs import check_json
 from helpdesk.domain.people import Person
+from helpdesk.web.metrics import Metrics
 
 T = TypeVar("T")
 
 CONTAINER = web.AppKey("container", Container)
-METRICS = web.AppKey("metrics", dict)
+METRICS = web.AppKey("metrics", Metrics)
 SESSION_COOKIE = "helpdesk_session"
 PERSON = web.RequestKey("person", Person)
 

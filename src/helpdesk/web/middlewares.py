@@ -100,7 +100,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def metrics(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Count requests by method and status, and total latency, for /metrics."""
+    """Count requests by route, method and status, and their latency, for /metrics."""
     started = time.perf_counter()
     status = 500
     try:
@@ -111,10 +111,7 @@ async def metrics(request: web.Request, handler: Handler) -> web.StreamResponse:
         status = err.status
         raise
     finally:
-        stats = request.app[METRICS]
-        key = (request.method, status)
-        stats["requests"][key] = stats["requests"].get(key, 0) + 1
-        stats["seconds"] += time.perf_counter() - started
+        request.app[METRICS].observe(request, status, started)
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

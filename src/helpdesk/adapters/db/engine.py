@@ -54,7 +54,8 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         raise InvalidInput(f"HELPDESK_DATABASE_URL: niepoprawny adres bazy danych ({err})") from err
     if is_sqlite(url):
         database = parsed.database or ""
-        if database and database != ":memory:":
+        # A `file:` URI (uri=true, e.g. a read-only open) names an existing file: nothing to create.
+        if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,

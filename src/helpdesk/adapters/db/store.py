@@ -1,9 +1,18 @@
 """The database adapter's units of work: SQLite or PostgreSQL transactions around a `Tx`.
 
 A service hands `write` or `read` a function of the repository (adapters/db/tx.py); it runs in one
-transaction, committed when it returns and rolled back when it raises. On SQLite, concurrent writes
-of this process share transactions (adapters/db/group_commit.py), each in its own savepoint, and
-readers use a second engine that never takes the write lock.
+transaction, committed when it returns and rolled back when it raises. Concurrent writes of this
+process share transactions (adapters/db/group_commit.py), each in its own savepoint: on SQLite
+because there is one writer anyway, on PostgreSQL because every event appended waits for the one
+`log_head` row lock, so one commit per batch instead of one per request is what lets several
+workers take a burst (README "Production"). On SQLite readers use a second engine that never takes
+the write lock.
+
+On PostgreSQL a batch takes no savepoints (two round trips each, under the head lock): when any
+unit of it fails, or PostgreSQL aborts it (a deadlock between one worker's batch and another's),
+nothing of it was committed and its units run again one transaction each, so a failing unit or
+an unlucky interleaving costs time, never another unit's work. A database that does not answer (down,
+restarting, the network cut) is `Unavailable`: HTTP 503 with a Polish message, nothing written.
 """
 
 import contextlib
@@ -11,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
 from helpdesk.adapters.db.group_commit import GroupCommitter, Unit
@@ -21,6 +30,32 @@ from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.events import GENESIS_HASH
 
 T = TypeVar("T")
+
+UNAVAILABLE = "baza danych jest chwilowo niedostępna; spróbuj ponownie za chwilę"
+# SQLSTATEs after which a whole batch is worth running again unit by unit: nothing was committed.
+RETRY_ALONE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def _is_outage(err: BaseException) -> bool:
+    """True for errors that mean the database is not reachable (rather than a bad statement)."""
+    if isinstance(err, OperationalError | InterfaceError):
+        return True
+    return isinstance(err, DBAPIError) and bool(err.connection_invalidated)
+
+
+def unavailable(err: BaseException) -> Unavailable:
+    """The error a person sees when the database cannot take the work: what is wrong, nothing written."""
+    detail = str(getattr(err, "orig", err)).lower()
+    if "disk is full" in detail or "no space left" in detail or _sqlstate(err) == "53100":
+        return Unavailable("brak miejsca na dysku bazy danych: nic nie zapisano; spróbuj ponownie później")
+    if "readonly" in detail or "read-only" in detail:
+        return Unavailable("baza danych jest tylko do odczytu: nic nie zapisano; spróbuj ponownie później")
+    return Unavailable(UNAVAILABLE)
+
+
+def _sqlstate(err: BaseException) -> str | None:
+    orig = getattr(err, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 class SqlDatabase:
@@ -45,8 +80,8 @@ class SqlDatabase:
             )
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-        # SQLite has one writer: concurrent writes of this process share transactions (group_commit).
-        self._committer = GroupCommitter(self._run_sqlite_batch) if self.sqlite else None
+        # Concurrent writes of this process share transactions (group_commit, see the module docstring).
+        self._committer = GroupCommitter(self._run_batch)
 
     def write(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` in a write transaction (committed if it returns, rolled back if it raises).
@@ -55,23 +90,31 @@ class SqlDatabase:
         a savepoint: its own failure rolls back only its own work. It returns after the commit.
         """
         try:
-            if self._committer is not None:
-                return self._committer.submit(fn)
-            with self.engine.begin() as conn:
-                return fn(Tx(conn, True))
-        except OperationalError as err:
-            raise Unavailable("baza danych jest chwilowo niedostępna; spróbuj ponownie") from err
+            return self._committer.submit(fn)
+        except SQLAlchemyError as err:
+            if _is_outage(err):
+                raise unavailable(err) from err
+            raise
 
-    def _run_sqlite_batch(self, units: list[Unit[Any]]) -> None:
-        """Run queued units of work in one SQLite transaction, a savepoint each; commit once."""
-        if len(units) == 1:  # the common case when idle: no savepoint needed
-            unit = units[0]
-            try:
-                with self.engine.begin() as conn:
-                    unit.result = unit.run(Tx(conn, False))
-            except Exception as err:
-                unit.error, unit.result = err, None
+    def _run_one(self, unit: Unit[Any]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                unit.result = unit.run(Tx(conn, not self.sqlite))
+        except Exception as err:
+            unit.error, unit.result = err, None
+
+    def _run_batch(self, units: list[Unit[Any]]) -> None:
+        """Run queued units of work in one transaction and commit once (see the module docstring)."""
+        if len(units) == 1:  # the common case when idle
+            self._run_one(units[0])
             return
+        if self.sqlite:
+            self._run_with_savepoints(units)
+        else:
+            self._run_optimistic(units)
+
+    def _run_with_savepoints(self, units: list[Unit[Any]]) -> None:
+        """SQLite: a savepoint per unit (in-process, nearly free), so a failing unit is undone alone."""
         try:
             with self.engine.begin() as conn:
                 # Savepoints straight on the driver: SQLAlchemy's nested transactions cost 10x more.
@@ -89,13 +132,37 @@ class SqlDatabase:
             for unit in units:
                 unit.error, unit.result = err, None
 
+    def _run_optimistic(self, units: list[Unit[Any]]) -> None:
+        """PostgreSQL: the units one after another without savepoints, one commit.
+
+        A savepoint costs two round trips to the server per unit, while the batch holds the
+        `log_head` row lock; units almost always succeed. So none is taken: should any unit raise,
+        the whole batch is rolled back (nothing of it was committed) and every unit runs again
+        alone, in its own transaction, getting exactly the outcome it would have had alone.
+        """
+        try:
+            with self.engine.begin() as conn:
+                for unit in units:
+                    unit.result = unit.run(Tx(conn, True))
+            return
+        except Exception as err:
+            if _is_outage(err) and _sqlstate(err) not in RETRY_ALONE:
+                for unit in units:
+                    unit.error, unit.result = err, None
+                return
+        for unit in units:
+            unit.error = unit.result = None
+            self._run_one(unit)
+
     def read(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` in a read transaction."""
         try:
             with self.read_engine.begin() as conn:
                 return fn(Tx(conn, not self.sqlite))
-        except OperationalError as err:
-            raise Unavailable("baza danych jest chwilowo niedostępna; spróbuj ponownie") from err
+        except SQLAlchemyError as err:
+            if _is_outage(err):
+                raise unavailable(err) from err
+            raise
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -196,13 +196,32 @@ class AccessLogRow(SQLModel, table=True):
 
 
 class TelegramUpdateRow(SQLModel, table=True):
-    """Telegram updates already processed (idempotency on update_id)."""
+    """Telegram updates claimed or processed (idempotency on update_id).
+
+    `payload` is the update as Telegram sent it to the webhook, stored before the webhook answers
+    200, so an update whose worker died before processing it is processed by another one.
+    """
 
     __tablename__ = "telegram_update"
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     received_at: datetime
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     processed_at: datetime | None = None
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class LeaseRow(SQLModel, table=True):
+    """A lease: which process runs something that must run exactly once (the singletons), until when.
+
+    The holder renews it well before it expires; a holder that dies stops renewing, and another
+    process takes the lease over once it has expired (helpdesk/leases.py).
+    """
+
+    __tablename__ = "lease"
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    acquired_at: datetime
+    expires_at: datetime
 
 
 class KbArticleRow(SQLModel, table=True):

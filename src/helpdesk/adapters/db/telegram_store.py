@@ -96,6 +96,42 @@ class TelegramTxMixin:
                 update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now)
             )
 
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+        """Store webhook updates (id, payload as received) not seen before; returns the ids stored now.
+
+        Stored without an owner: the worker that processes one claims it like any other update.
+        """
+        wanted = dict(updates)
+        if not wanted:
+            return set()
+        seen = {
+            r.update_id
+            for r in self.conn.execute(
+                select(update_t.c.update_id).where(update_t.c.update_id.in_(sorted(wanted)))
+            )
+        }
+        fresh = sorted(set(wanted) - seen)
+        if fresh:
+            self.conn.execute(
+                insert(update_t),
+                [{"update_id": i, "received_at": now, "data": "", "payload": wanted[i]} for i in fresh],
+            )
+        return set(fresh)
+
+    def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
+        """Stored webhook updates never processed whose last claim is older than `older_than`."""
+        rows = self.conn.execute(
+            select(update_t.c.update_id, update_t.c.payload)
+            .where(
+                update_t.c.processed_at.is_(None),
+                update_t.c.payload.is_not(None),
+                update_t.c.received_at < older_than,
+            )
+            .order_by(update_t.c.update_id)
+            .limit(limit)
+        )
+        return [(r.update_id, r.payload) for r in rows]
+
     def tg_updates_seen(self) -> int:
         """How many updates were ever claimed (tests, metrics)."""
         return len(self.conn.execute(select(update_t.c.update_id)).all())

@@ -2,7 +2,7 @@
 
 `Tx` is what adapters/db/store.py's units of work hand to a service's function. It is assembled
 from one mixin per area (tickets and events, attachments, offices and people, outbox, mail,
-Telegram and dialogue, knowledge base, SLA, accounts and the access log), each in its own module and each implementing the
+Telegram and dialogue, knowledge base, SLA, accounts and the access log, leases, operators' figures), each in its own module and each implementing the
 matching protocol of services/ports.py, so it satisfies every repository protocol a service asks
 for.
 """
@@ -13,7 +13,9 @@ from sqlalchemy import Connection
 
 from helpdesk.adapters.db.attachment_store import AttachmentTxMixin
 from helpdesk.adapters.db.kb_store import KbTxMixin
+from helpdesk.adapters.db.lease_store import LeaseTxMixin
 from helpdesk.adapters.db.mail_store import MailTxMixin
+from helpdesk.adapters.db.ops_store import OpsTxMixin
 from helpdesk.adapters.db.outbox_store import OutboxTxMixin
 from helpdesk.adapters.db.people_store import PeopleTxMixin
 from helpdesk.adapters.db.prepared import PreparedRunner
@@ -35,6 +37,8 @@ class Tx(
     SlaTxMixin,
     TrustTxMixin,
     PrivacyTxMixin,
+    LeaseTxMixin,
+    OpsTxMixin,
 ):
     """Repository bound to one transaction (every repository protocol of services/ports.py)."""
 

@@ -6,6 +6,11 @@ twice or open a ticket twice. So an update is claimed before any handler sees it
 processed, or being processed by a live worker, is dropped. Claims that arrive together (a
 getUpdates batch, a burst of webhook calls) share one transaction, and the marks that updates
 were processed are written in batches too (`flush_done`), off the path of the reply.
+
+In webhook mode an update is first stored as received (`store`), before the webhook answers 200:
+should the worker die before processing it, Telegram will not send it again, but the stored copy
+is processed by the worker running the singletons (helpdesk/lifecycle.py, `telegram-replay`).
+Stores arriving together share one write as well.
 """
 
 import asyncio
@@ -29,7 +34,35 @@ class UpdateClaims:
         self.executor = executor
         self.owner = uuid.uuid4().hex[:16]
         self.pending: list[tuple[int, asyncio.Future[bool]]] = []
+        self.to_store: list[tuple[int, str, asyncio.Future[bool]]] = []
         self.done: list[int] = []
+
+    async def store(self, update_id: int, payload: str) -> bool:
+        """Store a webhook update as received; False when it was stored (or claimed) before."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self.to_store.append((update_id, payload, future))
+        if len(self.to_store) == 1:
+            loop.call_soon(lambda: asyncio.ensure_future(self._flush_stores()))
+        return await future
+
+    async def _flush_stores(self) -> None:
+        batch, self.to_store = self.to_store, []
+        if not batch:
+            return
+        now = self.clock.now()
+        updates = [(update_id, payload) for update_id, payload, _ in batch]
+        try:
+            stored = await self._write(lambda tx: tx.tg_store_updates(updates, now))
+        except Exception as err:
+            for *_, future in batch:
+                if not future.done():
+                    future.set_exception(err)
+            return
+        for update_id, _, future in batch:
+            if not future.done():
+                future.set_result(update_id in stored)
+                stored.discard(update_id)
 
     async def claim(self, update_id: int) -> bool:
         """Claim one update; False when it was seen already. Claims arriving together share one write."""

@@ -4,15 +4,21 @@ The route is added by the web app factory at the path of that URL; the running b
 under the typed app key `TELEGRAM_BOT`, which the bot's start (helpdesk/lifecycle.py) sets. Until
 then the route answers 503, so Telegram retries. Calls must carry the secret the bot registered
 with `setWebhook`; a redelivered update is dropped by the update claims (claims.py).
+
+The update is stored in the database before the 200 (claims.py, `store`): Telegram forgets an
+update it got a 200 for, so a worker dying between the answer and the reply must not lose it. When
+the database does not answer, the call gets 503 and Telegram delivers the update again later.
 """
 
 import hmac
+import json
 from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import Update
 
 from helpdesk.adapters.telegram.bot import TelegramBot, webhook_secret
+from helpdesk.domain.errors import Unavailable
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -39,10 +45,16 @@ def add_webhook_route(app: web.Application, url: str, token: str) -> None:
         if bot is None or bot.app is None or not bot.app.running:
             return web.json_response({"error": "bot jeszcze nie działa"}, status=503)
         try:
-            data = await request.json()
+            raw = await request.read()
+            data = json.loads(raw)
             update = Update.de_json(data, bot.app.bot)
-        except (ValueError, TypeError, KeyError):
+            update_id = int(update.update_id)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return web.json_response({"error": "niepoprawna aktualizacja"}, status=400)
+        try:
+            await bot.claims.store(update_id, raw.decode("utf-8"))
+        except Unavailable:
+            return web.json_response({"error": "baza danych chwilowo niedostępna; ponów"}, status=503)
         await bot.app.update_queue.put(update)
         return web.json_response({"ok": True})
 

@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0013_production'
-down_revision = '0008_trust'
+down_revision = '0011_web'
 branch_labels = None
 depends_on = None
 

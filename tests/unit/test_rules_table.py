@@ -43,7 +43,9 @@ def test_find_rule_answers_every_cell_as_the_written_rules_say():
         else:
             want = cell.value
         if got != want:
-            wrong.append(f"{cell.stage} {cell.action.value} {cell.role.value} {cell.state.value}: {got} ≠ {want}")
+            wrong.append(
+                f"{cell.stage} {cell.action.value} {cell.role.value} {cell.state.value}: {got} ≠ {want}"
+            )
     assert wrong == [], "\n".join(wrong)
 
 

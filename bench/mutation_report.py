@@ -47,6 +47,7 @@ def main() -> int:
         print("no mutmut results in mutants/: run `make mutation` first", file=sys.stderr)
         return 1
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_file: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     survivors: list[str] = []
     load_time: list[str] = []
     for meta in metas:
@@ -71,18 +72,24 @@ def main() -> int:
                 kind = "other"
                 survivors.append(f"{path}: {name} (exit {code})")
             counts[package][kind] += 1
+            by_file[path][kind] += 1
             counts["domain/ (all)" if package.startswith("domain/") else "services (all)"][kind] += 1
 
     print(f"surviving mutants ({len(survivors)}; `mutmut show NAME` shows one):")
     for line in survivors:
         print("  " + line)
+    if load_time:
+        print(f"run only while the module loads, not counted ({len(load_time)}):")
+        for line in load_time:
+            print("  " + line)
     print()
+    rows = [(path, by_file[path]) for path in sorted(by_file)]
+    rows += [(package, counts[package]) for package in (*PACKAGES, "domain/ (all)", "services (all)")]
     print(
-        f"{'package':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'unrun':>6} {'kill rate':>10}"
+        f"{'file / package':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'unrun':>6} {'kill rate':>10}"
     )
-    for package in (*PACKAGES, "domain/ (all)", "services (all)"):
-        c = counts.get(package)
-        if not c:
+    for package, c in rows:
+        if not c or all(v == 0 for k, v in c.items() if k != "not_checked"):
             continue
         total = sum(c.values())
         run = total - c["not_checked"]

@@ -51,3 +51,20 @@ def test_a_throttle_refusal_waits_at_least_a_second_and_whole_seconds():
     from helpdesk.domain.errors import TooManyRequests
 
     assert [TooManyRequests("Zbyt wiele prób", s).retry_after for s in (0, 1, 30)] == [1, 1, 30]
+
+
+def test_who_may_join_an_office_is_refused_in_words_that_say_what_to_add_or_leave_out():
+    from helpdesk.domain.people import check_new_person
+
+    def refusal(role, jst=None, contractor=None, known=frozenset({"wykonawca-ezd", "wykonawca-esb"})):
+        return message(check_new_person, role, jst, contractor, 0, 0, 3, set(known))
+
+    assert refusal(Role.LEADER) == "rola 'leader' wymaga podania urzędu (--jst KOD_TERYT)"
+    assert refusal(Role.AGENT) == "rola 'agent' wymaga podania Wykonawcy (--contractor ID)"
+    assert refusal(Role.AGENT, contractor="x") == (
+        "nieznany Wykonawca 'x' (znani z umów: wykonawca-esb, wykonawca-ezd)"
+    )
+    assert refusal(Role.AGENT, contractor="x", known=()) == (
+        "nieznany Wykonawca 'x' (znani z umów: brak umów w katalogu sla/contracts)"
+    )
+    assert refusal(Role.COORDINATOR, contractor="wykonawca-ezd") == "--contractor dotyczy tylko roli 'agent'"

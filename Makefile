@@ -34,7 +34,7 @@ check: test
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Mutation testing (never part of `make test`; tens of minutes on two cores): mutmut as configured in
+# Mutation testing (never part of `make test`; hours on two busy cores): mutmut as configured in
 # pyproject.toml [tool.mutmut], then the survivors and the kill rate per package. It resumes where an
 # interrupted run stopped; `rm -rf mutants` starts afresh. MUTMUT_CHILDREN=1 leaves a core free;
 # MUTANTS='helpdesk.domain.*' runs only the mutants whose names match.

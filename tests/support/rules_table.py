@@ -193,9 +193,11 @@ def landing(stage: str, state: State, value: str) -> State:
 
 
 def action_args(action: Action) -> dict[str, Any]:
-    """What an attempt of `action` sends besides its name: a text, a new priority."""
+    """What an attempt of `action` sends besides its name: a text, a new priority or component."""
     if action is Action.SET_PRIORITY:
         return {"priority": "high"}
+    if action is Action.SET_COMPONENT:
+        return {"component": "ESB"}
     return {"text": "Sprawdzam uprawnienia"}
 
 

@@ -30,7 +30,7 @@ def test_an_action_not_possible_now_names_the_state_and_its_label():
 def test_unknown_actions_and_priorities_list_the_allowed_ones():
     assert message(parse_action, "fly") == (
         "nieznana akcja 'fly' (dozwolone: take, comment, reply, wait_for_office, resume, escalate, "
-        "acknowledge, workaround, resolve, reopen, close, set_priority)"
+        "acknowledge, workaround, resolve, reopen, close, set_priority, set_component)"
     )
     assert message(parse_priority, "urgent") == (
         "nieznany priorytet 'urgent' (dozwolone: critical, high, normal, low)"

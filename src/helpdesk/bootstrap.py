@@ -43,6 +43,7 @@ from helpdesk.services.notify.outbox import OutboxService
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.retention import Retention
+from helpdesk.services.rollout.service import RolloutService, describe_calendar
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
@@ -107,6 +108,7 @@ class Container:
     mail: MailChannel
     telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
     trust: TrustParts
+    rollout: RolloutService  # office profiles, the plan, trainings, partners' domain systems
 
     def migrate(self) -> None:
         """Create or upgrade the schema and the chain head."""
@@ -147,6 +149,14 @@ def build_container(
     kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
+    rollout = RolloutService(
+        db,
+        clock,
+        settings.tz,
+        contracts,
+        calendar_info=lambda code: describe_calendar(sla.office_calendar, code),
+    )
+    tickets.rollout = rollout
     mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
     telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor)
     return Container(
@@ -167,6 +177,7 @@ def build_container(
         mail=mail,
         telegram=telegram,
         trust=build_trust(settings, db, clock, tickets),
+        rollout=rollout,
     )
 
 

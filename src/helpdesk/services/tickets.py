@@ -9,7 +9,7 @@ notices (outbox) in it, so a change and its notices commit together.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -44,7 +44,7 @@ from helpdesk.services.ports import (
 MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_PER_PAGE = 200
-LIST_FILTERS = ("status", "office", "priority", "escalated")
+LIST_FILTERS = ("status", "office", "priority", "escalated", "system")
 
 
 class SlaPolicy(Protocol):
@@ -68,6 +68,23 @@ class SlaPolicy(Protocol):
 
     def first_line_due(self, office: str, at: datetime) -> datetime | None:
         """When an untaken ticket must be raised to other leaders."""
+        ...
+
+
+class RolloutHooks(Protocol):
+    """What tickets need from the rollout (services/rollout/service.py implements it): partners'
+    domain systems and their routing at escalation, and whether the office's leaders are trained."""
+
+    def check_system(self, system_id: Any, office: str) -> str:
+        """The id of a registered domain system the office uses, or InvalidInput."""
+        ...
+
+    def route(self, system_id: str, priority: str, at: datetime) -> tuple[str, str]:
+        """(contract, contractor) of the system's own supporter; Conflict when it has none."""
+        ...
+
+    def leaders_trained(self, office: str, component: str | None) -> dict[str, Any] | None:
+        """Whether the office's leaders are trained for `component` (None: nothing to train)."""
         ...
 
 
@@ -110,6 +127,7 @@ class NewTicket:
     channel: str = "api"
     attachments: Sequence[Upload] = ()
     unverified: bool = False  # came by mail whose sender could not be authenticated
+    system: str | None = None  # a partner's domain system the ticket is about
 
 
 @dataclass(frozen=True)
@@ -157,6 +175,7 @@ class TicketService:
         self.tz = recorder.tz
         self.sla = sla
         self.access_log: AccessRecorder | None = None
+        self.rollout: RolloutHooks | None = None
 
     @property
     def listeners(self) -> list[EventListener]:
@@ -175,6 +194,9 @@ class TicketService:
         office_code = actor.jst if actor.role is not Role.COORDINATOR else request.office
         if not office_code:
             raise InvalidInput("koordynator musi podać urząd (pole 'office')")
+        system = self._system(request.system, office_code)
+        if system and component is None:
+            component = "SYSTEMY_DZIEDZINOWE"
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
@@ -191,6 +213,7 @@ class TicketService:
                 "state": State.NEW.value,
                 "channel": request.channel,
                 "first_line_due": first_line_due,
+                "system": system,
             }
             data = {
                 "title": title,
@@ -200,6 +223,7 @@ class TicketService:
                 "office": office_code,
                 "channel": request.channel,
                 "unverified": True if request.unverified else None,
+                "system": system,
             }
             row, record = self.recorder.open(tx, fields, data, actor.login, now)
             records = [record, *self._store_files(tx, row["no"], actor, request.attachments, now)]
@@ -221,8 +245,12 @@ class TicketService:
         contract: Any = None,
         attachments: Sequence[Upload] = (),
         unverified: bool = False,
+        system: Any = None,
     ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
+
+        `system` (with `escalate` only) names the partner's domain system the ticket is about: it is
+        then escalated to that system's supporter under its contract (services/rollout/).
 
         `action_name`, `text`, `priority` and `contract` come as people sent them (JSON, forms) and
         are checked here. `unverified` marks an action whose sender could not be authenticated (mail):
@@ -236,12 +264,16 @@ class TicketService:
         new_priority = parse_priority(priority).value if isinstance(priority, str) and priority else None
         if priority is not None and not isinstance(priority, str):
             raise InvalidInput("pole 'priority' musi być tekstem")
+        if system is not None and action is not Action.ESCALATE:
+            raise InvalidInput("pole 'system' można podać tylko przy akcji 'escalate'")
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
             row = self._visible(tx, actor, no, lock=True)
             state = State(row["state"])
             find_rule(action, actor.role, state, bool(row["escalated"]))
+            if system is not None:
+                row = cast(Ticket, {**row, "system": self._system(system, row["office"])})
             records = self._apply(tx, actor, row, action, body, new_priority, contract, now, unverified)
             records += self._store_files(tx, no, actor, attachments, now)
             return self._publish(tx, no, records, now)
@@ -261,6 +293,14 @@ class TicketService:
             return {"id": record["attachment_id"], **stored, "ticket": format_ticket_id(no)}
 
         return self.db.write(_do)
+
+    def _system(self, system: Any, office: str) -> str | None:
+        """The domain system a ticket names, checked against the registry (None when not named)."""
+        if system is None or system == "":
+            return None
+        if self.rollout is None:
+            raise InvalidInput("rejestr systemów dziedzinowych jest niedostępny")
+        return self.rollout.check_system(system, office)
 
     def _visible(self, tx: EventRepo, actor: Person, no: int, *, lock: bool = False) -> Ticket:
         row = tx.ticket(no, lock=lock)
@@ -336,6 +376,8 @@ class TicketService:
                 escalated_at=now,
                 first_line_due=None,
             )
+            if data.get("system"):
+                values["system"] = data["system"]
         if action is Action.TAKE or view.state in (State.RESOLVED, State.CLOSED):
             values["first_line_due"] = None
         if self.sla is not None:
@@ -347,6 +389,19 @@ class TicketService:
         if self.sla is None:
             raise Conflict("brak umów serwisowych: nie można przekazać zgłoszenia Wykonawcy")
         chosen_priority = priority or row["priority"]
+        system = row.get("system")
+        if system and self.rollout is not None:
+            # A partner's domain system goes to its own supporter under its own contract: the core
+            # contractor's contract (chosen by component below) does not apply to it.
+            contract_id, contractor = self.rollout.route(system, chosen_priority, now)
+            if contract is not None and contract != contract_id:
+                raise Conflict(f"umowa '{contract}' nie obejmuje tego zgłoszenia (właściwa: {contract_id})")
+            return {
+                "contract": contract_id,
+                "contractor": contractor,
+                "priority": chosen_priority,
+                "system": system,
+            }
         if not row["component"]:
             raise Conflict("przed przekazaniem Wykonawcy wskaż komponent zgłoszenia (pole 'component')")
         contract_id, contractor = self.sla.choose_contract(row["component"], chosen_priority, now)
@@ -370,6 +425,9 @@ class TicketService:
         result["author"] = {"login": author.login, "name": author.name} if author else None
         result["events"] = [{k: v for k, v in r.items() if k not in ("prev",)} for r in records]
         result["sla"] = self.sla.clocks(records, self.clock.now()) if self.sla and row["escalated"] else None
+        result["leaders_trained"] = (
+            self.rollout.leaders_trained(row["office"], row["component"]) if self.rollout else None
+        )
         return result
 
     def list(
@@ -394,6 +452,8 @@ class TicketService:
                 if value.lower() not in ("true", "false", "1", "0"):
                     raise InvalidInput("filtr 'escalated' przyjmuje true albo false")
                 where["escalated"] = value.lower() in ("true", "1")
+            elif key == "system":
+                where["system"] = value.strip()
             else:
                 where["office"] = value.strip()
         rows, total = self.db.read(lambda tx: tx.list_tickets(where, actor, per_page, (page - 1) * per_page))
@@ -423,6 +483,7 @@ class TicketService:
             "contractor": row["contractor"],
             "assignee": row["assignee"],
             "channel": row["channel"],
+            "system": row.get("system"),
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),

@@ -81,7 +81,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     """POST /api/v1/tickets → 201 with the ticket."""
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"title", "description", "component", "priority", "office"}
+    unknown = set(data) - {"title", "description", "component", "priority", "office", "system"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     new = NewTicket(
@@ -91,6 +91,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         priority=_string_field(data, "priority"),
         office=_string_field(data, "office"),
         channel="api",
+        system=_string_field(data, "system"),
     )
     container = request.app[CONTAINER]
     ticket = await run(request, container.tickets.create, person, new)
@@ -130,7 +131,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     """
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"action", "text", "priority", "contract", "article"}
+    unknown = set(data) - {"action", "text", "priority", "contract", "article", "system"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
@@ -146,6 +147,7 @@ async def ticket_action(request: web.Request) -> web.Response:
             text=data.get("text"),
             priority=data.get("priority"),
             contract=data.get("contract"),
+            system=data.get("system"),
         ),
     )
     return json_response(result)

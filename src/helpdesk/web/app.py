@@ -8,7 +8,7 @@ Telegram webhook, in webhook mode.
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
-from helpdesk.web import api, kb_api, middlewares, openapi, pages, reports_api
+from helpdesk.web import api, kb_api, middlewares, openapi, pages, reports_api, rollout_api
 from helpdesk.web.common import CONTAINER, METRICS
 
 
@@ -26,6 +26,7 @@ def create_app(container: Container) -> web.Application:
     openapi.setup(app)
     pages.setup(app)
     reports_api.setup(app)
+    rollout_api.setup(app)
     settings = container.settings
     if container.telegram is not None and settings.telegram_webhook_url:
         from helpdesk.adapters.telegram.webhook import add_webhook_route

@@ -105,6 +105,7 @@ def document() -> dict[str, Any]:
         "contractor": {"type": "string", "nullable": True},
         "assignee": {"type": "string", "nullable": True},
         "channel": {"type": "string"},
+        "system": {"type": "string", "nullable": True, "description": "system dziedzinowy partnera"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
@@ -148,7 +149,7 @@ def document() -> dict[str, Any]:
             "description": "wersja, której dotyczą zmiany; inna niż bieżąca → 409",
         },
     }
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "helpdesk API",
@@ -479,6 +480,11 @@ def document() -> dict[str, Any]:
                         "component": {"type": "string", "enum": list(COMPONENTS)},
                         "priority": {"type": "string", "enum": [p.value for p in Priority]},
                         "office": {"type": "string", "description": "kod TERYT (tylko koordynator)"},
+                        "system": {
+                            "type": "string",
+                            "description": "id systemu dziedzinowego partnera (GET /api/v1/systems), "
+                            "którego dotyczy zgłoszenie",
+                        },
                     },
                 },
                 "ActionRequest": {
@@ -490,6 +496,11 @@ def document() -> dict[str, Any]:
                         "text": {"type": "string", "maxLength": 20000},
                         "priority": {"type": "string", "enum": [p.value for p in Priority]},
                         "contract": {"type": "string"},
+                        "system": {
+                            "type": "string",
+                            "description": "tylko z 'escalate': system dziedzinowy partnera — zgłoszenie "
+                            "trafia do jego wspierającego według umowy tego systemu",
+                        },
                         "article": {
                             "type": "string",
                             "description": "id opublikowanego artykułu: link do niego trafia do treści, "
@@ -507,6 +518,11 @@ def document() -> dict[str, Any]:
                                 "author": {"type": "object", "nullable": True},
                                 "events": {"type": "array", "items": {"type": "object"}},
                                 "sla": {"type": "object", "nullable": True},
+                                "leaders_trained": {
+                                    "type": "object",
+                                    "nullable": True,
+                                    "description": "czy liderzy urzędu są przeszkoleni z komponentu zgłoszenia",
+                                },
                             },
                         },
                     ]
@@ -635,6 +651,11 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    from helpdesk.web import rollout_api
+
+    doc["paths"].update(rollout_api.paths())
+    doc["components"]["schemas"].update(rollout_api.schemas())
+    return doc
 
 
 async def serve_document(_request: web.Request) -> web.Response:

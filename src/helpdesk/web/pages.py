@@ -20,6 +20,7 @@ from helpdesk.domain.people import Person
 from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.domain.tickets import ACTION_LABELS_PL, Action
 from helpdesk.services.kb.drafts import DECIDE_ROLES, REVIEW_ROLES, DraftPublished
+from helpdesk.web import office_pages
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, run
 from helpdesk.web.middlewares import status_of
 
@@ -146,7 +147,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     if person.role is Role.LEADER:
         filters = {"status": "new,in_progress,waiting,reopened,escalated,acknowledged,workaround,resolved"}
     page = await run(request, lambda: container.tickets.list(person, filters, 1, 100))
-    body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>"
+    body = f"<div class='card'><h1>{VIEW_TITLES[person.role]}</h1>{office_pages.home_links(person)}"
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
         body += f"<p><a href='/drafts'>Szkice artykułów</a> bazy wiedzy do przejrzenia: {drafts}</p>"
@@ -218,7 +219,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     body = (
         f"<div class='card'><h1>{escape(t['id'])}: {escape(t['title'])}</h1>"
         f"<p><span class='badge'>{escape(t['state_label'])}</span> · {escape(t['priority_label'])} · urząd {escape(t['office'])}"
-        f" · {escape(t['component_label'] or 'komponent nieokreślony')}</p><p>{escape(t['description'])}</p>"
+        f" · {escape(t['component_label'] or 'komponent nieokreślony')}</p>{office_pages.ticket_line(t)}"
+        f"<p>{escape(t['description'])}</p>"
         f"<p>{actions}</p>{text_form}</div>{sla}"
         f"<div class='card'><h2>Historia</h2><table><tbody>{events}</tbody></table></div>"
     )
@@ -596,4 +598,5 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/logout", logout)
     app.router.add_get("/", home)
     app.router.add_get("/tickets/{id}", ticket_page)
+    office_pages.setup(app)  # the rollout's pages: offices, schedule, trainings, domain systems
     app.router.add_post("/tickets/{id}/act", ticket_act)

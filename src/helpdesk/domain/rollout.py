@@ -114,8 +114,21 @@ TRAINING_LABELS_PL: dict[str, str] = {
 REQUIRED_FOR_LEADERS: frozenset[str] = frozenset({TrainingKind.ELEARNING, TrainingKind.INSTRUCTION})
 """A leader is trained for a component after its e-learning module and an on-the-job instruction."""
 
-TRAINABLE_COMPONENTS: tuple[str, ...] = ("EZD", "ESB", "EPUAP", "PODPIS", "SKANOWANIE", "SYSTEMY_DZIEDZINOWE")
-"""Components leaders are trained for (hardware, accounts and organisation need no course)."""
+TRAINABLE_COMPONENTS: tuple[str, ...] = ("EZD", "ESB")
+"""The core parts leaders are trained for: the records system and the service bus."""
+
+COURSE_OF: dict[str, str] = {
+    "EZD": "EZD",
+    "EPUAP": "EZD",
+    "PODPIS": "EZD",
+    "SKANOWANIE": "EZD",
+    "KONTO": "EZD",
+    "ESB": "ESB",
+    "SYSTEMY_DZIEDZINOWE": "ESB",
+}
+"""Which course covers a ticket's component: the ePUAP inbox, signatures, scanning and accounts are
+taught within EZD's; domain systems reach the help-desk through the bus. Hardware, trainings and
+organisation have no course."""
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_NOTE = 4000

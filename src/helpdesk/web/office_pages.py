@@ -386,7 +386,7 @@ async def rollout_page(request: web.Request, person: Person) -> web.StreamRespon
             "<td class='m'>" + "<br>".join(_e(k) for k in o["by_month"].get(m, [])) + "</td>" for m in months
         )
         why = "<br>".join(_e(w) for w in o["why"])
-        late = _badge("late", "opóźniony") if o["late"] else ""
+        late = _badge("late", f"opóźniony ({o['late_by_label']})") if o["late"] else ""
         rows += (
             f"<tr><td><a href='/offices/{_e(o['code'])}'>{_e(o['name'])}</a> {late}<br>"
             f"<span class='muted'>{_e(o['stage_label'])}</span></td>{cells}"

@@ -83,7 +83,9 @@ class RolloutTxMixin(TicketTxMixin):
     def put_office_profile(self, code: str, values: Mapping[str, Any]) -> None:
         """Insert or update an office's profile row."""
         if self.office_profile(code) is None:
-            self.conn.execute(insert(profile_t).values(office=code, **values))
+            self.conn.execute(
+                insert(profile_t).values(**{"needs": "", "notes": "", **values, "office": code})
+            )
         else:
             self.conn.execute(update(profile_t).where(profile_t.c.office == code).values(**values))
 

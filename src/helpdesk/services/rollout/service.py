@@ -502,6 +502,14 @@ class RolloutService:
                     grid.setdefault(when[:7], []).append(m["kind"])
             stage = _stage(ms)
             late = [m for m in ms if m["status"] in ("late", "waiting")]
+            late_office = sum(m["office_days"] for m in late)
+            late_contractor = sum(m["contractor_days"] for m in late)
+            if not late:
+                late_by = None
+            elif late_contractor == 0:
+                late_by = "urzad"
+            else:
+                late_by = "wykonawca" if late_office == 0 else "oba"
             out_offices.append(
                 {
                     "code": office.code,
@@ -510,6 +518,8 @@ class RolloutService:
                     "stage": stage,
                     "stage_label": _stage_label(stage),
                     "late": bool(late),
+                    "late_by": late_by,
+                    "late_by_label": ro.ATTRIBUTION_PL.get(late_by or ""),
                     "office_days": sum(m["office_days"] for m in ms),
                     "contractor_days": sum(m["contractor_days"] for m in ms),
                     "waiting_on_office": any(m["status"] == "waiting" for m in ms),
@@ -528,8 +538,8 @@ class RolloutService:
                 "planned": sum(1 for o in out_offices if o["milestones"]),
                 "in_production": sum(1 for o in out_offices if o["stage"] == ro.MilestoneKind.EZD_PRODUCTION),
                 "late": len(late),
-                "late_due_to_office": sum(1 for o in late if o["office_days"] and not o["contractor_days"]),
-                "late_due_to_contractor": sum(1 for o in late if o["contractor_days"]),
+                "late_due_to_office": sum(1 for o in late if o["late_by"] == "urzad"),
+                "late_due_to_contractor": sum(1 for o in late if o["late_by"] in ("wykonawca", "oba")),
                 "waiting_on_office": sum(1 for o in out_offices if o["waiting_on_office"]),
                 "office_days": sum(o["office_days"] for o in out_offices),
                 "contractor_days": sum(o["contractor_days"] for o in out_offices),
@@ -781,8 +791,10 @@ class RolloutService:
         return {"items": items, "components": list(ro.TRAINABLE_COMPONENTS)}
 
     def leaders_trained(self, office: str, component: str | None) -> dict[str, Any] | None:
-        """Whether the office's leaders are trained for a ticket's component (None: no such course)."""
-        if not component or component not in ro.TRAINABLE_COMPONENTS:
+        """Whether the office's leaders are trained for a ticket's component — for the course that
+        covers it (domain/rollout.py COURSE_OF); None when no course does."""
+        course = ro.COURSE_OF.get(component or "")
+        if course is None:
             return None
 
         def _do(tx: RolloutRepo) -> dict[str, Any]:
@@ -792,21 +804,21 @@ class RolloutService:
                 {
                     "login": p.login,
                     "name": p.name,
-                    "on": _iso(ro.trained_on(attended.get(p.login, []), component)),
+                    "on": _iso(ro.trained_on(attended.get(p.login, []), course)),
                 }
                 for p in leaders
             ]
             trained = [r for r in rows if r["on"]]
             if not rows:
-                text = f"Urząd nie ma lidera — nikt nie jest przeszkolony z {component}."
+                text = f"Urząd nie ma lidera — nikt nie jest przeszkolony z {course}."
             elif len(trained) == len(rows):
-                text = f"Liderzy urzędu są przeszkoleni z {component}."
+                text = f"Liderzy urzędu są przeszkoleni z {course}."
             elif trained:
-                text = f"Przeszkoleni z {component}: {len(trained)} z {len(rows)} liderów."
+                text = f"Przeszkoleni z {course}: {len(trained)} z {len(rows)} liderów."
             else:
-                text = f"Żaden lider urzędu nie jest przeszkolony z {component}."
+                text = f"Żaden lider urzędu nie jest przeszkolony z {course}."
             return {
-                "component": component,
+                "component": course,
                 "all_trained": bool(rows) and len(trained) == len(rows),
                 "leaders": rows,
                 "text": text,

@@ -346,7 +346,7 @@ async def test_a_ticket_about_a_partner_s_domain_system_goes_to_that_partner_und
         },
     )
     assert status == 201 and system["contractor"] == "dostawca-podatki"
-    status, own = await api(
+    status, _own = await api(
         "PUT",
         "/api/v1/systems/ewidencja",
         "koordynator",

@@ -279,7 +279,7 @@ def paths() -> dict[str, Any]:
         "/api/v1/offices": {
             "get": _op(
                 "Rejestr urzędów: etap wdrożenia, braki profilu, opóźnienia",
-                _json("OfficeList"),
+                {"200": _json("OfficeList")},
                 400,
                 401,
                 403,
@@ -289,7 +289,7 @@ def paths() -> dict[str, Any]:
             "get": _op(
                 "Profil urzędu: typ, wielkość, zakres, informatyzacja, potrzeby, osoby i zastępcy, kalendarz, "
                 "kamienie milowe, szkolenia, czego brakuje",
-                _json("OfficeProfile"),
+                {"200": _json("OfficeProfile")},
                 400,
                 401,
                 403,
@@ -298,7 +298,7 @@ def paths() -> dict[str, Any]:
             ),
             "patch": _op(
                 "Zmień profil urzędu (przedstawiciel tego urzędu, koordynator)",
-                _json("OfficeProfile"),
+                {"200": _json("OfficeProfile")},
                 400,
                 401,
                 403,
@@ -311,7 +311,7 @@ def paths() -> dict[str, Any]:
         "/api/v1/offices/{code}/standins/{login}": {
             "put": _op(
                 "Wskaż zastępcę przedstawiciela lub lidera (null usuwa)",
-                _json("OfficeProfile"),
+                {"200": _json("OfficeProfile")},
                 400,
                 401,
                 403,
@@ -442,7 +442,7 @@ def paths() -> dict[str, Any]:
         "/api/v1/systems/{id}/tickets": {
             "get": _op(
                 "Zgłoszenia dotyczące systemu dziedzinowego",
-                _json("TicketPage"),
+                {"200": _json("TicketPage")},
                 400,
                 401,
                 403,

@@ -374,6 +374,22 @@ async def wait_end_post(request: web.Request, person: Person) -> web.StreamRespo
 
 
 # --- the region ---------------------------------------------------------------------------------
+SHORT_PL = {
+    ro.MilestoneKind.READINESS: "gotowość",
+    ro.MilestoneKind.LEADERS_TRAINED: "liderzy",
+    ro.MilestoneKind.PRESENTATION: "prezentacja",
+    ro.MilestoneKind.ESB_CONNECTED: "ESB",
+    ro.MilestoneKind.EZD_PRODUCTION: "EZD produkcja",
+}
+
+
+def _short(kind: str) -> str:
+    """A milestone's name short enough for a month's cell."""
+    if kind.startswith(ro.SYSTEM_PREFIX):
+        return "system " + kind[len(ro.SYSTEM_PREFIX) :]
+    return SHORT_PL.get(kind, kind)
+
+
 @page
 async def rollout_page(request: web.Request, person: Person) -> web.StreamResponse:
     """GET /rollout: the 12-month schedule across the region, late offices and why."""
@@ -382,8 +398,15 @@ async def rollout_page(request: web.Request, person: Person) -> web.StreamRespon
     head = "".join(f"<th class='m'>{_e(m)}</th>" for m in months)
     rows = ""
     for o in plan["offices"]:
+        status = {ms["kind"]: ms["status"] for ms in o["milestones"]}
         cells = "".join(
-            "<td class='m'>" + "<br>".join(_e(k) for k in o["by_month"].get(m, [])) + "</td>" for m in months
+            "<td class='m'>"
+            + "<br>".join(
+                _badge(status.get(k, ""), ("✓ " if status.get(k) == "done" else "") + _short(k))
+                for k in o["by_month"].get(m, [])
+            )
+            + "</td>"
+            for m in months
         )
         why = "<br>".join(_e(w) for w in o["why"])
         late = _badge("late", f"opóźniony ({o['late_by_label']})") if o["late"] else ""
@@ -401,7 +424,9 @@ async def rollout_page(request: web.Request, person: Person) -> web.StreamRespon
         f"urzędy {t['office_days']}, Wykonawca {t['contractor_days']}.</p>"
         "<p><a href='/api/v1/rollout?format=csv'>Pobierz CSV</a> · <a href='/api/v1/rollout?format=xlsx'>Pobierz XLSX</a></p>"
         f"<div style='overflow-x:auto'><table><thead><tr><th>Urząd</th>{head}<th>Opóźnienie (dni)</th>"
-        f"<th>Kto na kogo czeka</th></tr></thead><tbody>{rows}</tbody></table></div></div>"
+        f"<th>Kto na kogo czeka</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "<p class='muted'>W miesiącach: kamienie milowe według daty wykonania (✓) albo planowanej; "
+        "opóźnienie dzielone jak zegary SLA: dni, w których Wykonawca czekał na urząd, idą na konto urzędu.</p></div>"
     )
     return frame("Harmonogram", body, person)
 

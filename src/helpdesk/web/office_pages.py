@@ -374,7 +374,7 @@ async def wait_end_post(request: web.Request, person: Person) -> web.StreamRespo
 
 
 # --- the region ---------------------------------------------------------------------------------
-SHORT_PL = {
+SHORT_PL: dict[str, str] = {
     ro.MilestoneKind.READINESS: "gotowość",
     ro.MilestoneKind.LEADERS_TRAINED: "liderzy",
     ro.MilestoneKind.PRESENTATION: "prezentacja",

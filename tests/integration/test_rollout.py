@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from helpdesk.adapters.db import tables
 from helpdesk.services.audit import verify_log
+from helpdesk.services.people_export import export_person
 from helpdesk.web.app import create_app
 from tests.support.calls import api_caller, one_error_line, run
 from tests.support.world import contract_for, populate
@@ -329,6 +330,12 @@ async def test_an_imported_attendance_list_makes_a_leader_trained_and_tickets_sh
         {"participants": [{"login": "lider.plock"}]},
     )
     assert status == 200 and result["added"] == 1
+    # What the help-desk holds about a person includes the trainings they completed.
+    exported = export_person(api.container.db, "lider.slupno", api.container.settings.tz)
+    assert [(t["id"], t["completed_on"]) for t in exported["trainings"]] == [
+        ("ezd-el", "2027-02-01"),
+        ("ezd-in", "2027-02-10"),
+    ]
 
 
 async def test_a_ticket_about_a_partner_s_domain_system_goes_to_that_partner_under_its_contract(api):

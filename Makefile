@@ -1,4 +1,4 @@
-# The two commands of SPEC §1, plus the checks they are built from.
+# `make run` and `make test` (README: Try it, Development), plus the checks they are built from.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

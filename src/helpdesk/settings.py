@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +38,8 @@ class Settings:
     database_url: str = "sqlite:///./var/helpdesk.db"
     http: str = "127.0.0.1:8080"
     public_url: str = "http://127.0.0.1:8080"
+    # Addresses of the reverse proxies (nginx) whose X-Forwarded-For names the real client.
+    trusted_proxies: str = ""
     smtp_listen: str = "127.0.0.1:2525"
     imap_url: str = ""
     smtp_relay: str = ""
@@ -92,6 +95,11 @@ class Settings:
     def http_host_port(self) -> tuple[str, int]:
         """HELPDESK_HTTP split into host and port."""
         return split_host_port(self.http, "HELPDESK_HTTP")
+
+    @property
+    def trusted_proxy_addresses(self) -> list[str]:
+        """HELPDESK_TRUSTED_PROXIES as a list of IP addresses or networks (empty: trust no header)."""
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def smtp_host_port(self) -> tuple[str, int] | None:
@@ -222,6 +230,13 @@ def _validate(s: Settings) -> None:
         value = getattr(s, name)
         if (value or name != "telegram_webhook_url") and not value.startswith(("http://", "https://")):
             raise SettingsError(f"{variable(name)}: oczekiwano adresu http:// lub https:// (jest '{value}')")
+    for address in s.trusted_proxy_addresses:
+        try:
+            ip_network(address, strict=False)
+        except ValueError as err:
+            raise SettingsError(
+                f"HELPDESK_TRUSTED_PROXIES: '{address}' nie jest adresem IP ani siecią (np. 127.0.0.1)"
+            ) from err
     try:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as err:

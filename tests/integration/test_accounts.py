@@ -1,7 +1,8 @@
-"""Accounts against issue 11: a disabled person or a revoked token is refused at once on every channel
+"""Accounts: a disabled person or a revoked token is refused at once on every channel
 and in every worker, tokens expire, logout ends the session at once, login rotates the session, and
 wrong passwords and link codes are throttled in the database (shared by workers)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.domain.errors import InvalidInput, TooManyRequests
 from helpdesk.services.people import hash_password
+from helpdesk.settings import SettingsError, load_settings
 from helpdesk.web.app import create_app
 from helpdesk.web.common import SESSION_COOKIE
 from tests.support.world import make_container
@@ -172,3 +174,54 @@ def test_the_users_commands_disable_enable_and_revoke(tmp_path, monkeypatch, cap
     assert run(capsys, "users", "enable", "lider.plock")[0] == 0
     code, _, err = run(capsys, "users", "disable", "nikt")
     assert code == 2 and "nikt" in one_error_line(err)
+
+
+async def _client_behind(container, proxies):
+    """A test server whose settings trust `proxies` (comma-separated) as reverse proxies."""
+    container.settings = replace(container.settings, trusted_proxies=proxies)
+    client = TestClient(TestServer(create_app(container)))
+    await client.start_server()
+    return client
+
+
+async def test_behind_a_trusted_proxy_the_throttle_counts_each_real_client(container, world):
+    client = await _client_behind(container, "127.0.0.1")
+    try:
+        container.people.throttles = type(container.people.throttles)(
+            address=container.people.throttles.address.__class__(3, timedelta(minutes=15))
+        )
+        attacker = {"X-Forwarded-For": "198.51.100.7"}
+        for name in ("a.b", "c.d", "e.f"):
+            assert (await login(client, name, "x", headers=attacker)).status == 401
+        assert (await login(client, "urz.plock", "x", headers=attacker)).status == 429
+        # Another office behind the same proxy is not locked out by the attacker's failures.
+        other = {"X-Forwarded-For": "203.0.113.9"}
+        assert (await login(client, "urz.plock", "x", headers=other)).status == 401
+        # A client cannot choose its address by adding its own entry: the proxy appends the real one.
+        spoofed = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+        assert (await login(client, "urz.plock", "x", headers=spoofed)).status == 429
+        bad = await login(client, "urz.plock", "x", headers={"X-Forwarded-For": "nie-adres"})
+        assert bad.status == 400 and "X-Forwarded-For" in await bad.text()
+    finally:
+        await client.close()
+
+
+async def test_without_trusted_proxies_the_header_is_ignored(container, world):
+    client = await _client_behind(container, "")
+    try:
+        container.people.throttles = type(container.people.throttles)(
+            address=container.people.throttles.address.__class__(3, timedelta(minutes=15))
+        )
+        for i, name in enumerate(("a.b", "c.d", "e.f")):
+            headers = {"X-Forwarded-For": f"198.51.100.{i}"}  # a fresh address each time would evade
+            assert (await login(client, name, "x", headers=headers)).status == 401
+        assert (
+            await login(client, "urz.plock", "x", headers={"X-Forwarded-For": "203.0.113.1"})
+        ).status == 429
+    finally:
+        await client.close()
+
+
+def test_a_proxy_that_is_not_an_address_stops_start_up():
+    with pytest.raises(SettingsError, match="HELPDESK_TRUSTED_PROXIES"):
+        load_settings({"HELPDESK_TRUSTED_PROXIES": "127.0.0.1, nginx"})

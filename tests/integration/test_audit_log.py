@@ -1,4 +1,4 @@
-"""The audit log against an insider with the database: every edit of issue 11's list is found and named,
+"""The audit log against an insider with the database: every kind of edit is found and named,
 the head is anchored outside the database (checkpoints, `--head`, `--file`), reports refuse a log
 their head does not describe, and a retention run leaves a log that still verifies."""
 
@@ -66,7 +66,7 @@ def test_the_demo_log_verifies_with_its_ticket_rows(env, capsys):
 
 
 def test_an_event_stored_at_id_0_is_found_and_the_report_refuses_the_log(env, capsys):
-    """Issue 11, reproduction 1: a row at id 0 was read by the history and the report, not by verify."""
+    """A row at id 0 was once read by the history and the report, not by verify."""
     sql(
         env,
         "insert into event(id,ticket_no,seq,at,at_utc,type,actor,data,prev,hash) values (0,3,100,"
@@ -81,7 +81,7 @@ def test_an_event_stored_at_id_0_is_found_and_the_report_refuses_the_log(env, ca
 
 
 def test_rewriting_the_last_event_with_a_recomputed_hash_is_found(env, capsys):
-    """Issue 11: the head computed from the rows must equal log_head, and verify prints the computed one."""
+    """The head computed from the rows must equal log_head, and verify prints the computed one."""
     from helpdesk.domain.events import chain_hash
 
     db = sqlite3.connect(env / "h.db")

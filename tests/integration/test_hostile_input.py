@@ -1,4 +1,4 @@
-"""Issue 11, point 5: every cause that answered 500 now answers 400 with a Polish message (one test per
+"""Hostile input: every cause that once answered 500 now answers 400 with a Polish message (one test per
 cause), titles lose their control characters, the webhook refuses a non-ASCII secret with 403, and
 the API takes only JSON bodies for writes (415)."""
 
@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.web.app import create_app
+from helpdesk.web.openapi import document
 from tests.support.calls import api_caller
 from tests.support.world import make_container, populate
 
@@ -123,6 +124,13 @@ async def test_the_json_api_takes_only_json_for_writes(api):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 415  # even an empty form may not act
+
+
+def test_the_openapi_document_names_the_refusals_of_writes():
+    """Clients generated from the document must expect 415 on every write with a body."""
+    doc = document()
+    writes = [op for path in doc["paths"].values() for op in path.values() if "requestBody" in op]
+    assert writes and all("415" in op["responses"] and "503" in op["responses"] for op in writes)
 
 
 async def test_a_non_ascii_webhook_secret_is_refused_with_403(tmp_path):

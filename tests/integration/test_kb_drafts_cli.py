@@ -1,5 +1,5 @@
 """`helpdesk kb drafts|publish|discard`: the review of drafts from the console, exit codes and one-line
-Polish errors (SPEC §3), and a running process noticing what the console published."""
+Polish errors with exit code 1, and a running process noticing what the console published."""
 
 import json
 

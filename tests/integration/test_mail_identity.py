@@ -1,4 +1,4 @@
-"""Mail identity against issue 11: a forged `From:` is never a leader's reply and is never relayed in
+"""Mail identity: a forged `From:` is never a leader's reply and is never relayed in
 their name; unauthenticated mail is kept, marked unverified; rate limits count people and domains,
 not envelope senders; mail that cannot be read stays stored and its authenticated sender is told."""
 
@@ -34,7 +34,7 @@ def plain(sender: str, subject: str, text: str) -> EmailMessage:
 
 
 async def test_a_forged_leader_reply_is_not_a_reply_and_is_relayed_to_nobody(world: World):
-    """Issue 11, reproduction 3: envelope attacker@evil.example, From the leader, Subject Re: [T-000001]."""
+    """A forged reply: envelope attacker@evil.example, From the leader, Subject Re: [T-000001]."""
     await open_ticket_by_mail(world)
     before = len(world.sink.to(OFFICIAL))
     forged = plain(LEADER, "Re: [T-000001]", "Zaloguj się tutaj: http://evil.example/ezd")
@@ -86,7 +86,7 @@ async def test_an_envelope_of_another_domain_is_not_authenticated(world: World):
 
 
 async def test_rotating_the_envelope_sender_does_not_escape_the_rate_limit(world: World):
-    """Issue 11: 25 of 25 became tickets when the limit was keyed on MAIL FROM."""
+    """Keyed on the envelope sender, 25 of 25 became tickets when the limit was keyed on MAIL FROM."""
     for i in range(25):
         await world.send(plain(OFFICIAL, f"Zgłoszenie {i}", "treść"), sender=f"x{i}@plock.example.pl")
     assert len(world.tickets()) == 20

@@ -1,4 +1,4 @@
-"""Article files (SPEC §4.1): parsing, folder loading, errors naming file and line; shipped KB."""
+"""Article files: parsing, folder loading, errors naming file and line; shipped KB."""
 
 from pathlib import Path
 

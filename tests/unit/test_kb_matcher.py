@@ -1,4 +1,4 @@
-"""The KB matcher on a small hand-made knowledge base, and the SPEC §5 JSON."""
+"""The KB matcher on a small hand-made knowledge base, and the answer's JSON."""
 
 import threading
 

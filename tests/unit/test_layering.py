@@ -1,4 +1,4 @@
-"""Import direction (ARCHITECTURE.md): web → adapters → services → domain, never back;
+"""Import direction (README: Layout): web → adapters → services → domain, never back;
 adapters do not import each other; the domain imports only the standard library."""
 
 import ast

@@ -1,4 +1,4 @@
-"""The `helpdesk` command (SPEC §3). Each command group lives in its own module with `register()`.
+"""The `helpdesk` command (README: Try it). Each command group lives in its own module with `register()`.
 
 Every handler has the signature `handler(args, ctx) -> int`. Errors of the HelpdeskError family
 become one line on stderr and exit 2; nothing reaches the user as a traceback.
@@ -47,7 +47,7 @@ class CliContext:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one line and exit 2, as SPEC §3 asks."""
+    """argparse that reports usage errors as one line and exit 2, so that scripts can tell a usage error from a failed command."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         print(f"helpdesk: błąd: {message} (zobacz: helpdesk --help)", file=sys.stderr)

@@ -6,6 +6,7 @@ Telegram webhook, in webhook mode.
 """
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from helpdesk.bootstrap import Container
 from helpdesk.web import api, kb_api, middlewares, openapi, pages, reports_api, rollout_api
@@ -14,10 +15,15 @@ from helpdesk.web.common import CONTAINER, METRICS
 
 def create_app(container: Container) -> web.Application:
     """Build the web application (pages + API) for `container`."""
-    app = web.Application(
-        client_max_size=container.settings.http_max_body,
-        middlewares=[middlewares.metrics, middlewares.errors, middlewares.json_only, middlewares.form_guard],
-    )
+    chain: list[Middleware] = [
+        middlewares.metrics,
+        middlewares.errors,
+        middlewares.json_only,
+        middlewares.form_guard,
+    ]
+    if container.settings.trusted_proxy_addresses:
+        chain.insert(2, middlewares.client_address(container.settings.trusted_proxy_addresses))
+    app = web.Application(client_max_size=container.settings.http_max_body, middlewares=chain)
     app[CONTAINER] = container
     app[METRICS] = {"requests": {}, "seconds": 0.0, "tickets_created": 0, "gauges": {}}
     api.setup(app)

@@ -1,4 +1,4 @@
-"""Knowledge-base reports and drafts over HTTP (issue 3, part 3).
+"""Knowledge-base reports and drafts over HTTP (insights, drafts and proposals for the coordinators).
 
 - `GET /api/v1/kb/reports/deflection?from=RRRR-MM-DD&to=RRRR-MM-DD`
 - `GET /api/v1/kb/reports/unanswered?from=…&to=…`

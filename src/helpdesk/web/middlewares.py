@@ -12,9 +12,13 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from ipaddress import ip_address, ip_network
 from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
+from aiohttp_remotes import XForwardedFiltered
+from aiohttp_remotes.exceptions import RemoteError
 
 from helpdesk.domain.errors import (
     Conflict,
@@ -137,3 +141,28 @@ async def form_guard(request: web.Request, handler: Handler) -> web.StreamRespon
             if isinstance(value, str) and (has_lone_surrogate(value) or has_lone_surrogate(key)):
                 raise InvalidInput("formularz zawiera niepoprawne znaki")
     return await handler(request)
+
+
+def client_address(trusted: list[str]) -> Middleware:
+    """The real client's address behind our reverse proxies (HELPDESK_TRUSTED_PROXIES).
+
+    Only a request whose peer is one of `trusted` has `X-Forwarded-For` read (aiohttp-remotes'
+    filtered mode: the right-most address that is not a proxy is the client); anyone else's header is
+    ignored, so a client cannot pick the address the login throttle counts.
+    """
+    networks = [ip_network(address, strict=False) for address in trusted]
+    forwarded = XForwardedFiltered(set(networks))
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if not (peer and any(ip_address(peer[0]) in net for net in networks)):
+            return await handler(request)
+        try:  # checked here so that a malformed header is a Polish 400, not the library's bare one
+            forwarded.get_forwarded_for(request.headers)
+            forwarded.get_forwarded_proto(request.headers)
+        except (RemoteError, ValueError) as err:
+            raise InvalidInput("niepoprawny nagłówek X-Forwarded-For od serwera pośredniczącego") from err
+        return await forwarded.middleware(request, handler)
+
+    return middleware

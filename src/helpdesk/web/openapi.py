@@ -36,7 +36,10 @@ def _op(
     auth: bool = True,
     body_required: bool = True,
 ) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
+    # Every write with a body may be refused for its content type (only application/json is taken),
+    # and any request may meet the database down (503 with a Polish message).
+    extra = (415, 503) if body else (503,)
+    op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes, *extra)}}
     if body:
         op["requestBody"] = {
             "required": body_required,

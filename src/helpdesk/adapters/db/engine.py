@@ -15,7 +15,7 @@ from helpdesk.domain.errors import InvalidInput
 
 
 def normalise_url(url: str) -> str:
-    """Map the async/bare PostgreSQL drivers of SPEC §2 onto psycopg 3, which we run in threads."""
+    """Map the async/bare PostgreSQL drivers HELPDESK_DATABASE_URL may name (README: Configuration) onto psycopg 3, which we run in threads."""
     if url.startswith("postgresql+asyncpg://"):
         return "postgresql+psycopg://" + url[len("postgresql+asyncpg://") :]
     if url.startswith(("postgresql://", "postgres://")):

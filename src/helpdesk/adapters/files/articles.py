@@ -1,4 +1,4 @@
-"""Read knowledge-base article files (SPEC §4.1): Markdown with YAML front matter."""
+"""Read knowledge-base article files (knowledge_base/**/*.md): Markdown with YAML front matter."""
 
 from __future__ import annotations
 

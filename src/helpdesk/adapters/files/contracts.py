@@ -1,4 +1,4 @@
-"""Load the contracts in `<sla_dir>/contracts/*.yaml` (SPEC §4.2).
+"""Load the contracts in `<sla_dir>/contracts/*.yaml` (the keys are shown in sla/contracts/ and domain/contracts.py).
 
 Holidays come from the `holidays` package, built once per (country, year) and shared by every
 calendar. A file that does not parse or validate raises ContractFileError naming the file and the

@@ -1,4 +1,4 @@
-"""A knowledge-base article (SPEC §4.1) as an immutable value, the rules its fields follow, and the
+"""A knowledge-base article (a Markdown file with YAML front matter under knowledge_base/) as an immutable value, the rules its fields follow, and the
 statuses an article goes through (a draft made of a ticket is reviewed, then published or discarded).
 
 `make_article` is the one validation of an article's fields: `helpdesk kb import` (which adds the

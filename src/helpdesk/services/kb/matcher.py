@@ -144,7 +144,7 @@ class Learned:
 
 @dataclass(frozen=True)
 class KbAnswer:
-    """The matcher's verdict on one question (the SPEC JSON before the article is looked up)."""
+    """The matcher's verdict on one question (the answer's JSON before the article is looked up)."""
 
     answered: bool
     article_id: str | None
@@ -884,7 +884,7 @@ def release_free_memory() -> None:
 
 
 def to_spec_json(answer: KbAnswer, articles_by_id: Mapping[str, Article], public_url: str) -> dict[str, Any]:
-    """The SPEC JSON object for an answer; url is ``{public_url}/kb/{id}``.
+    """The JSON object of `POST /api/v1/kb/answer` and the bot's answer; url is ``{public_url}/kb/{id}``.
 
     Besides the contract's keys, ``suggestions`` lists the articles worth offering as
     "Może chodzi o…" (id, title, url, score) when there is no answer; empty otherwise.

@@ -379,7 +379,10 @@ class RolloutService:
 
         def _do(tx: RolloutRepo) -> dict[str, Any]:
             self._office(tx, code)
-            systems = [s["id"] for s in tx.domain_systems()]
+            # A domain system's milestone only for an office that uses it (or a system of no office yet).
+            systems = [
+                s["id"] for s in tx.domain_systems() if code in _codes(s["offices"]) or not s["offices"]
+            ]
             checked = ro.parse_milestone_kind(kind, systems)
             existing = tx.milestone(code, checked)
             if existing is None and not plan:

@@ -10,6 +10,7 @@ transaction that makes it, so `helpdesk audit verify` covers the rollout like ev
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -152,7 +153,8 @@ class RolloutService:
         today = self.today()
 
         def _do(tx: RolloutRepo) -> list[dict[str, Any]]:
-            return [self._profile(tx, office, today, brief=True) for office in tx.list_offices()]
+            facts = _Facts.read(tx, None)
+            return [self._profile(tx, facts, office, today, brief=True) for office in tx.list_offices()]
 
         items = self.db.read(_do)
         return {"items": items, "total": len(items), "as_of": today.isoformat()}
@@ -163,7 +165,8 @@ class RolloutService:
         today = self.today()
 
         def _do(tx: RolloutRepo) -> dict[str, Any]:
-            return self._profile(tx, self._office(tx, code), today, brief=False)
+            office = self._office(tx, code)
+            return self._profile(tx, _Facts.read(tx, code), office, today, brief=False)
 
         result = self.db.read(_do)
         result["can_edit"] = {
@@ -172,29 +175,34 @@ class RolloutService:
         }
         return result
 
-    def _profile(self, tx: RolloutRepo, office: Office, today: date, *, brief: bool) -> dict[str, Any]:
-        stored = tx.office_profile(office.code) or {}
-        people = tx.people_of_office(office.code)
-        standins = tx.standins(office.code).get(office.code, {})
+    def _profile(
+        self, tx: RolloutRepo, facts: _Facts, office: Office, today: date, *, brief: bool
+    ) -> dict[str, Any]:
+        stored = facts.profiles.get(office.code) or {}
+        people = facts.people.get(office.code, [])
+        standins = facts.standins.get(office.code, {})
         names = {p.login: p.name for p in people}
         reps = [p for p in people if p.role is Role.REPRESENTATIVE]
         leaders = [p for p in people if p.role is Role.LEADER]
-        systems = [s for s in tx.domain_systems() if office.code in _codes(s["offices"])]
+        systems = [s for s in facts.systems if office.code in _codes(s["offices"])]
         components = ro.trainable(office.components)
-        attended = _attendance_by_login(tx.attendance([p.login for p in leaders]))
+        attended = facts.attendance
         untrained = {
             p.login: [c for c in components if ro.trained_on(attended.get(p.login, []), c) is None]
             for p in leaders
         }
-        facts = ro.PeopleFacts(
+        who = ro.PeopleFacts(
             representatives=[p.login for p in reps],
             leaders=[p.login for p in leaders],
             standins=standins,
             untrained={k: v for k, v in untrained.items() if v},
             leaders_max=office.leaders_max,
         )
-        gaps = ro.missing(facts, stored.get("computerisation"), names)
-        milestones = [self._milestone(m, today, _system_names(systems)) for m in tx.milestones(office.code)]
+        gaps = ro.missing(who, stored.get("computerisation"), names)
+        names_of_systems = _system_names(systems)
+        milestones = [
+            self._milestone(m, today, names_of_systems) for m in facts.milestones.get(office.code, [])
+        ]
         milestones.sort(key=_milestone_order)
         stage = _stage(milestones)
         out: dict[str, Any] = {
@@ -239,7 +247,7 @@ class RolloutService:
                 },
                 "calendar": dict(self.calendar_info(office.code)) if self.calendar_info else None,
                 "milestones": milestones,
-                "training": self._office_training(tx, office, people, components, attended),
+                "training": self._office_training(people, components, attended),
                 "knowledge_back": self._knowledge_back(tx, office, leaders),
             }
         )
@@ -550,10 +558,8 @@ class RolloutService:
         }
 
     # --- knowledge transfer -------------------------------------------------------------------
+    @staticmethod
     def _office_training(
-        self,
-        tx: RolloutRepo,
-        office: Office,
         people: Sequence[Person],
         components: Sequence[str],
         attended: Mapping[str, list[ro.Attendance]],
@@ -561,9 +567,9 @@ class RolloutService:
         leaders = [p for p in people if p.role is Role.LEADER]
         officials = [p for p in people if p.role is Role.OFFICIAL]
         presented = {
-            r["login"]
-            for r in tx.attendance([p.login for p in officials])
-            if r["kind"] == ro.TrainingKind.PRESENTATION
+            p.login
+            for p in officials
+            if any(a.kind == ro.TrainingKind.PRESENTATION for a in attended.get(p.login, []))
         }
         coverage = []
         for component in components:
@@ -767,13 +773,16 @@ class RolloutService:
         def _do(tx: RolloutRepo) -> list[dict[str, Any]]:
             out = []
             learned = tx.articles_learned()
+            facts = _Facts.read(tx, None)
+            all_leaders = [
+                p.login for people in facts.people.values() for p in people if p.role is Role.LEADER
+            ]
+            resolved_all = tx.resolved_by(all_leaders)
             for office in tx.list_offices():
-                people = tx.people_of_office(office.code)
+                people = facts.people.get(office.code, [])
                 components = ro.trainable(office.components)
-                leaders = [p for p in people if p.role is Role.LEADER]
-                attended = _attendance_by_login(tx.attendance([p.login for p in leaders]))
-                training = self._office_training(tx, office, people, components, attended)
-                resolved = tx.resolved_by([p.login for p in leaders])
+                training = self._office_training(people, components, facts.attendance)
+                resolved = {p.login: resolved_all.get(p.login, 0) for p in people if p.role is Role.LEADER}
                 out.append(
                     {
                         "office": office.code,
@@ -942,6 +951,40 @@ class RolloutService:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Facts:
+    """What profiles are made of, read in a few queries for every office (or for one), so the
+    registry of some 300 offices costs the same handful of queries as one office."""
+
+    profiles: Mapping[str, Row]
+    people: Mapping[str, list[Person]]  # office → its active representative, leaders and officials
+    standins: Mapping[str, dict[str, str]]
+    systems: list[Row]
+    attendance: Mapping[str, list[ro.Attendance]]  # login → completed trainings
+    milestones: Mapping[str, list[Row]]  # office → milestones with their waits
+
+    @classmethod
+    def read(cls, tx: RolloutRepo, code: str | None) -> _Facts:
+        """The facts of every office (`code` None) or of one."""
+        people: dict[str, list[Person]] = {}
+        if code is None:
+            for role in (Role.REPRESENTATIVE, Role.LEADER, Role.OFFICIAL):
+                for person in tx.people_by_role(role.value):
+                    if person.jst:
+                        people.setdefault(person.jst, []).append(person)
+            profiles = tx.office_profiles()
+            attendance = _attendance_by_login(tx.attendance(None))
+        else:
+            people[code] = tx.people_of_office(code)
+            profile = tx.office_profile(code)
+            profiles = {code: profile} if profile else {}
+            attendance = _attendance_by_login(tx.attendance([p.login for p in people[code]]))
+        milestones: dict[str, list[Row]] = {}
+        for row in tx.milestones(code):
+            milestones.setdefault(row["office"], []).append(row)
+        return cls(profiles, people, tx.standins(code), tx.domain_systems(), attendance, milestones)
+
+
 def _codes(value: str) -> tuple[str, ...]:
     return tuple(c for c in value.split(";") if c)
 

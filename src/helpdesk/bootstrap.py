@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpdesk.adapters.clock import SystemClock
 from helpdesk.adapters.db.migrate import upgrade
@@ -26,7 +26,7 @@ from helpdesk.adapters.email.sender import MailSender
 from helpdesk.adapters.email.smtp import SmtpGateway
 from helpdesk.adapters.files.checkpoints import CheckpointFile
 from helpdesk.adapters.files.contracts import contractors
-from helpdesk.adapters.files.office_calendar import office_calendar
+from helpdesk.adapters.files.office_calendar import OfficeFiles, office_calendar
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.throttle import Limit
@@ -40,6 +40,7 @@ from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
 from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.services.notify.outbox import OutboxService
+from helpdesk.services.office_calendars import OfficeCalendars
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.retention import Retention
@@ -100,6 +101,7 @@ class Container:
     executor: ThreadPoolExecutor
     outbox: OutboxService
     sla: LiveSla
+    office_calendars: OfficeCalendars  # office calendars and first-line targets (files + log)
     sla_sweep: SlaSweep
     kb: KbService
     kb_insights: KbInsights  # deflection, unanswered questions, drafts from tickets
@@ -135,7 +137,10 @@ def build_container(
     clock = clock or SystemClock()
     contracts = load_contracts(settings)
     db = SqlDatabase(settings.database_url)
-    sla = LiveSla(contracts, settings, office_calendar=office_calendar(settings.timezone))
+    office_files = OfficeFiles(Path(settings.sla_dir))
+    sla = LiveSla(
+        contracts, settings, office_calendar=office_calendar(settings.timezone), offices=office_files
+    )
     people = PeopleService(
         db,
         contractors(contracts),
@@ -149,13 +154,27 @@ def build_container(
     kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
-    rollout = RolloutService(
-        db,
-        clock,
-        settings.tz,
-        contracts,
-        calendar_info=lambda code: describe_calendar(sla.office_calendar, code),
-    )
+    office_calendars = OfficeCalendars(db, clock, office_files, settings.tz)
+
+    def calendar_of(code: str) -> dict[str, Any]:
+        """An office's calendar as its profile shows it: its own file, the defaults, or the built-in one."""
+        shown = office_calendars.show(code)
+        calendar = shown.get("calendar")
+        if not calendar:
+            return {
+                **describe_calendar(sla.office_calendar, code),
+                "own": False,
+                "page": f"/offices/{code}/calendar",
+            }
+        return {
+            **{k: calendar.get(k) for k in ("timezone", "days", "hours", "closed", "open")},
+            "own": shown["own"],
+            "file": shown["file"],
+            "first_line": shown["first_line"],
+            "page": f"/offices/{code}/calendar",
+        }
+
+    rollout = RolloutService(db, clock, settings.tz, contracts, calendar_info=calendar_of)
     tickets.rollout = rollout
     mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
     telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor)
@@ -169,6 +188,7 @@ def build_container(
         executor=executor,
         outbox=outbox,
         sla=sla,
+        office_calendars=office_calendars,
         sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),

@@ -78,6 +78,24 @@ async def test_the_whole_flow_from_official_to_contractor_and_back(api):
     assert detail["contractor"] == contract_for(api.container, "EZD").contractor
 
 
+async def test_a_comment_of_the_office_side_through_the_api_ends_the_waiting(api):
+    tid = await open_ticket(api)
+    agent = agent_of(api, "EZD")
+    await act(api, "lider.plock", tid, "escalate", priority="high")
+    await act(api, agent, tid, "wait_for_office", text="Prosimy o zrzut ekranu")
+    # A comment of the contractor's side does not end the office's waiting.
+    status, body = await act(api, agent, tid, "comment", text="Przypominamy o zrzucie")
+    assert (status, body["state"]) == (200, "waiting")
+
+    status, body = await act(api, "przedst.plock", tid, "comment", text="Zrzut w załączniku")
+
+    assert (status, body["state"]) == (200, "escalated")
+    status, detail = await api("GET", f"/api/v1/tickets/{tid}", "audytor")
+    last = detail["events"][-1]
+    assert (last["type"], last["actor"], last["reason"]) == ("resumed", "przedst.plock", "office_answer")
+    assert detail["sla"]["metrics"]["reaction"]["paused"] is False
+
+
 async def test_each_role_sees_only_what_it_may(api):
     plock = await open_ticket(api, "urz.plock")
     plock2 = await open_ticket(api, "urz2.plock")

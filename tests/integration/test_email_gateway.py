@@ -458,6 +458,39 @@ async def test_a_reply_from_the_author_resumes_a_ticket_waiting_for_the_office(w
     assert [e["type"] for e in world.events(1)][-2:] == ["commented", "resumed"]
 
 
+async def test_the_officials_mail_answer_ends_the_waiting_for_the_office_and_the_agent_is_told(world: World):
+    await open_ticket_by_mail(world)
+    tickets = world.container.tickets
+    lider, agent = world.people["lider"], world.people["agent"]
+    tickets.act(lider, "T-000001", "take")
+    world.container.db.write(lambda tx: tx.update_ticket(1, {"component": "EZD"}))
+    tickets.act(lider, "T-000001", "escalate", priority="normal")  # 09:00, Monday 1 March 2027
+    world.clock.advance(minutes=30)
+    tickets.act(agent, "T-000001", "wait_for_office", text="Prosimy o login użytkownika.")  # 09:30
+    question = (
+        await wait_for(lambda: [m for m in world.sink.to(OFFICIAL) if "Potrzebujemy" in m["Subject"]])
+    )[0]
+    world.clock.advance(minutes=45)  # the office answers at 10:15
+
+    await world.send(reply_to(question, "Login: jkowalski."))
+
+    events = world.events(1)
+    assert [e["type"] for e in events][-2:] == ["commented", "resumed"]
+    resumed = events[-1]
+    assert (resumed["actor"], resumed["at"], resumed["reason"]) == (
+        "jan.kowalski",
+        "2027-03-01T10:15:00+01:00",
+        "office_answer",
+    )
+    told = await wait_for(lambda: [m for m in world.sink.to(AGENT) if "Urząd odpowiedział" in m["Subject"]])
+    assert "oczekiwanie na urząd zakończyło się" in told[0].get_body(("plain",)).get_content()
+    # The contractor's clock ran 09:00–09:30 and runs again from 10:15: at 11:15 that is 90 minutes.
+    world.clock.advance(hours=1)
+    clocks = tickets.get(world.people["coord"], "T-000001")["sla"]
+    assert clocks["metrics"]["reaction"]["elapsed_min"] == 90.0
+    assert clocks["metrics"]["reaction"]["paused"] is False
+
+
 async def test_escalation_is_mailed_to_the_contractors_agents(world: World):
     await open_ticket_by_mail(world)
     tickets = world.container.tickets

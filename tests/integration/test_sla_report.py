@@ -3,6 +3,7 @@ and the HTTP endpoint with role scopes and formats."""
 
 import io
 import json
+import zipfile
 from datetime import datetime
 
 import pytest
@@ -173,7 +174,10 @@ async def test_api_scopes_and_formats(client):
     assert resp.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in resp.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(body))
-    assert book.sheetnames == ["Podsumowanie", "Zgłoszenia"] and book["Zgłoszenia"].max_row == 3
+    assert (
+        book.sheetnames[:3] == ["Podsumowanie", "Wykresy", "Zgłoszenia"] and book["Zgłoszenia"].max_row == 3
+    )
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(body)).namelist())
     resp, body = await client("koordynator", MARCH + "&format=html")
     assert resp.content_type == "text/html" and b"<svg" in body
     for query in (

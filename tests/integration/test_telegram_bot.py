@@ -365,6 +365,38 @@ async def test_escalation_news_and_breach_warnings_reach_linked_agents_and_coord
     assert "czas reakcji" in warning.text  # the clock named in Polish
 
 
+async def test_the_officials_answer_in_the_bot_ends_the_waiting_and_the_agent_is_told(bot: Bot) -> None:
+    from helpdesk.services.tickets import NewTicket
+    from tests.support.world import contract_for
+
+    await bot.link("urz.plock", OFFICIAL)
+    contractor = contract_for(bot.container, "EZD").contractor
+    agent = next(p for p in bot.world.values() if p.role.value == "agent" and p.contractor == contractor)
+    clock = bot.container.clock
+    now = clock.now()
+    bot.container.people.link_telegram(bot.container.people.issue_link_code(agent.login, now), 73001, now)
+    tickets = bot.container.tickets
+    tickets.create(bot.world["urz.plock"], NewTicket("EZD nie działa", "nic", component="EZD", channel="api"))
+    tickets.act(bot.world["lider.plock"], "T-000001", "escalate", priority="normal")
+    clock.advance(minutes=20)
+    tickets.act(agent, "T-000001", "wait_for_office", text="Jaki jest numer pisma?")
+    waiting = await bot.api.wait_for(lambda s: s.chat_id == OFFICIAL and "numer pisma" in s.text)
+    clock.advance(minutes=40)
+
+    await bot.api.text(OFFICIAL, "Pismo nr 12/2027", reply_to=waiting)
+
+    told = await bot.api.wait_for(lambda s: s.chat_id == 73001 and "urząd odpowiedział" in s.text)
+    assert "T-000001" in told.text and "znów biegnie" in told.text
+    events = tickets.get(bot.world["koordynator"], "T-000001")["events"]
+    assert [(e["type"], e["actor"]) for e in events][-2:] == [
+        ("commented", "urz.plock"),
+        ("resumed", "urz.plock"),
+    ]
+    assert events[-1]["at"] == clock.now().isoformat(timespec="seconds")
+    sla = tickets.get(bot.world["koordynator"], "T-000001")["sla"]
+    assert sla["metrics"]["reaction"]["elapsed_min"] == 20.0 and not sla["metrics"]["reaction"]["paused"]
+
+
 async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_article_is_proposed(
     bot: Bot,
 ) -> None:

@@ -467,11 +467,13 @@ class FakeRepo:
         office: str | None = None,
         contractor: str | None = None,
         batch: int = 20_000,
+        created: bool = False,
     ) -> Iterator[tuple[Row, list[EventRecord]]]:
         for no, row in sorted(self.tickets.items()):
             events = self.events(no)
+            kind = CREATED if created else ESCALATED
             escalated = [
-                e for e in events if e["type"] == ESCALATED and start <= datetime.fromisoformat(e["at"]) < end
+                e for e in events if e["type"] == kind and start <= datetime.fromisoformat(e["at"]) < end
             ]
             wanted = {"contract": contract, "office": office, "contractor": contractor}
             if escalated and all(v is None or row[k] == v for k, v in wanted.items()):

@@ -256,3 +256,103 @@ def test_holidays_are_shared_per_country_and_year() -> None:
 
     assert date(2025, 12, 24) in provider(2025)
     assert date(2024, 12, 24) not in provider(2024)
+
+
+def test_value_cap_and_annexes_build_versions_in_force_from_their_date() -> None:
+    from datetime import date
+
+    data = copy.deepcopy(EXAMPLE)
+    data["value_pln"] = 12_000_000
+    data["penalties_cap"] = {"share": 0.2, "per": "year"}
+    data["amendments"] = [
+        {
+            "id": "aneks-1",
+            "effective": "2028-01-01",
+            "priorities": {
+                "normal": {
+                    "calendar": "biuro",
+                    "targets": {"reaction": "4h", "workaround": "2d", "fix": "5d"},
+                }
+            },
+        }
+    ]
+    contract = build(data)
+    assert contract.penalties_cap.limit(contract.value_pln) == 2_400_000
+    assert contract.penalties_cap.per_year
+    assert contract.in_force(date(2027, 12, 31)).version == "umowa-przyklad-2027"
+    annex = contract.in_force(date(2028, 1, 1))
+    assert annex.version == "aneks-1" and annex.effective == date(2028, 1, 1)
+    assert annex.priorities["normal"].targets["reaction"] == 4 * 3600
+    assert annex.priorities["critical"].targets == contract.priorities["critical"].targets  # not replaced
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"penalties_cap": {"share": 0.2}}, "penalties_cap.share: limit jako udział wymaga pola value_pln"),
+        (
+            {"value_pln": 100, "penalties_cap": {"share": 1.5}},
+            "penalties_cap.share: udział 1.5 poza przedziałem",
+        ),
+        ({"penalties_cap": {"pln": 10, "share": 0.1}}, "penalties_cap: podaj dokładnie jedno z pól"),
+        ({"penalties_cap": {"pln": 10, "per": "month"}}, "penalties_cap.per: niepoprawny okres 'month'"),
+        (
+            {"amendments": [{"id": "a1", "effective": "2040-01-01"}]},
+            "amendments[0].effective: data 2040-01-01 poza okresem",
+        ),
+        (
+            {"amendments": [{"id": "a1", "effective": "2028-01-01", "period": {}}]},
+            "amendments[0].period: nieznane pole",
+        ),
+        (
+            {
+                "amendments": [
+                    {"id": "a1", "effective": "2028-01-01", "priorities": {"high": {"calendar": "x"}}}
+                ]
+            },
+            "amendments[0].priorities.high.calendar: nieznany kalendarz 'x'",
+        ),
+        (
+            {
+                "amendments": [
+                    {"id": "a1", "effective": "2029-01-01"},
+                    {"id": "a2", "effective": "2028-01-01"},
+                ]
+            },
+            "amendments[1].effective: aneksy muszą następować po sobie",
+        ),
+        ({"offices": []}, "offices: oczekiwano niepustej listy"),
+    ],
+)
+def test_bad_caps_and_annexes_are_refused_naming_the_field(change: dict[str, Any], message: str) -> None:
+    data = {**copy.deepcopy(EXAMPLE), **change}
+    with pytest.raises(InvalidInput) as err:
+        build(data)
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_a_per_year_cap_counts_each_contract_year_apart_in_breach_order() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from helpdesk.domain.sla import ClockEvent, apply_penalty_caps, compute_sla
+
+    warsaw = ZoneInfo("Europe/Warsaw")
+    data = copy.deepcopy(EXAMPLE)
+    data["penalties_cap"] = {"pln": 1000, "per": "year"}
+    contract = build(data)
+    contracts = {contract.id: contract}
+
+    def ticket(day: str) -> Any:
+        at = datetime.fromisoformat(f"{day}T00:00:00").replace(tzinfo=warsaw)
+        events = [ClockEvent(at, 1, "escalated", contract.id, "critical")]
+        # critical: fix 3d of 24 h, then 250 zł per started hour up to 20 000 zł: 10 h late = 2500 zł.
+        return compute_sla(events, contracts, at.replace(day=at.day + 3, hour=10))
+
+    items = [("T-2", ticket("2027-03-01")), ("T-1", ticket("2027-02-01")), ("T-3", ticket("2028-02-01"))]
+    entries = apply_penalty_caps(items, contracts)
+    assert [(e.ticket, e.accrued, e.due, e.cap_period) for e in entries if e.metric == "fix"] == [
+        ("T-1", 2500, 1000, 1),  # breached first: the year's whole cap
+        ("T-2", 2500, 0, 1),
+        ("T-3", 2500, 1000, 2),  # a new contract year, a new cap
+    ]

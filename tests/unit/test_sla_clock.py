@@ -280,6 +280,7 @@ def test_escalation_outside_the_period_is_out_of_contract() -> None:
     assert result.to_json("T-9") == {
         "ticket": "T-9",
         "contract": "u1",
+        "contract_version": "u1",
         "priority": "normal",
         "out_of_contract": True,
         "metrics": {},
@@ -323,7 +324,15 @@ def test_json_has_the_spec_keys_in_order_with_minutes_rounded() -> None:
     )
     assert result is not None
     data = result.to_json("T-000042")
-    assert list(data) == ["ticket", "contract", "priority", "out_of_contract", "metrics", "penalty_pln"]
+    assert list(data) == [
+        "ticket",
+        "contract",
+        "contract_version",
+        "priority",
+        "out_of_contract",
+        "metrics",
+        "penalty_pln",
+    ]
     assert list(data["metrics"]) == ["reaction", "workaround", "fix"]
     assert data["metrics"]["reaction"] == {"elapsed_min": 1.67, "target_min": 480.0, "state": "running"}
     assert data["penalty_pln"] == 0 and isinstance(data["penalty_pln"], int)

@@ -220,3 +220,40 @@ def test_a_broken_contract_file_exits_2_naming_the_file(
     code, _, err = cli(capsys, str(FIXTURES / "events.jsonl"), "--contracts", str(tmp_path / "sla"), "--json")
     assert code == 2
     assert "zla.yaml: components: brak wymaganego pola" in err
+
+
+FIVE_YEARS = FIXTURES / "five_years"
+
+
+def test_office_calendars_first_line_annex_cap_and_successor_replay_to_the_hand_computed_results() -> None:
+    from helpdesk.adapters.files.office_calendar import load_sla_offices
+
+    contracts = load_contracts(FIVE_YEARS)
+    offices = load_sla_offices(FIVE_YEARS)
+    lines = (FIVE_YEARS / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    got = list(replay(lines, contracts, datetime.fromisoformat("2028-01-20T12:00:00+01:00"), offices))
+    want = [json.loads(x) for x in (FIVE_YEARS / "expected.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["ticket"] for r in got] == [r["ticket"] for r in want]
+    for mine, theirs in zip(got, want, strict=True):
+        assert mine == theirs, mine["ticket"]
+
+
+def test_the_replay_command_reads_the_offices_beside_the_contracts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "sla",
+            "replay",
+            str(FIVE_YEARS / "events.jsonl"),
+            "--contracts",
+            str(FIVE_YEARS),
+            "--as-of",
+            "2028-01-20T12:00:00+01:00",
+            "--json",
+        ]
+    )
+    assert code == 0
+    got = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert got[0]["first_line"]["calendar"] == "1462011"
+    assert got[0]["metrics"]["fix"]["elapsed_min"] == 1170.0

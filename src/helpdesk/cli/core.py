@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import Any
 
-from helpdesk.cli import EXIT_OK, CliContext, emit_json
+from helpdesk.cli import EXIT_OK, CliContext, calendars, emit_json
 from helpdesk.cli import offices as offices_cli
 from helpdesk.domain.errors import InvalidInput
 
@@ -71,6 +71,7 @@ def register(sub: Any) -> None:
     p = osub.add_parser("list", help="wypisz urzędy")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_offices_list)
+    calendars.register(osub)
 
 
 def _telegram_id(value: str) -> int:

@@ -90,7 +90,7 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"Stan informatyzacji: {o['computerisation_label'] or 'nie opisano'}")
     print(f"Potrzeby: {', '.join(n['label'] for n in o['needs']) or '—'}")
     cal = o["calendar"] or {}
-    print(f"Kalendarz: {' '.join(cal.get('days', []))} {'–'.join(cal.get('hours', []))}")
+    print(f"Kalendarz: {' '.join(cal.get('days') or [])} {'–'.join(cal.get('hours') or [])}")
     people = o["people"]
     rep = people["representative"]
     print("Przedstawiciel: " + (_who(rep) if rep else "BRAK"))

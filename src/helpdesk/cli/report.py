@@ -9,6 +9,9 @@ from helpdesk.cli import EXIT_OK, CliContext
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.services.sla.report import sla_report
 from helpdesk.services.sla.report_formats import FORMATS, render
+from helpdesk.services.sla.statement import FORMATS as STATEMENT_FORMATS
+from helpdesk.services.sla.statement import build_statement
+from helpdesk.services.sla.statement import render as render_statement
 
 
 def register(sub: Any) -> None:
@@ -23,6 +26,17 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
     p.set_defaults(func=cmd_sla)
+    st = rsub.add_parser(
+        "statement",
+        help="miesięczne zestawienie kar umownych jednej umowy (html, xlsx, json)",
+        description="Zestawienie kar umownych za miesiąc, jakie Urząd Marszałkowski wysyła Wykonawcy: "
+        "kary w kolejności przekroczeń terminów, z uwzględnieniem łącznego limitu kar.",
+    )
+    st.add_argument("--contract", required=True, help="id umowy")
+    st.add_argument("--month", required=True, help="miesiąc, RRRR-MM")
+    st.add_argument("--format", choices=STATEMENT_FORMATS, default="html")
+    st.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
+    st.set_defaults(func=cmd_statement)
 
 
 def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -37,8 +51,27 @@ def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
         args.date_to,
         contract=args.contract,
         details=args.format in ("json", "xlsx"),
+        offices=container.sla.book(),
     )
-    data = render(report, args.format)
+    return _write(args, render(report, args.format))
+
+
+def cmd_statement(args: argparse.Namespace, ctx: CliContext) -> int:
+    """The monthly penalty statement of one contract."""
+    container = ctx.container()
+    statement = build_statement(
+        container.db,
+        container.contracts,
+        container.clock.now(),
+        container.settings.tz,
+        args.contract,
+        args.month,
+        offices=container.sla.book(),
+    )
+    return _write(args, render_statement(statement, args.format))
+
+
+def _write(args: argparse.Namespace, data: bytes) -> int:
     if args.out is not None:
         try:
             args.out.write_bytes(data)

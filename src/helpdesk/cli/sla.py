@@ -33,6 +33,12 @@ def register(sub: Any) -> None:
         help="katalog SLA (z podkatalogiem contracts/) albo sam katalog umów",
     )
     replay.add_argument(
+        "--offices",
+        metavar="DIR",
+        help="kalendarze urzędów (*.yaml); domyślnie katalog offices/ obok katalogu umów, "
+        "a domyślne cele pierwszej linii z first_line.yaml obok niego",
+    )
+    replay.add_argument(
         "--as-of",
         dest="as_of",
         metavar="ISO8601",
@@ -70,17 +76,26 @@ def _contracts_dir(value: str) -> Path:
 def replay_command(args: argparse.Namespace, ctx: Any) -> int:
     """Print one SPEC §6 JSON line per escalated ticket of the log."""
     from helpdesk.adapters.files.contracts import load_contract_dir
+    from helpdesk.adapters.files.office_calendar import FIRST_LINE_FILE, OFFICES_DIR, load_office_book
     from helpdesk.services.sla.replay import replay
 
     as_of = parse_as_of(args.as_of)
-    contracts = load_contract_dir(_contracts_dir(args.contracts))
+    folder = _contracts_dir(args.contracts)
+    contracts = load_contract_dir(folder)
+    if args.offices is not None:
+        offices_dir = Path(args.offices)
+        if not offices_dir.is_dir():
+            raise InvalidInput(f"--offices: brak katalogu '{args.offices}'")
+    else:
+        offices_dir = folder.parent / OFFICES_DIR
+    offices = load_office_book(offices_dir, offices_dir.parent / FIRST_LINE_FILE)
     if args.events == "-":
-        results = list(replay(sys.stdin, contracts, as_of))
+        results = list(replay(sys.stdin, contracts, as_of, offices))
     else:
         path = Path(args.events)
         try:
             with path.open(encoding="utf-8") as handle:
-                results = list(replay(handle, contracts, as_of))
+                results = list(replay(handle, contracts, as_of, offices))
         except OSError as err:
             raise InvalidInput(f"nie można odczytać '{args.events}': {err.strerror or err}") from err
         except UnicodeDecodeError as err:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 HolidayProvider = Callable[[int], frozenset[date]]
@@ -124,23 +125,32 @@ class BusinessCalendar:
         holidays = self._holidays(year)
         starts: list[float] = []
         ends: list[float] = []
-        day = date(year, 1, 1)
-        one = timedelta(days=1)
-        while day.year == year:
-            working = day in self.open or (
-                day not in self.closed and day.weekday() in self.weekdays and day not in holidays
-            )
-            if working:
+        jan1 = date(year, 1, 1)
+        base = jan1.toordinal()
+        first_weekday = jan1.weekday()
+        midnights = _midnights(self.timezone, year)
+        # Days as their index in the year: integer set lookups instead of date arithmetic.
+        off = {d.toordinal() - base for d in (holidays | self.closed) if d.year == year}
+        on = {d.toordinal() - base for d in self.open if d.year == year}
+        weekdays = self.weekdays
+        start_s, end_s = self.start_minute * 60, self.end_minute * 60
+        for index in range(len(midnights) - 1):
+            if not (index in on or ((first_weekday + index) % 7 in weekdays and index not in off)):
+                continue
+            m0, m1 = midnights[index], midnights[index + 1]
+            if m1 - m0 == 86400:  # no clock change that day: wall time is midnight + minutes
+                start, end = m0 + start_s, m0 + end_s
+            else:
+                day = date.fromordinal(base + index)
                 start = self._local(day, self.start_minute)
                 end = self._local(day, self.end_minute)
-                if end > start:
-                    # Adjacent days of a 24/7 calendar merge into one interval: fewer to bisect.
-                    if ends and ends[-1] == start:
-                        ends[-1] = end
-                    else:
-                        starts.append(start)
-                        ends.append(end)
-            day += one
+            if end > start:
+                # Adjacent days of a 24/7 calendar merge into one interval: fewer to bisect.
+                if ends and ends[-1] == start:
+                    ends[-1] = end
+                else:
+                    starts.append(start)
+                    ends.append(end)
         cum_before: list[float] = []
         cum_after: list[float] = []
         total = 0.0
@@ -148,15 +158,16 @@ class BusinessCalendar:
             cum_before.append(total)
             total += end - start
             cum_after.append(total)
-        first = self._local(date(year, 1, 1), 0)
-        last = self._local(date(year + 1, 1, 1), 0) if year < 9999 else float("inf")
+        first, last = midnights[0], midnights[-1]
         built = _Year(starts, ends, cum_before, cum_after, total, first, last)
         self._years[year] = built
         return built
 
     def _year_of(self, ts: float) -> int:
         """The local calendar year that instant `ts` falls in."""
-        year = datetime.fromtimestamp(ts, UTC).year
+        # The mean Gregorian year guesses the year to within a day or two of New Year; the
+        # year's local bounds then settle it (cheaper than converting the instant to a date).
+        year = 1970 + int(ts // 31_556_952)
         built = self._year(year)
         if ts < built.first:
             year -= 1
@@ -227,6 +238,22 @@ class BusinessCalendar:
     def local_date(self, at: datetime) -> date:
         """The calendar date of `at` in the calendar's time zone."""
         return at.astimezone(self._tz).date()
+
+
+@lru_cache(maxsize=256)
+def _midnights(timezone: str, year: int) -> tuple[float, ...]:
+    """POSIX seconds of every local midnight of `year` in `timezone`, and of the next 1 January;
+    shared by every calendar of that zone (building a year then costs no time-zone arithmetic on
+    days without a clock change)."""
+    tz = ZoneInfo(timezone)
+    day = date(year, 1, 1)
+    one = timedelta(days=1)
+    out = []
+    while day.year == year:
+        out.append(datetime.combine(day, time(0), tzinfo=tz).timestamp())
+        day += one
+    out.append(datetime.combine(day, time(0), tzinfo=tz).timestamp() if year < 9999 else float("inf"))
+    return tuple(out)
 
 
 def _ts(at: datetime) -> float:

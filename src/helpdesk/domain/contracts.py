@@ -52,17 +52,54 @@ class PenaltyRule:
 
 @dataclass(frozen=True)
 class PriorityTerms:
-    """What one priority promises: the calendar its time counts in, targets and penalties."""
+    """What one priority promises: the calendar its time counts in, targets and penalties.
+
+    `office_calendar`: the clocks count in the calendar of the ticket's office instead (when that
+    office has its own calendar file; otherwise in `calendar`).
+    """
 
     calendar: BusinessCalendar
     targets: Mapping[str, int]  # metric -> working seconds
     penalties: Mapping[str, PenaltyRule] = field(default_factory=dict)
     calendar_name: str = ""
+    office_calendar: bool = False
+
+
+@dataclass(frozen=True)
+class PenaltiesCap:
+    """The maximum total of a contract's penalties: a sum or a share of the contract's value,
+    over the whole contract or (`per_year`) for each contract year counted from `period.start`."""
+
+    pln: float | None = None
+    share: float | None = None
+    per_year: bool = False
+
+    def limit(self, value_pln: float | None) -> float:
+        """The cap in PLN."""
+        if self.pln is not None:
+            return self.pln
+        assert self.share is not None and value_pln is not None  # checked when the contract is built
+        return round(self.share * value_pln, 2)
+
+    def describe(self, value_pln: float | None) -> str:
+        """The cap as a statement says it, in Polish."""
+        how = "w każdym roku umowy" if self.per_year else "w całym okresie umowy"
+        if self.share is not None:
+            return f"{self.share * 100:g}% wartości umowy ({self.limit(value_pln):,.2f} zł) {how}".replace(
+                ",", " "
+            )
+        return f"{self.limit(value_pln):,.2f} zł {how}".replace(",", " ")
 
 
 @dataclass(frozen=True)
 class Contract:
-    """One maintenance contract between the region and a contractor."""
+    """One maintenance contract between the region and a contractor — one version of its text.
+
+    The original text has `version` = `id` and lists its annexes in `amendments`, each a whole
+    Contract (same id, period, value and cap) with the parts the annex replaced; `in_force(day)`
+    is the version a ticket first escalated on `day` is measured under. `takes_over` names the
+    contracts whose tickets still open at their end this contract measures from its start.
+    """
 
     id: str
     contractor: str
@@ -72,10 +109,33 @@ class Contract:
     calendars: Mapping[str, BusinessCalendar]
     priorities: Mapping[str, PriorityTerms]
     name: str = ""
+    value_pln: float | None = None
+    penalties_cap: PenaltiesCap | None = None
+    version: str = ""
+    effective: date | None = None  # None: the original text
+    amendments: tuple[Contract, ...] = ()
+    offices: tuple[str, ...] = ()  # empty: every office
+    takes_over: tuple[str, ...] = ()
 
     def covers(self, day: date) -> bool:
         """Whether `day` lies within the maintenance period (both ends inclusive)."""
         return self.period_start <= day <= self.period_end
+
+    def in_force(self, day: date) -> Contract:
+        """The version (original or annex) in force on `day`: the latest one effective by then."""
+        found = self
+        for amendment in self.amendments:
+            if amendment.effective is not None and amendment.effective <= day:
+                found = amendment
+        return found
+
+    def specificity(self, component: str | None, office: str | None) -> int:
+        """How closely this contract fits: 2 office and component, 1 component, 0 not at all."""
+        if component not in self.components:
+            return 0
+        if self.offices:
+            return 2 if office in self.offices else 0
+        return 1
 
     def terms(self, priority: str) -> PriorityTerms:
         """The terms of `priority`, or InvalidInput when the contract does not define it."""
@@ -231,9 +291,12 @@ def _penalty(data: object, path: str, day_seconds: int) -> PenaltyRule:
 def _priority(data: object, path: str, calendars: Mapping[str, BusinessCalendar]) -> PriorityTerms:
     spec = _mapping(data, path)
     prefix = f"{path}."
-    unknown = set(spec) - {"calendar", "targets", "penalties"}
+    unknown = set(spec) - {"calendar", "targets", "penalties", "office_calendar"}
     if unknown:
         raise _fail(f"{prefix}{sorted(unknown)[0]}", "nieznane pole")
+    office_calendar = spec.get("office_calendar", False)
+    if not isinstance(office_calendar, bool):
+        raise _fail(f"{prefix}office_calendar", "oczekiwano true albo false")
     cal_name = _text(_required(spec, "calendar", prefix), f"{prefix}calendar")
     if cal_name not in calendars:
         raise _fail(f"{prefix}calendar", f"nieznany kalendarz '{cal_name}'")
@@ -259,15 +322,147 @@ def _priority(data: object, path: str, calendars: Mapping[str, BusinessCalendar]
             if key not in METRICS:
                 raise _fail(f"{prefix}penalties.{key}", f"nieznany czas (dozwolone: {', '.join(METRICS)})")
             penalties[key] = _penalty(rule, f"{prefix}penalties.{key}", day)
-    return PriorityTerms(calendar, targets, penalties, cal_name)
+    return PriorityTerms(calendar, targets, penalties, cal_name, office_calendar)
+
+
+_TOP_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "contractor",
+        "components",
+        "offices",
+        "period",
+        "calendars",
+        "priorities",
+        "value_pln",
+        "penalties_cap",
+        "amendments",
+        "takes_over",
+    }
+)
+_AMENDMENT_KEYS = frozenset({"id", "effective", "name", "components", "offices", "calendars", "priorities"})
+
+
+def _cap(data: object, value_pln: float | None) -> PenaltiesCap:
+    spec = _mapping(data, "penalties_cap")
+    unknown = set(spec) - {"pln", "share", "per"}
+    if unknown:
+        raise _fail(f"penalties_cap.{sorted(unknown)[0]}", "nieznane pole")
+    per = spec.get("per", "contract")
+    if per not in ("contract", "year"):
+        raise _fail("penalties_cap.per", f"niepoprawny okres '{per}' (dozwolone: contract, year)")
+    if ("pln" in spec) == ("share" in spec):
+        raise _fail("penalties_cap", "podaj dokładnie jedno z pól: pln albo share")
+    if "pln" in spec:
+        return PenaltiesCap(pln=_number(spec["pln"], "penalties_cap.pln"), per_year=per == "year")
+    share = _number(spec["share"], "penalties_cap.share")
+    if not 0 < share <= 1:
+        raise _fail("penalties_cap.share", f"udział {share} poza przedziałem (0, 1]")
+    if value_pln is None:
+        raise _fail("penalties_cap.share", "limit jako udział wymaga pola value_pln (wartość umowy)")
+    return PenaltiesCap(share=share, per_year=per == "year")
+
+
+def _ids(value: object, path: str, *, upper: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _fail(path, "oczekiwano niepustej listy")
+    out = tuple(_identifier(str(v) if isinstance(v, int) else v, f"{path}[{i}]") for i, v in enumerate(value))
+    return tuple(v.upper() for v in out) if upper else out
 
 
 def build_contract(data: Mapping[str, Any], holidays_for: HolidaysFor) -> Contract:
-    """Validate a parsed contract file and build the Contract; InvalidInput names the bad field."""
+    """Validate a parsed contract file and build the Contract with its annexes; InvalidInput
+    names the bad field (`amendments[0].priorities.high.targets.fix: …` inside an annex)."""
     spec = _mapping(data, "umowa")
-    unknown = set(spec) - {"id", "name", "contractor", "components", "period", "calendars", "priorities"}
+    unknown = set(spec) - _TOP_KEYS
     if unknown:
         raise _fail(sorted(unknown)[0], "nieznane pole")
+    original = _build_text(spec, holidays_for, "")
+    value = spec.get("value_pln")
+    value_pln = None if value is None else _number(value, "value_pln")
+    cap = None if spec.get("penalties_cap") is None else _cap(spec["penalties_cap"], value_pln)
+    takes_over = () if spec.get("takes_over") is None else _ids(spec["takes_over"], "takes_over")
+    amendments: list[Contract] = []
+    amendments_spec = spec.get("amendments") or []
+    if not isinstance(amendments_spec, list):
+        raise _fail("amendments", "oczekiwano listy aneksów")
+    merged: dict[str, Any] = dict(spec)
+    seen = {original.id}
+    previous = original.period_start
+    for i, item in enumerate(amendments_spec):
+        path = f"amendments[{i}]"
+        annex = _mapping(item, path)
+        bad = set(annex) - _AMENDMENT_KEYS
+        if bad:
+            raise _fail(f"{path}.{sorted(bad)[0]}", "nieznane pole")
+        annex_id = _identifier(_required(annex, "id", f"{path}."), f"{path}.id")
+        if annex_id in seen:
+            raise _fail(f"{path}.id", f"identyfikator '{annex_id}' już występuje")
+        seen.add(annex_id)
+        effective = _date(_required(annex, "effective", f"{path}."), f"{path}.effective")
+        if not original.period_start <= effective <= original.period_end:
+            raise _fail(f"{path}.effective", f"data {effective} poza okresem umowy")
+        if effective < previous:
+            raise _fail(f"{path}.effective", "aneksy muszą następować po sobie (od najstarszego)")
+        previous = effective
+        # An annex replaces whole entries: the named priorities and calendars, the lists given.
+        merged = dict(merged)
+        for key in ("calendars", "priorities"):
+            if annex.get(key) is not None:
+                merged[key] = {**_mapping(merged.get(key), key), **_mapping(annex[key], f"{path}.{key}")}
+        for key in ("components", "offices", "name"):
+            if key in annex:
+                merged[key] = annex[key]
+        text = _build_text(merged, holidays_for, f"{path}.")
+        amendments.append(_version(text, annex_id, effective, value_pln, cap, takes_over))
+    return Contract(
+        **{
+            **_fields(original),
+            "value_pln": value_pln,
+            "penalties_cap": cap,
+            "version": original.id,
+            "amendments": tuple(amendments),
+            "takes_over": takes_over,
+        }
+    )
+
+
+def _fields(contract: Contract) -> dict[str, Any]:
+    return {name: getattr(contract, name) for name in contract.__dataclass_fields__}
+
+
+def _version(
+    text: Contract,
+    version: str,
+    effective: date,
+    value_pln: float | None,
+    cap: PenaltiesCap | None,
+    takes_over: tuple[str, ...],
+) -> Contract:
+    return Contract(
+        **{
+            **_fields(text),
+            "value_pln": value_pln,
+            "penalties_cap": cap,
+            "version": version,
+            "effective": effective,
+            "takes_over": takes_over,
+        }
+    )
+
+
+def _build_text(spec: Mapping[str, Any], holidays_for: HolidaysFor, where: str) -> Contract:
+    """One version's text: id, parties, components, period, calendars and priorities."""
+    try:
+        return _build_text_inner(spec, holidays_for)
+    except InvalidInput as err:
+        if where and not str(err).startswith(where):
+            raise InvalidInput(f"{where}{err}") from None
+        raise
+
+
+def _build_text_inner(spec: Mapping[str, Any], holidays_for: HolidaysFor) -> Contract:
     contract_id = _identifier(_required(spec, "id", ""), "id")
     contractor = _identifier(_required(spec, "contractor", ""), "contractor")
     name = spec.get("name")
@@ -275,6 +470,7 @@ def build_contract(data: Mapping[str, Any], holidays_for: HolidaysFor) -> Contra
     if not isinstance(components_spec, list) or not components_spec:
         raise _fail("components", "oczekiwano niepustej listy kodów komponentów")
     components = tuple(_identifier(c, f"components[{i}]").upper() for i, c in enumerate(components_spec))
+    offices = () if spec.get("offices") is None else _ids(spec["offices"], "offices")
     period = _mapping(_required(spec, "period", ""), "period")
     start = _date(_required(period, "start", "period."), "period.start")
     end = _date(_required(period, "end", "period."), "period.end")
@@ -304,4 +500,6 @@ def build_contract(data: Mapping[str, Any], holidays_for: HolidaysFor) -> Contra
         calendars,
         priorities,
         name if isinstance(name, str) else "",
+        version=contract_id,
+        offices=offices,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from helpdesk.domain.calendar import BusinessCalendar
@@ -25,14 +25,18 @@ from helpdesk.domain.contracts import METRICS, Contract, PriorityTerms
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.events import (
     ACKNOWLEDGED,
+    ASSIGNED,
+    CREATED,
     ESCALATED,
     PAUSED,
     PRIORITY_CHANGED,
     REOPENED,
+    REPLIED,
     RESOLVED,
     RESUMED,
     WORKAROUND,
 )
+from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
 
 MET, BREACHED, RUNNING = "met", "breached", "running"
 
@@ -40,8 +44,9 @@ MET, BREACHED, RUNNING = "met", "breached", "running"
 class ClockEvent(NamedTuple):
     """The part of a ticket event the clocks read; `line` (0: unknown) is for error messages.
 
-    A NamedTuple rather than a frozen dataclass: a replay builds hundreds of thousands of them,
-    and a frozen dataclass costs three times as much to construct.
+    `office` is read from `created` and `escalated` events (the office calendar and first-line
+    targets). A NamedTuple rather than a frozen dataclass: a replay builds hundreds of thousands
+    of them, and a frozen dataclass costs three times as much to construct.
     """
 
     at: datetime
@@ -50,6 +55,7 @@ class ClockEvent(NamedTuple):
     contract: str | None = None
     priority: str | None = None
     line: int = 0
+    office: str | None = None
 
 
 class Metric(NamedTuple):
@@ -65,6 +71,7 @@ class Metric(NamedTuple):
     penalty_pln: float
     calendar: BusinessCalendar
     as_of: datetime
+    breached_at: float | None = None  # POSIX seconds when elapsed reached the target (breached only)
 
     def warn_at(self, share: float) -> datetime | None:
         """The future instant when elapsed reaches `share` of the target; None if past or stopped."""
@@ -86,7 +93,11 @@ class Metric(NamedTuple):
 
 @dataclass(frozen=True)
 class TicketSla:
-    """A ticket's contractor clocks at `as_of`; empty metrics when out of contract."""
+    """A ticket's contractor clocks at `as_of`; empty metrics when out of contract.
+
+    `version` is the contract text the ticket is measured under (the contract id, or the id of
+    the annex in force at the first escalation, or the successor's when it took the ticket over).
+    """
 
     contract: str
     priority: str
@@ -95,6 +106,11 @@ class TicketSla:
     penalty_pln: float
     escalated_at: datetime
     as_of: datetime
+    version: str = ""
+    office: str | None = None
+    handed_over_from: str | None = None
+    calendar: str = ""
+    waited: float = 0.0  # working seconds paused after the escalation (waiting for the office)
 
     def to_json(self, ticket_id: str) -> dict[str, Any]:
         """Exactly the SPEC §6 output object for this ticket."""
@@ -106,14 +122,18 @@ class TicketSla:
                 "state": metric.state,
             }
         penalty = self.penalty_pln
-        return {
+        out = {
             "ticket": ticket_id,
             "contract": self.contract,
+            "contract_version": self.version or self.contract,
             "priority": self.priority,
             "out_of_contract": self.out_of_contract,
             "metrics": metrics,
             "penalty_pln": int(penalty) if penalty == int(penalty) else round(penalty, 2),
         }
+        if self.handed_over_from:
+            out["handed_over_from"] = self.handed_over_from
+        return out
 
 
 def money(value: float) -> int | float:
@@ -138,15 +158,53 @@ def _terms(contract: Contract, priority: str | None, event: ClockEvent) -> Prior
     return terms
 
 
+def _calendar(terms: PriorityTerms, offices: OfficeBook | None, office: str | None) -> BusinessCalendar:
+    """The calendar a priority's clocks count in: the office's own, when the contract says so."""
+    if terms.office_calendar and offices is not None:
+        own = offices.own(office)
+        if own is not None:
+            return own.calendar
+    return terms.calendar
+
+
+def successor_of(contracts: Mapping[str, Contract], contract: Contract) -> Contract | None:
+    """The contract that says it takes over `contract`'s open tickets (the first by id), or None."""
+    found = [
+        c for c in contracts.values() if c.takes_over and contract.id in c.takes_over and c.id != contract.id
+    ]
+    return min(found, key=lambda c: c.id) if found else None
+
+
 def compute_sla(
-    events: Iterable[ClockEvent], contracts: Mapping[str, Contract], as_of: datetime
+    events: Iterable[ClockEvent],
+    contracts: Mapping[str, Contract],
+    as_of: datetime,
+    offices: OfficeBook | None = None,
 ) -> TicketSla | None:
     """The ticket's SLA at `as_of` by SPEC §6, or None when it was never escalated by then."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     as_of_ts = as_of.timestamp()
     timed = sorted(((e.at.timestamp(), e.seq, e) for e in events), key=lambda x: (x[0], x[1]))
-    return compute_sla_ts(timed, contracts, as_of, as_of_ts)
+    return compute_sla_ts(timed, contracts, as_of, as_of_ts, offices)
+
+
+HANDOVER = "handover"
+"""A moment, not an event of the log: the successor contract takes the open ticket over."""
+
+
+def _handover(
+    contracts: Mapping[str, Contract], contract: Contract, calendar: BusinessCalendar, as_of_ts: float
+) -> tuple[float, Contract] | None:
+    """(instant, successor version) when the contract ends before `as_of` and a successor takes over."""
+    successor = successor_of(contracts, contract)
+    if successor is None:
+        return None
+    end_day = contract.period_end + timedelta(days=1)
+    at = datetime.combine(end_day, time(0), tzinfo=calendar.tz)
+    if at.timestamp() > as_of_ts or not successor.covers(end_day):
+        return None
+    return at.timestamp(), successor.in_force(end_day)
 
 
 def compute_sla_ts(
@@ -154,6 +212,7 @@ def compute_sla_ts(
     contracts: Mapping[str, Contract],
     as_of: datetime,
     as_of_ts: float,
+    offices: OfficeBook | None = None,
 ) -> TicketSla | None:
     """`compute_sla` on events already paired with POSIX seconds and sorted by (at, seq)."""
     paused = False
@@ -172,27 +231,47 @@ def compute_sla_ts(
         return None
 
     first_ts, _, first = timed[started]
-    contract = contracts.get(first.contract or "")
-    if contract is None:
+    base = contracts.get(first.contract or "")
+    if base is None:
         raise InvalidInput(f"{_where(first)}nieznana umowa '{first.contract}'")
     priority = first.priority or ""
-    terms = _terms(contract, priority, first)
-    if not contract.covers(first.at.astimezone(terms.calendar.tz).date()):
+    office = first.office
+    terms = _terms(base, priority, first)
+    day = first.at.astimezone(terms.calendar.tz).date()
+    if not base.covers(day):
         # No clocks, but the reported priority is still the ticket's latest one.
         for ts, _seq, event in timed[started + 1 :]:
             if ts > as_of_ts:
                 break
             if event.type == PRIORITY_CHANGED:
-                _terms(contract, event.priority, event)
+                _terms(base, event.priority, event)
                 priority = event.priority or priority
-        return TicketSla(contract.id, priority, True, {}, 0, first.at, as_of)
+        return TicketSla(base.id, priority, True, {}, 0, first.at, as_of, base.version, office)
 
-    calendar = terms.calendar
+    # The version (original text or annex) in force on the day of the first escalation.
+    contract = base.in_force(day)
+    terms = _terms(contract, priority, first)
+    calendar = _calendar(terms, offices, office)
+    targets = terms.targets
+    t_reaction, t_workaround, t_fix = targets["reaction"], targets["workaround"], targets["fix"]
+    handed_from: str | None = None
+    handover = _handover(contracts, base, calendar, as_of_ts)
+    if handover is not None:
+        # Insert the successor's moment among the events; it acts only if the ticket is still open.
+        moment = ClockEvent(
+            datetime.fromtimestamp(handover[0], calendar.tz), -1, HANDOVER, handover[1].id, None
+        )
+        timed = [*timed, (handover[0], -1, moment)]
+        timed.sort(key=_at_seq)
     # Three plain flags and sums rather than lists: this loop runs for every event of a replay.
     # acknowledged stops reaction; workaround stops reaction and workaround; resolved stops all;
-    # reopened restarts fix only (SPEC §6 names only fix).
+    # reopened restarts fix only (SPEC §6 names only fix). A clock that passes its target keeps
+    # the instant it did (b_*): the total cap takes penalties in the order breaches happened.
     reaction = workaround = fix = True
-    e_reaction = e_workaround = e_fix = 0.0
+    e_reaction = e_workaround = e_fix = waited = 0.0
+    b_reaction: float | None = None
+    b_workaround: float | None = None
+    b_fix: float | None = None
     last = first_ts
     relevant = _RELEVANT
     for index in range(started + 1, len(timed)):
@@ -202,14 +281,23 @@ def compute_sla_ts(
         kind = event.type
         if kind not in relevant:
             continue
-        if not paused and ts > last and (reaction or workaround or fix):
+        if paused:
+            if ts > last and (reaction or workaround or fix):
+                waited += calendar.working_seconds_ts(last, ts)
+        elif ts > last and (reaction or workaround or fix):
             worked = calendar.working_seconds_ts(last, ts)
             if reaction:
                 e_reaction += worked
+                if b_reaction is None and e_reaction > t_reaction:
+                    b_reaction = calendar.add_working_seconds_ts(last, t_reaction - e_reaction + worked)
             if workaround:
                 e_workaround += worked
+                if b_workaround is None and e_workaround > t_workaround:
+                    b_workaround = calendar.add_working_seconds_ts(last, t_workaround - e_workaround + worked)
             if fix:
                 e_fix += worked
+                if b_fix is None and e_fix > t_fix:
+                    b_fix = calendar.add_working_seconds_ts(last, t_fix - e_fix + worked)
         last = ts
         if kind == ACKNOWLEDGED:
             reaction = False
@@ -223,20 +311,44 @@ def compute_sla_ts(
             paused = True
         elif kind == RESUMED:
             paused = False
-        else:  # PRIORITY_CHANGED
-            terms = _terms(contract, event.priority, event)
-            priority = event.priority or priority
-            calendar = terms.calendar
-    if not paused and as_of_ts > last and (reaction or workaround or fix):
+        else:
+            if kind == HANDOVER:
+                if not (reaction or workaround or fix):
+                    continue  # resolved by the end of the contract: it stays with its contractor
+                successor = contracts[event.contract or ""]
+                handed_from = contract.id
+                contract = successor
+                terms = _terms(contract, priority, event)
+            else:  # PRIORITY_CHANGED
+                terms = _terms(contract, event.priority, event)
+                priority = event.priority or priority
+            calendar = _calendar(terms, offices, office)
+            targets = terms.targets
+            t_reaction, t_workaround, t_fix = targets["reaction"], targets["workaround"], targets["fix"]
+            # New targets: a clock already past its new target breached at this moment.
+            b_reaction = (b_reaction or ts) if e_reaction > t_reaction else None
+            b_workaround = (b_workaround or ts) if e_workaround > t_workaround else None
+            b_fix = (b_fix or ts) if e_fix > t_fix else None
+    if paused:
+        if as_of_ts > last and (reaction or workaround or fix):
+            waited += calendar.working_seconds_ts(last, as_of_ts)
+    elif as_of_ts > last and (reaction or workaround or fix):
         worked = calendar.working_seconds_ts(last, as_of_ts)
         if reaction:
             e_reaction += worked
+            if b_reaction is None and e_reaction > t_reaction:
+                b_reaction = calendar.add_working_seconds_ts(last, t_reaction - e_reaction + worked)
         if workaround:
             e_workaround += worked
+            if b_workaround is None and e_workaround > t_workaround:
+                b_workaround = calendar.add_working_seconds_ts(last, t_workaround - e_workaround + worked)
         if fix:
             e_fix += worked
+            if b_fix is None and e_fix > t_fix:
+                b_fix = calendar.add_working_seconds_ts(last, t_fix - e_fix + worked)
     elapsed = (e_reaction, e_workaround, e_fix)
     running = (reaction, workaround, fix)
+    breached_at = (b_reaction, b_workaround, b_fix)
 
     metrics: dict[str, Metric] = {}
     total = 0.0
@@ -252,12 +364,41 @@ def compute_sla_ts(
         penalty = rule.amount(spent - target) if rule is not None and late else 0
         total += penalty
         metrics[name] = Metric(
-            name, spent, target, state, running[i], paused, due_at, penalty, calendar, as_of
+            name,
+            spent,
+            target,
+            state,
+            running[i],
+            paused,
+            due_at,
+            penalty,
+            calendar,
+            as_of,
+            breached_at[i] if late else None,
         )
-    return TicketSla(contract.id, priority, False, metrics, total, first.at, as_of)
+    return TicketSla(
+        contract.id,
+        priority,
+        False,
+        metrics,
+        total,
+        first.at,
+        as_of,
+        contract.version,
+        office,
+        handed_from,
+        calendar.name,
+        waited,
+    )
 
 
-_RELEVANT = frozenset({ACKNOWLEDGED, WORKAROUND, RESOLVED, REOPENED, PAUSED, RESUMED, PRIORITY_CHANGED})
+def _at_seq(item: tuple[float, int, ClockEvent]) -> tuple[float, int]:
+    return item[0], item[1]
+
+
+_RELEVANT = frozenset(
+    {ACKNOWLEDGED, WORKAROUND, RESOLVED, REOPENED, PAUSED, RESUMED, PRIORITY_CHANGED, HANDOVER}
+)
 
 
 def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
@@ -272,3 +413,183 @@ def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
         if metric.due_at is not None and metric.due_at >= sla.as_of:
             found.append(metric.due_at)
     return min(found, default=None)
+
+
+# --- the first line ------------------------------------------------------------------------------
+class FirstLineMetric(NamedTuple):
+    """One of the leaders' clocks: working seconds of the office calendar against its target."""
+
+    elapsed: float
+    target: int | None  # None: the office has no target for this priority and clock
+    state: str | None  # met / breached / running; None without a target
+    running: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """elapsed_min, target_min (null without a target) and state."""
+        return {
+            "elapsed_min": round(self.elapsed / 60, 2),
+            "target_min": None if self.target is None else round(self.target / 60, 2),
+            "state": self.state,
+        }
+
+
+class FirstLine(NamedTuple):
+    """The first line's clocks of one ticket, from `created`, in the office's calendar.
+
+    `take` stops at the first `assigned`, `answer` at the first `replied`, `resolve_or_escalate`
+    at `resolved` or the first `escalated`; an escalation or resolution also stops the first two
+    (the ticket has left the leaders). None of them counts between `paused` and `resumed`:
+    that is the office's own time (`waiting`, the official's answer awaited).
+    """
+
+    office: str | None
+    priority: str
+    calendar: BusinessCalendar
+    metrics: Mapping[str, FirstLineMetric]
+    waiting: float  # working seconds paused before the escalation (waiting for the official)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `first_line` object of a replay line, report row and ticket detail."""
+        return {
+            "office": self.office,
+            "priority": self.priority,
+            "calendar": self.calendar.name,
+            "metrics": {name: metric.to_json() for name, metric in self.metrics.items()},
+            "waiting_for_official_min": round(self.waiting / 60, 2),
+        }
+
+
+_FIRST_LINE_STOPS = {ASSIGNED: (0,), REPLIED: (1,), RESOLVED: (0, 1, 2), ESCALATED: (0, 1, 2)}
+
+
+def compute_first_line(
+    timed: list[tuple[float, int, ClockEvent]], offices: OfficeBook | None, as_of_ts: float
+) -> FirstLine | None:
+    """The first line's clocks at `as_of_ts`, or None without a `created` event or office terms."""
+    if offices is None or not timed:
+        return None
+    start_ts, _, created = timed[0]
+    if created.type != CREATED or start_ts > as_of_ts:
+        return None
+    office = created.office
+    priority = created.priority or ""
+    for _ts, _seq, event in timed:
+        if event.type == ESCALATED:
+            office = office or event.office
+            break
+    terms = offices.terms_for(office)
+    if terms is None:
+        return None
+    calendar = terms.calendar
+    running = [True, True, True]
+    elapsed = [0.0, 0.0, 0.0]
+    waiting = 0.0
+    paused = False
+    last = start_ts
+    for ts, _seq, event in timed[1:]:
+        if ts > as_of_ts or not any(running):
+            break
+        kind = event.type
+        stops = _FIRST_LINE_STOPS.get(kind)
+        if stops is None and kind not in (PAUSED, RESUMED, PRIORITY_CHANGED):
+            continue
+        if ts > last:
+            worked = calendar.working_seconds_ts(last, ts)
+            if paused:
+                waiting += worked
+            else:
+                for i in (0, 1, 2):
+                    if running[i]:
+                        elapsed[i] += worked
+        last = ts
+        if stops is not None:
+            for i in stops:
+                running[i] = False
+            if kind == ESCALATED:
+                priority = event.priority or priority
+        elif kind == PAUSED:
+            paused = True
+        elif kind == RESUMED:
+            paused = False
+        else:
+            priority = event.priority or priority
+    if any(running) and as_of_ts > last:
+        worked = calendar.working_seconds_ts(last, as_of_ts)
+        if paused:
+            waiting += worked
+        else:
+            for i in (0, 1, 2):
+                if running[i]:
+                    elapsed[i] += worked
+    metrics: dict[str, FirstLineMetric] = {}
+    targets = terms.first_line.get(priority, {})
+    for i, name in enumerate(FIRST_LINE_METRICS):
+        target = targets.get(name)
+        state = None
+        if target is not None:
+            state = BREACHED if elapsed[i] > target else (RUNNING if running[i] else MET)
+        metrics[name] = FirstLineMetric(elapsed[i], target, state, running[i])
+    return FirstLine(office, priority, calendar, metrics, waiting)
+
+
+# --- the total cap ---------------------------------------------------------------------------------
+class PenaltyEntry(NamedTuple):
+    """One clock's penalty, in the order breaches happened, with what is due after the total cap."""
+
+    ticket: str
+    contract: str
+    version: str
+    metric: str
+    breached_at: float  # POSIX seconds
+    accrued: float
+    due: float
+    cap_period: int | None  # contract year (1, 2, …) when the cap counts per year; None otherwise
+    used_before: float  # penalties due in the same cap period before this one
+
+
+def contract_year(contract: Contract, day: date) -> int:
+    """1 for the first contract year (from `period.start`), 2 for the next, …"""
+    start = contract.period_start
+    years = day.year - start.year - (1 if (day.month, day.day) < (start.month, start.day) else 0)
+    return max(years, 0) + 1
+
+
+def apply_penalty_caps(
+    items: Iterable[tuple[str, TicketSla]], contracts: Mapping[str, Contract]
+) -> list[PenaltyEntry]:
+    """Every penalty of `items` in breach order (then ticket, clock), cut to the contract's total cap.
+
+    A penalty counts towards the cap at the instant its clock passed the target; what the cap
+    leaves of it is `due` (all of it without a cap). Per-year caps count per contract year of
+    the breach (the calendar date in the clock's time zone).
+    """
+    raw: list[tuple[float, str, int, str, TicketSla, Metric]] = []
+    for ticket, sla in items:
+        if sla.out_of_contract:
+            continue
+        for index, (name, metric) in enumerate(sla.metrics.items()):
+            if metric.penalty_pln > 0:
+                when = metric.breached_at if metric.breached_at is not None else sla.as_of.timestamp()
+                raw.append((when, ticket, index, name, sla, metric))
+    raw.sort(key=lambda x: (x[0], x[1], x[2]))
+    used: dict[tuple[str, int | None], float] = {}
+    out: list[PenaltyEntry] = []
+    for when, ticket, _index, name, sla, metric in raw:
+        contract = contracts[sla.contract]
+        cap = contract.penalties_cap
+        period: int | None = None
+        if cap is not None and cap.per_year:
+            day = datetime.fromtimestamp(when, metric.calendar.tz).date()
+            period = contract_year(contract, day)
+        key = (contract.id, period)
+        before = used.get(key, 0.0)
+        due = metric.penalty_pln
+        if cap is not None:
+            due = max(0.0, min(due, cap.limit(contract.value_pln) - before))
+        used[key] = before + due
+        out.append(
+            PenaltyEntry(
+                ticket, contract.id, sla.version, name, when, metric.penalty_pln, due, period, before
+            )
+        )
+    return out

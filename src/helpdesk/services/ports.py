@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 
+from helpdesk.domain.office_terms import OfficeBook, OfficeTerms
 from helpdesk.domain.offices import Office
 from helpdesk.domain.people import Person
 from helpdesk.domain.sla import TicketSla
@@ -184,6 +185,32 @@ class DirectoryRepo(Protocol):
 
     def people_by_role(self, role: str, contractor: str | None = None) -> list[Person]:
         """Active people of a role (agents optionally of one contractor)."""
+        ...
+
+
+class LogRepo(DirectoryRepo, Protocol):
+    """Events of the hash-chained log that are about no ticket (office calendars, the log itself)."""
+
+    def append_log(
+        self, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> EventRecord:
+        """Append one event of ticket `T-000000` (next seq) to the chain; return the record."""
+        ...
+
+
+class OfficeFileStore(Protocol):
+    """The office calendar files of the SLA directory (adapters/files/office_calendar.py)."""
+
+    def book(self) -> OfficeBook:
+        """The office terms as the files say now."""
+        ...
+
+    def check(self, data: Mapping[str, Any]) -> OfficeTerms:
+        """Validate an office's mapping as its file would hold it; InvalidInput names the field."""
+        ...
+
+    def write(self, code: str, data: Mapping[str, Any]) -> str:
+        """Write the office's file (atomically) and return its text."""
         ...
 
 
@@ -569,8 +596,10 @@ class SlaRepo(Protocol):
         office: str | None = None,
         contractor: str | None = None,
         batch: int = 20_000,
+        created: bool = False,
     ) -> Iterator[tuple[Row, list[EventRecord]]]:
-        """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number."""
+        """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number
+        (with `created`: of tickets opened in [start, end), for the first line's report)."""
         ...
 
 

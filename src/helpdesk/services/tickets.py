@@ -45,13 +45,19 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_PER_PAGE = 200
 LIST_FILTERS = ("status", "office", "priority", "escalated", "system")
+OFFICE_SIDE = frozenset({Role.OFFICIAL, Role.LEADER, Role.REPRESENTATIVE})
+"""Who answers for the office when a ticket waits for it."""
+OFFICE_ANSWER = "office_answer"
+"""The `reason` of a `resumed` event that the office's answer appended by itself."""
 
 
 class SlaPolicy(Protocol):
     """What the ticket service needs from the SLA engine (services/sla/live.py implements it)."""
 
-    def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
-        """(contract id, contractor) that covers this ticket now; Conflict if none does."""
+    def choose_contract(
+        self, component: str | None, priority: str, at: datetime, office: str | None = None
+    ) -> tuple[str, str]:
+        """(contract id, contractor) that covers this ticket now, the most specific; Conflict if none."""
         ...
 
     def check_priority(self, contract: str, priority: str) -> None:
@@ -66,8 +72,12 @@ class SlaPolicy(Protocol):
         """The next instant the sweep must look at this ticket."""
         ...
 
-    def first_line_due(self, office: str, at: datetime) -> datetime | None:
+    def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
         """When an untaken ticket must be raised to other leaders."""
+        ...
+
+    def first_line(self, records: Sequence[EventRecord], now: datetime) -> dict[str, Any] | None:
+        """The first line's clocks of a ticket (None without office terms)."""
         ...
 
 
@@ -202,7 +212,7 @@ class TicketService:
         def _do(tx: EventRepo) -> Ticket:
             if tx.get_office(office_code) is None:
                 raise InvalidInput(f"nieznany urząd '{office_code}'")
-            first_line_due = self.sla.first_line_due(office_code, now) if self.sla else None
+            first_line_due = self.sla.first_line_due(office_code, now, priority) if self.sla else None
             fields = {
                 "office": office_code,
                 "author_id": actor.id,
@@ -360,6 +370,12 @@ class TicketService:
             data["assignee"] = actor.login
         record = self.recorder.append(tx, no, ev.ACTION_EVENT[action], actor.login, now, data)
         records = [record]
+        if self._answers_the_waiting(actor, row, action, unverified):
+            # The office's answer ends the waiting at the minute it arrives: the contractor's clocks
+            # run again from here, and the `resumed` event tells the agents (services/notify/).
+            records.append(
+                self.recorder.append(tx, no, ev.RESUMED, actor.login, now, {"reason": OFFICE_ANSWER})
+            )
         all_records = tx.events(no)
         view = ev.project(all_records)
         values: dict[str, Any] = {
@@ -385,6 +401,20 @@ class TicketService:
         tx.update_ticket(no, values)
         return records
 
+    @staticmethod
+    def _answers_the_waiting(actor: Person, row: Ticket, action: Action, unverified: bool) -> bool:
+        """Whether this comment or reply is the office's answer to a ticket waiting for it.
+
+        After the escalation any office-side person answers for the office; before it, the leader
+        waits for the official who reported the problem, so only that person's answer counts.
+        Mail whose sender could not be confirmed never resumes anything in someone's name.
+        """
+        if action not in (Action.COMMENT, Action.REPLY) or unverified or row["state"] != State.WAITING.value:
+            return False
+        if row["escalated"]:
+            return actor.role in OFFICE_SIDE
+        return actor.id == row["author_id"]
+
     def _escalation(self, row: Ticket, priority: str | None, contract: Any, now: datetime) -> dict[str, Any]:
         if self.sla is None:
             raise Conflict("brak umów serwisowych: nie można przekazać zgłoszenia Wykonawcy")
@@ -400,14 +430,23 @@ class TicketService:
                 "contract": contract_id,
                 "contractor": contractor,
                 "priority": chosen_priority,
+                "office": row["office"],
                 "system": system,
             }
         if not row["component"]:
             raise Conflict("przed przekazaniem Wykonawcy wskaż komponent zgłoszenia (pole 'component')")
-        contract_id, contractor = self.sla.choose_contract(row["component"], chosen_priority, now)
+        contract_id, contractor = self.sla.choose_contract(
+            row["component"], chosen_priority, now, row["office"]
+        )
         if contract is not None and contract != contract_id:
             raise Conflict(f"umowa '{contract}' nie obejmuje tego zgłoszenia (właściwa: {contract_id})")
-        return {"contract": contract_id, "contractor": contractor, "priority": chosen_priority}
+        # The office travels with the escalation: a replay finds the office calendar by it.
+        return {
+            "contract": contract_id,
+            "contractor": contractor,
+            "priority": chosen_priority,
+            "office": row["office"],
+        }
 
     # --- reading ------------------------------------------------------------------------
     def get(self, actor: Person, ticket_id: str) -> dict[str, Any]:
@@ -424,7 +463,9 @@ class TicketService:
         result = self.present(row, actor)
         result["author"] = {"login": author.login, "name": author.name} if author else None
         result["events"] = [{k: v for k, v in r.items() if k not in ("prev",)} for r in records]
-        result["sla"] = self.sla.clocks(records, self.clock.now()) if self.sla and row["escalated"] else None
+        now = self.clock.now()
+        result["sla"] = self.sla.clocks(records, now) if self.sla and row["escalated"] else None
+        result["first_line"] = self.sla.first_line(records, now) if self.sla else None
         result["leaders_trained"] = (
             self.rollout.leaders_trained(row["office"], row["component"]) if self.rollout else None
         )
@@ -487,6 +528,8 @@ class TicketService:
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),
+            # When the first line's `take` target runs out (office calendar), while nobody took it.
+            "first_line_due": self._time(row["first_line_due"]),
         }
         if actor is not None:
             out["allowed_actions"] = [

@@ -285,7 +285,8 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
         f"<p>Stan informatyzacji: {_e(o['computerisation_label'] or 'nie opisano')} · dotychczasowy system: "
         f"{_e(o['previous_system'] or '—')} · stanowiska: {_e(o['workstations'] or '—')}</p><p>Potrzeby: {needs}</p>"
         f"{'<p>Uwagi: ' + _e(o['notes']) + '</p>' if o['notes'] else ''}"
-        f"<p>Kalendarz urzędu: {_e(', '.join(calendar.get('days', [])))} {_e('–'.join(calendar.get('hours', [])))}</p>"
+        f"<p>Kalendarz urzędu: {_e(', '.join(calendar.get('days') or []))} {_e('–'.join(calendar.get('hours') or []))}"
+        f" · <a href='/offices/{_e(o['code'])}/calendar'>kalendarz i cele pierwszej linii</a></p>"
         f"{missing}{_profile_form(o) if can.get('profile') else ''}</div>"
     )
     body = summary + _people_html(o, bool(can.get("people"))) + _milestones_html(o, can) + _training_html(o)

@@ -77,6 +77,13 @@ TICKET_ID = {
     "required": True,
     "schema": {"type": "string", "pattern": "^T-\\d+$"},
 }
+OFFICE_CODE = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "description": "kod TERYT urzędu",
+    "schema": {"type": "string", "pattern": "^\\d{1,12}$"},
+}
 ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ARTICLE_ID = {
     "name": "id",
@@ -390,6 +397,38 @@ def document() -> dict[str, Any]:
                     params=[TICKET_ID],
                 )
             },
+            "/api/v1/reports/statement": {
+                "get": _op(
+                    "Miesięczne zestawienie kar umownych jednej umowy (z limitem łącznym)",
+                    {"200": {"description": "html, xlsx lub json"}},
+                    400,
+                    401,
+                    403,
+                    params=[
+                        _q("contract", {"type": "string"}, "id umowy"),
+                        _q("month", {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "miesiąc RRRR-MM"),
+                        _q("format", {"type": "string", "enum": ["html", "xlsx", "json"]}, "format"),
+                    ],
+                )
+            },
+            "/api/v1/offices/{code}/calendar": {
+                "get": _op(
+                    "Kalendarz pracy urzędu i cele pierwszej linii",
+                    {"200": _json("OfficeCalendar")},
+                    400,
+                    401,
+                    params=[OFFICE_CODE],
+                ),
+                "put": _op(
+                    "Ustaw kalendarz urzędu (przedstawiciel urzędu, koordynator)",
+                    {"200": _json("OfficeCalendar")},
+                    400,
+                    401,
+                    403,
+                    body="OfficeCalendarInput",
+                    params=[OFFICE_CODE],
+                ),
+            },
             "/api/v1/reports/sla": {
                 "get": _op(
                     "Raport SLA",
@@ -418,6 +457,31 @@ def document() -> dict[str, Any]:
                 }
             },
             "schemas": {
+                "OfficeCalendar": {
+                    "type": "object",
+                    "required": ["office", "own", "calendar", "first_line"],
+                    "properties": {
+                        "office": {"type": "string"},
+                        "own": {"type": "boolean", "description": "czy urząd ma własny plik kalendarza"},
+                        "file": {"type": ["string", "null"]},
+                        "calendar": {"type": ["object", "null"]},
+                        "first_line": {"type": "object"},
+                    },
+                },
+                "OfficeCalendarInput": {
+                    "type": "object",
+                    "required": ["calendar"],
+                    "properties": {
+                        "calendar": {
+                            "type": "object",
+                            "description": "timezone, days, hours, holidays, closed, open — jak w pliku sla/offices/KOD.yaml",
+                        },
+                        "first_line": {
+                            "type": ["object", "null"],
+                            "description": "priorytet → {take, answer, resolve_or_escalate}, np. 30m, 4h, 2d",
+                        },
+                    },
+                },
                 "Error": {
                     "type": "object",
                     "required": ["error"],

@@ -1,4 +1,6 @@
-"""`GET /api/v1/reports/sla` — the SLA report over HTTP (same parameters as `helpdesk report sla`).
+"""`GET /api/v1/reports/sla` — the SLA report over HTTP (same parameters as `helpdesk report sla`);
+`GET /api/v1/reports/statement?contract=&month=YYYY-MM&format=html|xlsx|json` — the monthly
+penalty statement (services/sla/statement.py).
 
 Coordinators, auditors and admins see every ticket; leaders and representatives their office's
 tickets; agents their contractor's; officials get 403. `format` is json (default), csv, xlsx or
@@ -10,6 +12,10 @@ from aiohttp import web
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.services.sla.report import scope_filter, sla_report
 from helpdesk.services.sla.report_formats import CONTENT_TYPES, FORMATS, render
+from helpdesk.services.sla.statement import CONTENT_TYPES as STATEMENT_TYPES
+from helpdesk.services.sla.statement import FORMATS as STATEMENT_FORMATS
+from helpdesk.services.sla.statement import build_statement
+from helpdesk.services.sla.statement import render as render_statement
 from helpdesk.web.common import CONTAINER, current_person, run
 
 PARAMS = frozenset({"from", "to", "contract", "format"})
@@ -39,6 +45,7 @@ async def report_sla(request: web.Request) -> web.Response:
             contract=query.get("contract") or None,
             person=person,
             details=fmt in ("json", "xlsx"),
+            offices=container.sla.book(),
         )
         return render(report, fmt)
 
@@ -50,6 +57,43 @@ async def report_sla(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPES[fmt], **headers})
 
 
+STATEMENT_PARAMS = frozenset({"contract", "month", "format"})
+
+
+async def report_statement(request: web.Request) -> web.Response:
+    """The monthly penalty statement of one contract (html, xlsx or json)."""
+    person = await current_person(request)
+    query = request.query
+    unknown = set(query) - STATEMENT_PARAMS
+    if unknown:
+        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))}")
+    fmt = query.get("format", "html")
+    if fmt not in STATEMENT_FORMATS:
+        raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(STATEMENT_FORMATS)})")
+    container = request.app[CONTAINER]
+
+    def _build() -> bytes:
+        statement = build_statement(
+            container.db,
+            container.contracts,
+            container.clock.now(),
+            container.settings.tz,
+            query.get("contract"),
+            query.get("month"),
+            person=person,
+            offices=container.sla.book(),
+        )
+        return render_statement(statement, fmt)
+
+    body = await run(request, _build)
+    headers = {"X-Content-Type-Options": "nosniff"}
+    if fmt == "xlsx":
+        name = f"kary-{query.get('contract')}-{query.get('month')}.xlsx"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return web.Response(body=body, headers={"Content-Type": STATEMENT_TYPES[fmt], **headers})
+
+
 def setup(app: web.Application) -> None:
-    """Register the report route."""
+    """Register the report routes."""
     app.router.add_get("/api/v1/reports/sla", report_sla)
+    app.router.add_get("/api/v1/reports/statement", report_statement)

@@ -18,8 +18,12 @@ from helpdesk.adapters.db.tables import EventRow, TicketRow
 _ticket = TicketRow.__table__  # type: ignore[attr-defined]
 _event = EventRow.__table__  # type: ignore[attr-defined]
 
-# Event types the SLA clocks read (domain/sla.py), plus the escalation that selects the ticket.
+# Event types the SLA clocks read (domain/sla.py), plus the escalation that selects the ticket
+# and what the first line's clocks read (created, assigned, replied).
 _CLOCK_TYPES = (
+    "created",
+    "assigned",
+    "replied",
     "escalated",
     "acknowledged",
     "workaround",
@@ -79,8 +83,10 @@ class SlaTxMixin:
         office: str | None = None,
         contractor: str | None = None,
         batch: int = 20_000,
+        created: bool = False,
     ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number.
+        """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number
+        (with `created`: of tickets opened in [start, end)).
 
         The ticket dict has `no`, `office`, `component`, `contractor`; events are records with
         `seq`, `at`, `type` and `contract`/`priority` when present, in seq order. The caller
@@ -93,6 +99,8 @@ class SlaTxMixin:
             .scalar_subquery()
         )
         conds: list[Any] = [_ticket.c.no.in_(escalated_in)]
+        if created:  # the first line's report: tickets opened in the period, escalated or not
+            conds = [_ticket.c.created_at >= start, _ticket.c.created_at < end, _ticket.c.no > 0]
         if office is not None:
             conds.append(_ticket.c.office == office)
         if contractor is not None:
@@ -112,7 +120,14 @@ class SlaTxMixin:
             numbers = [t.no for t in tickets]
             events: dict[int, list[dict[str, Any]]] = {n: [] for n in numbers}
             rows = self.conn.execute(
-                select(_event.c.ticket_no, _event.c.seq, _event.c.at, _event.c.type, _event.c.data)
+                select(
+                    _event.c.ticket_no,
+                    _event.c.seq,
+                    _event.c.at,
+                    _event.c.type,
+                    _event.c.actor,
+                    _event.c.data,
+                )
                 .where(
                     _event.c.ticket_no >= numbers[0],
                     _event.c.ticket_no <= numbers[-1],
@@ -125,10 +140,13 @@ class SlaTxMixin:
                 if bucket is None:
                     continue
                 record: dict[str, Any] = {"seq": row.seq, "at": row.at, "type": row.type}
-                if row.type in ("escalated", "priority_changed"):
+                if row.type in ("escalated", "priority_changed", "created", "assigned"):
                     data = json.loads(row.data)
                     record["contract"] = data.get("contract")
                     record["priority"] = data.get("priority")
+                    record["office"] = data.get("office")
+                    if row.type == "assigned":
+                        record["assignee"] = data.get("assignee") or row.actor
                 bucket.append(record)
             for t in tickets:
                 yield (

@@ -21,6 +21,7 @@ from helpdesk.domain.audit import BrokenRow, StoredEvent, TicketFacts, log_recor
 from helpdesk.domain.errors import Conflict, Unavailable
 from helpdesk.domain.events import (
     GENESIS_HASH,
+    LOG_TICKET,
     PERSONAL,
     PERSONAL_DIGEST,
     chain_hash,
@@ -208,6 +209,23 @@ class TicketTxMixin:
         )
         self.fast.execute(
             _TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True
+        )
+        return record
+
+    def append_log(
+        self, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any] | None = None
+    ) -> EventRecord:
+        """Append an event about something other than a ticket (`T-000000`) to the chain."""
+        head = self._lock_head()
+        last_seq = (
+            self.conn.execute(
+                select(func.max(event_t.c.seq)).where(event_t.c.ticket_no == LOG_TICKET)
+            ).scalar()
+            or 0
+        )
+        new_head, record = self._append_locked(head, LOG_TICKET, int(last_seq) + 1, type_, actor, at, data)
+        self.fast.execute(
+            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
         )
         return record
 

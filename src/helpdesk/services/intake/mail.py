@@ -329,13 +329,11 @@ class MailIntake:
         token = CURRENT_MAIL.set(ctx)
         try:
             try:
-                row = self.tickets.act(
-                    person, tid, action, text=text, attachments=files, unverified=not verified
-                )
+                self.tickets.act(person, tid, action, text=text, attachments=files, unverified=not verified)
             except (Forbidden, Conflict):
                 if action == "comment":
                     raise
-                row = self.tickets.act(person, tid, "comment", text=text, attachments=files)
+                self.tickets.act(person, tid, "comment", text=text, attachments=files)
         except NotFound:
             return None  # not theirs to see (or gone): their mail is still worth a ticket of its own
         except Conflict:
@@ -344,16 +342,8 @@ class MailIntake:
             return self._ignore(raw_id, f"{person.login} may not act on {tid}: {err}")
         finally:
             CURRENT_MAIL.reset(token)
-        if verified and row.get("state") == "waiting" and person.id == self._author_id(no):
-            try:
-                self.tickets.act(person, tid, "resume")
-            except HelpdeskError as err:
-                log.info("mail reply on %s did not resume it: %s", tid, err)
+        # A verified answer of the office ended any waiting in the same action (services/tickets.py).
         return Outcome(raw_id, "comment", tid)
-
-    def _author_id(self, no: int) -> int | None:
-        row = self.db.read(lambda tx: tx.ticket(no))
-        return int(row["author_id"]) if row else None
 
     def _open_ticket(self, raw_id: int, mail: InboundMail, person: Person, verified: bool) -> Outcome:
         question = f"{mail.title}\n{mail.body}"[:KB_QUESTION_CHARS]

@@ -226,6 +226,18 @@ class MailNotifier:
                             text or ticket["description"] or None,
                         )
                     )
+            if type_ == ev.RESUMED and ticket["escalated"] and ticket["contractor"]:
+                # The office answered (or someone resumed): the contractor's clocks run again.
+                for agent in tx.people_by_role("agent", ticket["contractor"]):
+                    out.append(
+                        Notice(
+                            agent,
+                            "Urząd odpowiedział — czas umowny znów biegnie",
+                            f"{actor_name} wznawia zgłoszenie urzędu {ticket['office']}: "
+                            "oczekiwanie na urząd zakończyło się, czas reakcji i naprawy liczy się dalej.",
+                            None,
+                        )
+                    )
         elif type_ in SLA_EVENTS:
             out += self._sla_notices(tx, change, record)
         elif type_ == ev.FIRST_LINE_ALERT:

@@ -161,6 +161,16 @@ class TelegramNotifier:
                     title=title,
                 )
                 queued += self._send(tx, self._second_line(tx, ticket, actor), body, change, record)
+            if kind == ev.RESUMED and ticket["escalated"] and ticket["contractor"]:
+                # The office answered: the agents learn that the contractor's clocks run again.
+                agents = tx.people_by_role(Role.AGENT.value, ticket["contractor"])
+                body = self.t(
+                    "notice.resumed_for_contractor",
+                    id=tid,
+                    title=title,
+                    actor=self._actor_name(tx, ticket, actor),
+                )
+                queued += self._send(tx, [p for p in agents if p.login != actor], body, change, record)
             return queued
         if kind in SLA_EVENTS:
             facts = sla_facts(change, record, zone_of(change))

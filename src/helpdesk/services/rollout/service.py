@@ -943,7 +943,7 @@ class RolloutService:
             raise Conflict(f"umowa '{row['contract']}' systemu {row['name']} nie jest wczytana")
         if not contract.covers(at.astimezone(self.tz).date()):
             raise Conflict(f"umowa '{contract.id}' systemu {row['name']} nie obowiązuje w tym dniu")
-        if priority not in contract.priorities:
+        if priority not in contract.in_force(at.astimezone(self.tz).date()).priorities:
             raise Conflict(
                 f"umowa '{contract.id}' systemu {row['name']} nie przewiduje priorytetu '{priority}'"
             )

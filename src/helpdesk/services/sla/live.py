@@ -1,7 +1,11 @@
 """The live side of the SLA engine: picks the contract on escalation and shows a ticket's clocks.
 
-It runs the same pure `compute_sla` as `helpdesk sla replay`, over the ticket's stored events,
-so the live figures and the auditor's replay cannot disagree.
+It runs the same pure `compute_sla` and `compute_first_line` as `helpdesk sla replay`, over the
+ticket's stored events and the same office files (adapters/files/office_calendar.py), so the live
+figures and the auditor's replay cannot disagree.
+
+The contract of an escalation is the most specific one covering the ticket that day: one naming
+the ticket's office and component before one naming the component only (then by id).
 """
 
 from collections.abc import Mapping, Sequence
@@ -11,7 +15,8 @@ from typing import Any, Protocol
 from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.errors import Conflict
-from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla, next_deadline
+from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
+from helpdesk.domain.sla import ClockEvent, TicketSla, compute_first_line, compute_sla, next_deadline
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 
 
@@ -24,9 +29,18 @@ def clock_events(records: Sequence[Mapping[str, Any]]) -> list[ClockEvent]:
             type=str(r["type"]),
             contract=r.get("contract"),
             priority=r.get("priority"),
+            office=r.get("office"),
         )
         for r in records
     ]
+
+
+class OfficeTermsSource(Protocol):
+    """Where the office calendars and first-line targets are read from (the SLA directory)."""
+
+    def book(self) -> OfficeBook:
+        """The current office terms (re-read when their files change)."""
+        ...
 
 
 class SlaSettings(Protocol):
@@ -56,25 +70,35 @@ class LiveSla:
         contracts: Mapping[str, Contract],
         settings: SlaSettings,
         office_calendar: BusinessCalendar | None = None,
+        offices: OfficeTermsSource | None = None,
     ) -> None:
         self.contracts = dict(contracts)
         self.warn_share = float(settings.sla_warn_share)
         self.tz = settings.tz
         self.first_line_seconds = int(settings.first_line_target_min) * 60
         self.office_calendar = office_calendar
+        self.offices = offices
 
-    def choose_contract(self, component: str | None, priority: str, at: datetime) -> tuple[str, str]:
-        """(contract id, contractor) covering `component` on `at`'s date; Conflict if none does."""
+    def book(self) -> OfficeBook | None:
+        """The office terms now (None when the server has no office files at all)."""
+        return self.offices.book() if self.offices is not None else None
+
+    def choose_contract(
+        self, component: str | None, priority: str, at: datetime, office: str | None = None
+    ) -> tuple[str, str]:
+        """(contract id, contractor) covering `component` (and `office`) on `at`'s date, the most
+        specific first; Conflict if none does."""
         day = at.astimezone(self.tz).date()
-        matching = [
-            c
+        fitting = [
+            (c.in_force(day).specificity(component, office), c)
             for c in sorted(self.contracts.values(), key=lambda c: c.id)
-            if component in c.components and c.covers(day)
+            if c.covers(day)
         ]
+        matching = [c for rank, c in sorted(fitting, key=lambda x: -x[0]) if rank > 0]
         if not matching:
             raise Conflict(f"żadna umowa serwisowa nie obejmuje komponentu {component} w dniu {day}")
         for contract in matching:
-            if priority in contract.priorities:
+            if priority in contract.in_force(day).priorities:
                 return contract.id, contract.contractor
         label = PRIORITY_LABELS_PL.get(Priority(priority), priority)
         raise Conflict(f"umowa '{matching[0].id}' nie przewiduje priorytetu '{priority}' ({label})")
@@ -82,12 +106,29 @@ class LiveSla:
     def check_priority(self, contract: str, priority: str) -> None:
         """Conflict if `contract` has no terms for `priority`."""
         found = self.contracts.get(contract)
-        if found is None or priority not in found.priorities:
+        versions = [found, *found.amendments] if found is not None else []
+        if not any(priority in version.priorities for version in versions):
             raise Conflict(f"umowa '{contract}' nie przewiduje priorytetu '{priority}'")
 
     def compute(self, records: Sequence[Mapping[str, Any]], now: datetime) -> TicketSla | None:
         """The ticket's SLA at `now` (None if never escalated)."""
-        return compute_sla(clock_events(records), self.contracts, now)
+        return compute_sla(clock_events(records), self.contracts, now, self.book())
+
+    def first_line(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
+        """The first line's clocks as the API shows them (None without office terms)."""
+        events = sorted(clock_events(records), key=lambda e: (e.at, e.seq))
+        timed = [(e.at.timestamp(), e.seq, e) for e in events]
+        found = compute_first_line(timed, self.book(), now.timestamp())
+        if found is None:
+            return None
+        shown = found.to_json()
+        for name in FIRST_LINE_METRICS:
+            metric = found.metrics[name]
+            due = None
+            if metric.running and metric.target is not None and metric.elapsed <= metric.target:
+                due = found.calendar.add_working_seconds(now, metric.target - metric.elapsed)
+            shown["metrics"][name]["due_at"] = self._time(due)
+        return shown
 
     def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
         """The live clocks as the API shows them: the replay's fields plus due and warning times."""
@@ -106,17 +147,24 @@ class LiveSla:
         out.pop("ticket")
         out["metrics"] = metrics
         out["escalated_at"] = self._time(sla.escalated_at)
+        out["calendar"] = sla.calendar
         return out
 
     def next_deadline(self, records: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
         """The next warning or breach instant of the running clocks."""
         return next_deadline(self.compute(records, now), self.warn_share)
 
-    def first_line_due(self, office: str, at: datetime) -> datetime | None:
-        """When a ticket nobody took must go to the other leaders (office working time)."""
-        if self.office_calendar is None or self.first_line_seconds <= 0:
+    def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
+        """When a ticket nobody took must go to the other leaders: the office's `take` target for
+        the priority in the office's calendar, else HELPDESK_FIRST_LINE_TARGET_MIN (0: never)."""
+        book = self.book()
+        terms = book.terms_for(office) if book is not None else None
+        calendar = terms.calendar if terms is not None else self.office_calendar
+        target = terms.first_line.get(priority or "", {}).get("take") if terms is not None else None
+        seconds = target if target is not None else self.first_line_seconds
+        if calendar is None or seconds <= 0:
             return None
-        return self.office_calendar.add_working_seconds(at, self.first_line_seconds)
+        return calendar.add_working_seconds(at, seconds)
 
     def _time(self, value: datetime | None) -> str | None:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else None

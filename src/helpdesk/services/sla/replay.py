@@ -19,20 +19,26 @@ from helpdesk.domain.contracts import PRIORITIES, Contract
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.events import (
     ACKNOWLEDGED,
+    ASSIGNED,
+    CREATED,
     ESCALATED,
     PAUSED,
     PRIORITY_CHANGED,
     REOPENED,
+    REPLIED,
     RESOLVED,
     RESUMED,
     WORKAROUND,
 )
-from helpdesk.domain.sla import ClockEvent, compute_sla_ts
+from helpdesk.domain.office_terms import OfficeBook
+from helpdesk.domain.sla import ClockEvent, TicketSla, apply_penalty_caps, compute_first_line, compute_sla_ts
 
 # Events the clocks read; the rest are checked and then dropped to keep memory small.
 _CLOCK_TYPES = frozenset(
     {ESCALATED, ACKNOWLEDGED, WORKAROUND, RESOLVED, PAUSED, RESUMED, REOPENED, PRIORITY_CHANGED}
 )
+# With office terms the first line's clocks also read these.
+_FIRST_LINE_TYPES = _CLOCK_TYPES | {CREATED, ASSIGNED, REPLIED}
 _PRIORITIES = frozenset(PRIORITIES)
 _by_at_seq = itemgetter(0, 1)
 
@@ -47,15 +53,17 @@ def _text_field(record: Mapping[str, Any], key: str, lineno: int) -> str:
 
 
 def read_events(
-    lines: Iterable[str], contracts: Mapping[str, Contract]
+    lines: Iterable[str], contracts: Mapping[str, Contract], *, first_line: bool = False
 ) -> dict[str, list[tuple[float, int, ClockEvent]]]:
-    """Check every line and group the clock events per ticket, in order of first appearance."""
+    """Check every line and group the clock events per ticket, in order of first appearance
+    (with `first_line`, also the events the first line's clocks read)."""
     tickets: dict[str, list[tuple[float, int, ClockEvent]]] = {}
     # raw_decode skips json.loads' two whitespace regex matches per line: a third of the parse
     # time on a 450,000-line log. Lines it refuses go through the careful path below.
     raw_decode = json.JSONDecoder().raw_decode
     fromisoformat = datetime.fromisoformat
-    clock_types = _CLOCK_TYPES
+    clock_types = _FIRST_LINE_TYPES if first_line else _CLOCK_TYPES
+    office_types = (ESCALATED, CREATED)
     for lineno, line in enumerate(lines, start=1):
         try:
             record, end = raw_decode(line)
@@ -98,8 +106,16 @@ def read_events(
             events = tickets[ticket] = []
         if kind not in clock_types:
             continue
-        contract = priority = None
-        if kind == ESCALATED:
+        contract = priority = office = None
+        if kind in office_types:
+            office = record.get("office")
+            if office is not None and type(office) is not str:
+                office = _office(record, lineno)
+        if kind == CREATED:
+            priority = record.get("priority")
+            if priority is not None and priority not in _PRIORITIES:
+                raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
+        elif kind == ESCALATED:
             contract = _text_field(record, "contract", lineno)
             priority = _text_field(record, "priority", lineno)
             known = contracts.get(contract)
@@ -111,8 +127,17 @@ def read_events(
             priority = _text_field(record, "priority", lineno)
             if priority not in _PRIORITIES:
                 raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
-        events.append((at.timestamp(), seq, ClockEvent(at, seq, kind, contract, priority, lineno)))
+        events.append((at.timestamp(), seq, ClockEvent(at, seq, kind, contract, priority, lineno, office)))
     return tickets
+
+
+def _office(record: Mapping[str, Any], lineno: int) -> str | None:
+    value = record.get("office")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInput(f"linia {lineno}: pole 'office' musi być kodem urzędu")
+    return str(value)
 
 
 def _careful_loads(line: str, lineno: int) -> Any:
@@ -123,29 +148,63 @@ def _careful_loads(line: str, lineno: int) -> Any:
 
 
 def replay(
-    lines: Iterable[str], contracts: Mapping[str, Contract], as_of: datetime
+    lines: Iterable[str],
+    contracts: Mapping[str, Contract],
+    as_of: datetime,
+    offices: OfficeBook | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """SPEC §6 objects, one per ticket escalated by `as_of`, in order of first appearance."""
+    """SPEC §6 objects, one per ticket escalated by `as_of`, in order of first appearance.
+
+    Each names its `contract_version`; with office terms (`offices`) it carries the first line's
+    clocks (`first_line`); under a contract with a total cap, `penalty_due_pln` is what the cap
+    leaves of its penalties, the cap taken in the order the breaches happened.
+    """
     if as_of.tzinfo is None:
         raise InvalidInput("--as-of musi mieć strefę czasową (np. 2027-03-05T12:00:00+01:00)")
+    with_first_line = offices is not None and (offices.default is not None or len(offices) > 0)
+    capped = any(c.penalties_cap is not None for c in contracts.values())
     # A replay allocates millions of small objects that all live until the end; the cyclic
     # garbage collector would re-scan them again and again (a third of the run time) and can
     # free nothing, since none of them form cycles. Pause it for the batch.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        tickets = read_events(lines, contracts)
+        tickets = read_events(lines, contracts, first_line=with_first_line)
         as_of_ts = as_of.timestamp()
         results: list[dict[str, Any]] = []
+        computed: list[tuple[str, TicketSla]] = []
         for ticket, events in tickets.items():
             if not events:
                 continue
             events.sort(key=_by_at_seq)
-            sla = compute_sla_ts(events, contracts, as_of, as_of_ts)
-            if sla is not None:
-                results.append(sla.to_json(ticket))
+            sla = compute_sla_ts(events, contracts, as_of, as_of_ts, offices)
+            if sla is None:
+                continue
+            row = sla.to_json(ticket)
+            if with_first_line:
+                first = compute_first_line(events, offices, as_of_ts)
+                if first is not None:
+                    row["first_line"] = first.to_json()
+            results.append(row)
+            if capped:
+                computed.append((ticket, sla))
         del tickets
+        if capped:
+            _add_due(results, computed, contracts)
     finally:
         if was_enabled:
             gc.enable()
     yield from results
+
+
+def _add_due(
+    results: list[dict[str, Any]], computed: list[tuple[str, TicketSla]], contracts: Mapping[str, Contract]
+) -> None:
+    due: dict[str, float] = {}
+    for entry in apply_penalty_caps(computed, contracts):
+        due[entry.ticket] = due.get(entry.ticket, 0.0) + entry.due
+    for row in results:
+        contract = contracts.get(row["contract"])
+        if contract is not None and contract.penalties_cap is not None and not row["out_of_contract"]:
+            value = round(due.get(row["ticket"], 0.0), 2)
+            row["penalty_due_pln"] = int(value) if value == int(value) else value

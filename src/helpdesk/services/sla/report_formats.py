@@ -15,6 +15,7 @@ from typing import Any
 
 from helpdesk.domain.contracts import METRICS
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRICS
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.sla.report import DIMENSIONS
@@ -22,6 +23,7 @@ from helpdesk.services.sla.report import DIMENSIONS
 FORMATS = ("json", "csv", "xlsx", "html")
 DIMENSION_LABELS_PL = {
     "contract": "Umowa",
+    "contract_version": "Wersja umowy (tekst pierwotny lub aneks)",
     "component": "Komponent",
     "priority": "Priorytet",
     "office": "Urząd",
@@ -91,7 +93,9 @@ def to_csv(report: Mapping[str, Any]) -> bytes:
 
 
 def to_xlsx(report: Mapping[str, Any]) -> bytes:
-    """A workbook: "Podsumowanie" (report facts and the summary table) and "Zgłoszenia" (per ticket)."""
+    """A workbook: "Podsumowanie" (report facts and the summary table), "Wykresy" (charts),
+    "Zgłoszenia" (per ticket, with the time at each line), "Kary i limit" (per month, accrued and
+    due after the total cap, in breach order) and "Pierwsza linia" (per office and leader)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -108,16 +112,32 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    _chart_sheet(book, report)
     tickets = book.create_sheet("Zgłoszenia")
-    head = ["zgłoszenie", "umowa", "priorytet", "urząd", "komponent", "przekazano", "poza_umową"]
+    head = [
+        "zgłoszenie",
+        "umowa",
+        "wersja_umowy",
+        "priorytet",
+        "urząd",
+        "komponent",
+        "przekazano",
+        "poza_umową",
+    ]
     for m in METRICS:
         head += [f"{m}_min", f"{m}_cel_min", f"{m}_stan"]
-    head += ["wstrzymane_min", "kary_pln"]
+    head += ["wstrzymane_min", "kary_pln", "kary_należne_po_limicie_pln"]
+    head += ["urząd_min", "liderzy_min", "wykonawca_min", "oczekiwanie_na_urząd_min"]
+    for m in FIRST_LINE_METRICS:
+        head += [f"pierwsza_linia_{m}_min", f"pierwsza_linia_{m}_cel_min", f"pierwsza_linia_{m}_stan"]
     tickets.append(head)
+    for cell in tickets[1]:
+        cell.font = Font(bold=True)
     for t in report.get("tickets", []):
         line: list[Any] = [
             t["ticket"],
             t["contract"],
+            t.get("contract_version"),
             t["priority"],
             t["office"],
             t["component"],
@@ -127,11 +147,147 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
         for m in METRICS:
             x = t["metrics"].get(m)
             line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
-        line += [t["paused_min"], t["penalty_pln"]]
+        line += [t["paused_min"], t["penalty_pln"], t.get("penalty_due_pln")]
+        lines = t.get("lines_min") or {}
+        line += [
+            lines.get("office"),
+            lines.get("leaders"),
+            lines.get("contractor"),
+            lines.get("waiting_for_office"),
+        ]
+        first = t.get("first_line") or {}
+        for m in FIRST_LINE_METRICS:
+            x = (first.get("metrics") or {}).get(m)
+            line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
         tickets.append(line)
+    penalties = report.get("penalties")
+    if penalties is not None:
+        sheet = book.create_sheet("Kary i limit")
+        sheet.append(["umowa", "limit łączny kar"])
+        for contract, cap in penalties["caps"].items():
+            sheet.append([contract, cap["description"]])
+        sheet.append([])
+        sheet.append(["miesiąc", "umowa", "kary", "naliczone_pln", "należne_po_limicie_pln"])
+        for m in penalties["by_month"]:
+            sheet.append([m["month"], m["contract"], m["penalties"], m["accrued_pln"], m["due_pln"]])
+        sheet.append([])
+        sheet.append(
+            [
+                "przekroczenie",
+                "zgłoszenie",
+                "umowa",
+                "wersja",
+                "czas",
+                "naliczone_pln",
+                "należne_pln",
+                "wykorzystane_wcześniej_pln",
+            ]
+        )
+        for e in penalties["entries"]:
+            sheet.append(
+                [
+                    e["breached_at"],
+                    e["ticket"],
+                    e["contract"],
+                    e["contract_version"],
+                    METRIC_LABELS_PL.get(e["metric"], e["metric"]),
+                    e["accrued_pln"],
+                    e["due_pln"],
+                    e["cap_used_before_pln"],
+                ]
+            )
+    first_line = report.get("first_line")
+    if first_line is not None:
+        sheet = book.create_sheet("Pierwsza linia")
+        sheet.append(["Zakres", first_line["selection"]])
+        sheet.append([])
+        head = ["wymiar", "wartość", "zgłoszenia"]
+        for m in FIRST_LINE_METRICS:
+            head += [
+                f"{m}_dotrzymane",
+                f"{m}_przekroczone",
+                f"{m}_w_toku",
+                f"{m}_bez_celu",
+                f"{m}_mediana_min",
+            ]
+        head.append("oczekiwanie_na_zgłaszającego_min")
+        sheet.append(head)
+        groups = [("urząd", k, g) for k, g in first_line["by_office"].items()]
+        groups += [("lider", k, g) for k, g in first_line["by_leader"].items()]
+        groups.append(("razem", "", first_line["total"]))
+        for dimension, key, g in groups:
+            fl_row: list[Any] = [dimension, key, g["tickets"]]
+            for m in FIRST_LINE_METRICS:
+                x = g["metrics"][m]
+                fl_row += [x["met"], x["breached"], x["running"], x["no_target"], x["median_min"]]
+            fl_row.append(g["waiting_for_official_min"])
+            sheet.append(fl_row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _chart_sheet(book: Any, report: Mapping[str, Any]) -> None:
+    """Native Excel charts: met and breached clocks per contract, penalties per month (accrued
+    and due after the cap) — their data sit in the same sheet, so the charts stay live."""
+    from openpyxl.chart import BarChart, Reference
+
+    sheet = book.create_sheet("Wykresy", 1)
+    sheet.append(
+        [
+            "umowa",
+            *[f"{METRIC_LABELS_PL[m]}: dotrzymane" for m in METRICS],
+            *[f"{METRIC_LABELS_PL[m]}: przekroczone" for m in METRICS],
+        ]
+    )
+    contracts = list(report["by_contract"].items())
+    for key, g in contracts:
+        sheet.append(
+            [key, *[g["metrics"][m]["met"] for m in METRICS], *[g["metrics"][m]["breached"] for m in METRICS]]
+        )
+    if contracts:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Terminy dotrzymane i przekroczone wg umowy"
+        chart.y_axis.title = "zegary"
+        data = Reference(
+            sheet, min_col=2, max_col=1 + 2 * len(METRICS), min_row=1, max_row=1 + len(contracts)
+        )
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + len(contracts)))
+        chart.width, chart.height = 22, 10
+        sheet.add_chart(chart, "J2")
+    penalties = report.get("penalties")
+    months = penalties["by_month"] if penalties else []
+    if not months:
+        months = [
+            {
+                "month": k,
+                "contract": "",
+                "accrued_pln": g["penalty_uncapped_pln"],
+                "due_pln": g["penalty_pln"],
+            }
+            for k, g in report["by_month"].items()
+        ]
+    top = sheet.max_row + 2
+    sheet.cell(row=top, column=1, value="miesiąc")
+    sheet.cell(row=top, column=2, value="kary naliczone [zł]")
+    sheet.cell(row=top, column=3, value="kary należne po limicie [zł]")
+    for i, m in enumerate(months, start=1):
+        label = f"{m['month']} {m['contract']}".strip()
+        sheet.cell(row=top + i, column=1, value=label)
+        sheet.cell(row=top + i, column=2, value=m["accrued_pln"])
+        sheet.cell(row=top + i, column=3, value=m["due_pln"])
+    if months:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Kary umowne wg miesiąca: naliczone i należne po limicie"
+        chart.y_axis.title = "zł"
+        data = Reference(sheet, min_col=2, max_col=3, min_row=top, max_row=top + len(months))
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=top + len(months)))
+        chart.width, chart.height = 22, 10
+        sheet.add_chart(chart, "J24")
 
 
 def _facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -256,6 +412,7 @@ def to_html(report: Mapping[str, Any]) -> bytes:
         tables.append(
             f"<h3>{escape(DIMENSION_LABELS_PL[d])}</h3><table><tr>{head}</tr>{''.join(body)}</table>"
         )
+    tables += _penalties_html(report) + _first_line_html(report)
     facts = "".join(
         f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>" for k, v in _facts(report)
     )
@@ -277,6 +434,71 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}}th{
 </body></html>
 """
     return page.encode("utf-8")
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = "".join(f"<th>{escape(str(h))}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('—' if c is None else str(c))}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+def _penalties_html(report: Mapping[str, Any]) -> list[str]:
+    penalties = report.get("penalties")
+    if not penalties:
+        return []
+    caps = _table(
+        ["umowa", "limit łączny kar"], [[k, c["description"]] for k, c in penalties["caps"].items()]
+    )
+    months = _table(
+        ["miesiąc", "umowa", "kary", "naliczone [zł]", "należne po limicie [zł]"],
+        [
+            [m["month"], m["contract"], m["penalties"], m["accrued_pln"], m["due_pln"]]
+            for m in penalties["by_month"]
+        ],
+    )
+    entries = _table(
+        ["przekroczenie", "zgłoszenie", "wersja umowy", "czas", "naliczone [zł]", "należne [zł]"],
+        [
+            [
+                e["breached_at"],
+                e["ticket"],
+                e["contract_version"],
+                METRIC_LABELS_PL.get(e["metric"], e["metric"]),
+                e["accrued_pln"],
+                e["due_pln"],
+            ]
+            for e in penalties["entries"]
+        ],
+    )
+    return ["<h3>Kary umowne i limit łączny (w kolejności przekroczeń)</h3>" + caps + months + entries]
+
+
+def _first_line_html(report: Mapping[str, Any]) -> list[str]:
+    first_line = report.get("first_line")
+    if not first_line:
+        return []
+    head = ["", "zgłoszenia"] + [
+        f"{FIRST_LINE_LABELS_PL[m]}: dotrz./przekr./w toku, mediana [min]" for m in FIRST_LINE_METRICS
+    ]
+    out = []
+    for title, groups in (("wg urzędu", first_line["by_office"]), ("wg lidera", first_line["by_leader"])):
+        rows = []
+        for key, g in groups.items():
+            row: list[Any] = [key, g["tickets"]]
+            for m in FIRST_LINE_METRICS:
+                x = g["metrics"][m]
+                row.append(
+                    f"{x['met']}/{x['breached']}/{x['running']}, {x['median_min'] if x['median_min'] is not None else '—'}"
+                )
+            rows.append(row)
+        out.append(
+            f"<h3>Pierwsza linia (liderzy) {title}</h3><p>{escape(first_line['selection'])}</p>"
+            + _table(head, rows)
+        )
+    return out
 
 
 def render(report: Mapping[str, Any], fmt: str) -> bytes:

@@ -54,8 +54,8 @@ class SweepPolicy(Protocol):
         """The next warning or breach instant of the running clocks."""
         ...
 
-    def first_line_due(self, office: str, at: datetime) -> datetime | None:
-        """One first-line target period after `at`, in the office's working time."""
+    def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
+        """One first-line `take` target period after `at`, in the office's working time."""
         ...
 
 
@@ -173,7 +173,7 @@ class SlaSweep:
             part.first_line_alerts.append((format_ticket_id(no), level))
         following = None
         if level < 2 and row["first_line_due"] is not None:
-            following = self.sla.first_line_due(row["office"], row["first_line_due"])
+            following = self.sla.first_line_due(row["office"], row["first_line_due"], row["priority"])
         tx.update_ticket(no, {"first_line_due": following, "first_line_level": level})
         if new:
             part.notices += self.recorder.publish(tx, self._ticket(tx, no), new, now)

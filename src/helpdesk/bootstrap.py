@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,6 +49,7 @@ from helpdesk.services.office_calendars import OfficeCalendars
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.retention import Retention
+from helpdesk.services.rollout.service import RolloutService, describe_calendar
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import TicketService
@@ -114,6 +115,7 @@ class Container:
     mail: MailChannel
     telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
     trust: TrustParts
+    rollout: RolloutService  # office profiles, the plan, trainings, partners' domain systems
 
     def migrate(self) -> None:
         """Create or upgrade the schema and the chain head."""
@@ -197,6 +199,28 @@ def build_container(
     kb = KbService(db, clock, settings, morphology=morfeusz())
     executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
+    office_calendars = OfficeCalendars(db, clock, office_files, settings.tz)
+
+    def calendar_of(code: str) -> dict[str, Any]:
+        """An office's calendar as its profile shows it: its own file, the defaults, or the built-in one."""
+        shown = office_calendars.show(code)
+        calendar = shown.get("calendar")
+        if not calendar:
+            return {
+                **describe_calendar(sla.office_calendar, code),
+                "own": False,
+                "page": f"/offices/{code}/calendar",
+            }
+        return {
+            **{k: calendar.get(k) for k in ("timezone", "days", "hours", "closed", "open")},
+            "own": shown["own"],
+            "file": shown["file"],
+            "first_line": shown["first_line"],
+            "page": f"/offices/{code}/calendar",
+        }
+
+    rollout = RolloutService(db, clock, settings.tz, contracts, calendar_info=calendar_of)
+    tickets.rollout = rollout
     mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
     telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor)
     return Container(
@@ -209,7 +233,7 @@ def build_container(
         executor=executor,
         outbox=outbox,
         sla=sla,
-        office_calendars=OfficeCalendars(db, clock, office_files, settings.tz),
+        office_calendars=office_calendars,
         sla_sweep=SlaSweep(db, sla, tickets.recorder),
         kb=kb,
         kb_insights=KbInsights(db, clock, kb, settings.tz),
@@ -218,6 +242,7 @@ def build_container(
         mail=mail,
         telegram=telegram,
         trust=build_trust(settings, db, clock, tickets),
+        rollout=rollout,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.bootstrap import Container
+from helpdesk.demo_rollout import load_rollout_demo
 from helpdesk.services.people import PeopleService, parse_offices_csv
 from helpdesk.services.tickets import NewTicket, TicketService
 
@@ -113,12 +114,14 @@ def load_demo(container: Container) -> dict[str, Any]:
     articles = load_articles([kb_dir]) if kb_dir.exists() else []
     counts = container.kb.import_articles(articles, actor="demo") if articles else {"added": 0}
     tickets = _demo_tickets(container, people)
+    rollout = load_rollout_demo(container)
     return {
         "skipped": False,
         "offices": len(offices),
         "people": len(everyone),
         "articles": counts["added"],
-        "tickets": tickets,
+        "tickets": tickets + rollout["tickets"],
+        "rollout": rollout,
     }
 
 

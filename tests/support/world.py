@@ -77,8 +77,12 @@ def postgres_database() -> Iterator[str]:
 
 
 def contractors(container: Container) -> list[str]:
-    """The contractor ids of the shipped contracts, sorted."""
-    return sorted({c.contractor for c in container.contracts.values()})
+    """The contractor ids of the shipped contracts: the core's (EZD, ESB) first, then partners', each sorted.
+
+    So `agent1`/`agent2` stay the ESB and EZD contractors' agents whatever partners' contracts ship."""
+    core = {c.contractor for c in container.contracts.values() if {"EZD", "ESB"} & set(c.components)}
+    others = {c.contractor for c in container.contracts.values()} - core
+    return sorted(core) + sorted(others)
 
 
 def populate(container: Container) -> dict[str, Person]:

@@ -2,10 +2,10 @@
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, calendars, emit_json
+from helpdesk.cli import offices as offices_cli
 from helpdesk.domain.errors import InvalidInput
 
 
@@ -87,10 +87,7 @@ def register(sub: Any) -> None:
     offices = sub.add_parser("offices", help="rejestr urzędów (JST)")
     osub = offices.add_subparsers(dest="offices_command", metavar="ACTION", parser_class=sub._parser_class)
     osub.required = True
-    p = osub.add_parser("import", help="importuj rejestr z pliku CSV")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_offices_import)
+    offices_cli.register(osub)  # import (with profile columns), show, rollout, attendance
     p = osub.add_parser("list", help="wypisz urzędy")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_offices_list)
@@ -286,29 +283,6 @@ def cmd_users_link_code(args: argparse.Namespace, ctx: CliContext) -> int:
     c = ctx.container()
     code = c.people.issue_link_code(args.login, c.clock.now())
     emit_json({"login": args.login, "code": code, "valid_hours": 24}) if args.json else print(code)
-    return EXIT_OK
-
-
-def cmd_offices_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Import the JST registry CSV."""
-    from helpdesk.services.people import parse_offices_csv
-
-    path = Path(args.file)
-    try:
-        data = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise InvalidInput(f"{path}: nie można odczytać pliku ({err.strerror})") from err
-    except UnicodeDecodeError as err:
-        raise InvalidInput(f"{path}: plik nie jest zapisany w UTF-8") from err
-    try:
-        offices = parse_offices_csv(data)
-    except InvalidInput as err:
-        raise InvalidInput(f"{path}: {err}") from err
-    added, updated = ctx.container().people.import_offices(offices)
-    if args.json:
-        emit_json({"added": added, "updated": updated})
-    else:
-        print(f"Zaimportowano urzędy: {added} nowych, {updated} zaktualizowanych.")
     return EXIT_OK
 
 

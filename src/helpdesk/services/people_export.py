@@ -2,12 +2,13 @@
 
 The person's record and credentials (ids and times, never secrets), the tickets they opened with
 their whole history, what they did on other tickets, the mail they sent us (raw, as received), the
-notices we sent them, the questions they put to the knowledge base, and what they read of other
-offices' tickets (the access log). Personal content already removed after retention shows as such.
+notices we sent them, the questions they put to the knowledge base, what they read of other
+offices' tickets (the access log), the trainings they completed and whom they stand in for. Personal content already removed after retention shows as such.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ from helpdesk.domain.errors import NotFound
 from helpdesk.domain.people import Person
 from helpdesk.domain.tickets import format_ticket_id
 from helpdesk.services.access_log import present
-from helpdesk.services.ports import Database, EventRecord, Ticket, TrustRepo
+from helpdesk.services.ports import Database, EventRecord, Row, Ticket, TrustRepo
 
 
 class ExportRepo(TrustRepo, Protocol):
@@ -33,6 +34,14 @@ class ExportRepo(TrustRepo, Protocol):
 
     def events(self, no: int) -> list[EventRecord]:
         """All event records of one ticket, in seq order."""
+        ...
+
+    def attendance(self, logins: Collection[str] | None = None) -> list[Row]:
+        """Completed trainings of `logins` (the rollout's knowledge transfer)."""
+        ...
+
+    def standins(self, code: str | None = None) -> dict[str, dict[str, str]]:
+        """office → (login → stand-in's login)."""
         ...
 
 
@@ -84,6 +93,15 @@ def export_person(db: Database[ExportRepo], login: str, tz: tzinfo) -> dict[str,
             "notices_sent_to": data["notices"],
             "kb_questions": data["questions"],
             "reads_of_tickets": [present(r, tz) for r in tx.access_of_person(person.id)],
+            "trainings": [
+                {**r, "completed_on": r["completed_on"].isoformat()} for r in tx.attendance([person.login])
+            ],
+            "stand_ins": [
+                {"office": office, "for": who, "stand_in": standin}
+                for office, pairs in tx.standins().items()
+                for who, standin in pairs.items()
+                if person.login in (who, standin)
+            ],
         }
 
     return _plain(db.read(_do), tz)  # type: ignore[no-any-return]

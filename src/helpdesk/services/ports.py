@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 
 from helpdesk.domain.office_terms import OfficeBook, OfficeTerms
@@ -61,6 +61,7 @@ class Ticket(TypedDict):
     next_deadline: datetime | None
     first_line_due: datetime | None
     first_line_level: int
+    system: str | None  # the partner's domain system the ticket is about (services/rollout/)
 
 
 @dataclass(frozen=True)
@@ -628,6 +629,109 @@ class SlaRepo(Protocol):
     ) -> Iterator[tuple[Row, list[EventRecord]]]:
         """(ticket, clock events) of tickets with an `escalated` event in [start, end), by number
         (with `created`: of tickets opened in [start, end), for the first line's report)."""
+        ...
+
+
+# --- the rollout -----------------------------------------------------------------------------
+class RolloutRepo(PeopleRepo, Protocol):
+    """Office profiles, milestones, trainings and domain systems, and the office-level events."""
+
+    def append_office_event(
+        self, type_: str, actor: str | None, at: datetime, data: Mapping[str, Any]
+    ) -> EventRecord:
+        """Append an event about an office or a registry to the log's own ticket (`T-000000`)."""
+        ...
+
+    def office_events(self, office: str | None = None, limit: int = 200) -> list[EventRecord]:
+        """The newest office-level events (of one office), newest first."""
+        ...
+
+    def office_profile(self, code: str) -> Row | None:
+        """The profile row of an office, or None."""
+        ...
+
+    def office_profiles(self) -> dict[str, Row]:
+        """Every stored profile by office code."""
+        ...
+
+    def put_office_profile(self, code: str, values: Mapping[str, Any]) -> None:
+        """Insert or update an office's profile row."""
+        ...
+
+    def standins(self, code: str | None = None) -> dict[str, dict[str, str]]:
+        """office → (login → stand-in's login)."""
+        ...
+
+    def set_standin(self, code: str, login: str, standin: str | None) -> None:
+        """Name (or with None, remove) the stand-in of one of an office's people."""
+        ...
+
+    def milestones(self, office: str | None = None) -> list[Row]:
+        """Milestones (of one office) with their `waits`, by office and id."""
+        ...
+
+    def milestone(self, office: str, kind: str) -> Row | None:
+        """One milestone of an office with its `waits`, or None."""
+        ...
+
+    def put_milestone(self, office: str, kind: str, values: Mapping[str, Any]) -> int:
+        """Insert or update one milestone; returns its id."""
+        ...
+
+    def add_wait(self, milestone_id: int, start: date, reason: str, note: str) -> int:
+        """Record that a milestone waits on the office from `start`; returns the wait's id."""
+        ...
+
+    def end_wait(self, wait_id: int, end: date) -> None:
+        """Close a waiting period."""
+        ...
+
+    def trainings(self) -> list[Row]:
+        """Every training with its `participants` count, newest first."""
+        ...
+
+    def training(self, training_id: str) -> Row | None:
+        """One training, or None."""
+        ...
+
+    def put_training(self, values: Mapping[str, Any]) -> bool:
+        """Insert or update a training; True if it was new."""
+        ...
+
+    def attend(self, training_id: str, login: str, on: date) -> bool:
+        """Record that `login` completed a training on `on`; False if it was recorded already."""
+        ...
+
+    def attendance(self, logins: Collection[str] | None = None) -> list[Row]:
+        """Completed trainings (of `logins`): login, completed_on, training id, kind, component."""
+        ...
+
+    def participants(self, training_id: str) -> list[Row]:
+        """Who completed a training, and when."""
+        ...
+
+    def domain_systems(self) -> list[Row]:
+        """Every registered domain system, by id."""
+        ...
+
+    def domain_system(self, system_id: str) -> Row | None:
+        """One domain system, or None."""
+        ...
+
+    def put_domain_system(self, values: Mapping[str, Any]) -> bool:
+        """Insert or update a domain system; True if it was new."""
+        ...
+
+    def tickets_per_system(self) -> dict[str, dict[str, int]]:
+        """system → {"total", "open", "escalated"} over the tickets that name a system."""
+        ...
+
+    def articles_learned(self) -> dict[str, int]:
+        """office → published KB articles drafted from that office's tickets."""
+        ...
+
+    def resolved_by(self, logins: Collection[str]) -> dict[str, int]:
+        """login → tickets that person resolved without escalating them."""
         ...
 
 

@@ -9,7 +9,7 @@ notices (outbox) in it, so a change and its notices commit together.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -54,6 +54,7 @@ LIST_FILTERS = (
     "assignee",
     "breached",
     "sort",
+    "system",
 )
 SORTS: dict[str, str] = {
     "newest": "najnowsze",
@@ -102,6 +103,23 @@ class SlaPolicy(Protocol):
         ...
 
 
+class RolloutHooks(Protocol):
+    """What tickets need from the rollout (services/rollout/service.py implements it): partners'
+    domain systems and their routing at escalation, and whether the office's leaders are trained."""
+
+    def check_system(self, system_id: Any, office: str) -> str:
+        """The id of a registered domain system the office uses, or InvalidInput."""
+        ...
+
+    def route(self, system_id: str, priority: str, at: datetime) -> tuple[str, str]:
+        """(contract, contractor) of the system's own supporter; Conflict when it has none."""
+        ...
+
+    def leaders_trained(self, office: str, component: str | None) -> dict[str, Any] | None:
+        """Whether the office's leaders are trained for `component` (None: nothing to train)."""
+        ...
+
+
 class AccessRecorder(Protocol):
     """Where reads of other offices' tickets are recorded (services/access_log.py)."""
 
@@ -141,6 +159,7 @@ class NewTicket:
     channel: str = "api"
     attachments: Sequence[Upload] = ()
     unverified: bool = False  # came by mail whose sender could not be authenticated
+    system: str | None = None  # a partner's domain system the ticket is about
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,7 @@ class TicketService:
         self.tz = recorder.tz
         self.sla = sla
         self.access_log: AccessRecorder | None = None
+        self.rollout: RolloutHooks | None = None
 
     @property
     def listeners(self) -> list[EventListener]:
@@ -206,6 +226,9 @@ class TicketService:
         office_code = actor.jst if actor.role is not Role.COORDINATOR else request.office
         if not office_code:
             raise InvalidInput("koordynator musi podać urząd (pole 'office')")
+        system = self._system(request.system, office_code)
+        if system and component is None:
+            component = "SYSTEMY_DZIEDZINOWE"
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
@@ -222,6 +245,7 @@ class TicketService:
                 "state": State.NEW.value,
                 "channel": request.channel,
                 "first_line_due": first_line_due,
+                "system": system,
             }
             data = {
                 "title": title,
@@ -231,6 +255,7 @@ class TicketService:
                 "office": office_code,
                 "channel": request.channel,
                 "unverified": True if request.unverified else None,
+                "system": system,
             }
             row, record = self.recorder.open(tx, fields, data, actor.login, now)
             records = [record, *self._store_files(tx, row["no"], actor, request.attachments, now)]
@@ -254,6 +279,7 @@ class TicketService:
         assignee: Any = None,
         attachments: Sequence[Upload] = (),
         unverified: bool = False,
+        system: Any = None,
     ) -> dict[str, Any]:
         """Do one action on a ticket as `actor` (with files that came with it), returning the ticket.
 
@@ -261,6 +287,9 @@ class TicketService:
         forms) and are checked here. `component` is what `set_component` sets; with `escalate` it is
         set first (its own event), so a ticket that came without one (by mail) can still be escalated.
         `assignee` (a login) with `take` gives the ticket to another leader of its office. `unverified` marks an action whose sender could not be authenticated (mail):
+
+        `system` (with `escalate` only) names the partner's domain system the ticket is about: it is
+        then escalated to that system's supporter under its contract (services/rollout/).
         its event says so, and nobody is told of it in the actor's name.
         """
         if not isinstance(action_name, str):
@@ -278,6 +307,8 @@ class TicketService:
             raise InvalidInput("pole 'component' przyjmują tylko akcje 'set_component' i 'escalate'")
         if assignee is not None and (not isinstance(assignee, str) or action is not Action.TAKE):
             raise InvalidInput("pole 'assignee' (login lidera) przyjmuje tylko akcja 'take'")
+        if system is not None and action is not Action.ESCALATE:
+            raise InvalidInput("pole 'system' można podać tylko przy akcji 'escalate'")
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
@@ -290,6 +321,8 @@ class TicketService:
                     tx, actor, row, Action.SET_COMPONENT, "", None, None, now, unverified, new_component
                 )
                 row = tx.ticket(no, lock=True) or row
+            if system is not None:  # after the component's own event, which reads the row again
+                row = cast(Ticket, {**row, "system": self._system(system, row["office"])})
             if assignee:
                 self._check_leader(tx, row, assignee)
             records += self._apply(
@@ -343,6 +376,14 @@ class TicketService:
             return tx.people_of_office(row["office"], Role.LEADER.value)
 
         return self.db.read(_do)
+
+    def _system(self, system: Any, office: str) -> str | None:
+        """The domain system a ticket names, checked against the registry (None when not named)."""
+        if system is None or system == "":
+            return None
+        if self.rollout is None:
+            raise InvalidInput("rejestr systemów dziedzinowych jest niedostępny")
+        return self.rollout.check_system(system, office)
 
     def _visible(self, tx: EventRepo, actor: Person, no: int, *, lock: bool = False) -> Ticket:
         row = tx.ticket(no, lock=lock)
@@ -434,6 +475,8 @@ class TicketService:
                 escalated_at=now,
                 first_line_due=None,
             )
+            if data.get("system"):
+                values["system"] = data["system"]
         if action is Action.TAKE or view.state in (State.RESOLVED, State.CLOSED):
             values["first_line_due"] = None
         if self.sla is not None:
@@ -459,6 +502,20 @@ class TicketService:
         if self.sla is None:
             raise Conflict("brak umów serwisowych: nie można przekazać zgłoszenia Wykonawcy")
         chosen_priority = priority or row["priority"]
+        system = row.get("system")
+        if system and self.rollout is not None:
+            # A partner's domain system goes to its own supporter under its own contract: the core
+            # contractor's contract (chosen by component below) does not apply to it.
+            contract_id, contractor = self.rollout.route(system, chosen_priority, now)
+            if contract is not None and contract != contract_id:
+                raise Conflict(f"umowa '{contract}' nie obejmuje tego zgłoszenia (właściwa: {contract_id})")
+            return {
+                "contract": contract_id,
+                "contractor": contractor,
+                "priority": chosen_priority,
+                "office": row["office"],
+                "system": system,
+            }
         if not row["component"]:
             raise Conflict("przed przekazaniem Wykonawcy wskaż komponent zgłoszenia (pole 'component')")
         contract_id, contractor = self.sla.choose_contract(
@@ -496,6 +553,9 @@ class TicketService:
         now = self.clock.now()
         result["sla"] = self.sla.clocks(records, now) if self.sla and row["escalated"] else None
         result["first_line"] = self.sla.first_line(records, now) if self.sla else None
+        result["leaders_trained"] = (
+            self.rollout.leaders_trained(row["office"], row["component"]) if self.rollout else None
+        )
         return result
 
     def overview(self, actor: Person) -> list[dict[str, Any]]:
@@ -543,6 +603,8 @@ class TicketService:
                 if value not in SORTS:
                     raise InvalidInput(f"nieznany porządek '{value}' (dozwolone: {', '.join(SORTS)})")
                 sort = value
+            elif key == "system":
+                where["system"] = value.strip()
             else:
                 where["office"] = value
         where_q = where.pop("q", None)
@@ -578,6 +640,7 @@ class TicketService:
             "contractor": row["contractor"],
             "assignee": row["assignee"],
             "channel": row["channel"],
+            "system": row.get("system"),
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),

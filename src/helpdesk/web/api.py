@@ -48,7 +48,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     """POST /api/v1/tickets → 201 with the ticket."""
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"title", "description", "component", "priority", "office"}
+    unknown = set(data) - {"title", "description", "component", "priority", "office", "system"}
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     new = NewTicket(
@@ -58,6 +58,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         priority=_string_field(data, "priority"),
         office=_string_field(data, "office"),
         channel="api",
+        system=_string_field(data, "system"),
     )
     container = request.app[CONTAINER]
     ticket = await run(request, container.tickets.create, person, new)
@@ -99,7 +100,16 @@ async def ticket_action(request: web.Request) -> web.Response:
     """
     person = await current_person(request)
     data = await json_body(request)
-    unknown = set(data) - {"action", "text", "priority", "contract", "article", "component", "assignee"}
+    unknown = set(data) - {
+        "action",
+        "text",
+        "priority",
+        "contract",
+        "article",
+        "component",
+        "assignee",
+        "system",
+    }
     if unknown:
         raise InvalidInput(f"nieznane pola: {', '.join(sorted(unknown))}")
     container = request.app[CONTAINER]
@@ -117,6 +127,7 @@ async def ticket_action(request: web.Request) -> web.Response:
             contract=data.get("contract"),
             component=data.get("component"),
             assignee=data.get("assignee"),
+            system=data.get("system"),
         ),
     )
     return json_response(result)

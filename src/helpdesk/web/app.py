@@ -9,7 +9,18 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from helpdesk.bootstrap import Container
-from helpdesk.web import api, calendar_api, calendar_pages, kb_api, middlewares, openapi, pages, reports_api
+from helpdesk.web import (
+    api,
+    calendar_api,
+    calendar_pages,
+    kb_api,
+    middlewares,
+    office_pages,
+    openapi,
+    pages,
+    reports_api,
+    rollout_api,
+)
 from helpdesk.web.common import CONTAINER, METRICS
 from helpdesk.web.metrics import Metrics
 
@@ -35,8 +46,10 @@ def create_app(container: Container) -> web.Application:
     openapi.setup(app)
     pages.setup(app)
     reports_api.setup(app)
+    rollout_api.setup(app)
     calendar_api.setup(app)
     calendar_pages.setup(app)
+    office_pages.setup(app)  # the rollout: office profiles, schedule, trainings, domain systems
     settings = container.settings
     if container.telegram is not None and settings.telegram_webhook_url:
         from helpdesk.adapters.telegram.webhook import add_webhook_route

@@ -116,6 +116,7 @@ def document() -> dict[str, Any]:
         "contractor": {"type": "string", "nullable": True},
         "assignee": {"type": "string", "nullable": True},
         "channel": {"type": "string"},
+        "system": {"type": "string", "nullable": True, "description": "system dziedzinowy partnera"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
@@ -160,7 +161,7 @@ def document() -> dict[str, Any]:
             "description": "wersja, której dotyczą zmiany; inna niż bieżąca → 409",
         },
     }
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "helpdesk API",
@@ -561,6 +562,11 @@ def document() -> dict[str, Any]:
                         "component": {"type": "string", "enum": list(COMPONENTS)},
                         "priority": {"type": "string", "enum": [p.value for p in Priority]},
                         "office": {"type": "string", "description": "kod TERYT (tylko koordynator)"},
+                        "system": {
+                            "type": "string",
+                            "description": "id systemu dziedzinowego partnera (GET /api/v1/systems), "
+                            "którego dotyczy zgłoszenie",
+                        },
                     },
                 },
                 "ActionRequest": {
@@ -588,6 +594,11 @@ def document() -> dict[str, Any]:
                             "description": "take: login lidera urzędu, któremu przekazać zgłoszenie "
                             "(domyślnie wywołujący)",
                         },
+                        "system": {
+                            "type": "string",
+                            "description": "tylko z 'escalate': system dziedzinowy partnera — zgłoszenie "
+                            "trafia do jego wspierającego według umowy tego systemu",
+                        },
                         "article": {
                             "type": "string",
                             "description": "id opublikowanego artykułu: link do niego trafia do treści, "
@@ -605,6 +616,11 @@ def document() -> dict[str, Any]:
                                 "author": {"type": "object", "nullable": True},
                                 "events": {"type": "array", "items": {"type": "object"}},
                                 "sla": {"type": "object", "nullable": True},
+                                "leaders_trained": {
+                                    "type": "object",
+                                    "nullable": True,
+                                    "description": "czy liderzy urzędu są przeszkoleni z komponentu zgłoszenia",
+                                },
                             },
                         },
                     ]
@@ -733,6 +749,11 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    from helpdesk.web import rollout_api
+
+    doc["paths"].update(rollout_api.paths())
+    doc["components"]["schemas"].update(rollout_api.schemas())
+    return doc
 
 
 async def serve_document(_request: web.Request) -> web.Response:

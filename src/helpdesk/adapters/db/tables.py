@@ -5,7 +5,7 @@ deadlines the SLA sweep needs. `log_head` is the single row that serialises appe
 never forks and ticket numbers are never lost or doubled.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -94,6 +94,7 @@ class TicketRow(SQLModel, table=True):
     next_deadline: datetime | None = Field(default=None, index=True)
     first_line_due: datetime | None = Field(default=None, index=True)
     first_line_level: int = 0
+    system: str | None = Field(default=None, index=True, max_length=64)  # a partner's domain system (0012)
 
 
 class EventRow(SQLModel, table=True):
@@ -294,3 +295,87 @@ class KbProposalRow(SQLModel, table=True):
     proposed_by: str | None = None
     decided_at: datetime | None = None
     decided_by: str | None = None
+
+
+# --- the rollout (0012): office profiles, milestones, trainings, partners' domain systems ---------
+class OfficeProfileRow(SQLModel, table=True):
+    """What an office's profile adds to the registry row: computerisation, needs, notes."""
+
+    __tablename__ = "office_profile"
+    office: str = Field(primary_key=True, foreign_key="office.code", max_length=16)
+    computerisation: str | None = Field(default=None, max_length=32)
+    previous_system: str | None = Field(default=None, max_length=200)
+    workstations: int | None = None
+    needs: str = ""  # ';'-separated need codes (domain/rollout.py NEEDS_PL)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class OfficeStandinRow(SQLModel, table=True):
+    """Who stands in for an office's representative or leader."""
+
+    __tablename__ = "office_standin"
+    office: str = Field(primary_key=True, foreign_key="office.code", max_length=16)
+    login: str = Field(primary_key=True, max_length=64)
+    standin: str = Field(max_length=64)
+
+
+class MilestoneRow(SQLModel, table=True):
+    """One step of an office's rollout plan with its planned and actual dates."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("office", "kind", name="uq_milestone_office_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office: str = Field(foreign_key="office.code", index=True, max_length=16)
+    kind: str = Field(max_length=80)
+    planned: date | None = None
+    done: date | None = None
+    office_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime
+
+
+class MilestoneWaitRow(SQLModel, table=True):
+    """A period a milestone waited on the office (end NULL: still waiting)."""
+
+    __tablename__ = "milestone_wait"
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: int = Field(foreign_key="milestone.id", index=True)
+    start: date
+    end: date | None = None
+    reason: str = Field(max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class TrainingRow(SQLModel, table=True):
+    """A training: an e-learning module, an on-the-job instruction or a presentation."""
+
+    __tablename__ = "training"
+    id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=32)
+    component: str = Field(max_length=32)
+    held_on: date
+    title: str = Field(max_length=200)
+    office: str | None = Field(default=None, max_length=16)  # None: for the whole region
+
+
+class TrainingAttendanceRow(SQLModel, table=True):
+    """Who completed a training, and when."""
+
+    __tablename__ = "training_attendance"
+    training_id: str = Field(primary_key=True, foreign_key="training.id", max_length=64)
+    login: str = Field(primary_key=True, index=True, max_length=64)
+    completed_on: date
+
+
+class DomainSystemRow(SQLModel, table=True):
+    """A partner's domain system: supplier, offices, supporter and contract, bus services."""
+
+    __tablename__ = "domain_system"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    supplier: str = Field(max_length=200)
+    supporter: str = Field(max_length=200)
+    contract: str | None = Field(default=None, max_length=128)
+    offices: str = ""  # ';'-separated office codes
+    bus_services: str = ""  # ';'-separated names of ESB services

@@ -76,6 +76,7 @@ _NEW_TICKET_DEFAULTS: dict[str, Any] = {
     "escalated_at": None,
     "next_deadline": None,
     "first_line_level": 0,
+    "system": None,
 }
 
 _EVENT_COLUMNS = (

@@ -20,6 +20,7 @@ from helpdesk.adapters.db.outbox_store import OutboxTxMixin
 from helpdesk.adapters.db.people_store import PeopleTxMixin
 from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.privacy_store import PrivacyTxMixin
+from helpdesk.adapters.db.rollout_store import RolloutTxMixin
 from helpdesk.adapters.db.sla_store import SlaTxMixin
 from helpdesk.adapters.db.telegram_store import TelegramTxMixin
 from helpdesk.adapters.db.ticket_store import TicketTxMixin
@@ -27,6 +28,7 @@ from helpdesk.adapters.db.trust_store import TrustTxMixin
 
 
 class Tx(
+    RolloutTxMixin,
     TicketTxMixin,
     AttachmentTxMixin,
     PeopleTxMixin,

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
@@ -19,6 +20,7 @@ from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import CREATE_ROLES, Action, State
 from helpdesk.services.kb.drafts import REVIEW_ROLES
 from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
+from helpdesk.web import office_pages
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import error_page, render, signed_in
@@ -131,6 +133,7 @@ async def home(request: web.Request) -> web.StreamResponse:
         "can_create": person.role in CREATE_ROLES,
         "drafts": drafts,
         "proposals": proposals,
+        "rollout_links": Markup(office_pages.home_links(person)),
     }
     return await render(request, "tickets/queue.html", context, status=400 if error else 200, person=person)
 
@@ -250,6 +253,7 @@ async def _ticket(
         "can_draft": person.role in (Role.LEADER, Role.COORDINATOR)
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
         "max_kb": container.settings.attachment_max_bytes // 1024,
+        "rollout_line": Markup(office_pages.ticket_line(ticket)),
     }
     return await render(request, "tickets/ticket.html", context, status=status, person=person)
 

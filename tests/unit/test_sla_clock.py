@@ -1,4 +1,4 @@
-"""The SLA clock function (SPEC §6): starts, stops, pauses, reopen, priority change, penalties."""
+"""The SLA clock function: starts, stops, pauses, reopen, priority change, penalties."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

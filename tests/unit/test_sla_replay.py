@@ -1,4 +1,4 @@
-"""`helpdesk sla replay` (SPEC §6): the hand-computed fixture log, input errors, and the command."""
+"""`helpdesk sla replay`: the hand-computed fixture log, input errors, and the command."""
 
 import io
 import json

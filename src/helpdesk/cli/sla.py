@@ -1,4 +1,4 @@
-"""`helpdesk sla …` commands: `sla replay` recomputes the SLA from an event log (SPEC §6)."""
+"""`helpdesk sla …` commands: `sla replay` recomputes the SLA from an event log (services/sla/replay.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     replay = group.add_parser(
         "replay",
         help="przelicz SLA z dziennika zdarzeń (JSON Lines), bez bazy danych",
-        description="Przelicza zegary SLA z dziennika zdarzeń, jak zrobiłby to audytor (SPEC §6).",
+        description="Przelicza zegary SLA z dziennika zdarzeń, jak zrobiłby to audytor.",
     )
     replay.add_argument(
         "events", metavar="EVENTS.jsonl", help="dziennik zdarzeń; '-' czyta standardowe wejście"
@@ -64,7 +64,7 @@ def parse_as_of(value: str | None) -> datetime:
 
 
 def _contracts_dir(value: str) -> Path:
-    # Accept the SLA directory (sla/, as SPEC's layout has it) as well as the folder of YAML files.
+    # Accept the SLA directory (sla/, as the repository lays it out) as well as the folder of YAML files.
     path = Path(value)
     if not path.is_dir():
         raise InvalidInput(f"--contracts: brak katalogu '{value}'")
@@ -74,7 +74,7 @@ def _contracts_dir(value: str) -> Path:
 
 
 def replay_command(args: argparse.Namespace, ctx: Any) -> int:
-    """Print one SPEC §6 JSON line per escalated ticket of the log."""
+    """Print one JSON line per escalated ticket of the log."""
     from helpdesk.adapters.files.contracts import load_contract_dir
     from helpdesk.adapters.files.office_calendar import FIRST_LINE_FILE, OFFICES_DIR, load_office_book
     from helpdesk.services.sla.replay import replay

@@ -1,4 +1,4 @@
-"""Maintenance contracts (SPEC §4.2): period, calendars, per-priority targets and penalties.
+"""Maintenance contracts (sla/contracts/*.yaml): period, calendars, per-priority targets and penalties.
 
 `build_contract` turns the parsed YAML mapping into frozen dataclasses and checks every field;
 an error names the field path in Polish (`priorities.critical.targets.fix: niepoprawny czas '3x'`).

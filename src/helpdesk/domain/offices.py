@@ -1,4 +1,4 @@
-"""Offices (JST registry, SPEC §4.4) and the components they deploy."""
+"""Offices (JST registry, imported from the offices CSV) and the components they deploy."""
 
 import re
 from dataclasses import dataclass

@@ -35,7 +35,7 @@ class TicketScope:
 
 
 def can_see(person: Person, ticket: TicketScope) -> bool:
-    """SPEC §7: own tickets, the office's, the contractor's escalated ones, or everything."""
+    """Which tickets a role sees: own tickets, the office's, the contractor's escalated ones, or everything."""
     if person.role in SEE_ALL_ROLES:
         return True
     if person.role is Role.OFFICIAL:

@@ -1,4 +1,4 @@
-"""The seven roles of SPEC §3 and what each may see in general."""
+"""The seven roles (README: Kto może co) and what each may see in general."""
 
 from enum import StrEnum
 

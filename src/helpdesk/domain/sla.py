@@ -1,4 +1,4 @@
-"""The one SLA clock function (SPEC §6), shared by the live system and `helpdesk sla replay`.
+"""The one SLA clock function, shared by the live system and `helpdesk sla replay`.
 
 Given the events of one ticket, the contracts and `as_of`, `compute_sla` returns the three
 contractor clocks (reaction, workaround, fix): elapsed working time, target, state, due time and
@@ -7,7 +7,7 @@ working time of the current priority's calendar to every running clock, unless t
 for the office (between `paused` and the next `resumed`). Calendar queries are O(log n), so a
 ticket costs a handful of bisects whatever the span.
 
-Reading of SPEC §6 where it is silent: a `paused` before the escalation still holds until its
+Where the contract rules are silent: a `paused` before the escalation still holds until its
 `resumed` (the rule is "not between paused and the next resumed"); `priority_changed` before the
 escalation is overridden by the escalation's priority; `reopened` restarts only `fix`; a clock
 that is paused has no due time (it cannot breach while paused).
@@ -83,7 +83,7 @@ class Metric(NamedTuple):
         return self.calendar.add_working_seconds(self.as_of, remaining)
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC §6 metric object."""
+        """The metric object of a replay line (`limit_min`, `used_min`, `status`, …)."""
         return {
             "elapsed_min": round(self.elapsed / 60, 2),
             "target_min": round(self.target / 60, 2),
@@ -113,7 +113,7 @@ class TicketSla:
     waited: float = 0.0  # working seconds paused after the escalation (waiting for the office)
 
     def to_json(self, ticket_id: str) -> dict[str, Any]:
-        """Exactly the SPEC §6 output object for this ticket."""
+        """Exactly the replay's output object for this ticket."""
         metrics: dict[str, Any] = {}
         for name, metric in self.metrics.items():
             metrics[name] = {
@@ -181,7 +181,7 @@ def compute_sla(
     as_of: datetime,
     offices: OfficeBook | None = None,
 ) -> TicketSla | None:
-    """The ticket's SLA at `as_of` by SPEC §6, or None when it was never escalated by then."""
+    """The ticket's SLA at `as_of`, or None when it was never escalated by then."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     as_of_ts = as_of.timestamp()
@@ -265,7 +265,7 @@ def compute_sla_ts(
         timed.sort(key=_at_seq)
     # Three plain flags and sums rather than lists: this loop runs for every event of a replay.
     # acknowledged stops reaction; workaround stops reaction and workaround; resolved stops all;
-    # reopened restarts fix only (SPEC §6 names only fix). A clock that passes its target keeps
+    # reopened restarts fix only (the contract rules name only fix). A clock that passes its target keeps
     # the instant it did (b_*): the total cap takes penalties in the order breaches happened.
     reaction = workaround = fix = True
     e_reaction = e_workaround = e_fix = waited = 0.0

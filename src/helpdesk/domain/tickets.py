@@ -67,7 +67,7 @@ def parse_priority(value: str) -> Priority:
 
 
 class Action(StrEnum):
-    """What people do to a ticket (SPEC §7), plus `set_priority`."""
+    """What people do to a ticket (the `action` of `POST /api/v1/tickets/{id}/actions`)."""
 
     TAKE = "take"
     COMMENT = "comment"

@@ -1,4 +1,4 @@
-"""The JSON API of SPEC §7 (`/api/v1`), plus /healthz and /metrics."""
+"""The JSON API (`/api/v1`, described by web/openapi.py), plus /healthz and /metrics."""
 
 from typing import Any
 
@@ -144,7 +144,7 @@ def setup(app: web.Application) -> None:
 
 
 async def kb_answer(request: web.Request) -> web.Response:
-    """POST /api/v1/kb/answer {"text"} → SPEC §5 (plus `query_id` for feedback)."""
+    """POST /api/v1/kb/answer {"text"} → the answer (services/kb/matcher.py, plus `query_id` for feedback)."""
     person = await current_person(request)
     data = await json_body(request)
     text = data.get("text")

@@ -1,6 +1,6 @@
-"""`helpdesk sla replay`: recompute the contractor SLA from an event log (SPEC §6), as an auditor would.
+"""`helpdesk sla replay`: recompute the contractor SLA from an event log, as an auditor would.
 
-Reads JSON Lines (SPEC §4.3), checks every line, groups events per ticket, and runs the same pure
+Reads JSON Lines (the form `helpdesk audit export` writes), checks every line, groups events per ticket, and runs the same pure
 clock function the live system uses. It needs only `ticket`, `seq`, `at`, `type`, `contract` and
 `priority`; `prev`, `hash` and `actor` are carried and ignored. Every error names the line.
 All tickets are computed before the first one is yielded, so bad input never gives half a result.
@@ -153,7 +153,7 @@ def replay(
     as_of: datetime,
     offices: OfficeBook | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """SPEC §6 objects, one per ticket escalated by `as_of`, in order of first appearance.
+    """Replay objects (the `to_json` of domain/sla.py), one per ticket escalated by `as_of`, in order of first appearance.
 
     Each names its `contract_version`; with office terms (`offices`) it carries the first line's
     clocks (`first_line`); under a contract with a total cap, `penalty_due_pln` is what the cap

@@ -226,3 +226,24 @@ async def test_without_trusted_proxies_the_header_is_ignored(container, world):
 def test_a_proxy_that_is_not_an_address_stops_start_up():
     with pytest.raises(SettingsError, match="HELPDESK_TRUSTED_PROXIES"):
         load_settings({"HELPDESK_TRUSTED_PROXIES": "127.0.0.1, nginx"})
+
+
+async def test_pages_and_api_answers_are_never_stored_but_static_files_may_be(web):
+    for path in ("/login", "/api/v1/tickets"):
+        assert (await web.get(path)).headers.get("Cache-Control") == "no-store", path
+    assert (await web.get("/static/app.css")).headers.get("Cache-Control") != "no-store"
+
+
+async def test_the_session_cookie_is_secure_when_people_come_over_https(container, world):
+    container.db.write(
+        lambda tx: tx.set_person(world["lider.plock"].id, {"password_hash": hash_password(PASSWORD)})
+    )
+    client = await _client_behind(container, "127.0.0.1")
+    try:
+        plain = await login(client, "lider.plock")
+        assert plain.status == 303 and "Secure" not in plain.headers["Set-Cookie"]
+        proxied = {"X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https"}
+        tls = await login(client, "lider.plock", headers=proxied)
+        assert tls.status == 303 and "Secure" in tls.headers["Set-Cookie"]
+    finally:
+        await client.close()

@@ -154,6 +154,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         raise
     for key, value in SECURITY_HEADERS.items():
         response.headers.setdefault(key, value)
+    if not request.path.startswith("/static/"):
+        # Pages and API answers carry people's tickets: no browser or proxy keeps a copy.
+        response.headers.setdefault("Cache-Control", "no-store")
     if response.content_type == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
     return response

@@ -41,7 +41,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         response.headers["Retry-After"] = str(err.retry_after)
         return response
     response = web.HTTPSeeOther(target)
-    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Lax", max_age=12 * 3600)
+    # Secure whenever people reach us over HTTPS (directly, or through a trusted proxy that says so).
+    secure = request.scheme == "https" or request.app[CONTAINER].settings.public_url.startswith("https://")
+    response.set_cookie(
+        SESSION_COOKIE, session, httponly=True, samesite="Lax", max_age=12 * 3600, secure=secure
+    )
     raise response
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from helpdesk.cli import EXIT_OK, CliContext, calendars, emit_json
 from helpdesk.cli import offices as offices_cli
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.services.texts import plural_pl
 
 
 def register(sub: Any) -> None:
@@ -132,8 +133,10 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
                 + (
                     "już były wczytane."
                     if demo.get("skipped")
-                    else f"{demo['offices']} urzędów, {demo['people']} osób, "
-                    f"{demo['articles']} artykułów, {demo['tickets']} zgłoszeń."
+                    else f"{plural_pl(demo['offices'], 'urząd', 'urzędy', 'urzędów')}, "
+                    f"{plural_pl(demo['people'], 'osoba', 'osoby', 'osób')}, "
+                    f"{plural_pl(demo['articles'], 'artykuł', 'artykuły', 'artykułów')}, "
+                    f"{plural_pl(demo['tickets'], 'zgłoszenie', 'zgłoszenia', 'zgłoszeń')}."
                 )
             )
     return EXIT_OK

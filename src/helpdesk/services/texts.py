@@ -54,3 +54,12 @@ class Texts:
     def __call__(self, path: str, **values: object) -> Html:
         """The text at `section.key` with the values filled in, each escaped unless already `Html`."""
         return Html(self.raw(path).format(**{k: Html.escape(v) for k, v in values.items()}))
+
+
+def plural_pl(n: int, one: str, few: str, many: str) -> str:
+    """`n` with the Polish form of its noun: 1 osoba, 2–4 / 22–24 osoby, 5–21 / 25 osób (and 0, 12–14)."""
+    if n == 1:
+        return f"{n} {one}"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} {few}"
+    return f"{n} {many}"

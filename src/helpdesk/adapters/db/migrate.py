@@ -49,6 +49,8 @@ def migration_lock(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
+    # A `file:` URI (uri=true, e.g. a read-only open) names the same file without the scheme.
+    database = database.removeprefix("file:").split("?", 1)[0]
     lock_path = Path(database).expanduser().with_name(Path(database).name + ".migrate-lock")
     with lock_path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

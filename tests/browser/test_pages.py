@@ -3,16 +3,13 @@ see the office's queue, open a ticket, take it; a wrong password gets a clear Po
 coordinator reviews a draft article: opens the drafts list, edits a question, publishes under the
 suggested id, lands on the article's page at that id, and the draft's old address leads there."""
 
-import asyncio
 import shutil
-import socket
-import threading
 
 import pytest
 
-from helpdesk.server import run_server
 from helpdesk.services.kb.insights import KbInsights
 from helpdesk.services.tickets import NewTicket
+from tests.browser.support import free_port, serving
 from tests.support.parts import missing
 from tests.support.world import populate
 
@@ -38,12 +35,6 @@ ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def site(tmp_path, clock):
     from tests.support.world import make_container
@@ -65,21 +56,8 @@ def site(tmp_path, clock):
     KbInsights(container.db, container.clock, container.kb, container.settings.tz).draft_from_ticket(
         people["lider.plock"], solved["id"]
     )
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    thread = threading.Thread(
-        target=lambda: loop.run_until_complete(run_server(container, stop)), daemon=True
-    )
-    thread.start()
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}", ticket["id"], container
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(timeout=10)
+    with serving(container, port) as base:
+        yield base, ticket["id"], container
     container.close()
 
 

@@ -172,6 +172,7 @@ def test_minutes_in_json_are_rounded_to_hundredths():
         "target_min": 0.12,
         "state": "met",
     }
+    assert FirstLine(OFFICE, "", ROUND_THE_CLOCK, {}, 100).to_json()["waiting_for_official_min"] == 1.67
     contractor_clock = Metric("fix", 100, 7, "breached", False, False, None, 0.0, ROUND_THE_CLOCK, T0)
     assert contractor_clock.to_json() == {"elapsed_min": 1.67, "target_min": 0.12, "state": "breached"}
 

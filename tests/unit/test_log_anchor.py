@@ -1,0 +1,43 @@
+"""An earlier head kept outside the database (domain/audit.py `Anchor`): with its position, the
+event there must carry exactly that hash (a different one is reported as the mismatch); without
+it, the first event carrying that hash is where the log is anchored."""
+
+from datetime import UTC, datetime
+
+from helpdesk.domain import events as ev
+from helpdesk.domain.audit import Anchor, LogVerifier
+
+
+def chain(n: int) -> list[dict]:
+    records, prev = [], ev.GENESIS_HASH
+    for seq in range(1, n + 1):
+        record = ev.make_record("T-000001", seq, datetime(2026, 1, 5, 9, seq, tzinfo=UTC), "commented", "jan")
+        record = {**record, "prev": prev}
+        record["hash"] = prev = ev.chain_hash(prev, record)
+        records.append(record)
+    return records
+
+
+def verify(records: list[dict], anchor: Anchor) -> LogVerifier:
+    verifier = LogVerifier(anchor)
+    for record in records:
+        verifier.feed(record)
+    return verifier
+
+
+def test_an_anchor_with_its_position_is_found_there_or_reported_as_a_mismatch():
+    records = chain(3)
+    second = records[1]["hash"]
+    found = verify(records, Anchor(second, events=2))
+    assert (found.anchor_position, found.anchor_mismatch) == (2, None)
+    wrong = verify(records, Anchor("f" * 64, events=2))
+    assert (wrong.anchor_position, wrong.anchor_mismatch) == (None, second)
+    elsewhere = verify(records, Anchor(second, events=3))
+    assert (elsewhere.anchor_position, elsewhere.anchor_mismatch) == (None, records[2]["hash"])
+
+
+def test_an_anchor_without_position_is_the_first_event_carrying_its_hash():
+    records = chain(3)
+    found = verify(records, Anchor(records[1]["hash"]))
+    assert (found.anchor_position, found.anchor_mismatch) == (2, None)
+    assert verify(records, Anchor("f" * 64)).anchor_position is None

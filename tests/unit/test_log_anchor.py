@@ -5,7 +5,7 @@ it, the first event carrying that hash is where the log is anchored."""
 from datetime import UTC, datetime
 
 from helpdesk.domain import events as ev
-from helpdesk.domain.audit import Anchor, LogVerifier
+from helpdesk.domain.audit import Anchor, LogVerifier, StoredEvent
 
 
 def chain(n: int) -> list[dict]:
@@ -41,3 +41,22 @@ def test_an_anchor_without_position_is_the_first_event_carrying_its_hash():
     found = verify(records, Anchor(records[1]["hash"]))
     assert (found.anchor_position, found.anchor_mismatch) == (2, None)
     assert verify(records, Anchor("f" * 64)).anchor_position is None
+
+
+def stored(row_id: int, ticket_no: int, data: str = "{}") -> StoredEvent:
+    return StoredEvent(
+        row_id, ticket_no, 1, "2026-01-05T09:00:00+00:00", None, "commented", "jan", data, None, "0" * 64, "x"
+    )
+
+
+def test_a_misnumbered_or_broken_row_names_its_ticket_the_log_itself_as_t_000000():
+    verifier = LogVerifier()
+    verifier.feed_row(stored(7, 0))
+    verifier.feed_row(stored(2, 5, data="[]"))
+    verifier.feed_row(stored(9, -3))
+    assert [(p.position, p.ticket, p.seq, p.reason) for p in verifier.problems][:4] == [
+        (1, "T-000000", 1, "identyfikator 7 zamiast 1: zdarzenie wstawiono, usunięto lub przenumerowano"),
+        (1, "T-000000", 1, "treść nie zgadza się ze skrótem (zmieniona)"),
+        (2, "T-000005", 1, "kolumna data nie jest obiektem JSON"),
+        (3, "-3", 1, "identyfikator 9 zamiast 3: zdarzenie wstawiono, usunięto lub przenumerowano"),
+    ]

@@ -364,11 +364,13 @@ def _cap(data: object, value_pln: float | None) -> PenaltiesCap:
     return PenaltiesCap(share=share, per_year=per == "year")
 
 
-def _ids(value: object, path: str, *, upper: bool = False) -> tuple[str, ...]:
+def _ids(value: object, path: str) -> tuple[str, ...]:
+    """A non-empty list of identifiers (offices' TERYT codes may come as YAML integers)."""
     if not isinstance(value, list) or not value:
         raise _fail(path, "oczekiwano niepustej listy")
-    out = tuple(_identifier(str(v) if isinstance(v, int) else v, f"{path}[{i}]") for i, v in enumerate(value))
-    return tuple(v.upper() for v in out) if upper else out
+    return tuple(
+        _identifier(str(v) if isinstance(v, int) else v, f"{path}[{i}]") for i, v in enumerate(value)
+    )
 
 
 def build_contract(data: Mapping[str, Any], holidays_for: HolidaysFor) -> Contract:

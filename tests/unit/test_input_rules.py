@@ -157,3 +157,13 @@ def test_json_nesting_is_counted_from_one_for_the_outer_value():
         refusal(check_json, nested(33))
         == "treść żądania jest zagnieżdżona zbyt głęboko (najwyżej 32 poziomów)"
     )
+
+
+def test_every_item_after_a_null_or_a_boolean_is_still_checked():
+    assert (
+        refusal(check_json, ["\ud800", None])
+        == "treść żądania zawiera niepoprawne znaki (pojedyncze surogaty UTF-16)"
+    )
+    assert (
+        refusal(check_json, [2**64, True]) == "liczba w treści żądania jest poza zakresem (najwyżej 64 bity)"
+    )

@@ -66,3 +66,7 @@ def test_old_heads_stop_at_the_last_asked_position_and_are_none_from_a_removed_t
     assert legacy_heads([SEALED, PLAIN, None], {1}) == {1: sha(GENESIS + FLAT_1)}
     first = sha(GENESIS + FLAT_1)
     assert legacy_heads([SEALED, REDACTED, PLAIN], {1, 2, 3}) == {1: first, 2: None, 3: None}
+
+
+def test_no_asked_position_reads_no_record():
+    assert legacy_heads([None], set()) == {}

@@ -60,3 +60,37 @@ def test_a_misnumbered_or_broken_row_names_its_ticket_the_log_itself_as_t_000000
         (2, "T-000005", 1, "kolumna data nie jest obiektem JSON"),
         (3, "-3", 1, "identyfikator 9 zamiast 3: zdarzenie wstawiono, usunięto lub przenumerowano"),
     ]
+
+
+def test_a_row_whose_utc_time_is_not_its_event_time_is_named():
+    row = StoredEvent(
+        1,
+        4,
+        1,
+        "2026-01-05T10:00:00+01:00",
+        datetime(2026, 1, 5, 10, 0),
+        "commented",
+        "jan",
+        "{}",
+        None,
+        "0" * 64,
+        "x",
+    )
+    verifier = LogVerifier()
+    verifier.feed_row(row)
+    assert (verifier.problems[0].position, verifier.problems[0].ticket, verifier.problems[0].seq) == (
+        1,
+        "T-000004",
+        1,
+    )
+    assert verifier.problems[0].reason == (
+        "kolumna at_utc (2026-01-05 10:00:00) nie jest czasem zdarzenia 2026-01-05T10:00:00+01:00 w UTC "
+        "(decyduje o okresie raportu)"
+    )
+    on_time = LogVerifier()
+    on_time.feed_row(
+        StoredEvent(
+            1, 4, 1, row.at, datetime(2026, 1, 5, 9, 0, 0, 400), "commented", "jan", "{}", None, "0" * 64, "x"
+        )
+    )
+    assert [p.reason[:20] for p in on_time.problems] == ["treść nie zgadza się"]

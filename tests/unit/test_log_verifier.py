@@ -3,6 +3,7 @@ problem with its place, ticket and sequence number; personal content against its
 ticket's numbering and time; the stored head and count; an earlier head kept outside the
 database; and the ticket rows against what their events say. The logs are built here by hand."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from helpdesk.domain import events as ev
@@ -345,3 +346,28 @@ def test_a_component_change_and_a_second_escalation_are_followed_as_the_ticket_r
     checked = other.verify()
     checked.check_tickets([no_priority])
     assert found(checked) == []
+
+
+def test_an_anchor_at_position_zero_is_never_in_the_log_not_even_an_empty_one():
+    for log in (Log(), ticket_one()):
+        verifier = log.verify(Anchor("f" * 64, 0))
+        verifier.check_anchor()
+        assert found(verifier) == [
+            (
+                0,
+                None,
+                None,
+                f"nagłówka {'f' * 64} na pozycji 0 nie ma w dzienniku: dziennik przepisano albo nagłówek "
+                "pochodzi z innej bazy",
+            )
+        ]
+
+
+def test_every_ticket_row_is_checked_after_one_without_events():
+    verifier = ticket_one().verify()
+    orphan = TicketFacts(2, "1462011", "jan", None, "new", False, "normal", None, None, 1)
+    verifier.check_tickets([orphan, replace(FACTS, office="1465011")])
+    assert [p.reason for p in verifier.problems] == [
+        "wiersz zgłoszenia bez żadnego zdarzenia w dzienniku",
+        "kolumna office wiersza zgłoszenia ma wartość '1465011', a ze zdarzeń wynika '1462011'",
+    ]

@@ -10,6 +10,9 @@ permission table) cannot be seen mutated: mutmut 3 switches a mutant on in a pro
 already imported the module. Their mutants are listed apart and left out of the rate; what they
 build is checked by the tests against the written rules (README "Kto może co").
 
+`python bench/mutation_report.py --open domain/` prints the names of the mutants there that are
+not killed yet (unrun, surviving, reached by no test), for `make mutation MUTANTS="$(...)"`.
+
 Figures are printed, never asserted: the 90 % aim for `domain/` is for people to keep, not a gate of
 `make test`.
 """
@@ -41,11 +44,31 @@ def package_of(path: str) -> str:
     return next((p for p in PACKAGES if path.startswith(p)), "other")
 
 
+def open_names(prefix: str) -> list[str]:
+    """The mutants under `prefix` (a path below src/helpdesk/) not yet killed: unrun, surviving or
+    reached by no test. Given to `make mutation MUTANTS=...` they run again, and only they: with
+    names mutmut reruns every mutant it is given, so a bare package pattern would redo the killed ones.
+    """
+    names: list[str] = []
+    for meta in sorted(MUTANTS.glob("src/helpdesk/**/*.py.meta")):
+        path = str(meta.relative_to(MUTANTS))[len(PREFIX) : -len(".meta")]
+        if not path.startswith(prefix):
+            continue
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for name, code in sorted(data.get("exit_code_by_key", {}).items()):
+            if not name.startswith(LOAD_TIME) and (code is None or code in SURVIVED | NO_TESTS):
+                names.append(name)
+    return names
+
+
 def main() -> int:
     metas = sorted(MUTANTS.glob("src/helpdesk/**/*.py.meta"))
     if not metas:
         print("no mutmut results in mutants/: run `make mutation` first", file=sys.stderr)
         return 1
+    if len(sys.argv) == 3 and sys.argv[1] == "--open":
+        print("\n".join(open_names(sys.argv[2])))
+        return 0
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_file: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     survivors: list[str] = []

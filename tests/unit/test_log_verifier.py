@@ -136,13 +136,16 @@ def test_personal_content_must_match_its_digest_and_removed_content_is_counted()
     not_a_mapping = ev.seal(ev.make_record("T-000001", 5, T0, "commented", "jan", {"text": "e"}), "s")
     not_a_mapping[ev.PERSONAL] = ["e"]
     log.raw(not_a_mapping)
+    removed_too = ev.seal(ev.make_record("T-000001", 6, T0, "commented", "jan", {"text": "f"}), "s")
+    removed_too[ev.PERSONAL] = None
+    log.raw(removed_too)
     verifier = log.verify()
     assert found(verifier) == [
         (2, "T-000001", 2, "dane osobowe nie zgadzają się ze skrótem personal_sha256"),
         (3, "T-000001", 3, "dane osobowe bez skrótu personal_sha256 (poza łańcuchem)"),
         (5, "T-000001", 5, "dane osobowe nie zgadzają się ze skrótem personal_sha256"),
     ]
-    assert verifier.redacted == 1
+    assert verifier.redacted == 2
 
 
 # --- a ticket's own numbering and time --------------------------------------------------------
@@ -371,3 +374,15 @@ def test_every_ticket_row_is_checked_after_one_without_events():
         "wiersz zgłoszenia bez żadnego zdarzenia w dzienniku",
         "kolumna office wiersza zgłoszenia ma wartość '1465011', a ze zdarzeń wynika '1462011'",
     ]
+
+
+def test_a_last_event_without_hash_leaves_an_empty_head():
+    log = Log()
+    log.add("T-000001", 1, 0, "created", office="1462011")
+    log.records[0] = {k: v for k, v in log.records[0].items() if k != "hash"}
+    verifier = log.verify()
+    verifier.check_head("a" * 64, 1)
+    assert verifier.head == ""
+    assert verifier.problems[-1].reason == (
+        f"obliczony skrót ostatniego zdarzenia  różni się od zapisanego w bazie {'a' * 64} (zmieniono ostatnie zdarzenia)"
+    )

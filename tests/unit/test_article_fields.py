@@ -72,6 +72,12 @@ def test_a_good_article_is_stored_trimmed_with_lists_and_its_source():
         ({"body": "x\x7f"}, "body", "pole 'body' zawiera niedozwolone znaki sterujące"),
         ({"body": None}, "body", "brak pola 'body'"),
         ({"component": None}, "component", "brak pola 'component'"),
+        ({"component": ["EZD"]}, "component", "pole 'component' musi być tekstem"),
+        (
+            {"tags": ["a\rb"]},
+            "tags",
+            "pozycja 1 pola 'tags' zawiera niedozwolone znaki sterujące lub końce linii",
+        ),
         ({"component": " "}, "component", "brak pola 'component'"),
         ({"tags": ["t"] * 31}, "tags", "pole 'tags' może mieć najwyżej 30 pozycji (jest 31)"),
         ({"tags": ["a", "g" * 61]}, "tags", "pozycja 2 pola 'tags' jest za długa (61 znaków, limit 60)"),

@@ -208,6 +208,8 @@ class TicketService:
         self.sla = sla
         self.access_log: AccessRecorder | None = None
         self.rollout: RolloutHooks | None = None
+        # The region overview as last computed, with the log's event count it was computed at.
+        self._overview: tuple[int, list[dict[str, Any]]] | None = None
 
     @property
     def listeners(self) -> list[EventListener]:
@@ -562,8 +564,23 @@ class TicketService:
         """The region at a glance, per office with open tickets (coordinators, auditors, admins)."""
         if actor.role not in SEE_ALL_ROLES:
             raise Forbidden("przegląd regionu widzą koordynator, audytor i administrator")
-        rows = self.db.read(lambda tx: tx.office_overview())
-        return [{**r, "oldest": self._time(r["oldest"])} for r in rows]
+
+        def _do(tx: EventRepo) -> tuple[int, list[dict[str, Any]]]:
+            # The figures are a function of the ticket rows alone, and every change of a ticket row
+            # appends an event in the same transaction, which moves the log head's event count:
+            # while the count is what it was, the figures are exactly what they were — in every
+            # process sharing the database, so the reuse is never stale. The count is read first:
+            # a change committed in between leaves figures newer than their count, which only
+            # costs one more computation.
+            count = tx.head()[1]
+            cached = self._overview
+            if cached is not None and cached[0] == count:
+                return cached
+            return count, tx.office_overview()
+
+        computed = self.db.read(_do)
+        self._overview = computed
+        return [{**r, "load": dict(r["load"]), "oldest": self._time(r["oldest"])} for r in computed[1]]
 
     def list(
         self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50

@@ -23,6 +23,7 @@ from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
 from helpdesk.web import office_pages
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
+from helpdesk.web.pages.event_words import event_detail
 from helpdesk.web.pages.render import error_page, render, signed_in
 from helpdesk.web.pages.sla_words import sla_in_words
 
@@ -37,6 +38,11 @@ VIEW_TITLES = {
     Role.ADMIN: "Wszystkie zgłoszenia",
 }
 OPEN_STATES = ",".join(s.value for s in State if s is not State.CLOSED)
+AT_RISK_STATES = ",".join(
+    s.value for s in (State.ESCALATED, State.ACKNOWLEDGED, State.WORKAROUND, State.WAITING, State.REOPENED)
+)
+"""Where a contractor's clock can still run out: a resolved ticket's clocks have stopped, so the
+"zagrożone SLA" view leaves it out (and the agent's default queue sorts fewer rows)."""
 FILTER_FIELDS = (
     "q",
     "office",
@@ -73,7 +79,11 @@ def saved_views(person: Person) -> list[tuple[str, str, dict[str, str]]]:
         ]
     if person.role is not Role.OFFICIAL:
         views.append(
-            ("zagrozone", "zagrożone SLA", {"escalated": "true", "status": OPEN_STATES, "sort": "deadline"})
+            (
+                "zagrozone",
+                "zagrożone SLA",
+                {"escalated": "true", "status": AT_RISK_STATES, "sort": "deadline"},
+            )
         )
         views.append(("przekroczone", "przekroczone SLA", {"breached": "true"}))
     views += [("zamkniete", "zamknięte", {"status": "closed"}), ("wszystkie", "wszystkie", {})]
@@ -224,6 +234,7 @@ async def _ticket(
     events = ticket["events"]
     if person.role is Role.OFFICIAL:
         events = [e for e in events if e["type"] not in INTERNAL_EVENTS]
+    events = [{**e, "detail": event_detail(e)} for e in events]
     allowed = [Action(a) for a in ticket["allowed_actions"]]
     leaders: list[tuple[str, str]] = []
     if Action.TAKE in allowed:

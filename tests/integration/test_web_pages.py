@@ -370,7 +370,7 @@ async def test_ask_is_the_bots_dialogue_answer_feedback_and_a_ticket_from_the_qu
     ezd = next(data for label, data in _buttons(html).items() if label.startswith("EZD"))
     html = await (await official.post("/ask/button", data=with_token(official, {"data": ezd}))).text()
     assert "3/3" in html
-    high = _buttons(html)["🟠 Nie mogę pracować"]
+    high = _buttons(html)["Nie mogę pracować"]
     html = await (await official.post("/ask/button", data=with_token(official, {"data": high}))).text()
     ticket_id = re.search(r"<b>(T-\d+)</b>", html).group(1)
     assert f'<a href="/tickets/{ticket_id}">' in html and "odpowiedz na tę wiadomość" not in html
@@ -433,3 +433,24 @@ async def test_the_region_shows_ageing_puts_offices_needing_someone_first_and_fo
     after = re.search(r'widok=nieprzejete">(\d+)</a>', html.split("Urząd Miasta Płocka")[1]).group(1)
     assert (int(before), int(after)) == (1, 0)
     assert html.index("Urząd Gminy Słupno") < html.index("Urząd Miasta Płocka")
+
+
+async def test_the_auditor_reads_a_tickets_events_with_the_chain_status_and_changes_nothing(web):
+    from helpdesk.domain.errors import Forbidden
+
+    auditor = await web("audytor")
+    html = await (await auditor.get(f"/tickets/{web.ticket}")).text()
+    assert "Sprawdź łańcuch zdarzeń" in html and "Skrót zdarzenia" in html
+    assert 'action="/tickets/' + web.ticket + '/files"' not in html  # no upload form
+    html = await (await auditor.get(f"/tickets/{web.ticket}?lancuch=1")).text()
+    assert "łańcuch nienaruszony" in html and 'role="alert"' not in html
+    with pytest.raises(Forbidden):
+        web.container.tickets.attach(web.people["audytor"], web.ticket, File("a.txt", "text/plain", b"x"))
+    # An altered event of this ticket is named on its page.
+    with web.container.db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE event SET actor = 'ktoś' WHERE ticket_no = 1 AND seq = 1")
+    resp = await auditor.get(f"/tickets/{web.ticket}?lancuch=1")
+    html = await resp.text()
+    assert "łańcuch naruszony" in html and 'role="alert"' in html
+    leader = await web("lider.plock")
+    assert "Sprawdź łańcuch" not in await (await leader.get(f"/tickets/{web.ticket}")).text()

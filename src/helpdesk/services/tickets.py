@@ -337,6 +337,8 @@ class TicketService:
 
     def attach(self, actor: Person, ticket_id: str, upload: Upload) -> dict[str, Any]:
         """Attach a file to a ticket `actor` may see; returns the stored file (id, name, size, SHA-256)."""
+        if actor.role is Role.AUDITOR:  # auditors read everything and change nothing
+            raise Forbidden("audytor ma wgląd tylko do odczytu: nie dołącza plików do zgłoszeń")
         no = parse_ticket_id(ticket_id)
         now = self.recorder.stamp(self.clock.now())
 

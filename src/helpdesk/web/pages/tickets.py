@@ -16,8 +16,9 @@ from markupsafe import Markup
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
 from helpdesk.domain.people import Person
-from helpdesk.domain.roles import Role
+from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import CREATE_ROLES, Action, State
+from helpdesk.services.audit import verify_log
 from helpdesk.services.kb.drafts import REVIEW_ROLES
 from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
 from helpdesk.web import office_pages
@@ -242,6 +243,9 @@ async def _ticket(
         leaders = [(p.login, p.name) for p in found if p.login != ticket["assignee"]]
         if not leaders and ticket["assignee"] == person.login:
             allowed.remove(Action.TAKE)  # already this person's, and nobody else to give it to
+    chain = None
+    if person.role in SEE_ALL_ROLES and request.query.get("lancuch"):
+        chain = await _chain_of(request, ticket["id"])
     offices = await run(request, container.people.office_names, [ticket["office"]])
     contracts = [
         {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
@@ -265,8 +269,25 @@ async def _ticket(
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
         "max_kb": container.settings.attachment_max_bytes // 1024,
         "rollout_line": Markup(office_pages.ticket_line(ticket)),
+        "chain": chain,
+        "can_verify": person.role in SEE_ALL_ROLES,
     }
     return await render(request, "tickets/ticket.html", context, status=status, person=person)
+
+
+async def _chain_of(request: web.Request, ticket_id: str) -> dict[str, Any]:
+    """The whole log checked as `helpdesk audit verify` does, and what it found about this ticket:
+    an event of it altered, missing or out of place breaks its chain; a break elsewhere is said
+    apart (the ticket's own events may still be whole)."""
+    verdict = await run(request, verify_log, request.app[CONTAINER].db)
+    own = [p.describe() for p in verdict.problems if p.ticket == ticket_id]
+    return {
+        "ok": not own,
+        "whole_ok": verdict.ok,
+        "events": verdict.events,
+        "problems": own[:20],
+        "elsewhere": len(verdict.problems) - len(own),
+    }
 
 
 async def ticket_act(request: web.Request) -> web.StreamResponse:

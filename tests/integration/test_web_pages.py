@@ -433,6 +433,11 @@ async def test_the_region_shows_ageing_puts_offices_needing_someone_first_and_fo
     after = re.search(r'widok=nieprzejete">(\d+)</a>', html.split("Urząd Miasta Płocka")[1]).group(1)
     assert (int(before), int(after)) == (1, 0)
     assert html.index("Urząd Gminy Słupno") < html.index("Urząd Miasta Płocka")
+    # A figure leads to that office's tickets, and the page says so and keeps it.
+    html = await (await boss.get("/?office=1419112&widok=otwarte")).text()
+    assert "Urząd: <strong>Urząd Gminy Słupno</strong>" in html and "Drukarka" in html
+    assert 'href="/?widok=zamkniete&amp;office=1419112"' in html
+    assert '<input type="hidden" name="office" value="1419112">' in html
 
 
 async def test_the_auditor_reads_a_tickets_events_with_the_chain_status_and_changes_nothing(web):

@@ -121,7 +121,8 @@ async def home(request: web.Request) -> web.StreamResponse:
         error = str(err)
         result = {"items": [], "total": 0, "page": 1, "per_page": PER_PAGE}
     codes = [t["office"] for t in result["items"]]
-    offices = await run(request, container.people.office_names, codes)
+    chosen_office = filters.get("office", "")
+    offices = await run(request, container.people.office_names, [*codes, chosen_office])
     drafts = proposals = 0
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
@@ -136,6 +137,9 @@ async def home(request: web.Request) -> web.StreamResponse:
         "chosen": chosen,
         "error": error,
         "offices": offices,
+        # One office's tickets (a figure of the region overview led here): said, and kept by the
+        # saved views and the filter form.
+        "office_name": offices.get(chosen_office, chosen_office) if chosen_office else "",
         "page_no": page_no,
         "pages": pages,
         "prev_url": "/?" + urlencode({**base, "strona": page_no - 1}) if page_no > 1 else "",

@@ -459,3 +459,17 @@ async def test_the_auditor_reads_a_tickets_events_with_the_chain_status_and_chan
     assert "łańcuch naruszony" in html and 'role="alert"' in html
     leader = await web("lider.plock")
     assert "Sprawdź łańcuch" not in await (await leader.get(f"/tickets/{web.ticket}")).text()
+
+
+async def test_a_breached_ticket_is_flagged_in_the_queue_even_with_no_deadline_left(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD", priority="high")
+    page = container.tickets.list(people["lider.plock"], {}, 1, 10)
+    assert page["items"][0]["breached"] is False
+    container.clock.advance(days=10)
+    container.sla_sweep.sweep(container.clock.now())
+    item = container.tickets.list(people["lider.plock"], {}, 1, 10)["items"][0]
+    assert item["breached"] is True and item["next_deadline"] is None  # every clock ran out
+    html = await (await (await web("lider.plock")).get("/?widok=przekroczone")).text()
+    row = html.split(f">{web.ticket}</a>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge breached">przekroczony</span>' in row

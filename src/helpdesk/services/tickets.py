@@ -666,6 +666,8 @@ class TicketService:
             # When the first line's `take` target runs out (office calendar), while nobody took it.
             "first_line_due": self._time(row["first_line_due"]),
         }
+        if "breached" in row:  # lists say whether a contractor's clock ran out
+            out["breached"] = bool(row["breached"])
         if actor is not None:
             out["allowed_actions"] = [
                 a.value for a in allowed_actions(actor.role, state, bool(row["escalated"]))

@@ -453,4 +453,19 @@ class TicketTxMixin:
             if page
             else {}
         )
-        return [cast(Ticket, dict(by_no[no]._mapping)) for no in page if no in by_no], int(total)
+        # Which of the page's tickets had a contractor's clock run out: a queue shows it even when
+        # no deadline is left to count down (every clock already breached).
+        ran_out = (
+            set(
+                self.conn.execute(
+                    select(event_t.c.ticket_no)
+                    .where(event_t.c.type == "sla_breached", event_t.c.ticket_no.in_(page))
+                    .distinct()
+                ).scalars()
+            )
+            if page
+            else set()
+        )
+        return [
+            cast(Ticket, {**by_no[no]._mapping, "breached": no in ran_out}) for no in page if no in by_no
+        ], int(total)

@@ -145,10 +145,23 @@ class TicketTxMixin:
 
     # --- the log ------------------------------------------------------------------------
     def _lock_head(self) -> Any:
+        # Within one transaction the head, once locked, is what this transaction last wrote.
+        if self.fast.head is not None:
+            return self.fast.head
         head = self.fast.first(_HEAD_LOCKED if self.postgres else _HEAD, {})
         if head is None:
             raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
         return head
+
+    def _move_head(self, head: "_Head", last_ticket_no: int | None = None) -> None:
+        """Write the chain's new head (deferred: nobody reads its row count)."""
+        values: dict[str, Any] = {"last_hash": head.last_hash, "event_count": head.event_count}
+        if last_ticket_no is not None:
+            values["last_ticket_no"] = last_ticket_no
+            head = _Head(head.last_hash, head.event_count, last_ticket_no)
+        self.fast.defer(_HEAD_UPDATE, values, keyed=True)
+        if self.fast.deferring:
+            self.fast.head = head
 
     def _append_locked(
         self,
@@ -167,7 +180,7 @@ class TicketTxMixin:
         position = head.event_count + 1
         personal = logged.pop(PERSONAL, None)
         extra = {k: v for k, v in logged.items() if k not in ("ticket", "seq", "at", "type", "actor")}
-        self.fast.execute(
+        self.fast.defer(
             _EVENT_INSERT,
             keyed=True,
             params={
@@ -203,13 +216,9 @@ class TicketTxMixin:
             "last_seq": 1,
             **fields,
         }
-        self.fast.execute(_TICKET_INSERT, values, keyed=True)
+        self.fast.defer(_TICKET_INSERT, values, keyed=True)
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
-        self.fast.execute(
-            _HEAD_UPDATE,
-            {"last_hash": new_head.last_hash, "event_count": new_head.event_count, "last_ticket_no": no},
-            keyed=True,
-        )
+        self._move_head(new_head, last_ticket_no=no)
         # Every column was given, so the row is what was inserted (no read-back, no type parsing).
         return cast(Ticket, {column: values[column] for column in _TICKET_COLUMNS}), record
 
@@ -220,10 +229,8 @@ class TicketTxMixin:
         head = self._lock_head()
         last_seq = self.fast.first(_TICKET_SEQ, {"no": no}).last_seq
         new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
-        self.fast.execute(
-            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
-        )
-        self.fast.execute(
+        self._move_head(new_head)
+        self.fast.defer(
             _TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True
         )
         return record
@@ -240,9 +247,7 @@ class TicketTxMixin:
             or 0
         )
         new_head, record = self._append_locked(head, LOG_TICKET, int(last_seq) + 1, type_, actor, at, data)
-        self.fast.execute(
-            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
-        )
+        self._move_head(new_head)
         return record
 
     def events(self, no: int) -> list[EventRecord]:

@@ -8,7 +8,6 @@ only plain-value column defaults. The PostgreSQL cases run when HELPDESK_TEST_PO
 """
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,11 +24,8 @@ from helpdesk.adapters.db.outbox_store import outbox_t
 from helpdesk.adapters.db.prepared import Prepared
 from helpdesk.adapters.db.ticket_store import head_t, ticket_t
 from helpdesk.adapters.db.tx import Tx
-from helpdesk.bootstrap import Container
 from helpdesk.domain.events import GENESIS_HASH
-from tests.conftest import HAS_POSTGRES
-from tests.support.parts import missing
-from tests.support.world import WARSAW, make_container, populate, postgres_database
+from tests.support.world import WARSAW, populate
 
 # Aware, in Warsaw (stored in UTC), with microseconds: any lost type processing shows.
 AT = datetime(2027, 3, 1, 9, 15, 30, 123456, tzinfo=WARSAW)
@@ -446,17 +442,6 @@ def test_a_failing_deferred_write_fails_its_unit_and_leaves_nothing_behind(any_c
     with pytest.raises(IntegrityError):
         db.write(clash)
     assert db.read(lambda tx: tx.ticket(7102)) is None
-
-
-@pytest.fixture
-def pg_container(clock) -> Iterator[Container]:
-    """A container on PostgreSQL only: what is remembered under the head lock exists only there."""
-    if not HAS_POSTGRES:
-        missing("PostgreSQL", "set HELPDESK_TEST_POSTGRES_URL (.ci/run sets it and starts the server)")
-    with postgres_database() as url:
-        c = make_container(url, clock)
-        yield c
-        c.close()
 
 
 def test_the_chain_head_remembered_in_a_transaction_is_forgotten_after_any_statement_of_sqlalchemy(

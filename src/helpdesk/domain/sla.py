@@ -36,9 +36,10 @@ from helpdesk.domain.events import (
     RESUMED,
     WORKAROUND,
 )
-from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
+from helpdesk.domain.office_terms import OfficeBook
 
 MET, BREACHED, RUNNING = "met", "breached", "running"
+_new_tuple = tuple.__new__
 
 
 class ClockEvent(NamedTuple):
@@ -85,8 +86,8 @@ class Metric(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """The metric object of a replay line (`limit_min`, `used_min`, `status`, …)."""
         return {
-            "elapsed_min": round(self.elapsed / 60, 2),
-            "target_min": round(self.target / 60, 2),
+            "elapsed_min": minutes(self.elapsed),
+            "target_min": minutes(self.target),
             "state": self.state,
         }
 
@@ -117,8 +118,8 @@ class TicketSla:
         metrics: dict[str, Any] = {}
         for name, metric in self.metrics.items():
             metrics[name] = {
-                "elapsed_min": round(metric.elapsed / 60, 2),
-                "target_min": round(metric.target / 60, 2),
+                "elapsed_min": minutes(metric.elapsed),
+                "target_min": minutes(metric.target),
                 "state": metric.state,
             }
         penalty = self.penalty_pln
@@ -134,6 +135,18 @@ class TicketSla:
         if self.handed_over_from:
             out["handed_over_from"] = self.handed_over_from
         return out
+
+
+def minutes(seconds: float) -> float:
+    """Seconds as minutes to two decimal places: exactly `round(seconds / 60, 2)`, four times faster
+    for whole seconds (a replay writes twelve of them per ticket)."""
+    # For whole seconds s, s/60 to two places is k/100 with k = 5s/3 rounded to the nearest integer.
+    # 5s/3 leaves a remainder of 0, 1/3 or 2/3, never a tie, so k = (5s + 1) // 3; and k / 100 is
+    # the float nearest to the decimal k/100, which is what round() returns. Below 1e12 s the
+    # float s/60 that round() starts from is close enough to the exact quotient for that to hold.
+    if 0 <= seconds < 1e12 and (type(seconds) is int or seconds.is_integer()):
+        return ((5 * int(seconds) + 1) // 3) / 100
+    return round(seconds / 60, 2)
 
 
 def money(value: float) -> int | float:
@@ -169,10 +182,17 @@ def _calendar(terms: PriorityTerms, offices: OfficeBook | None, office: str | No
 
 def successor_of(contracts: Mapping[str, Contract], contract: Contract) -> Contract | None:
     """The contract that says it takes over `contract`'s open tickets (the first by id), or None."""
-    found = [
-        c for c in contracts.values() if c.takes_over and contract.id in c.takes_over and c.id != contract.id
-    ]
-    return min(found, key=lambda c: c.id) if found else None
+    # A plain loop, not a list and min(): the replay asks this for every ticket.
+    best: Contract | None = None
+    for c in contracts.values():
+        if (
+            c.takes_over
+            and contract.id in c.takes_over
+            and c.id != contract.id
+            and (best is None or c.id < best.id)
+        ):
+            best = c
+    return best
 
 
 def compute_sla(
@@ -363,18 +383,22 @@ def compute_sla_ts(
         rule = terms.penalties.get(name)
         penalty = rule.amount(spent - target) if rule is not None and late else 0
         total += penalty
-        metrics[name] = Metric(
-            name,
-            spent,
-            target,
-            state,
-            running[i],
-            paused,
-            due_at,
-            penalty,
-            calendar,
-            as_of,
-            breached_at[i] if late else None,
+        # tuple.__new__ skips the NamedTuple's Python-level __new__: three per ticket of a replay.
+        metrics[name] = _new_tuple(
+            Metric,
+            (
+                name,
+                spent,
+                target,
+                state,
+                running[i],
+                paused,
+                due_at,
+                penalty,
+                calendar,
+                as_of,
+                breached_at[i] if late else None,
+            ),
         )
     return TicketSla(
         contract.id,
@@ -427,8 +451,8 @@ class FirstLineMetric(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """elapsed_min, target_min (null without a target) and state."""
         return {
-            "elapsed_min": round(self.elapsed / 60, 2),
-            "target_min": None if self.target is None else round(self.target / 60, 2),
+            "elapsed_min": minutes(self.elapsed),
+            "target_min": None if self.target is None else minutes(self.target),
             "state": self.state,
         }
 
@@ -454,12 +478,16 @@ class FirstLine(NamedTuple):
             "office": self.office,
             "priority": self.priority,
             "calendar": self.calendar.name,
-            "metrics": {name: metric.to_json() for name, metric in self.metrics.items()},
-            "waiting_for_official_min": round(self.waiting / 60, 2),
+            "metrics": {
+                name: {
+                    "elapsed_min": minutes(metric.elapsed),
+                    "target_min": None if metric.target is None else minutes(metric.target),
+                    "state": metric.state,
+                }
+                for name, metric in self.metrics.items()
+            },
+            "waiting_for_official_min": minutes(self.waiting),
         }
-
-
-_FIRST_LINE_STOPS = {ASSIGNED: (0,), REPLIED: (1,), RESOLVED: (0, 1, 2), ESCALATED: (0, 1, 2)}
 
 
 def compute_first_line(
@@ -481,55 +509,75 @@ def compute_first_line(
     if terms is None:
         return None
     calendar = terms.calendar
-    running = [True, True, True]
-    elapsed = [0.0, 0.0, 0.0]
-    waiting = 0.0
+    # Plain flags and sums, not lists: the replay runs this for every ticket (see compute_sla_ts).
+    take = answer = settle = True  # settle: resolve_or_escalate
+    e_take = e_answer = e_settle = waiting = 0.0
     paused = False
     last = start_ts
-    for ts, _seq, event in timed[1:]:
-        if ts > as_of_ts or not any(running):
+    for index in range(1, len(timed)):
+        ts, _seq, event = timed[index]
+        if ts > as_of_ts or not (take or answer or settle):
             break
         kind = event.type
-        stops = _FIRST_LINE_STOPS.get(kind)
-        if stops is None and kind not in (PAUSED, RESUMED, PRIORITY_CHANGED):
+        if kind not in _FIRST_LINE_READS:
             continue
         if ts > last:
             worked = calendar.working_seconds_ts(last, ts)
             if paused:
                 waiting += worked
             else:
-                for i in (0, 1, 2):
-                    if running[i]:
-                        elapsed[i] += worked
+                if take:
+                    e_take += worked
+                if answer:
+                    e_answer += worked
+                if settle:
+                    e_settle += worked
         last = ts
-        if stops is not None:
-            for i in stops:
-                running[i] = False
+        if kind == ASSIGNED:
+            take = False
+        elif kind == REPLIED:
+            answer = False
+        elif kind in (RESOLVED, ESCALATED):
+            take = answer = settle = False
             if kind == ESCALATED:
                 priority = event.priority or priority
         elif kind == PAUSED:
             paused = True
         elif kind == RESUMED:
             paused = False
-        else:
+        else:  # PRIORITY_CHANGED
             priority = event.priority or priority
-    if any(running) and as_of_ts > last:
+    if (take or answer or settle) and as_of_ts > last:
         worked = calendar.working_seconds_ts(last, as_of_ts)
         if paused:
             waiting += worked
         else:
-            for i in (0, 1, 2):
-                if running[i]:
-                    elapsed[i] += worked
-    metrics: dict[str, FirstLineMetric] = {}
-    targets = terms.first_line.get(priority, {})
-    for i, name in enumerate(FIRST_LINE_METRICS):
-        target = targets.get(name)
-        state = None
-        if target is not None:
-            state = BREACHED if elapsed[i] > target else (RUNNING if running[i] else MET)
-        metrics[name] = FirstLineMetric(elapsed[i], target, state, running[i])
-    return FirstLine(office, priority, calendar, metrics, waiting)
+            if take:
+                e_take += worked
+            if answer:
+                e_answer += worked
+            if settle:
+                e_settle += worked
+    targets = terms.first_line.get(priority, _NO_TARGETS)
+    metrics = {
+        "take": _first_metric(e_take, targets.get("take"), take),
+        "answer": _first_metric(e_answer, targets.get("answer"), answer),
+        "resolve_or_escalate": _first_metric(e_settle, targets.get("resolve_or_escalate"), settle),
+    }
+    return _new_tuple(FirstLine, (office, priority, calendar, metrics, waiting))
+
+
+# What the first line's clocks read: the events that stop one of them, and those that pause
+# them or change the priority.
+_FIRST_LINE_READS = frozenset({ASSIGNED, REPLIED, RESOLVED, ESCALATED, PAUSED, RESUMED, PRIORITY_CHANGED})
+_NO_TARGETS: Mapping[str, int] = {}
+
+
+def _first_metric(elapsed: float, target: int | None, running: bool) -> FirstLineMetric:
+    state = None
+    if target is not None:
+        state = BREACHED if elapsed > target else (RUNNING if running else MET)
+    return _new_tuple(FirstLineMetric, (elapsed, target, state, running))
 
 
 # --- the total cap ---------------------------------------------------------------------------------

@@ -242,7 +242,9 @@ def replay(
                 if first is not None:
                     row["first_line"] = first.to_json()
             results.append(row)
-            if capped:
+            if capped and sla.penalty_pln > 0:
+                # Only tickets with a penalty take part in the cap (none of a ticket's clocks
+                # has one when their sum is 0); the others are due 0 below.
                 computed.append((ticket, sla))
         del tickets
         if capped:

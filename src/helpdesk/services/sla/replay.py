@@ -41,7 +41,9 @@ _CLOCK_TYPES = frozenset(
 )
 # With office terms the first line's clocks also read these.
 _FIRST_LINE_TYPES = _CLOCK_TYPES | {CREATED, ASSIGNED, REPLIED}
-_PRIORITIES = frozenset(PRIORITIES)
+# Name -> the one shared string of that name: events keep these rather than the string each line
+# decoded to, so a log's 500,000 events hold (and later free) a few strings, not a million.
+_PRIORITIES = {name: name for name in PRIORITIES}
 _by_at_seq = itemgetter(0, 1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MICROSECOND = timedelta(microseconds=1)
@@ -84,7 +86,8 @@ def read_events(
     raw_decode = json.JSONDecoder().raw_decode
     decode_line = _decode_line
     fromisoformat = datetime.fromisoformat
-    clock_types = _FIRST_LINE_TYPES if first_line else _CLOCK_TYPES
+    clock_types = {kind: kind for kind in (_FIRST_LINE_TYPES if first_line else _CLOCK_TYPES)}
+    office_codes: dict[str, str] = {}
     office_types = (ESCALATED, CREATED)
     offsets: dict[Any, int] = {}  # time zone of a parsed `at` -> its UTC offset in microseconds
     new_tuple = tuple.__new__
@@ -140,17 +143,22 @@ def read_events(
         events = tickets.get(ticket)
         if events is None:
             events = tickets[ticket] = []
-        if kind not in clock_types:
+        known_kind = clock_types.get(kind)
+        if known_kind is None:
             continue
+        kind = known_kind
         contract = priority = office = None
         if kind in office_types:
-            office = record.office
-            if office is not None and type(office) is not str:
-                office = _office(office, lineno)
+            code = record.office
+            if code is not None:
+                code = code if type(code) is str else _office(code, lineno)
+                office = office_codes.setdefault(code, code)
         if kind == CREATED:
             priority = record.priority
-            if priority is not None and priority not in _PRIORITIES:
-                raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
+            if priority is not None:
+                if priority not in _PRIORITIES:
+                    raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
+                priority = _PRIORITIES[priority]
         elif kind == ESCALATED:
             contract = record.contract
             if type(contract) is not str or not contract:
@@ -163,10 +171,12 @@ def read_events(
                 raise InvalidInput(f"linia {lineno}: nieznana umowa '{contract}'")
             if priority not in known.priorities:
                 raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}' w umowie '{contract}'")
+            priority = _PRIORITIES.get(priority, priority)
         elif kind == PRIORITY_CHANGED:
             priority = _text_field(record.priority, "priority", lineno)
             if priority not in _PRIORITIES:
                 raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
+            priority = _PRIORITIES[priority]
         # The POSIX seconds from the datetime's fields: the same float as `at.timestamp()`
         # (whole microseconds over 10**6, correctly rounded) at two thirds of its cost.
         zone = at.tzinfo
@@ -188,9 +198,8 @@ def read_events(
     return tickets
 
 
-def _office(value: Any, lineno: int) -> str | None:
-    if value is None:
-        return None
+def _office(value: Any, lineno: int) -> str:
+    """An office code given as a number, as text; anything else is an error naming the line."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidInput(f"linia {lineno}: pole 'office' musi być kodem urzędu")
     return str(value)

@@ -15,7 +15,7 @@ that is paused has no due time (it cannot breach while paused).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -34,6 +34,8 @@ from helpdesk.domain.events import (
     REPLIED,
     RESOLVED,
     RESUMED,
+    SLA_BREACHED,
+    SLA_WARNING,
     WORKAROUND,
 )
 from helpdesk.domain.office_terms import OfficeBook
@@ -438,6 +440,40 @@ def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
         if metric.due_at is not None and metric.due_at >= sla.as_of:
             found.append(metric.due_at)
     return min(found, default=None)
+
+
+def due_notices(
+    sla: TicketSla | None, warn_share: float, recorded: Collection[tuple[str, str | None]]
+) -> list[tuple[str, str]]:
+    """The (event type, clock) pairs the sweep owes at `sla.as_of`, given those already `recorded`.
+
+    A breach of every clock past its target not yet recorded; a warning of every running clock
+    at or past `warn_share` of its target with neither a warning nor a breach recorded (once the
+    target has passed, a late warning is noise). A priority change can make either due at the
+    very minute it happens, with no deadline ahead to wake the sweep (SlaPolicy.next_deadline).
+    """
+    if sla is None or sla.out_of_contract:
+        return []
+    out: list[tuple[str, str]] = []
+    for name, metric in sla.metrics.items():
+        if metric.state == BREACHED:
+            if (SLA_BREACHED, name) not in recorded:
+                out.append((SLA_BREACHED, name))
+        elif (
+            metric.running
+            and not metric.paused
+            and metric.target > 0
+            and metric.elapsed >= warn_share * metric.target - 1  # 1 s: float rounding
+            and (SLA_WARNING, name) not in recorded
+            and (SLA_BREACHED, name) not in recorded
+        ):
+            out.append((SLA_WARNING, name))
+    return out
+
+
+def recorded_notices(records: Iterable[Mapping[str, Any]]) -> set[tuple[str, str | None]]:
+    """The (event type, clock) of the warnings and breaches among a ticket's stored events."""
+    return {(r["type"], r.get("metric")) for r in records if r["type"] in (SLA_WARNING, SLA_BREACHED)}
 
 
 # --- the first line ------------------------------------------------------------------------------

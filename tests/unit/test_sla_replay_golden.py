@@ -22,6 +22,7 @@ from typing import Any
 
 from helpdesk.adapters.files.contracts import load_contracts
 from helpdesk.adapters.files.office_calendar import load_sla_offices
+from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.sla import compute_sla_ts
 from helpdesk.services.sla.replay import read_events, replay
 from tests.support.sla_log import log_lines, write_offices
@@ -77,3 +78,31 @@ def test_a_seeded_log_replays_to_the_recorded_figures_ticket_by_ticket(tmp_path:
     assert not differ, f"{len(differ)} tickets differ, first: {differ[:5]}"
     escalated = sum(1 for pair in got.values() if pair[1])
     assert escalated > TICKETS * 0.9  # the log really exercises the clocks
+
+
+ODD_LINES = GOLDEN.parent / "odd_lines.json"
+
+
+def test_odd_lines_are_accepted_or_refused_with_the_same_message_as_before() -> None:
+    """`odd_lines.json` holds lines at the edges of what the parser takes (wrong types, empty
+    fields, NaN, odd whitespace, duplicate keys, other time forms) after a valid escalation, and
+    what the replay made of each before the faster parser: its output, or its error message."""
+    fixture = json.loads(ODD_LINES.read_text(encoding="utf-8"))
+    contracts = load_contracts(GOLDEN.parent)
+    escalated = json.dumps(
+        {
+            "ticket": "T-1",
+            "seq": 1,
+            "at": "2026-03-02T09:00:00+01:00",
+            "type": "escalated",
+            "contract": "umowa-testowa",
+            "priority": "normal",
+        }
+    )
+    as_of = datetime.fromisoformat("2027-01-15T12:00:00+01:00")
+    for odd, (outcome, detail) in zip(fixture["lines"], fixture["want"], strict=True):
+        try:
+            got = ["ok", json.dumps(list(replay([escalated, odd], contracts, as_of)), sort_keys=True)]
+        except InvalidInput as err:
+            got = ["error", str(err)]
+        assert got == [outcome, detail], odd

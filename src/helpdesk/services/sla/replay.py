@@ -82,7 +82,8 @@ def read_events(
     lines: Iterable[str], contracts: Mapping[str, Contract], *, first_line: bool = False
 ) -> dict[str, list[tuple[float, int, ClockEvent]]]:
     """Check every line and group the clock events per ticket, in order of first appearance
-    (with `first_line`, also the events the first line's clocks read)."""
+    (with `first_line`, also the events the first line's clocks read); each ticket's events
+    come sorted by (at, seq), equal ones in the file's order."""
     tickets: dict[str, list[tuple[float, int, ClockEvent]]] = {}
     # raw_decode skips json.loads' two whitespace regex matches per line (the slow path's first try).
     raw_decode = json.JSONDecoder().raw_decode
@@ -91,6 +92,7 @@ def read_events(
     clock_types = {kind: kind for kind in (_FIRST_LINE_TYPES if first_line else _CLOCK_TYPES)}
     office_codes: dict[str, str] = {}
     office_types = (ESCALATED, CREATED)
+    unsorted: set[str] = set()  # tickets with an event out of (at, seq) order
     offsets: dict[Any, int] = {}  # time zone of a parsed `at` -> its UTC offset in microseconds
     new_tuple = tuple.__new__
     for lineno, line in enumerate(lines, start=1):
@@ -204,7 +206,15 @@ def read_events(
         )
         # tuple.__new__ skips the NamedTuple's Python-level __new__ (half the cost of an event).
         event = new_tuple(ClockEvent, (at, seq, kind, contract, priority, lineno, office))
-        events.append((micros / 1_000_000, seq, event))
+        ts = micros / 1_000_000
+        if events:
+            # A log is written in time order: sort only the tickets whose events are not.
+            before = events[-1]
+            if ts < before[0] or (ts == before[0] and seq < before[1]):
+                unsorted.add(ticket)
+        events.append((ts, seq, event))
+    for ticket in unsorted:
+        tickets[ticket].sort(key=_by_at_seq)  # stable: equal (at, seq) keep the file's order
     return tickets
 
 
@@ -251,7 +261,6 @@ def replay(
         for ticket, events in tickets.items():
             if not events:
                 continue
-            events.sort(key=_by_at_seq)
             sla = compute_sla_ts(events, contracts, as_of, as_of_ts, offices)
             if sla is not None:
                 row = sla.to_json(ticket)
@@ -283,8 +292,12 @@ def _add_due(
     due: dict[str, float] = {}
     for entry in apply_penalty_caps(computed, contracts):
         due[entry.ticket] = due.get(entry.ticket, 0.0) + entry.due
+    capped = {key for key, contract in contracts.items() if contract.penalties_cap is not None}
     for row in results:
-        contract = contracts.get(row["contract"])
-        if contract is not None and contract.penalties_cap is not None and not row["out_of_contract"]:
-            value = round(due.get(row["ticket"], 0.0), 2)
+        if row["contract"] in capped and not row["out_of_contract"]:
+            owed = due.get(row["ticket"])
+            if owed is None:  # no penalty at all (round(0.0, 2) would give 0 as well)
+                row["penalty_due_pln"] = 0
+                continue
+            value = round(owed, 2)
             row["penalty_due_pln"] = int(value) if value == int(value) else value

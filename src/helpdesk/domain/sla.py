@@ -538,10 +538,11 @@ def compute_first_line(
         return None
     office = created.office
     priority = created.priority or ""
-    for _ts, _seq, event in timed:
-        if event.type == ESCALATED:
-            office = office or event.office
-            break
+    if not office:  # then the escalation's office, if it names one
+        for _ts, _seq, event in timed:
+            if event.type == ESCALATED:
+                office = event.office
+                break
     terms = offices.terms_for(office)
     if terms is None:
         return None

@@ -91,6 +91,7 @@ def read_events(
     fromisoformat = datetime.fromisoformat
     clock_types = {kind: kind for kind in (_FIRST_LINE_TYPES if first_line else _CLOCK_TYPES)}
     office_codes: dict[str, str] = {}
+    plain_types = frozenset(clock_types) - {CREATED, ESCALATED, PRIORITY_CHANGED}
     office_types = (ESCALATED, CREATED)
     unsorted: set[str] = set()  # tickets with an event out of (at, seq) order
     offsets: dict[Any, int] = {}  # time zone of a parsed `at` -> its UTC offset in microseconds
@@ -160,12 +161,16 @@ def read_events(
             continue
         kind = known_kind
         contract = priority = office = None
-        if kind in office_types:
+        if kind in plain_types:
+            pass  # most events carry nothing more the clocks read
+        elif kind in office_types:
             code = record.office
             if code is not None:
                 code = code if type(code) is str else _office(code, lineno)
                 office = office_codes.setdefault(code, code)
-        if kind == CREATED:
+        if kind in plain_types:
+            pass
+        elif kind == CREATED:
             priority = record.priority
             if priority is not None:
                 if priority not in _PRIORITIES:

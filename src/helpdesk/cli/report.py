@@ -50,9 +50,11 @@ def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
         args.date_from,
         args.date_to,
         contract=args.contract,
-        details=args.format in ("json", "xlsx"),
+        details=args.format in ("json", "csv", "xlsx", "html"),
         offices=container.sla.book(),
     )
+    if args.format in ("csv", "xlsx", "html"):
+        report["links"] = container.settings.public_url  # each ticket's row links its page
     return _write(args, render(report, args.format))
 
 

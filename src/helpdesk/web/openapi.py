@@ -121,6 +121,7 @@ def document() -> dict[str, Any]:
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
         "first_line_due": {"type": "string", "format": "date-time", "nullable": True},
+        "breached": {"type": "boolean", "description": "w listach: termin umowny przekroczony"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
     }
     draft_props: dict[str, Any] = {

@@ -44,10 +44,10 @@ async def report_sla(request: web.Request) -> web.Response:
             query.get("to"),
             contract=query.get("contract") or None,
             person=person,
-            details=fmt in ("json", "xlsx", "html"),
+            details=fmt in ("json", "csv", "xlsx", "html"),
             offices=container.sla.book(),
         )
-        if fmt == "html":
+        if fmt in ("csv", "xlsx", "html"):
             report["links"] = container.settings.public_url  # each ticket's row links its page
         return render(report, fmt)
 

@@ -113,3 +113,24 @@ def test_odd_lines_are_accepted_or_refused_with_the_same_message_as_before() -> 
         except InvalidInput as err:
             got = ["error", str(err)]
         assert got == [outcome, detail], odd
+
+
+def test_a_created_event_whose_priority_is_not_text_is_refused_with_its_line_number() -> None:
+    """Not a TypeError from deep inside: the auditor is told which line and which field."""
+    contracts = load_contracts(GOLDEN.parent)
+    for priority in (["high"], {"a": 1}, 3):
+        line = json.dumps(
+            {
+                "ticket": "T-1",
+                "seq": 1,
+                "at": "2026-03-02T09:00:00+01:00",
+                "type": "created",
+                "priority": priority,
+            }
+        )
+        try:
+            read_events([line], contracts, first_line=True)  # the first line's clocks read `created`
+        except InvalidInput as err:
+            assert str(err) == "linia 1: pole 'priority' musi być niepustym tekstem"
+        else:
+            raise AssertionError(f"accepted {priority!r}")

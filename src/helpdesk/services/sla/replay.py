@@ -173,6 +173,8 @@ def read_events(
         elif kind == CREATED:
             priority = record.priority
             if priority is not None:
+                if type(priority) is not str:
+                    priority = _text_field(priority, "priority", lineno)
                 if priority not in _PRIORITIES:
                     raise InvalidInput(f"linia {lineno}: nieznany priorytet '{priority}'")
                 priority = _PRIORITIES[priority]

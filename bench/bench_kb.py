@@ -4,7 +4,11 @@ Run: .venv/bin/python bench/bench_kb.py [--synthetic N] [--fit] [--server | --se
 Not part of the test suite; prints figures only. The evaluation data is in tests/fixtures/kb_eval.
 
 - quality: the shipped matcher on every set (`own` was never fitted on), then cross-validation
-  grouped by article and by question set — the figures that count;
+  grouped by article and by question set — the figures that count — and how they move with the
+  wrong-answer budget of the fit;
+- ranking: per set and kind, how often the right article is ranked first, among the first three,
+  and first with the answer rules allowing it (the ceiling of any confidence), and the same
+  questions with their Polish letters stripped (does the diacritic-free path lose lemmas?);
 - speed: p50/p99 per question on the 80 evaluation articles and on N synthetic articles (10,000 by
   default) plus the evaluation articles, one thread;
 - memory: RSS of this process with Morfeusz loaded and the big index built; `--server` also starts
@@ -33,10 +37,17 @@ from pathlib import Path
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.kb.article import Article
-from helpdesk.domain.kb.text import tokens
+from helpdesk.domain.kb.text import fold, tokens
 from helpdesk.services.kb.calibration import FIT_OPTIONS, fit, grouped_cross_validate, samples
 from helpdesk.services.kb.matcher import Calibration, KbMatcher
-from helpdesk.services.kb.quality import LabelledQuestion, evaluate, load_questions, report
+from helpdesk.services.kb.quality import (
+    LabelledQuestion,
+    evaluate,
+    load_questions,
+    rank_report,
+    rank_tallies,
+    report,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -131,6 +142,29 @@ def quality(matcher: KbMatcher, sets: dict[str, list[LabelledQuestion]]) -> None
     data = [s for name, qs in sets.items() for s in samples(matcher, qs, name)]
     cv = grouped_cross_validate(data, Calibration(), folds=5, held_out=HELD_OUT, **FIT_OPTIONS)
     print_scores("cross-validated, grouped by article (5 folds) and by question set:", dict(cv))
+    # The trade-off the features allow: the same grouped cross-validation with other budgets.
+    for budget in (0.015, 0.02, 0.03, 0.035):
+        options = {**FIT_OPTIONS, "wrong_target": budget}
+        every = grouped_cross_validate(data, Calibration(), folds=5, held_out=HELD_OUT, **options)["ALL"][
+            "ALL"
+        ]
+        print(f"  with wrong_target {budget:.3f}: right {every.accuracy:6.1%}  wrong {every.wrong_rate:5.1%}")
+
+
+def ranking(matcher: KbMatcher, sets: dict[str, list[LabelledQuestion]]) -> None:
+    """Where the right article stands per set and kind, and what stripping Polish letters changes."""
+    for name, questions in sets.items():
+        print(f"ranking, {name} (answerable questions; first, among the first 3, first and allowed):")
+        print(rank_report(rank_tallies(matcher, questions)))
+    every = [q for qs in sets.values() for q in qs if q.expected is not None and fold(q.q) != q.q.lower()]
+    stripped = [LabelledQuestion(fold(q.q), q.expected, q.kind) for q in every]
+    as_written, plain = rank_tallies(matcher, every)["ALL"], rank_tallies(matcher, stripped)["ALL"]
+    right, right_plain = evaluate(matcher, every)["ALL"].right, evaluate(matcher, stripped)["ALL"].right
+    print(
+        f"{len(every)} answerable questions with Polish letters, as written / stripped: first "
+        f"{as_written.top1} / {plain.top1}, allowed {as_written.allowed} / {plain.allowed}, "
+        f"answered right (shipped) {right} / {right_plain}"
+    )
 
 
 def refit(matcher: KbMatcher, sets: dict[str, list[LabelledQuestion]]) -> None:
@@ -249,6 +283,7 @@ def main() -> None:
         f"{p99f:.2f} ms) over {len(questions)} questions"
     )
     quality(matcher, sets)
+    ranking(matcher, sets)
 
     synthetic = synthetic_articles(articles, args.synthetic, rng) + articles
     del matcher

@@ -133,9 +133,11 @@ def main() -> None:
         generated = time.perf_counter() - began
         size_mb = path.stat().st_size / 1e6
         began = time.perf_counter()
+        cpu_began = time.process_time()
         with path.open(encoding="utf-8") as handle:
             results = list(replay(handle, contracts, as_of, offices))
         elapsed = time.perf_counter() - began
+        cpu = time.process_time() - cpu_began
     breached = sum(1 for r in results for m in r["metrics"].values() if m["state"] == "breached")
     penalties = sum(r["penalty_pln"] for r in results)
     due = sum(r.get("penalty_due_pln", r["penalty_pln"]) for r in results)
@@ -144,7 +146,8 @@ def main() -> None:
     print(f"log: {tickets:,} tickets, {events:,} events, {size_mb:.1f} MB (generated in {generated:.1f} s)")
     print(
         f"replay (parse + compute): {elapsed:.2f} s, {events / elapsed:,.0f} events/s, "
-        f"{len(results) / elapsed:,.0f} tickets/s"
+        f"{len(results) / elapsed:,.0f} tickets/s; {cpu:.2f} s of CPU (on a shared machine CPU time "
+        "varies less than wall time)"
     )
     print(f"results: {len(results):,} tickets, {breached:,} breached clocks, penalties {penalties:,.0f} PLN")
     print(

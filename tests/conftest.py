@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -35,12 +36,28 @@ def any_container(request, tmp_path, clock) -> Iterator[Container]:
         yield c
         c.close()
         return
+    with postgres_container(clock) as c:
+        yield c
+
+
+@contextmanager
+def postgres_container(clock: ManualClock) -> Iterator[Container]:
+    """A migrated container on a fresh PostgreSQL database (failing when there is no server)."""
     if not HAS_POSTGRES:
         missing("PostgreSQL", "set HELPDESK_TEST_POSTGRES_URL (.ci/run sets it and starts the server)")
     with postgres_database() as url:
         c = make_container(url, clock)
+        try:
+            yield c
+        finally:
+            c.close()
+
+
+@pytest.fixture
+def pg_container(clock) -> Iterator[Container]:
+    """A container on PostgreSQL only, for what exists only there."""
+    with postgres_container(clock) as c:
         yield c
-        c.close()
 
 
 @pytest.fixture

@@ -32,12 +32,14 @@ from helpdesk.adapters.files.checkpoints import CheckpointFile
 from helpdesk.adapters.files.contracts import contractors
 from helpdesk.adapters.files.office_calendar import OfficeFiles, office_calendar
 from helpdesk.adapters.morph import morfeusz
+from helpdesk.adapters.telegram.texts import load_texts
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.throttle import Limit
 from helpdesk.services.access_log import AccessLog
 from helpdesk.services.audit import AuditCheckpoints
 from helpdesk.services.events import EventRecorder
+from helpdesk.services.intake.dialogue import DialogueService
 from helpdesk.services.intake.mail import MailIntake, MailLimits, intake_listener
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.drafts import KbDrafts
@@ -52,14 +54,13 @@ from helpdesk.services.retention import Retention
 from helpdesk.services.rollout.service import RolloutService, describe_calendar
 from helpdesk.services.sla.live import LiveSla
 from helpdesk.services.sla.sweep import SlaSweep
+from helpdesk.services.texts import Texts
 from helpdesk.services.tickets import TicketService
 from helpdesk.settings import Settings, SettingsError, auditor_addresses
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when a token is configured
     from helpdesk.adapters.telegram.bot import TelegramBot
     from helpdesk.adapters.telegram.sender import OutboxSender
-    from helpdesk.services.intake.dialogue import DialogueService
-    from helpdesk.services.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class Container:
     kb_proposals: KbProposals  # phrasings and counter-examples learned from tickets
     mail: MailChannel
     telegram: TelegramChannel | None  # None without HELPDESK_TELEGRAM_TOKEN
+    dialogue: DialogueService  # the bot's conversation on the web page "Zapytaj" (its own texts)
     trust: TrustParts
     rollout: RolloutService  # office profiles, the plan, trainings, partners' domain systems
 
@@ -222,7 +224,10 @@ def build_container(
     rollout = RolloutService(db, clock, settings.tz, contracts, calendar_info=calendar_of)
     tickets.rollout = rollout
     mail = build_mail_channel(settings, db, clock, tickets, kb, outbox, executor)
-    telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor)
+    # One conversation service, two channels: the web page "Zapytaj" talks through the same
+    # dialogue as the bot, with the few texts that differ on a page ([web.*] of the texts file).
+    texts = load_texts(settings)
+    telegram = build_telegram_channel(settings, db, clock, tickets, kb, people, outbox, executor, texts)
     return Container(
         settings=settings,
         db=db,
@@ -241,6 +246,7 @@ def build_container(
         kb_proposals=KbProposals(db, clock, kb, settings.tz),
         mail=mail,
         telegram=telegram,
+        dialogue=DialogueService(db, clock, kb, tickets, texts.for_channel("web")),
         trust=build_trust(settings, db, clock, tickets),
         rollout=rollout,
     )
@@ -313,6 +319,7 @@ def build_telegram_channel(
     people: PeopleService,
     outbox: OutboxService,
     executor: ThreadPoolExecutor,
+    texts: Texts,
 ) -> TelegramChannel | None:
     """The bot, its dialogue and outbox sender, and its notice listener; None without a token."""
     if not settings.telegram_token:
@@ -321,11 +328,8 @@ def build_telegram_channel(
     from helpdesk.adapters.telegram.claims import UpdateClaims
     from helpdesk.adapters.telegram.rate import RateLimiter
     from helpdesk.adapters.telegram.sender import OutboxSender
-    from helpdesk.adapters.telegram.texts import load_texts
-    from helpdesk.services.intake.dialogue import DialogueService
     from helpdesk.services.notify.telegram import telegram_listener
 
-    texts = load_texts(settings)
     dialogue = DialogueService(db, clock, kb, tickets, texts)
     tickets.listeners.append(telegram_listener(texts))
     bot = TelegramBot(

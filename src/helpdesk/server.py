@@ -7,6 +7,7 @@ that dies, and passes SIGTERM/SIGINT on. The singletons run in whichever worker 
 """
 
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -44,11 +45,27 @@ async def run_server(
                 await asyncio.get_running_loop().run_in_executor(container.executor, container.kb.matcher)
             except Exception:
                 log.exception("the knowledge-base index could not be built at start; it will be on first use")
-            await stop.wait()
+            settle_heap()
+            try:
+                await stop.wait()
+            finally:
+                gc.unfreeze()  # what start-up built may go once the server stops (tests start many)
             log.warning("helpdesk: zatrzymywanie…")
     except OSError as err:
         # An address already taken (HTTP or SMTP) is a set-up problem: one line, no traceback.
         raise SettingsError(f"nie można uruchomić serwera: {err.strerror or err}") from err
+
+
+def settle_heap() -> None:
+    """Keep what start-up built (modules, templates, the knowledge-base index, pools) out of the
+    garbage collector's full passes.
+
+    Those objects live as long as the process, yet every full collection walked all of them: with
+    a page that allocates a few thousand objects (the region overview) one request in fifty paid
+    ~80 ms of collection on a busy machine — the whole p99. Collected once, then frozen, the full
+    passes walk only what requests create."""
+    gc.collect()
+    gc.freeze()
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,21 +1,64 @@
 """A day's work in a real browser, role by role, from an empty ticket to a closed one: an official
-asks the knowledge base while typing and opens a ticket on the web (no component, one file); the
-office's leader finds it in the queue, escalates it choosing component, priority and contract; the
-contractor's agent finds it in the queue ordered by the nearest breach, acknowledges and resolves it
-with a note; the official sees the note and closes it; the auditor finds it in the report and
-opens its events; a leader of another office neither sees nor opens it (404); the coordinator sees
-the region. Every page is photographed at 1280 and 390 px (var/test-artifacts/screenshots/) and
-checked with axe-core (no serious or critical violation) and for overflow at phone width."""
+asks on "Zapytaj" (the bot's dialogue) and while typing, then opens a ticket on the web (no
+component, one file); the office's leader finds it in the queue, escalates it choosing component,
+priority and contract; the contractor's agent finds it in the queue ordered by the nearest breach,
+acknowledges and resolves it with a note; the official sees the note and closes it; the auditor
+finds it in the report and opens its events with the chain status; a leader of another office
+neither sees nor opens it (404); the coordinator sees the region filled by a seeded fortnight
+(ageing, breach flags, drill-down). Every step is photographed at 1280 and 390 px
+(var/test-artifacts/screenshots/), and each page is checked with axe-core (no serious or critical
+violation) and for overflow at phone width."""
 
 import re
 
 import pytest
 
 from helpdesk.adapters.files.articles import load_articles
+from helpdesk.services.people import parse_offices_csv
+from helpdesk.services.tickets import NewTicket
 from tests.browser.support import ARGS, REPO, check, free_port, login, logout, need_chromium, serving
 from tests.support.world import make_container, populate
 
 PASSWORD = "tajne-haslo-1"
+
+
+REGION = """code,name,type,employees,components,leaders_max
+1419032,Urząd Gminy Gąbin,gmina_miejsko_wiejska,60,EZD;EPUAP;KONTO,1
+1419072,Urząd Gminy Radzanowo,gmina_wiejska,30,EZD;EPUAP;KONTO,1
+1419102,Urząd Gminy Stara Biała,gmina_wiejska,35,EZD;EPUAP;KONTO,1
+1419000,Starostwo Powiatowe w Płocku,powiat_ziemski,180,EZD;ESB;EPUAP;KONTO,2
+"""
+
+
+def seed_region(container, people) -> None:
+    """A region with work in it before the day starts: tickets in six offices opened over the past
+    days (so the overview has ageing), some untaken, some escalated long enough ago to breach."""
+    container.people.import_offices(parse_offices_csv(REGION))
+    now = container.clock.now()
+    for code in ("1419032", "1419072", "1419102", "1419000"):
+        for role in ("official", "leader"):
+            login = f"{'urz' if role == 'official' else 'lider'}.{code}"
+            people[login] = container.people.add_person(
+                login=login, name=f"Osoba {login}", role=role, now=now, jst=code
+            )
+    plan = [  # (office's official, its leader, title, escalate?) per day, oldest first
+        ("urz.1419000", "lider.1419000", "Nie działa podpis kwalifikowany w EZD", True),
+        ("urz.1419032", None, "Brak dostępu do skrzynki ePUAP", False),
+        ("urz.slupno", "lider.slupno", "EZD nie generuje UPO", True),
+        ("urz.1419072", None, "Prośba o nowe konto w systemie", False),
+        ("urz.1419102", "lider.1419102", "Skaner nie zapisuje do EZD", False),
+        ("urz2.plock", "lider2.plock", "Wolne działanie EZD po aktualizacji", True),
+    ]
+    for official, leader, title, escalate in plan:
+        ticket = container.tickets.create(people[official], NewTicket(title, f"{title}. Od rana."))
+        if leader:
+            container.tickets.act(people[leader], ticket["id"], "take")
+        if escalate:
+            container.tickets.act(people[leader], ticket["id"], "escalate", component="EZD", priority="high")
+        container.clock.advance(days=2)
+        container.sla_sweep.sweep(container.clock.now())
+    container.clock.advance(days=2)  # the day itself: Monday, 15 March 2027, 9:00
+    container.sla_sweep.sweep(container.clock.now())
 
 
 @pytest.fixture
@@ -27,6 +70,7 @@ def site(tmp_path, clock):
     for login_ in people:
         container.people.set_password(login_, PASSWORD)
     container.kb.import_articles(load_articles([REPO / "knowledge_base"]))
+    seed_region(container, people)
     with serving(container, port) as base:
         yield base, container, chromium
     container.close()
@@ -49,6 +93,17 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/tickets/new")
+        # "Zapytaj": the bot's dialogue on a page — the answer, "Pomogło", recorded as a deflection.
+        page.click("nav >> text=Zapytaj")
+        page.fill("#ask-text", "Jak założyć profil zaufany?")
+        page.click("button:text-is('Wyślij')")
+        expect(page.locator(".bubble.desk")).to_contain_text("Profil zaufany")
+        expect(page.locator(".bubble.desk button", has_text="Nie pomogło")).to_be_visible()
+        check(page, "00-official-ask-answer")
+        page.click(".bubble.desk button:has-text('Pomogło'):not(:has-text('Nie'))")
+        expect(page.locator(".bubble.desk")).to_contain_text("Cieszę się")
+        check(page, "00-official-ask-helped")
+        page.goto(f"{base}/tickets/new")
         # Knowledge-base suggestions while typing; "it helped" is recorded as a deflection.
         page.fill("#title", "Jak założyć profil zaufany?")
         expect(page.locator("#kb-suggestions")).to_be_visible(timeout=10_000)
@@ -92,6 +147,7 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         main = page.inner_text("main")
         assert "przekazane Wykonawcy" in main and "umowa-ezd-2026" in main and "awaria" in main
         assert "Terminy SLA Wykonawcy" in main and "reakcja:" in main
+        check(page, "04-leader-escalated")
         logout(page)
 
         # Agent of the contractor: the queue by the nearest breach, acknowledge, resolve with a note.
@@ -108,6 +164,8 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         page.fill("#text-resolve", "Nadano uprawnienia zapisu do katalogu kancelarii.")
         page.click("button:text-is('rozwiąż')")
         assert "rozwiązane" in page.locator(".badge").first.inner_text()
+        assert "Nadano uprawnienia zapisu" in page.inner_text("main")
+        check(page, "06-agent-resolved")
         logout(page)
 
         # Official: sees the resolution note and closes the ticket.
@@ -141,15 +199,28 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         page.goto(f"{base}/reports?from=2027-03-31&to=2027-03-01")
         assert page.locator("[role=alert]").count() == 1  # a reversed period: said on the page
         page.goto(f"{base}/reports?from=2027-03-01&to=2027-03-31")
+        page.click("text=Sprawdź łańcuch zdarzeń")
         page.click(f"text={ticket_id}")
-        assert "przekazane Wykonawcy" in page.inner_text("main")
+        main = page.inner_text("main")
+        assert "przekazane Wykonawcy" in main and "rozwiązane" in main and "zamknięte" in main
+        assert "łańcuch nienaruszony" in main and "Skrót zdarzenia" in page.inner_text("main table")
+        check(page, "09-auditor-ticket-events-chain")
         logout(page)
 
         # Coordinator: the region at a glance and the offices registry.
         login(page, base, "koordynator", PASSWORD)
         page.goto(f"{base}/region")
         assert "Region" in page.inner_text("h1")
+        rows = page.locator("main tbody tr")
+        assert rows.count() >= 5  # six offices had work; the day's own ticket is closed
+        assert page.locator("main tbody .badge.breached").count() >= 2  # breach flags
+        assert page.locator("main tbody .badge.late, main tbody .badge.risk").count() >= 2  # ageing
+        assert "Starostwo Powiatowe w Płocku" in rows.first.inner_text()  # most in need first
         check(page, "10-coordinator-region")
+        page.click("main tbody tr >> nth=0 >> a.badge.breached")
+        assert "Wszystkie zgłoszenia" in page.inner_text("h1")
+        assert "Nie działa podpis kwalifikowany w EZD" in page.inner_text("main")
+        check(page, "10-coordinator-region-drill-down")
         page.goto(f"{base}/offices")
         assert "Urząd Miasta Płocka" in page.inner_text("main")
         check(page, "11-offices")

@@ -217,3 +217,24 @@ def test_a_change_made_elsewhere_is_indexed_by_one_thread_while_others_answer_fr
     assert kb.matcher()[0] is not old
     again = kb.answer("jak zresetować hasło do EZD", record=False)
     assert not (again["answered"] and again["article"]["id"] == ARTICLE)  # the counter-example counts
+
+
+class _CountingMorphology:
+    """The real morphology, counting how often the service asks it to forget its caches."""
+
+    def __init__(self, real):
+        self.real, self.forgotten = real, 0
+        self.analyse, self.forms = real.analyse, real.forms
+
+    def forget(self):
+        self.forgotten += 1
+
+
+def test_a_full_index_build_lets_the_morphology_forget_the_articles_words(desk):
+    container, people = desk
+    counting = _CountingMorphology(container.kb.morphology)
+    kb = KbService(container.db, container.clock, container.settings, morphology=counting)
+    assert kb.answer("jak zresetować hasło do EZD", people["urz.plock"])["article"]["id"] == ARTICLE
+    assert counting.forgotten == 1  # once, after the build: answering itself keeps the cache
+    kb.answer("skaner nie jest wykrywany w EZD", people["urz.plock"])
+    assert counting.forgotten == 1

@@ -401,3 +401,68 @@ def test_an_update_with_an_onupdate_default_is_refused_or_filled(dialect):
     parameters = prepared.parameters({"s": "x", "k": 1})
     values = dict(zip(prepared.names, parameters, strict=True)) if prepared.names else parameters
     assert values["touched"] == 7
+
+
+# --- deferred writes (PostgreSQL batches) --------------------------------------------------------
+
+
+def test_deferred_writes_reach_the_server_before_any_later_statement_and_before_the_commit(any_container):
+    """A deferred write is seen by the next statement of either path, and committed with the unit."""
+    db = any_container.db
+    author = populate(any_container)["urz.plock"].id
+
+    def unit(tx: Tx) -> tuple[Any, Any, Any]:
+        tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7001), keyed=True)
+        through_fast = tx.fast.first(ticket_store._TICKET_BY_NO, {"no": 7001})
+        tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7002), keyed=True)
+        through_sqlalchemy = tx.conn.execute(select(ticket_t.c.no).where(ticket_t.c.no == 7002)).first()
+        tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7003), keyed=True)
+        return through_fast, through_sqlalchemy, tx.fast.deferring
+
+    through_fast, through_sqlalchemy, deferring = db.write(unit)
+
+    assert deferring is (not db.sqlite)  # PostgreSQL defers; SQLite (no round trips) runs at once
+    assert through_fast is not None and through_fast.no == 7001
+    assert through_sqlalchemy is not None and through_sqlalchemy.no == 7002
+    # The last one was still waiting when the unit returned: it went out before the commit.
+    assert db.read(lambda tx: tx.ticket(7003)) is not None
+
+
+def test_a_failing_deferred_write_fails_its_unit_and_leaves_nothing_behind(any_container):
+    db = any_container.db
+    author = populate(any_container)["urz.plock"].id
+    db.write(
+        lambda tx: tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7101), keyed=True)
+    )
+
+    def clash(tx: Tx) -> None:
+        tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7102), keyed=True)
+        tx.fast.defer(ticket_store._TICKET_INSERT, ticket_values(author, no=7101), keyed=True)  # taken
+
+    with pytest.raises(IntegrityError):
+        db.write(clash)
+    assert db.read(lambda tx: tx.ticket(7102)) is None
+
+
+def test_the_chain_head_remembered_in_a_transaction_is_forgotten_after_any_statement_of_sqlalchemy(
+    pg_container,
+):
+    """Within one PostgreSQL transaction the locked head is remembered; a statement the prepared path
+    did not send (which could move it) makes the next append read it again."""
+    db = pg_container.db
+
+    def unit(tx: Tx) -> tuple[Any, Any, Any]:
+        tx.append_log("checkpoint", "audytor", AT, {"n": 1})
+        remembered = tx.fast.head
+        tx.conn.execute(
+            update(head_t).where(head_t.c.id == 1).values(last_ticket_no=head_t.c.last_ticket_no + 5)
+        )
+        forgotten = tx.fast.head
+        tx.append_log("checkpoint", "audytor", AT, {"n": 2})
+        return remembered, forgotten, tx.conn.execute(select(head_t)).one()
+
+    remembered, forgotten, head = db.write(unit)
+    assert remembered is not None and forgotten is None
+    assert head.event_count == remembered.event_count + 1
+    assert head.last_ticket_no == remembered.last_ticket_no + 5  # the SQLAlchemy update was kept
+    assert db.read(lambda tx: tx.head())[1] == head.event_count

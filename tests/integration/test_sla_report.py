@@ -189,3 +189,35 @@ async def test_api_scopes_and_formats(client):
     ):
         resp, body = await client("koordynator", query)
         assert resp.status == 400 and "error" in json.loads(body)
+
+
+async def test_the_report_narrows_to_an_office_a_component_or_a_priority_in_every_format(client):
+    """What the report page filters, the files hold too: totals, groups and rows of those tickets only."""
+    a, b, c, _ = client.tickets
+    resp, body = await client("audytor", MARCH + "&office=1419112")
+    report = json.loads(body)
+    assert resp.status == 200 and [t["ticket"] for t in report["tickets"]] == [c]
+    assert report["total"]["tickets"] == 1 and report["filters"] == {"office": "1419112"}
+    assert set(report["by_office"]) == {"1419112"}
+
+    resp, body = await client("audytor", MARCH + "&component=ezd")  # the code, in any case
+    report = json.loads(body)
+    assert sorted(t["ticket"] for t in report["tickets"]) == sorted([a, b])
+    assert report["total"]["tickets"] == 2 and report["filters"] == {"component": "EZD"}
+
+    resp, body = await client("koordynator", MARCH + "&priority=critical&format=csv")
+    text = body.decode("utf-8-sig")
+    assert b in text and a not in text and c not in text
+
+    resp, body = await client("koordynator", MARCH + "&priority=high&format=xlsx")
+    book = load_workbook(io.BytesIO(body))
+    assert book["Zgłoszenia"].max_row == 2  # the header and ticket C (raised to high)
+
+    # A leader may narrow only to their own office; filters are checked like every other parameter.
+    resp, body = await client("lider.slupno", MARCH + "&office=1462011")
+    assert resp.status == 403 and "Twój urząd" in json.loads(body)["error"]
+    resp, body = await client("lider.slupno", MARCH + "&office=1419112")
+    assert resp.status == 200 and [t["ticket"] for t in json.loads(body)["tickets"]] == [c]
+    for query in ("&office=abc", "&component=XYZ", "&priority=pilne"):
+        resp, body = await client("koordynator", MARCH + query)
+        assert resp.status == 400 and json.loads(body)["error"]

@@ -229,3 +229,42 @@ def test_a_stop_during_a_sweep_waits_for_it_and_logs_no_traceback(container, wor
     assert events_of(container, "sla_warning") == [(int(ticket[2:]), {"metric": "reaction", "share": 0.8})]
     assert [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
     assert "CancelledError" not in caplog.text
+
+
+def test_a_raised_priority_that_passes_a_target_is_breached_at_the_next_sweep(container, world, clock):
+    """SLA rules: after `priority_changed` the time so far is kept and the new targets apply, so a
+    raise can put a clock past its new target (or warning share) at that very minute. The sweep
+    must record it then, not at the next deadline of some other clock, hours later."""
+    leader, coordinator = world["lider.plock"], world["koordynator"]
+    # Escalated Mon 1 Mar 2027 09:00 as `normal` (EZD: reaction 1 d = 8 h, workaround 5 d).
+    ticket = escalated_ticket(container, world)
+    # 13:30: 4 h 30 min = 270 min of reaction used; `high` allows 4 h = 240 min: breached now.
+    clock.set(at(1, 13, 30))
+    container.tickets.act(leader, ticket, "set_priority", priority="high")
+    got = container.tickets.get(coordinator, ticket)
+    assert got["sla"]["metrics"]["reaction"]["state"] == "breached"
+    assert got["next_deadline"] == "2027-03-01T13:30:00+01:00"  # due at once
+    result = sweeper(container).sweep(clock.now())
+    assert result.breaches == [(ticket, "reaction")]
+    assert events_of(container, "sla_breached") == [(1, {"metric": "reaction"})]
+    # Then the workaround's warning: high 2 d = 960 min, 80 % = 768 min; 498 more after 13:30 =
+    # 150 on Monday (to 16:00) + 348 on Tuesday from 08:00 = Tue 13:48.
+    got = container.tickets.get(coordinator, ticket)
+    assert got["next_deadline"] == "2027-03-02T13:48:00+01:00"
+    assert sweeper(container).sweep(clock.now()).tickets == 0
+
+
+def test_a_raised_priority_past_the_warning_share_is_warned_at_the_next_sweep(container, world, clock):
+    """A raise to 80-100 % of the new target: warned at once, breached at the new due time."""
+    leader, coordinator = world["lider.plock"], world["koordynator"]
+    ticket = escalated_ticket(container, world)  # Mon 1 Mar 09:00, `normal`
+    # 12:30: 210 min used; `high` reaction 240 min, warned from 192 min: warning now, due 13:00.
+    clock.set(at(1, 12, 30))
+    container.tickets.act(leader, ticket, "set_priority", priority="high")
+    assert container.tickets.get(coordinator, ticket)["next_deadline"] == "2027-03-01T12:30:00+01:00"
+    sweep = sweeper(container)
+    result = sweep.sweep(clock.now())
+    assert (result.warnings, result.breaches) == ([(ticket, "reaction")], [])
+    assert container.tickets.get(coordinator, ticket)["next_deadline"] == "2027-03-01T13:00:00+01:00"
+    clock.set(at(1, 13, 1))  # at 13:00 it is exactly on target, breached just after
+    assert sweep.sweep(clock.now()).breaches == [(ticket, "reaction")]

@@ -52,10 +52,21 @@ def test_the_texts_are_polish_with_diacritics_and_every_template_formats(tmp_pat
             "metric",
         )
     }
-    for section, items in texts.data.items():
-        if isinstance(items, dict):
-            for key in items:
-                assert texts(f"{section}.{key}", **values)
+
+    def paths(node: dict, prefix: str) -> list[str]:  # every text, also the channels' own ([web.*])
+        found = []
+        for key, item in node.items():
+            found += paths(item, f"{prefix}{key}.") if isinstance(item, dict) else [f"{prefix}{key}"]
+        return found
+
+    for path in paths({k: v for k, v in texts.data.items() if isinstance(v, dict)}, ""):
+        assert texts(path, **values)
+    web = texts.for_channel("web")
+    assert "otwórz zgłoszenie" in web.raw("ticket.created") and "odpowiedz na tę" not in web.raw(
+        "ticket.created"
+    )
+    assert web.raw("answer.maybe") == texts.raw("answer.maybe")  # what the web does not override
+    assert web.raw("answer.helped") == "Pomogło"  # no emoji on the page
     assert set(dict(texts.data["commands"])) == {"start", "help", "moje", "wyloguj"}
 
 

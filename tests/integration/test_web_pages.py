@@ -5,6 +5,8 @@ resolve, attachments up and down, Markdown sanitised, the region and the offices
 report page's errors, and the API's new action and filters."""
 
 import re
+from datetime import timedelta
+from html import unescape
 from urllib.parse import unquote
 
 import pytest
@@ -12,7 +14,7 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.domain.kb.article import Article
-from helpdesk.services.tickets import NewTicket
+from helpdesk.services.tickets import File, NewTicket
 from helpdesk.settings import load_settings
 from helpdesk.web.app import create_app
 from helpdesk.web.middlewares import CSP
@@ -277,8 +279,28 @@ async def test_report_downloads_are_polish_link_each_ticket_and_the_workbook_has
     csv_text = await (await api.get(base + "csv", headers=headers)).text()
     header = csv_text.lstrip("\ufeff").splitlines()[0]
     assert "reakcja_spełnione" in header and "reaction" not in header and "\nkomponent," in csv_text
+    # After the summary, the per-ticket rows: Polish names and states, and the link to the events.
+    tickets_part = csv_text.split("\n\n", 1)[1].splitlines()
+    assert tickets_part[0].startswith("zgłoszenie,umowa,") and "reakcja_stan" in tickets_part[0]
+    row = dict(zip(tickets_part[0].split(","), tickets_part[1].split(","), strict=True))
+    assert (row["zgłoszenie"], row["reakcja_stan"], row["priorytet"]) == (web.ticket, "dotrzymany", "błąd")
+    assert row["zdarzenia_zgłoszenia"].endswith(f"/tickets/{web.ticket}") and row["poza_umową"] == "nie"
+    english = re.compile(
+        r"\b(reaction|workaround|fix|met|breached|running|take|answer|critical|high|normal|low)\b"
+    )
+    assert not english.search(csv_text), english.search(csv_text)
     book = load_workbook(io.BytesIO(await (await api.get(base + "xlsx", headers=headers)).read()))
     assert any(sheet._charts for sheet in book.worksheets)
+    sheet = book["Zgłoszenia"]
+    head = [c.value for c in sheet[1]]
+    cells = [c.value for c in sheet[2]]
+    assert "reakcja_stan" in head and "pierwsza_linia_podjęcie_stan" in head
+    assert cells[head.index("reakcja_stan")] == "dotrzymany" and cells[0] == web.ticket
+    assert sheet.cell(row=2, column=len(head)).hyperlink.target.endswith(f"/tickets/{web.ticket}")
+    for sheet in book.worksheets:
+        for line in sheet.iter_rows(values_only=True):
+            texts = [str(v) for v in line if isinstance(v, str)]
+            assert not any(english.fullmatch(t) or english.search(t.replace("_", " ")) for t in texts), texts
 
 
 def test_a_changed_component_keeps_the_audit_log_whole(container):
@@ -297,3 +319,157 @@ async def test_the_office_calendar_form_carries_the_form_token_and_no_inline_sty
     resp = await boss.get("/offices/1419112/calendar")
     html = await resp.text()
     assert resp.status == 200 and "name='csrf'" in html and "<style>" not in html
+
+
+def _buttons(html: str) -> dict[str, str]:
+    """label → data of the dialogue's buttons on the page "Zapytaj"."""
+    found = re.findall(
+        r'name="data" value="([^"]*)">\s*<input type="hidden" name="label" value="[^"]*">\s*'
+        r'<button type="submit" class="plain">([^<]*)</button>',
+        html,
+    )
+    return {unescape(label): unescape(data) for data, label in found}
+
+
+async def test_ask_is_the_bots_dialogue_answer_feedback_and_a_ticket_from_the_question(web):
+    from helpdesk.adapters.files.articles import load_articles
+    from tests.browser.support import REPO
+
+    container = web.container
+    container.kb.import_articles(load_articles([REPO / "knowledge_base"]))
+    anonymous = await web()
+    resp = await anonymous.get("/ask", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/login?next=/ask")
+    official = await web("urz.plock")
+    # A question the knowledge base answers: the article, "Pomogło / Nie pomogło".
+    resp = await official.post("/ask", data=with_token(official, {"text": "Jak założyć profil zaufany?"}))
+    html = await resp.text()
+    assert resp.status == 200 and "Profil zaufany" in html
+    buttons = _buttons(html)
+    helped = next(data for label, data in buttons.items() if "Pomogło" in label and "Nie" not in label)
+    assert any("Nie pomogło" in label for label in buttons)
+    assert f'href="{container.kb.public_url}/kb/' in html  # the article's address is a link
+    # "Pomogło": a deflection, recorded as the bot records it.
+    html = await (
+        await official.post("/ask/button", data=with_token(official, {"data": helped, "label": "Pomogło"}))
+    ).text()
+    assert "Cieszę się" in html
+    now = container.clock.now()
+    report = container.kb_insights.deflection(now - timedelta(days=1), now + timedelta(minutes=1))
+    assert report["total"]["helpful"] == 1
+    # A question it cannot answer becomes a ticket in three short steps, on the web channel.
+    html = await (
+        await official.post("/ask", data=with_token(official, {"text": "Zxqv plmkrt wrrtg bvcx"}))
+    ).text()
+    create = next(data for label, data in _buttons(html).items() if "Załóż zgłoszenie" in label)
+    html = await (await official.post("/ask/button", data=with_token(official, {"data": create}))).text()
+    assert "1/3" in html and "Trwa zakładanie zgłoszenia" in html
+    what = {"text": "Ekran logowania miga i znika"}
+    html = await (await official.post("/ask", data=with_token(official, what))).text()
+    assert "2/3" in html
+    ezd = next(data for label, data in _buttons(html).items() if label.startswith("EZD"))
+    html = await (await official.post("/ask/button", data=with_token(official, {"data": ezd}))).text()
+    assert "3/3" in html
+    high = _buttons(html)["Nie mogę pracować"]
+    html = await (await official.post("/ask/button", data=with_token(official, {"data": high}))).text()
+    ticket_id = re.search(r"<b>(T-\d+)</b>", html).group(1)
+    assert f'<a href="/tickets/{ticket_id}">' in html and "odpowiedz na tę wiadomość" not in html
+    ticket = container.tickets.get(web.people["urz.plock"], ticket_id)
+    assert (ticket["channel"], ticket["component"], ticket["priority"]) == ("web", "EZD", "high")
+    assert ticket["title"] == "Zxqv plmkrt wrrtg bvcx" and "miga i znika" in ticket["description"]
+    # Forms without the session's token are refused, as everywhere.
+    resp = await official.post("/ask", data={"text": "pytanie"})
+    assert resp.status == 403
+
+
+async def test_every_event_of_a_ticket_is_said_in_polish_on_its_page(web):
+    people, container = web.people, web.container
+    leader, official, agent = people["lider.plock"], people["urz.plock"], people["agent2"]
+    tid = web.ticket
+    container.tickets.attach(official, tid, File("zrzut.png", "image/png", b"\x89PNG"))
+    container.tickets.act(leader, tid, "take")
+    container.tickets.act(leader, tid, "comment", text="Sprawdzam")
+    container.tickets.act(leader, tid, "set_component", component="EZD")
+    container.tickets.act(leader, tid, "set_priority", priority="high")
+    container.tickets.act(leader, tid, "escalate", component="EZD")
+    container.tickets.act(agent, tid, "wait_for_office", text="Proszę o zrzut")
+    container.tickets.act(official, tid, "comment", text="Zrzut w załączniku")  # resumes by itself
+    container.clock.advance(days=5)
+    container.sla_sweep.sweep(container.clock.now())
+    container.tickets.act(agent, tid, "acknowledge")
+    container.tickets.act(agent, tid, "workaround", text="Obejście: inny serwer")
+    container.tickets.act(agent, tid, "resolve", text="Naprawione")
+    container.tickets.act(official, tid, "reopen", text="Wróciło")
+    container.tickets.act(agent, tid, "resolve", text="Naprawione na dobre")
+    container.tickets.act(official, tid, "close")
+    kinds = {e["type"] for e in container.tickets.get(leader, tid)["events"]}
+    assert {"sla_breached", "resumed", "escalated", "priority_changed", "component_changed"} <= kinds
+    html = await (await (await web("lider.plock")).get(f"/tickets/{tid}")).text()
+    cells = re.findall(r'<td data-label="Zdarzenie">([^<]*)</td>', html)
+    assert len(cells) == len(container.tickets.get(leader, tid)["events"])
+    for cell in cells:
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b|\b(" + "|".join(kinds) + r")\b", unescape(cell)), cell
+    text = unescape(html)
+    assert "przekroczony termin SLA: termin: reakcja" in text
+    assert "wznowione: urząd odpowiedział" in text and "przekazane Wykonawcy: awaria, umowa" in text
+    # The official does not see the desk's own clocks, and sees the rest in Polish too.
+    html = await (await (await web("urz.plock")).get(f"/tickets/{tid}")).text()
+    assert "przekroczony termin SLA" not in html and "obejście udostępnione" in html
+
+
+async def test_the_region_shows_ageing_puts_offices_needing_someone_first_and_follows_each_change(web):
+    people, container = web.people, web.container
+    container.tickets.create(people["urz.slupno"], NewTicket("Drukarka", "nie drukuje"))
+    container.clock.advance(days=4)
+    boss = await web("koordynator")
+    html = await (await boss.get("/region")).text()
+    assert "od 4 dni" in html and 'class="badge risk"' in html
+    # The office whose ticket nobody took comes first; taking it shows at once (no stale figures).
+    first = re.search(r'<td data-label="Urząd">([^<]*)</td>', html).group(1)
+    assert first in ("Urząd Miasta Płocka", "Urząd Gminy Słupno")
+    before = re.search(r'widok=nieprzejete">(\d+)</a>', html.split("Urząd Miasta Płocka")[1]).group(1)
+    container.tickets.act(people["lider.plock"], web.ticket, "take")
+    html = await (await boss.get("/region")).text()
+    after = re.search(r'widok=nieprzejete">(\d+)</a>', html.split("Urząd Miasta Płocka")[1]).group(1)
+    assert (int(before), int(after)) == (1, 0)
+    assert html.index("Urząd Gminy Słupno") < html.index("Urząd Miasta Płocka")
+    # A figure leads to that office's tickets, and the page says so and keeps it.
+    html = await (await boss.get("/?office=1419112&widok=otwarte")).text()
+    assert "Urząd: <strong>Urząd Gminy Słupno</strong>" in html and "Drukarka" in html
+    assert 'href="/?widok=zamkniete&amp;office=1419112"' in html
+    assert '<input type="hidden" name="office" value="1419112">' in html
+
+
+async def test_the_auditor_reads_a_tickets_events_with_the_chain_status_and_changes_nothing(web):
+    from helpdesk.domain.errors import Forbidden
+
+    auditor = await web("audytor")
+    html = await (await auditor.get(f"/tickets/{web.ticket}")).text()
+    assert "Sprawdź łańcuch zdarzeń" in html and "Skrót zdarzenia" in html
+    assert 'action="/tickets/' + web.ticket + '/files"' not in html  # no upload form
+    html = await (await auditor.get(f"/tickets/{web.ticket}?lancuch=1")).text()
+    assert "łańcuch nienaruszony" in html and 'role="alert"' not in html
+    with pytest.raises(Forbidden):
+        web.container.tickets.attach(web.people["audytor"], web.ticket, File("a.txt", "text/plain", b"x"))
+    # An altered event of this ticket is named on its page.
+    with web.container.db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE event SET actor = 'ktoś' WHERE ticket_no = 1 AND seq = 1")
+    resp = await auditor.get(f"/tickets/{web.ticket}?lancuch=1")
+    html = await resp.text()
+    assert "łańcuch naruszony" in html and 'role="alert"' in html
+    leader = await web("lider.plock")
+    assert "Sprawdź łańcuch" not in await (await leader.get(f"/tickets/{web.ticket}")).text()
+
+
+async def test_a_breached_ticket_is_flagged_in_the_queue_even_with_no_deadline_left(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD", priority="high")
+    page = container.tickets.list(people["lider.plock"], {}, 1, 10)
+    assert page["items"][0]["breached"] is False
+    container.clock.advance(days=10)
+    container.sla_sweep.sweep(container.clock.now())
+    item = container.tickets.list(people["lider.plock"], {}, 1, 10)["items"][0]
+    assert item["breached"] is True and item["next_deadline"] is None  # every clock ran out
+    html = await (await (await web("lider.plock")).get("/?widok=przekroczone")).text()
+    row = html.split(f">{web.ticket}</a>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge breached">przekroczony</span>' in row

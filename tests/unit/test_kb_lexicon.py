@@ -71,3 +71,14 @@ def test_no_synonym_group_holds_words_taken_from_scored_questions() -> None:
     removed = {"lapek", "lapku", "laptok", "z chaty", "z chałupy", "walnąć się", "lipny", "ubić", "wbić"}
     members = {m for group in WORD_GROUPS for m in group}
     assert not members & removed
+
+
+def test_the_analyses_cached_while_indexing_can_be_forgotten() -> None:
+    from helpdesk.adapters.morph import MorfeuszMorphology
+
+    morphology = MorfeuszMorphology()
+    assert morphology.analyse("hasła") and morphology.forms("hasło")
+    morphology.forget()
+    assert morphology.analyse.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert morphology.forms.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert ("hasło", "subst") in morphology.analyse("hasła")  # still answers, from Morfeusz again

@@ -234,3 +234,20 @@ def test_an_accepted_phrasing_joins_its_article_by_an_update() -> None:
     learned = Learned(phrasings={"konto-blokada": (question,)})
     taught = base.updated([ARTICLES[1]], learned=learned)
     assert taught.answer(question).answered and taught.answer(question).article_id == "konto-blokada"
+
+
+def _twins(learned_text: str) -> KbMatcher:
+    """Two articles alike but for one phrasing: curated in the first, learned from a ticket in the second."""
+    body = "Pismo trafia do archiwum zakładowego po zakończeniu sprawy."
+    curated = Article("arch-a", "Archiwum zakładowe", "EZD", ("archiwum",), (learned_text,), body)
+    plain = Article("arch-b", "Archiwum zakładowe", "EZD", ("archiwum",), (), body)
+    return KbMatcher([curated, plain], morfeusz(), learned=Learned(phrasings={"arch-b": (learned_text,)}))
+
+
+def test_a_phrasing_learned_from_a_ticket_weighs_less_than_a_curated_one() -> None:
+    # The same words as a curated phrasing and as an official's question accepted from a ticket:
+    # the curated one was written to say what the article answers, the learned one as it was asked.
+    text = "jak przekazać teczkę do składnicy"
+    rows = {str(r["id"]): r for r in _twins(text).explain(text).rows}  # type: ignore[union-attr]
+    assert rows["arch-a"]["combined"] > rows["arch-b"]["combined"]
+    assert rows["arch-b"]["head"] == rows["arch-a"]["head"] > 0  # both are head evidence

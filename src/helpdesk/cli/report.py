@@ -23,6 +23,9 @@ def register(sub: Any) -> None:
     p.add_argument("--from", dest="date_from", required=True, help="pierwszy dzień okresu, RRRR-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, help="ostatni dzień okresu, RRRR-MM-DD")
     p.add_argument("--contract", help="tylko ta umowa (id)")
+    p.add_argument("--office", help="tylko ten urząd (kod TERYT)")
+    p.add_argument("--component", help="tylko ten komponent")
+    p.add_argument("--priority", help="tylko ten priorytet (low, normal, high, critical)")
     p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
     p.set_defaults(func=cmd_sla)
@@ -50,9 +53,14 @@ def cmd_sla(args: argparse.Namespace, ctx: CliContext) -> int:
         args.date_from,
         args.date_to,
         contract=args.contract,
-        details=args.format in ("json", "xlsx"),
+        details=args.format in ("json", "csv", "xlsx", "html"),
         offices=container.sla.book(),
+        office=args.office,
+        component=args.component,
+        priority=args.priority,
     )
+    if args.format in ("csv", "xlsx", "html"):
+        report["links"] = container.settings.public_url  # each ticket's row links its page
     return _write(args, render(report, args.format))
 
 

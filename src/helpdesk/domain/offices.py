@@ -59,6 +59,11 @@ class Office:
     leaders_max: int
 
 
+def is_office_code(code: str) -> bool:
+    """Whether `code` has the shape of a TERYT code of an office (7, 4 or 2 digits)."""
+    return bool(_TERYT.fullmatch(code))
+
+
 def parse_component(value: str) -> str:
     """Return the canonical component code or raise InvalidInput listing the known ones."""
     code = value.strip().upper()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
+from typing import Any, NotRequired, Protocol, TypeAlias, TypedDict, TypeVar
 
 from helpdesk.domain.office_terms import OfficeBook, OfficeTerms
 from helpdesk.domain.offices import Office
@@ -62,6 +62,7 @@ class Ticket(TypedDict):
     first_line_due: datetime | None
     first_line_level: int
     system: str | None  # the partner's domain system the ticket is about (services/rollout/)
+    breached: NotRequired[bool]  # in lists only: a contractor's clock of it ran out (sla_breached)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,16 @@ class Texts:
         """The text at `section.key` with the values filled in, each escaped unless already `Html`."""
         return Html(self.raw(path).format(**{k: Html.escape(v) for k, v in values.items()}))
 
+    def for_channel(self, channel: str) -> Texts:
+        """These texts with the channel's own wording put over them: the file's `[<channel>.*]`
+        sections replace single keys of the same name (a web page has no "reply to this
+        message"), everything else stays as it is."""
+        overrides: Mapping[str, Any] = self.data.get(channel, {})
+        merged = {k: v for k, v in self.data.items() if k != channel}
+        for section, keys in overrides.items():
+            merged[section] = {**merged.get(section, {}), **keys}
+        return Texts(merged)
+
 
 def plural_pl(n: int, one: str, few: str, many: str) -> str:
     """`n` with the Polish form of its noun: 1 osoba, 2–4 / 22–24 osoby, 5–21 / 25 osób (and 0, 12–14)."""

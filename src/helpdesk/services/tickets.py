@@ -208,6 +208,8 @@ class TicketService:
         self.sla = sla
         self.access_log: AccessRecorder | None = None
         self.rollout: RolloutHooks | None = None
+        # The region overview as last computed, with the log's event count it was computed at.
+        self._overview: tuple[int, list[dict[str, Any]]] | None = None
 
     @property
     def listeners(self) -> list[EventListener]:
@@ -335,6 +337,8 @@ class TicketService:
 
     def attach(self, actor: Person, ticket_id: str, upload: Upload) -> dict[str, Any]:
         """Attach a file to a ticket `actor` may see; returns the stored file (id, name, size, SHA-256)."""
+        if actor.role is Role.AUDITOR:  # auditors read everything and change nothing
+            raise Forbidden("audytor ma wgląd tylko do odczytu: nie dołącza plików do zgłoszeń")
         no = parse_ticket_id(ticket_id)
         now = self.recorder.stamp(self.clock.now())
 
@@ -562,8 +566,23 @@ class TicketService:
         """The region at a glance, per office with open tickets (coordinators, auditors, admins)."""
         if actor.role not in SEE_ALL_ROLES:
             raise Forbidden("przegląd regionu widzą koordynator, audytor i administrator")
-        rows = self.db.read(lambda tx: tx.office_overview())
-        return [{**r, "oldest": self._time(r["oldest"])} for r in rows]
+
+        def _do(tx: EventRepo) -> tuple[int, list[dict[str, Any]]]:
+            # The figures are a function of the ticket rows alone, and every change of a ticket row
+            # appends an event in the same transaction, which moves the log head's event count:
+            # while the count is what it was, the figures are exactly what they were — in every
+            # process sharing the database, so the reuse is never stale. The count is read first:
+            # a change committed in between leaves figures newer than their count, which only
+            # costs one more computation.
+            count = tx.head()[1]
+            cached = self._overview
+            if cached is not None and cached[0] == count:
+                return cached
+            return count, tx.office_overview()
+
+        computed = self.db.read(_do)
+        self._overview = computed
+        return [{**r, "load": dict(r["load"]), "oldest": self._time(r["oldest"])} for r in computed[1]]
 
     def list(
         self, actor: Person, filters: Mapping[str, str], page: int = 1, per_page: int = 50
@@ -647,6 +666,8 @@ class TicketService:
             # When the first line's `take` target runs out (office calendar), while nobody took it.
             "first_line_due": self._time(row["first_line_due"]),
         }
+        if "breached" in row:  # lists say whether a contractor's clock ran out
+            out["breached"] = bool(row["breached"])
         if actor is not None:
             out["allowed_actions"] = [
                 a.value for a in allowed_actions(actor.role, state, bool(row["escalated"]))

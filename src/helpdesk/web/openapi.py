@@ -121,6 +121,7 @@ def document() -> dict[str, Any]:
         "updated_at": {"type": "string", "format": "date-time"},
         "next_deadline": {"type": "string", "format": "date-time", "nullable": True},
         "first_line_due": {"type": "string", "format": "date-time", "nullable": True},
+        "breached": {"type": "boolean", "description": "w listach: termin umowny przekroczony"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
     }
     draft_props: dict[str, Any] = {
@@ -455,6 +456,9 @@ def document() -> dict[str, Any]:
                         _q("from", {"type": "string", "format": "date"}, "od"),
                         _q("to", {"type": "string", "format": "date"}, "do"),
                         _q("contract", {"type": "string"}, "umowa"),
+                        _q("office", {"type": "string"}, "tylko ten urząd (kod TERYT)"),
+                        _q("component", {"type": "string"}, "tylko ten komponent"),
+                        _q("priority", {"type": "string"}, "tylko ten priorytet"),
                         _q("format", {"type": "string", "enum": ["json", "csv", "xlsx", "html"]}, "format"),
                     ],
                 )

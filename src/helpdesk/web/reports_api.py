@@ -18,7 +18,7 @@ from helpdesk.services.sla.statement import build_statement
 from helpdesk.services.sla.statement import render as render_statement
 from helpdesk.web.common import CONTAINER, current_person, run
 
-PARAMS = frozenset({"from", "to", "contract", "format"})
+PARAMS = frozenset({"from", "to", "contract", "office", "component", "priority", "format"})
 
 
 async def report_sla(request: web.Request) -> web.Response:
@@ -44,10 +44,13 @@ async def report_sla(request: web.Request) -> web.Response:
             query.get("to"),
             contract=query.get("contract") or None,
             person=person,
-            details=fmt in ("json", "xlsx", "html"),
+            details=fmt in ("json", "csv", "xlsx", "html"),
             offices=container.sla.book(),
+            office=query.get("office") or None,
+            component=query.get("component") or None,
+            priority=query.get("priority") or None,
         )
-        if fmt == "html":
+        if fmt in ("csv", "xlsx", "html"):
             report["links"] = container.settings.public_url  # each ticket's row links its page
         return render(report, fmt)
 

@@ -8,7 +8,9 @@ because there is one writer anyway, on PostgreSQL because every event appended w
 workers take a burst (README "Production"). On SQLite readers use a second engine that never takes
 the write lock.
 
-On PostgreSQL a batch takes no savepoints (two round trips each, under the head lock): when any
+On PostgreSQL the writes whose outcome nobody reads are sent together (adapters/db/prepared.py,
+deferred writes) and the units of a batch share what they read of offices and people: the batch
+holds the head lock for as few round trips to the server as it can. A batch takes no savepoints (two round trips each, under the head lock): when any
 unit of it fails, or PostgreSQL aborts it (a deadlock between one worker's batch and another's),
 nothing of it was committed and its units run again one transaction each, so a failing unit or
 an unlucky interleaving costs time, never another unit's work. A database that does not answer (down,
@@ -24,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from helpdesk.adapters.db.engine import is_sqlite, make_engine, normalise_url
 from helpdesk.adapters.db.group_commit import GroupCommitter, Unit
+from helpdesk.adapters.db.prepared import PreparedRunner, run_deferred, watch_deferred
 from helpdesk.adapters.db.ticket_store import head_t
 from helpdesk.adapters.db.tx import Tx
 from helpdesk.domain.errors import Unavailable
@@ -80,6 +83,8 @@ class SqlDatabase:
             )
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        else:
+            watch_deferred(self.engine)
         # Concurrent writes of this process share transactions (group_commit, see the module docstring).
         self._committer = GroupCommitter(self._run_batch)
 
@@ -99,9 +104,19 @@ class SqlDatabase:
     def _run_one(self, unit: Unit[Any]) -> None:
         try:
             with self.engine.begin() as conn:
-                unit.result = unit.run(Tx(conn, not self.sqlite))
+                if self.sqlite:
+                    unit.result = unit.run(Tx(conn, False))
+                else:
+                    run_deferred(conn, lambda fast: self._run_units(conn, fast, [unit]))
         except Exception as err:
             unit.error, unit.result = err, None
+
+    @staticmethod
+    def _run_units(conn: Any, fast: PreparedRunner, units: list[Unit[Any]]) -> None:
+        """PostgreSQL: `units` in one transaction, sharing the deferring runner and what they read."""
+        registry: dict[tuple[Any, ...], Any] = {}
+        for unit in units:
+            unit.result = unit.run(Tx(conn, True, fast=fast, registry=registry))
 
     def _run_batch(self, units: list[Unit[Any]]) -> None:
         """Run queued units of work in one transaction and commit once (see the module docstring)."""
@@ -142,8 +157,7 @@ class SqlDatabase:
         """
         try:
             with self.engine.begin() as conn:
-                for unit in units:
-                    unit.result = unit.run(Tx(conn, True))
+                run_deferred(conn, lambda fast: self._run_units(conn, fast, units))
             return
         except Exception as err:
             if _is_outage(err) and _sqlstate(err) not in RETRY_ALONE:

@@ -69,9 +69,11 @@ class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_office_state", "office", "state"),
-        # The region overview and the contractor's queue (migration 0011_web).
+        # The region overview (migration 0011_web).
         Index("ix_ticket_state_office", "state", "office", "escalated", "assignee", "created_at"),
-        Index("ix_ticket_contractor_state", "contractor", "state", "escalated"),
+        # The contractor's queue and its count; covering for its order by the nearest deadline
+        # (migration 0014_web2).
+        Index("ix_ticket_contractor_deadline", "contractor", "state", "escalated", "next_deadline"),
     )
     no: int = Field(primary_key=True)
     office: str = Field(foreign_key="office.code")

@@ -145,10 +145,23 @@ class TicketTxMixin:
 
     # --- the log ------------------------------------------------------------------------
     def _lock_head(self) -> Any:
+        # Within one transaction the head, once locked, is what this transaction last wrote.
+        if self.fast.head is not None:
+            return self.fast.head
         head = self.fast.first(_HEAD_LOCKED if self.postgres else _HEAD, {})
         if head is None:
             raise Unavailable("baza danych nie jest zainicjowana: uruchom `helpdesk init`")
         return head
+
+    def _move_head(self, head: "_Head", last_ticket_no: int | None = None) -> None:
+        """Write the chain's new head (deferred: nobody reads its row count)."""
+        values: dict[str, Any] = {"last_hash": head.last_hash, "event_count": head.event_count}
+        if last_ticket_no is not None:
+            values["last_ticket_no"] = last_ticket_no
+            head = _Head(head.last_hash, head.event_count, last_ticket_no)
+        self.fast.defer(_HEAD_UPDATE, values, keyed=True)
+        if self.fast.deferring:
+            self.fast.head = head
 
     def _append_locked(
         self,
@@ -167,7 +180,7 @@ class TicketTxMixin:
         position = head.event_count + 1
         personal = logged.pop(PERSONAL, None)
         extra = {k: v for k, v in logged.items() if k not in ("ticket", "seq", "at", "type", "actor")}
-        self.fast.execute(
+        self.fast.defer(
             _EVENT_INSERT,
             keyed=True,
             params={
@@ -203,13 +216,9 @@ class TicketTxMixin:
             "last_seq": 1,
             **fields,
         }
-        self.fast.execute(_TICKET_INSERT, values, keyed=True)
+        self.fast.defer(_TICKET_INSERT, values, keyed=True)
         new_head, record = self._append_locked(head, no, 1, "created", actor, at, record_data)
-        self.fast.execute(
-            _HEAD_UPDATE,
-            {"last_hash": new_head.last_hash, "event_count": new_head.event_count, "last_ticket_no": no},
-            keyed=True,
-        )
+        self._move_head(new_head, last_ticket_no=no)
         # Every column was given, so the row is what was inserted (no read-back, no type parsing).
         return cast(Ticket, {column: values[column] for column in _TICKET_COLUMNS}), record
 
@@ -220,10 +229,8 @@ class TicketTxMixin:
         head = self._lock_head()
         last_seq = self.fast.first(_TICKET_SEQ, {"no": no}).last_seq
         new_head, record = self._append_locked(head, no, last_seq + 1, type_, actor, at, data)
-        self.fast.execute(
-            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
-        )
-        self.fast.execute(
+        self._move_head(new_head)
+        self.fast.defer(
             _TICKET_UPDATE, {"ticket_no_": no, "last_seq": last_seq + 1, "updated_at": at}, keyed=True
         )
         return record
@@ -240,9 +247,7 @@ class TicketTxMixin:
             or 0
         )
         new_head, record = self._append_locked(head, LOG_TICKET, int(last_seq) + 1, type_, actor, at, data)
-        self.fast.execute(
-            _HEAD_UPDATE, {"last_hash": new_head.last_hash, "event_count": new_head.event_count}, keyed=True
-        )
+        self._move_head(new_head)
         return record
 
     def events(self, no: int) -> list[EventRecord]:
@@ -344,29 +349,39 @@ class TicketTxMixin:
         """Per office with open tickets: open, untaken, escalated, breached, the oldest open one's
         time, and the open tickets per assignee (`load`: login → count).
 
-        One pass over the open tickets in the (state, office, escalated, assignee, created_at)
-        index, grouped by state, office and assignee (a few thousand groups summed here), and the
-        breached ones found from their `sla_breached` events: the closed tickets are never read.
+        Two aggregate queries, each answered from an index and returning a few hundred rows, never
+        one per ticket: the open tickets per office and assignee (counted inside the database from
+        the covering (state, office, escalated, assignee, created_at) index, then summed per office
+        here), and the breached ones from the `sla_breached` events (event type index). The closed
+        tickets are never read.
         """
         open_ = ticket_t.c.state.in_(_OPEN_STATES)
+        # Grouping by the bare column lets SQLite's planner walk the whole (office, state) index in
+        # office order to skip a sort — reading every closed ticket's row too (~70 ms at 100,000
+        # tickets instead of ~15). The same value wrapped in coalesce (office is never NULL) keeps
+        # it on the open states of the covering index; PostgreSQL plans both alike.
+        office = func.coalesce(ticket_t.c.office, "")
+        untaken = case(
+            (ticket_t.c.assignee.is_(None) & ticket_t.c.state.in_(("new", "reopened")), 1), else_=0
+        )
         groups = self.conn.execute(
             select(
-                ticket_t.c.state,
-                ticket_t.c.office,
+                office,
                 ticket_t.c.assignee,
                 func.count(),
+                func.sum(untaken),
                 func.sum(case((ticket_t.c.escalated, 1), else_=0)),
                 func.min(ticket_t.c.created_at),
             )
             .where(open_)
-            .group_by(ticket_t.c.state, ticket_t.c.office, ticket_t.c.assignee)
+            .group_by(office, ticket_t.c.assignee)
         )
         out: dict[str, Row] = {}
-        for state, office, assignee, count, escalated, oldest in groups:
+        for code, assignee, count, untaken_n, escalated, oldest in groups:
             o = out.setdefault(
-                office,
+                code,
                 {
-                    "office": office,
+                    "office": code,
                     "open": 0,
                     "untaken": 0,
                     "escalated": 0,
@@ -376,21 +391,20 @@ class TicketTxMixin:
                 },
             )
             o["open"] += int(count)
+            o["untaken"] += int(untaken_n or 0)
             o["escalated"] += int(escalated or 0)
             o["oldest"] = min(o["oldest"], oldest)
-            if assignee is None:
-                o["untaken"] += int(count) if state in ("new", "reopened") else 0
-            else:
-                o["load"][assignee] = o["load"].get(assignee, 0) + int(count)
+            if assignee is not None:
+                o["load"][assignee] = int(count)
         breached_nos = select(event_t.c.ticket_no).where(event_t.c.type == "sla_breached")
         breached = self.conn.execute(
             select(ticket_t.c.office, func.count())
             .where(ticket_t.c.no.in_(breached_nos), open_)
             .group_by(ticket_t.c.office)
         )
-        for office, count in breached:
-            if office in out:
-                out[office]["breached"] = int(count)
+        for code, count in breached:
+            if code in out:
+                out[code]["breached"] = int(count)
         return [out[k] for k in sorted(out)]
 
     def list_tickets(
@@ -426,17 +440,37 @@ class TicketTxMixin:
             else:
                 column = ticket_t.c[key]
                 conds.append(column.in_(value) if isinstance(value, list | tuple) else column == value)
-        total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
         # The page's numbers first (sorting narrow rows), then those rows whole.
-        page = [
-            no
-            for (no,) in self.conn.execute(
-                select(ticket_t.c.no).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
-            )
-        ]
+        numbers = select(ticket_t.c.no).where(*conds).order_by(*_ORDER[sort]).limit(limit).offset(offset)
+        if "q" in where:
+            # A text search reads every candidate row (no index holds the words), so the matches are
+            # counted in that same pass instead of reading them all a second time for the total.
+            matched = self.conn.execute(numbers.add_columns(func.count().over())).all()
+            page = [no for no, _ in matched]
+            total: int | None = int(matched[0][1]) if matched else None
+        else:
+            page = [no for (no,) in self.conn.execute(numbers)]
+            total = None
+        if total is None:
+            total = self.conn.execute(select(func.count()).select_from(ticket_t).where(*conds)).scalar_one()
         by_no = (
             {r.no: r for r in self.conn.execute(select(ticket_t).where(ticket_t.c.no.in_(page)))}
             if page
             else {}
         )
-        return [cast(Ticket, dict(by_no[no]._mapping)) for no in page if no in by_no], int(total)
+        # Which of the page's tickets had a contractor's clock run out: a queue shows it even when
+        # no deadline is left to count down (every clock already breached).
+        ran_out = (
+            set(
+                self.conn.execute(
+                    select(event_t.c.ticket_no)
+                    .where(event_t.c.type == "sla_breached", event_t.c.ticket_no.in_(page))
+                    .distinct()
+                ).scalars()
+            )
+            if page
+            else set()
+        )
+        return [
+            cast(Ticket, {**by_no[no]._mapping, "breached": no in ran_out}) for no in page if no in by_no
+        ], int(total)

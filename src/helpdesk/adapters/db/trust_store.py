@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from helpdesk.adapters.db.people_store import credential_from_row, person_from_row
+from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import AccessLogRow, CredentialRow, PersonRow, ThrottleRow
 from helpdesk.domain.people import Person
 from helpdesk.domain.throttle import Attempts
@@ -26,6 +27,31 @@ _person_t = PersonRow.__table__  # type: ignore[attr-defined]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PERSON_COLUMNS = [c.label(f"p_{c.key}") for c in _person_t.c]
+
+
+_ACTIVE_CREDENTIAL: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _active_credential_query(kinds: tuple[str, ...]) -> Select[Any]:
+    """The credential-with-its-person lookup for `kinds`, built once per set of kinds.
+
+    Every API request runs it, so it goes through the prepared path (adapters/db/prepared.py): one
+    statement object per kinds, compiled once. The kinds are plain equalities rather than `IN`,
+    whose list SQLAlchemy expands at each execution and the prepared path cannot take.
+    """
+    query = _ACTIVE_CREDENTIAL.get(kinds)
+    if query is None:
+        query = (
+            select(_credential_t, *_PERSON_COLUMNS)
+            .join(_person_t, _person_t.c.id == _credential_t.c.person_id)
+            .where(
+                _credential_t.c.digest == bindparam("digest"),
+                or_(*(_credential_t.c.kind == kind for kind in kinds)),
+                _person_t.c.active.is_(True),
+            )
+        )
+        _ACTIVE_CREDENTIAL[kinds] = query
+    return query
 
 
 class _PersonView:
@@ -43,19 +69,12 @@ class TrustTxMixin:
 
     conn: Connection
     postgres: bool
+    fast: PreparedRunner
 
     # --- credentials ------------------------------------------------------------------------
     def active_credential(self, digest: str, kinds: tuple[str, ...]) -> tuple[Person, Credential] | None:
         """(person, credential) for a digest of one of `kinds` whose person is active, or None."""
-        row = self.conn.execute(
-            select(_credential_t, *_PERSON_COLUMNS)
-            .join(_person_t, _person_t.c.id == _credential_t.c.person_id)
-            .where(
-                _credential_t.c.digest == digest,
-                _credential_t.c.kind.in_(kinds),
-                _person_t.c.active.is_(True),
-            )
-        ).first()
+        row = self.fast.first(_active_credential_query(kinds), {"digest": digest})
         if row is None:
             return None
         return person_from_row(_PersonView(row)), credential_from_row(row)

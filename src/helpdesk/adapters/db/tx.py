@@ -44,8 +44,17 @@ class Tx(
 ):
     """Repository bound to one transaction (every repository protocol of services/ports.py)."""
 
-    def __init__(self, conn: Connection, postgres: bool) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        postgres: bool,
+        *,
+        fast: PreparedRunner | None = None,
+        registry: dict[tuple[Any, ...], Any] | None = None,
+    ) -> None:
+        """`fast` and `registry` are shared by the units of work of one batch (adapters/db/store.py):
+        they run in one transaction, so what one unit read or deferred holds for the next."""
         self.conn = conn
         self.postgres = postgres
-        self.fast = PreparedRunner(conn)
-        self._registry: dict[tuple[Any, ...], Any] = {}
+        self.fast = fast if fast is not None else PreparedRunner(conn)
+        self._registry: dict[tuple[Any, ...], Any] = registry if registry is not None else {}

@@ -48,6 +48,11 @@ class MorfeuszMorphology:
         """Every inflected form of `lemma`, lower-case; () for a lemma Morfeusz does not know."""
         return self._forms(lemma)
 
+    def forget(self) -> None:
+        """Empty both caches (an index build fills them with words no question may use again)."""
+        self.analyse.cache_clear()  # type: ignore[attr-defined]
+        self.forms.cache_clear()  # type: ignore[attr-defined]
+
     def _analyse(self, word: str) -> tuple[Analysis, ...]:
         if not word or len(word) > 60:
             return ()

@@ -202,6 +202,7 @@ class KbService:
             built = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
             by_id = {a.id: a.summary(SUMMARY_CHARS) for a in articles}
             del articles
+            self.morphology.forget()
             release_free_memory()
             with self._lock:
                 self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now

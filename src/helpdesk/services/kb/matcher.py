@@ -8,7 +8,8 @@ The pipeline, per question:
 3. words the index does not know are repaired by rapidfuzz against the inflected forms of the
    articles' lemmas, bucketed by first letter and length so one lookup compares a few hundred words;
 4. a question made only of words that many articles use ("działa", "system") is silent; otherwise
-   BM25F over the fields (title, phrasings and tags weigh most, the body least) picks candidates;
+   BM25F over the fields (title, phrasings and tags weigh most, the body and the phrasings learned
+   from tickets least) picks candidates;
 5. each candidate is re-scored with a few robust features: how much of the question's information
    (IDF mass) sits in the article's title, phrasings and tags (its *head*) and anywhere in it, how
    close the question is to the nearest phrasing, and, against the runner-up, how much of the
@@ -57,8 +58,14 @@ from helpdesk.services.kb.morphology import Morphology
 
 # Field weights of BM25F: the phrasings people use and the title say what an article answers;
 # the body mentions many things in passing.
-FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 2.0, "tags": 2.0, "body": 1.0}
-FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
+# Phrasings learned from tickets are officials' own questions, accepted as they were asked: they
+# weigh like the body, in a field of their own, so that a few long, chatty ones neither outweigh
+# the curated phrasings nor stretch their length norm. Their field has no length norm (b = 0): its
+# average length would depend on whether they came in a full build or in an update's segment.
+# They still belong to the article's head.
+FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 2.0, "tags": 2.0, "body": 1.0, "learned": 1.0}
+FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75, "learned": 0.0}
+HEAD_FIELDS = frozenset({0, 1, 2, 4})  # title, questions, tags, learned: the evidence an answer needs
 K1 = 1.2
 
 CANDIDATES = 30  # BM25F candidates re-scored with the richer features
@@ -332,7 +339,14 @@ class KbMatcher:
             questions = [self._words_of(q) for q in (*article.questions, *extra)]
             tags = [w for tag in article.tags for w in self._words_of(tag)]
             body = self._words_of(article.body)
-            fields = (title, [w for q in questions for w in q], tags, body)
+            curated, learned = questions[: len(article.questions)], questions[len(article.questions) :]
+            fields = (
+                title,
+                [w for q in curated for w in q],
+                tags,
+                body,
+                [w for q in learned for w in q],
+            )
             bag = array("i")
             for f_index, words in enumerate(fields):
                 counts: dict[int, int] = {}
@@ -356,7 +370,7 @@ class KbMatcher:
         for bag in bags:
             for t in set(bag[0::3]):
                 df[t] += 1
-            for t in {bag[i] for i in range(0, len(bag), 3) if bag[i + 1] < 3}:
+            for t in {bag[i] for i in range(0, len(bag), 3) if bag[i + 1] in HEAD_FIELDS}:
                 head_df[t] += 1
         # IDF over every live article: this segment's and the base segment's, less the base's old
         # versions of the articles changed since (terms only an old version had keep their count).
@@ -391,7 +405,7 @@ class KbMatcher:
             for i in range(0, len(bag), 3):
                 t, f_index, tf = bag[i], bag[i + 1], bag[i + 2]
                 pseudo[t] = pseudo.get(t, 0.0) + weights[f_index] * tf / norms[f_index]
-                if f_index < 3:
+                if f_index in HEAD_FIELDS:
                     head.add(t)
             for t, ptf in pseudo.items():
                 pos = cursor[t]

@@ -28,3 +28,8 @@ class Morphology(Protocol):
     def forms(self, lemma: str) -> tuple[str, ...]:
         """Every inflected form of a lemma (lower-case, with diacritics); () for an unknown lemma."""
         ...
+
+    def forget(self) -> None:
+        """Drop the analyses cached so far (after an index build: the articles' words, read once,
+        are not the words questions use again and again)."""
+        ...

@@ -3,6 +3,11 @@
 Accuracy: of the answerable questions, the share answered with the right article. Wrong: of all
 questions, the share answered with a wrong article or answered when nothing should be. Used by the
 quality test and by the bench.
+
+`rank_tallies` says where the rest is lost: how often the right article is ranked first (or among
+the first three) at all, and how often it is first *and* the answer rules allow it. No confidence,
+however fitted, can answer more questions right than the last count, so it is the ceiling of
+calibration work; what lies above it needs better ranking evidence.
 """
 
 from __future__ import annotations
@@ -45,6 +50,21 @@ class Tally:
         return self.wrong / self.total if self.total else 0.0
 
 
+@dataclass
+class RankTally:
+    """Ranking counts for one group of answerable questions (no confidence involved)."""
+
+    answerable: int = 0
+    top1: int = 0  # the right article is ranked first
+    topk: int = 0  # … among the first k
+    allowed: int = 0  # … first, and the answer rules (head evidence, deciding detail) allow it
+
+    @property
+    def ceiling(self) -> float:
+        """The most a confidence could answer right: first and allowed, over answerable."""
+        return self.allowed / self.answerable if self.answerable else 1.0
+
+
 def load_questions(path: Path) -> list[LabelledQuestion]:
     """Read a JSON Lines file of {"q", "expected", "kind"} objects."""
     out = []
@@ -73,6 +93,37 @@ def evaluate(matcher: KbMatcher, questions: Iterable[LabelledQuestion]) -> dict[
             if got != item.expected and key == "ALL":
                 t.misses.append((item.q, item.expected, got))
     return tallies
+
+
+def rank_tallies(
+    matcher: KbMatcher, questions: Iterable[LabelledQuestion], k: int = 3
+) -> dict[str, RankTally]:
+    """Ranking counts per kind plus 'ALL', over the answerable questions only."""
+    tallies: dict[str, RankTally] = {"ALL": RankTally()}
+    for item in questions:
+        if item.expected is None:
+            continue
+        explained = matcher.explain(item.q)
+        ranked = [str(row["id"]) for row in explained.rows[:k]] if explained is not None else []
+        best = matcher.features(item.q)
+        first = bool(ranked) and ranked[0] == item.expected
+        allowed = best is not None and best[0] == item.expected and best[2]
+        for key in ("ALL", item.kind):
+            t = tallies.setdefault(key, RankTally())
+            t.answerable += 1
+            t.top1 += first
+            t.topk += item.expected in ranked
+            t.allowed += allowed
+    return tallies
+
+
+def rank_report(tallies: dict[str, RankTally], k: int = 3) -> str:
+    """One line per kind: answerable, right article first, among the first k, first and allowed."""
+    lines = [f"{'kind':<22}{'answerable':>11}{'first':>8}{f'top-{k}':>8}{'allowed':>9}"]
+    for kind in sorted(tallies, key=lambda key: (key == "ALL", key)):
+        t = tallies[kind]
+        lines.append(f"{kind:<22}{t.answerable:>11}{t.top1:>8}{t.topk:>8}{t.allowed:>9}")
+    return "\n".join(lines)
 
 
 def report(tallies: dict[str, Tally]) -> str:

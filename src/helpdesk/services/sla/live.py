@@ -16,7 +16,15 @@ from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.errors import Conflict
 from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
-from helpdesk.domain.sla import ClockEvent, TicketSla, compute_first_line, compute_sla, next_deadline
+from helpdesk.domain.sla import (
+    ClockEvent,
+    TicketSla,
+    compute_first_line,
+    compute_sla,
+    due_notices,
+    next_deadline,
+    recorded_notices,
+)
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 
 
@@ -151,8 +159,13 @@ class LiveSla:
         return out
 
     def next_deadline(self, records: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
-        """The next warning or breach instant of the running clocks."""
-        return next_deadline(self.compute(records, now), self.warn_share)
+        """The next instant the sweep must look at the ticket: `now` while a warning or breach is
+        owed and not yet recorded (a raised priority can pass a target at the minute it is
+        raised, with no deadline ahead), else the next warning or breach of the running clocks."""
+        sla = self.compute(records, now)
+        if due_notices(sla, self.warn_share, recorded_notices(records)):
+            return now
+        return next_deadline(sla, self.warn_share)
 
     def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
         """When a ticket nobody took must go to the other leaders: the office's `take` target for

@@ -48,6 +48,7 @@ from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.events import ASSIGNED, ESCALATED, PAUSED, PRIORITY_CHANGED, RESOLVED, RESUMED
 from helpdesk.domain.inputs import parse_date
 from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
+from helpdesk.domain.offices import is_office_code, parse_component
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.sla import (
@@ -60,7 +61,7 @@ from helpdesk.domain.sla import (
     compute_sla_ts,
     money,
 )
-from helpdesk.domain.tickets import format_ticket_id
+from helpdesk.domain.tickets import Priority, format_ticket_id, parse_priority
 from helpdesk.services.audit import AuditRepo, log_citation
 from helpdesk.services.ports import Database, SlaRepo, TicketRepo
 
@@ -396,13 +397,15 @@ def build_report(
     offices: OfficeBook | None = None,
     first_line_inputs: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]] | None = None,
     ledger: Sequence[PenaltyEntry] | None = None,
+    where: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The report over (ticket, event records) pairs — records as stored or as `audit export` has them.
 
     A ticket dict needs `no` (or `ticket`), `office` and `component`; records need `seq`, `at`,
     `type` and, for `escalated` / `priority_changed`, `contract` / `priority`. `first_line_inputs`
     (tickets opened in the period) feed the first line's section; `ledger` (penalty_ledger over
-    the contracts' tickets from their start) the penalties after the total cap.
+    the contracts' tickets from their start) the penalties after the total cap. `where` keeps only
+    the tickets whose `office`, `component` or `priority` (as the report counts it) is the one given.
     """
     start, end = period_bounds(date_from, date_to, tz)
     as_of = min(now, end)
@@ -434,6 +437,8 @@ def build_report(
             "office": ticket.get("office") or "—",
             "month": month,
         }
+        if where and any(keys[k] != v for k, v in where.items()):
+            continue
         paused = 0.0 if sla.out_of_contract else sla.waited
         uncapped = 0.0 if sla.out_of_contract else _uncapped(sla, terms_contract)
         targets = [total] + [groups[d].setdefault(keys[d], _Group()) for d in DIMENSIONS]
@@ -486,6 +491,7 @@ def build_report(
             "nastąpiło w okresie od–do włącznie",
         },
         "contract": contract,
+        "filters": dict(where or {}),
         # Not cut to whole seconds: a replay with --as-of at this instant gives the same minutes.
         "as_of": as_of.astimezone(tz).isoformat(),
         "event_log": {"head": head[0], "events": head[1]},
@@ -518,27 +524,43 @@ def sla_report(
     person: Person | None = None,
     details: bool = True,
     offices: OfficeBook | None = None,
+    office: str | None = None,
+    component: str | None = None,
+    priority: str | None = None,
 ) -> dict[str, Any]:
-    """Read the database in one transaction (inputs and log head agree) and build the report."""
+    """Read the database in one transaction (inputs and log head agree) and build the report.
+
+    `office`, `component` and `priority` narrow it to those tickets (totals, groups, rows, the
+    first line's section and the penalties after the cap alike); a leader or representative may
+    name only their own office.
+    """
     day_from, day_to = parse_day(date_from, "from"), parse_day(date_to, "to")
     start, end = period_bounds(day_from, day_to, tz)
     if contract is not None and contract not in contracts:
         raise InvalidInput(f"nieznana umowa '{contract}' (znane: {', '.join(sorted(contracts)) or 'brak'})")
     scope = scope_filter(person)
+    where = report_filters(office, component, priority)
+    if "office" in where and scope.get("office", where["office"]) != where["office"]:
+        raise Forbidden("raport obejmuje tylko Twój urząd")
     as_of = min(now, end)
 
     def _do(tx: ReportRepo) -> dict[str, Any]:
         cited = log_citation(tx)  # refuses a log whose stored head does not describe its rows
         head = (cited["head"], cited["events"])
+        narrowed = {**scope, **{k: v for k, v in where.items() if k == "office"}}
         inputs = tx.sla_report_inputs(
-            start, end, contract=contract, office=scope.get("office"), contractor=scope.get("contractor")
+            start, end, contract=contract, office=narrowed.get("office"), contractor=scope.get("contractor")
         )
         first_line_inputs = None
         if offices is not None and "contractor" not in scope:
-            first_line_inputs = list(
-                tx.sla_report_inputs(start, end, office=scope.get("office"), created=True)
-            )
-        ledger = _scoped_ledger(tx, contracts, contract, as_of, end, tz, offices, scope)
+            first_line_inputs = [
+                (ticket, records)
+                for ticket, records in tx.sla_report_inputs(
+                    start, end, office=narrowed.get("office"), created=True
+                )
+                if _first_line_kept(ticket, records, where)
+            ]
+        ledger = _scoped_ledger(tx, contracts, contract, as_of, end, tz, offices, scope, where)
         return build_report(
             inputs,
             contracts,
@@ -552,9 +574,40 @@ def sla_report(
             offices=offices,
             first_line_inputs=first_line_inputs,
             ledger=ledger,
+            where=where,
         )
 
     return db.read(_do)
+
+
+def report_filters(office: str | None, component: str | None, priority: str | None) -> dict[str, str]:
+    """The report's narrowing by office, component and priority, checked (InvalidInput otherwise)."""
+    where: dict[str, str] = {}
+    if office:
+        if not is_office_code(office):
+            raise InvalidInput(f"niepoprawny kod urzędu '{office[:40]}' (kod TERYT: 7, 4 lub 2 cyfry)")
+        where["office"] = office
+    if component:
+        where["component"] = parse_component(component)
+    if priority:
+        where["priority"] = parse_priority(priority).value
+    return where
+
+
+def _first_line_kept(
+    ticket: Mapping[str, Any], records: Sequence[Mapping[str, Any]], where: Mapping[str, str]
+) -> bool:
+    """Whether a ticket of the first line's section passes the filters (its priority: the last set)."""
+    if "component" in where and (ticket.get("component") or "—") != where["component"]:
+        return False
+    if "priority" in where:
+        current = Priority.NORMAL.value
+        for record in records:
+            if record.get("priority"):
+                current = str(record["priority"])
+        if current != where["priority"]:
+            return False
+    return True
 
 
 def _scoped_ledger(
@@ -566,9 +619,11 @@ def _scoped_ledger(
     tz: tzinfo,
     offices: OfficeBook | None,
     scope: Mapping[str, str],
+    where: Mapping[str, str] | None = None,
 ) -> list[PenaltyEntry]:
     """The penalties after the total cap, counted over every ticket of the capped contracts from
-    their start (the cap is the contract's, whoever reads), then cut to what `scope` may see."""
+    their start (the cap is the contract's, whoever reads), then cut to what `scope` may see and
+    to the tickets `where` keeps (office, component, priority as the report counts them)."""
     chosen = [contracts[contract]] if contract is not None else list(contracts.values())
     if not chosen:
         return []
@@ -578,7 +633,16 @@ def _scoped_ledger(
         return []
     inputs = tx.sla_report_inputs(since, end, contract=contract)
     entries, tickets = penalty_ledger(inputs, contracts, as_of, offices)
-    if not scope:
+
+    def kept(ticket: Mapping[str, Any], sla: Any) -> bool:
+        facts = {
+            "office": ticket.get("office") or "—",
+            "component": ticket.get("component") or "—",
+            "priority": sla.priority,
+            "contractor": ticket.get("contractor"),
+        }
+        return all(facts[k] == v for k, v in {**scope, **(where or {})}.items())
+
+    if not scope and not where:
         return entries
-    key, value = next(iter(scope.items()))
-    return [e for e in entries if tickets[e.ticket][0].get(key) == value]
+    return [e for e in entries if kept(*tickets[e.ticket])]

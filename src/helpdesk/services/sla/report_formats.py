@@ -32,7 +32,19 @@ DIMENSION_LABELS_PL = {
 }
 METRIC_LABELS_PL = {"reaction": "Reakcja", "workaround": "Obejście", "fix": "Naprawa"}
 METRIC_COLUMNS_PL = {"reaction": "reakcja", "workaround": "obejscie", "fix": "naprawa"}
-STATE_LABELS_PL = {"met": "dotrzymany", "breached": "przekroczony", "running": "w toku"}
+STATE_LABELS_PL = {
+    "met": "dotrzymany",
+    "breached": "przekroczony",
+    "running": "w toku",
+    "no_target": "bez celu",
+}
+"""A clock's state in the files people read (the JSON keeps the replay's own words)."""
+FIRST_LINE_COLUMNS_PL = {
+    "take": "podjęcie",
+    "answer": "odpowiedź",
+    "resolve_or_escalate": "rozwiązanie_lub_przekazanie",
+}
+YES_NO_PL = {True: "tak", False: "nie"}
 DIMENSION_KEYS_PL = {
     "contract": "umowa",
     "component": "komponent",
@@ -51,10 +63,7 @@ CONTENT_TYPES = {
 
 def _label(dimension: str, key: str) -> str:
     if dimension == "priority":
-        try:
-            return f"{key} ({PRIORITY_LABELS_PL[Priority(key)]})"
-        except ValueError:
-            return key
+        return _priority_pl(key)
     if dimension == "component":
         return COMPONENT_LABELS_PL.get(key, key)
     return key
@@ -75,7 +84,8 @@ def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]
     ]
     items.append(("total", "", report["total"]))
     for d, key, g in items:
-        row: list[Any] = [DIMENSION_KEYS_PL.get(d, d), key, g["tickets"], g["out_of_contract"]]
+        value = _priority_pl(key) if d == "priority" else key
+        row: list[Any] = [DIMENSION_KEYS_PL.get(d, d), value, g["tickets"], g["out_of_contract"]]
         for m in METRICS:
             x = g["metrics"][m]
             row += [x["met"], x["breached"], x["running"], x["median_min"], x["p90_min"]]
@@ -95,13 +105,85 @@ def to_json(report: Mapping[str, Any]) -> bytes:
     return json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+def ticket_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the per-ticket table (csv, xlsx), in Polish: each clock's minutes, target
+    and state in words, the time at each line, and the link to the ticket's page and events."""
+    head = [
+        "zgłoszenie",
+        "umowa",
+        "wersja_umowy",
+        "priorytet",
+        "urząd",
+        "komponent",
+        "przekazano",
+        "poza_umową",
+    ]
+    for m in METRICS:
+        col = METRIC_COLUMNS_PL[m]
+        head += [f"{col}_min", f"{col}_cel_min", f"{col}_stan"]
+    head += ["wstrzymane_min", "kary_pln", "kary_należne_po_limicie_pln"]
+    head += ["urząd_min", "liderzy_min", "wykonawca_min", "oczekiwanie_na_urząd_min"]
+    for m in FIRST_LINE_METRICS:
+        col = FIRST_LINE_COLUMNS_PL[m]
+        head += [f"pierwsza_linia_{col}_min", f"pierwsza_linia_{col}_cel_min", f"pierwsza_linia_{col}_stan"]
+    head.append("zdarzenia_zgłoszenia")
+    base = str(report.get("links") or "").rstrip("/")
+    rows: list[list[Any]] = []
+    for t in report.get("tickets", []):
+        line: list[Any] = [
+            t["ticket"],
+            t["contract"],
+            t.get("contract_version"),
+            _priority_pl(t["priority"]),
+            t["office"],
+            t["component"],
+            t["escalated_at"],
+            YES_NO_PL[bool(t["out_of_contract"])],
+        ]
+        for m in METRICS:
+            line += _clock_cells(t["metrics"].get(m))
+        line += [t["paused_min"], t["penalty_pln"], t.get("penalty_due_pln")]
+        lines = t.get("lines_min") or {}
+        line += [
+            lines.get("office"),
+            lines.get("leaders"),
+            lines.get("contractor"),
+            lines.get("waiting_for_office"),
+        ]
+        first = t.get("first_line") or {}
+        for m in FIRST_LINE_METRICS:
+            line += _clock_cells((first.get("metrics") or {}).get(m))
+        line.append(f"{base}/tickets/{t['ticket']}")
+        rows.append(line)
+    return head, rows
+
+
+def _clock_cells(x: Mapping[str, Any] | None) -> list[Any]:
+    if not x:
+        return [None, None, None]
+    return [x["elapsed_min"], x["target_min"], STATE_LABELS_PL.get(x["state"], x["state"])]
+
+
+def _priority_pl(value: str) -> str:
+    try:
+        return PRIORITY_LABELS_PL[Priority(value)]
+    except ValueError:
+        return value
+
+
 def to_csv(report: Mapping[str, Any]) -> bytes:
-    """The summary table as CSV (UTF-8 with BOM so spreadsheets read the Polish letters)."""
+    """The summary table as CSV (UTF-8 with BOM so spreadsheets read the Polish letters), then,
+    after an empty line, the per-ticket table with its own header (when the report has tickets)."""
     header, rows = summary_rows(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
+    if report.get("tickets"):
+        head, lines = ticket_rows(report)
+        writer.writerow([])
+        writer.writerow(head)
+        writer.writerows(lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -127,52 +209,15 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
         sheet.append(row)
     _chart_sheet(book, report)
     tickets = book.create_sheet("Zgłoszenia")
-    head = [
-        "zgłoszenie",
-        "umowa",
-        "wersja_umowy",
-        "priorytet",
-        "urząd",
-        "komponent",
-        "przekazano",
-        "poza_umową",
-    ]
-    for m in METRICS:
-        head += [f"{m}_min", f"{m}_cel_min", f"{m}_stan"]
-    head += ["wstrzymane_min", "kary_pln", "kary_należne_po_limicie_pln"]
-    head += ["urząd_min", "liderzy_min", "wykonawca_min", "oczekiwanie_na_urząd_min"]
-    for m in FIRST_LINE_METRICS:
-        head += [f"pierwsza_linia_{m}_min", f"pierwsza_linia_{m}_cel_min", f"pierwsza_linia_{m}_stan"]
+    head, lines = ticket_rows(report)
     tickets.append(head)
     for cell in tickets[1]:
         cell.font = Font(bold=True)
-    for t in report.get("tickets", []):
-        line: list[Any] = [
-            t["ticket"],
-            t["contract"],
-            t.get("contract_version"),
-            t["priority"],
-            t["office"],
-            t["component"],
-            t["escalated_at"],
-            t["out_of_contract"],
-        ]
-        for m in METRICS:
-            x = t["metrics"].get(m)
-            line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
-        line += [t["paused_min"], t["penalty_pln"], t.get("penalty_due_pln")]
-        lines = t.get("lines_min") or {}
-        line += [
-            lines.get("office"),
-            lines.get("leaders"),
-            lines.get("contractor"),
-            lines.get("waiting_for_office"),
-        ]
-        first = t.get("first_line") or {}
-        for m in FIRST_LINE_METRICS:
-            x = (first.get("metrics") or {}).get(m)
-            line += [x["elapsed_min"], x["target_min"], x["state"]] if x else [None, None, None]
+    for line in lines:
         tickets.append(line)
+        if report.get("links"):  # the last cell leads to the ticket's page and its events
+            link = tickets.cell(row=tickets.max_row, column=len(line))
+            link.hyperlink = str(link.value)
     penalties = report.get("penalties")
     if penalties is not None:
         sheet = book.create_sheet("Kary i limit")
@@ -216,12 +261,13 @@ def to_xlsx(report: Mapping[str, Any]) -> bytes:
         sheet.append([])
         head = ["wymiar", "wartość", "zgłoszenia"]
         for m in FIRST_LINE_METRICS:
+            col = FIRST_LINE_COLUMNS_PL[m]
             head += [
-                f"{m}_dotrzymane",
-                f"{m}_przekroczone",
-                f"{m}_w_toku",
-                f"{m}_bez_celu",
-                f"{m}_mediana_min",
+                f"{col}_dotrzymane",
+                f"{col}_przekroczone",
+                f"{col}_w_toku",
+                f"{col}_bez_celu",
+                f"{col}_mediana_min",
             ]
         head.append("oczekiwanie_na_zgłaszającego_min")
         sheet.append(head)

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from helpdesk.domain.events import FIRST_LINE_ALERT, SLA_BREACHED, SLA_WARNING
-from helpdesk.domain.sla import TicketSla
+from helpdesk.domain.sla import TicketSla, due_notices, recorded_notices
 from helpdesk.domain.tickets import format_ticket_id
 from helpdesk.services.events import EventRecorder
 from helpdesk.services.ports import Database, EventRecord, EventRepo, SlaRepo, Ticket
@@ -51,7 +51,8 @@ class SweepPolicy(Protocol):
         ...
 
     def next_deadline(self, records: list[EventRecord], now: datetime) -> datetime | None:
-        """The next warning or breach instant of the running clocks."""
+        """The next instant to look at the ticket: `now` while a warning or breach is owed, else
+        the next warning or breach instant of the running clocks."""
         ...
 
     def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
@@ -129,28 +130,19 @@ class SlaSweep:
         if sla is None or sla.out_of_contract:
             tx.update_ticket(no, {"next_deadline": None})
             return
-        recorded = {(r["type"], r.get("metric")) for r in records if r["type"] in (SLA_WARNING, SLA_BREACHED)}
         ticket_id = format_ticket_id(no)
         share = self.sla.warn_share
         new: list[EventRecord] = []
-        for name, metric in sla.metrics.items():
-            if metric.state == "breached":
-                if (SLA_BREACHED, name) in recorded:
-                    continue
+        for kind, name in due_notices(sla, share, recorded_notices(records)):
+            if kind == SLA_BREACHED:
                 new.append(self.recorder.append(tx, no, SLA_BREACHED, SWEEP_ACTOR, now, {"metric": name}))
                 part.breaches.append((ticket_id, name))
-            elif (
-                metric.running
-                and not metric.paused
-                and metric.target > 0
-                and metric.elapsed >= share * metric.target - 1  # 1 s: float rounding
-                and (SLA_WARNING, name) not in recorded
-                and (SLA_BREACHED, name) not in recorded
-            ):
+            else:
                 data = {"metric": name, "share": share}
                 new.append(self.recorder.append(tx, no, SLA_WARNING, SWEEP_ACTOR, now, data))
                 part.warnings.append((ticket_id, name))
-        following = self.sla.next_deadline(records, now)
+        # With what was just recorded, so the owed notices are not owed again.
+        following = self.sla.next_deadline([*records, *new], now)
         if following is not None and following <= now:
             following = now + _MIN_STEP  # exactly at the target: breached a moment later
         tx.update_ticket(no, {"next_deadline": following})

@@ -1,4 +1,5 @@
 """Server-rendered pages, one module per area: login (auth), tickets, the knowledge base (kb),
+the bot's conversation on a page (ask),
 article drafts (drafts), the region and the offices registry (region), SLA reports (reports).
 Templates live in helpdesk/web/templates, CSS and JavaScript in helpdesk/web/static."""
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from helpdesk.web.pages import auth, drafts, kb, region, render, reports, tickets
+from helpdesk.web.pages import ask, auth, drafts, kb, region, render, reports, tickets
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -18,6 +19,7 @@ def setup(app: web.Application) -> None:
     auth.setup(app)
     tickets.setup(app)
     kb.setup(app)
+    ask.setup(app)
     drafts.setup(app)
     region.setup(app)
     reports.setup(app)

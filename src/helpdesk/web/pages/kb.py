@@ -1,6 +1,6 @@
 """Knowledge-base pages: `/kb` to browse by component and search (the bot's matcher first, then
-titles), an article rendered from Markdown and sanitised, with its history, and `/ask`, where an
-official asks as they would the bot. Articles are public (links go out in bot messages and mails).
+titles), and an article rendered from Markdown and sanitised, with its history (asking as one
+would ask the bot is pages/ask.py). Articles are public (links go out in bot messages and mails).
 
 Markdown: markdown-it-py with raw HTML off renders the body; nh3 then keeps only the tags and
 attributes listed here, so whatever an article holds cannot run script or style the page."""
@@ -109,24 +109,7 @@ async def article_page(request: web.Request) -> web.StreamResponse:
     return await render(request, "kb/article.html", context, person=person)
 
 
-async def ask(request: web.Request) -> web.StreamResponse:
-    """GET /ask?q=…: a question answered as the bot would (the same matcher and threshold)."""
-    container = request.app[CONTAINER]
-    person = await optional_person(request)
-    q = request.query.get("q", "").strip()
-    answer = None
-    error = ""
-    if q:
-        try:
-            answer = await run(request, lambda: container.kb.answer(q[:2000], person, "web"))
-        except HelpdeskError as err:
-            error = str(err)
-    context = {"title": "Zapytaj bazę wiedzy", "q": q, "answer": answer, "error": error}
-    return await render(request, "kb/ask.html", context, person=person, status=400 if error else 200)
-
-
 def setup(app: web.Application) -> None:
     """Register the knowledge-base pages."""
     app.router.add_get("/kb", kb_index)
     app.router.add_get("/kb/{id}", article_page)
-    app.router.add_get("/ask", ask)

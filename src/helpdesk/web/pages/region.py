@@ -3,17 +3,34 @@ breached tickets, the oldest open one, the leaders' load and knowledge-base defl
 figure leading to the office's tickets; and the registry of offices (read-only here), which
 everyone signed in may read."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.roles import Role
+from helpdesk.services.texts import plural_pl
 from helpdesk.web.common import CONTAINER, run
-from helpdesk.web.pages.render import render, signed_in
+from helpdesk.web.pages.render import local_time, render, signed_in
 
 DEFLECTION_DAYS = 30
+AGEING_RISK_DAYS = 3
+AGEING_LATE_DAYS = 14
+"""How old the oldest open ticket of an office may get before the overview marks it: amber from
+three days (a working week's first-line targets are hours, not days), red from two weeks."""
+
+
+def ageing(oldest: str | None, now: datetime) -> tuple[str, str]:
+    """("od 12 dni", css class) for the oldest open ticket's age; ("", "") without one."""
+    if not oldest:
+        return "", ""
+    age = now - datetime.fromisoformat(oldest)
+    days = age.days
+    if days < 1:
+        return f"od {plural_pl(max(0, age.seconds // 3600), 'godziny', 'godzin', 'godzin')}", "ok"
+    css = "late" if days >= AGEING_LATE_DAYS else "risk" if days >= AGEING_RISK_DAYS else "ok"
+    return f"od {plural_pl(days, 'dnia', 'dni', 'dni')}", css
 
 
 async def region(request: web.Request) -> web.StreamResponse:
@@ -37,6 +54,11 @@ async def region(request: web.Request) -> web.StreamResponse:
         d = deflection.get(row["office"]) or {}
         row["questions"] = d.get("questions", 0)
         row["helpful"] = d.get("helpful", 0)
+        row["oldest_shown"] = local_time(row["oldest"])
+        row["ageing"], row["ageing_css"] = ageing(row["oldest"], now)
+        row["load_shown"] = ", ".join(f"{who}: {n}" for who, n in sorted(row["load"].items())) or "—"
+    # The offices that need someone first: breaches, then tickets nobody took, then the oldest.
+    rows.sort(key=lambda r: (-int(r["breached"]), -int(r["untaken"]), r["oldest"] or ""))
     totals = {k: sum(int(r[k]) for r in rows) for k in ("open", "untaken", "escalated", "breached")}
     context = {"title": "Region – przegląd urzędów", "rows": rows, "totals": totals, "days": DEFLECTION_DAYS}
     return await render(request, "region/overview.html", context, person=person)

@@ -56,6 +56,10 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
                 contract=chosen["contract"] or None,
                 person=person,
                 details=True,
+                offices=container.sla.book(),
+                office=chosen["office"] or None,
+                component=chosen["component"] or None,
+                priority=chosen["priority"] or None,
             ),
         )
     except HelpdeskError as err:
@@ -65,12 +69,6 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
     bars: list[dict[str, Any]] = []
     if report is not None:
         for row in report.get("tickets", []):
-            if chosen["office"] and row["office"] != chosen["office"]:
-                continue
-            if chosen["component"] and row["component"] != chosen["component"]:
-                continue
-            if chosen["priority"] and row["priority"] != chosen["priority"]:
-                continue
             row["metrics_pl"] = [
                 (METRIC_NAMES.get(k, k), m["state"]) for k, m in row.get("metrics", {}).items()
             ]
@@ -101,7 +99,8 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         }
         for row in rows:
             row["chain_ok"] = row["ticket"] not in broken
-    download = {k: chosen[k] for k in ("from", "to", "contract") if chosen[k]}
+    # The files hold what the page shows: the same period, contract, office, component and priority.
+    download = {k: v for k, v in chosen.items() if v}
     context = {
         "title": "Raport SLA",
         "chosen": chosen,

@@ -60,3 +60,13 @@ def test_a_contractor_clock_shows_minutes_and_penalties_rounded_to_hundredths():
         "penalty_pln": 250,
         "handed_over_from": "umowa-0",
     }
+
+
+def test_working_hours_starting_at_half_past_keep_their_minutes():
+    half_past = BusinessCalendar(
+        "Europe/Warsaw", frozenset(range(5)), 7 * 60 + 30, 15 * 60 + 30, name="urząd"
+    )
+    assert list(half_past.working_intervals(local(5, 7), local(5, 16))) == [
+        (local(5, 7, 30), local(5, 15, 30))
+    ]
+    assert half_past.working_seconds(local(5, 7), local(5, 8)) == 30 * 60

@@ -52,3 +52,11 @@ def test_contract_years_count_from_the_day_the_period_starts():
     assert contract_year(contract, date(2028, 3, 15)) == 2
     assert contract_year(contract, date(2029, 3, 14)) == 2
     assert contract_year(contract, date(2029, 12, 31)) == 3
+
+
+def test_a_contract_for_some_offices_fits_only_them_and_one_for_all_fits_every_office():
+    for_some = build({**EXAMPLE, "offices": ["1462011"]})
+    assert for_some.specificity("EZD", "1462011") == 2
+    assert for_some.specificity("EZD", "1465011") == 0
+    assert for_some.specificity("KW", "1462011") == 0
+    assert build(EXAMPLE).specificity("EZD", "1465011") == 1

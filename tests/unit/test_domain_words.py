@@ -119,3 +119,10 @@ def test_an_unknown_role_lists_the_seven():
 def test_one_letter_is_small_talk_and_two_letters_are_content():
     assert is_small_talk("x") is True
     assert is_small_talk("xk") is False
+
+
+def test_an_office_has_one_representative():
+    check_new_person(Role.REPRESENTATIVE, "1462011", None, 0, 0, 3, set())
+    with pytest.raises(InvalidInput) as caught:
+        check_new_person(Role.REPRESENTATIVE, "1462011", None, 0, 1, 3, set())
+    assert str(caught.value) == "urząd 1462011 ma już przedstawiciela (dozwolony jeden)"

@@ -91,3 +91,19 @@ def test_an_official_is_told_the_rollout_is_not_for_their_role():
         require_read(person(Role.OFFICIAL, "1462011"))
     assert str(caught.value) == "harmonogram wdrożenia i profile urzędów są niedostępne dla tej roli"
     require_read(person(Role.AUDITOR))
+
+
+def test_leaders_over_the_limit_and_untrained_are_named_by_name_or_login():
+    facts = PeopleFacts(
+        representatives=["przedst.plock"],
+        leaders=["l1", "l2"],
+        standins={"przedst.plock": "x", "l1": "x", "l2": "x"},
+        untrained={"l1": ["EZD", "ESB"]},
+        leaders_max=1,
+    )
+    assert missing(facts, "mieszany", {"l2": "Jan Nowak"}) == [
+        "liderów jest 2, a limit urzędu wynosi 1",
+        "lider l1 nie jest przeszkolony z: EZD, ESB",
+    ]
+    facts.standins.pop("l2")
+    assert missing(facts, "mieszany", {"l2": "Jan Nowak"})[-1] == "lider Jan Nowak nie ma zastępcy"

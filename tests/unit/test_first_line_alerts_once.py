@@ -5,6 +5,8 @@ out by hand (office hours 08:00–16:00, a four-hour target)."""
 
 from datetime import datetime
 
+import pytest
+
 from helpdesk.services.sla.sweep import SlaSweep
 from helpdesk.services.tickets import NewTicket
 from tests.support.fake_desk import FakeDesk, fake_desk
@@ -71,3 +73,24 @@ def test_every_batch_is_counted_in_the_result():
     result = SlaSweep(desk.db, desk.sla, desk.recorder, batch=1).sweep(at(1, 13, 0))
     assert (result.tickets, sorted(result.first_line_alerts)) == (2, [("T-000001", 1), ("T-000002", 1)])
     assert result.notices > 0
+
+
+def test_the_sweep_counts_every_ticket_of_a_batch_names_its_time_and_signs_as_the_system():
+    desk = fake_desk()
+    new_ticket(desk)
+    new_ticket(desk)
+    result = desk.sweep.sweep(at(1, 13, 0))
+    assert (result.at, result.tickets) == (at(1, 13, 0), 2)
+    assert {r["actor"] for r in desk.db.repo.log if r["type"] == "first_line_alert"} == {"system"}
+    with pytest.raises(ValueError) as caught:
+        desk.sweep.sweep(datetime(2027, 3, 1, 13, 0))
+    assert str(caught.value) == "now must be timezone-aware"
+
+
+def test_a_ticket_due_but_not_escalated_has_its_deadline_cleared_without_a_notice():
+    desk = fake_desk()
+    no = new_ticket(desk)
+    desk.db.write(lambda tx: tx.update_ticket(no, {"next_deadline": at(1, 10, 0), "first_line_due": None}))
+    result = desk.sweep.sweep(at(1, 10, 0))
+    assert (result.tickets, result.warnings, result.breaches, result.notices) == (1, [], [], 0)
+    assert row(desk, no)["next_deadline"] is None

@@ -442,6 +442,17 @@ def next_deadline(sla: TicketSla | None, warn_share: float) -> datetime | None:
     return min(found, default=None)
 
 
+def contractual_due(sla: TicketSla | None) -> datetime | None:
+    """When the first running clock breaches if it keeps running: the deadline people are shown.
+
+    Not `next_deadline`, which may be a warning instant (or `now`, while a notice is owed): that one
+    tells the sweep when to look, this one tells the agent when the contract is broken.
+    """
+    if sla is None or sla.out_of_contract:
+        return None
+    return min((m.due_at for m in sla.metrics.values() if m.due_at is not None), default=None)
+
+
 def due_notices(
     sla: TicketSla | None, warn_share: float, recorded: Collection[tuple[str, str | None]]
 ) -> list[tuple[str, str]]:

@@ -94,6 +94,10 @@ class SlaPolicy(Protocol):
         """The next instant the sweep must look at this ticket."""
         ...
 
+    def contractual_due(self, records: Sequence[EventRecord], now: datetime) -> datetime | None:
+        """When the first running contractor clock breaches if it keeps running (None: none runs)."""
+        ...
+
     def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
         """When an untaken ticket must be raised to other leaders."""
         ...
@@ -630,14 +634,37 @@ class TicketService:
         if where_q:
             number = where_q.upper().removeprefix("T-").lstrip("0")
             where["q"] = (where_q, int(number) if number.isascii() and number.isdigit() else None)
-        rows, total = self.db.read(
-            lambda tx: tx.list_tickets(where, actor, per_page, (page - 1) * per_page, sort)
-        )
+        now = self.clock.now()
+
+        def _do(tx: EventRepo) -> tuple[list[Ticket], int, dict[int, datetime | None]]:
+            rows, total = tx.list_tickets(where, actor, per_page, (page - 1) * per_page, sort)
+            return rows, total, self._contractual_dues(tx, rows, now)
+
+        rows, total, dues = self.db.read(_do)
+        items = [self.present(r, actor) for r in rows]
+        for item, row in zip(items, rows, strict=True):
+            item["sla_due"] = self._time(dues.get(row["no"]))
         return {
-            "items": [self.present(r, actor) for r in rows],
+            "items": items,
             "total": total,
             "page": page,
             "per_page": per_page,
+        }
+
+    def _contractual_dues(
+        self, tx: EventRepo, rows: Sequence[Ticket], now: datetime
+    ) -> dict[int, datetime | None]:
+        """Each listed ticket at the contractor's contractual deadline, from its events (a page at most).
+
+        Computed, not stored: the stored `next_deadline` is when the sweep looks next, often a
+        warning instant, and a queue must show the deadline itself.
+        """
+        if self.sla is None:
+            return {}
+        return {
+            row["no"]: self.sla.contractual_due(tx.events(row["no"]), now)
+            for row in rows
+            if row["escalated"] and row["state"] not in (State.RESOLVED.value, State.CLOSED.value)
         }
 
     def present(self, row: Ticket, actor: Person | None = None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from helpdesk.domain.sla import (
     TicketSla,
     compute_first_line,
     compute_sla,
+    contractual_due,
     due_notices,
     next_deadline,
     recorded_notices,
@@ -166,6 +167,10 @@ class LiveSla:
         if due_notices(sla, self.warn_share, recorded_notices(records)):
             return now
         return next_deadline(sla, self.warn_share)
+
+    def contractual_due(self, records: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
+        """When the ticket's first running contractor clock breaches (domain/sla.py contractual_due)."""
+        return contractual_due(self.compute(records, now))
 
     def first_line_due(self, office: str, at: datetime, priority: str | None = None) -> datetime | None:
         """When a ticket nobody took must go to the other leaders: the office's `take` target for

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import (
     KbArticleRow,
     KbArticleVersionRow,
@@ -23,6 +24,8 @@ from helpdesk.adapters.db.tables import (
 article_t = KbArticleRow.__table__  # type: ignore[attr-defined]
 version_t = KbArticleVersionRow.__table__  # type: ignore[attr-defined]
 query_t = KbQueryRow.__table__  # type: ignore[attr-defined]
+# Every question asked is stored: on the prepared path (adapters/db/prepared.py).
+_QUERY_INSERT = insert(query_t).returning(query_t.c.id)
 ticket_t = TicketRow.__table__  # type: ignore[attr-defined]
 proposal_t = KbProposalRow.__table__  # type: ignore[attr-defined]
 
@@ -32,6 +35,7 @@ class KbTxMixin:
 
     conn: Connection
     postgres: bool
+    fast: PreparedRunner
 
     def kb_articles(self, status: str = "published") -> list[dict[str, Any]]:
         """Current articles with decoded tags and questions."""
@@ -189,7 +193,8 @@ class KbTxMixin:
 
     def kb_record_query(self, values: Mapping[str, Any]) -> int:
         """Store one question and its answer; returns its id (used for feedback)."""
-        return int(self.conn.execute(insert(query_t).values(**values).returning(query_t.c.id)).scalar_one())
+        row = self.fast.first(_QUERY_INSERT, values, keyed=True)
+        return int(row.id)
 
     def kb_feedback(self, query_id: int, helpful: bool, person_id: int | None) -> bool:
         """Record 'did this help?'; False if the query is unknown or someone else's."""

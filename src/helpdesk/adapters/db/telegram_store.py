@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Text, delete, insert, or_, select, update
+from sqlalchemy import Column, Connection, Text, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
+from helpdesk.adapters.db.prepared import PreparedRunner
 from helpdesk.adapters.db.tables import TelegramUpdateRow
 
 
@@ -30,6 +31,13 @@ state_t = DialogueStateRow.__table__  # type: ignore[attr-defined]
 
 # A claim older than this whose processing never finished (the process died) may be taken again.
 STALE_CLAIM = timedelta(minutes=2)
+# Every message a person sends the bot reads and writes its conversation's state and claims its
+# update: fixed statements on the prepared path (adapters/db/prepared.py).
+_UPDATE_SEEN = select(update_t.c.update_id).where(update_t.c.update_id == bindparam("update_id"))
+_STATE_LOAD = select(state_t.c.data).where(state_t.c.key == bindparam("key_"))
+_STATE_UPDATE = update(state_t).where(state_t.c.key == bindparam("key_"))
+_STATE_INSERT = insert(state_t)
+_STATE_DELETE = delete(state_t).where(state_t.c.key == bindparam("key_"))
 
 
 class TelegramTxMixin:
@@ -37,6 +45,7 @@ class TelegramTxMixin:
 
     conn: Connection
     postgres: bool
+    fast: PreparedRunner
 
     # --- updates ------------------------------------------------------------------------
     def tg_claim_update(self, update_id: int, now: datetime, owner: str = "") -> bool:
@@ -45,9 +54,7 @@ class TelegramTxMixin:
         An unfinished claim is taken over when it belongs to another `owner` (an earlier run of the
         bot that stopped mid-way) or is older than STALE_CLAIM.
         """
-        exists = self.conn.execute(
-            select(update_t.c.update_id).where(update_t.c.update_id == update_id)
-        ).first()
+        exists = self.fast.first(_UPDATE_SEEN, {"update_id": update_id})
         if exists is not None:
             # Taken again only when an earlier claim never finished (its process died).
             retaken = self.conn.execute(
@@ -84,9 +91,20 @@ class TelegramTxMixin:
                 insert(update_t), [{"update_id": i, "received_at": now, "data": owner} for i in fresh]
             )
         claimed = set(fresh)
-        for update_id in existing:
-            if self.tg_claim_update(update_id, now, owner):
-                claimed.add(update_id)
+        if existing:
+            # Those seen before (a webhook stores each update before it is claimed) are taken in one
+            # statement, on the same terms as `tg_claim_update`: unfinished, and another owner's or stale.
+            retaken = self.conn.execute(
+                update(update_t)
+                .where(
+                    update_t.c.update_id.in_(sorted(existing)),
+                    update_t.c.processed_at.is_(None),
+                    or_(update_t.c.data != owner, update_t.c.received_at < now - STALE_CLAIM),
+                )
+                .values(received_at=now, data=owner)
+                .returning(update_t.c.update_id)
+            )
+            claimed.update(r.update_id for r in retaken)
         return claimed
 
     def tg_updates_done(self, update_ids: list[int], now: datetime) -> None:
@@ -139,17 +157,15 @@ class TelegramTxMixin:
     # --- dialogue state -----------------------------------------------------------------
     def dialogue_load(self, key: str) -> dict[str, Any]:
         """The stored state of a conversation ({} when new)."""
-        raw = self.conn.execute(select(state_t.c.data).where(state_t.c.key == key)).scalar()
-        return dict(json.loads(raw)) if raw else {}
+        row = self.fast.first(_STATE_LOAD, {"key_": key})
+        return dict(json.loads(row.data)) if row is not None and row.data else {}
 
     def dialogue_save(self, key: str, data: Mapping[str, Any], now: datetime) -> None:
         """Store the state of a conversation (an empty state deletes the row)."""
         if not data:
-            self.conn.execute(delete(state_t).where(state_t.c.key == key))
+            self.fast.defer(_STATE_DELETE, {"key_": key})
             return
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
-        done = self.conn.execute(
-            update(state_t).where(state_t.c.key == key).values(data=payload, updated_at=now)
-        ).rowcount
+        done = self.fast.execute(_STATE_UPDATE, {"key_": key, "data": payload, "updated_at": now}, keyed=True)
         if not done:
-            self.conn.execute(insert(state_t).values(key=key, data=payload, updated_at=now))
+            self.fast.defer(_STATE_INSERT, {"key": key, "data": payload, "updated_at": now}, keyed=True)

@@ -8,7 +8,7 @@ import pytest
 from helpdesk.adapters.files.contracts import holiday_provider
 from helpdesk.domain.contracts import Contract, build_contract
 from helpdesk.domain.errors import InvalidInput
-from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla, next_deadline
+from helpdesk.domain.sla import ClockEvent, TicketSla, compute_sla, contractual_due, next_deadline
 
 WAW = ZoneInfo("Europe/Warsaw")
 MIN = 60
@@ -387,3 +387,23 @@ def test_clock_events_are_plain_immutable_values() -> None:
     assert event.line == 0
     with pytest.raises(AttributeError):
         event.seq = 2  # type: ignore[misc]
+
+
+def test_the_deadline_shown_is_the_first_running_clocks_breach_instant() -> None:
+    """`contractual_due`: what a queue shows — not the warning instant the sweep looks at first."""
+    escalated = ev("2026-03-02 09:00", 1, "escalated", "high")  # 4 h, 1 d, 3 d in 08–16 on workdays
+    assert contractual_due(sla([escalated], "2026-03-02 11:00")) == at("2026-03-02 13:00")  # reaction
+    assert next_deadline(sla([escalated], "2026-03-02 11:00"), 0.8) == at("2026-03-02 12:12")  # its warning
+    acknowledged = [escalated, ev("2026-03-02 10:00", 2, "acknowledged")]
+    assert contractual_due(sla(acknowledged, "2026-03-02 11:00")) == at("2026-03-03 09:00")  # workaround
+    late = sla([escalated], "2026-03-02 14:00")  # reaction breached: the next one still runs
+    assert contractual_due(late) == at("2026-03-03 09:00")
+    paused = [escalated, ev("2026-03-02 10:00", 2, "paused")]
+    assert contractual_due(sla(paused, "2026-03-02 11:00")) is None  # a paused ticket has no deadline
+    resolved = [escalated, ev("2026-03-02 10:00", 2, "resolved")]
+    assert contractual_due(sla(resolved, "2026-03-02 11:00")) is None
+    assert contractual_due(None) is None
+    outside = compute_sla(
+        [ev("2028-03-01 09:00", 1, "escalated", "high")], CONTRACTS, at("2028-03-01 10:00")
+    )  # after the contract's period
+    assert outside is not None and outside.out_of_contract and contractual_due(outside) is None

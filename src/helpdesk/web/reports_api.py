@@ -7,6 +7,9 @@ tickets; agents their contractor's; officials get 403. `format` is json (default
 html; csv and xlsx come as attachments.
 """
 
+from collections.abc import Collection, Mapping
+from collections.abc import Set as AbstractSet
+
 from aiohttp import web
 
 from helpdesk.domain.errors import InvalidInput
@@ -21,17 +24,25 @@ from helpdesk.web.common import CONTAINER, current_person, run
 PARAMS = frozenset({"from", "to", "contract", "office", "component", "priority", "format"})
 
 
+def checked_format(
+    query: Mapping[str, str], allowed: AbstractSet[str], formats: Collection[str], default: str
+) -> str:
+    """The asked format, after refusing parameters the report does not know (InvalidInput)."""
+    unknown = set(query) - allowed
+    if unknown:
+        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))}")
+    fmt = query.get("format", default)
+    if fmt not in formats:
+        raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(formats)})")
+    return fmt
+
+
 async def report_sla(request: web.Request) -> web.Response:
     """The report in the asked format, scoped to what the caller may see."""
     person = await current_person(request)
     scope_filter(person)  # 403 before any work
     query = request.query
-    unknown = set(query) - PARAMS
-    if unknown:
-        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))}")
-    fmt = query.get("format", "json")
-    if fmt not in FORMATS:
-        raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(FORMATS)})")
+    fmt = checked_format(query, PARAMS, FORMATS, "json")
     container = request.app[CONTAINER]
 
     def _build() -> bytes:
@@ -73,12 +84,7 @@ async def report_statement(request: web.Request) -> web.Response:
     """The monthly penalty statement of one contract (html, xlsx or json)."""
     person = await current_person(request)
     query = request.query
-    unknown = set(query) - STATEMENT_PARAMS
-    if unknown:
-        raise InvalidInput(f"nieznane parametry: {', '.join(sorted(unknown))}")
-    fmt = query.get("format", "html")
-    if fmt not in STATEMENT_FORMATS:
-        raise InvalidInput(f"nieznany format '{fmt}' (dozwolone: {', '.join(STATEMENT_FORMATS)})")
+    fmt = checked_format(query, STATEMENT_PARAMS, STATEMENT_FORMATS, "html")
     container = request.app[CONTAINER]
 
     def _build() -> bytes:

@@ -282,6 +282,7 @@ class FakeRepo:
         headers: Mapping[str, str] | None = None,
         ticket_no: int | None = None,
         dedupe: str | None = None,
+        fresh: bool = False,
     ) -> bool:
         if dedupe is not None and any(m["dedupe"] == dedupe for m in self.outbox):
             return False

@@ -337,8 +337,14 @@ class OutboxWriter(Protocol):
         headers: Mapping[str, str] | None = None,
         ticket_no: int | None = None,
         dedupe: str | None = None,
+        fresh: bool = False,
     ) -> bool:
-        """Put a message in the outbox; False if `dedupe` was already used."""
+        """Put a message in the outbox; False if `dedupe` was already used.
+
+        `fresh`: the caller knows `dedupe` cannot have been used (it names an event appended in this
+        very transaction and a recipient not yet queued for it), so the store need not wait to learn
+        whether the row went in: it may send it with the transaction's next statement and answer True.
+        """
         ...
 
 

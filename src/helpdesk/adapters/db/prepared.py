@@ -133,7 +133,7 @@ class PreparedRunner:
     must call `flush` before the commit (`run_deferred` does both).
     """
 
-    __slots__ = ("_dialect_key", "_pending", "_raw", "conn", "deferring", "head")
+    __slots__ = ("_dialect_key", "_latest", "_pending", "_raw", "conn", "deferring", "head")
 
     def __init__(self, conn: Connection, *, deferring: bool = False) -> None:
         self.conn = conn
@@ -141,6 +141,8 @@ class PreparedRunner:
         self._dialect_key = (conn.dialect.name, conn.dialect.server_version_info)
         self.deferring = deferring
         self._pending: list[tuple[Prepared, Any]] = []
+        # Writes of which only the last one issued counts (`defer_latest`), by slot.
+        self._latest: dict[str, tuple[Prepared, Any]] = {}
         # The chain head as this transaction last left it (adapters/db/ticket_store.py), or None.
         self.head: Any = None
 
@@ -165,7 +167,7 @@ class PreparedRunner:
         dbapi = self.conn.dialect.loaded_dbapi
         arguments = prepared.parameters(params)
         try:
-            if self._pending:  # the deferred writes go first, in the same round trip
+            if self._pending or self._latest:  # the deferred writes go first, in the same round trip
                 with _pipeline(raw):
                     self._send_pending(raw)
                     cursor.execute(prepared.sql, arguments)
@@ -195,9 +197,29 @@ class PreparedRunner:
         prepared = self._prepared(statement, params, keyed)
         self._pending.append((prepared, prepared.parameters(params)))
 
+    def defer_latest(
+        self, slot: str, statement: ClauseElement, params: Mapping[str, Any], *, keyed: bool = False
+    ) -> None:
+        """Like `defer`, for a write that the next one of the same `slot` makes void.
+
+        The chain head's row is rewritten by every event appended; the units of a batch append one
+        after another with nothing reading it in between (a reader first sends what is deferred), so
+        only the last value issued is sent — one UPDATE per batch instead of one per event — after
+        the other deferred writes, before any statement that could read it.
+        """
+        if not self.deferring:
+            self._run(statement, params, keyed, "count")
+            return
+        prepared = self._prepared(statement, params, keyed)
+        self._latest[slot] = (prepared, prepared.parameters(params))
+
+    def has_deferred(self) -> bool:
+        """Whether writes wait to be sent."""
+        return bool(self._pending or self._latest)
+
     def flush(self) -> None:
         """Send the deferred writes, in the order they were issued, in one round trip."""
-        if not self._pending:
+        if not self._pending and not self._latest:
             return
         raw = self._driver()
         dbapi = self.conn.dialect.loaded_dbapi
@@ -209,6 +231,9 @@ class PreparedRunner:
 
     def _send_pending(self, raw: Any) -> None:
         pending, self._pending = self._pending, []
+        if self._latest:
+            pending += self._latest.values()
+            self._latest = {}
         cursor = raw.cursor()
         try:
             for prepared, arguments in pending:
@@ -246,7 +271,7 @@ def _before_statement(conn: Connection, *_args: Any) -> None:
     runner = conn.info.get(DEFERRED)
     if runner is not None:
         runner.head = None
-        if runner._pending:
+        if runner.has_deferred():
             runner.flush()
 
 

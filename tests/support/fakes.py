@@ -532,6 +532,9 @@ class FakeDatabase:
     def read(self, fn: Callable[[FakeRepo], T]) -> T:
         return fn(self.repo)
 
+    def lookup(self, fn: Callable[[FakeRepo], T]) -> T:
+        return fn(self.repo)
+
 
 def add_people(
     db: FakeDatabase, offices: Collection[Office], people: Collection[Mapping[str, Any]]

@@ -102,6 +102,11 @@ class Database(Protocol[R_co]):
         """Run `fn` in a read-only transaction."""
         ...
 
+    def lookup(self, fn: Callable[[R_co], T]) -> T:
+        """Run `fn`, a read of one statement, without a transaction around it (one round trip to a
+        database server instead of three: the statement needs no snapshot beyond its own)."""
+        ...
+
 
 # --- tickets and their events -----------------------------------------------------------------
 class TicketRepo(Protocol):

@@ -45,8 +45,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 8) -> Engine:
-    """Create the engine for `url`; the folder of a SQLite file is created if missing."""
+def make_engine(
+    url: str, *, pool_size: int = 8, pre_ping: bool = True, isolation_level: str | None = None
+) -> Engine:
+    """Create the engine for `url`; the folder of a SQLite file is created if missing.
+
+    PostgreSQL only: `pre_ping` checks each connection taken from the pool with a round trip (off
+    for callers that handle a dropped connection themselves); `isolation_level` e.g. AUTOCOMMIT."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -66,12 +71,14 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    extra: dict[str, Any] = {"isolation_level": isolation_level} if isolation_level else {}
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args={"connect_timeout": 5},
+        **extra,
     )
 
 

@@ -204,8 +204,8 @@ class PreparedRunner:
 
         The chain head's row is rewritten by every event appended; the units of a batch append one
         after another with nothing reading it in between (a reader first sends what is deferred), so
-        only the last value issued is sent — one UPDATE per batch instead of one per event — after
-        the other deferred writes, before any statement that could read it.
+        only the last value issued is sent, after the other deferred writes, with the next statement
+        of any kind or before the commit: a batch sends two or three UPDATEs instead of one per event.
         """
         if not self.deferring:
             self._run(statement, params, keyed, "count")

@@ -1,0 +1,209 @@
+"""What a new ticket costs the database on PostgreSQL: the token lookup in one statement outside a
+transaction, and a group-commit batch whose units wait for the server no more often than one unit
+alone (their notices and the chain head's row are sent with the commit), with nothing lost.
+
+Each case fails when its part is taken away: the lookup through `read` (ping, BEGIN, COMMIT), the
+notices queued with a round trip each, the head rewritten for every ticket.
+"""
+
+import socket
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from helpdesk.adapters.db import prepared
+from helpdesk.adapters.db.group_commit import Unit
+from helpdesk.adapters.db.outbox_store import outbox_t
+from helpdesk.adapters.db.store import SqlDatabase
+from helpdesk.adapters.db.ticket_store import ticket_t
+from helpdesk.domain.errors import Unavailable
+from helpdesk.services.audit import verify_log
+from helpdesk.services.tickets import NewTicket
+from tests.support.world import populate
+
+pytestmark = pytest.mark.postgres
+
+NEW = NewTicket(title="Drukarka nie drukuje", description="Od rana", component="EZD")
+
+
+class Statements:
+    """Every statement the driver is given, in order (psycopg's Cursor.execute)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sql: list[str] = []
+        original = psycopg.Cursor.execute
+
+        def execute(cursor: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+            self.sql.append(str(query))
+            return original(cursor, query, params, **kw)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+
+    def starting(self, prefix: str) -> list[str]:
+        return [s for s in self.sql if s.lstrip().upper().startswith(prefix)]
+
+
+# --- the token lookup ----------------------------------------------------------------------------
+
+
+def test_a_token_is_looked_up_in_one_statement_outside_any_transaction(pg_container, monkeypatch):
+    container = pg_container
+    populate(container)
+    token = container.people.issue_token("urz.plock", container.clock.now())
+    container.people.by_token(token, container.clock.now())  # the lookup's pool has a connection
+    statements = Statements(monkeypatch)
+    states: list[Any] = []
+    original = container.db.lookup
+
+    def watched(fn: Any) -> Any:
+        def inner(tx: Any) -> Any:
+            out = fn(tx)
+            states.append(tx.conn.connection.driver_connection.info.transaction_status)
+            return out
+
+        return original(inner)
+
+    monkeypatch.setattr(container.db, "lookup", watched)
+    person = container.people.by_token(token, container.clock.now())
+    assert person.login == "urz.plock"
+    assert len(statements.sql) == 1  # no ping at checkout
+    assert statements.sql[0].lstrip().startswith("SELECT")
+    assert states == [psycopg.pq.TransactionStatus.IDLE]  # autocommit: no BEGIN, nothing to COMMIT
+
+
+def test_a_lookup_on_a_connection_the_server_dropped_is_made_again_on_a_new_one(pg_container):
+    container = pg_container
+    populate(container)
+    token = container.people.issue_token("urz.plock", container.clock.now())
+    assert container.people.by_token(token, container.clock.now()).login == "urz.plock"
+    with container.db.engine.connect() as conn:  # as a PostgreSQL restart would: every other session ends
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert container.people.by_token(token, container.clock.now()).login == "urz.plock"
+
+
+def test_a_lookup_when_the_server_does_not_answer_is_unavailable_in_polish():
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = SqlDatabase(f"postgresql+psycopg://postgres@127.0.0.1:{port}/nikt")
+    try:
+        with pytest.raises(Unavailable, match="baza danych jest chwilowo niedostępna"):
+            db.lookup(lambda tx: tx.conn.execute(text("SELECT 1")).scalar())
+    finally:
+        db.close()
+
+
+def test_a_lookup_that_fails_for_another_reason_is_not_tried_again(pg_container):
+    calls = []
+
+    def broken(tx: Any) -> Any:
+        calls.append(1)
+        return tx.conn.execute(text("SELECT * FROM no_such_table")).all()
+
+    with pytest.raises(SQLAlchemyError):
+        pg_container.db.lookup(broken)
+    assert len(calls) == 1
+
+
+# --- a batch of new tickets ----------------------------------------------------------------------
+
+
+def captured_units(container: Any, official: Any, n: int, monkeypatch: pytest.MonkeyPatch) -> list[Unit[Any]]:
+    """The units of work `n` ticket creations hand the group committer, not yet run."""
+    fns: list[Any] = []
+
+    class Captured(Exception):
+        pass
+
+    def capture(fn: Any) -> Any:
+        fns.append(fn)
+        raise Captured
+
+    with monkeypatch.context() as patch:
+        patch.setattr(container.db._committer, "submit", capture)
+        for _ in range(n):
+            with pytest.raises(Captured):
+                container.tickets.create(official, NEW)
+    return [Unit(fn) for fn in fns]
+
+
+def waits_in_batch(container: Any, units: list[Unit[Any]], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run `units` as one batch; how many statements waited for the server's answer."""
+    waited = []
+    original = prepared.PreparedRunner._run
+
+    def counted(self: Any, *args: Any) -> Any:
+        waited.append(args[0])
+        return original(self, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(prepared.PreparedRunner, "_run", counted)
+        container.db._run_batch(units)
+    for unit in units:
+        assert unit.error is None, unit.error
+    return len(waited)
+
+
+def test_the_units_of_a_batch_wait_for_the_server_no_more_often_than_one_unit(pg_container, monkeypatch):
+    container = pg_container
+    official = populate(container)["urz.plock"]  # two leaders with e-mail: two notices a ticket
+    container.tickets.create(official, NEW)  # the statements compiled, the pool warm
+    two = waits_in_batch(container, captured_units(container, official, 2, monkeypatch), monkeypatch)
+    six = waits_in_batch(container, captured_units(container, official, 6, monkeypatch), monkeypatch)
+    assert six == two  # the office, the head's lock, the author, the leaders: once per batch
+
+
+def test_a_batch_commits_every_ticket_its_event_and_its_notices_with_two_head_updates_at_most(
+    pg_container, monkeypatch
+):
+    container = pg_container
+    official = populate(container)["urz.plock"]
+    units = captured_units(container, official, 5, monkeypatch)
+    statements = Statements(monkeypatch)
+    container.db._run_batch(units)
+    numbers = [unit.outcome()["no"] for unit in units]
+    assert numbers == list(range(numbers[0], numbers[0] + 5))  # contiguous, in submission order
+    # The first unit's value goes with the reads that follow it (its author, the leaders), the
+    # last with the commit; the three in between are never sent.
+    assert len(statements.starting("UPDATE LOG_HEAD")) == 2
+    with container.db.engine.connect() as conn:
+        stored = conn.execute(select(ticket_t.c.no).order_by(ticket_t.c.no)).scalars().all()
+        notices = conn.execute(
+            select(outbox_t.c.ticket_no, func.count())
+            .group_by(outbox_t.c.ticket_no)
+            .order_by(outbox_t.c.ticket_no)
+        ).all()
+        head = conn.execute(text("SELECT event_count, last_ticket_no FROM log_head")).one()
+    assert stored == numbers
+    assert [tuple(n) for n in notices] == [(no, 2) for no in numbers]
+    assert tuple(head) == (5, numbers[-1])
+    verdict = verify_log(container.db)
+    assert verdict.events == 5 and not verdict.problems
+
+
+def test_a_failing_unit_of_a_batch_leaves_the_others_committed_with_their_notices(pg_container, monkeypatch):
+    container = pg_container
+    official = populate(container)["urz.plock"]
+    units = captured_units(container, official, 3, monkeypatch)
+
+    def refused(tx: Any) -> Any:
+        raise Unavailable("odmowa")
+
+    units.insert(1, Unit(refused))
+    container.db._run_batch(units)  # the batch fails as a whole, then each unit runs alone
+    assert isinstance(units[1].error, Unavailable)
+    numbers = [unit.outcome()["no"] for unit in units if unit is not units[1]]
+    with container.db.engine.connect() as conn:
+        stored = conn.execute(select(ticket_t.c.no).order_by(ticket_t.c.no)).scalars().all()
+        queued = conn.execute(select(func.count()).select_from(outbox_t)).scalar()
+    assert stored == numbers == list(range(numbers[0], numbers[0] + 3))
+    assert queued == 6
+    assert not verify_log(container.db).problems

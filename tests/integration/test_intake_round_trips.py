@@ -207,3 +207,44 @@ def test_a_failing_unit_of_a_batch_leaves_the_others_committed_with_their_notice
     assert stored == numbers == list(range(numbers[0], numbers[0] + 3))
     assert queued == 6
     assert not verify_log(container.db).problems
+
+
+# --- the commit ------------------------------------------------------------------------------------
+
+
+def test_a_write_commits_in_the_round_trip_of_its_last_deferred_writes(pg_container, monkeypatch):
+    container = pg_container
+    official = populate(container)["urz.plock"]
+    in_pipeline: list[bool] = []
+    original = psycopg.Connection.commit
+
+    def commit(conn: Any) -> None:
+        in_pipeline.append(conn._pipeline is not None)
+        original(conn)
+
+    monkeypatch.setattr(psycopg.Connection, "commit", commit)
+    container.tickets.create(official, NEW)
+    # The COMMIT went out with the ticket's writes; SQLAlchemy's own commit after it found nothing open.
+    assert in_pipeline[0] is True
+
+
+def test_a_commit_the_server_refuses_fails_the_write_and_leaves_nothing(pg_container):
+    db = pg_container.db
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE later_checked (k INTEGER, "
+                "CONSTRAINT later_checked_k UNIQUE (k) DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
+    table = text("INSERT INTO later_checked (k) VALUES (1)")
+
+    def twice(tx: Any) -> None:
+        tx.conn.execute(table)
+        tx.conn.execute(table)  # refused only at COMMIT
+
+    with pytest.raises(SQLAlchemyError, match="later_checked_k"):
+        db.write(twice)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM later_checked")).scalar() == 0
+    db.write(lambda tx: tx.conn.execute(table))  # the pool's connection is fine afterwards

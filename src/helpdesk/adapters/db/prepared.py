@@ -240,15 +240,18 @@ class PreparedRunner:
         """Whether writes wait to be sent."""
         return bool(self._pending or self._latest)
 
-    def flush(self) -> None:
-        """Send the deferred writes, in the order they were issued, in one round trip."""
-        if not self._pending and not self._latest:
+    def flush(self, *, commit: bool = False) -> None:
+        """Send the deferred writes, in the order they were issued, in one round trip; with
+        `commit`, the transaction's COMMIT too (see `run_deferred`)."""
+        if not self._pending and not self._latest and not commit:
             return
         raw = self._driver()
         dbapi = self.conn.dialect.loaded_dbapi
         try:
             with _pipeline(raw):
                 self._send_pending(raw)
+                if commit:
+                    raw.commit()
         except dbapi.Error as err:
             raise DBAPIError.instance("(deferred writes)", None, err, dbapi.Error) from err
 
@@ -274,18 +277,23 @@ class PreparedRunner:
         return rows
 
 
-def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None]) -> None:
+def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None], *, commit: bool = False) -> None:
     """Run `work` with a deferring runner on `conn`, flushing its writes before returning.
 
     While it runs, any statement SQLAlchemy itself sends on the connection first sends the
     deferred writes and forgets the remembered chain head (`watch_deferred` below), so the server
     sees every statement in the order it was issued whichever path issued it.
+
+    `commit`: the caller would commit right after: the COMMIT goes in the same round trip as the
+    last deferred writes (psycopg's pipeline), and returns once the server confirmed it. The
+    caller's own commit then finds no transaction open and sends nothing. An error, the commit's
+    included, is raised here as from any statement.
     """
     runner = PreparedRunner(conn, deferring=True)
     conn.info[DEFERRED] = runner
     try:
         work(runner)
-        runner.flush()
+        runner.flush(commit=commit)
     finally:
         conn.info.pop(DEFERRED, None)
 

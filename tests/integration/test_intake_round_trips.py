@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from helpdesk.adapters.db import engine as engine_module
 from helpdesk.adapters.db import prepared
 from helpdesk.adapters.db.group_commit import Unit
 from helpdesk.adapters.db.outbox_store import outbox_t
@@ -248,3 +249,45 @@ def test_a_commit_the_server_refuses_fails_the_write_and_leaves_nothing(pg_conta
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM later_checked")).scalar() == 0
     db.write(lambda tx: tx.conn.execute(table))  # the pool's connection is fine afterwards
+
+
+# --- the pool's check at checkout ------------------------------------------------------------------
+
+
+def pings(db: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = db.engine.dialect.do_ping
+
+    def counted(dbapi_conn: Any) -> Any:
+        calls.append(1)
+        return original(dbapi_conn)
+
+    monkeypatch.setattr(db.engine.dialect, "do_ping", counted)
+    return calls
+
+
+def test_a_connection_back_in_the_pool_a_moment_ago_is_not_pinged(pg_container, monkeypatch):
+    db = pg_container.db
+    db.write(lambda tx: tx.conn.execute(text("SELECT 1")))
+    calls = pings(db, monkeypatch)
+    for _ in range(3):
+        db.write(lambda tx: tx.conn.execute(text("SELECT 1")))
+    assert calls == []
+
+
+def test_a_connection_idle_for_a_while_is_pinged_and_replaced_when_the_server_ended_it(
+    pg_container, monkeypatch
+):
+    db = pg_container.db
+    db.write(lambda tx: tx.conn.execute(text("SELECT 1")))
+    with db.engine.connect() as conn:  # as a PostgreSQL restart would: every other session ends
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    monkeypatch.setattr(engine_module, "PING_IDLE_SECONDS", 0.0)  # every pooled connection counts as idle
+    calls = pings(db, monkeypatch)
+    assert db.write(lambda tx: tx.conn.execute(text("SELECT 41 + 1")).scalar()) == 42
+    assert calls  # the dead connection was found by the ping, not by the write

@@ -1,6 +1,7 @@
 """What a new ticket costs the database on PostgreSQL: the token lookup in one statement outside a
 transaction, and a group-commit batch whose units wait for the server no more often than one unit
-alone (their notices and the chain head's row are sent with the commit), with nothing lost.
+alone (the office, its leaders and the author read in one round trip; the notices, the chain head's
+row and the COMMIT sent together), with nothing lost; the pool's check at checkout.
 
 Each case fails when its part is taken away: the lookup through `read` (ping, BEGIN, COMMIT), the
 notices queued with a round trip each, the head rewritten for every ticket.
@@ -162,7 +163,7 @@ def test_the_units_of_a_batch_wait_for_the_server_no_more_often_than_one_unit(pg
     assert six == two  # the office, the head's lock, the author, the leaders: once per batch
 
 
-def test_a_batch_commits_every_ticket_its_event_and_its_notices_with_two_head_updates_at_most(
+def test_a_batch_commits_every_ticket_its_event_and_its_notices_with_one_head_update(
     pg_container, monkeypatch
 ):
     container = pg_container
@@ -172,9 +173,11 @@ def test_a_batch_commits_every_ticket_its_event_and_its_notices_with_two_head_up
     container.db._run_batch(units)
     numbers = [unit.outcome()["no"] for unit in units]
     assert numbers == list(range(numbers[0], numbers[0] + 5))  # contiguous, in submission order
-    # The first unit's value goes with the reads that follow it (its author, the leaders), the
-    # last with the commit; the three in between are never sent.
-    assert len(statements.starting("UPDATE LOG_HEAD")) == 2
+    # Nothing reads between the units (the author and the leaders were read with the office,
+    # before the head's lock): only the last value is sent, with the commit.
+    assert len(statements.starting("UPDATE LOG_HEAD")) == 1
+    # The office, the author and the leaders: one round trip, three statements, once per batch.
+    assert len(statements.starting("SELECT PERSON")) == 2
     with container.db.engine.connect() as conn:
         stored = conn.execute(select(ticket_t.c.no).order_by(ticket_t.c.no)).scalars().all()
         notices = conn.execute(
@@ -291,3 +294,22 @@ def test_a_connection_idle_for_a_while_is_pinged_and_replaced_when_the_server_en
     calls = pings(db, monkeypatch)
     assert db.write(lambda tx: tx.conn.execute(text("SELECT 41 + 1")).scalar()) == 42
     assert calls  # the dead connection was found by the ping, not by the write
+
+
+def test_the_office_read_for_notices_answers_as_the_lookups_one_by_one(pg_container):
+    container = pg_container
+    people = populate(container)
+    author, coordinator = people["urz.plock"], people["koordynator"]
+
+    def answers(tx: Any, code: str, author_id: int) -> tuple[Any, ...]:
+        return (tx.get_office(code), tx.person_by_id(author_id), tx.people_of_office(code, "leader"))
+
+    for code, author_id in (("1462011", author.id), ("1419112", coordinator.id), ("9999999", author.id)):
+        one_by_one = container.db.read(lambda tx, c=code, a=author_id: answers(tx, c, a))
+
+        def together(tx: Any, c: str = code, a: int = author_id) -> tuple[Any, ...]:
+            office = tx.office_for_notices(c, a, ("leader",))
+            return (office, *answers(tx, c, a)[1:])
+
+        assert container.db.write(together) == one_by_one
+    assert [p.login for p in one_by_one[2]] == []  # the unknown office has no leaders

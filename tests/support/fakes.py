@@ -188,6 +188,9 @@ class FakeRepo:
     def get_office(self, code: str) -> Office | None:
         return self.offices.get(code)
 
+    def office_for_notices(self, code: str, author_id: int, roles: tuple[str, ...]) -> Office | None:
+        return self.get_office(code)
+
     def person_by_id(self, person_id: int) -> Person | None:
         return self.people.get(person_id)
 

@@ -182,6 +182,12 @@ class DirectoryRepo(Protocol):
         """The office with TERYT `code`, or None."""
         ...
 
+    def office_for_notices(self, code: str, author_id: int, roles: tuple[str, ...]) -> Office | None:
+        """`get_office`, asked by a change whose notices will then ask for the author (`person_by_id`)
+        and the office's people of `roles` (`people_of_office`): a database may read all three in
+        one round trip and answer those questions from what it read, within the transaction."""
+        ...
+
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
         ...

@@ -228,7 +228,7 @@ class PreparedRunner:
         The chain head's row is rewritten by every event appended; the units of a batch append one
         after another with nothing reading it in between (a reader first sends what is deferred), so
         only the last value issued is sent, after the other deferred writes, with the next statement
-        of any kind or before the commit: a batch sends two or three UPDATEs instead of one per event.
+        of any kind or with the commit: a batch of new tickets sends one UPDATE, not one per event.
         """
         if not self.deferring:
             self._run(statement, params, keyed, "count")
@@ -270,6 +270,31 @@ class PreparedRunner:
     def first(self, statement: ClauseElement, params: Mapping[str, Any], *, keyed: bool = False) -> Any:
         """The first result row (a named tuple), or None."""
         return self._run(statement, params, keyed, "first")
+
+    def all_of(self, queries: Sequence[tuple[ClauseElement, Mapping[str, Any]]]) -> list[list[Any]]:
+        """Every result row of each query, the queries sent together (and after the deferred
+        writes) in one round trip on PostgreSQL."""
+        if not queries:
+            return []
+        prepared = [(self._prepared(statement, params, False), params) for statement, params in queries]
+        raw = self._driver()
+        dbapi = self.conn.dialect.loaded_dbapi
+        cursors = [raw.cursor() for _ in prepared]
+        try:
+            with _pipeline(raw):
+                if self.has_deferred():
+                    self._send_pending(raw)
+                for cursor, (one, params) in zip(cursors, prepared, strict=True):
+                    cursor.execute(one.sql, one.parameters(params))
+            return [
+                [one.row(r) for r in cursor.fetchall()]
+                for cursor, (one, _params) in zip(cursors, prepared, strict=True)
+            ]
+        except dbapi.Error as err:
+            raise DBAPIError.instance(prepared[0][0].sql, None, err, dbapi.Error) from err
+        finally:
+            for cursor in cursors:
+                cursor.close()
 
     def all(self, statement: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
         """Every result row."""

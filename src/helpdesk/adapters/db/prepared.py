@@ -14,10 +14,10 @@ callable ones are refused. SQL defaults (`func.now()`) are part of the SQL text 
 Deferred writes (PostgreSQL batches, adapters/db/store.py): a write whose outcome nobody reads
 (a ticket's row, its event, the chain head's new value) may be `defer`red: it is kept and sent
 with the others in psycopg's pipeline mode — all in one round trip, together with the next
-statement of any kind on the connection, or before the commit at the latest. So the order of
+statement of any kind on the connection, or with the commit at the latest. So the order of
 statements the server sees is the order they were issued, an error still rolls the whole
-transaction back, and a unit of work of a dozen statements waits for the server three or four
-times instead of ten, while its batch holds the chain head's lock. The chain head itself, once
+transaction back, and a batch of new tickets waits for the server three times (its reads, the
+head's lock, its writes with the COMMIT) however many units it holds. The chain head itself, once
 read under its lock, is remembered for the rest of the transaction (`head`): nobody else can
 change it until the commit, and every statement that is not one of ours forgets it.
 """

@@ -1,7 +1,7 @@
 """What a new ticket costs the database on PostgreSQL: the token lookup in one statement outside a
 transaction, and a group-commit batch whose units wait for the server no more often than one unit
 alone (the office, its leaders and the author read in one round trip; the notices, the chain head's
-row and the COMMIT sent together), with nothing lost; the pool's check at checkout.
+row sent together), with nothing lost; the pool's check at checkout.
 
 Each case fails when its part is taken away: the lookup through `read` (ping, BEGIN, COMMIT), the
 notices queued with a round trip each, the head rewritten for every ticket.
@@ -214,22 +214,6 @@ def test_a_failing_unit_of_a_batch_leaves_the_others_committed_with_their_notice
 
 
 # --- the commit ------------------------------------------------------------------------------------
-
-
-def test_a_write_commits_in_the_round_trip_of_its_last_deferred_writes(pg_container, monkeypatch):
-    container = pg_container
-    official = populate(container)["urz.plock"]
-    in_pipeline: list[bool] = []
-    original = psycopg.Connection.commit
-
-    def commit(conn: Any) -> None:
-        in_pipeline.append(conn._pipeline is not None)
-        original(conn)
-
-    monkeypatch.setattr(psycopg.Connection, "commit", commit)
-    container.tickets.create(official, NEW)
-    # The COMMIT went out with the ticket's writes; SQLAlchemy's own commit after it found nothing open.
-    assert in_pipeline[0] is True
 
 
 def test_a_commit_the_server_refuses_fails_the_write_and_leaves_nothing(pg_container):

@@ -16,8 +16,8 @@ Deferred writes (PostgreSQL batches, adapters/db/store.py): a write whose outcom
 with the others in psycopg's pipeline mode — all in one round trip, together with the next
 statement of any kind on the connection, or with the commit at the latest. So the order of
 statements the server sees is the order they were issued, an error still rolls the whole
-transaction back, and a batch of new tickets waits for the server three times (its reads, the
-head's lock, its writes with the COMMIT) however many units it holds. The chain head itself, once
+transaction back, and a batch of new tickets waits for the server four times (its reads, the
+head's lock, its writes, the COMMIT) however many units it holds. The chain head itself, once
 read under its lock, is remembered for the rest of the transaction (`head`): nobody else can
 change it until the commit, and every statement that is not one of ours forgets it.
 """
@@ -309,10 +309,11 @@ def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None], *, co
     deferred writes and forgets the remembered chain head (`watch_deferred` below), so the server
     sees every statement in the order it was issued whichever path issued it.
 
-    `commit`: the caller would commit right after: the COMMIT goes in the same round trip as the
-    last deferred writes (psycopg's pipeline), and returns once the server confirmed it. The
-    caller's own commit then finds no transaction open and sends nothing. An error, the commit's
-    included, is raised here as from any statement.
+    `commit`: the COMMIT goes in the same round trip as the last deferred writes (psycopg's
+    pipeline); the caller's own commit then finds no transaction open and sends nothing. Not used
+    by the stores: when the connection is cut while such a round trip is under way, the server
+    may have committed work whose answer never came back (a 503 for a stored ticket) far more
+    often than with a COMMIT of its own sent after the writes were answered.
     """
     runner = PreparedRunner(conn, deferring=True)
     conn.info[DEFERRED] = runner

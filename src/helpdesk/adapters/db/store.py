@@ -115,7 +115,7 @@ class SqlDatabase:
                 if self.sqlite:
                     unit.result = unit.run(Tx(conn, False))
                 else:
-                    run_deferred(conn, lambda fast: self._run_units(conn, fast, [unit]), commit=True)
+                    run_deferred(conn, lambda fast: self._run_units(conn, fast, [unit]))
         except Exception as err:
             unit.error, unit.result = err, None
 
@@ -165,7 +165,7 @@ class SqlDatabase:
         """
         try:
             with self.engine.begin() as conn:
-                run_deferred(conn, lambda fast: self._run_units(conn, fast, units), commit=True)
+                run_deferred(conn, lambda fast: self._run_units(conn, fast, units))
             return
         except Exception as err:
             if _is_outage(err) and _sqlstate(err) not in RETRY_ALONE:

@@ -14,7 +14,7 @@ callable ones are refused. SQL defaults (`func.now()`) are part of the SQL text 
 Deferred writes (PostgreSQL batches, adapters/db/store.py): a write whose outcome nobody reads
 (a ticket's row, its event, the chain head's new value) may be `defer`red: it is kept and sent
 with the others in psycopg's pipeline mode — all in one round trip, together with the next
-statement of any kind on the connection, or with the commit at the latest. So the order of
+statement of any kind on the connection, or before the commit at the latest. So the order of
 statements the server sees is the order they were issued, an error still rolls the whole
 transaction back, and a batch of new tickets waits for the server four times (its reads, the
 head's lock, its writes, the COMMIT) however many units it holds. The chain head itself, once
@@ -228,7 +228,7 @@ class PreparedRunner:
         The chain head's row is rewritten by every event appended; the units of a batch append one
         after another with nothing reading it in between (a reader first sends what is deferred), so
         only the last value issued is sent, after the other deferred writes, with the next statement
-        of any kind or with the commit: a batch of new tickets sends one UPDATE, not one per event.
+        of any kind or before the commit: a batch of new tickets sends one UPDATE, not one per event.
         """
         if not self.deferring:
             self._run(statement, params, keyed, "count")
@@ -240,18 +240,15 @@ class PreparedRunner:
         """Whether writes wait to be sent."""
         return bool(self._pending or self._latest)
 
-    def flush(self, *, commit: bool = False) -> None:
-        """Send the deferred writes, in the order they were issued, in one round trip; with
-        `commit`, the transaction's COMMIT too (see `run_deferred`)."""
-        if not self._pending and not self._latest and not commit:
+    def flush(self) -> None:
+        """Send the deferred writes, in the order they were issued, in one round trip."""
+        if not self._pending and not self._latest:
             return
         raw = self._driver()
         dbapi = self.conn.dialect.loaded_dbapi
         try:
             with _pipeline(raw):
                 self._send_pending(raw)
-                if commit:
-                    raw.commit()
         except dbapi.Error as err:
             raise DBAPIError.instance("(deferred writes)", None, err, dbapi.Error) from err
 
@@ -302,24 +299,21 @@ class PreparedRunner:
         return rows
 
 
-def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None], *, commit: bool = False) -> None:
+def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None]) -> None:
     """Run `work` with a deferring runner on `conn`, flushing its writes before returning.
 
     While it runs, any statement SQLAlchemy itself sends on the connection first sends the
     deferred writes and forgets the remembered chain head (`watch_deferred` below), so the server
-    sees every statement in the order it was issued whichever path issued it.
-
-    `commit`: the COMMIT goes in the same round trip as the last deferred writes (psycopg's
-    pipeline); the caller's own commit then finds no transaction open and sends nothing. Not used
-    by the stores: when the connection is cut while such a round trip is under way, the server
-    may have committed work whose answer never came back (a 503 for a stored ticket) far more
-    often than with a COMMIT of its own sent after the writes were answered.
+    sees every statement in the order it was issued whichever path issued it. The COMMIT is left
+    to the caller, sent on its own once the writes were answered: put at the end of their round
+    trip, a connection cut meanwhile would leave the server committing work whose answer never
+    came back (a 503 for a stored ticket) far more often.
     """
     runner = PreparedRunner(conn, deferring=True)
     conn.info[DEFERRED] = runner
     try:
         work(runner)
-        runner.flush(commit=commit)
+        runner.flush()
     finally:
         conn.info.pop(DEFERRED, None)
 

@@ -1,8 +1,8 @@
 """Office codes and the first line's clock without a target, stated by hand.
 
 Rules: an office is named by its TERYT code — 7 digits (gmina), 4 (powiat) or 2 (województwo,
-the marshal's office) — and nothing else (DOMAIN.md "Urzędy"); a first-line clock whose office
-sets no target for the priority shows `target_min: null` and no state (SPEC "first_line").
+the marshal's office) — and nothing else; a first-line clock whose office sets no target for the
+priority shows `target_min: null` and no state (README "SLA over the life of a contract").
 """
 
 import pytest

@@ -1,5 +1,5 @@
-"""The SLA clocks' instants and sums, worked out by hand from the contract rules (DOMAIN.md, SPEC
-"SLA"): when each clock passed its target (`breached_at`, what the total cap orders penalties
+"""The SLA clocks' instants and sums, worked out by hand from the contract rules (README "SLA over the
+life of a contract"): when each clock passed its target (`breached_at`, what the total cap orders penalties
 by), how long the ticket waited for the office after the escalation (`waited`), how a priority
 change moves or clears a breach instant, the successor contract taking over an open ticket at the
 end of its predecessor, and the latest priority of a ticket escalated outside the contract's period.

@@ -404,3 +404,17 @@ def test_a_priority_counting_in_the_office_calendar_uses_the_office_file_when_th
     first = ClockEvent(at("2026-03-02 06:00"), 1, "escalated", "u-urzedy", "normal", office="1462011")
     plain = compute_sla([first], {"u-urzedy": own}, at("2026-03-02 10:00"), book)
     assert plain is not None and plain.calendar == "biuro"
+
+
+def test_the_successor_measures_under_its_text_in_force_on_the_day_it_takes_over() -> None:
+    annex = {
+        "id": "nowa-aneks-1",
+        "effective": "2027-01-01",
+        "priorities": {
+            "normal": {"calendar": "biuro", "targets": {"reaction": "2h", "workaround": "5d", "fix": "20d"}}
+        },
+    }
+    amended = contract("nowa", "2027-01-01", "2027-12-31", "4h", takes_over=["stara"], amendments=[annex])
+    result = sla(OPEN, "2027-01-04 10:00", {"stara": OLD, "nowa": amended})
+    assert (result.contract, result.version, result.handed_over_from) == ("nowa", "nowa-aneks-1", "stara")
+    assert result.metrics["reaction"].target == 2 * H

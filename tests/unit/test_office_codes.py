@@ -16,7 +16,9 @@ def test_seven_four_or_two_digits_are_an_office_code(code: str) -> None:
     assert is_office_code(code) is True
 
 
-@pytest.mark.parametrize("code", ["", "1", "146", "14620", "146201", "14620111", "146201a", "1462011\n", " 14"])
+@pytest.mark.parametrize(
+    "code", ["", "1", "146", "14620", "146201", "14620111", "146201a", "1462011\n", " 14"]
+)
 def test_anything_else_is_not(code: str) -> None:
     assert is_office_code(code) is False
 

@@ -86,7 +86,12 @@ def test_each_clock_keeps_the_instant_it_passed_its_target_with_a_pause_pushing_
     }
     assert result.penalty_pln == 1903.0
     for metric in result.metrics.values():
-        assert (metric.state, metric.running, metric.paused, metric.due_at) == ("breached", False, False, None)
+        assert (metric.state, metric.running, metric.paused, metric.due_at) == (
+            "breached",
+            False,
+            False,
+            None,
+        )
 
 
 def test_clocks_still_running_at_as_of_get_their_breach_instant_and_the_others_their_due_time() -> None:
@@ -382,7 +387,10 @@ def test_a_priority_counting_in_the_office_calendar_uses_the_office_file_when_th
     own = contract("u-urzedy", "2026-01-01", "2026-12-31", "4h")
     terms = own.priorities["normal"]
     office_counted = Contract(
-        **{**own.__dict__, "priorities": {"normal": type(terms)(**{**terms.__dict__, "office_calendar": True})}}
+        **{
+            **own.__dict__,
+            "priorities": {"normal": type(terms)(**{**terms.__dict__, "office_calendar": True})},
+        }
     )
     contracts = {"u-urzedy": office_counted}
     early = BusinessCalendar("Europe/Warsaw", frozenset(range(5)), 7 * 60, 15 * 60, name="plock")

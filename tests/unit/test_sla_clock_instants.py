@@ -265,6 +265,8 @@ def test_outside_the_period_the_reported_priority_is_the_last_change_by_as_of() 
         "1462011",
     )
     assert sla(events, "2028-01-06 00:00").priority == "high"
+    assert sla(events, "2028-01-05 10:00").priority == "high"  # a change at as_of has happened by then
+    assert result.version == "u1"  # the contract's own text: there is no annex
     bad = [*events[:2], ClockEvent(at("2028-01-03 12:00"), 5, "priority_changed", None, "pilny", line=3)]
     with pytest.raises(InvalidInput) as caught:
         compute_sla(bad, CONTRACTS, at("2028-01-04 00:00"))
@@ -426,3 +428,59 @@ def test_the_successor_measures_under_its_text_in_force_on_the_day_it_takes_over
     result = sla(OPEN, "2027-01-04 10:00", {"stara": OLD, "nowa": amended})
     assert (result.contract, result.version, result.handed_over_from) == ("nowa", "nowa-aneks-1", "stara")
     assert result.metrics["reaction"].target == 2 * H
+
+
+# --- order of events, repeated pauses, a naive as_of ---------------------------------------------
+
+
+def test_events_are_folded_in_time_order_whatever_their_numbers() -> None:
+    # An acknowledgement numbered before the escalation but made after it (numbers only break ties).
+    result = sla(
+        [
+            ClockEvent(at("2026-03-02 09:00"), 7, "escalated", "u1", "high"),
+            ClockEvent(at("2026-03-02 10:00"), 3, "acknowledged"),
+        ],
+        "2026-03-02 12:00",
+    )
+    assert hours(result) == {"reaction": 1, "workaround": 3, "fix": 3}
+
+
+def test_every_pause_after_the_escalation_adds_to_the_waiting_time() -> None:
+    result = sla(
+        [
+            ev("2026-03-02 09:00", 1, "escalated", "high"),
+            ev("2026-03-02 10:00", 2, "paused"),
+            ev("2026-03-02 11:00", 3, "resumed"),
+            ev("2026-03-02 13:00", 4, "paused"),
+            ev("2026-03-02 13:30", 5, "priority_changed", "normal"),  # still paused across it
+            ev("2026-03-02 15:00", 6, "resumed"),
+        ],
+        "2026-03-02 16:00",
+    )
+    assert result.waited == 3 * H  # 10–11 and 13–15
+    assert hours(result) == {"reaction": 4, "workaround": 4, "fix": 4}  # 09–10, 11–13, 15–16
+
+
+def test_a_naive_as_of_is_refused() -> None:
+    with pytest.raises(ValueError) as caught:
+        compute_sla([ev("2026-03-02 09:00", 1, "escalated", "high")], CONTRACTS, datetime(2026, 3, 2, 10))
+    assert str(caught.value) == "as_of must be timezone-aware"
+
+
+def test_the_answer_clock_adds_up_every_stretch_until_the_first_reply() -> None:
+    from helpdesk.domain.sla import compute_first_line
+    from tests.unit.test_first_line_clocks import BOOK, OFFICE, at as minute, timeline
+
+    events = timeline(
+        (0, "created", {"office": OFFICE, "priority": "normal"}),
+        (20, "assigned", {}),  # take stops; answer runs on
+        (50, "priority_changed", {"priority": "normal"}),
+        (80, "replied", {}),
+    )
+    result = compute_first_line(events, BOOK, minute(100).timestamp())
+    assert result is not None
+    assert {name: m.elapsed / 60 for name, m in result.metrics.items()} == {
+        "take": 20,
+        "answer": 80,
+        "resolve_or_escalate": 100,
+    }

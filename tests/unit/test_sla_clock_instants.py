@@ -469,7 +469,8 @@ def test_a_naive_as_of_is_refused() -> None:
 
 def test_the_answer_clock_adds_up_every_stretch_until_the_first_reply() -> None:
     from helpdesk.domain.sla import compute_first_line
-    from tests.unit.test_first_line_clocks import BOOK, OFFICE, at as minute, timeline
+    from tests.unit.test_first_line_clocks import BOOK, OFFICE, timeline
+    from tests.unit.test_first_line_clocks import at as minute
 
     events = timeline(
         (0, "created", {"office": OFFICE, "priority": "normal"}),

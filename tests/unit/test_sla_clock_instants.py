@@ -485,3 +485,118 @@ def test_the_answer_clock_adds_up_every_stretch_until_the_first_reply() -> None:
         "answer": 80,
         "resolve_or_escalate": 100,
     }
+
+
+# --- breach instants across changes, stopped clocks, a reopen after the contract's end -----------
+
+
+def test_a_clock_that_passed_its_target_keeps_that_instant_through_later_events() -> None:
+    result = sla(
+        [
+            ev("2026-03-02 09:00", 1, "escalated", "high"),
+            ev("2026-03-05 12:00", 2, "acknowledged"),  # fix 24 h reached Thursday 09:00
+            ev("2026-03-06 10:00", 3, "workaround"),
+        ],
+        "2026-03-06 12:00",
+    )
+    assert result.metrics["fix"].breached_at == ts("2026-03-05 09:00")
+    assert hours(result)["fix"] == 7 + 8 + 8 + 8 + 4  # to Friday 12:00
+
+
+def test_a_stopped_clock_is_not_running() -> None:
+    acknowledged = sla(
+        [ev("2026-03-02 09:00", 1, "escalated", "high"), ev("2026-03-02 10:00", 2, "acknowledged")],
+        "2026-03-02 12:00",
+    )
+    assert [m.running for m in acknowledged.metrics.values()] == [False, True, True]
+    worked_around = sla(
+        [ev("2026-03-02 09:00", 1, "escalated", "high"), ev("2026-03-02 10:00", 2, "workaround")],
+        "2026-03-02 12:00",
+    )
+    assert [m.running for m in worked_around.metrics.values()] == [False, False, True]
+
+
+def test_a_change_to_a_stricter_priority_before_a_clock_is_late_sets_no_instant_of_its_own() -> None:
+    result = sla(
+        [
+            ev("2026-03-02 09:00", 1, "escalated", "normal"),
+            ev("2026-03-02 10:00", 2, "priority_changed", "critical"),  # 1 h in `biuro` by then
+        ],
+        "2026-03-05 00:00",
+    )
+    # From 10:00 in `stale`: 62 h to Thursday 00:00, 63 h on each clock. Critical: 1 h, 8 h, 48 h.
+    assert hours(result) == {"reaction": 63, "workaround": 63, "fix": 63}
+    assert breaches(result) == {
+        "reaction": ts("2026-03-02 10:00"),  # exactly on target at the change, past it right after
+        "workaround": ts("2026-03-02 17:00"),
+        "fix": ts("2026-03-04 09:00"),
+    }
+
+
+def test_a_fix_clock_late_before_a_change_keeps_its_instant_after_it() -> None:
+    result = sla(
+        [
+            ev("2026-03-02 00:00", 1, "escalated", "critical"),  # fix 48 h in `stale`: Wednesday 00:00
+            ev("2026-03-04 06:00", 2, "priority_changed", "high"),  # 54 h; high's fix is 24 h
+        ],
+        "2026-03-04 12:00",
+    )
+    assert hours(result)["fix"] == 54 + 4  # then 08–12 in `biuro`
+    assert result.metrics["fix"].breached_at == ts("2026-03-04 00:00")
+
+
+def test_a_ticket_resolved_before_the_end_and_reopened_after_it_counts_on_with_its_contractor() -> None:
+    events = [
+        *OPEN,
+        ClockEvent(at("2026-12-31 12:00"), 2, "resolved"),
+        ClockEvent(at("2027-01-04 09:00"), 3, "reopened"),
+    ]
+    result = sla(events, "2027-01-04 11:00", BOTH)
+    assert (result.contract, result.handed_over_from) == ("stara", None)
+    assert hours(result) == {"reaction": 11, "workaround": 11, "fix": 13}
+
+
+def test_waiting_at_as_of_adds_to_the_waiting_before() -> None:
+    result = sla(
+        [
+            ev("2026-03-02 09:00", 1, "escalated", "high"),
+            ev("2026-03-02 10:00", 2, "paused"),
+            ev("2026-03-02 11:00", 3, "resumed"),
+            ev("2026-03-02 13:00", 4, "paused"),
+        ],
+        "2026-03-02 15:00",
+    )
+    assert result.waited == 3 * H
+
+
+def test_after_a_priority_change_the_clocks_still_count_in_the_office_calendar() -> None:
+    from helpdesk.domain.calendar import BusinessCalendar
+    from helpdesk.domain.office_terms import OfficeBook, OfficeTerms
+
+    def in_office(targets: dict[str, str]) -> dict[str, Any]:
+        return {"calendar": "biuro", "office_calendar": True, "targets": targets}
+
+    both = build_contract(
+        {
+            "id": "u-urzedy",
+            "contractor": "w1",
+            "components": ["EZD"],
+            "period": {"start": "2026-01-01", "end": "2026-12-31"},
+            "calendars": {"biuro": BIURO},
+            "priorities": {
+                "normal": in_office({"reaction": "1d", "workaround": "5d", "fix": "20d"}),
+                "high": in_office({"reaction": "4h", "workaround": "1d", "fix": "3d"}),
+            },
+        },
+        holiday_provider,
+    )
+    early = BusinessCalendar("Europe/Warsaw", frozenset(range(5)), 7 * 60, 15 * 60, name="plock")
+    book = OfficeBook({"1462011": OfficeTerms("1462011", early, {})}, None)
+    events = [
+        ClockEvent(at("2026-03-02 06:00"), 1, "escalated", "u-urzedy", "normal", office="1462011"),
+        ClockEvent(at("2026-03-02 08:00"), 2, "priority_changed", None, "high"),
+    ]
+    result = compute_sla(events, {"u-urzedy": both}, at("2026-03-02 15:30"), book)
+    assert result is not None
+    assert (result.priority, result.calendar) == ("high", "plock")
+    assert hours(result)["reaction"] == 8  # 07:00–15:00, not 08:00–15:30

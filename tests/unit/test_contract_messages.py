@@ -145,3 +145,52 @@ def test_a_contract_keeps_its_name_its_own_text_as_version_and_its_calendar_name
     assert contract.priorities["normal"].calendar_name == "biuro"
     assert build(EXAMPLE).name == ""
     assert build({**copy.deepcopy(EXAMPLE), "name": 2027}).name == ""  # not a text: no name
+
+
+CALENDAR = "calendars.biuro"
+CALENDAR_CASES = [
+    ("hours", ["08:00"], f'{CALENDAR}.hours: oczekiwano dwóch godzin, np. ["08:00", "16:00"]'),
+    ("hours", ["08:00", "08:00"], f"{CALENDAR}.hours: godzina końca musi być późniejsza niż początku"),
+    ("holidays", 48, f"{CALENDAR}.holidays: niepoprawny kod kraju '48'"),
+    ("open", ["2027-02-30"], f"{CALENDAR}.open[0]: niepoprawna data '2027-02-30' (oczekiwano RRRR-MM-DD)"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), CALENDAR_CASES)
+def test_a_bad_calendar_field_is_refused_with_its_path_and_reason(
+    field: str, value: Any, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        build(changed(f"{CALENDAR}.{field}", value))
+    assert str(caught.value) == message
+
+
+def test_a_day_both_closed_and_open_is_named() -> None:
+    data = changed(f"{CALENDAR}.closed", ["2027-05-04"])
+    data["calendars"]["biuro"]["open"] = ["2027-05-04"]
+    with pytest.raises(InvalidInput) as caught:
+        build(data)
+    assert str(caught.value) == f"{CALENDAR}.open: dzień 2027-05-04 jest jednocześnie w closed"
+
+
+def test_a_calendar_without_holidays_or_with_none_asks_no_country_for_them() -> None:
+    from datetime import date
+
+    from helpdesk.domain.contracts import build_calendar
+
+    asked: list[str] = []
+
+    def holidays_for(code: str) -> Any:
+        asked.append(code)
+        raise AssertionError("no country should be asked")
+
+    plain = {
+        "timezone": "Europe/Warsaw",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "hours": ["08:00", "16:00"],
+    }
+    for extra in ({}, {"holidays": None}, {"holidays": "brak"}, {"holidays": " None "}, {"holidays": ""}):
+        calendar = build_calendar({**plain, **extra}, "kalendarz", holidays_for, "biuro")
+        assert calendar.is_working_day(date(2027, 11, 11))  # Independence Day, a Thursday: no holidays
+        assert calendar.name == "biuro"
+    assert asked == []

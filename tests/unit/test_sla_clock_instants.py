@@ -600,3 +600,32 @@ def test_after_a_priority_change_the_clocks_still_count_in_the_office_calendar()
     assert result is not None
     assert (result.priority, result.calendar) == ("high", "plock")
     assert hours(result)["reaction"] == 8  # 07:00–15:00, not 08:00–15:30
+
+
+# --- the warning instant, what the sweep owes, minutes ---------------------------------------------
+
+
+def test_the_warning_is_owed_from_its_instant_and_the_breach_is_looked_at_on_the_minute() -> None:
+    from helpdesk.domain.sla import due_notices, next_deadline
+
+    escalated = [ev("2026-03-02 09:00", 1, "escalated", "high")]  # reaction 4 h: 80 % at 12:12
+    second_before = compute_sla(escalated, CONTRACTS, at("2026-03-02 12:11:59"))
+    assert second_before is not None
+    assert second_before.metrics["reaction"].warn_at(0.8) == at("2026-03-02 12:12")
+    # A second short is taken as reached (the sweep's allowance for float rounding).
+    assert due_notices(second_before, 0.8, set()) == [("sla_warning", "reaction")]
+    on_time = sla(escalated, "2026-03-02 12:12")
+    assert on_time.metrics["reaction"].warn_at(0.8) is None  # not in the future any more
+    assert due_notices(on_time, 0.8, set()) == [("sla_warning", "reaction")]
+    on_target = sla(escalated, "2026-03-02 13:00")  # exactly 4 h: due now, not yet late
+    assert on_target.metrics["reaction"].state == "running"
+    assert next_deadline(on_target, 0.8) == at("2026-03-02 13:00")
+    assert due_notices(None, 0.8, set()) == []
+
+
+def test_minutes_of_a_fraction_of_a_second_or_a_negative_span_round_to_hundredths() -> None:
+    from helpdesk.domain.sla import minutes
+
+    assert minutes(90.5) == 1.51
+    assert minutes(-30) == -0.5
+    assert minutes(0) == 0

@@ -103,7 +103,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("path", "value", "message"), CASES, ids=[c[0] + ":" + str(c[1])[:20] for c in CASES]
+    ("path", "value", "message"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
 def test_a_bad_field_is_refused_with_its_path_and_reason(path: str, value: Any, message: str) -> None:
     with pytest.raises(InvalidInput) as caught:

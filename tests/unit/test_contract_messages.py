@@ -117,6 +117,7 @@ def test_a_bad_field_is_refused_with_its_path_and_reason(path: str, value: Any, 
         ({"share": "x"}, "penalties_cap.share: niepoprawna kwota 'x' (oczekiwano liczby >= 0)"),
         ({"share": 0}, "penalties_cap.share: udział 0 poza przedziałem (0, 1]"),
     ],
+    ids=["not-a-number", "zero"],
 )
 def test_a_cap_as_a_share_of_the_value_is_a_number_above_zero(cap: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidInput) as caught:
@@ -156,7 +157,9 @@ CALENDAR_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), CALENDAR_CASES)
+@pytest.mark.parametrize(
+    ("field", "value", "message"), CALENDAR_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CALENDAR_CASES)]
+)
 def test_a_bad_calendar_field_is_refused_with_its_path_and_reason(
     field: str, value: Any, message: str
 ) -> None:

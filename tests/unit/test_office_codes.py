@@ -20,7 +20,9 @@ def test_seven_four_or_two_digits_are_an_office_code(code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["", "1", "146", "14620", "146201", "14620111", "146201a", "1462011\n", " 14"]
+    "code",
+    ["", "1", "146", "14620", "146201", "14620111", "146201a", "1462011\n", " 14"],
+    ids=["empty", "1", "3", "5", "6", "8", "letter", "newline", "space"],
 )
 def test_anything_else_is_not(code: str) -> None:
     assert is_office_code(code) is False
@@ -77,6 +79,7 @@ def test_a_registry_row_builds_an_office_with_canonical_components() -> None:
             "SZKOLENIA, ORGANIZACJA, SYSTEMY_DZIEDZINOWE)",
         ),
     ],
+    ids=["code", "name", "type", "employees", "negative", "four-leaders", "no-leader", "component"],
 )
 def test_a_bad_registry_field_is_refused_saying_what_is_wrong(field: str, value: str, message: str) -> None:
     from helpdesk.domain.errors import InvalidInput

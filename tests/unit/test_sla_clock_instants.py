@@ -485,6 +485,9 @@ def test_the_answer_clock_adds_up_every_stretch_until_the_first_reply() -> None:
         "answer": 80,
         "resolve_or_escalate": 100,
     }
+    unanswered = compute_first_line(events[:2], BOOK, minute(100).timestamp())  # no reply by as_of
+    assert unanswered is not None
+    assert [m.elapsed / 60 for m in unanswered.metrics.values()] == [20, 100, 100]
 
 
 # --- breach instants across changes, stopped clocks, a reopen after the contract's end -----------

@@ -99,6 +99,22 @@ CASES = [
         [{"id": "a1", "effective": "2028-01-01", "components": []}],
         "amendments[0].components: oczekiwano niepustej listy kodów komponentów",
     ),
+    (
+        "amendments",
+        [{"id": "a1", "effective": "2028-01-01"}, {"id": "a1", "effective": "2029-01-01"}],
+        "amendments[1].id: identyfikator 'a1' już występuje",
+    ),
+    (
+        "amendments",
+        [{"id": "umowa-przyklad-2027", "effective": "2028-01-01"}],
+        "amendments[0].id: identyfikator 'umowa-przyklad-2027' już występuje",
+    ),
+    ("amendments", [{"id": "a1"}], "amendments[0].effective: brak wymaganego pola"),
+    (
+        "amendments",
+        [{"id": "a1", "effective": "jutro"}],
+        "amendments[0].effective: niepoprawna data 'jutro' (oczekiwano RRRR-MM-DD)",
+    ),
 ]
 
 

@@ -149,6 +149,10 @@ def test_the_edges_that_are_allowed() -> None:
     free = build(changed(f"{FIX}.pln", 0))  # a penalty of 0 zł is a (strange) valid choice
     assert free.priorities["critical"].penalties["fix"] == PenaltyRule(3600, 0, 20000)
     assert build(changed("components", ["ezd"])).components == ("EZD",)
+    last_day = build(
+        changed("amendments", [{"id": "a1", "effective": "2031-12-31"}])
+    )  # the period's last day
+    assert last_day.amendments[0].effective is not None and last_day.amendments[0].version == "a1"
 
 
 def test_a_contract_keeps_its_name_its_own_text_as_version_and_its_calendar_names() -> None:

@@ -13,17 +13,23 @@ build is checked by the tests against the written rules (README "Kto może co").
 `python bench/mutation_report.py --open domain/` prints the names of the mutants there that are
 not killed yet (unrun, surviving, reached by no test), for `make mutation MUTANTS="$(...)"`.
 
+Survivors listed in tests/fixtures/equivalent_mutants.md (reviewed: no behaviour can differ) are
+printed apart as `equivalent` and left out of the rate's denominator; a survivor not in that list
+is a missing test or a new equivalent to review.
+
 Figures are printed, never asserted: the 90 % aim for `domain/` is for people to keep, not a gate of
 `make test`.
 """
 
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
+EQUIVALENT = ROOT / "tests" / "fixtures" / "equivalent_mutants.md"
 PREFIX = "src/helpdesk/"
 KILLED = {1, 3, 24, 36, 37, 152, 255, -24}  # mutmut 3: killed, pytest error, timeouts, type check
 SURVIVED = {0}
@@ -42,6 +48,51 @@ PACKAGES = (
 
 def package_of(path: str) -> str:
     return next((p for p in PACKAGES if path.startswith(p)), "other")
+
+
+def equivalent_names(text: str) -> set[str]:
+    """The full mutant names the reviewed list declares equivalent.
+
+    The list is markdown: `## domain/sla.py` sections, then table rows whose first cell holds
+    names in backticks — `x_f__mutmut_8`, then `_10` for another of the same function, `_185` …
+    `_189` for a run of them; `kb.article.x_f__mutmut_5` names a module below the section's
+    package. Reading stops at the section of survivors left open (not equivalent).
+    """
+    names: set[str] = set()
+    package = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if "not equivalent" in line:
+                break
+            path = line[3:].split(",")[0].strip()
+            package = "helpdesk." + path.removesuffix(".py").replace("/", ".")
+            if not path.endswith(".py"):  # a section of several modules: names carry theirs
+                package = "helpdesk." + path.split("/")[0]
+            continue
+        if not line.startswith("| `"):
+            continue
+        cell = line.split("|")[1]
+        base = ""
+        previous = -1
+        for token in re.findall(r"`([^`]+)`|(…)", cell):
+            name, ellipsis = token
+            if ellipsis:
+                previous = -previous - 2  # the next number closes a run
+                continue
+            if name.startswith("_") and base:
+                number = int(name[1:])
+                start = -previous - 1 if previous < -1 else number
+                for n in range(start, number + 1):
+                    names.add(f"{base}{n}")
+                previous = number
+                continue
+            module, _, function = name.rpartition(".")
+            full = f"{package}.{module}.{function}" if module else f"{package}.{function}"
+            base, _, number_text = full.rpartition("__mutmut_")
+            base += "__mutmut_"
+            previous = int(number_text)
+            names.add(full)
+    return names
 
 
 def open_names(prefix: str) -> list[str]:
@@ -72,6 +123,8 @@ def main() -> int:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_file: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     survivors: list[str] = []
+    equivalent: list[str] = []
+    reviewed = equivalent_names(EQUIVALENT.read_text(encoding="utf-8")) if EQUIVALENT.exists() else set()
     load_time: list[str] = []
     for meta in metas:
         path = str(meta.relative_to(MUTANTS))[len(PREFIX) : -len(".meta")]
@@ -85,6 +138,9 @@ def main() -> int:
                 kind = "not_checked"
             elif code in KILLED:
                 kind = "killed"
+            elif code in SURVIVED and name in reviewed:
+                kind = "equivalent"
+                equivalent.append(f"{path}: {name}")
             elif code in SURVIVED:
                 kind = "survived"
                 survivors.append(f"{path}: {name}")
@@ -101,6 +157,10 @@ def main() -> int:
     print(f"surviving mutants ({len(survivors)}; `mutmut show NAME` shows one):")
     for line in survivors:
         print("  " + line)
+    if equivalent:
+        print(
+            f"surviving but equivalent ({len(equivalent)}; reviewed in tests/fixtures/equivalent_mutants.md)"
+        )
     if load_time:
         print(f"run only while the module loads, not counted ({len(load_time)}):")
         for line in load_time:
@@ -109,17 +169,18 @@ def main() -> int:
     rows = [(path, by_file[path]) for path in sorted(by_file)]
     rows += [(package, counts[package]) for package in (*PACKAGES, "domain/ (all)", "services (all)")]
     print(
-        f"{'file / package':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'unrun':>6} {'kill rate':>10}"
+        f"{'file / package':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} "
+        f"{'equiv.':>7} {'unrun':>6} {'kill rate':>10}"
     )
     for package, c in rows:
         if not c or all(v == 0 for k, v in c.items() if k != "not_checked"):
             continue
         total = sum(c.values())
-        run = total - c["not_checked"]
+        run = total - c["not_checked"] - c["equivalent"]  # an equivalent mutant cannot be killed
         rate = f"{100 * c['killed'] / run:.1f} %" if run else "-"
         print(
             f"{package:28} {total:8d} {c['killed']:7d} {c['survived']:9d} {c['no_tests']:9d} "
-            f"{c['not_checked']:6d} {rate:>10}"
+            f"{c['equivalent']:7d} {c['not_checked']:6d} {rate:>10}"
         )
     return 0
 

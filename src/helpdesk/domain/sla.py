@@ -335,7 +335,9 @@ def compute_sla_ts(
             if kind == HANDOVER:
                 if not (reaction or workaround or fix):
                     continue  # resolved by the end of the contract: it stays with its contractor
-                successor = contracts[event.contract or ""]
+                # The successor's text in force on the day it takes over (its annex, if one is
+                # effective by then): the moment is that day's midnight in the clock's zone.
+                successor = contracts[event.contract or ""].in_force(event.at.date())
                 handed_from = contract.id
                 contract = successor
                 terms = _terms(contract, priority, event)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_telegram import QUESTIONS, start_stand_in  # noqa: E402
 from bench_tickets import PG_URL, free_port, wait_port  # noqa: E402
+from cpu_groups import CpuMeter, matching, tree  # noqa: E402
 from tests.support.telegram_api import FakeBotApi  # noqa: E402
 
 from helpdesk.adapters.clock import SystemClock  # noqa: E402
@@ -42,7 +44,7 @@ from helpdesk.settings import load_settings  # noqa: E402
 TOKEN = "123:ABC"
 
 
-async def run(messages: int, users: int, workers: int) -> None:
+async def run(messages: int, users: int, workers: int, profile: str | None = None) -> None:
     admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"helpdesk_bench_tg_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
@@ -83,6 +85,7 @@ async def run(messages: int, users: int, workers: int) -> None:
         )
     container.close()
     server = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve", "--workers", str(workers)], env=env)
+    spy: subprocess.Popen[bytes] | None = None
     builder = FakeBotApi(TOKEN)
     headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(TOKEN)}
     hook = f"http://127.0.0.1:{http_port}/telegram/webhook"
@@ -132,6 +135,32 @@ async def run(messages: int, users: int, workers: int) -> None:
                     async with session.post(hook, json=update, headers=headers) as r:
                         statuses.append(r.status)
 
+            meter = CpuMeter(
+                {
+                    "workers": lambda: tree(server.pid),
+                    "stand-in": lambda: tree(stand_in.pid),
+                    "postgres": lambda: matching(name),
+                    "sender": lambda: [os.getpid()],
+                }
+            )
+            if profile:  # py-spy samples the workers during the measured run only
+                spy = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("py-spy")),
+                        "record",
+                        "-o",
+                        profile,
+                        "-f",
+                        "raw",
+                        "--gil",
+                        "--subprocesses",
+                        "--pid",
+                        str(server.pid),
+                    ]
+                )
+                await asyncio.sleep(1.0)
+            meter.start()
+            load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
             poster = asyncio.gather(*(post(u) for u in updates))
             deadline = time.perf_counter() + 180
@@ -139,6 +168,10 @@ async def run(messages: int, users: int, workers: int) -> None:
                 await asyncio.sleep(0.02)
                 await collect(queued)
             await poster
+            meter.stop()
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait()
             elapsed = max(arrived.values(), default=time.perf_counter()) - t0
             latencies = sorted((arrived[m] - queued[m]) * 1000 for m in arrived)
             print(
@@ -153,8 +186,13 @@ async def run(messages: int, users: int, workers: int) -> None:
                     f"latency ms: p50 {statistics.median(latencies):.0f}, "
                     f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f}, max {latencies[-1]:.0f}"
                 )
+            print(meter.report(max(len(arrived), 1), "answered message"))
+            print(f"load average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}")
             print(f"webhook answers: {sorted(set(statuses))}, lost: {messages - len(arrived)}")
     finally:
+        if spy is not None and spy.poll() is None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait()
         server.terminate()
         server.wait()
         stand_in.terminate()
@@ -168,8 +206,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", metavar="FILE", help="record the workers with py-spy (raw) into FILE")
     args = parser.parse_args()
-    asyncio.run(run(args.messages, args.users, args.workers))
+    asyncio.run(run(args.messages, args.users, args.workers, args.profile))
 
 
 if __name__ == "__main__":

@@ -114,10 +114,12 @@ class TelegramTxMixin:
                 update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now)
             )
 
-    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime, owner: str = "") -> set[int]:
         """Store webhook updates (id, payload as received) not seen before; returns the ids stored now.
 
-        Stored without an owner: the worker that processes one claims it like any other update.
+        With an `owner` each row stored is that worker's claim at once (the webhook worker that
+        stores an update processes it, so a second write to claim it would be waste); without one,
+        the worker that processes it claims it like any other update.
         """
         wanted = dict(updates)
         if not wanted:
@@ -132,7 +134,7 @@ class TelegramTxMixin:
         if fresh:
             self.conn.execute(
                 insert(update_t),
-                [{"update_id": i, "received_at": now, "data": "", "payload": wanted[i]} for i in fresh],
+                [{"update_id": i, "received_at": now, "data": owner, "payload": wanted[i]} for i in fresh],
             )
         return set(fresh)
 

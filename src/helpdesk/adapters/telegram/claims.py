@@ -10,7 +10,12 @@ were processed are written in batches too (`flush_done`), off the path of the re
 In webhook mode an update is first stored as received (`store`), before the webhook answers 200:
 should the worker die before processing it, Telegram will not send it again, but the stored copy
 is processed by the worker running the singletons (helpdesk/lifecycle.py, `telegram-replay`).
-Stores arriving together share one write as well.
+Stores arriving together share one write as well. The stored row is this worker's claim at once
+(its owner id), so the update needs no second write to be claimed: `claim` of an update this
+worker stored answers from memory. An update stored before (a redelivery) is not this worker's to
+process: either it was processed, or another worker holds it, or its worker died and the replay
+takes it once the claim is stale — so a retry reaching a second worker while the first is still
+busy cannot answer the question twice.
 """
 
 import asyncio
@@ -36,9 +41,10 @@ class UpdateClaims:
         self.pending: list[tuple[int, asyncio.Future[bool]]] = []
         self.to_store: list[tuple[int, str, asyncio.Future[bool]]] = []
         self.done: list[int] = []
+        self.held: set[int] = set()  # stored (so claimed) by this worker, not yet handed to a handler
 
     async def store(self, update_id: int, payload: str) -> bool:
-        """Store a webhook update as received; False when it was stored (or claimed) before."""
+        """Store a webhook update as received and claimed by this worker; False when it was seen before."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self.to_store.append((update_id, payload, future))
@@ -53,12 +59,13 @@ class UpdateClaims:
         now = self.clock.now()
         updates = [(update_id, payload) for update_id, payload, _ in batch]
         try:
-            stored = await self._write(lambda tx: tx.tg_store_updates(updates, now))
+            stored = await self._write(lambda tx: tx.tg_store_updates(updates, now, self.owner))
         except Exception as err:
             for *_, future in batch:
                 if not future.done():
                     future.set_exception(err)
             return
+        self.held |= stored
         for update_id, _, future in batch:
             if not future.done():
                 future.set_result(update_id in stored)
@@ -66,6 +73,9 @@ class UpdateClaims:
 
     async def claim(self, update_id: int) -> bool:
         """Claim one update; False when it was seen already. Claims arriving together share one write."""
+        if update_id in self.held:  # stored by this worker's webhook: claimed with that write
+            self.held.discard(update_id)
+            return True
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self.pending.append((update_id, future))
@@ -90,6 +100,13 @@ class UpdateClaims:
             if not future.done():
                 future.set_result(update_id in claimed)
                 claimed.discard(update_id)  # the same id twice in one batch: only the first runs
+
+    def take(self, update_id: int) -> bool:
+        """Take an update this worker stored for a handler that needs no claim write; False otherwise."""
+        if update_id in self.held:
+            self.held.discard(update_id)
+            return True
+        return False
 
     def processed(self, update_id: int) -> None:
         """Remember that the update was handled (written by the next `flush_done`)."""

@@ -371,15 +371,11 @@ class TelegramBot:
         self.nudge()
 
     def _text_unit(self, user_id: int, text: str, ticket: str | None) -> list[Reply] | None:
-        """Blocking: who is writing, then the dialogue's answer — one trip to the thread pool.
+        """Blocking: the dialogue's answer, None when the sender is no linked, active person.
 
-        None when the sender is not a linked, active person (looked up for every message, never
-        cached: a person disabled elsewhere is refused by the very next one).
+        One trip to the thread pool; the person and the conversation are read together.
         """
-        person = self.people.find(telegram_id=user_id)
-        if person is None:
-            return None
-        return self.dialogue.message(_key(user_id), person, text, reply_to_ticket=ticket)
+        return self.dialogue.message_from(_key(user_id), "telegram_id", user_id, text, reply_to_ticket=ticket)
 
     # --- plain texts straight from the webhook ------------------------------------------
     def take_text(self, message: IncomingText) -> None:

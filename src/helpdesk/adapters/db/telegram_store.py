@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, Connection, Text, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
@@ -35,8 +37,15 @@ STALE_CLAIM = timedelta(minutes=2)
 # update: fixed statements on the prepared path (adapters/db/prepared.py).
 _UPDATE_SEEN = select(update_t.c.update_id).where(update_t.c.update_id == bindparam("update_id"))
 _STATE_LOAD = select(state_t.c.data).where(state_t.c.key == bindparam("key_"))
-_STATE_UPDATE = update(state_t).where(state_t.c.key == bindparam("key_"))
-_STATE_INSERT = insert(state_t)
+# A state is saved with one upsert whose outcome nobody reads, so on PostgreSQL it is deferred and
+# costs no round trip of its own (an UPDATE, then an INSERT when it found no row, cost one).
+_STATE_UPSERT = {
+    dialect: statement.on_conflict_do_update(
+        index_elements=[state_t.c.key],
+        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+    )
+    for dialect, statement in (("postgresql", pg_insert(state_t)), ("sqlite", sqlite_insert(state_t)))
+}
 _STATE_DELETE = delete(state_t).where(state_t.c.key == bindparam("key_"))
 
 
@@ -168,6 +177,5 @@ class TelegramTxMixin:
             self.fast.defer(_STATE_DELETE, {"key_": key})
             return
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
-        done = self.fast.execute(_STATE_UPDATE, {"key_": key, "data": payload, "updated_at": now}, keyed=True)
-        if not done:
-            self.fast.defer(_STATE_INSERT, {"key": key, "data": payload, "updated_at": now}, keyed=True)
+        upsert = _STATE_UPSERT["postgresql" if self.postgres else "sqlite"]
+        self.fast.defer(upsert, {"key": key, "data": payload, "updated_at": now}, keyed=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import warnings
 from collections.abc import Callable
@@ -503,8 +504,7 @@ class TelegramBot:
         """Send one reply (split at 4,096 characters); on network trouble hand it to the outbox."""
         assert self.app is not None
         chunks = split_message(reply.text)
-        keys = keyboard(reply.buttons)
-        markup = keys.to_dict() if keys is not None else None
+        markup = keyboard(reply.buttons)
         for i, chunk in enumerate(chunks):
             params: dict[str, Any] = {
                 "chat_id": chat_id,
@@ -522,7 +522,7 @@ class TelegramBot:
             except (NetworkError, RetryAfter) as err:
                 if isinstance(err, BadRequest):
                     raise
-                await self.to_outbox(chat_id, "\n".join(chunks[i:]), keys.to_json() if keys else None)
+                await self.to_outbox(chat_id, "\n".join(chunks[i:]), json.dumps(markup) if markup else None)
                 return
             except Forbidden:
                 log.info("telegram: chat %s blocked the bot", chat_id)

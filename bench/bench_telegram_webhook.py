@@ -107,17 +107,24 @@ async def run(messages: int, users: int, workers: int, profile: str | None = Non
                     if reply_to in queued:
                         arrived.setdefault(reply_to, t)
 
-            # Warm up every worker (the KB index is built at start) with a few questions.
+            # Warm up every worker with a few questions: each builds its KB index on its first
+            # question. Each on a new connection, or keep-alive sends them all to one worker (the
+            # kernel spreads connections, not requests, over the SO_REUSEPORT listeners) and the
+            # other builds its index inside the measured run.
             deadline = time.perf_counter() + 120
-            warm = [builder.message_update(ids[0], f"rozgrzewka: hasło do EZD {i}") for i in range(8)]
+            warm = [
+                builder.message_update(ids[0], f"rozgrzewka: hasło do EZD {i}") for i in range(8 * workers)
+            ]
             warm_ids = {u["message"]["message_id"]: 0.0 for u in warm}
             while True:
                 async with session.post(hook, json=warm[0], headers=headers) as r:
                     if r.status == 200:
                         break
                 await asyncio.sleep(0.5)
-            for u in warm[1:]:
-                await session.post(hook, json=u, headers=headers)
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+                for u in warm[1:]:
+                    async with fresh.post(hook, json=u, headers=headers) as r:
+                        await r.read()
             while len(arrived) < len(warm) and time.perf_counter() < deadline:
                 await collect(warm_ids)
                 await asyncio.sleep(0.05)

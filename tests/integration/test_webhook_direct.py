@@ -109,6 +109,7 @@ async def test_a_plain_text_is_answered_without_building_ptbs_update(
                     break
                 await asyncio.sleep(0.05)
             assert done == []
+            assert bot.claims.held == set()  # handed over, not kept for ever
             # Commands still go through PTB (and so still refuse to work without it here).
             command = api.message_update(70001, "/moje")
             assert (await client.post("/telegram/webhook", json=command, headers=HEADERS)).status == 500

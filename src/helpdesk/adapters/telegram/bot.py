@@ -390,6 +390,7 @@ class TelegramBot:
         task.add_done_callback(self.tasks.discard)
 
     async def _take_text(self, m: IncomingText) -> None:
+        self.claims.take(m.update_id)  # claimed when the webhook stored it
         async with self.slots:  # as many at once as PTB's concurrent_updates
             try:
                 if not await self.within_rate(m.user_id, m.chat_id):

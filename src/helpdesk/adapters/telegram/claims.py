@@ -73,8 +73,7 @@ class UpdateClaims:
 
     async def claim(self, update_id: int) -> bool:
         """Claim one update; False when it was seen already. Claims arriving together share one write."""
-        if update_id in self.held:  # stored by this worker's webhook: claimed with that write
-            self.held.discard(update_id)
+        if self.take(update_id):  # stored by this worker's webhook: claimed with that write
             return True
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
@@ -102,7 +101,7 @@ class UpdateClaims:
                 claimed.discard(update_id)  # the same id twice in one batch: only the first runs
 
     def take(self, update_id: int) -> bool:
-        """Take an update this worker stored for a handler that needs no claim write; False otherwise."""
+        """Take over the claim of an update this worker stored (no write needed); False otherwise."""
         if update_id in self.held:
             self.held.discard(update_id)
             return True

@@ -133,19 +133,22 @@ class TelegramTxMixin:
         wanted = dict(updates)
         if not wanted:
             return set()
-        seen = {
-            r.update_id
-            for r in self.conn.execute(
-                select(update_t.c.update_id).where(update_t.c.update_id.in_(sorted(wanted)))
+        # One statement: the rows not there yet are inserted and named back. A row another worker
+        # is inserting at the same moment makes this one wait and then skip it (no unique
+        # violation failing the whole batch, as a SELECT then an INSERT could).
+        insert_ = pg_insert if self.postgres else sqlite_insert
+        statement = (
+            insert_(update_t)
+            .values(
+                [
+                    {"update_id": i, "received_at": now, "data": owner, "payload": wanted[i]}
+                    for i in sorted(wanted)
+                ]
             )
-        }
-        fresh = sorted(set(wanted) - seen)
-        if fresh:
-            self.conn.execute(
-                insert(update_t),
-                [{"update_id": i, "received_at": now, "data": owner, "payload": wanted[i]} for i in fresh],
-            )
-        return set(fresh)
+            .on_conflict_do_nothing(index_elements=[update_t.c.update_id])
+            .returning(update_t.c.update_id)
+        )
+        return {r.update_id for r in self.conn.execute(statement)}
 
     def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
         """Stored webhook updates never processed whose last claim is older than `older_than`."""

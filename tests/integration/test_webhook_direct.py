@@ -17,7 +17,7 @@ from helpdesk.adapters.files.articles import load_articles
 from helpdesk.adapters.telegram import webhook
 from helpdesk.adapters.telegram.bot import webhook_secret
 from helpdesk.adapters.telegram.webhook import SECRET_HEADER
-from helpdesk.lifecycle import serving_app
+from helpdesk.lifecycle import Role, serving_app
 from tests.support.telegram_api import FakeBotApi
 from tests.support.world import START, make_container, populate
 
@@ -131,6 +131,40 @@ async def test_a_person_over_the_rate_limit_is_told_once_on_the_direct_path(tmp_
             await asyncio.sleep(0.2)
             texts = [s.text for s in api.to(79992)]
             assert len(texts) == 2 and sum("/start KOD" in t for t in texts) == 1
+        finally:
+            await client.close()
+            container.close()
+
+
+async def test_a_worker_without_the_singletons_writes_its_own_processed_marks(tmp_path: Path) -> None:
+    # Such a worker runs no outbox sender (which also writes the marks in the singletons' worker);
+    # a mark never written would let the replay answer the update again after STALE_CLAIM.
+    async with FakeBotApi("123:ABC") as api:
+        container = make_container(
+            f"sqlite:///{tmp_path}/h.db",
+            ManualClock(START),
+            HELPDESK_TELEGRAM_TOKEN="123:ABC",
+            HELPDESK_TELEGRAM_API_URL=api.base_url,
+            HELPDESK_TELEGRAM_WEBHOOK_URL=HOOK,
+        )
+        populate(container)
+        client = TestClient(TestServer(serving_app(container, Role.WEB)))
+        await client.start_server()
+        try:
+            text = api.message_update(79993, "Dzień dobry")
+            command = api.message_update(79993, "/help")
+            for update in (text, command):
+                assert (await client.post("/telegram/webhook", json=update, headers=HEADERS)).status == 200
+            await api.wait_count(lambda s: s.chat_id == 79993, 2)
+            later = START.replace(year=2100)
+            for _ in range(100):
+                left = await asyncio.to_thread(
+                    lambda: container.db.read(lambda tx: tx.tg_unprocessed(later, 10))
+                )
+                if not left:
+                    break
+                await asyncio.sleep(0.05)
+            assert left == []
         finally:
             await client.close()
             container.close()

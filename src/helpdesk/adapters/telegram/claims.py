@@ -19,6 +19,7 @@ busy cannot answer the question twice.
 """
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -28,6 +29,8 @@ from helpdesk.domain.errors import HelpdeskError
 from helpdesk.services.ports import Clock, Database, TelegramRepo
 
 T = TypeVar("T")
+log = logging.getLogger("helpdesk.telegram")
+DONE_DELAY = 0.2  # seconds the processed marks wait to be written together, off the reply's path
 
 
 class UpdateClaims:
@@ -42,6 +45,8 @@ class UpdateClaims:
         self.to_store: list[tuple[int, str, asyncio.Future[bool]]] = []
         self.done: list[int] = []
         self.held: set[int] = set()  # stored (so claimed) by this worker, not yet handed to a handler
+        self._flush_due = False  # a write of the processed marks is scheduled
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def store(self, update_id: int, payload: str) -> bool:
         """Store a webhook update as received and claimed by this worker; False when it was seen before."""
@@ -108,11 +113,36 @@ class UpdateClaims:
         return False
 
     def processed(self, update_id: int) -> None:
-        """Remember that the update was handled (written by the next `flush_done`)."""
+        """Remember that the update was handled; written within DONE_DELAY, together with others.
+
+        Each bot writes its own marks: in webhook mode a worker that does not hold the singletons
+        runs no outbox sender, and a mark never written would let the replay (after STALE_CLAIM)
+        answer the update a second time.
+        """
         self.done.append(update_id)
+        if self._flush_due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a blocking caller): the next flush_done writes it
+            return
+        self._flush_due = True
+        loop.call_later(DONE_DELAY, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        task = asyncio.ensure_future(self._flush_logged())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush_done()
+        except Exception:  # kept for the next flush; the reply was sent, so nothing else to undo
+            log.exception("telegram: writing processed-update marks failed")
 
     async def flush_done(self) -> None:
         """Mark the handled updates in the database; kept for the next flush if that fails."""
+        self._flush_due = False
         if not self.done:
             return
         ids, self.done = self.done, []

@@ -8,6 +8,12 @@ the figures are those of the whole machine: server, clients and PostgreSQL share
 on the development machine, other people's work). Every new ticket also writes two e-mail notices
 to the outbox in its transaction (two leaders with addresses), as in bench_tickets.py.
 
+Core time per ticket, by process group: for every helpdesk run the CPU time (user + system, from
+/proc/<pid>/stat) of the helpdesk workers (and their supervisor), of the PostgreSQL backends serving
+the bench database, of PostgreSQL's background processes (WAL writer, checkpointer, …) and of the
+load clients is divided by the tickets created. Unlike req/s these stay steady when the machine is
+shared, so they are the figures to compare between two versions of the code.
+
 Usage: .venv/bin/python bench/bench_workers.py [--requests N] [--clients C] [--workers 1,2,4]
 """
 
@@ -15,6 +21,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -79,6 +86,70 @@ def children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (all its threads) so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
+
+
+def postgres_pids(database: str) -> tuple[list[int], list[int]]:
+    """The PostgreSQL backends connected to `database`, and PostgreSQL's background processes."""
+    backends, background = [], []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if not title.startswith("postgres:"):
+            continue
+        if f" {database} " in title and "(" in title:  # a client's backend names its address
+            backends.append(int(entry.name))
+        elif "(" not in title:
+            background.append(int(entry.name))
+    return backends, background
+
+
+def clients_cpu() -> float:
+    """CPU time of every child this process has waited for (the load clients, once their pool ends)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CoreTime:
+    """CPU seconds of each process group over one measured run (see the module docstring)."""
+
+    def __init__(self, helpdesk_pid: int, database: str) -> None:
+        self.helpdesk_pid, self.database = helpdesk_pid, database
+        self.before = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        workers = [self.helpdesk_pid, *children(self.helpdesk_pid)]
+        backends, background = postgres_pids(self.database)
+        return {
+            "helpdesk": sum(cpu_seconds(p) for p in workers),
+            "pg backends": sum(cpu_seconds(p) for p in backends),
+            "pg background": sum(cpu_seconds(p) for p in background),
+            "load clients": clients_cpu(),
+        }
+
+    def report(self, tickets: int) -> None:
+        after = self._sample()
+        parts = {k: (after[k] - self.before[k]) * 1000 / tickets for k in after}
+        print(
+            f"{'':28} CPU ms per ticket: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
+            + f"; total {sum(parts.values()):.2f} (load average {os.getloadavg()[0]:.2f})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=8000)
@@ -115,10 +186,12 @@ def main() -> None:
             proc, port, token = helpdesk_server(PG_URL.rsplit("/", 1)[0] + "/" + pg_name, Path(tmpdir))
             try:
                 time.sleep(2.0 + workers)  # every worker listening and its first connections open
+                core = CoreTime(proc.pid, pg_name)
                 report(
                     f"helpdesk, {workers} worker(s)",
                     *load_from(args.loaders, port, token, args.requests, args.clients),
                 )
+                core.report(args.requests + 20 * args.loaders)  # with the warm-up
                 pids = children(proc.pid) if workers > 1 else [proc.pid]
                 print(
                     f"{'':28} resident memory per worker: "

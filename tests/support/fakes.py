@@ -188,6 +188,9 @@ class FakeRepo:
     def get_office(self, code: str) -> Office | None:
         return self.offices.get(code)
 
+    def office_for_notices(self, code: str, author_id: int, roles: tuple[str, ...]) -> Office | None:
+        return self.get_office(code)
+
     def person_by_id(self, person_id: int) -> Person | None:
         return self.people.get(person_id)
 
@@ -282,6 +285,7 @@ class FakeRepo:
         headers: Mapping[str, str] | None = None,
         ticket_no: int | None = None,
         dedupe: str | None = None,
+        fresh: bool = False,
     ) -> bool:
         if dedupe is not None and any(m["dedupe"] == dedupe for m in self.outbox):
             return False
@@ -529,6 +533,9 @@ class FakeDatabase:
         return result
 
     def read(self, fn: Callable[[FakeRepo], T]) -> T:
+        return fn(self.repo)
+
+    def lookup(self, fn: Callable[[FakeRepo], T]) -> T:
         return fn(self.repo)
 
 

@@ -241,7 +241,7 @@ class PeopleService:
         is refused by the very next request, whichever worker serves it.
         """
         key = digest(token)
-        found = self.db.read(lambda tx: tx.active_credential(key, ("token", "session")))
+        found = self.db.lookup(lambda tx: tx.active_credential(key, ("token", "session")))
         if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
             raise NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
         person, credential = found

@@ -102,6 +102,11 @@ class Database(Protocol[R_co]):
         """Run `fn` in a read-only transaction."""
         ...
 
+    def lookup(self, fn: Callable[[R_co], T]) -> T:
+        """Run `fn`, a read of one statement, without a transaction around it (one round trip to a
+        database server instead of three: the statement needs no snapshot beyond its own)."""
+        ...
+
 
 # --- tickets and their events -----------------------------------------------------------------
 class TicketRepo(Protocol):
@@ -175,6 +180,12 @@ class DirectoryRepo(Protocol):
 
     def get_office(self, code: str) -> Office | None:
         """The office with TERYT `code`, or None."""
+        ...
+
+    def office_for_notices(self, code: str, author_id: int, roles: tuple[str, ...]) -> Office | None:
+        """`get_office`, asked by a change whose notices will then ask for the author (`person_by_id`)
+        and the office's people of `roles` (`people_of_office`): a database may read all three in
+        one round trip and answer those questions from what it read, within the transaction."""
         ...
 
     def person_by_id(self, person_id: int) -> Person | None:
@@ -337,8 +348,14 @@ class OutboxWriter(Protocol):
         headers: Mapping[str, str] | None = None,
         ticket_no: int | None = None,
         dedupe: str | None = None,
+        fresh: bool = False,
     ) -> bool:
-        """Put a message in the outbox; False if `dedupe` was already used."""
+        """Put a message in the outbox; False if `dedupe` was already used.
+
+        `fresh`: the caller knows `dedupe` cannot have been used (it names an event appended in this
+        very transaction and a recipient not yet queued for it), so the store need not wait to learn
+        whether the row went in: it may send it with the transaction's next statement and answer True.
+        """
         ...
 
 

@@ -238,7 +238,8 @@ class TicketService:
         now = self.recorder.stamp(self.clock.now())
 
         def _do(tx: EventRepo) -> Ticket:
-            if tx.get_office(office_code) is None:
+            # The office's leaders and the author are what the notices of a new ticket ask for.
+            if tx.office_for_notices(office_code, actor.id, (Role.LEADER.value,)) is None:
                 raise InvalidInput(f"nieznany urząd '{office_code}'")
             first_line_due = self.sla.first_line_due(office_code, now, priority) if self.sla else None
             fields = {

@@ -14,6 +14,7 @@ from helpdesk.web.common import (
     current_person,
     json_body,
     json_response,
+    plain_json_response,
     run,
     run_as,
 )
@@ -69,7 +70,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     container = request.app[CONTAINER]
     ticket = await run_as(request, lambda person: container.tickets.create(person, new))
     request.app[METRICS].tickets_created.inc()
-    return json_response(ticket, status=201)
+    return plain_json_response(ticket, status=201)
 
 
 def _new_ticket(data: dict[str, Any]) -> NewTicket:

@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import msgspec
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
@@ -107,20 +108,47 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not raw:
         raise InvalidInput("brak treści żądania (oczekiwano obiektu JSON)")
     try:
-        data = json.loads(raw)
+        # msgspec decodes a plain UTF-8 body several times faster and to the same values; whatever
+        # it refuses (other encodings, a BOM, lone surrogates, NaN, huge numbers, bad JSON) takes the
+        # json module's path, so such a body is accepted or refused exactly as before, message and all.
+        data = _DECODER.decode(raw)
+    except (msgspec.MsgspecError, RecursionError):
+        data = _json_loads(raw)
+    if not isinstance(data, dict):
+        raise InvalidInput("treść żądania musi być obiektem JSON")
+    return check_json(data)  # type: ignore[no-any-return]
+
+
+_DECODER = msgspec.json.Decoder()
+
+
+def _json_loads(raw: bytes) -> Any:
+    """The body decoded by the json module, its refusals as InvalidInput."""
+    try:
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InvalidInput(f"treść żądania nie jest poprawnym JSON: {err}") from err
     except RecursionError as err:
         raise InvalidInput("treść żądania jest zagnieżdżona zbyt głęboko") from err
     except ValueError as err:  # e.g. an integer of thousands of digits
         raise InvalidInput("treść żądania zawiera liczbę poza zakresem") from err
-    if not isinstance(data, dict):
-        raise InvalidInput("treść żądania musi być obiektem JSON")
-    return check_json(data)  # type: ignore[no-any-return]
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response with UTF-8 kept readable."""
     return web.Response(
         text=json.dumps(data, ensure_ascii=False, default=str), status=status, content_type="application/json"
+    )
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def plain_json_response(data: dict[str, Any], status: int = 200) -> web.Response:
+    """`json_response` for data of only strings, numbers, booleans, None, lists and dicts (a
+    ticket as `TicketService.present` shows it), encoded by msgspec: the same JSON without spaces,
+    several times faster. Not for other values: a datetime, which `json_response` writes as
+    `str()` gives it, msgspec writes in ISO form."""
+    return web.Response(
+        body=_ENCODER.encode(data), status=status, content_type="application/json", charset="utf-8"
     )

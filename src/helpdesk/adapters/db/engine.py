@@ -4,11 +4,13 @@ SQLite: WAL, foreign keys on, `BEGIN IMMEDIATE` for writes so two writers never 
 lock upgrade, and a busy timeout so a second process waits instead of failing.
 """
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.pool import NullPool
 
 from helpdesk.domain.errors import InvalidInput
@@ -45,8 +47,14 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 8) -> Engine:
-    """Create the engine for `url`; the folder of a SQLite file is created if missing."""
+def make_engine(
+    url: str, *, pool_size: int = 8, pre_ping: bool = True, isolation_level: str | None = None
+) -> Engine:
+    """Create the engine for `url`; the folder of a SQLite file is created if missing.
+
+    PostgreSQL only: `pre_ping` makes sure a connection taken from the pool still works
+    (`_ping_when_idle`; off for callers that handle a dropped connection themselves);
+    `isolation_level` e.g. AUTOCOMMIT."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -66,13 +74,54 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
+    extra: dict[str, Any] = {"isolation_level": isolation_level} if isolation_level else {}
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args={"connect_timeout": 5},
+        **extra,
     )
+    if pre_ping:
+        _ping_when_idle(engine)
+    return engine
+
+
+# A connection back in the pool for less than this was working a moment ago: no ping.
+PING_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection at checkout — with a round trip only when it sat idle.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout: under load that is one round trip per
+    request or batch, for a connection that answered milliseconds ago. Here a connection the
+    driver already knows to be dead (closed, or broken by a lost server) is replaced without
+    asking; one idle for `PING_IDLE_SECONDS` or more (through an outage, a restart, a cut
+    network) is pinged first, as before. A failed check makes the pool open a new connection
+    (after a failed ping, for every connection that was in it, as SQLAlchemy's own ping does).
+    """
+
+    def connected(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = None  # new: nothing to check
+
+    def checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_conn.closed or getattr(dbapi_conn, "broken", False):
+            raise DisconnectionError("the connection was lost")
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:  # the server went away: so did every connection opened before
+            raise InvalidatePoolError("the connection does not answer") from err
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def make_nullpool_engine(url: str) -> Engine:

@@ -42,32 +42,37 @@ class OutboxTxMixin:
         headers: Mapping[str, str] | None = None,
         ticket_no: int | None = None,
         dedupe: str | None = None,
+        fresh: bool = False,
     ) -> bool:
-        """Put a message in the outbox; False if `dedupe` was already used."""
+        """Put a message in the outbox; False if `dedupe` was already used.
+
+        A `fresh` message (services/ports.py) is a deferred write on PostgreSQL batches
+        (adapters/db/prepared.py): nobody waits for its row count, so a new ticket's notices cost
+        no round trip while the batch holds the chain head's lock. The statement still skips a used
+        key, so a caller wrong about freshness gets no duplicate, only a count one too high.
+        """
         statement = (
             _OUTBOX_INSERT
             if dedupe is None
             else _OUTBOX_INSERT_ONCE["postgresql" if self.postgres else "sqlite"]
         )
-        return bool(
-            self.fast.execute(
-                statement,
-                keyed=True,
-                params={
-                    "channel": channel,
-                    "recipient": recipient,
-                    "subject": subject,
-                    "body": body,
-                    "html": html,
-                    "headers": json.dumps(dict(headers or {}), ensure_ascii=False),
-                    "ticket_no": ticket_no,
-                    "dedupe": dedupe,
-                    "created_at": at,
-                    "next_attempt_at": at,
-                    "attempts": 0,
-                },
-            )
-        )
+        params = {
+            "channel": channel,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "html": html,
+            "headers": json.dumps(dict(headers or {}), ensure_ascii=False),
+            "ticket_no": ticket_no,
+            "dedupe": dedupe,
+            "created_at": at,
+            "next_attempt_at": at,
+            "attempts": 0,
+        }
+        if fresh and self.fast.deferring:
+            self.fast.defer(statement, params, keyed=True)
+            return True
+        return bool(self.fast.execute(statement, keyed=True, params=params))
 
     def outbox_claim(self, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Row]:
         """Due unsent messages of `channel`, leased to the caller until now + lease."""

@@ -16,13 +16,14 @@ Deferred writes (PostgreSQL batches, adapters/db/store.py): a write whose outcom
 with the others in psycopg's pipeline mode — all in one round trip, together with the next
 statement of any kind on the connection, or before the commit at the latest. So the order of
 statements the server sees is the order they were issued, an error still rolls the whole
-transaction back, and a unit of work of a dozen statements waits for the server three or four
-times instead of ten, while its batch holds the chain head's lock. The chain head itself, once
+transaction back, and a batch of new tickets waits for the server four times (its reads, the
+head's lock, its writes, the COMMIT) however many units it holds. The chain head itself, once
 read under its lock, is remembered for the rest of the transaction (`head`): nobody else can
 change it until the commit, and every statement that is not one of ours forgets it.
 """
 
 import contextlib
+import re
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -60,6 +61,8 @@ class Prepared:
         self.defaults = defaults
         positions = compiled.positiontup
         self.names: list[str] | None = list(positions) if positions is not None else None
+        if self.names is None and dialect.paramstyle == "pyformat":
+            self.sql, self.names = _positional(self.sql)
         self.binds: dict[str, Any] = {}
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -90,6 +93,26 @@ class Prepared:
         """A result row (a named tuple) with the column types' result processing applied."""
         assert self.row_type is not None
         return self.row_type(*(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True)))
+
+
+_PYFORMAT = re.compile(r"%%|%\(([^)]+)\)s")
+
+
+def _positional(sql: str) -> tuple[str, list[str]]:
+    """`%(name)s` placeholders (psycopg's named style) turned into `%s`, with the names in order.
+
+    psycopg takes a tuple in one pass; a dict it reorders into a tuple at every execution, which
+    on the hot path costs as much as dumping the values. `%%` (a literal percent) is kept.
+    """
+    names: list[str] = []
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "%%"
+        names.append(match.group(1))
+        return "%s"
+
+    return _PYFORMAT.sub(swap, sql), names
 
 
 def _remember_last(processor: Any) -> Any:
@@ -133,7 +156,7 @@ class PreparedRunner:
     must call `flush` before the commit (`run_deferred` does both).
     """
 
-    __slots__ = ("_dialect_key", "_pending", "_raw", "conn", "deferring", "head")
+    __slots__ = ("_dialect_key", "_latest", "_pending", "_raw", "conn", "deferring", "head")
 
     def __init__(self, conn: Connection, *, deferring: bool = False) -> None:
         self.conn = conn
@@ -141,6 +164,8 @@ class PreparedRunner:
         self._dialect_key = (conn.dialect.name, conn.dialect.server_version_info)
         self.deferring = deferring
         self._pending: list[tuple[Prepared, Any]] = []
+        # Writes of which only the last one issued counts (`defer_latest`), by slot.
+        self._latest: dict[str, tuple[Prepared, Any]] = {}
         # The chain head as this transaction last left it (adapters/db/ticket_store.py), or None.
         self.head: Any = None
 
@@ -165,7 +190,7 @@ class PreparedRunner:
         dbapi = self.conn.dialect.loaded_dbapi
         arguments = prepared.parameters(params)
         try:
-            if self._pending:  # the deferred writes go first, in the same round trip
+            if self._pending or self._latest:  # the deferred writes go first, in the same round trip
                 with _pipeline(raw):
                     self._send_pending(raw)
                     cursor.execute(prepared.sql, arguments)
@@ -195,9 +220,29 @@ class PreparedRunner:
         prepared = self._prepared(statement, params, keyed)
         self._pending.append((prepared, prepared.parameters(params)))
 
+    def defer_latest(
+        self, slot: str, statement: ClauseElement, params: Mapping[str, Any], *, keyed: bool = False
+    ) -> None:
+        """Like `defer`, for a write that the next one of the same `slot` makes void.
+
+        The chain head's row is rewritten by every event appended; the units of a batch append one
+        after another with nothing reading it in between (a reader first sends what is deferred), so
+        only the last value issued is sent, after the other deferred writes, with the next statement
+        of any kind or before the commit: a batch of new tickets sends one UPDATE, not one per event.
+        """
+        if not self.deferring:
+            self._run(statement, params, keyed, "count")
+            return
+        prepared = self._prepared(statement, params, keyed)
+        self._latest[slot] = (prepared, prepared.parameters(params))
+
+    def has_deferred(self) -> bool:
+        """Whether writes wait to be sent."""
+        return bool(self._pending or self._latest)
+
     def flush(self) -> None:
         """Send the deferred writes, in the order they were issued, in one round trip."""
-        if not self._pending:
+        if not self._pending and not self._latest:
             return
         raw = self._driver()
         dbapi = self.conn.dialect.loaded_dbapi
@@ -209,6 +254,9 @@ class PreparedRunner:
 
     def _send_pending(self, raw: Any) -> None:
         pending, self._pending = self._pending, []
+        if self._latest:
+            pending += self._latest.values()
+            self._latest = {}
         cursor = raw.cursor()
         try:
             for prepared, arguments in pending:
@@ -219,6 +267,31 @@ class PreparedRunner:
     def first(self, statement: ClauseElement, params: Mapping[str, Any], *, keyed: bool = False) -> Any:
         """The first result row (a named tuple), or None."""
         return self._run(statement, params, keyed, "first")
+
+    def all_of(self, queries: Sequence[tuple[ClauseElement, Mapping[str, Any]]]) -> list[list[Any]]:
+        """Every result row of each query, the queries sent together (and after the deferred
+        writes) in one round trip on PostgreSQL."""
+        if not queries:
+            return []
+        prepared = [(self._prepared(statement, params, False), params) for statement, params in queries]
+        raw = self._driver()
+        dbapi = self.conn.dialect.loaded_dbapi
+        cursors = [raw.cursor() for _ in prepared]
+        try:
+            with _pipeline(raw):
+                if self.has_deferred():
+                    self._send_pending(raw)
+                for cursor, (one, params) in zip(cursors, prepared, strict=True):
+                    cursor.execute(one.sql, one.parameters(params))
+            return [
+                [one.row(r) for r in cursor.fetchall()]
+                for cursor, (one, _params) in zip(cursors, prepared, strict=True)
+            ]
+        except dbapi.Error as err:
+            raise DBAPIError.instance(prepared[0][0].sql, None, err, dbapi.Error) from err
+        finally:
+            for cursor in cursors:
+                cursor.close()
 
     def all(self, statement: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
         """Every result row."""
@@ -231,7 +304,10 @@ def run_deferred(conn: Connection, work: Callable[[PreparedRunner], None]) -> No
 
     While it runs, any statement SQLAlchemy itself sends on the connection first sends the
     deferred writes and forgets the remembered chain head (`watch_deferred` below), so the server
-    sees every statement in the order it was issued whichever path issued it.
+    sees every statement in the order it was issued whichever path issued it. The COMMIT is left
+    to the caller, sent on its own once the writes were answered: put at the end of their round
+    trip, a connection cut meanwhile would leave the server committing work whose answer never
+    came back (a 503 for a stored ticket) far more often.
     """
     runner = PreparedRunner(conn, deferring=True)
     conn.info[DEFERRED] = runner
@@ -246,7 +322,7 @@ def _before_statement(conn: Connection, *_args: Any) -> None:
     runner = conn.info.get(DEFERRED)
     if runner is not None:
         runner.head = None
-        if runner._pending:
+        if runner.has_deferred():
             runner.flush()
 
 

@@ -85,6 +85,14 @@ class SqlDatabase:
             event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         else:
             watch_deferred(self.engine)
+        # PostgreSQL one-statement reads (`lookup`): autocommit, so no BEGIN or COMMIT; no ping at
+        # checkout either — a connection the server dropped fails its statement, and the lookup
+        # tries once more on a new one.
+        self.lookup_engine: Engine | None = None
+        if not self.sqlite:
+            self.lookup_engine = make_engine(
+                self.url, pool_size=pool_size, pre_ping=False, isolation_level="AUTOCOMMIT"
+            )
         # Concurrent writes of this process share transactions (group_commit, see the module docstring).
         self._committer = GroupCommitter(self._run_batch)
 
@@ -178,6 +186,34 @@ class SqlDatabase:
                 raise unavailable(err) from err
             raise
 
+    def lookup(self, fn: Callable[[Tx], T]) -> T:
+        """Run `fn`, one statement's read, outside a transaction block (services/ports.py).
+
+        Every API request authenticates through here: on PostgreSQL it costs one round trip (the
+        statement in autocommit) where `read` costs three (the pool's ping, BEGIN with the
+        statement, COMMIT). A connection that turns out dead is thrown away with its pool and the
+        read tried once more; a second failure is `Unavailable`. SQLite: the same as `read`.
+        """
+        if self.lookup_engine is None:
+            return self.read(fn)
+        for attempt in (1, 2):
+            try:
+                with self.lookup_engine.connect() as conn:
+                    try:
+                        return fn(Tx(conn, True))
+                    except SQLAlchemyError as err:
+                        if _is_outage(err):
+                            conn.invalidate()  # not back into the pool
+                        raise
+            except SQLAlchemyError as err:
+                if not _is_outage(err):
+                    raise
+                if attempt == 2:
+                    raise unavailable(err) from err
+                # Whatever else the pool holds was opened before the outage as well.
+                self.lookup_engine.dispose()
+        raise AssertionError("unreachable")
+
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
         try:
@@ -233,3 +269,5 @@ class SqlDatabase:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+        if self.lookup_engine is not None:
+            self.lookup_engine.dispose()

@@ -154,12 +154,17 @@ class TicketTxMixin:
         return head
 
     def _move_head(self, head: "_Head", last_ticket_no: int | None = None) -> None:
-        """Write the chain's new head (deferred: nobody reads its row count)."""
-        values: dict[str, Any] = {"last_hash": head.last_hash, "event_count": head.event_count}
+        """Write the chain's new head (deferred, and only the batch's last value is sent)."""
         if last_ticket_no is not None:
-            values["last_ticket_no"] = last_ticket_no
             head = _Head(head.last_hash, head.event_count, last_ticket_no)
-        self.fast.defer(_HEAD_UPDATE, values, keyed=True)
+        # Every column, always: the head's whole state is known here, and one column set is one
+        # prepared statement that a later append's value can replace (PreparedRunner.defer_latest).
+        values = {
+            "last_hash": head.last_hash,
+            "event_count": head.event_count,
+            "last_ticket_no": head.last_ticket_no,
+        }
+        self.fast.defer_latest("log_head", _HEAD_UPDATE, values, keyed=True)
         if self.fast.deferring:
             self.fast.head = head
 

@@ -142,13 +142,16 @@ class MailNotifier:
         origin = repo.mail_ticket_origin(ticket["no"]) if ticket["channel"] == "email" else None
         # The same words go to several people (the office's leaders): rendered once per change.
         bodies: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # The once-only keys of this change's notices about its own events: the events were
+        # appended in this transaction, so such a key is new unless this very loop used it.
+        used: set[str] = set()
         queued = 0
         for record in change.records:
             for notice in self.notices(repo, change, record, author):
                 key = (notice.intro, notice.text, notice.extra)
                 if key not in bodies:
                     bodies[key] = self.render(ticket, notice)
-                queued += self._enqueue(repo, change, record, notice, origin, bodies[key])
+                queued += self._enqueue(repo, change, record, notice, origin, bodies[key], used)
         return queued
 
     # --- who hears what -------------------------------------------------------------------
@@ -335,6 +338,7 @@ class MailNotifier:
         notice: Notice,
         origin: str | None,
         bodies: tuple[str, str],
+        used: set[str],
     ) -> int:
         ticket = change.ticket
         no = ticket["no"]
@@ -362,6 +366,13 @@ class MailNotifier:
         assert notice.recipient.email is not None
         about = notice.about or f"mail:{no}:{seq}"
         dedupe = f"{about}:{notice.recipient.id}" + (":email" if notice.about else "")
+        # A notice about one of the change's events (no `about`) is fresh the first time its key
+        # comes up here; an SLA notice's key may have been used by an earlier sweep: the store checks.
+        fresh = notice.about is None and dedupe not in used
+        if fresh:
+            used.add(dedupe)
+        elif notice.about is None:
+            return 0  # the same event to the same person twice in one change: once is enough
         return int(
             tx.enqueue(
                 "email",
@@ -373,6 +384,7 @@ class MailNotifier:
                 headers=headers,
                 ticket_no=no,
                 dedupe=dedupe,
+                fresh=fresh,
             )
         )
 

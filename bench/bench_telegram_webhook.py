@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_telegram import QUESTIONS, start_stand_in  # noqa: E402
 from bench_tickets import PG_URL, free_port, wait_port  # noqa: E402
+from cpu_groups import CpuMeter, matching, tree  # noqa: E402
 from tests.support.telegram_api import FakeBotApi  # noqa: E402
 
 from helpdesk.adapters.clock import SystemClock  # noqa: E402
@@ -42,7 +45,7 @@ from helpdesk.settings import load_settings  # noqa: E402
 TOKEN = "123:ABC"
 
 
-async def run(messages: int, users: int, workers: int) -> None:
+async def run(messages: int, users: int, workers: int, profile: str | None = None) -> None:
     admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"helpdesk_bench_tg_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
@@ -83,6 +86,7 @@ async def run(messages: int, users: int, workers: int) -> None:
         )
     container.close()
     server = subprocess.Popen([sys.executable, "-m", "helpdesk", "serve", "--workers", str(workers)], env=env)
+    spy: subprocess.Popen[bytes] | None = None
     builder = FakeBotApi(TOKEN)
     headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(TOKEN)}
     hook = f"http://127.0.0.1:{http_port}/telegram/webhook"
@@ -103,17 +107,24 @@ async def run(messages: int, users: int, workers: int) -> None:
                     if reply_to in queued:
                         arrived.setdefault(reply_to, t)
 
-            # Warm up every worker (the KB index is built at start) with a few questions.
+            # Warm up every worker with a few questions: each builds its KB index on its first
+            # question. Each on a new connection, or keep-alive sends them all to one worker (the
+            # kernel spreads connections, not requests, over the SO_REUSEPORT listeners) and the
+            # other builds its index inside the measured run.
             deadline = time.perf_counter() + 120
-            warm = [builder.message_update(ids[0], f"rozgrzewka: hasło do EZD {i}") for i in range(8)]
+            warm = [
+                builder.message_update(ids[0], f"rozgrzewka: hasło do EZD {i}") for i in range(8 * workers)
+            ]
             warm_ids = {u["message"]["message_id"]: 0.0 for u in warm}
             while True:
                 async with session.post(hook, json=warm[0], headers=headers) as r:
                     if r.status == 200:
                         break
                 await asyncio.sleep(0.5)
-            for u in warm[1:]:
-                await session.post(hook, json=u, headers=headers)
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+                for u in warm[1:]:
+                    async with fresh.post(hook, json=u, headers=headers) as r:
+                        await r.read()
             while len(arrived) < len(warm) and time.perf_counter() < deadline:
                 await collect(warm_ids)
                 await asyncio.sleep(0.05)
@@ -122,6 +133,8 @@ async def run(messages: int, users: int, workers: int) -> None:
                 builder.message_update(ids[i % users], f"{QUESTIONS[i % len(QUESTIONS)]} #{i}")
                 for i in range(messages)
             ]
+            bodies = {u["update_id"]: json.dumps(u).encode() for u in updates}
+            json_headers = {**headers, "Content-Type": "application/json"}
             queued: dict[int, float] = {}
             statuses: list[int] = []
             sem = asyncio.Semaphore(64)
@@ -129,9 +142,38 @@ async def run(messages: int, users: int, workers: int) -> None:
             async def post(update: dict) -> None:
                 async with sem:
                     queued[update["message"]["message_id"]] = time.perf_counter()
-                    async with session.post(hook, json=update, headers=headers) as r:
+                    # Encoded before the clock starts: the sender is the harness, not what is measured.
+                    async with session.post(
+                        hook, data=bodies[update["update_id"]], headers=json_headers
+                    ) as r:
                         statuses.append(r.status)
 
+            meter = CpuMeter(
+                {
+                    "workers": lambda: tree(server.pid),
+                    "stand-in": lambda: tree(stand_in.pid),
+                    "postgres": lambda: matching(name),
+                    "sender": lambda: [os.getpid()],
+                }
+            )
+            if profile:  # py-spy samples the workers during the measured run only
+                spy = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("py-spy")),
+                        "record",
+                        "-o",
+                        profile,
+                        "-f",
+                        "raw",
+                        "--gil",
+                        "--subprocesses",
+                        "--pid",
+                        str(server.pid),
+                    ]
+                )
+                await asyncio.sleep(1.0)
+            meter.start()
+            load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
             poster = asyncio.gather(*(post(u) for u in updates))
             deadline = time.perf_counter() + 180
@@ -139,6 +181,10 @@ async def run(messages: int, users: int, workers: int) -> None:
                 await asyncio.sleep(0.02)
                 await collect(queued)
             await poster
+            meter.stop()
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait()
             elapsed = max(arrived.values(), default=time.perf_counter()) - t0
             latencies = sorted((arrived[m] - queued[m]) * 1000 for m in arrived)
             print(
@@ -153,8 +199,13 @@ async def run(messages: int, users: int, workers: int) -> None:
                     f"latency ms: p50 {statistics.median(latencies):.0f}, "
                     f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f}, max {latencies[-1]:.0f}"
                 )
+            print(meter.report(max(len(arrived), 1), "answered message"))
+            print(f"load average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}")
             print(f"webhook answers: {sorted(set(statuses))}, lost: {messages - len(arrived)}")
     finally:
+        if spy is not None and spy.poll() is None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait()
         server.terminate()
         server.wait()
         stand_in.terminate()
@@ -168,8 +219,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", metavar="FILE", help="record the workers with py-spy (raw) into FILE")
     args = parser.parse_args()
-    asyncio.run(run(args.messages, args.users, args.workers))
+    asyncio.run(run(args.messages, args.users, args.workers, args.profile))
 
 
 if __name__ == "__main__":

@@ -500,8 +500,9 @@ class TelegramRepo(Protocol):
         """How many updates were ever claimed."""
         ...
 
-    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
-        """Store webhook updates (update_id, payload) not seen before; returns the ids stored now."""
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime, owner: str = "") -> set[int]:
+        """Store webhook updates (update_id, payload) not seen before, claimed by `owner` when given;
+        returns the ids stored now."""
         ...
 
     def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:

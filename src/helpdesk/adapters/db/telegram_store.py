@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, Connection, Text, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
@@ -35,8 +37,15 @@ STALE_CLAIM = timedelta(minutes=2)
 # update: fixed statements on the prepared path (adapters/db/prepared.py).
 _UPDATE_SEEN = select(update_t.c.update_id).where(update_t.c.update_id == bindparam("update_id"))
 _STATE_LOAD = select(state_t.c.data).where(state_t.c.key == bindparam("key_"))
-_STATE_UPDATE = update(state_t).where(state_t.c.key == bindparam("key_"))
-_STATE_INSERT = insert(state_t)
+# A state is saved with one upsert whose outcome nobody reads, so on PostgreSQL it is deferred and
+# costs no round trip of its own (an UPDATE, then an INSERT when it found no row, cost one).
+_STATE_UPSERT = {
+    dialect: statement.on_conflict_do_update(
+        index_elements=[state_t.c.key],
+        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+    )
+    for dialect, statement in (("postgresql", pg_insert(state_t)), ("sqlite", sqlite_insert(state_t)))
+}
 _STATE_DELETE = delete(state_t).where(state_t.c.key == bindparam("key_"))
 
 
@@ -114,27 +123,32 @@ class TelegramTxMixin:
                 update(update_t).where(update_t.c.update_id.in_(update_ids)).values(processed_at=now)
             )
 
-    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+    def tg_store_updates(self, updates: list[tuple[int, str]], now: datetime, owner: str = "") -> set[int]:
         """Store webhook updates (id, payload as received) not seen before; returns the ids stored now.
 
-        Stored without an owner: the worker that processes one claims it like any other update.
+        With an `owner` each row stored is that worker's claim at once (the webhook worker that
+        stores an update processes it, so a second write to claim it would be waste); without one,
+        the worker that processes it claims it like any other update.
         """
         wanted = dict(updates)
         if not wanted:
             return set()
-        seen = {
-            r.update_id
-            for r in self.conn.execute(
-                select(update_t.c.update_id).where(update_t.c.update_id.in_(sorted(wanted)))
+        # One statement: the rows not there yet are inserted and named back. A row another worker
+        # is inserting at the same moment makes this one wait and then skip it (no unique
+        # violation failing the whole batch, as a SELECT then an INSERT could).
+        insert_ = pg_insert if self.postgres else sqlite_insert
+        statement = (
+            insert_(update_t)
+            .values(
+                [
+                    {"update_id": i, "received_at": now, "data": owner, "payload": wanted[i]}
+                    for i in sorted(wanted)
+                ]
             )
-        }
-        fresh = sorted(set(wanted) - seen)
-        if fresh:
-            self.conn.execute(
-                insert(update_t),
-                [{"update_id": i, "received_at": now, "data": "", "payload": wanted[i]} for i in fresh],
-            )
-        return set(fresh)
+            .on_conflict_do_nothing(index_elements=[update_t.c.update_id])
+            .returning(update_t.c.update_id)
+        )
+        return {r.update_id for r in self.conn.execute(statement)}
 
     def tg_unprocessed(self, older_than: datetime, limit: int) -> list[tuple[int, str]]:
         """Stored webhook updates never processed whose last claim is older than `older_than`."""
@@ -166,6 +180,5 @@ class TelegramTxMixin:
             self.fast.defer(_STATE_DELETE, {"key_": key})
             return
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
-        done = self.fast.execute(_STATE_UPDATE, {"key_": key, "data": payload, "updated_at": now}, keyed=True)
-        if not done:
-            self.fast.defer(_STATE_INSERT, {"key": key, "data": payload, "updated_at": now}, keyed=True)
+        upsert = _STATE_UPSERT["postgresql" if self.postgres else "sqlite"]
+        self.fast.defer(upsert, {"key": key, "data": payload, "updated_at": now}, keyed=True)

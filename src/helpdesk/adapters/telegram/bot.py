@@ -21,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
-from telegram import BotCommand, Message, ReplyParameters, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -39,9 +41,11 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from helpdesk.adapters.telegram.claims import UpdateClaims
 from helpdesk.adapters.telegram.http import AiohttpRequest
+from helpdesk.adapters.telegram.incoming import IncomingText
 from helpdesk.adapters.telegram.rate import RateLimiter
 from helpdesk.adapters.telegram.render import keyboard, split_message
 from helpdesk.adapters.telegram.texts import command_menu
@@ -59,7 +63,13 @@ T = TypeVar("T")
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 CONCURRENT_UPDATES = 128
 CONNECTION_POOL = 32
+STOP_WAIT = 10.0  # seconds a stop waits for texts in progress (one not answered by then is replayed)
+NO_PREVIEW = {"is_disabled": True}  # what disable_web_page_preview=True becomes in Bot API 7.0+
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+# Replies go out through Bot.do_api_request("sendMessage"), which PTB documents for methods it has
+# no typed call for and warns about for one it has; we want its transport and errors, not the
+# `Message` object send_message builds from each answer (a fifth of a reply's CPU in py-spy).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 
 def file_base_url(api_base: str) -> str:
@@ -99,6 +109,8 @@ class TelegramBot:
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.requests: tuple[AiohttpRequest, ...] = ()
         self.wake: asyncio.Event | None = None
+        self.tasks: set[asyncio.Task[None]] = set()  # plain texts taken from the webhook, in progress
+        self.slots = asyncio.Semaphore(CONCURRENT_UPDATES)
 
     # --- running blocking work ----------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -210,6 +222,8 @@ class TelegramBot:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        if self.tasks:  # texts taken from the webhook: let them finish as PTB's stop lets its own
+            await asyncio.wait(set(self.tasks), timeout=STOP_WAIT)
         await self.claims.flush_done()
         await app.shutdown()
 
@@ -225,16 +239,21 @@ class TelegramBot:
             log.info("telegram: update %s already processed, skipped", update.update_id)
             raise ApplicationHandlerStop
 
+    async def within_rate(self, user_id: int, chat_id: int | None) -> bool:
+        """Whether the person is within the rate limit; over it, they are told once."""
+        allowed, warn = self.rate.allow(user_id)
+        if not allowed and warn and chat_id is not None:
+            await self.send(chat_id, Reply(self.t("errors.rate_limited")))
+        return allowed
+
     async def on_rate(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """Drop updates of a person over the rate limit (telling them once)."""
         user = update.effective_user
         if user is None:
             return
-        allowed, warn = self.rate.allow(user.id)
-        if allowed:
+        chat = update.effective_chat
+        if await self.within_rate(user.id, chat.id if chat is not None else None):
             return
-        if warn and update.effective_chat is not None:
-            await self.send(update.effective_chat.id, Reply(self.t("errors.rate_limited")))
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(self.t.raw("errors.rate_limited")[:190])
@@ -336,17 +355,53 @@ class TelegramBot:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        person = await self.person_of(update)
-        if person is None:
-            await self.unknown(message.chat_id, reply_to=message.message_id)
+        await self.answer_text(
+            message.chat_id, user.id, message.message_id, message.text or "", _replied_ticket(message)
+        )
+
+    async def answer_text(
+        self, chat_id: int, user_id: int, message_id: int, text: str, ticket: str | None
+    ) -> None:
+        """Answer a text message (from PTB's handler or straight from the webhook)."""
+        async with self.lock(user_id):
+            replies = await self.run(self._text_unit, user_id, text, ticket)
+        if replies is None:
+            await self.unknown(chat_id, reply_to=message_id)
             return
-        ticket = _replied_ticket(message)
-        async with self.lock(user.id):
-            replies = await self.run(
-                self.dialogue.message, _key(user.id), person, message.text or "", reply_to_ticket=ticket
-            )
-        await self.send_all(message.chat_id, replies, reply_to=message.message_id)
+        await self.send_all(chat_id, replies, reply_to=message_id)
         self.nudge()
+
+    def _text_unit(self, user_id: int, text: str, ticket: str | None) -> list[Reply] | None:
+        """Blocking: the dialogue's answer, None when the sender is no linked, active person.
+
+        One trip to the thread pool; the person and the conversation are read together.
+        """
+        return self.dialogue.message_from(_key(user_id), "telegram_id", user_id, text, reply_to_ticket=ticket)
+
+    # --- plain texts straight from the webhook ------------------------------------------
+    def take_text(self, message: IncomingText) -> None:
+        """Answer a plain text the webhook stored (and so claimed) without PTB's Update and handlers.
+
+        The same steps as PTB's path for it: rate limit (group -1), `on_text`, the processed mark
+        (group 99), the error handler. Runs as a task so the webhook's 200 does not wait for it.
+        """
+        task = asyncio.create_task(self._take_text(message))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _take_text(self, m: IncomingText) -> None:
+        self.claims.take(m.update_id)  # claimed when the webhook stored it
+        async with self.slots:  # as many at once as PTB's concurrent_updates
+            try:
+                if not await self.within_rate(m.user_id, m.chat_id):
+                    return
+                await self.answer_text(m.chat_id, m.user_id, m.message_id, m.text, m.reply_to_ticket)
+            except Exception as err:
+                log.error("telegram: handler failed", exc_info=err)
+                with contextlib.suppress(Exception):
+                    await self.send(m.chat_id, Reply(self.t("errors.generic")))
+            finally:
+                self.claims.processed(m.update_id)
 
     async def on_file(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
         """A photo or document: attached to the ticket it answers (size-limited)."""
@@ -452,23 +507,23 @@ class TelegramBot:
         chunks = split_message(reply.text)
         markup = keyboard(reply.buttons)
         for i, chunk in enumerate(chunks):
-            last = i == len(chunks) - 1
-            params = (
-                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
-            )
+            params: dict[str, Any] = {
+                "chat_id": chat_id,
+                "text": chunk,
+                "parse_mode": ParseMode.HTML.value,
+                "link_preview_options": NO_PREVIEW,
+            }
+            if reply_to and i == 0:
+                params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+            if markup is not None and i == len(chunks) - 1:
+                params["reply_markup"] = markup
             try:
-                await self.app.bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                    reply_parameters=params,
-                    disable_web_page_preview=True,
-                )
+                # The answer (the sent message) is not needed: no Message object is built for it.
+                await self.app.bot.do_api_request("sendMessage", api_kwargs=params)
             except (NetworkError, RetryAfter) as err:
                 if isinstance(err, BadRequest):
                     raise
-                await self.to_outbox(chat_id, "\n".join(chunks[i:]), markup.to_json() if markup else None)
+                await self.to_outbox(chat_id, "\n".join(chunks[i:]), json.dumps(markup) if markup else None)
                 return
             except Forbidden:
                 log.info("telegram: chat %s blocked the bot", chat_id)

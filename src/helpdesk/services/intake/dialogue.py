@@ -43,7 +43,7 @@ from helpdesk.domain.tickets import (
     parse_ticket_id,
 )
 from helpdesk.services.kb.answers import KbService
-from helpdesk.services.ports import Clock, Database, DialogueRepo, KbRepo
+from helpdesk.services.ports import Clock, Database, DialogueRepo, DirectoryRepo, KbRepo
 from helpdesk.services.texts import Html
 from helpdesk.services.texts import Texts as Texts  # channels load and pass the texts
 from helpdesk.services.tickets import File, NewTicket, TicketService
@@ -84,6 +84,11 @@ class Reply:
     ticket_id: str | None = None
 
 
+def _clean(text: str | None) -> str:
+    """A message's text as the dialogue takes it: no NUL characters, trimmed, at most MAX_QUESTION_CHARS."""
+    return (text or "").replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
+
+
 def ticket_id_in(text: str | None) -> str | None:
     """The first ticket id (T-000042) mentioned in `text`, normalised, or None."""
     if not text:
@@ -92,8 +97,8 @@ def ticket_id_in(text: str | None) -> str | None:
     return format_ticket_id(int(match.group(1))) if match else None
 
 
-class DialogueUnit(DialogueRepo, KbRepo, Protocol):
-    """What one step of a conversation reads and writes: its state and the question asked."""
+class DialogueUnit(DialogueRepo, KbRepo, DirectoryRepo, Protocol):
+    """What one step of a conversation reads and writes: who writes, its state and the question asked."""
 
 
 class DialogueService:
@@ -126,10 +131,31 @@ class DialogueService:
         self, key: str, person: Person, text: str, *, reply_to_ticket: str | None = None
     ) -> list[Reply]:
         """Handle a text message from `person` in conversation `key`."""
-        text = (text or "").replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
+        text = _clean(text)
         if not text:
             return [Reply(self.t("errors.unsupported"))]
-        state = self.state(key)
+        return self._message(key, person, self.state(key), text, reply_to_ticket)
+
+    def message_from(
+        self, key: str, column: str, value: Any, text: str, *, reply_to_ticket: str | None = None
+    ) -> list[Reply] | None:
+        """Handle a text message from the active person whose `column` is `value` (e.g. telegram_id).
+
+        The person and the conversation's state are read in one transaction (a chat channel knows
+        only its own id of the sender); None when no active person has that id. Looked up for
+        every message, never cached: a person disabled elsewhere is refused by the very next one.
+        """
+        person, state = self.db.read(lambda tx: (tx.person_by(column, value), tx.dialogue_load(key)))
+        if person is None:
+            return None
+        text = _clean(text)
+        if not text:
+            return [Reply(self.t("errors.unsupported"))]
+        return self._message(key, person, state, text, reply_to_ticket)
+
+    def _message(
+        self, key: str, person: Person, state: dict[str, Any], text: str, reply_to_ticket: str | None
+    ) -> list[Reply]:
         if reply_to_ticket:
             return self._to_thread(key, person, state, reply_to_ticket, text, None)
         mode = state.get("mode")

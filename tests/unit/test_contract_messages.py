@@ -15,25 +15,12 @@ import pytest
 from helpdesk.domain.contracts import PenaltyRule
 from helpdesk.domain.errors import InvalidInput
 from tests.unit.test_contracts import EXAMPLE, build
+from tests.unit.test_contracts import broken as changed
 
 ID_RULE = "(litery, cyfry, '-', '_', '.')"
 MAPPING = "oczekiwano słownika (klucz: wartość)"
 CLOCKS = "nieznany czas (dozwolone: reaction, workaround, fix)"
 FIX = "priorities.critical.penalties.fix"
-
-
-def changed(path: str, value: Any) -> dict[str, Any]:
-    """The example with the value at a dotted path set (or removed when value is ...)."""
-    data = copy.deepcopy(EXAMPLE)
-    *parents, last = path.split(".")
-    node = data
-    for key in parents:
-        node = node[key]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return data
 
 
 CASES = [

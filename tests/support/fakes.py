@@ -28,6 +28,8 @@ from helpdesk.domain.tickets import format_ticket_id
 from helpdesk.services.ports import Credential, EventRecord, Row, Ticket
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 _NEW_TICKET: dict[str, Any] = {
     "component": None,
@@ -537,6 +539,9 @@ class FakeDatabase:
 
     def lookup(self, fn: Callable[[FakeRepo], T]) -> T:
         return fn(self.repo)
+
+    def lookup_together(self, key: K, fn: Callable[[FakeRepo, list[K]], Mapping[K, V]]) -> V | None:
+        return fn(self.repo, [key]).get(key)
 
 
 def add_people(

@@ -50,6 +50,12 @@ def _wait_text(wait: timedelta) -> str:
     return f"{-(-total // 3600)} godz."
 
 
+def _active_logins(repo: TrustRepo, digests: list[str]) -> dict[str, tuple[Person, Credential]]:
+    """The API tokens and web sessions among `digests` whose person is active (`by_token` of
+    concurrent requests, looked up together)."""
+    return repo.active_credentials(digests, ("token", "session"))
+
+
 def digest(secret: str) -> str:
     """SHA-256 hex of a token, session id or link code (what the database keeps)."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -241,7 +247,7 @@ class PeopleService:
         is refused by the very next request, whichever worker serves it.
         """
         key = digest(token)
-        found = self.db.lookup(lambda tx: tx.active_credential(key, ("token", "session")))
+        found = self.db.lookup_together(key, _active_logins)
         if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
             raise NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
         person, credential = found

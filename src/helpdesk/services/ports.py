@@ -27,6 +27,8 @@ from helpdesk.domain.sla import TicketSla
 from helpdesk.domain.throttle import Attempts
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 R_co = TypeVar("R_co", covariant=True)
 
 Row: TypeAlias = dict[str, Any]
@@ -105,6 +107,15 @@ class Database(Protocol[R_co]):
     def lookup(self, fn: Callable[[R_co], T]) -> T:
         """Run `fn`, a read of one statement, without a transaction around it (one round trip to a
         database server instead of three: the statement needs no snapshot beyond its own)."""
+        ...
+
+    def lookup_together(self, key: K, fn: Callable[[R_co, list[K]], Mapping[K, V]]) -> V | None:
+        """`key`'s value in `fn(repo, keys)`, a `lookup` of many keys at once: the keys that
+        concurrent callers ask the same `fn` for meanwhile are looked up in the same statement.
+
+        For the reads every request makes (its credentials): under a burst one round trip serves
+        several requests; alone, a caller waits for nobody. None when `fn` finds nothing for `key`.
+        """
         ...
 
 
@@ -283,6 +294,12 @@ class TrustRepo(PeopleRepo, Protocol):
 
     def active_credential(self, digest: str, kinds: tuple[str, ...]) -> tuple[Person, Credential] | None:
         """(person, credential) for a digest of one of `kinds` whose person is active, or None."""
+        ...
+
+    def active_credentials(
+        self, digests: Sequence[str], kinds: tuple[str, ...]
+    ) -> dict[str, tuple[Person, Credential]]:
+        """`active_credential` for several digests in one statement: the ones found, by digest."""
         ...
 
     def touch_credential(self, digest: str, at: datetime) -> None:

@@ -18,8 +18,9 @@ restarting, the network cut) is `Unavailable`: HTTP 503 with a Polish message, n
 """
 
 import contextlib
-from collections.abc import Callable
-from typing import Any, TypeVar
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
@@ -33,6 +34,8 @@ from helpdesk.domain.errors import Unavailable
 from helpdesk.domain.events import GENESIS_HASH
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 UNAVAILABLE = "baza danych jest chwilowo niedostępna; spróbuj ponownie za chwilę"
 # SQLSTATEs after which a whole batch is worth running again unit by unit: nothing was committed.
@@ -59,6 +62,18 @@ def unavailable(err: BaseException) -> Unavailable:
 def _sqlstate(err: BaseException) -> str | None:
     orig = getattr(err, "orig", None)
     return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+class _Keyed(Generic[K]):
+    """A `lookup_together` caller's unit of work: its key, and picking its value from the batch's."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: K) -> None:
+        self.key = key
+
+    def __call__(self, found: Mapping[K, V]) -> V | None:
+        return found.get(self.key)
 
 
 class SqlDatabase:
@@ -95,6 +110,9 @@ class SqlDatabase:
             )
         # Concurrent writes of this process share transactions (group_commit, see the module docstring).
         self._committer = GroupCommitter(self._run_batch)
+        # Concurrent `lookup_together` calls of one function share a statement (PostgreSQL).
+        self._together: dict[Callable[..., Any], GroupCommitter] = {}
+        self._together_lock = threading.Lock()
 
     def write(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` in a write transaction (committed if it returns, rolled back if it raises).
@@ -213,6 +231,37 @@ class SqlDatabase:
                 # Whatever else the pool holds was opened before the outage as well.
                 self.lookup_engine.dispose()
         raise AssertionError("unreachable")
+
+    def lookup_together(self, key: K, fn: Callable[[Tx, list[K]], Mapping[K, V]]) -> V | None:
+        """`key`'s value in `fn(tx, keys)`, run once for the keys concurrent callers ask `fn` for.
+
+        The batching is the group commit's (adapters/db/group_commit.py) applied to a read: the
+        first caller looks up every key waiting when it starts, in one statement (a `lookup`:
+        autocommit, one round trip), and hands each caller its own value; the callers who came
+        meanwhile form the next batch. Nothing is cached: each value comes from a statement that
+        started after its caller asked. `fn` should be one long-lived function (a module-level
+        one): callers of different function objects are never put together. SQLite: a `read`.
+        """
+        if self.lookup_engine is None:
+            return self.read(lambda tx: fn(tx, [key]).get(key))
+        committer = self._together.get(fn)
+        if committer is None:
+            with self._together_lock:
+                committer = self._together.setdefault(
+                    fn, GroupCommitter(lambda units: self._lookup_batch(fn, units))
+                )
+        return committer.submit(_Keyed(key))
+
+    def _lookup_batch(self, fn: Callable[[Tx, list[Any]], Mapping[Any, Any]], units: list[Unit[Any]]) -> None:
+        keys = list(dict.fromkeys(cast(_Keyed[Any], unit.fn).key for unit in units))  # each once, in order
+        try:
+            found = self.lookup(lambda tx: fn(tx, keys))
+        except Exception as err:  # every caller of the batch gets the same failure (503 when down)
+            for unit in units:
+                unit.error, unit.result = err, None
+            return
+        for unit in units:
+            unit.result = unit.run(found)
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -6,11 +6,11 @@ already is (`BEGIN IMMEDIATE`). Credentials are looked up with their person in o
 only an active person's credential lets anyone in.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Select, String, any_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from helpdesk.adapters.db.people_store import credential_from_row, person_from_row
@@ -30,6 +30,20 @@ _PERSON_COLUMNS = [c.label(f"p_{c.key}") for c in _person_t.c]
 
 
 _ACTIVE_CREDENTIAL: dict[tuple[str, ...], Select[Any]] = {}
+_ACTIVE_CREDENTIALS: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _credential_with_person(digest_matches: Any, kinds: tuple[str, ...]) -> Select[Any]:
+    """The credentials whose digest matches, of one of `kinds`, joined to their active person."""
+    return (
+        select(_credential_t, *_PERSON_COLUMNS)
+        .join(_person_t, _person_t.c.id == _credential_t.c.person_id)
+        .where(
+            digest_matches,
+            or_(*(_credential_t.c.kind == kind for kind in kinds)),
+            _person_t.c.active.is_(True),
+        )
+    )
 
 
 def _active_credential_query(kinds: tuple[str, ...]) -> Select[Any]:
@@ -41,16 +55,19 @@ def _active_credential_query(kinds: tuple[str, ...]) -> Select[Any]:
     """
     query = _ACTIVE_CREDENTIAL.get(kinds)
     if query is None:
-        query = (
-            select(_credential_t, *_PERSON_COLUMNS)
-            .join(_person_t, _person_t.c.id == _credential_t.c.person_id)
-            .where(
-                _credential_t.c.digest == bindparam("digest"),
-                or_(*(_credential_t.c.kind == kind for kind in kinds)),
-                _person_t.c.active.is_(True),
-            )
-        )
+        query = _credential_with_person(_credential_t.c.digest == bindparam("digest"), kinds)
         _ACTIVE_CREDENTIAL[kinds] = query
+    return query
+
+
+def _active_credentials_query(kinds: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: the same lookup for an array of digests (`= ANY`): one statement text whatever
+    their number, so the prepared path takes it too."""
+    query = _ACTIVE_CREDENTIALS.get(kinds)
+    if query is None:
+        digests = bindparam("digests", type_=postgresql.ARRAY(String))
+        query = _credential_with_person(_credential_t.c.digest == any_(digests), kinds)
+        _ACTIVE_CREDENTIALS[kinds] = query
     return query
 
 
@@ -78,6 +95,16 @@ class TrustTxMixin:
         if row is None:
             return None
         return person_from_row(_PersonView(row)), credential_from_row(row)
+
+    def active_credentials(
+        self, digests: Sequence[str], kinds: tuple[str, ...]
+    ) -> dict[str, tuple[Person, Credential]]:
+        """`active_credential` for several digests: one statement on PostgreSQL, one each on SQLite."""
+        if not self.postgres:
+            found = {digest: self.active_credential(digest, kinds) for digest in digests}
+            return {digest: pair for digest, pair in found.items() if pair is not None}
+        rows = self.fast.all(_active_credentials_query(kinds), {"digests": list(digests)})
+        return {row.digest: (person_from_row(_PersonView(row)), credential_from_row(row)) for row in rows}
 
     def touch_credential(self, digest: str, at: datetime) -> None:
         """Note that a credential let someone in at `at`."""

@@ -7,7 +7,7 @@ never forks and ticket numbers are never lost or doubled.
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -82,11 +82,11 @@ class TicketRow(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text, nullable=False))
     component: str | None = None
     priority: str = "normal"
-    state: str = Field(default="new", index=True)
+    state: str = "new"  # indexed first in ix_ticket_state_office (0015_api)
     resume_state: str | None = None
     escalated: bool = Field(default=False, index=True)
     contract: str | None = None
-    contractor: str | None = Field(default=None, index=True)
+    contractor: str | None = None  # indexed first in ix_ticket_contractor_deadline (0015_api)
     assignee: str | None = None
     channel: str = "api"
     created_at: datetime
@@ -105,7 +105,7 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (UniqueConstraint("ticket_no", "seq", name="uq_event_ticket_seq"),)
     id: int = Field(primary_key=True)  # position in the whole log, 1-based, assigned under the head lock
-    ticket_no: int = Field(index=True)
+    ticket_no: int  # indexed first in uq_event_ticket_seq (0015_api)
     seq: int
     at: str  # ISO 8601 with offset, exactly as hashed
     at_utc: datetime = Field(index=True)
@@ -136,8 +136,19 @@ class OutboxRow(SQLModel, table=True):
     """A message to deliver (e-mail or Telegram), retried until sent or given up; `dedupe` prevents doubles."""
 
     __tablename__ = "outbox"
+    # Every search of the outbox is for unsent messages: one index of those only (0015_api).
+    __table_args__ = (
+        Index(
+            "ix_outbox_unsent",
+            "channel",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    channel: str = Field(index=True)  # email | telegram
+    channel: str  # email | telegram
     recipient: str
     subject: str = ""
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -146,9 +157,9 @@ class OutboxRow(SQLModel, table=True):
     ticket_no: int | None = Field(default=None, index=True)
     dedupe: str | None = Field(default=None, unique=True)
     created_at: datetime
-    next_attempt_at: datetime = Field(index=True)
+    next_attempt_at: datetime
     attempts: int = 0
-    sent_at: datetime | None = Field(default=None, index=True)
+    sent_at: datetime | None = None
     last_error: str | None = None
     given_up_at: datetime | None = None  # refused for good or out of attempts; `helpdesk outbox retry`
 

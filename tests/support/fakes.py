@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -533,6 +533,15 @@ class FakeDatabase:
             raise
         self.commits += 1
         return result
+
+    def write_each(self, fns: Sequence[Callable[[FakeRepo], T]]) -> list[T | Exception]:
+        out: list[T | Exception] = []
+        for fn in fns:
+            try:
+                out.append(self.write(fn))
+            except Exception as err:
+                out.append(err)
+        return out
 
     def read(self, fn: Callable[[FakeRepo], T]) -> T:
         return fn(self.repo)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import io
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,6 +54,27 @@ def _active_logins(repo: TrustRepo, digests: list[str]) -> dict[str, tuple[Perso
     """The API tokens and web sessions among `digests` whose person is active (`by_token` of
     concurrent requests, looked up together)."""
     return repo.active_credentials(digests, ("token", "session"))
+
+
+def _let_in(found: tuple[Person, Credential] | None, now: datetime) -> Person | NotAuthenticated:
+    """The person a looked-up credential lets in at `now`, or the refusal (unknown, revoked,
+    expired, or its person disabled — the lookup finds only active people's credentials)."""
+    if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
+        return NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
+    return found[0]
+
+
+def _touch_due(found: tuple[Person, Credential] | None, now: datetime) -> bool:
+    """Whether a credential that lets someone in is due for its "last used" to be written."""
+    if found is None or isinstance(_let_in(found, now), NotAuthenticated):
+        return False
+    last = found[1].last_used_at
+    return last is None or now - last >= TOUCH_EVERY
+
+
+def _touch_each(repo: TrustRepo, digests: list[str], now: datetime) -> None:
+    for key in digests:
+        repo.touch_credential(key, now)
 
 
 def digest(secret: str) -> str:
@@ -248,12 +269,22 @@ class PeopleService:
         """
         key = digest(token)
         found = self.db.lookup_together(key, _active_logins)
-        if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
-            raise NotAuthenticated("nieznany, unieważniony lub wygasły token albo sesja")
-        person, credential = found
-        if credential.last_used_at is None or now - credential.last_used_at >= TOUCH_EVERY:
+        person = _let_in(found, now)
+        if isinstance(person, NotAuthenticated):
+            raise person
+        if _touch_due(found, now):
             self.db.write(lambda tx: tx.touch_credential(key, now))
         return person
+
+    def by_tokens(self, tokens: Sequence[str], now: datetime) -> list[Person | NotAuthenticated]:
+        """`by_token` for the requests of a batch at once: one statement for all their tokens,
+        each answered with its person or the refusal it alone gets (nothing cached either)."""
+        keys = [digest(token) for token in tokens]
+        found = self.db.lookup(lambda tx: _active_logins(tx, list(dict.fromkeys(keys))))
+        stale = [key for key in dict.fromkeys(keys) if _touch_due(found.get(key), now)]
+        if stale:
+            self.db.write(lambda tx: _touch_each(tx, stale, now))
+        return [_let_in(found.get(key), now) for key in keys]
 
     def login(
         self, login: str, password: str, now: datetime, *, address: str = "", old_session: str | None = None

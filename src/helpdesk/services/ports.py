@@ -100,6 +100,11 @@ class Database(Protocol[R_co]):
         """Run `fn` in a write transaction (committed if it returns, rolled back if it raises)."""
         ...
 
+    def write_each(self, fns: Sequence[Callable[[R_co], T]]) -> list[T | Exception]:
+        """`write` for each of `fns`, handed over together: each in its own unit of work (one
+        failing never undoes another), its result or the exception it ended with, in order."""
+        ...
+
     def read(self, fn: Callable[[R_co], T]) -> T:
         """Run `fn` in a read-only transaction."""
         ...

@@ -6,13 +6,13 @@ transaction that also updates the ticket projection, and the recorder's listener
 notices (outbox) in it, so a change and its notices commit together.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
 from helpdesk.domain import events as ev
-from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.domain.errors import Conflict, Forbidden, HelpdeskError, InvalidInput, NotFound
 from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, parse_component
 from helpdesk.domain.people import Person, TicketScope, can_see
@@ -223,6 +223,29 @@ class TicketService:
     # --- writing ------------------------------------------------------------------------
     def create(self, actor: Person, request: NewTicket) -> dict[str, Any]:
         """Open a ticket for `actor`'s office (a coordinator names the office)."""
+        return self.present(self.db.write(self._opening(actor, request)), actor)
+
+    def create_each(self, requests: list[tuple[Person, NewTicket]]) -> list[dict[str, Any] | Exception]:
+        """`create` for several (actor, request) pairs handed over at once (a burst of API requests):
+        their writes queued together, so they usually share one transaction; each gets its own
+        ticket or the error it alone ended with (a refused one never stops the others)."""
+        refused: dict[int, Exception] = {}
+        work: list[tuple[int, Callable[[EventRepo], Ticket]]] = []
+        for i, (actor, request) in enumerate(requests):
+            try:
+                work.append((i, self._opening(actor, request)))
+            except HelpdeskError as err:
+                refused[i] = err
+        written = dict(zip((i for i, _ in work), self.db.write_each([fn for _, fn in work]), strict=True))
+        out: list[dict[str, Any] | Exception] = []
+        for i, (actor, _request) in enumerate(requests):
+            row = written.get(i, refused.get(i))
+            assert row is not None
+            out.append(row if isinstance(row, Exception) else self.present(row, actor))
+        return out
+
+    def _opening(self, actor: Person, request: NewTicket) -> Callable[[EventRepo], Ticket]:
+        """The checked request as the unit of work that opens its ticket (DomainError if refused)."""
         if actor.role not in CREATE_ROLES:
             raise Forbidden(f"rola '{actor.role.value}' nie może zakładać zgłoszeń")
         title = _clean_text(request.title, "title", MAX_TITLE, required=True, line=True)
@@ -271,7 +294,7 @@ class TicketService:
             self.recorder.publish(tx, row, records, now)
             return row
 
-        return self.present(self.db.write(_do), actor)
+        return _do
 
     def act(
         self,

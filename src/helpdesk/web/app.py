@@ -21,7 +21,8 @@ from helpdesk.web import (
     reports_api,
     rollout_api,
 )
-from helpdesk.web.common import CONTAINER, METRICS
+from helpdesk.web.common import CONTAINER, INTAKE, METRICS
+from helpdesk.web.intake import TicketIntake
 from helpdesk.web.metrics import Metrics
 
 
@@ -40,6 +41,7 @@ def create_app(container: Container) -> web.Application:
     app = web.Application(client_max_size=container.settings.http_max_body, middlewares=chain)
     app[CONTAINER] = container
     app[METRICS] = Metrics()
+    app[INTAKE] = TicketIntake(container.people, container.tickets, container.clock, container.executor)
     api.setup(app)
     api.setup_kb(app)
     kb_api.setup(app)

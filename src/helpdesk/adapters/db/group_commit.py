@@ -14,7 +14,7 @@ it, so per-request context such as the mail being processed reaches the listener
 
 import contextvars
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -83,6 +83,32 @@ class GroupCommitter:
         if not unit.done:  # woken (or started) as the leader
             self._lead()
         return unit.outcome()
+
+    def submit_each(self, fns: Sequence[Callable[..., T]]) -> list["Unit[T]"]:
+        """Run each `fn(tx)` as its own unit, queued together; return the units once all are done.
+
+        For a caller holding several independent pieces of work at once (a batch of requests
+        handed over in one piece): they join the queue side by side, so they usually share one
+        batch, and each keeps its own outcome (`Unit.outcome`). The caller waits for its units in
+        order, leading a batch whenever one of them is handed the lead, as `submit` does.
+        """
+        if getattr(self._running, "active", False):
+            raise RuntimeError("a write transaction cannot start another one (nested db.write)")
+        units: list[Unit[T]] = [Unit(fn) for fn in fns]
+        if not units:
+            return units
+        with self._lock:
+            self._pending.extend(units)
+            if not self._leading:
+                self._leading = units[0].lead = True
+        for unit in units:
+            if unit.done:
+                continue
+            if not unit.lead:
+                unit.wake.acquire()
+            if not unit.done:  # handed the lead (or started with it)
+                self._lead()
+        return units
 
     def _lead(self) -> None:
         with self._lock:

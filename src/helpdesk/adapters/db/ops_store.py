@@ -1,6 +1,6 @@
 """What the operators' endpoints read (mixed into tx.Tx): outbox age, sweep lag, KB outcomes.
 
-Every query here is bounded by an index (`outbox.sent_at`, `ticket.next_deadline`, `kb_query.at`),
+Every query here is bounded by an index (`ix_outbox_unsent`, `ticket.next_deadline`, `kb_query.at`),
 so /metrics and /healthz stay cheap however long the help-desk has run.
 """
 

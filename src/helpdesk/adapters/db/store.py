@@ -19,7 +19,7 @@ restarting, the network cut) is `Unavailable`: HTTP 503 with a Polish message, n
 
 import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Engine, insert, select, text
@@ -126,6 +126,20 @@ class SqlDatabase:
             if _is_outage(err):
                 raise unavailable(err) from err
             raise
+
+    def write_each(self, fns: Sequence[Callable[[Tx], T]]) -> list[T | Exception]:
+        """Each `fn` in its own unit of work, all queued at once (usually one shared transaction);
+        each one's result, or the exception it (or its commit) ended with. Exceptions that are not
+        `Exception`s (an interrupt) are raised."""
+        out: list[T | Exception] = []
+        for unit in self._committer.submit_each(fns):
+            try:
+                out.append(unit.outcome())
+            except SQLAlchemyError as err:
+                out.append(unavailable(err) if _is_outage(err) else err)
+            except Exception as err:
+                out.append(err)
+        return out
 
     def _run_one(self, unit: Unit[Any]) -> None:
         try:

@@ -62,9 +62,14 @@ def wait_port(port: int) -> None:
     raise SystemExit(f"server on {port} did not start")
 
 
-async def load(port: int, token: str, requests: int, clients: int) -> tuple[float, list[float], int]:
+async def load(
+    port: int, token: str | list[str], requests: int, clients: int
+) -> tuple[float, list[float], int]:
+    """`requests` new tickets over `clients` connections; with several tokens, request i uses token i mod n."""
     url = f"http://127.0.0.1:{port}/api/v1/tickets"
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    tokens = [token] if isinstance(token, str) else token
+    every = [{"Authorization": f"Bearer {t}", "Content-Type": "application/json"} for t in tokens]
+    headers = every[0]
     body = '{"title": "Drukarka nie drukuje", "description": "Od rana", "component": "EZD"}'
     latencies: list[float] = []
     errors = 0
@@ -72,9 +77,9 @@ async def load(port: int, token: str, requests: int, clients: int) -> tuple[floa
 
     async def client(session: aiohttp.ClientSession) -> None:
         nonlocal errors
-        for _ in queue:
+        for i in queue:
             started = time.perf_counter()
-            async with session.post(url, data=body, headers=headers) as resp:
+            async with session.post(url, data=body, headers=every[i % len(every)]) as resp:
                 await resp.read()
                 if resp.status != 201:
                     errors += 1

@@ -14,11 +14,12 @@ the bench database, of PostgreSQL's background processes (WAL writer, checkpoint
 load clients is divided by the tickets created. Unlike req/s these stay steady when the machine is
 shared, so they are the figures to compare between two versions of the code.
 
-Usage: .venv/bin/python bench/bench_workers.py [--requests N] [--clients C] [--workers 1,2,4]
+Usage: .venv/bin/python bench/bench_workers.py [--requests N] [--clients C] [--workers 1,2,4] [--offices N]
 """
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import resource
@@ -37,13 +38,54 @@ from bench_tickets import BARE, PG_URL, free_port, helpdesk_server, load, report
 BARE_REUSE = BARE.replace("access_log=None,", "access_log=None, reuse_port=True,")
 
 
-def _load_part(args: tuple[int, str, int, int]) -> tuple[float, list[float], int]:
+# Run with the server's settings: N more offices, each with an official and two leaders with
+# e-mail addresses (so each ticket again writes two notices); prints the officials' tokens.
+MORE_OFFICES = """
+import json, sys
+from helpdesk.bootstrap import build_container
+from helpdesk.services.people import parse_offices_csv
+from helpdesk.settings import load_settings
+n = int(sys.argv[1])
+c = build_container(load_settings())
+codes = [str(9000001 + i) for i in range(n)]
+csv = "code,name,type,employees,components,leaders_max\\n" + "".join(
+    f"{code},Urząd Gminy {code},gmina_wiejska,40,EZD,3\\n" for code in codes
+)
+c.people.import_offices(parse_offices_csv(csv))
+tokens = []
+for code in codes:
+    for login, role in ((f"urz{code}", "official"), (f"lid{code}a", "leader"), (f"lid{code}b", "leader")):
+        c.people.add_person(login=login, name=f"Osoba {login}", role=role, jst=code, email=f"{login}@gmina.example", now=c.clock.now())
+    tokens.append(c.people.issue_token(f"urz{code}", c.clock.now()))
+print(json.dumps(tokens))
+"""
+
+
+def more_offices(url: str, tmp: Path, n: int) -> list[str]:
+    """Tokens of officials of `n` more offices (each with two leaders) in the bench database."""
+    env = os.environ.copy()
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": url,
+            "HELPDESK_SLA_DIR": str(bench_tickets.REPO / "sla"),
+            "HELPDESK_KB_DIR": str(tmp / "none"),
+            "HELPDESK_TELEGRAM_TOKEN": "",
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", MORE_OFFICES, str(n)], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    tokens: list[str] = json.loads(out.strip().splitlines()[-1])
+    return tokens
+
+
+def _load_part(args: tuple[int, str | list[str], int, int]) -> tuple[float, list[float], int]:
     port, token, requests, clients = args
     return asyncio.run(load(port, token, requests, clients))
 
 
 def load_from(
-    processes: int, port: int, token: str, requests: int, clients: int
+    processes: int, port: int, token: str | list[str], requests: int, clients: int
 ) -> tuple[float, list[float], int]:
     """`requests` over `clients` connections split among `processes` client processes."""
     parts = [(port, token, requests // processes, clients // processes)] * processes
@@ -156,11 +198,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--loaders", type=int, default=2)
+    parser.add_argument(
+        "--offices",
+        type=int,
+        default=1,
+        help="officials of this many offices write, in turn (each office's leaders and author are "
+        "then read per ticket, as in a region-wide burst); 1: one official of one office",
+    )
     args = parser.parse_args()
     print(
         f"ticket creation over HTTP on PostgreSQL, {args.requests} requests, {args.clients} connections "
-        f"from {args.loaders} client processes, {os.cpu_count()} cores (shared with the clients, "
-        "PostgreSQL and whatever else runs on this machine)"
+        f"from {args.loaders} client processes, officials of {args.offices} office(s), {os.cpu_count()} "
+        "cores (shared with the clients, PostgreSQL and whatever else runs on this machine)"
     )
     for name, script, n in (
         ("bare aiohttp, 1 process", BARE, 1),
@@ -183,13 +232,17 @@ def main() -> None:
             conn.execute(sqlalchemy.text(f'CREATE DATABASE "{pg_name}"'))
         with tempfile.TemporaryDirectory() as tmpdir:
             os.environ["HELPDESK_WORKERS"] = str(workers)
-            proc, port, token = helpdesk_server(PG_URL.rsplit("/", 1)[0] + "/" + pg_name, Path(tmpdir))
+            url = PG_URL.rsplit("/", 1)[0] + "/" + pg_name
+            proc, port, token = helpdesk_server(url, Path(tmpdir))
             try:
+                tokens: str | list[str] = token
+                if args.offices > 1:
+                    tokens = more_offices(url, Path(tmpdir), args.offices)
                 time.sleep(2.0 + workers)  # every worker listening and its first connections open
                 core = CoreTime(proc.pid, pg_name)
                 report(
                     f"helpdesk, {workers} worker(s)",
-                    *load_from(args.loaders, port, token, args.requests, args.clients),
+                    *load_from(args.loaders, port, tokens, args.requests, args.clients),
                 )
                 core.report(args.requests + 20 * args.loaders)  # with the warm-up
                 pids = children(proc.pid) if workers > 1 else [proc.pid]

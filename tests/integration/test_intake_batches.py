@@ -132,11 +132,11 @@ def test_write_each_keeps_every_unit_to_itself_in_one_hand_over(any_container):
     new = NewTicket(title="Drukarka", description="", component="EZD")
 
     def refused(tx: Any) -> Any:
-        container.tickets._opening(official, new)(tx)
+        container.tickets._opening(official, new)[1](tx)
         raise Forbidden("nie tym razem")
 
     outcomes = container.db.write_each(
-        [container.tickets._opening(official, new), refused, container.tickets._opening(official, new)]
+        [container.tickets._opening(official, new)[1], refused, container.tickets._opening(official, new)[1]]
     )
     assert isinstance(outcomes[1], Forbidden)
     assert [o["no"] for o in (outcomes[0], outcomes[2])] == [1, 2]  # the refused one left no gap

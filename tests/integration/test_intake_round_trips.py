@@ -297,3 +297,21 @@ def test_the_office_read_for_notices_answers_as_the_lookups_one_by_one(pg_contai
 
         assert container.db.write(together) == one_by_one
     assert [p.login for p in one_by_one[2]] == []  # the unknown office has no leaders
+
+
+def test_a_batch_of_tickets_from_several_offices_reads_them_all_before_the_head_lock(
+    pg_container, monkeypatch
+):
+    """`create_each` (a burst through web/intake.py) reads every office, author and leaders of the
+    batch in one round trip ahead of its first unit; unit by unit, the second office's read would
+    wait for the server while the batch holds the chain head's lock."""
+    container = pg_container
+    people = populate(container)
+    statements = Statements(monkeypatch)
+    authors = ["urz.plock", "urz.slupno", "lider.slupno", "urz2.plock"]
+    created = container.tickets.create_each([(people[login], NEW) for login in authors])
+    assert [t["office"] for t in created] == ["1462011", "1419112", "1419112", "1462011"]  # type: ignore[index]
+    lock = next(i for i, sql in enumerate(statements.sql) if "FOR UPDATE" in sql)
+    reads = [i for i, sql in enumerate(statements.sql) if "FROM office" in sql or "FROM person" in sql]
+    assert reads and max(reads) < lock
+    assert len(statements.starting("SELECT")) == len(reads) + 1  # nothing read again under the lock

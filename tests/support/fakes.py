@@ -193,6 +193,9 @@ class FakeRepo:
     def office_for_notices(self, code: str, author_id: int, roles: tuple[str, ...]) -> Office | None:
         return self.get_office(code)
 
+    def offices_for_notices(self, wanted: Sequence[tuple[str, int]], roles: tuple[str, ...]) -> None:
+        return None
+
     def person_by_id(self, person_id: int) -> Person | None:
         return self.people.get(person_id)
 

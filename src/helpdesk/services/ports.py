@@ -204,6 +204,11 @@ class DirectoryRepo(Protocol):
         one round trip and answer those questions from what it read, within the transaction."""
         ...
 
+    def offices_for_notices(self, wanted: Sequence[tuple[str, int]], roles: tuple[str, ...]) -> None:
+        """What `office_for_notices` would read for each (office, author) pair, read ahead of the
+        changes that will ask (a batch of new tickets): a database may read it all in one round trip."""
+        ...
+
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""
         ...

@@ -5,7 +5,7 @@ and every notice listener ask for the same author, office and leaders; a write t
 forgets them.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -116,25 +116,37 @@ class PeopleTxMixin:
         answers are the same; a batch of new tickets waits for them once instead of three times,
         while it holds the chain head's lock for all but the first.
         """
-        wanted: list[tuple[tuple[Any, ...], Any, dict[str, Any]]] = [
-            (("office", code), _OFFICE_BY_CODE, {"code": code}),
-            (("person", author_id), _PERSON_BY_ID, {"id": author_id}),
-            *(
-                (("office_people", code, role), _OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
-                for role in roles
-            ),
-        ]
-        missing = [item for item in wanted if item[0] not in self._registry]
-        if len(missing) > 1 and self.fast.deferring:
-            results = self.fast.all_of([(statement, params) for _key, statement, params in missing])
-            for (key, _statement, _params), rows in zip(missing, results, strict=True):
-                if key[0] == "office":
-                    self._registry[key] = office_from_row(rows[0]) if rows else None
-                elif key[0] == "person":
-                    self._registry[key] = person_from_row(rows[0]) if rows else None
-                else:
-                    self._registry[key] = [person_from_row(r) for r in rows]
+        self.offices_for_notices([(code, author_id)], roles)
         return self.get_office(code)
+
+    def offices_for_notices(self, wanted: Sequence[tuple[str, int]], roles: tuple[str, ...]) -> None:
+        """`office_for_notices` for several (office, author) pairs ahead of their units: in a
+        PostgreSQL write batch everything none of the batch has read yet, in one round trip."""
+        if not self.fast.deferring:
+            return  # read one by one when asked, as before
+        missing: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+        for code, author_id in wanted:
+            reads: list[tuple[tuple[Any, ...], Any, dict[str, Any]]] = [
+                (("office", code), _OFFICE_BY_CODE, {"code": code}),
+                (("person", author_id), _PERSON_BY_ID, {"id": author_id}),
+                *(
+                    (("office_people", code, role), _OFFICE_PEOPLE_OF_ROLE, {"jst": code, "role": role})
+                    for role in roles
+                ),
+            ]
+            for key, statement, params in reads:
+                if key not in self._registry:
+                    missing[key] = (statement, params)
+        if len(missing) < 2:  # a single read costs the same either way
+            return
+        results = self.fast.all_of(list(missing.values()))
+        for key, rows in zip(missing, results, strict=True):
+            if key[0] == "office":
+                self._registry[key] = office_from_row(rows[0]) if rows else None
+            elif key[0] == "person":
+                self._registry[key] = person_from_row(rows[0]) if rows else None
+            else:
+                self._registry[key] = [person_from_row(r) for r in rows]
 
     def person_by_id(self, person_id: int) -> Person | None:
         """The person with `person_id`, or None."""

@@ -73,7 +73,9 @@ def _touch_due(found: tuple[Person, Credential] | None, now: datetime) -> bool:
 
 
 def _touch_each(repo: TrustRepo, digests: list[str], now: datetime) -> None:
-    for key in digests:
+    # In one order everywhere: two workers touching the same tokens never wait for each other in
+    # a circle (a deadlock PostgreSQL would break by failing one of them).
+    for key in sorted(digests):
         repo.touch_credential(key, now)
 
 

@@ -156,7 +156,7 @@ class PreparedRunner:
     must call `flush` before the commit (`run_deferred` does both).
     """
 
-    __slots__ = ("_dialect_key", "_latest", "_pending", "_raw", "conn", "deferring", "head")
+    __slots__ = ("_dialect_key", "_held", "_latest", "_pending", "_raw", "conn", "deferring", "head")
 
     def __init__(self, conn: Connection, *, deferring: bool = False) -> None:
         self.conn = conn
@@ -166,6 +166,8 @@ class PreparedRunner:
         self._pending: list[tuple[Prepared, Any]] = []
         # Writes of which only the last one issued counts (`defer_latest`), by slot.
         self._latest: dict[str, tuple[Prepared, Any]] = {}
+        # The same, kept until the commit and then sent in slot order (`defer_latest(…, held=True)`).
+        self._held: dict[str, tuple[Prepared, Any]] = {}
         # The chain head as this transaction last left it (adapters/db/ticket_store.py), or None.
         self.head: Any = None
 
@@ -221,7 +223,13 @@ class PreparedRunner:
         self._pending.append((prepared, prepared.parameters(params)))
 
     def defer_latest(
-        self, slot: str, statement: ClauseElement, params: Mapping[str, Any], *, keyed: bool = False
+        self,
+        slot: str,
+        statement: ClauseElement,
+        params: Mapping[str, Any],
+        *,
+        keyed: bool = False,
+        held: bool = False,
     ) -> None:
         """Like `defer`, for a write that the next one of the same `slot` makes void.
 
@@ -229,34 +237,49 @@ class PreparedRunner:
         after another with nothing reading it in between (a reader first sends what is deferred), so
         only the last value issued is sent, after the other deferred writes, with the next statement
         of any kind or before the commit: a batch of new tickets sends one UPDATE, not one per event.
+
+        `held`: for a row other workers' transactions write too (a conversation's state, which two
+        workers may both be answering). Such writes are kept back until `flush` — the last thing
+        before the commit — and then sent in the order of their slots, after everything else: two
+        transactions then lock those rows in the same order, at their very end, and never wait for
+        each other in a circle (a deadlock that PostgreSQL breaks only after a second). Until then
+        nobody in the transaction may read those rows (`flush` first: `dialogue_load` does).
         """
         if not self.deferring:
             self._run(statement, params, keyed, "count")
             return
         prepared = self._prepared(statement, params, keyed)
-        self._latest[slot] = (prepared, prepared.parameters(params))
+        entry = (prepared, prepared.parameters(params))
+        if held:
+            self._held[slot] = entry
+        else:
+            self._latest[slot] = entry
 
     def has_deferred(self) -> bool:
-        """Whether writes wait to be sent."""
+        """Whether writes wait to be sent (not counting the held ones, which wait for `flush`)."""
         return bool(self._pending or self._latest)
 
     def flush(self) -> None:
-        """Send the deferred writes, in the order they were issued, in one round trip."""
-        if not self._pending and not self._latest:
+        """Send every deferred write in one round trip: in the order they were issued, then the
+        held ones in slot order."""
+        if not self._pending and not self._latest and not self._held:
             return
         raw = self._driver()
         dbapi = self.conn.dialect.loaded_dbapi
         try:
             with _pipeline(raw):
-                self._send_pending(raw)
+                self._send_pending(raw, with_held=True)
         except dbapi.Error as err:
             raise DBAPIError.instance("(deferred writes)", None, err, dbapi.Error) from err
 
-    def _send_pending(self, raw: Any) -> None:
+    def _send_pending(self, raw: Any, *, with_held: bool = False) -> None:
         pending, self._pending = self._pending, []
         if self._latest:
             pending += self._latest.values()
             self._latest = {}
+        if with_held and self._held:
+            pending += [self._held[slot] for slot in sorted(self._held)]
+            self._held = {}
         cursor = raw.cursor()
         try:
             for prepared, arguments in pending:

@@ -171,14 +171,21 @@ class TelegramTxMixin:
     # --- dialogue state -----------------------------------------------------------------
     def dialogue_load(self, key: str) -> dict[str, Any]:
         """The stored state of a conversation ({} when new)."""
+        if self.fast.deferring:
+            self.fast.flush()  # a state saved earlier in this transaction waits (held) until then
         row = self.fast.first(_STATE_LOAD, {"key_": key})
         return dict(json.loads(row.data)) if row is not None and row.data else {}
 
     def dialogue_save(self, key: str, data: Mapping[str, Any], now: datetime) -> None:
         """Store the state of a conversation (an empty state deletes the row)."""
+        # Held to the end of the transaction and sent in key order (PreparedRunner.defer_latest):
+        # two workers answering the same people never deadlock on their states.
+        slot = f"dialogue_state:{key}"
         if not data:
-            self.fast.defer(_STATE_DELETE, {"key_": key})
+            self.fast.defer_latest(slot, _STATE_DELETE, {"key_": key}, held=True)
             return
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
         upsert = _STATE_UPSERT["postgresql" if self.postgres else "sqlite"]
-        self.fast.defer(upsert, {"key": key, "data": payload, "updated_at": now}, keyed=True)
+        self.fast.defer_latest(
+            slot, upsert, {"key": key, "data": payload, "updated_at": now}, keyed=True, held=True
+        )

@@ -65,16 +65,24 @@ def _in_threads(calls: list[Any]) -> tuple[list[threading.Thread], list[Any]]:
     return threads, out
 
 
+def _used_tokens(c: Any, logins: list[str]) -> list[str]:
+    """A token of each of `logins` (in the populated world), each used once: its "last used" is
+    written now, so the lookups of a test only read."""
+    populate(c)
+    now = c.clock.now()
+    tokens = [c.people.issue_token(login, now) for login in logins]
+    for token in tokens:
+        c.people.by_token(token, now)
+    return tokens
+
+
 @pytest.mark.postgres
 def test_callers_arriving_during_a_lookup_share_the_next_statement_and_each_gets_their_own_person(
     pg_container, monkeypatch
 ):
     c = pg_container
-    populate(c)
     now = c.clock.now()
-    tokens = {login: c.people.issue_token(login, now) for login in LOGINS}
-    for token in tokens.values():  # "last used" written now, so the calls below only read
-        c.people.by_token(token, now)
+    tokens = dict(zip(LOGINS, _used_tokens(c, LOGINS), strict=True))
     held = HeldFirstLookup(c.db, monkeypatch)
 
     first_threads, first_out = _in_threads([lambda: c.people.by_token(tokens[LOGINS[0]], now)])
@@ -118,11 +126,8 @@ def test_a_failed_shared_statement_is_a_503_for_every_caller_of_its_batch_and_th
     pg_container, monkeypatch
 ):
     c = pg_container
-    populate(c)
     now = c.clock.now()
-    tokens = [c.people.issue_token(login, now) for login in LOGINS[:3]]
-    for token in tokens:
-        c.people.by_token(token, now)
+    tokens = _used_tokens(c, LOGINS[:3])
     original = c.db.lookup
     failing = {"on": True}
 

@@ -26,7 +26,10 @@ HOOK = "https://helpdesk.example.pl/telegram/webhook"
 HEADERS = {SECRET_HEADER: webhook_secret("123:ABC")}
 
 
-async def start(tmp_path: Path, api: FakeBotApi) -> tuple[Any, TestClient]:
+async def start(
+    tmp_path: Path, api: FakeBotApi, role: Role = Role.ALL, *, articles: bool = True
+) -> tuple[Any, TestClient]:
+    """A container with the bot in webhook mode on SQLite, served in `role` (with the KB fixtures)."""
     container = make_container(
         f"sqlite:///{tmp_path}/h.db",
         ManualClock(START),
@@ -35,8 +38,9 @@ async def start(tmp_path: Path, api: FakeBotApi) -> tuple[Any, TestClient]:
         HELPDESK_TELEGRAM_WEBHOOK_URL=HOOK,
     )
     populate(container)
-    container.kb.import_articles(load_articles([FIXTURES]))
-    client = TestClient(TestServer(serving_app(container)))
+    if articles:
+        container.kb.import_articles(load_articles([FIXTURES]))
+    client = TestClient(TestServer(serving_app(container, role)))
     await client.start_server()
     return container, client
 
@@ -140,16 +144,7 @@ async def test_a_worker_without_the_singletons_writes_its_own_processed_marks(tm
     # Such a worker runs no outbox sender (which also writes the marks in the singletons' worker);
     # a mark never written would let the replay answer the update again after STALE_CLAIM.
     async with FakeBotApi("123:ABC") as api:
-        container = make_container(
-            f"sqlite:///{tmp_path}/h.db",
-            ManualClock(START),
-            HELPDESK_TELEGRAM_TOKEN="123:ABC",
-            HELPDESK_TELEGRAM_API_URL=api.base_url,
-            HELPDESK_TELEGRAM_WEBHOOK_URL=HOOK,
-        )
-        populate(container)
-        client = TestClient(TestServer(serving_app(container, Role.WEB)))
-        await client.start_server()
+        container, client = await start(tmp_path, api, Role.WEB, articles=False)
         try:
             text = api.message_update(79993, "Dzień dobry")
             command = api.message_update(79993, "/help")

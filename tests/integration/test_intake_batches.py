@@ -182,6 +182,13 @@ def test_by_tokens_looks_every_token_up_in_one_read_and_refuses_each_alone(any_c
     assert reads == [1]
     assert [getattr(p, "login", None) for p in found] == ["urz.plock", None, "urz.slupno", "urz.plock"]
     assert isinstance(found[1], NotAuthenticated)
+    # Their "last used" written once each (plock's token came twice), as by_token writes it.
+    assert [
+        c.last_used_at for login in ("urz.plock", "urz.slupno") for c in container.people.tokens(login)
+    ] == [
+        now,
+        now,
+    ]
     container.people.revoke_tokens("urz.slupno", None)
     again = container.people.by_tokens([plock, slupno], now)
     assert isinstance(again[1], NotAuthenticated)  # nothing cached

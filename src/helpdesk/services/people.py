@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import io
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -64,19 +64,14 @@ def _let_in(found: tuple[Person, Credential] | None, now: datetime) -> Person | 
     return found[0]
 
 
-def _touch_due(found: tuple[Person, Credential] | None, now: datetime) -> bool:
-    """Whether a credential that lets someone in is due for its "last used" to be written."""
-    if found is None or isinstance(_let_in(found, now), NotAuthenticated):
-        return False
-    last = found[1].last_used_at
-    return last is None or now - last >= TOUCH_EVERY
+def _touch_due(credential: Credential, now: datetime) -> bool:
+    """Whether a credential that let someone in is due for its "last used" to be written."""
+    return credential.last_used_at is None or now - credential.last_used_at >= TOUCH_EVERY
 
 
-def _touch_each(repo: TrustRepo, digests: list[str], now: datetime) -> None:
-    # In one order everywhere: two workers touching the same tokens never wait for each other in
-    # a circle (a deadlock PostgreSQL would break by failing one of them).
-    for key in sorted(digests):
-        repo.touch_credential(key, now)
+def _toucher(key: str, now: datetime) -> Callable[[TrustRepo], None]:
+    """The unit of work that notes that credential `key` let someone in at `now`."""
+    return lambda tx: tx.touch_credential(key, now)
 
 
 def digest(secret: str) -> str:
@@ -274,7 +269,7 @@ class PeopleService:
         person = _let_in(found, now)
         if isinstance(person, NotAuthenticated):
             raise person
-        if _touch_due(found, now):
+        if found is not None and _touch_due(found[1], now):
             self.db.write(lambda tx: tx.touch_credential(key, now))
         return person
 
@@ -282,11 +277,16 @@ class PeopleService:
         """`by_token` for the requests of a batch at once: one statement for all their tokens,
         each answered with its person or the refusal it alone gets (nothing cached either)."""
         keys = [digest(token) for token in tokens]
-        found = self.db.lookup(lambda tx: _active_logins(tx, list(dict.fromkeys(keys))))
-        stale = [key for key in dict.fromkeys(keys) if _touch_due(found.get(key), now)]
-        if stale:
-            self.db.write(lambda tx: _touch_each(tx, stale, now))
-        return [_let_in(found.get(key), now) for key in keys]
+        unique = list(dict.fromkeys(keys))
+        found = self.db.lookup(lambda tx: _active_logins(tx, unique))
+        let_in = {key: _let_in(found.get(key), now) for key in unique}
+        stale = [key for key in unique if isinstance(let_in[key], Person) and _touch_due(found[key][1], now)]
+        # One unit of work per credential, as `by_token` writes it: a unit that updates one row
+        # cannot be caught in a deadlock of its own when it is run again alone (store.py).
+        for touched in self.db.write_each([_toucher(key, now) for key in stale]):
+            if isinstance(touched, Exception):
+                raise touched
+        return [let_in[key] for key in keys]
 
     def login(
         self, login: str, password: str, now: datetime, *, address: str = "", old_session: str | None = None

@@ -104,8 +104,8 @@ def report(name: str, rate: float, latencies: list[float], errors: int) -> None:
     print(f"{name:<28} {rate:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   errors {errors}")
 
 
-def helpdesk_server(url: str, tmp: Path) -> tuple[subprocess.Popen[bytes], int, str]:
-    port = free_port()
+def helpdesk_env(url: str, tmp: Path, port: int = 0) -> dict[str, str]:
+    """The environment of a bench's `helpdesk` process on database `url` (serving on `port`)."""
     env = os.environ.copy()
     env.update(
         {
@@ -118,6 +118,12 @@ def helpdesk_server(url: str, tmp: Path) -> tuple[subprocess.Popen[bytes], int, 
             "HELPDESK_LOG_LEVEL": "WARNING",
         }
     )
+    return env
+
+
+def helpdesk_server(url: str, tmp: Path) -> tuple[subprocess.Popen[bytes], int, str]:
+    port = free_port()
+    env = helpdesk_env(url, tmp, port)
     (tmp / "offices.csv").write_text(OFFICES, encoding="utf-8")
 
     def cli(*args: str) -> str:

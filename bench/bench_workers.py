@@ -63,17 +63,12 @@ print(json.dumps(tokens))
 
 def more_offices(url: str, tmp: Path, n: int) -> list[str]:
     """Tokens of officials of `n` more offices (each with two leaders) in the bench database."""
-    env = os.environ.copy()
-    env.update(
-        {
-            "HELPDESK_DATABASE_URL": url,
-            "HELPDESK_SLA_DIR": str(bench_tickets.REPO / "sla"),
-            "HELPDESK_KB_DIR": str(tmp / "none"),
-            "HELPDESK_TELEGRAM_TOKEN": "",
-        }
-    )
     out = subprocess.run(
-        [sys.executable, "-c", MORE_OFFICES, str(n)], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", MORE_OFFICES, str(n)],
+        env=bench_tickets.helpdesk_env(url, tmp),
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     tokens: list[str] = json.loads(out.strip().splitlines()[-1])
     return tokens

@@ -1,5 +1,8 @@
 """Polish normalisation: folding, tokens, the stemmer used to group unanswered questions, small talk."""
 
+import random
+import unicodedata
+
 from helpdesk.domain.kb.text import fold, is_small_talk, raw_tokens, stem, tokens
 
 
@@ -62,3 +65,24 @@ def test_a_thankful_reply_is_small_talk_but_a_complaint_is_not() -> None:
         assert is_small_talk(text), text
     for text in ("dzięki, ale nie działa", "działa?", "skaner działa, a drukarka nie"):
         assert not is_small_talk(text), text
+
+
+def test_folding_drops_every_combining_mark_as_the_character_by_character_rule_does() -> None:
+    """The fast path (str.translate of the marks of the Basic Multilingual Plane) folds exactly as
+    NFKD followed by dropping each combining character, on any text."""
+
+    def reference(text: str) -> str:
+        text = text.translate(str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})).lower()
+        return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+    rng = random.Random(11)
+    texts = [
+        "Zażółć gęślą jaźń – „cytat”",
+        "ŁÓDŹ ß ø đ",
+        "ﬁ x² Ǆ Å Ω",
+        "e\u0301 \U0001d400bc\U0001d167",
+        "ascii only",
+    ]
+    texts += ["".join(chr(rng.randrange(32, 0x30000)) for _ in range(300)) for _ in range(50)]
+    for text in texts:
+        assert fold(text) == reference(text), text[:30]

@@ -22,10 +22,21 @@ _RAW_TOKEN_RE = re.compile(r"[^\W_]+")
 _RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
 
 
+# Combining marks of the Basic Multilingual Plane, dropped by str.translate in C (a generator over
+# every character was most of the time of indexing a big knowledge base). Marks beyond that plane
+# are so rare that a text holding any character there is folded the slow way.
+_BMP = 0x10000
+_DROP_COMBINING = {cp: None for cp in range(_BMP) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lower-case the text and strip diacritics (Zażółć → zazolc)."""
     text = text.translate(_FOLD_TABLE).lower()
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
+    if ord(max(decomposed)) < _BMP:
+        return decomposed.translate(_DROP_COMBINING)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -60,10 +60,10 @@ def test_grouped_cross_validation_by_article_and_set_keeps_wrong_answers_rare(da
         print(f"\n{name}: right {scores['ALL'].accuracy:.1%}, wrong {scores['ALL'].wrong_rate:.1%} ({kinds})")
     overall = cv["ALL"]["ALL"]
     assert overall.wrong_rate <= 0.03
-    assert overall.accuracy >= 0.60
+    assert overall.accuracy >= 0.63  # 61.8 % before the shingles (bench/bench_kb.py)
     for name in HELD_OUT:
-        assert cv[name]["ALL"].wrong_rate <= 0.035, name
-        assert cv[name]["ALL"].accuracy >= 0.65, name
+        assert cv[name]["ALL"].wrong_rate <= 0.03, name
+        assert cv[name]["ALL"].accuracy >= 0.67, name
 
 
 @pytest.mark.parametrize("name", HELD_OUT)
@@ -71,8 +71,8 @@ def test_the_held_out_sets_with_the_shipped_calibration(matcher: KbMatcher, name
     """Our own questions, never fitted on, answered by the shipped matcher."""
     tallies = evaluate(matcher, load_questions(SETS[name]))
     print(f"\n{name} set, shipped calibration:\n" + report(tallies))
-    assert tallies["ALL"].wrong_rate <= 0.035
-    assert tallies["ALL"].accuracy >= 0.65
+    assert tallies["ALL"].wrong_rate <= 0.03
+    assert tallies["ALL"].accuracy >= 0.67
 
 
 def test_the_shipped_calibration_is_the_fit_on_the_development_sets(data: list) -> None:  # type: ignore[type-arg]

@@ -14,7 +14,11 @@ The pipeline, per question:
    (IDF mass) sits in the article's title, phrasings and tags (its *head*) and anywhere in it, how
    close the question is to the nearest phrasing, and, against the runner-up, how much of the
    question only this article's head explains (the *deciding detail*);
-6. a logistic regression over FEATURES (fitted on labelled questions and checked by grouped
+6. the best few are also compared with the question letter by letter, over the whole article
+   (TF-IDF of 4-character shingles, ``helpdesk.services.kb.shingles``): what lemmas miss — a clipped
+   word (``cert``), a word formed from another, a rare word of the body — moves them among
+   themselves, and the similarity is one more feature;
+7. a logistic regression over FEATURES (fitted on labelled questions and checked by grouped
    cross-validation, ``helpdesk.services.kb.calibration``) turns them into a confidence in [0, 1].
 
 It answers only when the confidence reaches the fitted threshold, the evidence is in the article's
@@ -55,6 +59,7 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import is_small_talk
 from helpdesk.services.kb.lexicon import Lexicon, Word
 from helpdesk.services.kb.morphology import Morphology
+from helpdesk.services.kb.shingles import ShingleIndex, ShingleTable
 
 # Field weights of BM25F: the phrasings people use and the title say what an article answers;
 # the body mentions many things in passing.
@@ -86,6 +91,10 @@ REPAIR_COST = 0.15
 # Candidates offered as "Może chodzi o…" when there is no answer: at least this confident, with
 # some of the question in their head.
 SUGGEST_AT = 0.2
+# The best candidates by the lemma-based score that are compared with the question letter by letter
+# too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
+SHINGLED = 5
+SHINGLED_LONG = 3  # … for a long question (see shingles.SEARCHES), whose comparisons cost more
 
 FEATURES: tuple[str, ...] = (
     "combined",  # the ranking score
@@ -101,6 +110,7 @@ FEATURES: tuple[str, ...] = (
     "strong",  # share of the question's two heaviest words (unknown ones included) in the article's head
     "info",  # log(1 + the question's IDF mass in units of the rarest term): how much it says
     "crowd",  # how close the article's nearest neighbour is (cosine of their heads)
+    "shingle",  # cosine of the question and the whole article as TF-IDF of 4-letter shingles
 )
 
 
@@ -119,26 +129,28 @@ class Calibration:
     phrase: float = 0.2
     fuzzy: float = 0.2
     bm25_mix: float = 1.0  # how much the BM25F rank modulates the above
+    shingle: float = 2.0  # weight of the shingle cosine added to the ranking score of the best candidates
     unknown: float = 1.0  # a word unknown to the KB weighs like the rarest term
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.3843,
-        -0.6003,
-        2.3149,
-        -1.9492,
-        1.5137,
-        3.1698,
-        -0.4167,
-        3.9835,
-        -0.6911,
-        -0.5654,
-        -0.5998,
-        0.8341,
-        -1.0341,
+        1.2349,
+        -0.4055,
+        2.076,
+        -1.8905,
+        0.7519,
+        1.8163,
+        -0.8439,
+        2.2601,
+        -0.4627,
+        -0.581,
+        -0.3809,
+        0.6696,
+        -0.8082,
+        7.7207,
     )
-    bias: float = -3.5539
-    answer_at: float = 0.8307
+    bias: float = -3.2055
+    answer_at: float = 0.8678
 
 
 @dataclass(frozen=True)
@@ -201,6 +213,7 @@ class _Segment:
     masses: array[float]
     texts: tuple[str, ...]  # per article: its phrasings' words, one line per phrasing (rapidfuzz)
     crowd: array[float]
+    shingles: ShingleTable | None = None  # the shingles of each article's whole text
 
     def span(self, t: int) -> tuple[int, int]:
         """The postings of term t."""
@@ -238,6 +251,8 @@ class KbMatcher:
         self._tids: dict[int, tuple[Word, tuple[int, ...]]] = {}  # a word's term ids, while indexing
         self._avg_len: list[float] = []  # average field lengths of the big segment (BM25F norms)
         self._masked: frozenset[int] = frozenset()  # big-segment articles changed or removed since
+        self._shingles = ShingleIndex()  # shingle frequencies of every live article
+        self._base_shingles = self._shingles  # … of the big segment's articles (never changed after)
         base = self._segment(items, 0, None)
         self._segments: tuple[_Segment, ...] = (base,)
         self._changed: dict[str, Article] = {}  # the articles of the second segment, by id
@@ -276,6 +291,9 @@ class KbMatcher:
         new._surface = {}
         new._tids = {}
         fresh = new.lexicon.learn(new._texts(items, new._learned))
+        new._shingles = self._base_shingles.copy()
+        if base.shingles is not None:
+            new._shingles.remove(base.shingles.articles(new._masked))
         segment = new._segment(list(changed.values()), len(base.ids), base)
         new._segments = (base, segment) if segment.ids else (base,)
         new._doc_of = {aid: i for i, aid in enumerate(base.ids) if i not in new._masked}
@@ -451,6 +469,10 @@ class KbMatcher:
             masses=p_masses,
             texts=tuple(texts),
             crowd=array("f"),
+            shingles=self._shingles.table(
+                " ".join((a.title, *a.questions, *self._learned.phrasings.get(a.id, ()), *a.tags, a.body))
+                for a in items
+            ),
         )
         crowd = self._crowding(heads, head_norms, segment, base)
         return replace(segment, crowd=crowd)
@@ -759,6 +781,7 @@ class KbMatcher:
                 "strong": strong,
                 "info": info,
                 "crowd": float(seg.crowd[local]),
+                "shingle": 0.0,
                 "_in_head": in_head,
                 "_masses": masses,
                 "_q_mass": q_mass,
@@ -772,6 +795,17 @@ class KbMatcher:
             ) * (1.0 - cal.bm25_mix + cal.bm25_mix * feats["bm25"])
             rows.append((doc, combined, feats))
         rows.sort(key=itemgetter(1), reverse=True)
+        # The best few are compared letter by letter too: what lemmas miss (a clipped or derived
+        # word, a word of the body) moves them among themselves.
+        if rows and cal.shingle:
+            query = self._shingles.query(text)
+            shingled = SHINGLED_LONG if query.long else SHINGLED
+            for i, (doc, combined, feats) in enumerate(rows[:shingled]):
+                seg, local = self._locate(doc)
+                sim = ShingleIndex.similarity(query, seg.shingles, local) if seg.shingles is not None else 0.0
+                feats["shingle"] = sim
+                rows[i] = (doc, combined + cal.shingle * sim, feats)
+            rows[:shingled] = sorted(rows[:shingled], key=itemgetter(1), reverse=True)
         return rows, (trace, unknown)
 
     def _countered(self, doc: int, qwords: list[_QWord], masses: list[float], q_norm: float) -> float:

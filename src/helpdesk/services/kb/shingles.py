@@ -93,14 +93,21 @@ class ShingleQuery:
 @dataclass(frozen=True, eq=False)
 class ShingleTable:
     """The articles of one index segment as the shingles see them: each one's plain text,
-    compressed, and the length of its TF-IDF vector (under the frequencies it was built with)."""
+    compressed (article i's is ``packed[offsets[i]:offsets[i + 1]]``: one buffer for all, without
+    an object per article), and the length of its TF-IDF vector (under the frequencies it was built
+    with)."""
 
-    texts: tuple[bytes, ...]
+    packed: bytes
+    offsets: array[int]
     norms: array[float]
+
+    def text(self, i: int) -> bytes:
+        """The plain text of article i."""
+        return zlib.decompress(memoryview(self.packed)[self.offsets[i] : self.offsets[i + 1]])
 
     def shingles(self, i: int) -> Counter[int]:
         """The shingles of article i with their counts."""
-        return shingles(zlib.decompress(self.texts[i]))
+        return shingles(self.text(i))
 
     def articles(self, indexes: Iterable[int]) -> Iterator[Counter[int]]:
         """The shingles of these articles."""
@@ -128,11 +135,13 @@ class ShingleIndex:
 
     def table(self, texts: Iterable[str]) -> ShingleTable:
         """These articles' whole texts as a table, their shingles counted in the frequencies."""
-        compressed: list[bytes] = []
+        packed = bytearray()
+        offsets: array[int] = array("q", [0])
         df = self._df
         for whole in texts:
             text = plain(whole)
-            compressed.append(zlib.compress(text))
+            packed += zlib.compress(text)
+            offsets.append(len(packed))
             self.documents += 1
             for bucket in {s % BUCKETS for s in set().union(*_runs(text))}:
                 if df[bucket] < _MAX_DF:
@@ -143,15 +152,17 @@ class ShingleIndex:
         idf2 = array("f", ((top - math.log(1 + d)) ** 2 for d in df))
         tf2 = [t * t for t in _TF]
         norms: array[float] = array("f")
-        for packed in compressed:
-            counts = shingles(zlib.decompress(packed))
+        table = ShingleTable(bytes(packed), offsets, array("f"))
+        del packed
+        for i in range(len(offsets) - 1):
+            counts = table.shingles(i)
             if max(counts.values(), default=0) >= len(tf2):
                 total = sum((_tf(c) ** 2) * idf2[s % BUCKETS] for s, c in counts.items())
             else:
                 buckets = map(BUCKETS.__rmod__, counts.keys())
                 total = sum(map(mul, map(tf2.__getitem__, counts.values()), map(idf2.__getitem__, buckets)))
             norms.append(math.sqrt(total) or 1.0)
-        return ShingleTable(tuple(compressed), norms)
+        return ShingleTable(table.packed, offsets, norms)
 
     def remove(self, articles: Iterable[Counter[int]]) -> None:
         """Take these articles (old versions of changed ones) out of the frequencies."""
@@ -176,7 +187,7 @@ class ShingleIndex:
     @staticmethod
     def similarity(query: ShingleQuery, table: ShingleTable, i: int) -> float:
         """Cosine of a question (from `query`) and article i of a table."""
-        text = zlib.decompress(table.texts[i])
+        text = table.text(i)
         dot = 0.0
         if query.long:
             counts = shingles(text)

@@ -93,8 +93,7 @@ REPAIR_COST = 0.15
 SUGGEST_AT = 0.2
 # The best candidates by the lemma-based score that are compared with the question letter by letter
 # too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
-SHINGLED = 5
-SHINGLED_LONG = 3  # … for a long question (see shingles.SEARCHES), whose comparisons cost more
+SHINGLED = 3  # (five did no better on the evaluation sets)
 
 FEATURES: tuple[str, ...] = (
     "combined",  # the ranking score
@@ -134,23 +133,23 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2349,
-        -0.4055,
-        2.076,
-        -1.8905,
-        0.7519,
-        1.8163,
-        -0.8439,
-        2.2601,
-        -0.4627,
-        -0.581,
-        -0.3809,
-        0.6696,
-        -0.8082,
-        7.7207,
+        1.2397,
+        -0.3737,
+        2.0586,
+        -1.8817,
+        0.786,
+        1.7921,
+        -0.9949,
+        2.249,
+        -0.3981,
+        -0.5948,
+        -0.356,
+        0.6654,
+        -0.6951,
+        7.8853,
     )
-    bias: float = -3.2055
-    answer_at: float = 0.8678
+    bias: float = -3.2442
+    answer_at: float = 0.8682
 
 
 @dataclass(frozen=True)
@@ -799,13 +798,12 @@ class KbMatcher:
         # word, a word of the body) moves them among themselves.
         if rows and cal.shingle:
             query = self._shingles.query(text)
-            shingled = SHINGLED_LONG if query.long else SHINGLED
-            for i, (doc, combined, feats) in enumerate(rows[:shingled]):
+            for i, (doc, combined, feats) in enumerate(rows[:SHINGLED]):
                 seg, local = self._locate(doc)
                 sim = ShingleIndex.similarity(query, seg.shingles, local) if seg.shingles is not None else 0.0
                 feats["shingle"] = sim
                 rows[i] = (doc, combined + cal.shingle * sim, feats)
-            rows[:shingled] = sorted(rows[:shingled], key=itemgetter(1), reverse=True)
+            rows[:SHINGLED] = sorted(rows[:SHINGLED], key=itemgetter(1), reverse=True)
         return rows, (trace, unknown)
 
     def _countered(self, doc: int, qwords: list[_QWord], masses: list[float], q_norm: float) -> float:

@@ -212,7 +212,7 @@ class _Segment:
     masses: array[float]
     texts: tuple[str, ...]  # per article: its phrasings' words, one line per phrasing (rapidfuzz)
     crowd: array[float]
-    shingles: ShingleTable | None = None  # the shingles of each article's whole text
+    shingles: ShingleTable  # the shingles of each article's whole text
 
     def span(self, t: int) -> tuple[int, int]:
         """The postings of term t."""
@@ -291,8 +291,7 @@ class KbMatcher:
         new._tids = {}
         fresh = new.lexicon.learn(new._texts(items, new._learned))
         new._shingles = self._base_shingles.copy()
-        if base.shingles is not None:
-            new._shingles.remove(base.shingles.articles(new._masked))
+        new._shingles.remove(base.shingles.articles(new._masked))
         segment = new._segment(list(changed.values()), len(base.ids), base)
         new._segments = (base, segment) if segment.ids else (base,)
         new._doc_of = {aid: i for i, aid in enumerate(base.ids) if i not in new._masked}
@@ -800,7 +799,7 @@ class KbMatcher:
             query = self._shingles.query(text)
             for i, (doc, combined, feats) in enumerate(rows[:SHINGLED]):
                 seg, local = self._locate(doc)
-                sim = ShingleIndex.similarity(query, seg.shingles, local) if seg.shingles is not None else 0.0
+                sim = ShingleIndex.similarity(query, seg.shingles, local)
                 feats["shingle"] = sim
                 rows[i] = (doc, combined + cal.shingle * sim, feats)
             rows[:SHINGLED] = sorted(rows[:SHINGLED], key=itemgetter(1), reverse=True)

@@ -151,18 +151,19 @@ class ShingleIndex:
         top = math.log(1 + self.documents) + 1.0
         idf2 = array("f", ((top - math.log(1 + d)) ** 2 for d in df))
         tf2 = [t * t for t in _TF]
-        norms: array[float] = array("f")
         table = ShingleTable(bytes(packed), offsets, array("f"))
         del packed
         for i in range(len(offsets) - 1):
             counts = table.shingles(i)
-            if max(counts.values(), default=0) >= len(tf2):
-                total = sum((_tf(c) ** 2) * idf2[s % BUCKETS] for s, c in counts.items())
-            else:
-                buckets = map(BUCKETS.__rmod__, counts.keys())
-                total = sum(map(mul, map(tf2.__getitem__, counts.values()), map(idf2.__getitem__, buckets)))
-            norms.append(math.sqrt(total) or 1.0)
-        return ShingleTable(table.packed, offsets, norms)
+            values = counts.values()
+            tfs = (
+                map(tf2.__getitem__, values)
+                if max(values, default=0) < len(tf2)
+                else (_tf(c) ** 2 for c in values)
+            )
+            idfs = map(idf2.__getitem__, map(BUCKETS.__rmod__, counts.keys()))
+            table.norms.append(math.sqrt(sum(map(mul, tfs, idfs))) or 1.0)
+        return table
 
     def remove(self, articles: Iterable[Counter[int]]) -> None:
         """Take these articles (old versions of changed ones) out of the frequencies."""

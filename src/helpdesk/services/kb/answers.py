@@ -12,13 +12,14 @@ counter-examples. Words are analysed by the morphology the composition root hand
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
-from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, release_free_memory, to_spec_json
+from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
+from helpdesk.services.kb.memory import build_in_child, release_free_memory
 from helpdesk.services.kb.morphology import Morphology
 from helpdesk.services.kb.proposals import (
     ACCEPTED,
@@ -35,9 +36,12 @@ STAMP_CHECK_SECONDS = 5.0
 # (KbMatcher.updated); past this many (or this share of the index) the whole index is rebuilt.
 OVERLAY_MIN = 50
 OVERLAY_SHARE = 0.05
+# A whole index of this many articles or more is built in a child process, which keeps the build's
+# garbage out of the server (helpdesk.services.kb.memory); smaller ones are built here, quicker.
+CHILD_BUILD_MIN = 2_000
 # The articles are kept beside the index as summaries (Article.summary): title, component and the
-# start of the body, enough for excerpts of up to this many characters; whole bodies stay stored.
-SUMMARY_CHARS = 400
+# start of the body, enough for excerpts of up to 300 characters (the bot's); whole bodies stay stored.
+SUMMARY_CHARS = 301
 
 
 def article_from_row(row: dict[str, Any]) -> Article:
@@ -65,10 +69,21 @@ class KbService:
     """Import, answer and feedback over the stored articles."""
 
     def __init__(
-        self, db: Database[KbRepo], clock: Clock, settings: KbSettings, *, morphology: Morphology
+        self,
+        db: Database[KbRepo],
+        clock: Clock,
+        settings: KbSettings,
+        *,
+        morphology: Morphology,
+        morphology_factory: Callable[[], Morphology] | None = None,
+        child_build_min: int = CHILD_BUILD_MIN,
     ) -> None:
+        """`morphology_factory` (a module-level function, so that a child process can call it)
+        lets indexes of `child_build_min` articles or more be built in a child process."""
         self.db = db
         self.morphology = morphology
+        self.morphology_factory = morphology_factory
+        self.child_build_min = child_build_min
         self.clock = clock
         self.public_url = str(settings.public_url)
         self._lock = threading.Lock()
@@ -199,16 +214,23 @@ class KbService:
             rows, accepted = self.db.read(lambda tx: (tx.kb_articles(), tx.kb_proposals(ACCEPTED)))
             articles = [article_from_row(r) for r in rows]
             del rows
-            built = KbMatcher(articles, self.morphology, learned=learned_from(accepted))
+            built = self._build(articles, learned_from(accepted))
             by_id = {a.id: a.summary(SUMMARY_CHARS) for a in articles}
             del articles
-            self.morphology.forget()
-            release_free_memory()
             with self._lock:
                 self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now
             return built, by_id
         finally:
             self._build_lock.release()
+
+    def _build(self, articles: list[Article], learned: Learned) -> KbMatcher:
+        """A whole new index: a big one in a child process (memory), a small one here (speed)."""
+        if self.morphology_factory is not None and len(articles) >= self.child_build_min:
+            return build_in_child(articles, learned, self.morphology, self.morphology_factory)
+        index = KbMatcher(articles, self.morphology, learned=learned)
+        self.morphology.forget()
+        release_free_memory()
+        return index
 
     # --- answering ----------------------------------------------------------------------
     def match(self, text: str) -> tuple[KbAnswer, dict[str, Article]]:

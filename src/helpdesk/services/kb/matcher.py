@@ -41,8 +41,6 @@ few tens of MB.
 from __future__ import annotations
 
 import copy
-import ctypes
-import ctypes.util
 import math
 from array import array
 from bisect import bisect_left
@@ -916,16 +914,6 @@ class KbMatcher:
     def __len__(self) -> int:
         """Number of indexed articles."""
         return sum(len(s.ids) for s in self._segments) - len(self._masked)
-
-
-def release_free_memory() -> None:
-    """Give memory freed after an index build back to the system where the C library can (glibc's
-    malloc_trim): a build reads every article and leaves much of what it read freed but held."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def to_spec_json(answer: KbAnswer, articles_by_id: Mapping[str, Article], public_url: str) -> dict[str, Any]:

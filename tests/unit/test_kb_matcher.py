@@ -251,3 +251,14 @@ def test_a_phrasing_learned_from_a_ticket_weighs_less_than_a_curated_one() -> No
     rows = {str(r["id"]): r for r in _twins(text).explain(text).rows}  # type: ignore[union-attr]
     assert rows["arch-a"]["combined"] > rows["arch-b"]["combined"]
     assert rows["arch-b"]["head"] == rows["arch-a"]["head"] > 0  # both are head evidence
+
+
+def test_postings_take_two_bytes_a_number_and_keep_the_weights_to_a_step(matcher: KbMatcher) -> None:
+    from helpdesk.services.kb.matcher import K1, WEIGHT_STEP
+
+    segment = matcher._segments[0]
+    assert segment.docs.itemsize == segment.weights.itemsize == 2  # a small segment's postings
+    # Every weight is the BM25F saturation of a positive pseudo-frequency: above zero, below
+    # (K1 + 1) × the term's IDF, and a whole number of steps.
+    idf = max(matcher._idf)
+    assert all(0 < w * WEIGHT_STEP <= (K1 + 1.0) * idf for w in segment.weights)

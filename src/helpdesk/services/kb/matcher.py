@@ -70,6 +70,11 @@ FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 2.0, "tags": 2.0, 
 FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75, "learned": 0.0}
 HEAD_FIELDS = frozenset({0, 1, 2, 4})  # title, questions, tags, learned: the evidence an answer needs
 K1 = 1.2
+# A posting's BM25F weight is kept in two bytes, as a multiple of WEIGHT_STEP: weights stay below
+# (K1 + 1) × IDF, under 32 even for a million articles, and a step of 1/2048 changes no ranking
+# that matters, while 10,000 articles take 4 MB less.
+WEIGHT_STEP = 1 / 2048
+MAX_WEIGHT_UNITS = 65_535
 
 CANDIDATES = 30  # BM25F candidates re-scored with the richer features
 POSTINGS_BUDGET = 3000  # postings read per question to nominate candidates (see KbMatcher._rank)
@@ -198,8 +203,8 @@ class _Segment:
     start: int  # the matcher-wide number of its first article
     ids: tuple[str, ...]
     offsets: array[int]  # postings of term t: [offsets[t], offsets[t + 1]) (terms known when built)
-    docs: array[int]
-    weights: array[float]
+    docs: array[int]  # two bytes each where the segment has fewer than 65,536 articles, else four
+    weights: array[int]  # in units of WEIGHT_STEP
     head_offsets: array[int]
     head_docs: array[int]
     head_norms: array[float]  # IDF norm of each article's head (for the crowding of later segments)
@@ -242,7 +247,7 @@ class KbMatcher:
         items = list(articles)
         self.lexicon = Lexicon(morphology, self._texts(items, self._learned))
         self._term_ids: dict[str, int] = {}
-        self._idf: list[float] = []
+        self._idf: array[float] = array("d")
         self._surface: dict[str, tuple[str, ...]] = {}  # article words the lexicon's forms lack
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._tids: dict[int, tuple[Word, tuple[int, ...]]] = {}  # a word's term ids, while indexing
@@ -284,7 +289,7 @@ class KbMatcher:
         new._masked = frozenset(base_of[aid] for aid in (*changed, *gone) if aid in base_of)
         new._changed = changed
         new._term_ids = dict(self._term_ids)
-        new._idf = list(self._idf)
+        new._idf = array("d", self._idf)
         new._surface = {}
         new._tids = {}
         fresh = new.lexicon.learn(new._texts(items, new._learned))
@@ -404,9 +409,11 @@ class KbMatcher:
             self._avg_len = avg_len
         offsets = self._prefix_sums(df)
         head_offsets = self._prefix_sums(head_df)
-        docs = array("i", bytes(4 * offsets[-1]))
-        weights_out: array[float] = array("f", bytes(4 * offsets[-1]))
-        head_docs = array("i", bytes(4 * head_offsets[-1]))
+        # Article numbers are local to the segment: two bytes do for all but huge ones.
+        doc_code = "H" if len(items) <= 65_535 else "i"
+        docs = array(doc_code, bytes(array(doc_code).itemsize * offsets[-1]))
+        weights_out = array("H", bytes(2 * offsets[-1]))
+        head_docs = array(doc_code, bytes(array(doc_code).itemsize * head_offsets[-1]))
         cursor = array("q", offsets[:-1])
         head_cursor = array("q", head_offsets[:-1])
         heads: list[array[int]] = []
@@ -424,7 +431,8 @@ class KbMatcher:
             for t, ptf in pseudo.items():
                 pos = cursor[t]
                 docs[pos] = doc
-                weights_out[pos] = idf[t] * ptf * (K1 + 1.0) / (ptf + K1)
+                weight = idf[t] * ptf * (K1 + 1.0) / (ptf + K1)
+                weights_out[pos] = min(round(weight / WEIGHT_STEP), MAX_WEIGHT_UNITS)
                 cursor[t] = pos + 1
             for t in head:
                 pos = head_cursor[t]
@@ -654,7 +662,7 @@ class KbMatcher:
             if size > budget and budget < POSTINGS_BUDGET:
                 continue
             budget -= size
-            qw = q.weight
+            qw = q.weight * WEIGHT_STEP  # postings weigh in units of WEIGHT_STEP
             get = acc.get
             ranges = [(seg, *seg.span(t)) for seg in segments for t in tids]
             ranges = [r for r in ranges if r[2] > r[1]]
@@ -663,13 +671,13 @@ class KbMatcher:
                 for doc, w in zip(seg.docs[lo:hi], seg.weights[lo:hi], strict=True):
                     acc[doc] = get(doc, 0.0) + qw * w
                 continue
-            best_of_word: dict[int, float] = {}
+            best_of_word: dict[int, int] = {}
             best = best_of_word.get
             for seg, lo, hi in ranges:
                 start = seg.start
                 for doc, w in zip(seg.docs[lo:hi], seg.weights[lo:hi], strict=True):
                     doc += start
-                    if w > best(doc, 0.0):
+                    if w > best(doc, 0):
                         best_of_word[doc] = w
             for doc, w in best_of_word.items():
                 acc[doc] = get(doc, 0.0) + qw * w

@@ -89,6 +89,15 @@ def test_the_similarity_is_the_cosine_of_the_tf_idf_vectors(question: str, long:
         assert sh.ShingleIndex.similarity(query, table, i) == pytest.approx(expected, rel=1e-4, abs=1e-6)
 
 
+def test_the_table_gives_back_each_articles_text_as_the_shingles_read_it() -> None:
+    texts = [*CORPUS, "", "Pismo, pismo i jeszcze raz PISMO."]
+    table = sh.ShingleIndex().table(texts)
+    for i, text in enumerate(texts):
+        assert table.text(i).decode() == " " + " ".join(tokens(text)) + " "
+    assert len(table.texts.words) == len({w for t in texts for w in tokens(t)})  # each word once
+    assert table.texts.ids.itemsize == 2  # a small vocabulary: two bytes a word
+
+
 def test_removing_articles_leaves_the_frequencies_of_the_rest() -> None:
     fresh = sh.ShingleIndex()
     fresh.table([*CORPUS[:2], "Nowa wersja: ulotka reklamowa wycofana z dziennika."])

@@ -34,8 +34,8 @@ The index is never mutated, so concurrent reads are safe. It is one big segment 
 articles plus, after changes, a small segment of the articles changed since (``KbMatcher.updated``
 makes a new matcher that shares the big segment): publishing an article or accepting a proposal
 costs the indexing of that article, not of the whole knowledge base. Per article it keeps flat
-arrays (postings, phrasings) and one line of text per phrasing, so that 10,000 articles fit in a
-few tens of MB.
+arrays (postings, phrasings) and its texts as word numbers (``helpdesk.services.kb.packed``), so
+that 10,000 articles fit in a few tens of MB.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import is_small_talk
 from helpdesk.services.kb.lexicon import Lexicon, Word
 from helpdesk.services.kb.morphology import Morphology
+from helpdesk.services.kb.packed import PackedTexts
 from helpdesk.services.kb.shingles import ShingleIndex, ShingleTable
 
 # Field weights of BM25F: the phrasings people use and the title say what an article answers;
@@ -213,7 +214,8 @@ class _Segment:
     pn_off: array[int]  # article d's phrasing norms and masses start at pn_off[d]
     norms: array[float]
     masses: array[float]
-    texts: tuple[str, ...]  # per article: its phrasings' words, one line per phrasing (rapidfuzz)
+    lines: PackedTexts  # the phrasings' words, one text per phrasing (rapidfuzz) …
+    line_off: array[int]  # … article d's are lines line_off[d] to line_off[d + 1] - 1
     crowd: array[float]
     shingles: ShingleTable  # the shingles of each article's whole text
 
@@ -351,7 +353,8 @@ class KbMatcher:
         bags: list[array[int]] = []
         lengths: list[tuple[int, ...]] = []
         phrasings: list[list[tuple[tuple[int, ...], ...]]] = []
-        texts: list[str] = []
+        lines: list[list[str]] = []
+        line_off = array("i", [0])
         for article in items:
             extra = self._learned.phrasings.get(article.id, ())
             title = self._words_of(article.title)
@@ -377,12 +380,11 @@ class KbMatcher:
             bags.append(bag)
             lengths.append(tuple(len(f) for f in fields))
             phrasings.append([tuple(dict.fromkeys(p)) for p in (title, *questions, tags) if p])
-            texts.append(
-                "\n".join(
-                    " ".join(w.surface for w in self.lexicon.words(t))
-                    for t in (article.title, *article.questions, *extra)
-                )
+            lines.extend(
+                [w.surface for w in self.lexicon.words(t)]
+                for t in (article.title, *article.questions, *extra)
             )
+            line_off.append(len(lines))
         n_terms = len(self._term_ids)
         df = [0] * n_terms
         head_df = [0] * n_terms
@@ -471,7 +473,8 @@ class KbMatcher:
             pn_off=pn_off,
             norms=p_norms,
             masses=p_masses,
-            texts=tuple(texts),
+            lines=PackedTexts.pack(lines),
+            line_off=line_off,
             crowd=array("f"),
             shingles=self._shingles.table(
                 " ".join((a.title, *a.questions, *self._learned.phrasings.get(a.id, ()), *a.tags, a.body))
@@ -770,7 +773,7 @@ class KbMatcher:
                     rcov = max(rcov, min(mass / seg.masses[k], 1.0))
                 hits.clear()
                 k += 1
-            texts = seg.texts[local].split("\n")
+            texts = [seg.lines.joined(j) for j in range(seg.line_off[local], seg.line_off[local + 1])]
             best_text = process.extractOne(q_text, texts, scorer=fuzz.token_set_ratio) if texts else None
             fz = best_text[1] / 100.0 if best_text is not None else 0.0
             feats: dict[str, Any] = {

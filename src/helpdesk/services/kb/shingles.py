@@ -16,16 +16,16 @@ It is kept small because the index holds up to 10,000 articles on one core. Four
 are one 32-bit number, so a text's shingles are read by the array module in C, not letter by letter
 in Python. The document frequencies sit in one array of about a million counters, indexed by the
 shingle's number modulo a prime (two shingles that share a counter only make each other look a
-little commoner). Per article the index keeps its text compressed (about a kilobyte) and the
-length of its vector; the similarity is computed for a question's few best candidates only, from
-that text.
+little commoner). Per article the index keeps its text as numbers of words (two bytes a word,
+the words themselves once per table: about a quarter of the text, less than zlib makes of short
+texts) and the length of its vector; the similarity is computed for a question's few best
+candidates only, from that text.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from operator import mul
 
 from helpdesk.domain.kb.text import tokens
+from helpdesk.services.kb.packed import PackedTexts
 
 SIZE = 4  # characters per shingle: one 32-bit number
 BUCKETS = 1048573  # counters of document frequencies: the largest prime below 2**20
@@ -46,7 +47,12 @@ assert array("I").itemsize == SIZE
 
 def plain(text: str) -> bytes:
     """The text as the shingles see it: folded words, separated and surrounded by single spaces."""
-    return (" " + " ".join(tokens(text)) + " ").encode("ascii")
+    return spaced(tokens(text))
+
+
+def spaced(words: Iterable[str]) -> bytes:
+    """Folded words separated and surrounded by single spaces."""
+    return (" " + " ".join(words) + " ").encode("ascii")
 
 
 def _runs(text: bytes) -> Iterator[array[int]]:
@@ -92,18 +98,16 @@ class ShingleQuery:
 
 @dataclass(frozen=True, eq=False)
 class ShingleTable:
-    """The articles of one index segment as the shingles see them: each one's plain text,
-    compressed (article i's is ``packed[offsets[i]:offsets[i + 1]]``: one buffer for all, without
-    an object per article), and the length of its TF-IDF vector (under the frequencies it was built
+    """The articles of one index segment as the shingles see them: each one's plain text (its
+    folded words, packed) and the length of its TF-IDF vector (under the frequencies it was built
     with)."""
 
-    packed: bytes
-    offsets: array[int]
+    texts: PackedTexts
     norms: array[float]
 
     def text(self, i: int) -> bytes:
         """The plain text of article i."""
-        return zlib.decompress(memoryview(self.packed)[self.offsets[i] : self.offsets[i + 1]])
+        return spaced(self.texts.words_of(i))
 
     def shingles(self, i: int) -> Counter[int]:
         """The shingles of article i with their counts."""
@@ -135,13 +139,12 @@ class ShingleIndex:
 
     def table(self, texts: Iterable[str]) -> ShingleTable:
         """These articles' whole texts as a table, their shingles counted in the frequencies."""
-        packed = bytearray()
-        offsets: array[int] = array("q", [0])
+        words: list[list[str]] = []
         df = self._df
         for whole in texts:
-            text = plain(whole)
-            packed += zlib.compress(text)
-            offsets.append(len(packed))
+            folded = tokens(whole)
+            text = spaced(folded)
+            words.append(folded)
             self.documents += 1
             for bucket in {s % BUCKETS for s in set().union(*_runs(text))}:
                 if df[bucket] < _MAX_DF:
@@ -151,9 +154,9 @@ class ShingleIndex:
         top = math.log(1 + self.documents) + 1.0
         idf2 = array("f", ((top - math.log(1 + d)) ** 2 for d in df))
         tf2 = [t * t for t in _TF]
-        table = ShingleTable(bytes(packed), offsets, array("f"))
-        del packed
-        for i in range(len(offsets) - 1):
+        table = ShingleTable(PackedTexts.pack(words), array("f"))
+        del words
+        for i in range(len(table.texts)):
             counts = table.shingles(i)
             values = counts.values()
             tfs = (

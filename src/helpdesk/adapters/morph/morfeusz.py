@@ -19,7 +19,7 @@ import morfeusz2
 
 from helpdesk.services.kb.morphology import Analysis
 
-_CACHE_WORDS = 30_000
+_CACHE_WORDS = 10_000  # about three megabytes of analyses
 _CACHE_LEMMAS = 1_024
 
 

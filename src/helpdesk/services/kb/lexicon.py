@@ -77,6 +77,10 @@ VERB_POS = frozenset({"fin", "praet", "inf", "impt", "imps", "ger", "pact", "ppa
 ASPECT_PREFIXES = ("ze", "za", "z", "s")  # longest first
 MIN_FAMILY_STEM = 5
 # Past-tense person endings people glue to a verb without Polish letters (zrobilam, zrobilysmy).
+# Words cached with their terms, at most: while the articles are indexed, their whole vocabulary;
+# then the words of a few thousand questions, about three megabytes (the server's memory budget).
+CACHED_WORDS_INDEXING = 100_000
+CACHED_WORDS = 10_000
 _AGLT_ENDINGS = ("escie", "esmy", "scie", "smy", "em", "es", "m", "s")
 
 
@@ -114,6 +118,7 @@ class Lexicon:
         """Learn the lemmas of the given texts (the articles) and the folded forms of those lemmas."""
         self.morphology = morphology
         self._words: dict[str, tuple[str, Word | None]] = {}
+        self._cache_limit = CACHED_WORDS_INDEXING
         self._folded: dict[str, tuple[str, ...]] = {}
         self._readings_known: set[Analysis] = set()
         self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple object per set of terms
@@ -149,8 +154,10 @@ class Lexicon:
         return changed
 
     def forget_words(self) -> None:
-        """Empty the per-token cache (after indexing: the questions' words will fill it again)."""
+        """Empty the per-token cache (after indexing: the questions' words will fill it again, up
+        to CACHED_WORDS of them)."""
         self._words = {}
+        self._cache_limit = CACHED_WORDS
 
     @property
     def forms(self) -> dict[str, tuple[str, ...]]:
@@ -215,7 +222,7 @@ class Lexicon:
         if terms is not None:
             known = bool(self._readings(tok)) or flat in self._folded or terms != (flat,)
             word = Word(flat, terms, known)
-        if len(self._words) < 100_000:
+        if len(self._words) < self._cache_limit:
             self._words[tok] = (flat, word)
         return flat, word
 

@@ -97,6 +97,7 @@ REPAIR_COST = 0.15
 SUGGEST_AT = 0.2
 # The best candidates by the lemma-based score that are compared with the question letter by letter
 # too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
+CACHED_REPAIRS = 5_000  # typo repairs remembered, at most (about a megabyte)
 SHINGLED = 3  # (five did no better on the evaluation sets)
 
 FEATURES: tuple[str, ...] = (
@@ -585,7 +586,7 @@ class KbMatcher:
                     limit = best[1]
             if best is not None:
                 result = (self._vocabulary_terms(best[0]), 1.0 - REPAIR_COST * best[1])
-        if len(self._fuzzy_cache) < 100_000:
+        if len(self._fuzzy_cache) < CACHED_REPAIRS:
             self._fuzzy_cache[word] = result
         return result
 

@@ -97,6 +97,7 @@ REPAIR_COST = 0.15
 SUGGEST_AT = 0.2
 # The best candidates by the lemma-based score that are compared with the question letter by letter
 # too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
+NEWLINE = "\n"  # the word between two phrasings of an article in its packed lines
 CACHED_REPAIRS = 5_000  # typo repairs remembered, at most (about a megabyte)
 SHINGLED = 3  # (five did no better on the evaluation sets)
 
@@ -215,8 +216,7 @@ class _Segment:
     pn_off: array[int]  # article d's phrasing norms and masses start at pn_off[d]
     norms: array[float]
     masses: array[float]
-    lines: PackedTexts  # the phrasings' words, one text per phrasing (rapidfuzz) …
-    line_off: array[int]  # … article d's are lines line_off[d] to line_off[d + 1] - 1
+    lines: PackedTexts  # per article its phrasings' words, NEWLINE between phrasings (rapidfuzz)
     crowd: array[float]
     shingles: ShingleTable  # the shingles of each article's whole text
 
@@ -355,7 +355,6 @@ class KbMatcher:
         lengths: list[tuple[int, ...]] = []
         phrasings: list[list[tuple[tuple[int, ...], ...]]] = []
         lines: list[list[str]] = []
-        line_off = array("i", [0])
         for article in items:
             extra = self._learned.phrasings.get(article.id, ())
             title = self._words_of(article.title)
@@ -381,11 +380,11 @@ class KbMatcher:
             bags.append(bag)
             lengths.append(tuple(len(f) for f in fields))
             phrasings.append([tuple(dict.fromkeys(p)) for p in (title, *questions, tags) if p])
-            lines.extend(
-                [w.surface for w in self.lexicon.words(t)]
-                for t in (article.title, *article.questions, *extra)
-            )
-            line_off.append(len(lines))
+            surfaces: list[str] = []
+            for i, phrasing in enumerate((article.title, *article.questions, *extra)):
+                surfaces.extend((NEWLINE,) if i else ())
+                surfaces.extend(w.surface for w in self.lexicon.words(phrasing))
+            lines.append(surfaces)
         n_terms = len(self._term_ids)
         df = [0] * n_terms
         head_df = [0] * n_terms
@@ -475,7 +474,6 @@ class KbMatcher:
             norms=p_norms,
             masses=p_masses,
             lines=PackedTexts.pack(lines),
-            line_off=line_off,
             crowd=array("f"),
             shingles=self._shingles.table(
                 " ".join((a.title, *a.questions, *self._learned.phrasings.get(a.id, ()), *a.tags, a.body))
@@ -774,7 +772,8 @@ class KbMatcher:
                     rcov = max(rcov, min(mass / seg.masses[k], 1.0))
                 hits.clear()
                 k += 1
-            texts = [seg.lines.joined(j) for j in range(seg.line_off[local], seg.line_off[local + 1])]
+            # One join per candidate, then the phrasings apart (30 candidates a question).
+            texts = [line.strip() for line in seg.lines.joined(local).split(NEWLINE)]
             best_text = process.extractOne(q_text, texts, scorer=fuzz.token_set_ratio) if texts else None
             fz = best_text[1] / 100.0 if best_text is not None else 0.0
             feats: dict[str, Any] = {

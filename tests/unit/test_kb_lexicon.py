@@ -82,3 +82,14 @@ def test_the_analyses_cached_while_indexing_can_be_forgotten() -> None:
     assert morphology.analyse.cache_info().currsize == 0  # type: ignore[attr-defined]
     assert morphology.forms.cache_info().currsize == 0  # type: ignore[attr-defined]
     assert ("hasło", "subst") in morphology.analyse("hasła")  # still answers, from Morfeusz again
+
+
+def test_the_generator_is_loaded_only_when_forms_are_asked_for() -> None:
+    from helpdesk.adapters.morph import MorfeuszMorphology
+
+    morphology = MorfeuszMorphology()
+    assert ("lista", "subst") in morphology.analyse("listy")
+    assert morphology._generator is None  # answering questions needs no generator (9 MB)
+    forms = morphology.forms("hasło")
+    assert {"hasło", "hasła", "haseł", "hasłem"} <= set(forms)
+    assert morphology._generator is not None

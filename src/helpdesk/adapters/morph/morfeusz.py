@@ -1,7 +1,9 @@
 """Morfeusz 2 as the knowledge base's morphology (PyPI ``morfeusz2``, the SGJP dictionary inside).
 
-The analyser is loaded once per process (about 50 MB resident, a fraction of a second) and shared:
-``morfeusz()`` returns the one instance. Analyses are cached per word, because questions use the
+The analyser is loaded once per process (about 45 MB resident, a fraction of a second) and shared:
+``morfeusz()`` returns the one instance. The generator (another 9 MB) is loaded on first use: a
+server whose big index was built in a child process (``helpdesk.services.kb.memory``) needs it
+only once an article changes. Analyses are cached per word, because questions use the
 same few thousand words again and again; generated forms only a little (the knowledge base's
 lexicon keeps them folded, and a lemma's forms are asked for once per index build), so that the
 cache does not hold a second copy of every form.
@@ -35,7 +37,8 @@ class MorfeuszMorphology:
     def __init__(self) -> None:
         # expand_tags=False keeps one interpretation per reading; 'composite' past tense keeps
         # "zapomniałam" one word where the analyser can.
-        self._engine = morfeusz2.Morfeusz(expand_tags=False, praet="composite")
+        self._engine = morfeusz2.Morfeusz(expand_tags=False, praet="composite", generate=False)
+        self._generator: morfeusz2.Morfeusz | None = None
         self._lock = threading.Lock()
         self.analyse = lru_cache(maxsize=_CACHE_WORDS)(self._analyse)  # type: ignore[method-assign]
         self.forms = lru_cache(maxsize=_CACHE_LEMMAS)(self._forms)  # type: ignore[method-assign]
@@ -71,7 +74,9 @@ class MorfeuszMorphology:
             return ()
         try:
             with self._lock:
-                generated = self._engine.generate(lemma)
+                if self._generator is None:
+                    self._generator = morfeusz2.Morfeusz(expand_tags=False, praet="composite", analyse=False)
+                generated = self._generator.generate(lemma)
         except RuntimeError:  # a lemma the generator cannot take (e.g. with odd characters)
             return ()
         return tuple(dict.fromkeys(orth.lower() for orth, _l, tag, *_ in generated if tag != "ign"))

@@ -185,6 +185,35 @@ def write_articles(articles: list[Article], folder: Path) -> None:
         (folder / f"{a.id}.md").write_text(f"---\n{front}\n---\n{a.body}\n", encoding="utf-8")
 
 
+def generator_mb() -> float:
+    """What loading Morfeusz's generator adds to a process that has only analysed (fresh Python)."""
+    script = (
+        "from helpdesk.adapters.morph import MorfeuszMorphology\n"
+        "def rss():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS:'))\n"
+        "m = MorfeuszMorphology(); m.analyse('hasła'); before = rss(); m.forms('hasło'); print(rss() - before)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    return int(out.stdout) / 1024
+
+
+def ask(request: urllib.request.Request, text: str) -> None:
+    """Ask the server one question (the answer is read and dropped)."""
+    request.data = json.dumps({"text": text}).encode()
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        resp.read()
+
+
+def typos(text: str, rng: random.Random) -> str:
+    """The text with two letters of its longer words swapped, as hurried typing does."""
+    words = text.split()
+    for i, word in enumerate(words):
+        if len(word) > 5 and rng.random() < 0.5:
+            at = rng.randrange(1, len(word) - 2)
+            words[i] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    return " ".join(words)
+
+
 def server_rss(articles: list[Article]) -> None:
     """Start `helpdesk serve` on a fresh demo database holding `articles`, ask one question, print
     its RSS and how long the index took to build at start."""
@@ -233,13 +262,25 @@ def server_rss(articles: list[Article]) -> None:
                 return
             ready = time.perf_counter() - started
             for text in ("jak zresetować hasło", "nie działa czytnik kart", "zgłoszenie awarii"):
-                request.data = json.dumps({"text": text}).encode()
-                with urllib.request.urlopen(request, timeout=60) as resp:
-                    resp.read()
+                ask(request, text)
             print(
                 f"server (helpdesk serve, {len(articles)} articles, Morfeusz loaded, after four questions): "
                 f"RSS {rss_mb(proc.pid):.0f} MB, peak {peak_mb(proc.pid):.0f} MB; first answer {ready:.1f} s after "
                 f"start (index built at start); answered={answer['answered']} article={(answer['article'] or {}).get('id')}"
+            )
+            # A day's traffic fills the per-word caches: every evaluation question, as written and
+            # without Polish letters, with a few typos each (thousands of distinct words).
+            rng = random.Random(7)
+            asked = 0
+            for path in SETS.values():
+                for q in load_questions(path):
+                    for text in (q.q, fold(q.q), typos(q.q, rng)):
+                        ask(request, text)
+                        asked += 1
+            print(
+                f"server after {asked} more questions (the caches filled): RSS {rss_mb(proc.pid):.0f} MB, "
+                f"peak {peak_mb(proc.pid):.0f} MB; plus {generator_mb():.0f} MB once an article with "
+                "words new to the index is published in this process (Morfeusz's generator is loaded)"
             )
         finally:
             proc.terminate()

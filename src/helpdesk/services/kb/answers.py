@@ -40,8 +40,10 @@ OVERLAY_SHARE = 0.05
 # garbage out of the server (helpdesk.services.kb.memory); smaller ones are built here, quicker.
 CHILD_BUILD_MIN = 2_000
 # The articles are kept beside the index as summaries (Article.summary): title, component and the
-# start of the body, enough for excerpts of up to 300 characters (the bot's); whole bodies stay stored.
-SUMMARY_CHARS = 301
+# start of the body, enough for the bot's excerpts of 300 characters with a little to spare (an
+# excerpt makes the kept text plain once more, which may drop a space at its end); whole bodies
+# stay stored.
+SUMMARY_CHARS = 320
 
 
 def article_from_row(row: dict[str, Any]) -> Article:

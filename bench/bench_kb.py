@@ -205,7 +205,8 @@ def ask(request: urllib.request.Request, text: str) -> None:
 
 
 def typos(text: str, rng: random.Random) -> str:
-    """The text with two letters of its longer words swapped, as hurried typing does."""
+    """The text with two neighbouring letters swapped in about half of its longer words, as hurried
+    typing does."""
     words = text.split()
     for i, word in enumerate(words):
         if len(word) > 5 and rng.random() < 0.5:

@@ -76,11 +76,11 @@ _FUNCTION_WORDS = sorted(w for w in STOPWORDS | GREETINGS if len(w) >= 4)
 VERB_POS = frozenset({"fin", "praet", "inf", "impt", "imps", "ger", "pact", "ppas", "pcon", "pant", "bedzie"})
 ASPECT_PREFIXES = ("ze", "za", "z", "s")  # longest first
 MIN_FAMILY_STEM = 5
-# Past-tense person endings people glue to a verb without Polish letters (zrobilam, zrobilysmy).
 # Words cached with their terms, at most: while the articles are indexed, their whole vocabulary;
 # then the words of a few thousand questions, about three megabytes (the server's memory budget).
 CACHED_WORDS_INDEXING = 100_000
 CACHED_WORDS = 10_000
+# Past-tense person endings people glue to a verb without Polish letters (zrobilam, zrobilysmy).
 _AGLT_ENDINGS = ("escie", "esmy", "scie", "smy", "em", "es", "m", "s")
 
 

@@ -382,7 +382,8 @@ class KbMatcher:
             phrasings.append([tuple(dict.fromkeys(p)) for p in (title, *questions, tags) if p])
             surfaces: list[str] = []
             for i, phrasing in enumerate((article.title, *article.questions, *extra)):
-                surfaces.extend((NEWLINE,) if i else ())
+                if i:
+                    surfaces.append(NEWLINE)
                 surfaces.extend(w.surface for w in self.lexicon.words(phrasing))
             lines.append(surfaces)
         n_terms = len(self._term_ids)
@@ -413,9 +414,10 @@ class KbMatcher:
         head_offsets = self._prefix_sums(head_df)
         # Article numbers are local to the segment: two bytes do for all but huge ones.
         doc_code = "H" if len(items) <= 65_535 else "i"
-        docs = array(doc_code, bytes(array(doc_code).itemsize * offsets[-1]))
+        doc_size = array(doc_code).itemsize
+        docs = array(doc_code, bytes(doc_size * offsets[-1]))
         weights_out = array("H", bytes(2 * offsets[-1]))
-        head_docs = array(doc_code, bytes(array(doc_code).itemsize * head_offsets[-1]))
+        head_docs = array(doc_code, bytes(doc_size * head_offsets[-1]))
         cursor = array("q", offsets[:-1])
         head_cursor = array("q", head_offsets[:-1])
         heads: list[array[int]] = []

@@ -9,6 +9,7 @@ import pytest
 from helpdesk.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
 from helpdesk.services.kb import answers as kb_module
+from helpdesk.services.kb import memory as memory_module
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.kb.proposals import KbProposals
 from helpdesk.services.tickets import NewTicket
@@ -200,14 +201,14 @@ def test_a_change_made_elsewhere_is_indexed_by_one_thread_while_others_answer_fr
         people["koordynator"], proposal["id"]
     )
     started, release = threading.Event(), threading.Event()
-    real = kb_module.KbMatcher
+    real = memory_module.KbMatcher  # the service's whole builds are made by memory.build_here
 
     def slow_matcher(*args, **kwargs):
         started.set()
         assert release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kb_module, "KbMatcher", slow_matcher)
+    monkeypatch.setattr(memory_module, "KbMatcher", slow_matcher)
     builder = threading.Thread(target=kb.matcher)
     builder.start()
     assert started.wait(10)

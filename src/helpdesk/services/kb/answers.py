@@ -19,7 +19,7 @@ from helpdesk.domain.errors import InvalidInput, NotFound, TooLarge
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.people import Person
 from helpdesk.services.kb.matcher import KbAnswer, KbMatcher, Learned, to_spec_json
-from helpdesk.services.kb.memory import build_in_child, release_free_memory
+from helpdesk.services.kb.memory import build_here, build_in_child
 from helpdesk.services.kb.morphology import Morphology
 from helpdesk.services.kb.proposals import (
     ACCEPTED,
@@ -229,10 +229,7 @@ class KbService:
         """A whole new index: a big one in a child process (memory), a small one here (speed)."""
         if self.morphology_factory is not None and len(articles) >= self.child_build_min:
             return build_in_child(articles, learned, self.morphology, self.morphology_factory)
-        index = KbMatcher(articles, self.morphology, learned=learned)
-        self.morphology.forget()
-        release_free_memory()
-        return index
+        return build_here(articles, learned, self.morphology)
 
     # --- answering ----------------------------------------------------------------------
     def match(self, text: str) -> tuple[KbAnswer, dict[str, Article]]:

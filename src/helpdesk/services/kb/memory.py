@@ -90,6 +90,15 @@ def load_index(blob: bytes, morphology: Morphology) -> KbMatcher:
     return index
 
 
+def build_here(articles: Sequence[Article], learned: Learned, morphology: Morphology) -> KbMatcher:
+    """The index of `articles` built in this process; the analyses cached while building (words
+    questions rarely use) and the memory the build freed are let go afterwards."""
+    index = KbMatcher(articles, morphology, learned=learned)
+    morphology.forget()
+    release_free_memory()
+    return index
+
+
 def _build_blob(
     articles: Sequence[Article], learned: Learned, morphology_factory: Callable[[], Morphology]
 ) -> bytes:
@@ -116,7 +125,6 @@ def build_in_child(
             "buduję go w tym procesie",
             err,
         )
-        index = KbMatcher(articles, morphology, learned=learned)
-        morphology.forget()
+        return build_here(articles, learned, morphology)
     release_free_memory()
     return index

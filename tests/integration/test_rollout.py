@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from helpdesk.adapters.db import tables
 from helpdesk.services.audit import verify_log
 from helpdesk.services.people_export import export_person
+from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
 from tests.support.calls import api_caller, one_error_line, run
 from tests.support.forms import with_token
@@ -268,6 +269,27 @@ async def test_bad_rollout_input_is_a_clear_polish_400_and_nothing_changes(api):
     assert status == 404
     status, office = await api("GET", "/api/v1/offices/1462011", "koordynator")
     assert office["computerisation"] is None and office["milestones"] == []
+
+
+def test_a_ticket_and_its_leaders_trainings_are_read_in_one_transaction(any_container, monkeypatch):
+    """One snapshot and one trip to the pool per ticket read: the trainings are not a second read."""
+    container = any_container
+    people = populate(container)
+    ticket = container.tickets.create(
+        people["urz.plock"], NewTicket(title="Nie widzę pism", description="", component="EZD", channel="api")
+    )
+    reads = []
+    real_read = container.db.read
+
+    def counted(fn):
+        reads.append(fn)
+        return real_read(fn)
+
+    monkeypatch.setattr(container.db, "read", counted)
+    detail = container.tickets.get(people["lider.plock"], ticket["id"])
+    assert len(reads) == 1
+    assert detail["leaders_trained"]["component"] == "EZD"
+    assert {r["login"] for r in detail["leaders_trained"]["leaders"]} == {"lider.plock", "lider2.plock"}
 
 
 async def test_an_imported_attendance_list_makes_a_leader_trained_and_tickets_show_it(api):

@@ -679,7 +679,15 @@ class SlaRepo(Protocol):
 
 
 # --- the rollout -----------------------------------------------------------------------------
-class RolloutRepo(PeopleRepo, Protocol):
+class TrainingRepo(DirectoryRepo, Protocol):
+    """Who completed which training (a ticket shows whether its office's leaders are trained)."""
+
+    def attendance(self, logins: Collection[str] | None = None) -> list[Row]:
+        """Completed trainings (of `logins`): login, completed_on, training id, kind, component."""
+        ...
+
+
+class RolloutRepo(PeopleRepo, TrainingRepo, Protocol):
     """Office profiles, milestones, trainings and domain systems, and the office-level events."""
 
     def append_office_event(
@@ -748,10 +756,6 @@ class RolloutRepo(PeopleRepo, Protocol):
         """Record that `login` completed a training on `on`; False if it was recorded already."""
         ...
 
-    def attendance(self, logins: Collection[str] | None = None) -> list[Row]:
-        """Completed trainings (of `logins`): login, completed_on, training id, kind, component."""
-        ...
-
     def participants(self, training_id: str) -> list[Row]:
         """Who completed a training, and when."""
         ...
@@ -782,12 +786,14 @@ class RolloutRepo(PeopleRepo, Protocol):
 
 
 # --- what writers of events work in -----------------------------------------------------------
-class EventRepo(TicketRepo, AttachmentRepo, DirectoryRepo, OutboxWriter, MailRepo, KbRepo, Protocol):
-    """The repository of every transaction that appends events.
+class EventRepo(TicketRepo, AttachmentRepo, TrainingRepo, OutboxWriter, MailRepo, KbRepo, Protocol):
+    """The repository of every transaction that appends events, and of a ticket's read.
 
     Events reach every listener in the transaction that appended them, so a writer of events
     offers what the listeners use: people to notify, the outbox, the mail thread of a ticket, and
     the knowledge base (an answer that points to an article proposes what the KB should learn).
+    A ticket is read in one transaction with what its page shows beside it (its office's leaders'
+    trainings).
     """
 
 

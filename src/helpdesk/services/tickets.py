@@ -39,6 +39,7 @@ from helpdesk.services.ports import (
     EventRecord,
     EventRepo,
     Ticket,
+    TrainingRepo,
 )
 
 MAX_TITLE = 200
@@ -119,8 +120,11 @@ class RolloutHooks(Protocol):
         """(contract, contractor) of the system's own supporter; Conflict when it has none."""
         ...
 
-    def leaders_trained(self, office: str, component: str | None) -> dict[str, Any] | None:
-        """Whether the office's leaders are trained for `component` (None: nothing to train)."""
+    def leaders_trained_in(
+        self, tx: TrainingRepo, office: str, component: str | None
+    ) -> dict[str, Any] | None:
+        """Whether the office's leaders are trained for `component` (None: nothing to train), read
+        in the caller's transaction."""
         ...
 
 
@@ -583,11 +587,17 @@ class TicketService:
         """The ticket with its events and live SLA clocks, if `actor` may see it."""
         no = parse_ticket_id(ticket_id)
 
-        def _do(tx: EventRepo) -> tuple[Ticket, list[EventRecord], Person | None, list[dict[str, Any]]]:
+        def _do(
+            tx: EventRepo,
+        ) -> tuple[Ticket, list[EventRecord], Person | None, list[dict[str, Any]], dict[str, Any] | None]:
             row = self._visible(tx, actor, no)
-            return row, tx.events(no), tx.person_by_id(row["author_id"]), tx.attachments_of(no)
+            # The leaders' trainings in the same transaction: one snapshot, one trip to the database.
+            trained = (
+                self.rollout.leaders_trained_in(tx, row["office"], row["component"]) if self.rollout else None
+            )
+            return row, tx.events(no), tx.person_by_id(row["author_id"]), tx.attachments_of(no), trained
 
-        row, records, author, files = self.db.read(_do)
+        row, records, author, files, trained = self.db.read(_do)
         if self.access_log is not None:
             self.access_log.record(actor, no, row["office"], "ticket")
         result = self.present(row, actor)
@@ -600,9 +610,7 @@ class TicketService:
         now = self.clock.now()
         result["sla"] = self.sla.clocks(records, now) if self.sla and row["escalated"] else None
         result["first_line"] = self.sla.first_line(records, now) if self.sla else None
-        result["leaders_trained"] = (
-            self.rollout.leaders_trained(row["office"], row["component"]) if self.rollout else None
-        )
+        result["leaders_trained"] = trained
         return result
 
     def overview(self, actor: Person) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, Office, OfficeType, parse_component
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import OFFICE_ROLES, Role
-from helpdesk.services.ports import Clock, Database, EventRecord, RolloutRepo, Row
+from helpdesk.services.ports import Clock, Database, EventRecord, RolloutRepo, Row, TrainingRepo
 from helpdesk.services.rollout.files import OfficeLine, parse_attendance_csv
 
 OFFICE_TYPE_LABELS_PL: dict[str, str] = {
@@ -802,41 +802,40 @@ class RolloutService:
         items = self.db.read(_do)
         return {"items": items, "components": list(ro.TRAINABLE_COMPONENTS)}
 
-    def leaders_trained(self, office: str, component: str | None) -> dict[str, Any] | None:
+    def leaders_trained_in(
+        self, tx: TrainingRepo, office: str, component: str | None
+    ) -> dict[str, Any] | None:
         """Whether the office's leaders are trained for a ticket's component — for the course that
-        covers it (domain/rollout.py COURSE_OF); None when no course does."""
+        covers it (domain/rollout.py COURSE_OF); None when no course does. Read in the caller's
+        transaction: a ticket's read shows it beside the ticket."""
         course = ro.COURSE_OF.get(component or "")
         if course is None:
             return None
-
-        def _do(tx: RolloutRepo) -> dict[str, Any]:
-            leaders = tx.people_of_office(office, Role.LEADER.value)
-            attended = _attendance_by_login(tx.attendance([p.login for p in leaders]))
-            rows = [
-                {
-                    "login": p.login,
-                    "name": p.name,
-                    "on": _iso(ro.trained_on(attended.get(p.login, []), course)),
-                }
-                for p in leaders
-            ]
-            trained = [r for r in rows if r["on"]]
-            if not rows:
-                text = f"Urząd nie ma lidera — nikt nie jest przeszkolony z {course}."
-            elif len(trained) == len(rows):
-                text = f"Liderzy urzędu są przeszkoleni z {course}."
-            elif trained:
-                text = f"Przeszkoleni z {course}: {len(trained)} z {len(rows)} liderów."
-            else:
-                text = f"Żaden lider urzędu nie jest przeszkolony z {course}."
-            return {
-                "component": course,
-                "all_trained": bool(rows) and len(trained) == len(rows),
-                "leaders": rows,
-                "text": text,
+        leaders = tx.people_of_office(office, Role.LEADER.value)
+        attended = _attendance_by_login(tx.attendance([p.login for p in leaders]))
+        rows = [
+            {
+                "login": p.login,
+                "name": p.name,
+                "on": _iso(ro.trained_on(attended.get(p.login, []), course)),
             }
-
-        return self.db.read(_do)
+            for p in leaders
+        ]
+        trained = [r for r in rows if r["on"]]
+        if not rows:
+            text = f"Urząd nie ma lidera — nikt nie jest przeszkolony z {course}."
+        elif len(trained) == len(rows):
+            text = f"Liderzy urzędu są przeszkoleni z {course}."
+        elif trained:
+            text = f"Przeszkoleni z {course}: {len(trained)} z {len(rows)} liderów."
+        else:
+            text = f"Żaden lider urzędu nie jest przeszkolony z {course}."
+        return {
+            "component": course,
+            "all_trained": bool(rows) and len(trained) == len(rows),
+            "leaders": rows,
+            "text": text,
+        }
 
     # --- domain systems -----------------------------------------------------------------------
     def systems(self, actor: Person) -> dict[str, Any]:

@@ -199,7 +199,7 @@ def build_container(
         db, clock, EventRecorder(settings.tz, [learn_from_tickets, *(listeners or [])]), sla=sla
     )
     kb = KbService(db, clock, settings, morphology=morfeusz(), morphology_factory=morfeusz)
-    executor = ThreadPoolExecutor(max_workers=8 if not db.sqlite else 16, thread_name_prefix="db")
+    executor = ThreadPoolExecutor(max_workers=db.workers, thread_name_prefix="db")
     outbox = OutboxService(db, clock)
     office_calendars = OfficeCalendars(db, clock, office_files, settings.tz)
 

@@ -83,6 +83,9 @@ class SqlDatabase:
         self.url = normalise_url(url)
         self.sqlite = is_sqlite(self.url)
         self.engine: Engine = make_engine(self.url, pool_size=pool_size)
+        # The threads the server runs database work in: on SQLite twice the pool, so that readers
+        # go on while a writer waits for the file's write lock.
+        self.workers = 2 * pool_size if self.sqlite else pool_size
         # SQLite readers must not take the write lock: a second engine with deferred BEGIN.
         self.read_engine: Engine = self.engine
         if self.sqlite:
@@ -93,7 +96,9 @@ class SqlDatabase:
             self.read_engine = create_engine(
                 self.url,
                 connect_args={"check_same_thread": False, "timeout": 30},
-                pool_size=pool_size,
+                # A connection for each of the server's threads: a reader beyond the pool would
+                # open a connection, set it up (_sqlite_pragmas) and close it again per request.
+                pool_size=self.workers,
                 max_overflow=pool_size,
             )
             event.listen(self.read_engine, "connect", _sqlite_pragmas)

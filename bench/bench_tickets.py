@@ -1,5 +1,7 @@
 """Ticket creations per second over HTTP with 32 concurrent clients, on SQLite and PostgreSQL,
-against a bare aiohttp handler measured in the same run. Prints figures; not a test.
+against a bare aiohttp handler measured in the same run; then authenticated reads on the same
+server: one ticket (`GET /api/v1/tickets/{id}`, with its events, SLA clocks and the office
+leaders' trainings) and a page of 20 from the list. Prints figures; not a test.
 
 The office is set up as in real life: two leaders with e-mail addresses, so every new ticket also
 writes two e-mail notices to the outbox in its transaction. The bare handler runs on the same
@@ -90,6 +92,36 @@ async def load(
         # warm-up
         for _ in range(20):
             async with session.post(url, data=body, headers=headers) as resp:
+                await resp.read()
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return requests / elapsed, latencies, errors
+
+
+async def reads(
+    port: int, token: str, path: str, requests: int, clients: int
+) -> tuple[float, list[float], int]:
+    """`requests` authenticated GETs of `path` over `clients` connections."""
+    url = f"http://127.0.0.1:{port}{path}"
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(requests))
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        for _ in queue:
+            started = time.perf_counter()
+            async with session.get(url, headers=headers) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
+        for _ in range(20):  # warm-up
+            async with session.get(url, headers=headers) as resp:
                 await resp.read()
         started = time.perf_counter()
         await asyncio.gather(*(client(session) for _ in range(clients)))
@@ -203,6 +235,11 @@ def main() -> None:
             proc, port, token = helpdesk_server(url, tmp)
             try:
                 report(name, *asyncio.run(load(port, token, args.requests, args.clients)))
+                for what, path in (
+                    ("  GET one ticket", "/api/v1/tickets/T-000001"),
+                    ("  GET a page of 20", "/api/v1/tickets?per_page=20"),
+                ):
+                    report(what, *asyncio.run(reads(port, token, path, args.requests // 2, args.clients)))
             finally:
                 proc.terminate()
                 proc.wait()

@@ -64,15 +64,24 @@ def wait_port(port: int) -> None:
     raise SystemExit(f"server on {port} did not start")
 
 
+NEW_TICKET = '{"title": "Drukarka nie drukuje", "description": "Od rana", "component": "EZD"}'
+
+
 async def load(
-    port: int, token: str | list[str], requests: int, clients: int
+    port: int,
+    token: str | list[str],
+    requests: int,
+    clients: int,
+    path: str = "/api/v1/tickets",
+    body: str | None = NEW_TICKET,
 ) -> tuple[float, list[float], int]:
-    """`requests` new tickets over `clients` connections; with several tokens, request i uses token i mod n."""
-    url = f"http://127.0.0.1:{port}/api/v1/tickets"
+    """`requests` requests over `clients` connections: new tickets (a POST of `body`, 201 expected),
+    or GETs of `path` when `body` is None (200 expected); with several tokens, request i uses
+    token i mod n."""
+    url = f"http://127.0.0.1:{port}{path}"
+    method, expected = ("POST", 201) if body is not None else ("GET", 200)
     tokens = [token] if isinstance(token, str) else token
     every = [{"Authorization": f"Bearer {t}", "Content-Type": "application/json"} for t in tokens]
-    headers = every[0]
-    body = '{"title": "Drukarka nie drukuje", "description": "Od rana", "component": "EZD"}'
     latencies: list[float] = []
     errors = 0
     queue = iter(range(requests))
@@ -81,9 +90,9 @@ async def load(
         nonlocal errors
         for i in queue:
             started = time.perf_counter()
-            async with session.post(url, data=body, headers=every[i % len(every)]) as resp:
+            async with session.request(method, url, data=body, headers=every[i % len(every)]) as resp:
                 await resp.read()
-                if resp.status != 201:
+                if resp.status != expected:
                     errors += 1
             latencies.append(time.perf_counter() - started)
 
@@ -91,37 +100,7 @@ async def load(
     async with aiohttp.ClientSession(connector=connector) as session:
         # warm-up
         for _ in range(20):
-            async with session.post(url, data=body, headers=headers) as resp:
-                await resp.read()
-        started = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return requests / elapsed, latencies, errors
-
-
-async def reads(
-    port: int, token: str, path: str, requests: int, clients: int
-) -> tuple[float, list[float], int]:
-    """`requests` authenticated GETs of `path` over `clients` connections."""
-    url = f"http://127.0.0.1:{port}{path}"
-    headers = {"Authorization": f"Bearer {token}"}
-    latencies: list[float] = []
-    errors = 0
-    queue = iter(range(requests))
-
-    async def client(session: aiohttp.ClientSession) -> None:
-        nonlocal errors
-        for _ in queue:
-            started = time.perf_counter()
-            async with session.get(url, headers=headers) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
-        for _ in range(20):  # warm-up
-            async with session.get(url, headers=headers) as resp:
+            async with session.request(method, url, data=body, headers=every[0]) as resp:
                 await resp.read()
         started = time.perf_counter()
         await asyncio.gather(*(client(session) for _ in range(clients)))
@@ -239,7 +218,10 @@ def main() -> None:
                     ("  GET one ticket", "/api/v1/tickets/T-000001"),
                     ("  GET a page of 20", "/api/v1/tickets?per_page=20"),
                 ):
-                    report(what, *asyncio.run(reads(port, token, path, args.requests // 2, args.clients)))
+                    figures = asyncio.run(
+                        load(port, token, args.requests // 2, args.clients, path, body=None)
+                    )
+                    report(what, *figures)
             finally:
                 proc.terminate()
                 proc.wait()

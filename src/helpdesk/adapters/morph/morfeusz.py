@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import Any
 
 import morfeusz2
 
@@ -23,6 +24,9 @@ from helpdesk.services.kb.morphology import Analysis
 
 _CACHE_WORDS = 10_000  # about three megabytes of analyses
 _CACHE_LEMMAS = 1_024
+# The analyser's and the generator's settings, one for both: expand_tags=False keeps one
+# interpretation per reading; 'composite' past tense keeps "zapomniałam" one word where it can.
+_OPTIONS: dict[str, Any] = {"expand_tags": False, "praet": "composite"}
 
 
 def _bare(lemma: str) -> str:
@@ -35,9 +39,7 @@ class MorfeuszMorphology:
     """Lemmas and inflected forms of Polish words, from Morfeusz 2."""
 
     def __init__(self) -> None:
-        # expand_tags=False keeps one interpretation per reading; 'composite' past tense keeps
-        # "zapomniałam" one word where the analyser can.
-        self._engine = morfeusz2.Morfeusz(expand_tags=False, praet="composite", generate=False)
+        self._engine = morfeusz2.Morfeusz(**_OPTIONS, generate=False)
         self._generator: morfeusz2.Morfeusz | None = None
         self._lock = threading.Lock()
         self.analyse = lru_cache(maxsize=_CACHE_WORDS)(self._analyse)  # type: ignore[method-assign]
@@ -75,7 +77,7 @@ class MorfeuszMorphology:
         try:
             with self._lock:
                 if self._generator is None:
-                    self._generator = morfeusz2.Morfeusz(expand_tags=False, praet="composite", analyse=False)
+                    self._generator = morfeusz2.Morfeusz(**_OPTIONS, analyse=False)
                 generated = self._generator.generate(lemma)
         except RuntimeError:  # a lemma the generator cannot take (e.g. with odd characters)
             return ()

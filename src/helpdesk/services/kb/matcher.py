@@ -98,10 +98,10 @@ REPAIR_COST = 0.15
 # Candidates offered as "Może chodzi o…" when there is no answer: at least this confident, with
 # some of the question in their head.
 SUGGEST_AT = 0.2
-# The best candidates by the lemma-based score that are compared with the question letter by letter
-# too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
 NEWLINE = "\n"  # the word between two phrasings of an article in its packed lines
 CACHED_REPAIRS = 5_000  # typo repairs remembered, at most (about a megabyte)
+# The best candidates by the lemma-based score that are compared with the question letter by letter
+# too (helpdesk.services.kb.shingles); the comparison reads each one's whole text, so only a few.
 SHINGLED = 3  # (five did no better on the evaluation sets)
 
 FEATURES: tuple[str, ...] = (

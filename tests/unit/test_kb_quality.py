@@ -73,6 +73,9 @@ def test_the_held_out_sets_with_the_shipped_calibration(matcher: KbMatcher, name
     print(f"\n{name} set, shipped calibration:\n" + report(tallies))
     assert tallies["ALL"].wrong_rate <= 0.03
     assert tallies["ALL"].accuracy >= 0.67
+    # Silence is no dead end: answered right, or the right article offered ("Może chodzi o…").
+    every = tallies["ALL"]
+    assert (every.right + every.offered) / every.answerable >= 0.9  # own 98 %, body 93 % (bench_kb)
 
 
 def test_the_shipped_calibration_is_the_fit_on_the_development_sets(data: list) -> None:  # type: ignore[type-arg]

@@ -8,6 +8,10 @@ quality test and by the bench.
 the first three) at all, and how often it is first *and* the answer rules allow it. No confidence,
 however fitted, can answer more questions right than the last count, so it is the ceiling of
 calibration work; what lies above it needs better ranking evidence.
+
+Silence is not a dead end: the official is offered the close candidates ("Może chodzi o…").
+`Tally.offered` counts the answerable questions met with silence whose right article is among
+them, so that "right or one tap away" can be read beside "right".
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Tally:
     answerable: int = 0
     right: int = 0
     wrong: int = 0
+    offered: int = 0  # answerable, silent, the right article among the suggestions
     misses: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
     @property
@@ -48,6 +53,11 @@ class Tally:
     def wrong_rate(self) -> float:
         """Wrong answers over all questions."""
         return self.wrong / self.total if self.total else 0.0
+
+    @property
+    def offered_rate(self) -> float:
+        """Silent answers that offered the right article, over answerable questions."""
+        return self.offered / self.answerable if self.answerable else 0.0
 
 
 @dataclass
@@ -88,6 +98,8 @@ def evaluate(matcher: KbMatcher, questions: Iterable[LabelledQuestion]) -> dict[
                 t.answerable += 1
                 if got == item.expected:
                     t.right += 1
+                elif got is None and item.expected in ans.suggestions:
+                    t.offered += 1
             if got is not None and got != item.expected:
                 t.wrong += 1
             if got != item.expected and key == "ALL":
@@ -127,9 +139,12 @@ def rank_report(tallies: dict[str, RankTally], k: int = 3) -> str:
 
 
 def report(tallies: dict[str, Tally]) -> str:
-    """A small table: per kind, answerable, right %, wrong %."""
-    lines = [f"{'kind':<22}{'n':>4}{'answerable':>11}{'right':>8}{'wrong':>8}"]
+    """A small table: per kind, answerable, right %, wrong %, and offered % (silent, the right
+    article among the suggestions)."""
+    lines = [f"{'kind':<22}{'n':>4}{'answerable':>11}{'right':>8}{'wrong':>8}{'offered':>9}"]
     for kind in sorted(tallies, key=lambda k: (k == "ALL", k)):
         t = tallies[kind]
-        lines.append(f"{kind:<22}{t.total:>4}{t.answerable:>11}{t.accuracy:>8.1%}{t.wrong_rate:>8.1%}")
+        lines.append(
+            f"{kind:<22}{t.total:>4}{t.answerable:>11}{t.accuracy:>8.1%}{t.wrong_rate:>8.1%}{t.offered_rate:>9.1%}"
+        )
     return "\n".join(lines)

@@ -53,6 +53,18 @@ def test_function_words_greetings_and_typos_of_them_are_no_terms(lexicon: Lexico
     assert terms(lexicon, "Dzień dobry, czy mogę to zrobić, gdize? Pozdrawiam") == []
 
 
+def test_a_word_typed_without_polish_letters_that_no_article_uses_is_known_by_its_spelling() -> None:
+    # "wpadaja" is "wpadają": a word the articles do not use, not a typo of "wydają", which they do.
+    lexicon = Lexicon(morfeusz(), ["Urzędy wydają decyzje."])
+    (word,) = lexicon.words("wpadaja")
+    assert word.known and word.terms == ("wpadac",)
+    assert lexicon.words("wiec juz") == []  # function words typed without their Polish letters
+    (lost,) = lexicon.words("zgubilam")  # zgubiłam → zgubić, a synonym of utrata
+    assert lost.terms == ("utrata",)
+    (name,) = lexicon.words("hsalo")  # no spelling of it is Polish: a typo, left to the matcher
+    assert not name.known
+
+
 def test_words_the_dictionary_does_not_know_stand_for_themselves(lexicon: Lexicon) -> None:
     (word,) = lexicon.words("ezd")
     assert word.terms == ("ezd",)

@@ -60,6 +60,21 @@ def test_typos_and_missing_diacritics_are_tolerated(matcher: KbMatcher) -> None:
     assert answer.article_id == "skan-skaner-niewidoczny"
 
 
+def test_a_word_typed_without_polish_letters_is_not_taken_for_a_typo_of_another_word() -> None:
+    article = Article(
+        "epuap-odbior",
+        "Odbiór pism z ePUAP",
+        "EPUAP",
+        ("epuap",),
+        ("Gdzie znajdę pisma z ePUAP?",),
+        "Urzędy wydają decyzje elektronicznie; pisma z ePUAP trafiają do rejestru przesyłek wpływających.",
+    )
+    explained = KbMatcher([article], morfeusz()).explain("gdzie wpadaja pisma z epuapu")
+    assert explained is not None
+    assert "wpadaja" in explained.unknown  # wpadają: a word this KB does not use …
+    assert all(surface != "wpadaja" for surface, _terms, _weight in explained.terms)  # … not "wydają"
+
+
 def test_a_verb_with_a_perfective_prefix_still_finds_its_article(matcher: KbMatcher) -> None:
     assert matcher.answer("jak zadekretowac pismo na kolege").article_id == "ezd-dekretacja"
 

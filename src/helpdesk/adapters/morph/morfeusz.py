@@ -15,6 +15,7 @@ need none.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +50,20 @@ class MorfeuszMorphology:
         """Every reading of one lower-case word; () when Morfeusz does not know it."""
         return self._analyse(word)
 
+    def analyse_spellings(self, spellings: Sequence[str]) -> tuple[Analysis, ...]:
+        """Every reading of those of the spellings Morfeusz knows, from one call on all of them.
+
+        Not cached: the lexicon keeps the outcome per word it was asked for, and the spellings
+        nobody typed would only push real words out of the analyses' cache. A spelling Morfeusz
+        reads as several segments (an agglutinated ending) counts as unknown.
+        """
+        wanted = {w for w in spellings if w and len(w) <= 60 and w.isalpha()}
+        if not wanted:
+            return ()
+        with self._lock:
+            readings = self._engine.analyse(" ".join(sorted(wanted)))
+        return self._readings(r for r in readings if r[2][0] in wanted)
+
     def forms(self, lemma: str) -> tuple[str, ...]:
         """Every inflected form of `lemma`, lower-case; () for a lemma Morfeusz does not know."""
         return self._forms(lemma)
@@ -63,6 +78,13 @@ class MorfeuszMorphology:
             return ()
         with self._lock:
             readings = self._engine.analyse(word)
+        return self._readings(readings)
+
+    @staticmethod
+    def _readings(
+        readings: Iterable[tuple[int, int, tuple[str, str, str, list[str], list[str]]]],
+    ) -> tuple[Analysis, ...]:
+        """Morfeusz's interpretations as distinct (lemma, part of speech), the unknown ones left out."""
         out: dict[Analysis, None] = {}
         for _start, _end, (_orth, lemma, tag, _names, _labels) in readings:
             pos = tag.partition(":")[0]

@@ -5,8 +5,10 @@ the matcher counts a word as found in an article when any of its lemmas is there
 ambiguity costs little and never loses the right reading. Officials often type without Polish
 letters (``zapomnialam hasla``), which the analyser does not know; for those the lexicon holds every
 inflected form of every lemma the articles use, folded without diacritics (``hasla`` → hasło,
-``zapomnialam`` → zapomnieć). A word the dictionary does not know at all (``ezd``, ``epuap``, a
-typo) stands for itself; the matcher repairs typos against the forms known here.
+``zapomnialam`` → zapomnieć). A word typed so that neither explains it gets its Polish letters back
+(``helpdesk.domain.kb.spelling``: ``wpadaja`` → wpadać) and is then a word the articles do not use,
+not a typo of one of theirs (``wydają``). A word the dictionary does not know at all (``ezd``,
+``epuap``, a typo) stands for itself; the matcher repairs typos against the forms known here.
 
 Two rules of Polish word formation join what the dictionary keeps apart, because people use the
 members interchangeably when they ask: verbs in -ować with a purely aspectual prefix z-/ze-/s-/za-
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from helpdesk.domain.kb.spelling import polish_spellings
 from helpdesk.domain.kb.synonyms import longest_phrase, phrase_synonyms, word_synonyms
 from helpdesk.domain.kb.text import GREETINGS, STOPWORDS, fold, raw_tokens
 from helpdesk.services.kb.morphology import Analysis, Morphology
@@ -172,7 +175,8 @@ class Lexicon:
         _flat, word = self._word(tok)
         return word.terms if word is not None else None
 
-    def _terms(self, tok: str) -> tuple[str, ...] | None:
+    def _terms(self, tok: str) -> tuple[tuple[str, ...], bool] | None:
+        """(terms, whether the dictionary or the articles know the word), or None for a stopword."""
         flat = fold(tok)
         if flat in STOPWORDS or flat in GREETINGS or (len(flat) < 2 and not flat.isdigit()):
             return None
@@ -189,9 +193,16 @@ class Lexicon:
         if flat == tok or not found:
             for term in self._folded_terms(flat):
                 found[term] = None
-        if not found:
-            found[word_synonyms().get(flat, flat)] = None
-        return tuple(found)
+        if found:
+            return tuple(found), True
+        respelled = self.morphology.analyse_spellings(polish_spellings(flat)) if flat == tok else ()
+        if respelled:
+            content = [r for r in respelled if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
+            if not content:
+                return None  # a function word typed without its Polish letters (wiec, juz)
+            return tuple(dict.fromkeys(term_of(r) for r in content)), True
+        synonym = word_synonyms().get(flat, flat)
+        return (synonym,), synonym != flat
 
     def _typo_of_stopword(self, flat: str) -> bool:
         """A word the dictionary does not know, one swap or one letter away from a stopword (gdize, ktoy)."""
@@ -217,11 +228,8 @@ class Lexicon:
         if hit is not None:
             return hit
         flat = fold(tok)
-        terms = self._terms(tok)
-        word = None
-        if terms is not None:
-            known = bool(self._readings(tok)) or flat in self._folded or terms != (flat,)
-            word = Word(flat, terms, known)
+        found = self._terms(tok)
+        word = Word(flat, *found) if found is not None else None
         if len(self._words) < self._cache_limit:
             self._words[tok] = (flat, word)
         return flat, word

@@ -142,23 +142,23 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2397,
-        -0.3737,
-        2.0586,
-        -1.8817,
-        0.786,
-        1.7921,
-        -0.9949,
-        2.249,
-        -0.3981,
-        -0.5948,
-        -0.356,
-        0.6654,
-        -0.6951,
-        7.8853,
+        1.2484,
+        -0.3698,
+        2.0933,
+        -1.8832,
+        0.7719,
+        1.8034,
+        -0.9744,
+        2.242,
+        -0.3508,
+        -0.5697,
+        -0.3631,
+        0.6711,
+        -0.7042,
+        7.8708,
     )
-    bias: float = -3.2442
-    answer_at: float = 0.8682
+    bias: float = -3.3043
+    answer_at: float = 0.869
 
 
 @dataclass(frozen=True)

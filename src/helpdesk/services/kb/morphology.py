@@ -8,6 +8,7 @@ knowledge-base service by the composition root.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 
@@ -23,6 +24,11 @@ class Morphology(Protocol):
 
     def analyse(self, word: str) -> tuple[Analysis, ...]:
         """Every reading of one lower-case word (ambiguity kept); () when the dictionary does not know it."""
+        ...
+
+    def analyse_spellings(self, spellings: Sequence[str]) -> tuple[Analysis, ...]:
+        """Every reading of those of these lower-case words the dictionary knows, in one call (the
+        spellings one word typed without Polish letters may stand for); () when it knows none."""
         ...
 
     def forms(self, lemma: str) -> tuple[str, ...]:

@@ -3,9 +3,10 @@
 Run: .venv/bin/python bench/bench_kb.py [--synthetic N] [--fit] [--server | --server-only]
 Not part of the test suite; prints figures only. The evaluation data is in tests/fixtures/kb_eval.
 
-- quality: the shipped matcher on every set (`own` was never fitted on), then cross-validation
-  grouped by article and by question set — the figures that count — and how they move with the
-  wrong-answer budget of the fit;
+- quality: the shipped matcher on every set (`own` and `body` were never fitted on) — right, wrong,
+  and offered (silent, the right article among the "Może chodzi o…" suggestions) —, then
+  cross-validation grouped by article and by question set — the figures that count — and how they
+  move with the wrong-answer budget of the fit;
 - ranking: per set and kind, how often the right article is ranked first, among the first three,
   and first with the answer rules allowing it (the ceiling of any confidence), and the same
   questions with their Polish letters stripped (does the diacritic-free path lose lemmas?);

@@ -225,7 +225,7 @@ class _CountingMorphology:
 
     def __init__(self, real):
         self.real, self.forgotten = real, 0
-        self.analyse, self.forms = real.analyse, real.forms
+        self.analyse, self.analyse_spellings, self.forms = real.analyse, real.analyse_spellings, real.forms
 
     def forget(self):
         self.forgotten += 1

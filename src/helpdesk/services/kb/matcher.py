@@ -5,8 +5,9 @@ The pipeline, per question:
 1. small talk (greetings, thanks, punctuation) is answered with silence straight away;
 2. the text becomes content words, each with the set of its lemmas (``helpdesk.services.kb.lexicon``:
    Morfeusz 2 behind a port, ambiguity kept, forms without Polish letters folded, synonyms applied);
-3. words the index does not know are repaired by rapidfuzz against the inflected forms of the
-   articles' lemmas, bucketed by first letter and length so one lookup compares a few hundred words;
+3. words neither the dictionary (with their Polish letters given back, ``wpadaja`` → wpadać) nor
+   the index knows are repaired by rapidfuzz against the inflected forms of the articles' lemmas,
+   bucketed by first letter and length so one lookup compares a few hundred words;
 4. a question made only of words that many articles use ("działa", "system") is silent; otherwise
    BM25F over the fields (title, phrasings and tags weigh most, the body and the phrasings learned
    from tickets least) picks candidates;

@@ -5,6 +5,7 @@ import pytest
 
 from helpdesk.adapters.morph import morfeusz
 from helpdesk.domain.kb.synonyms import WORD_GROUPS
+from helpdesk.services.kb import lexicon as lexicon_module
 from helpdesk.services.kb.lexicon import Lexicon
 
 ARTICLE_TEXTS = [
@@ -63,6 +64,17 @@ def test_a_word_typed_without_polish_letters_that_no_article_uses_is_known_by_it
     assert lost.terms == ("utrata",)
     (name,) = lexicon.words("hsalo")  # no spelling of it is Polish: a typo, left to the matcher
     assert not name.known
+
+
+def test_a_text_gives_only_so_many_words_their_polish_letters_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A flood of made-up words must not cost a dictionary call of a hundred spellings each.
+    monkeypatch.setattr(lexicon_module, "RESPELLED_PER_TEXT", 2)
+    lexicon = Lexicon(morfeusz(), ["Urzędy wydają decyzje."])
+    first, second, third = lexicon.words("wpadaja zgubilam zrodlo")
+    assert first.known and second.known
+    assert not third.known  # over the budget: left to typo repair …
+    (alone,) = lexicon.words("zrodlo")
+    assert alone.known  # … and not remembered so: asked on its own, it is źródło
 
 
 def test_words_the_dictionary_does_not_know_stand_for_themselves(lexicon: Lexicon) -> None:

@@ -83,6 +83,10 @@ MIN_FAMILY_STEM = 5
 # then the words of a few thousand questions, about three megabytes (the server's memory budget).
 CACHED_WORDS_INDEXING = 100_000
 CACHED_WORDS = 10_000
+# Words given their Polish letters back per text, at most: a long question has a handful, while a
+# flood of made-up words (20,000 characters of them) would cost a millisecond each. Words over the
+# budget are left to typo repair, and not cached, so that a later question can still respell them.
+RESPELLED_PER_TEXT = 64
 # Past-tense person endings people glue to a verb without Polish letters (zrobilam, zrobilysmy).
 _AGLT_ENDINGS = ("escie", "esmy", "scie", "smy", "em", "es", "m", "s")
 
@@ -175,8 +179,12 @@ class Lexicon:
         _flat, word = self._word(tok)
         return word.terms if word is not None else None
 
-    def _terms(self, tok: str) -> tuple[tuple[str, ...], bool] | None:
-        """(terms, whether the dictionary or the articles know the word), or None for a stopword."""
+    def _terms(self, tok: str, respell: list[int]) -> tuple[tuple[str, ...], bool] | None:
+        """(terms, whether the dictionary or the articles know the word), or None for a stopword.
+
+        `respell` holds how many more words of this text may be given their Polish letters back;
+        it drops below zero when a word needed that and the budget was spent.
+        """
         flat = fold(tok)
         if flat in STOPWORDS or flat in GREETINGS or (len(flat) < 2 and not flat.isdigit()):
             return None
@@ -195,7 +203,12 @@ class Lexicon:
                 found[term] = None
         if found:
             return tuple(found), True
-        respelled = self.morphology.analyse_spellings(polish_spellings(flat)) if flat == tok else ()
+        respelled: tuple[Analysis, ...] = ()
+        spellings = polish_spellings(flat) if flat == tok else []
+        if spellings:
+            respell[0] -= 1
+            if respell[0] >= 0:
+                respelled = self.morphology.analyse_spellings(spellings)
         if respelled:
             content = [r for r in respelled if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
             if not content:
@@ -222,22 +235,27 @@ class Lexicon:
                     return hit
         return ()
 
-    def _word(self, tok: str) -> tuple[str, Word | None]:
-        """(folded token, its Word or None for a stopword), cached per token."""
+    def _word(self, tok: str, respell: list[int] | None = None) -> tuple[str, Word | None]:
+        """(folded token, its Word or None for a stopword), cached per token; `respell` is the
+        text's budget of words given their Polish letters back (see RESPELLED_PER_TEXT)."""
         hit = self._words.get(tok)
         if hit is not None:
             return hit
         flat = fold(tok)
-        found = self._terms(tok)
+        budget = respell if respell is not None else [RESPELLED_PER_TEXT]
+        before = budget[0]
+        found = self._terms(tok, budget)
         word = Word(flat, *found) if found is not None else None
-        if len(self._words) < self._cache_limit:
+        denied = budget[0] < min(before, 0)  # it needed its letters back, over the budget
+        if len(self._words) < self._cache_limit and not denied:
             self._words[tok] = (flat, word)
         return flat, word
 
     def words(self, text: str) -> list[Word]:
         """The content words of `text` in order, plus one Word per synonym phrase found in it."""
         get = self._words.get
-        analysed = [get(t) or self._word(t) for t in raw_tokens(text)]
+        respell = [RESPELLED_PER_TEXT]
+        analysed = [get(t) or self._word(t, respell) for t in raw_tokens(text)]
         flat = [f for f, _ in analysed]
         out: list[Word] = []
         starts = self._phrase_starts

@@ -109,6 +109,13 @@ def term_of(reading: Analysis) -> str:
     return word_synonyms().get(lemma) or family(lemma, reading.pos)
 
 
+def content_terms(readings: Iterable[Analysis]) -> tuple[str, ...] | None:
+    """The terms of a word's readings that carry a topic; None when every reading is a function
+    word, a pronoun or a general verb (the word is then no term at all)."""
+    content = [r for r in readings if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
+    return tuple(dict.fromkeys(term_of(r) for r in content)) if content else None
+
+
 @dataclass(frozen=True)
 class Word:
     """One content word of a text: as written (folded) and the terms it stands for."""
@@ -193,11 +200,10 @@ class Lexicon:
         found: dict[str, None] = {}
         readings = self._readings(tok)
         if readings:
-            content = [r for r in readings if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
-            if not content:
+            terms = content_terms(readings)
+            if terms is None:
                 return None
-            for r in content:
-                found[term_of(r)] = None
+            found = dict.fromkeys(terms)
         if flat == tok or not found:
             for term in self._folded_terms(flat):
                 found[term] = None
@@ -210,10 +216,8 @@ class Lexicon:
             if respell[0] >= 0:
                 respelled = self.morphology.analyse_spellings(spellings)
         if respelled:
-            content = [r for r in respelled if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
-            if not content:
-                return None  # a function word typed without its Polish letters (wiec, juz)
-            return tuple(dict.fromkeys(term_of(r) for r in content)), True
+            terms = content_terms(respelled)  # None: a function word without its letters (wiec, juz)
+            return None if terms is None else (terms, True)
         synonym = word_synonyms().get(flat, flat)
         return (synonym,), synonym != flat
 

@@ -77,6 +77,16 @@ async def test_an_answer_then_feedback_is_stored_on_that_answer(api):
     assert stored_query(api, answer["query_id"])["helpful"] is False
 
 
+async def test_a_question_over_the_limit_is_413_and_a_flood_of_made_up_words_is_answered(api):
+    status, body = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": "a" * 20_001})
+    assert status == 413 and "za długie" in body["error"]
+    # Made-up words without Polish letters, up to the limit: each could be respelled in dozens of
+    # ways; the lexicon respells only so many per text, and the answer is silence, not an error.
+    flood = " ".join(f"zaslonce{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(1_900))[:20_000]
+    status, body = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": flood})
+    assert status == 200 and body["answered"] is False
+
+
 async def test_an_official_cannot_give_feedback_on_someone_elses_question(api):
     _, answer = await api("POST", "/api/v1/kb/answer", "urz.plock", {"text": "Jak zresetować hasło do EZD?"})
     for who in ("urz2.plock", "urz.slupno"):

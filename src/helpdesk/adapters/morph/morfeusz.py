@@ -25,6 +25,8 @@ from helpdesk.services.kb.morphology import Analysis
 
 _CACHE_WORDS = 10_000  # about three megabytes of analyses
 _CACHE_LEMMAS = 1_024
+# Longer "words" (a URL, a base64 blob pasted into a question) are no Polish word: not analysed.
+_LONGEST_WORD = 60
 # The analyser's and the generator's settings, one for both: expand_tags=False keeps one
 # interpretation per reading; 'composite' past tense keeps "zapomniałam" one word where it can.
 _OPTIONS: dict[str, Any] = {"expand_tags": False, "praet": "composite"}
@@ -57,7 +59,7 @@ class MorfeuszMorphology:
         nobody typed would only push real words out of the analyses' cache. A spelling Morfeusz
         reads as several segments (an agglutinated ending) counts as unknown.
         """
-        wanted = {w for w in spellings if w and len(w) <= 60 and w.isalpha()}
+        wanted = {w for w in spellings if w and len(w) <= _LONGEST_WORD and w.isalpha()}
         if not wanted:
             return ()
         with self._lock:
@@ -74,7 +76,7 @@ class MorfeuszMorphology:
         self.forms.cache_clear()  # type: ignore[attr-defined]
 
     def _analyse(self, word: str) -> tuple[Analysis, ...]:
-        if not word or len(word) > 60:
+        if not word or len(word) > _LONGEST_WORD:
             return ()
         with self._lock:
             readings = self._engine.analyse(word)
@@ -94,7 +96,7 @@ class MorfeuszMorphology:
         return tuple(out)
 
     def _forms(self, lemma: str) -> tuple[str, ...]:
-        if not lemma or len(lemma) > 60:
+        if not lemma or len(lemma) > _LONGEST_WORD:
             return ()
         try:
             with self._lock:

@@ -196,8 +196,37 @@ def test_a_question_made_only_of_words_most_articles_use_gets_no_answer() -> Non
         ],
         morfeusz(),
     )
-    assert not kb.answer("dzięki, już działa").answered
+    thanks = kb.answer("dzięki, już działa")
+    assert not thanks.answered and thanks.suggestions == []
     assert kb.answer("skaner nie działa").article_id == "sprzet-skaner"
+
+
+def test_a_vague_question_of_several_common_words_is_offered_the_articles_whose_head_holds_them_all() -> None:
+    def article(aid: str, title: str, body: str) -> Article:
+        return Article(aid, title, "EZD", (), (), body)
+
+    kb = KbMatcher(
+        [
+            article(
+                "podpis-kwalifikowany", "Podpisanie pisma podpisem kwalifikowanym", "Włóż kartę i podpisz."
+            ),
+            article("podpis-profil", "Podpisywanie pisma profilem zaufanym", "Zaloguj się do ePUAP."),
+            article("epuap-wysylka", "Wysyłka pisma przez ePUAP", "Pismo trzeba najpierw podpisać."),
+            article("kancelaria-rejestracja", "Rejestracja pisma w kancelarii", "Podpisane pismo skanujemy."),
+            article("podpis-certyfikat", "Odnowienie certyfikatu", "Bez certyfikatu nie podpiszesz pisma."),
+            article("konto-haslo", "Reset hasła", "Link do nowego hasła przyjdzie e-mailem."),
+        ],
+        morfeusz(),
+    )
+    # Both words are in at least a third of the articles: the question does not point at one of
+    # them, so it is not answered, but the two whose title holds it all are offered.
+    vague = kb.answer("jak podpisać pismo")
+    assert not vague.answered and vague.article_id is None
+    assert set(vague.suggestions) == {"podpis-kwalifikowany", "podpis-profil"}
+    # One common word alone is still silence without suggestions, as small talk is.
+    assert kb.answer("pismo").suggestions == []
+    # A rare word makes the question specific again: it is answered as before.
+    assert kb.answer("jak podpisać pismo profilem zaufanym").article_id == "podpis-profil"
 
 
 def test_articles_with_close_neighbours_are_marked_as_crowded(matcher: KbMatcher) -> None:

@@ -8,8 +8,10 @@ The pipeline, per question:
 3. words neither the dictionary (with their Polish letters given back, ``wpadaja`` → wpadać) nor
    the index knows are repaired by rapidfuzz against the inflected forms of the articles' lemmas,
    bucketed by first letter and length so one lookup compares a few hundred words;
-4. a question made only of words that many articles use ("działa", "system") is silent; otherwise
-   BM25F over the fields (title, phrasings and tags weigh most, the body and the phrasings learned
+4. a question made only of words that many articles use is never answered: one such word
+   ("działa") gets silence, as small talk does; two or more ("jak podpisać pismo") get the articles
+   whose head holds them all offered as "Może chodzi o…", so that the official is not left with
+   nothing; otherwise BM25F over the fields (title, phrasings and tags weigh most, the body and the phrasings learned
    from tickets least) picks candidates;
 5. each candidate is re-scored with a few robust features: how much of the question's information
    (IDF mass) sits in the article's title, phrasings and tags (its *head*) and anywhere in it, how
@@ -89,6 +91,10 @@ CROWD_MAX_HEADS = 64  # at least this many heads sharing a term still count for 
 # it does not point at an article.
 COMMON_SHARE = 1 / 3
 COMMON_MIN_DOCS = 3
+# A question made only of common terms (a vague question) needs at least this many different words
+# for its candidates to be offered: "nie działa" alone points nowhere, "jak podpisać pismo" does.
+VAGUE_MIN_WORDS = 2
+VAGUE_HEAD = 0.999  # "the whole question" (a share of its information), rounding aside
 # A runner-up whose ranking score is at least this share of the best one is a close neighbour:
 # the answer then needs a deciding detail (question information in the best head only).
 NEIGHBOUR_SHARE = 0.9
@@ -650,11 +656,13 @@ class KbMatcher:
             return [], None
         qwords, unknown, trace = self._resolve(self.lexicon.words(text))
         # A question made only of words that a large share of the articles use ("działa", "system")
-        # does not point at any article: silence, as for small talk.
+        # does not point at one article: it is never answered (see `answer`), and with a single
+        # such word it is silent, as small talk is.
         n_docs = len(self)
         df_of = {t: self._df(t) for q in qwords for t in q.tids}
         floor = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
-        if all(min(df_of[t] for t in q.tids) >= floor for q in qwords):
+        vague = all(min(df_of[t] for t in q.tids) >= floor for q in qwords)
+        if vague and len(qwords) < VAGUE_MIN_WORDS:
             return [], (trace, unknown)
         acc: dict[int, float] = {}
         common = max(n_docs // 3, 500)
@@ -799,6 +807,7 @@ class KbMatcher:
                 "_masses": masses,
                 "_q_mass": q_mass,
                 "_counter": self._countered(doc, qwords, masses, q_norm),
+                "_vague": vague,
             }
             combined = (
                 cal.head * feats["head"]
@@ -875,7 +884,7 @@ class KbMatcher:
         """The rules an answer must pass besides its confidence: evidence in the head, a deciding
         detail against a close neighbour, and no counter-example of the article."""
         _doc, combined, feats = rows[0]
-        if feats["_counter"] or feats["head"] <= 0.0:
+        if feats["_counter"] or feats["_vague"] or feats["head"] <= 0.0:
             return False
         if len(rows) > 1 and rows[1][1] >= NEIGHBOUR_SHARE * combined:
             return vector[FEATURES.index("decisive")] > 0.0
@@ -901,10 +910,12 @@ class KbMatcher:
         best_id, best = scored[0]
         if best >= self.calibration.answer_at and self.may_answer(rows, vectors[0]):
             return KbAnswer(True, best_id, best, scored)
+        # A vague question's candidates are offered only when their head holds the whole question.
+        needed = VAGUE_HEAD if rows[0][2]["_vague"] else 0.0
         suggestions = [
             cid
             for (cid, conf), (_d, _c, feats) in zip(scored, rows, strict=False)
-            if conf >= SUGGEST_AT and feats["head"] > 0 and not feats["_counter"]
+            if conf >= SUGGEST_AT and feats["head"] > needed and not feats["_counter"]
         ]
         return KbAnswer(False, None, best, scored, suggestions)
 
@@ -912,7 +923,7 @@ class KbMatcher:
         """The best candidate's id, its FEATURES and whether the rules allow it; None when silent."""
         rows, _ = self._rank(text)
         rows = [r for r in rows if not r[2]["_counter"]]
-        if not rows:
+        if not rows or rows[0][2]["_vague"]:  # never answered: silent, as for the calibration
             return None
         vector = self._vector(rows, 0)
         return self._id(rows[0][0]), vector, self.may_answer(rows, vector)

@@ -33,8 +33,8 @@ def register(sub: Any) -> None:
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=sub._parser_class)
     asub.required = True
     p = asub.add_parser("export", help="wypisz dziennik zdarzeń jako JSON Lines")
-    p.add_argument("--from", dest="date_from", type=_date)
-    p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument("--from", dest="date_from", type=_date, help="od dnia RRRR-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, help="do dnia RRRR-MM-DD włącznie")
     p.add_argument(
         "--personal",
         action="store_true",
@@ -54,8 +54,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_checkpoint)
     p = asub.add_parser("access", help="odczyty zgłoszeń przez koordynatorów, audytorów i administratorów")
-    p.add_argument("--from", dest="date_from", type=_date)
-    p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument("--from", dest="date_from", type=_date, help="od dnia RRRR-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, help="do dnia RRRR-MM-DD włącznie")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_access)
 

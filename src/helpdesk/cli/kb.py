@@ -25,11 +25,11 @@ def register(sub: Any) -> None:
     ksub = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=sub._parser_class)
     ksub.required = True
     p = ksub.add_parser("import", help="importuj pliki lub katalogi artykułów (.md)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="pliki .md albo katalogi z nimi")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
     p = ksub.add_parser("ask", help="odpowiedź, jakiej udzieliłby bot")
-    p.add_argument("text", nargs="?", metavar="TEXT")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="treść pytania")
     p.add_argument("--batch", metavar="FILE", help="plik z pytaniami, po jednym w linii ('-' = stdin)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)

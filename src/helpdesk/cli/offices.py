@@ -18,23 +18,25 @@ OPERATOR_LOGIN = "cli"
 def register(osub: Any) -> None:
     """Add `show`, `import`, `rollout` and `attendance` to the `offices` group."""
     p = osub.add_parser("import", help="importuj rejestr z pliku CSV (z opcjonalnymi kolumnami profilu)")
-    p.add_argument("file")
+    p.add_argument("file", help="plik CSV rejestru urzędów")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
     p = osub.add_parser(
         "show", help="profil urzędu: osoby, zakres, kalendarz, plan wdrożenia, szkolenia, braki"
     )
-    p.add_argument("code")
+    p.add_argument("code", help="kod TERYT urzędu")
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help="działaj jako ta osoba")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
     p = osub.add_parser("rollout", help="regionalny harmonogram wdrożenia (json, csv, xlsx)")
-    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument(
+        "--format", choices=("json", "csv", "xlsx"), default="json", help="format wyniku (domyślnie json)"
+    )
     p.add_argument("--out", help="plik wynikowy (domyślnie standardowe wyjście; xlsx wymaga --out)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_rollout)
     p = osub.add_parser("attendance", help="importuj listę obecności ze szkolenia (CSV: training,login)")
-    p.add_argument("file")
+    p.add_argument("file", help="plik CSV listy obecności (training,login)")
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help="działaj jako ta osoba")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_attendance)

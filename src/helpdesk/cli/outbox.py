@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--given-up", action="store_true", help="wypisz porzucone wiadomości (domyślnie tylko liczby)"
     )
-    p.add_argument("--channel", choices=CHANNELS)
+    p.add_argument("--channel", choices=CHANNELS, help="tylko ten kanał")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
     p = osub.add_parser("retry", help="wyślij ponownie porzucone wiadomości")

@@ -13,7 +13,7 @@ def register(sub: Any) -> None:
     psub = people.add_subparsers(dest="people_command", metavar="ACTION", parser_class=sub._parser_class)
     psub.required = True
     p = psub.add_parser("export", help="wszystkie dane o osobie jako JSON")
-    p.add_argument("login")
+    p.add_argument("login", help="login osoby")
     p.add_argument("--json", action="store_true", help="(domyślnie) JSON")
     p.set_defaults(func=cmd_people_export)
 

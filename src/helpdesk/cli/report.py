@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     p.add_argument("--office", help="tylko ten urząd (kod TERYT)")
     p.add_argument("--component", help="tylko ten komponent")
     p.add_argument("--priority", help="tylko ten priorytet (low, normal, high, critical)")
-    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--format", choices=FORMATS, default="json", help="format raportu (domyślnie json)")
     p.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
     p.set_defaults(func=cmd_sla)
     st = rsub.add_parser(
@@ -37,7 +37,9 @@ def register(sub: Any) -> None:
     )
     st.add_argument("--contract", required=True, help="id umowy")
     st.add_argument("--month", required=True, help="miesiąc, RRRR-MM")
-    st.add_argument("--format", choices=STATEMENT_FORMATS, default="html")
+    st.add_argument(
+        "--format", choices=STATEMENT_FORMATS, default="html", help="format zestawienia (domyślnie html)"
+    )
     st.add_argument("--out", type=Path, help="plik wynikowy (domyślnie: standardowe wyjście)")
     st.set_defaults(func=cmd_statement)
 

@@ -115,7 +115,7 @@ def test_discard_keeps_the_history_and_the_draft_is_never_listed_again(env, caps
         (["publish", "szkic-t-000001", "--id", ""], "'id' nie może być puste"),
         (["publish", "szkic-t-000001", "--id", "szkic-t-000002"], "zarezerwowane dla szkiców"),
         (["publish", "szkic-t-000001", "--id", "konto-reset-hasla"], "'konto-reset-hasla' jest już zajęte"),
-        (["publish", "szkic-t-000001", "--id"], "argument --id: expected one argument"),
+        (["publish", "szkic-t-000001", "--id"], "argument --id: brak wartości (oczekiwano jednej)"),
     ],
 )
 def test_bad_input_is_one_polish_line_and_exit_2(env, capsys, args, needle):

@@ -11,7 +11,28 @@ def test_folding_lowers_case_and_strips_every_polish_diacritic() -> None:
 
 
 def test_tokens_glue_a_one_letter_e_prefix_and_drop_punctuation() -> None:
-    assert tokens("Mój e-podpis, e-mail i PIN-u!") == ["moj", "epodpis", "email", "i", "pin", "u"]
+    assert tokens("Mój e-podpis, e-mail i PIN-u!") == ["moj", "epodpis", "email", "i", "pin"]
+
+
+def test_an_acronyms_hyphenated_case_ending_is_dropped_and_nothing_else() -> None:
+    text = "Odblokuj PUK-iem, zapisz w PDF-ie, wyślij NIP-owi; biało-czerwony Wi-Fi, ping-pong"
+    expected = [
+        "odblokuj",
+        "puk",
+        "zapisz",
+        "w",
+        "pdf",
+        "wyślij",
+        "nip",
+        "biało",
+        "czerwony",
+        "wi",
+        "fi",
+        "ping",
+        "pong",
+    ]
+    assert raw_tokens(text) == expected
+    assert tokens(text) == [fold(t) for t in expected]
 
 
 def test_inflected_forms_share_a_stem() -> None:

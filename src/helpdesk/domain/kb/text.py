@@ -20,6 +20,13 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _DASHED_RE = re.compile(r"\b([a-z])-(?=[a-z]{3,})")  # e-podpis, e-mail → epodpis, email
 _RAW_TOKEN_RE = re.compile(r"[^\W_]+")
 _RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
+# An acronym takes its case ending after a hyphen (PIN-u, PUK-iem, PDF-ie, NIP-owi): the ending is
+# dropped, so that it is neither a word of its own nor unknown.
+_ACRONYM_ENDING_RE = re.compile(r"\b([A-Z][A-Z0-9]{1,7})-[a-ząćęłńóśźż]{1,3}\b")
+
+
+def _drop_acronym_endings(text: str) -> str:
+    return _ACRONYM_ENDING_RE.sub(r"\1", text) if "-" in text else text
 
 
 # Combining marks of the Basic Multilingual Plane, dropped by str.translate in C (a generator over
@@ -41,14 +48,15 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word."""
-    folded = _DASHED_RE.sub(r"\1", fold(text))
+    """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word, an
+    acronym's hyphenated case ending is dropped (PIN-u → pin)."""
+    folded = _DASHED_RE.sub(r"\1", fold(_drop_acronym_endings(text)))
     return _TOKEN_RE.findall(folded)
 
 
 def raw_tokens(text: str) -> list[str]:
     """Lower-case word tokens with their Polish letters kept (for the morphological analyser)."""
-    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", text.lower()))
+    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", _drop_acronym_endings(text).lower()))
 
 
 # Function words and filler that carry no topic. Folded, since tokens are folded first.

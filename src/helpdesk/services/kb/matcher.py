@@ -149,23 +149,23 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2484,
-        -0.3698,
-        2.0933,
-        -1.8832,
-        0.7719,
-        1.8034,
-        -0.9744,
-        2.242,
-        -0.3508,
-        -0.5697,
-        -0.3631,
-        0.6711,
-        -0.7042,
-        7.8708,
+        1.2677,
+        -0.3604,
+        2.1318,
+        -1.9235,
+        0.7757,
+        1.7277,
+        -0.9461,
+        2.3135,
+        -0.2699,
+        -0.582,
+        -0.4181,
+        0.6514,
+        -0.6099,
+        7.8573,
     )
-    bias: float = -3.3043
-    answer_at: float = 0.869
+    bias: float = -3.3126
+    answer_at: float = 0.8654
 
 
 @dataclass(frozen=True)

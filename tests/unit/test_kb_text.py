@@ -14,8 +14,8 @@ def test_tokens_glue_a_one_letter_e_prefix_and_drop_punctuation() -> None:
     assert tokens("Mój e-podpis, e-mail i PIN-u!") == ["moj", "epodpis", "email", "i", "pin"]
 
 
-def test_an_acronyms_hyphenated_case_ending_is_dropped_and_nothing_else() -> None:
-    text = "Odblokuj PUK-iem, zapisz w PDF-ie, wyślij NIP-owi; biało-czerwony Wi-Fi, ping-pong"
+def test_an_acronyms_case_ending_is_dropped_and_a_two_syllable_name_joined_and_nothing_else() -> None:
+    text = "Odblokuj PUK-iem, zapisz w PDF-ie, wyślij NIP-owi; biało-czerwony Wi-Fi, ping-pong, PIN-PUK"
     expected = [
         "odblokuj",
         "puk",
@@ -26,10 +26,11 @@ def test_an_acronyms_hyphenated_case_ending_is_dropped_and_nothing_else() -> Non
         "nip",
         "biało",
         "czerwony",
-        "wi",
-        "fi",
+        "wifi",
         "ping",
         "pong",
+        "pin",
+        "puk",
     ]
     assert raw_tokens(text) == expected
     assert tokens(text) == [fold(t) for t in expected]

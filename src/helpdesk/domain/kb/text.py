@@ -25,8 +25,16 @@ _RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
 _ACRONYM_ENDING_RE = re.compile(r"\b([A-Z][A-Z0-9]{1,7})-[a-ząćęłńóśźż]{1,3}\b")
 
 
-def _drop_acronym_endings(text: str) -> str:
-    return _ACRONYM_ENDING_RE.sub(r"\1", text) if "-" in text else text
+# A name of two short capitalised syllables joined by a hyphen (Wi-Fi, Hi-Fi) is one word: people
+# type it as one (wifi).
+_SYLLABLE_NAME_RE = re.compile(r"\b([A-Z][a-z]{1,2})-([A-Z][a-z]{1,2})\b")
+
+
+def _join_hyphenated_names(text: str) -> str:
+    """Acronym endings dropped (PIN-u → PIN) and two-syllable names joined (Wi-Fi → WiFi)."""
+    if "-" not in text:
+        return text
+    return _SYLLABLE_NAME_RE.sub(r"\1\2", _ACRONYM_ENDING_RE.sub(r"\1", text))
 
 
 # Combining marks of the Basic Multilingual Plane, dropped by str.translate in C (a generator over
@@ -49,14 +57,14 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word, an
-    acronym's hyphenated case ending is dropped (PIN-u → pin)."""
-    folded = _DASHED_RE.sub(r"\1", fold(_drop_acronym_endings(text)))
+    acronym's hyphenated case ending is dropped (PIN-u → pin), a two-syllable name joined (Wi-Fi → wifi)."""
+    folded = _DASHED_RE.sub(r"\1", fold(_join_hyphenated_names(text)))
     return _TOKEN_RE.findall(folded)
 
 
 def raw_tokens(text: str) -> list[str]:
     """Lower-case word tokens with their Polish letters kept (for the morphological analyser)."""
-    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", _drop_acronym_endings(text).lower()))
+    return _RAW_TOKEN_RE.findall(_RAW_DASHED_RE.sub(r"\1", _join_hyphenated_names(text).lower()))
 
 
 # Function words and filler that carry no topic. Folded, since tokens are folded first.

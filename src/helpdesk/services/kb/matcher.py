@@ -149,23 +149,23 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2677,
-        -0.3604,
-        2.1318,
-        -1.9235,
-        0.7757,
-        1.7277,
-        -0.9461,
-        2.3135,
-        -0.2699,
-        -0.582,
-        -0.4181,
-        0.6514,
-        -0.6099,
-        7.8573,
+        1.2584,
+        -0.3662,
+        2.1057,
+        -1.9217,
+        0.7877,
+        1.7678,
+        -1.0262,
+        2.3334,
+        -0.2714,
+        -0.5821,
+        -0.4243,
+        0.6235,
+        -0.6443,
+        7.7954,
     )
-    bias: float = -3.3126
-    answer_at: float = 0.8654
+    bias: float = -3.2431
+    answer_at: float = 0.8664
 
 
 @dataclass(frozen=True)

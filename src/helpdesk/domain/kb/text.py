@@ -23,8 +23,6 @@ _RAW_DASHED_RE = re.compile(r"\b(\w)-(?=\w{3,})")
 # An acronym takes its case ending after a hyphen (PIN-u, PUK-iem, PDF-ie, NIP-owi): the ending is
 # dropped, so that it is neither a word of its own nor unknown.
 _ACRONYM_ENDING_RE = re.compile(r"\b([A-Z][A-Z0-9]{1,7})-[a-ząćęłńóśźż]{1,3}\b")
-
-
 # A name of two short capitalised syllables joined by a hyphen (Wi-Fi, Hi-Fi) is one word: people
 # type it as one (wifi).
 _SYLLABLE_NAME_RE = re.compile(r"\b([A-Z][a-z]{1,2})-([A-Z][a-z]{1,2})\b")
@@ -57,7 +55,8 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split text into folded alphanumeric tokens; a one-letter e- prefix is glued to its word, an
-    acronym's hyphenated case ending is dropped (PIN-u → pin), a two-syllable name joined (Wi-Fi → wifi)."""
+    acronym's hyphenated case ending dropped (PIN-u → pin), a two-syllable name joined (Wi-Fi → wifi).
+    """
     folded = _DASHED_RE.sub(r"\1", fold(_join_hyphenated_names(text)))
     return _TOKEN_RE.findall(folded)
 

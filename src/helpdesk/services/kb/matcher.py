@@ -9,10 +9,10 @@ The pipeline, per question:
    the index knows are repaired by rapidfuzz against the inflected forms of the articles' lemmas,
    bucketed by first letter and length so one lookup compares a few hundred words;
 4. a question made only of words that many articles use is never answered: one such word
-   ("działa") gets silence, as small talk does; two or more ("jak podpisać pismo") get the articles
-   whose head holds them all offered as "Może chodzi o…", so that the official is not left with
-   nothing; otherwise BM25F over the fields (title, phrasings and tags weigh most, the body and the phrasings learned
-   from tickets least) picks candidates;
+   ("działa", "nie działa") gets silence, as small talk does; two or more ("jak podpisać pismo")
+   get the articles whose head holds them all offered as "Może chodzi o…", so that the official is
+   not left with nothing; otherwise BM25F over the fields (title, phrasings and tags weigh most,
+   the body and the phrasings learned from tickets least) picks candidates;
 5. each candidate is re-scored with a few robust features: how much of the question's information
    (IDF mass) sits in the article's title, phrasings and tags (its *head*) and anywhere in it, how
    close the question is to the nearest phrasing, and, against the runner-up, how much of the
@@ -662,7 +662,7 @@ class KbMatcher:
         df_of = {t: self._df(t) for q in qwords for t in q.tids}
         floor = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
         vague = all(min(df_of[t] for t in q.tids) >= floor for q in qwords)
-        if vague and len(qwords) < VAGUE_MIN_WORDS:
+        if vague and _notions(qwords) < VAGUE_MIN_WORDS:
             return [], (trace, unknown)
         acc: dict[int, float] = {}
         common = max(n_docs // 3, 500)
@@ -942,6 +942,13 @@ class KbMatcher:
     def __len__(self) -> int:
         """Number of indexed articles."""
         return sum(len(s.ids) for s in self._segments) - len(self._masked)
+
+
+def _notions(qwords: Sequence[_QWord]) -> int:
+    """How many different things the question's words name: a synonym phrase ("nie działa") and
+    the words it is made of count once."""
+    phrases = [q.surface.split() for q in qwords if " " in q.surface]
+    return sum(1 for q in qwords if " " in q.surface or not any(q.surface in p for p in phrases))
 
 
 def to_spec_json(answer: KbAnswer, articles_by_id: Mapping[str, Article], public_url: str) -> dict[str, Any]:

@@ -224,3 +224,21 @@ def test_the_console_script_runs_and_fails_cleanly(env):
         timeout=60,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kb", "ask", "jak zresetować hasło"],
+        ["users", "tokens", "lider.plock"],
+        ["offices", "list"],
+        ["audit", "verify"],
+        ["outbox", "list"],
+    ],
+)
+def test_a_command_before_init_says_to_run_init_not_that_the_database_is_down(env, capsys, args):
+    code, _, err = run(capsys, *args)
+    line = one_error_line(err)
+    assert code == 2 and "helpdesk init" in line and "chwilowo" not in line, line
+    assert run(capsys, "init")[0] == 0
+    assert run(capsys, *args)[0] in (0, 2)  # now it runs (the person may not exist: a usage error)

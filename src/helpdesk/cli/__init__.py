@@ -34,12 +34,19 @@ class CliContext:
             self._settings = load_settings()
         return self._settings
 
-    def container(self) -> Any:
-        """The wired application (database, contracts, KB) — built on first use."""
+    def container(self, schema_required: bool = True) -> Any:
+        """The wired application (database, contracts, KB) — built on first use.
+
+        Unless `schema_required` is False (init and migrate, which make the schema), a database
+        without the code's schema is refused with what to run (SettingsError), rather than failing
+        on the first missing table as if the database were down.
+        """
         if self._container is None:
             from helpdesk.bootstrap import build_container
 
             self._container = build_container(self.settings)
+            if schema_required:
+                self._container.check_schema()
         return self._container
 
     def close(self) -> None:

@@ -115,7 +115,7 @@ def _telegram_id(value: str) -> int:
 
 def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
     """Create or migrate the schema; with --demo add the demo data (once)."""
-    container = ctx.container()
+    container = ctx.container(schema_required=False)
     container.migrate()
     summary: dict[str, Any] = {"database": "ok"}
     if args.demo:
@@ -144,7 +144,7 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
     """Apply the schema migrations under the migration lock."""
-    container = ctx.container()
+    container = ctx.container(schema_required=False)
     before, _head = container.schema_state()
     container.migrate()
     after, _head = container.schema_state()
@@ -176,9 +176,7 @@ def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
             raise InvalidInput("--workers dotyczy procesów WWW/API; rola singletons działa w jednym procesie")
         check_schema_at(ctx.settings.database_url)
         return supervise(ctx.settings, workers, role)
-    container = ctx.container()
-    container.check_schema()
-    return serve(container, role, reuse_port=args.reuse_port)
+    return serve(ctx.container(), role, reuse_port=args.reuse_port)  # the container checks the schema
 
 
 def cmd_users_add(args: argparse.Namespace, ctx: CliContext) -> int:

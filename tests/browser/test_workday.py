@@ -114,7 +114,16 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         # Then a real problem, with a file, and no component (the official does not know it).
         page.fill("#title", "Nie można zapisać pisma w EZD")
         page.fill("#description", "Przy zapisie pisma pojawia się błąd 0x80070005.")
+        # The file input speaks Polish whatever the browser's language, and names what was chosen.
+        expect(page.locator("label.file-pick")).to_have_text("Wybierz pliki…")
+        expect(page.locator(".file-chosen")).to_have_text("Nie wybrano plików")
+        other = upload.with_name("opis błędu.pdf")
+        other.write_bytes(b"%PDF-1.4")
+        page.set_input_files("#files", [str(upload), str(other)])
+        expect(page.locator(".file-chosen")).to_have_text("2 pliki: zrzut ekranu.txt, opis błędu.pdf")
         page.set_input_files("#files", str(upload))
+        expect(page.locator(".file-chosen")).to_have_text("zrzut ekranu.txt")
+        assert "Choose" not in page.inner_text("main") and "No file" not in page.inner_text("main")
         page.click("text=Wyślij zgłoszenie")
         page.wait_for_url(re.compile(r".*/tickets/T-\d+\?utworzono=1"))
         ticket_id = page.inner_text("h1").split(":")[0]

@@ -1,5 +1,6 @@
-// The little the pages need beyond HTML: knowledge-base suggestions while a ticket is typed, and
-// live SLA clocks. Everything works without it; no inline scripts (the pages' CSP forbids them).
+// The little the pages need beyond HTML: knowledge-base suggestions while a ticket is typed, live
+// SLA clocks, and file inputs in Polish. Everything works without it; no inline scripts (the
+// pages' CSP forbids them).
 "use strict";
 
 function plural(n, one, few, many) {
@@ -95,7 +96,31 @@ function setupSuggestions(form) {
   });
 }
 
+// A file input's button and "no file chosen" are written by the browser in its own language: with
+// JavaScript the input is kept (keyboard, forms, validation) but shown as a Polish button and the
+// names of the files chosen. Without it the browser's own control stays.
+function polishFilePicker(input) {
+  input.classList.add("file-input");
+  const button = document.createElement("label");
+  button.htmlFor = input.id;
+  button.className = "button file-pick";
+  button.textContent = input.multiple ? "Wybierz pliki…" : "Wybierz plik…";
+  const chosen = document.createElement("span");
+  chosen.className = "muted file-chosen";
+  chosen.setAttribute("aria-live", "polite");
+  function show() {
+    const names = Array.from(input.files || []).map(function (f) { return f.name; });
+    chosen.textContent = names.length === 0 ? "Nie wybrano plików"
+      : names.length === 1 ? names[0]
+      : names.length + " " + plural(names.length, "plik", "pliki", "plików") + ": " + names.join(", ");
+  }
+  input.addEventListener("change", show);
+  input.after(button, " ", chosen);
+  show();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[type=file][id]").forEach(polishFilePicker);
   const form = document.getElementById("new-ticket");
   if (form) setupSuggestions(form);
   const serverNow = Date.parse(document.body.getAttribute("data-now") || "");

@@ -207,6 +207,10 @@ async def test_attachments_go_up_and_come_down_as_downloads_and_too_big_is_refus
     form.add_field("files", b"x" * (limit + 1), filename="duzy.bin")
     resp = await official.post(f"/tickets/{web.ticket}/files", data=form)
     assert resp.status == 413 and "za duży" in await resp.text()
+    # Sizes in the unit people read: the limit in MB, a small file in bytes, not "0,0 KB".
+    assert "limit 10 MB" in await resp.text()
+    page = await (await official.get(f"/tickets/{web.ticket}")).text()
+    assert "Dołącz pliki (do 10 MB każdy)" in page and f"({file['size']} B)" in page
 
 
 async def test_articles_are_rendered_from_markdown_and_sanitised_and_the_kb_is_browsable(web):

@@ -73,3 +73,12 @@ def plural_pl(n: int, one: str, few: str, many: str) -> str:
     if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
         return f"{n} {few}"
     return f"{n} {many}"
+
+
+def human_size(size: int) -> str:
+    """A byte count for people, Polish style: 512 B, 20 KB, 1,5 MB, 10 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0") + " MB"

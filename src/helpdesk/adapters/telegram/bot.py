@@ -51,10 +51,10 @@ from helpdesk.adapters.telegram.render import keyboard, split_message
 from helpdesk.adapters.telegram.texts import command_menu
 from helpdesk.domain.errors import HelpdeskError, Unavailable
 from helpdesk.domain.people import Person
-from helpdesk.services.intake.dialogue import DialogueService, Reply, human_size, ticket_id_in
+from helpdesk.services.intake.dialogue import DialogueService, Reply, ticket_id_in
 from helpdesk.services.people import PeopleService
 from helpdesk.services.ports import Clock, Database, OutboxWriter
-from helpdesk.services.texts import Texts
+from helpdesk.services.texts import Texts, human_size
 from helpdesk.settings import Settings
 
 log = logging.getLogger("helpdesk.telegram")

@@ -44,7 +44,7 @@ from helpdesk.domain.tickets import (
 )
 from helpdesk.services.kb.answers import KbService
 from helpdesk.services.ports import Clock, Database, DialogueRepo, DirectoryRepo, KbRepo
-from helpdesk.services.texts import Html
+from helpdesk.services.texts import Html, human_size
 from helpdesk.services.texts import Texts as Texts  # channels load and pass the texts
 from helpdesk.services.tickets import File, NewTicket, TicketService
 
@@ -594,12 +594,3 @@ def guess_priority(text: str) -> str | None:
         if any(w in folded for w in words):
             return priority
     return None
-
-
-def human_size(size: int) -> str:
-    """A byte count for people: 512 B, 1,5 MB."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")

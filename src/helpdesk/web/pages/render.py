@@ -31,6 +31,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
+from helpdesk.services.texts import human_size
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person
 
 CSRF_FIELD = "csrf"
@@ -98,6 +99,7 @@ def setup(app: web.Application) -> None:
         event=lambda v: _label(EVENT_LABELS_PL, v),
         role=lambda v: _label({r.value: label for r, label in ROLE_LABELS_PL.items()}, v),
         urlquote=lambda v: quote(str(v), safe=""),
+        size=human_size,
     )
     env.globals.update(
         STATES=[(s.value, STATE_LABELS_PL[s]) for s in State],

@@ -20,6 +20,7 @@ from helpdesk.domain.roles import SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import CREATE_ROLES, Action, State
 from helpdesk.services.audit import verify_log
 from helpdesk.services.kb.drafts import REVIEW_ROLES
+from helpdesk.services.texts import human_size
 from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
 from helpdesk.web import office_pages
 from helpdesk.web.common import CONTAINER, run
@@ -169,13 +170,12 @@ async def _new_form(
     if person.role not in CREATE_ROLES:
         return await error_page(request, 403, "Twoja rola nie zakłada zgłoszeń.")
     offices = await run(request, _office_names, request) if person.role is Role.COORDINATOR else {}
-    max_mb = request.app[CONTAINER].settings.attachment_max_bytes / 1024 / 1024
     context = {
         "title": "Nowe zgłoszenie",
         "values": values,
         "error": error,
         "offices": offices,
-        "max_mb": max_mb,
+        "max_bytes": request.app[CONTAINER].settings.attachment_max_bytes,
     }
     return await render(request, "tickets/new.html", context, status=status, person=person)
 
@@ -210,7 +210,7 @@ def _uploads(fields: list[Any], limit: int) -> list[File]:
             continue
         data = field.file.read(limit + 1)
         if len(data) > limit:
-            raise TooLarge(f"plik '{field.filename[:80]}' jest za duży (limit {limit // 1024} KB)")
+            raise TooLarge(f"plik '{field.filename[:80]}' jest za duży (limit {human_size(limit)})")
         name = field.filename.replace("/", "_").replace("\\", "_")[:200]
         files.append(File(name, field.content_type or "application/octet-stream", data))
     return files
@@ -271,7 +271,7 @@ async def _ticket(
         "note_labels": NOTE_LABELS,
         "can_draft": person.role in (Role.LEADER, Role.COORDINATOR)
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
-        "max_kb": container.settings.attachment_max_bytes // 1024,
+        "max_bytes": container.settings.attachment_max_bytes,
         "rollout_line": Markup(office_pages.ticket_line(ticket)),
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,

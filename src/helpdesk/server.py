@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
+from helpdesk.domain.errors import describe_os_error
 from helpdesk.lifecycle import Role, running
 from helpdesk.settings import Settings, SettingsError
 
@@ -53,7 +54,7 @@ async def run_server(
             log.warning("helpdesk: zatrzymywanie…")
     except OSError as err:
         # An address already taken (HTTP or SMTP) is a set-up problem: one line, no traceback.
-        raise SettingsError(f"nie można uruchomić serwera: {err.strerror or err}") from err
+        raise SettingsError(f"nie można uruchomić serwera: {describe_os_error(err)}") from err
 
 
 def settle_heap() -> None:

@@ -16,7 +16,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 PREFIX = "HELPDESK_"
 CONFIG_VARIABLE = PREFIX + "CONFIG"
@@ -220,7 +220,9 @@ def _read_config(path: str) -> dict[str, object]:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
-        raise SettingsError(f"{CONFIG_VARIABLE}: nie można odczytać pliku {path}: {err.strerror}") from err
+        raise SettingsError(
+            f"{CONFIG_VARIABLE}: nie można odczytać pliku {path}: {describe_os_error(err)}"
+        ) from err
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise SettingsError(f"{CONFIG_VARIABLE}: plik {path} nie jest poprawnym TOML: {err}") from err
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from helpdesk.cli import EXIT_FAILED, EXIT_OK, CliContext, emit_json
 from helpdesk.domain.audit import Anchor
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.domain.events import PERSONAL
 from helpdesk.services.audit import Verdict, verify_export, verify_log
 from helpdesk.services.ports import TicketRepo
@@ -113,7 +113,7 @@ def cmd_verify(args: argparse.Namespace, ctx: CliContext) -> int:
             with path.open(encoding="utf-8") as f:
                 verdict = verify_export(f, anchor)
         except OSError as err:
-            raise InvalidInput(f"{path}: nie można odczytać pliku ({err.strerror})") from err
+            raise InvalidInput(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
         except UnicodeDecodeError as err:
             raise InvalidInput(f"{path}: plik nie jest zapisany w UTF-8") from err
         source = f"plik {path}"

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 
 def register(osub: Any) -> None:
@@ -44,7 +44,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as err:
-        raise InvalidInput(f"{path}: nie można odczytać pliku ({err.strerror})") from err
+        raise InvalidInput(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
     except UnicodeDecodeError as err:
         raise InvalidInput(f"{path}: plik nie jest zapisany w UTF-8") from err
 

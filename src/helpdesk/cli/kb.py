@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 
 def register(sub: Any) -> None:
@@ -140,7 +140,9 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
             try:
                 lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
             except OSError as err:
-                raise InvalidInput(f"{args.batch}: nie można odczytać pliku ({err.strerror})") from err
+                raise InvalidInput(
+                    f"{args.batch}: nie można odczytać pliku ({describe_os_error(err)})"
+                ) from err
             except UnicodeDecodeError as err:
                 raise InvalidInput(f"{args.batch}: plik nie jest zapisany w UTF-8") from err
         questions = [_question(line, i) for i, line in enumerate(lines, start=1)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 OPERATOR_LOGIN = "cli"
 
@@ -55,7 +55,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as err:
-        raise InvalidInput(f"{path}: nie można odczytać pliku ({err.strerror})") from err
+        raise InvalidInput(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
     except UnicodeDecodeError as err:
         raise InvalidInput(f"{path}: plik nie jest zapisany w UTF-8") from err
 
@@ -156,7 +156,7 @@ def cmd_rollout(args: argparse.Namespace, ctx: CliContext) -> int:
         try:
             Path(args.out).write_bytes(body)
         except OSError as err:
-            raise InvalidInput(f"{args.out}: nie można zapisać pliku ({err.strerror})") from err
+            raise InvalidInput(f"{args.out}: nie można zapisać pliku ({describe_os_error(err)})") from err
         if args.json:
             emit_json({"out": args.out, "bytes": len(body)})
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.services.sla.report import sla_report
 from helpdesk.services.sla.report_formats import FORMATS, render
 from helpdesk.services.sla.statement import FORMATS as STATEMENT_FORMATS
@@ -86,7 +86,7 @@ def _write(args: argparse.Namespace, data: bytes) -> int:
         try:
             args.out.write_bytes(data)
         except OSError as err:
-            raise InvalidInput(f"nie można zapisać pliku {args.out}: {err.strerror}") from err
+            raise InvalidInput(f"nie można zapisać pliku {args.out}: {describe_os_error(err)}") from err
         return EXIT_OK
     sys.stdout.flush()
     sys.stdout.buffer.write(data)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 
 def register(sub: Any) -> None:
@@ -97,7 +97,7 @@ def replay_command(args: argparse.Namespace, ctx: Any) -> int:
             with path.open(encoding="utf-8") as handle:
                 results = list(replay(handle, contracts, as_of, offices))
         except OSError as err:
-            raise InvalidInput(f"nie można odczytać '{args.events}': {err.strerror or err}") from err
+            raise InvalidInput(f"nie można odczytać '{args.events}': {describe_os_error(err)}") from err
         except UnicodeDecodeError as err:
             raise InvalidInput(f"'{args.events}': plik nie jest w UTF-8") from err
     # One reusable encoder and buffered writes: emit_json per line would cost a second on

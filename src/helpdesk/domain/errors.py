@@ -1,5 +1,7 @@
 """The one small exception hierarchy; adapters translate their errors into these at the boundary."""
 
+import errno
+
 
 class HelpdeskError(Exception):
     """Base of every error the help-desk raises on purpose; its message is fit to show a person."""
@@ -43,3 +45,26 @@ class TooManyRequests(HelpdeskError):
 
 class UnsupportedMediaType(HelpdeskError):
     """A request body of a type the endpoint does not take (HTTP 415)."""
+
+
+_OS_ERRORS_PL = {
+    "ENOENT": "nie ma takiego pliku ani katalogu",
+    "EACCES": "brak uprawnień",
+    "EPERM": "brak uprawnień",
+    "EISDIR": "to katalog, a nie plik",
+    "ENOTDIR": "to nie jest katalog",
+    "ENOSPC": "brak miejsca na dysku",
+    "EROFS": "system plików jest tylko do odczytu",
+    "EEXIST": "plik już istnieje",
+    "ENAMETOOLONG": "za długa nazwa pliku",
+    "EADDRINUSE": "adres jest już zajęty (inny proces nasłuchuje na tym porcie)",
+    "EADDRNOTAVAIL": "tego adresu nie ma na tym komputerze",
+}
+
+
+def describe_os_error(err: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read or written (or a port opened), in Polish: the system says it in English."""
+    if isinstance(err, UnicodeDecodeError):
+        return f"to nie jest tekst w UTF-8 (bajt {err.start})"
+    name = errno.errorcode.get(err.errno or 0, "")
+    return _OS_ERRORS_PL.get(name) or err.strerror or str(err)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.domain.kb.article import FIELDS, Article, ArticleFieldError, make_article
 
 _FENCE = "---"
@@ -76,7 +76,7 @@ def load_article(path: Path) -> Article:
     except UnicodeDecodeError as err:
         raise ArticleFileError(f"{path}: plik nie jest w kodowaniu UTF-8") from err
     except OSError as err:
-        raise ArticleFileError(f"{path}: nie można odczytać pliku ({err.strerror})") from err
+        raise ArticleFileError(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
     return parse_article(text, path)
 
 

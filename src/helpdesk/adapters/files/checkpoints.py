@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.domain.audit import Anchor
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 TAIL_BYTES = 64 * 1024
 
@@ -33,7 +33,9 @@ class CheckpointFile:
         except FileNotFoundError:
             return None
         except OSError as err:
-            raise InvalidInput(f"{self.path}: nie można odczytać pliku nagłówków ({err.strerror})") from err
+            raise InvalidInput(
+                f"{self.path}: nie można odczytać pliku nagłówków ({describe_os_error(err)})"
+            ) from err
         for line in reversed(tail.splitlines()):
             try:
                 data = json.loads(line)
@@ -59,4 +61,4 @@ class CheckpointFile:
             finally:
                 os.close(fd)
         except OSError as err:
-            raise InvalidInput(f"{self.path}: nie można dopisać nagłówka ({err.strerror})") from err
+            raise InvalidInput(f"{self.path}: nie można dopisać nagłówka ({describe_os_error(err)})") from err

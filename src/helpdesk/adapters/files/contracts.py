@@ -17,7 +17,7 @@ import yaml
 
 from helpdesk.domain.calendar import HolidayProvider
 from helpdesk.domain.contracts import Contract, build_contract
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 
 
 class ContractFileError(InvalidInput):
@@ -63,7 +63,7 @@ def load_contract_file(path: Path, name: str | None = None) -> Contract:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ContractFileError(f"{shown}: nie można odczytać pliku ({err})") from err
+        raise ContractFileError(f"{shown}: nie można odczytać pliku ({describe_os_error(err)})") from err
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -22,7 +22,7 @@ import yaml
 
 from helpdesk.adapters.files.contracts import ContractFileError, holiday_provider
 from helpdesk.domain.calendar import BusinessCalendar
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.domain.office_terms import (
     DEFAULT_OFFICE,
     OfficeBook,
@@ -52,7 +52,7 @@ def _read(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
-        raise ContractFileError(f"{path}: nie można odczytać pliku ({err})") from err
+        raise ContractFileError(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (wiersz {mark.line + 1})" if mark is not None else ""
@@ -115,7 +115,9 @@ def write_office_file(sla_dir: Path, code: str, text: str) -> Path:
             handle.write(text)
         os.replace(tmp, folder / f"{code}.yaml")
     except OSError as err:
-        raise InvalidInput(f"nie można zapisać kalendarza urzędu {code} w {folder}: {err.strerror}") from err
+        raise InvalidInput(
+            f"nie można zapisać kalendarza urzędu {code} w {folder}: {describe_os_error(err)}"
+        ) from err
     return folder / f"{code}.yaml"
 
 

@@ -194,6 +194,8 @@ async def test_bad_input_gets_a_json_error_never_a_500(api, method, path, raw, e
     )
     assert status == expected, body
     assert isinstance(body, dict) and body["error"]
+    # The error is Polish throughout: none of the json module's or the codec's English words.
+    assert not any(w in body["error"] for w in ("Expecting", "char ", "codec", "invalid", "decode")), body
 
 
 async def test_a_huge_body_is_refused_with_413(api):

@@ -1,13 +1,14 @@
-"""Why a file could not be read, in Polish (domain/errors.py `describe_os_error`): the system's
-own message is English."""
+"""Why a file could not be read or a text is not JSON, in Polish (domain/errors.py): the system's
+and the json module's own messages are English."""
 
 import errno
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from helpdesk.domain.errors import describe_os_error
+from helpdesk.domain.errors import describe_json_error, describe_os_error
 
 
 def test_a_missing_file_a_directory_and_a_forbidden_file_are_told_apart(tmp_path: Path) -> None:
@@ -29,3 +30,12 @@ def test_an_unlisted_error_keeps_the_systems_words_and_bad_utf8_is_named(tmp_pat
     with pytest.raises(UnicodeDecodeError) as bad:
         (tmp_path / "zle.csv").read_text(encoding="utf-8")
     assert describe_os_error(bad.value) == "to nie jest tekst w UTF-8 (bajt 10)"
+
+
+def test_a_json_error_names_where_the_text_stopped_being_json() -> None:
+    with pytest.raises(ValueError) as bad:
+        json.loads('{"a": 1,\n "b": }')
+    assert describe_json_error(bad.value) == "błąd składni w wierszu 2, kolumnie 7"
+    assert describe_json_error(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")) == (
+        "to nie jest tekst w UTF-8 (bajt 0)"
+    )

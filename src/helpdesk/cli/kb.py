@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
-from helpdesk.domain.errors import InvalidInput, describe_os_error
+from helpdesk.domain.errors import InvalidInput, describe_json_error, describe_os_error
 
 
 def register(sub: Any) -> None:
@@ -121,7 +121,7 @@ def _question(line: str, number: int) -> str:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise InvalidInput(f"linia {number}: niepoprawny JSON ({err.msg})") from err
+            raise InvalidInput(f"linia {number}: niepoprawny JSON ({describe_json_error(err)})") from err
         if not isinstance(data.get("q"), str):
             raise InvalidInput(f"linia {number}: obiekt JSON musi mieć pole 'q' z tekstem pytania")
         return str(data["q"])

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from helpdesk.domain import events as ev
+from helpdesk.domain.errors import describe_json_error
 from helpdesk.domain.tickets import format_ticket_id
 
 TIME_TOLERANCE = timedelta(minutes=5)
@@ -116,7 +117,7 @@ def log_record(row: StoredEvent) -> dict[str, Any]:
     try:
         data = json.loads(row.data)
     except (ValueError, TypeError) as err:
-        raise BrokenRow(f"kolumna data nie jest poprawnym JSON ({err})") from None
+        raise BrokenRow(f"kolumna data nie jest poprawnym JSON ({describe_json_error(err)})") from None
     if not isinstance(data, dict):
         raise BrokenRow("kolumna data nie jest obiektem JSON")
     personal: Any = None
@@ -124,7 +125,9 @@ def log_record(row: StoredEvent) -> dict[str, Any]:
         try:
             personal = json.loads(row.personal)
         except (ValueError, TypeError) as err:
-            raise BrokenRow(f"kolumna personal nie jest poprawnym JSON ({err})") from None
+            raise BrokenRow(
+                f"kolumna personal nie jest poprawnym JSON ({describe_json_error(err)})"
+            ) from None
         if not isinstance(personal, dict):
             raise BrokenRow("kolumna personal nie jest obiektem JSON")
     parse_at(row.at)

@@ -1,6 +1,7 @@
 """The one small exception hierarchy; adapters translate their errors into these at the boundary."""
 
 import errno
+import json
 
 
 class HelpdeskError(Exception):
@@ -68,3 +69,12 @@ def describe_os_error(err: OSError | UnicodeDecodeError) -> str:
         return f"to nie jest tekst w UTF-8 (bajt {err.start})"
     name = errno.errorcode.get(err.errno or 0, "")
     return _OS_ERRORS_PL.get(name) or err.strerror or str(err)
+
+
+def describe_json_error(err: ValueError | TypeError) -> str:
+    """Where a text stopped being JSON, in Polish (the json module says why in English)."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"błąd składni w wierszu {err.lineno}, kolumnie {err.colno}"
+    if isinstance(err, UnicodeDecodeError):
+        return describe_os_error(err)
+    return "to nie jest tekst JSON"

@@ -9,7 +9,7 @@ import msgspec
 from aiohttp import web
 
 from helpdesk.bootstrap import Container
-from helpdesk.domain.errors import InvalidInput, NotAuthenticated, TooLarge
+from helpdesk.domain.errors import InvalidInput, NotAuthenticated, TooLarge, describe_json_error
 from helpdesk.domain.inputs import check_json
 from helpdesk.domain.people import Person
 from helpdesk.web.intake import TicketIntake
@@ -106,7 +106,7 @@ def _json_loads(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InvalidInput(f"treść żądania nie jest poprawnym JSON: {err}") from err
+        raise InvalidInput(f"treść żądania nie jest poprawnym JSON ({describe_json_error(err)})") from err
     except RecursionError as err:
         raise InvalidInput("treść żądania jest zagnieżdżona zbyt głęboko") from err
     except ValueError as err:  # e.g. an integer of thousands of digits

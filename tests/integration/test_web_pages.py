@@ -4,6 +4,7 @@ errors, escalation that sets the component (a ticket that came without one), not
 resolve, attachments up and down, Markdown sanitised, the region and the offices registry, the
 report page's errors, and the API's new action and filters."""
 
+import hashlib
 import re
 from datetime import timedelta
 from html import unescape
@@ -17,6 +18,7 @@ from helpdesk.domain.kb.article import Article
 from helpdesk.services.tickets import File, NewTicket
 from helpdesk.settings import load_settings
 from helpdesk.web.app import create_app
+from helpdesk.web.common import STATIC
 from helpdesk.web.middlewares import CSP
 from tests.support.forms import with_token
 from tests.support.world import populate
@@ -59,7 +61,7 @@ async def test_pages_carry_the_security_headers_and_forms_need_the_sessions_toke
     assert resp.headers["Content-Security-Policy"] == CSP and "unsafe-inline" not in CSP
     assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["X-Content-Type-Options"] == "nosniff"
     html = await resp.text()
-    assert '<script src="/static/app.js"' in html and "<script>" not in html and "style=" not in html
+    assert '<script src="/static/app.js?v=' in html and "<script>" not in html and "style=" not in html
     ticket_page = await (await leader.get(f"/tickets/{web.ticket}")).text()
     forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", ticket_page, re.S)
     assert forms and all('name="csrf"' in f for f in forms)
@@ -73,6 +75,17 @@ async def test_pages_carry_the_security_headers_and_forms_need_the_sessions_toke
         "/login", data={"login": "x", "password": "y"}, headers={"Origin": "http://evil.example"}
     )
     assert resp.status == 403
+
+
+async def test_static_files_are_linked_by_their_contents_hash_so_an_upgrade_reaches_every_browser(web):
+    # deploy/nginx.conf lets browsers keep /static/ for days: the address must change with the file.
+    html = await (await (await web("lider.plock")).get("/")).text()
+    for name in ("app.css", "app.js"):
+        digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+        address = f"/static/{name}?v={digest}"
+        assert address in html
+        resp = await (await web()).get(address)
+        assert resp.status == 200 and await resp.read() == (STATIC / name).read_bytes()
 
 
 async def test_unknown_pages_and_other_offices_tickets_are_polish_404s_and_a_deep_link_survives_login(web):

@@ -22,7 +22,7 @@ from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRIC
 from helpdesk.domain.people import Person
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.office_calendars import may_edit
-from helpdesk.web.common import CONTAINER, optional_person, run
+from helpdesk.web.common import CONTAINER, optional_person, run, static_url
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import with_form_tokens
 
@@ -43,7 +43,7 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
         f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{escape(title)} – Help-desk e-Urzędu</title>"
         # The site's stylesheet: the pages' CSP allows no inline styles (web/middlewares.py).
-        "<link rel='stylesheet' href='/static/app.css'></head><body>"
+        f"<link rel='stylesheet' href='{static_url('app.css')}'></head><body>"
         f"<header class='top'><a href='/'><strong>Help-desk e-Urzędu</strong></a></header><main>{body}</main></body></html>"
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)

@@ -1,8 +1,11 @@
 """What every handler shares: app keys, running services off the event loop, auth, JSON helpers."""
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
@@ -21,7 +24,17 @@ CONTAINER = web.AppKey("container", Container)
 METRICS = web.AppKey("metrics", Metrics)
 INTAKE = web.AppKey("intake", TicketIntake)
 SESSION_COOKIE = "helpdesk_session"
+STATIC = Path(__file__).resolve().parent / "static"
 PERSON = web.RequestKey("person", Person)
+
+
+@cache
+def static_url(name: str) -> str:
+    """The address of a static file with its content's hash (`/static/app.css?v=…`): the files are
+    cached for days (deploy/nginx.conf), so after an upgrade the new address makes browsers fetch
+    the new file at once. Hashed once per process; the files change only with a new release."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
 
 
 async def run(request: web.Request, fn: Callable[..., T], *args: Any) -> T:

@@ -3,13 +3,10 @@ the bot's conversation on a page (ask),
 article drafts (drafts), the region and the offices registry (region), SLA reports (reports).
 Templates live in helpdesk/web/templates, CSS and JavaScript in helpdesk/web/static."""
 
-from pathlib import Path
-
 from aiohttp import web
 
+from helpdesk.web.common import STATIC
 from helpdesk.web.pages import ask, auth, drafts, kb, region, render, reports, tickets
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def setup(app: web.Application) -> None:

@@ -32,7 +32,7 @@ from helpdesk.domain.tickets import (
     State,
 )
 from helpdesk.services.texts import human_size
-from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person
+from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
 
@@ -107,6 +107,7 @@ def setup(app: web.Application) -> None:
         COMPONENTS=list(COMPONENT_LABELS_PL.items()),
         Role=Role,
         Action=Action,
+        static_url=static_url,
     )
 
 

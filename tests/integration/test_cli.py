@@ -54,6 +54,39 @@ def test_init_then_people_and_tokens(env, capsys):
     assert code == 0 and len(json.loads(out)["code"]) == 8
 
 
+def test_users_list_shows_everyone_blocked_ones_marked_and_filters_by_office_and_role(env, capsys):
+    assert run(capsys, "init")[0] == 0
+    assert run(capsys, "offices", "import", str(env / "offices.csv"))[0] == 0
+    for login, role, jst in (("lider.plock", "leader", "1462011"), ("urz.plock", "official", "1462011")):
+        assert (
+            run(capsys, "users", "add", "--login", login, "--name", login, "--role", role, "--jst", jst)[0]
+            == 0
+        )
+    assert (
+        run(capsys, "users", "add", "--login", "audytor", "--name", "Tomasz Zieliński", "--role", "auditor")[
+            0
+        ]
+        == 0
+    )
+    assert run(capsys, "users", "disable", "urz.plock")[0] == 0
+    code, out, _ = run(capsys, "users", "list", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["login"] for r in rows] == ["audytor", "lider.plock", "urz.plock"]
+    assert {r["login"]: r["active"] for r in rows} == {
+        "audytor": True,
+        "lider.plock": True,
+        "urz.plock": False,
+    }
+    code, out, _ = run(capsys, "users", "list", "--office", "1462011", "--role", "official")
+    assert code == 0 and "urz.plock" in out and "[zablokowana]" in out and "lider.plock" not in out
+    assert out.strip().endswith("1 osoba.")
+    assert "audytor" in run(capsys, "users", "list", "--role", "auditor")[1]
+    code, _, err = run(capsys, "users", "list", "--role", "wizard")
+    assert code == 2 and "nieznana rola 'wizard'" in one_error_line(err)
+    code, _, err = run(capsys, "users", "list", "--office", "0000000")
+    assert code == 2 and "nie ma urzędu o kodzie '0000000'" in one_error_line(err)
+
+
 def test_an_office_refuses_a_leader_over_its_cap_and_a_second_representative(env, capsys):
     run(capsys, "init")
     run(capsys, "offices", "import", str(env / "offices.csv"))

@@ -55,6 +55,11 @@ def register(sub: Any) -> None:
     p.add_argument("--telegram-id", type=_telegram_id, help="identyfikator użytkownika w Telegramie (liczba)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_users_add)
+    p = usub.add_parser("list", help="osoby: login, imię i nazwisko, rola, urząd, kanały, czy zablokowana")
+    p.add_argument("--office", metavar="KOD", help="tylko osoby tego urzędu (kod TERYT)")
+    p.add_argument("--role", help="tylko osoby tej roli (official, leader, …)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_list)
     p = usub.add_parser("token", help="wydaj nowy token API")
     p.add_argument("login", help="login osoby")
     p.add_argument("--json", action="store_true")
@@ -276,6 +281,29 @@ def cmd_users_password(args: argparse.Namespace, ctx: CliContext) -> int:
         raise InvalidInput("podaj hasło w pierwszej linii wejścia standardowego")
     ctx.container().people.set_password(args.login, line.rstrip("\r\n"))
     emit_json({"login": args.login, "password": "set"}) if args.json else print("Hasło ustawione.")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List people (JSON Lines with --json), blocked ones marked."""
+    from helpdesk.domain.roles import ROLE_LABELS_PL
+    from helpdesk.services.people_export import person_record
+
+    people = ctx.container().people.list_people(args.office, args.role)
+    for person, active in people:
+        if args.json:
+            emit_json(person_record(person, active))
+            continue
+        where = person.jst or person.contractor or "—"
+        channels = ", ".join(
+            c for c, on in (("e-mail", person.email), ("Telegram", person.telegram_id)) if on
+        )
+        blocked = "" if active else "  [zablokowana]"
+        print(
+            f"{person.login:<24} {person.name:<28} {ROLE_LABELS_PL[person.role]:<34} {where:<16} {channels}{blocked}"
+        )
+    if not args.json:
+        print(plural_pl(len(people), "osoba", "osoby", "osób") + ".")
     return EXIT_OK
 
 

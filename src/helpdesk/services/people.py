@@ -228,6 +228,19 @@ class PeopleService:
 
         return self.db.write(_do)
 
+    def list_people(self, office: str | None = None, role: str | None = None) -> list[tuple[Person, bool]]:
+        """Everyone registered, blocked people too, by login, each with whether they may use the
+        help-desk; optionally of one office (TERYT code) or one role. An unknown office or role is an
+        error, so that a typo is not taken for an empty list."""
+        role_value = parse_role(role).value if role is not None else None
+
+        def _do(tx: PeopleRepo) -> list[tuple[Person, bool]]:
+            if office is not None and office not in {o.code for o in tx.list_offices()}:
+                raise NotFound(f"nie ma urzędu o kodzie '{office}'")
+            return tx.list_people(office, role_value)
+
+        return self.db.read(_do)
+
     def person(self, login: str) -> Person:
         """The person with `login`, or NotFound."""
         person = self.db.read(lambda tx: tx.person_by("login", login))

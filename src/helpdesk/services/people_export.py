@@ -85,7 +85,7 @@ def export_person(db: Database[ExportRepo], login: str, tz: tzinfo) -> dict[str,
                 continue
             acted += [_event(r) for r in tx.events(no) if r.get("actor") == person.login]
         return {
-            "person": _person(person, tx.person_active(person.id)),
+            "person": person_record(person, tx.person_active(person.id)),
             "credentials": data["credentials"],
             "tickets": tickets,
             "actions_on_other_tickets": acted,
@@ -107,7 +107,8 @@ def export_person(db: Database[ExportRepo], login: str, tz: tzinfo) -> dict[str,
     return _plain(db.read(_do), tz)  # type: ignore[no-any-return]
 
 
-def _person(person: Person, active: bool) -> dict[str, Any]:
+def person_record(person: Person, active: bool) -> dict[str, Any]:
+    """A person as data: who, role, office or contractor, channels, and whether they may use the desk."""
     return {
         "login": person.login,
         "name": person.name,

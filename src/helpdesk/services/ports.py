@@ -267,6 +267,11 @@ class PeopleRepo(DirectoryRepo, Protocol):
         """How many active people of `role` the office has."""
         ...
 
+    def list_people(self, office: str | None = None, role: str | None = None) -> list[tuple[Person, bool]]:
+        """Every person, blocked ones too, by login (optionally of one office or role), each with
+        whether they may use the help-desk."""
+        ...
+
     def add_person(self, values: Mapping[str, Any]) -> Person:
         """Insert a person and return it."""
         ...

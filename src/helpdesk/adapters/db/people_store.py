@@ -227,6 +227,15 @@ class PeopleTxMixin:
         assert person is not None
         return person
 
+    def list_people(self, office: str | None = None, role: str | None = None) -> list[tuple[Person, bool]]:
+        """Every person, blocked ones too, by login (optionally of one office or role), with `active`."""
+        q = select(person_t)
+        if office is not None:
+            q = q.where(person_t.c.jst == office)
+        if role is not None:
+            q = q.where(person_t.c.role == role)
+        return [(person_from_row(r), bool(r.active)) for r in self.conn.execute(q.order_by(person_t.c.login))]
+
     def set_person(self, person_id: int, values: Mapping[str, Any]) -> None:
         """Update columns of a person (password hash, telegram id, …)."""
         self._forget_registry()

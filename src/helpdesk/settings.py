@@ -9,6 +9,7 @@ it. `HELPDESK_CONFIG` itself and the test suite's `HELPDESK_TEST_*` variables ar
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -224,7 +225,16 @@ def _read_config(path: str) -> dict[str, object]:
             f"{CONFIG_VARIABLE}: nie można odczytać pliku {path}: {describe_os_error(err)}"
         ) from err
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise SettingsError(f"{CONFIG_VARIABLE}: plik {path} nie jest poprawnym TOML: {err}") from err
+        # tomllib says where in English ("… (at line 3, column 5)", "… (at end of document)"): the
+        # place is kept, in Polish.
+        at = re.search(r"at line (\d+), column (\d+)", str(err))
+        if isinstance(err, UnicodeDecodeError):
+            where = describe_os_error(err)
+        else:
+            where = (
+                f"błąd składni w wierszu {at[1]}, kolumnie {at[2]}" if at else "błąd składni na końcu pliku"
+            )
+        raise SettingsError(f"{CONFIG_VARIABLE}: plik {path} nie jest poprawnym TOML ({where})") from err
 
 
 def _validate(s: Settings) -> None:

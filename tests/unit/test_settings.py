@@ -38,11 +38,20 @@ def test_a_bad_setting_is_named_in_one_line(name, value):
     assert name in str(err.value) and "\n" not in str(err.value)
 
 
-def test_a_broken_config_file_is_named(tmp_path):
+def test_a_broken_config_file_is_named_with_the_place_in_polish(tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("http = ", encoding="utf-8")
-    with pytest.raises(SettingsError, match="HELPDESK_CONFIG"):
+    cfg.write_text('tz = "Europe/Warsaw"\nb c\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="HELPDESK_CONFIG") as err:
         load_settings({"HELPDESK_CONFIG": str(cfg)})
+    assert str(err.value).endswith("nie jest poprawnym TOML (błąd składni w wierszu 2, kolumnie 3)")
+    cfg.write_text("http = ", encoding="utf-8")
+    with pytest.raises(SettingsError, match="błąd składni na końcu pliku"):
+        load_settings({"HELPDESK_CONFIG": str(cfg)})
+    cfg.write_bytes(b'tz = "\xff"')
+    with pytest.raises(SettingsError, match="to nie jest tekst w UTF-8"):
+        load_settings({"HELPDESK_CONFIG": str(cfg)})
+    with pytest.raises(SettingsError, match="nie ma takiego pliku ani katalogu"):
+        load_settings({"HELPDESK_CONFIG": str(tmp_path / "brak.toml")})
 
 
 @pytest.mark.parametrize(

@@ -230,6 +230,14 @@ class FakeRepo:
     def count_role_in_office(self, code: str, role: str) -> int:
         return len(self.people_of_office(code, role))
 
+    def list_people(self, office: str | None = None, role: str | None = None) -> list[tuple[Person, bool]]:
+        found = [
+            p
+            for p in self.people.values()
+            if (office is None or p.jst == office) and (role is None or p.role.value == role)
+        ]
+        return [(p, p.id not in self.inactive) for p in sorted(found, key=lambda p: p.login)]
+
     def add_person(self, values: Mapping[str, Any]) -> Person:
         person_id = max(self.people, default=0) + 1
         person = Person(

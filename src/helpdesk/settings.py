@@ -17,7 +17,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from helpdesk.domain.errors import InvalidInput, describe_os_error
+from helpdesk.domain.errors import InvalidInput, describe_os_error, syntax_error_at
 
 PREFIX = "HELPDESK_"
 CONFIG_VARIABLE = PREFIX + "CONFIG"
@@ -227,13 +227,11 @@ def _read_config(path: str) -> dict[str, object]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         # tomllib says where in English ("… (at line 3, column 5)", "… (at end of document)"): the
         # place is kept, in Polish.
-        at = re.search(r"at line (\d+), column (\d+)", str(err))
         if isinstance(err, UnicodeDecodeError):
             where = describe_os_error(err)
         else:
-            where = (
-                f"błąd składni w wierszu {at[1]}, kolumnie {at[2]}" if at else "błąd składni na końcu pliku"
-            )
+            at = re.search(r"at line (\d+), column (\d+)", str(err))
+            where = syntax_error_at(at[1], at[2]) if at else "błąd składni na końcu pliku"
         raise SettingsError(f"{CONFIG_VARIABLE}: plik {path} nie jest poprawnym TOML ({where})") from err
 
 

@@ -60,7 +60,6 @@ class CliContext:
 _POLISH_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), polish)
     for pattern, polish in (
-        (r"^argument (.+?): (.*)$", r"argument \1: \2"),
         (r"invalid choice: (.+?) \(choose from (.*)\)$", r"nieznana wartość \1 (do wyboru: \2)"),
         (r"^the following arguments are required: (.*)$", r"brak wymaganych argumentów: \1"),
         (r"^unrecognized arguments: (.*)$", r"nieznane argumenty: \1"),

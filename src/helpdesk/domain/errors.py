@@ -49,17 +49,17 @@ class UnsupportedMediaType(HelpdeskError):
 
 
 _OS_ERRORS_PL = {
-    "ENOENT": "nie ma takiego pliku ani katalogu",
-    "EACCES": "brak uprawnień",
-    "EPERM": "brak uprawnień",
-    "EISDIR": "to katalog, a nie plik",
-    "ENOTDIR": "to nie jest katalog",
-    "ENOSPC": "brak miejsca na dysku",
-    "EROFS": "system plików jest tylko do odczytu",
-    "EEXIST": "plik już istnieje",
-    "ENAMETOOLONG": "za długa nazwa pliku",
-    "EADDRINUSE": "adres jest już zajęty (inny proces nasłuchuje na tym porcie)",
-    "EADDRNOTAVAIL": "tego adresu nie ma na tym komputerze",
+    errno.ENOENT: "nie ma takiego pliku ani katalogu",
+    errno.EACCES: "brak uprawnień",
+    errno.EPERM: "brak uprawnień",
+    errno.EISDIR: "to katalog, a nie plik",
+    errno.ENOTDIR: "to nie jest katalog",
+    errno.ENOSPC: "brak miejsca na dysku",
+    errno.EROFS: "system plików jest tylko do odczytu",
+    errno.EEXIST: "plik już istnieje",
+    errno.ENAMETOOLONG: "za długa nazwa pliku",
+    errno.EADDRINUSE: "adres jest już zajęty (inny proces nasłuchuje na tym porcie)",
+    errno.EADDRNOTAVAIL: "tego adresu nie ma na tym komputerze",
 }
 
 
@@ -67,14 +67,18 @@ def describe_os_error(err: OSError | UnicodeDecodeError) -> str:
     """Why a file could not be read or written (or a port opened), in Polish: the system says it in English."""
     if isinstance(err, UnicodeDecodeError):
         return f"to nie jest tekst w UTF-8 (bajt {err.start})"
-    name = errno.errorcode.get(err.errno or 0, "")
-    return _OS_ERRORS_PL.get(name) or err.strerror or str(err)
+    return _OS_ERRORS_PL.get(err.errno or 0) or err.strerror or str(err)
+
+
+def syntax_error_at(line: int | str, column: int | str) -> str:
+    """Where a JSON or TOML text stopped making sense, in Polish."""
+    return f"błąd składni w wierszu {line}, kolumnie {column}"
 
 
 def describe_json_error(err: ValueError | TypeError) -> str:
     """Where a text stopped being JSON, in Polish (the json module says why in English)."""
     if isinstance(err, json.JSONDecodeError):
-        return f"błąd składni w wierszu {err.lineno}, kolumnie {err.colno}"
+        return syntax_error_at(err.lineno, err.colno)
     if isinstance(err, UnicodeDecodeError):
         return describe_os_error(err)
     return "to nie jest tekst JSON"

@@ -235,7 +235,7 @@ class PeopleService:
         role_value = parse_role(role).value if role is not None else None
 
         def _do(tx: PeopleRepo) -> list[tuple[Person, bool]]:
-            if office is not None and office not in {o.code for o in tx.list_offices()}:
+            if office is not None and tx.get_office(office) is None:
                 raise NotFound(f"nie ma urzędu o kodzie '{office}'")
             return tx.list_people(office, role_value)
 

@@ -226,6 +226,7 @@ class _CountingMorphology:
     def __init__(self, real):
         self.real, self.forgotten = real, 0
         self.analyse, self.analyse_spellings, self.forms = real.analyse, real.analyse_spellings, real.forms
+        self.aspects = real.aspects
 
     def forget(self):
         self.forgotten += 1

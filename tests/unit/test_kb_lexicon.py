@@ -117,3 +117,21 @@ def test_the_generator_is_loaded_only_when_forms_are_asked_for() -> None:
     forms = morphology.forms("hasło")
     assert {"hasło", "hasła", "haseł", "hasłem"} <= set(forms)
     assert morphology._generator is not None
+
+
+def test_a_secondary_imperfective_stands_for_the_perfective_the_articles_use() -> None:
+    # Articles name the task (zmienić, wysłać, zatwierdzić); people say what they are doing.
+    lexicon = Lexicon(morfeusz(), ["Jak zmienić hasło, wysłać pismo, zatwierdzić i przywrócić dokument?"])
+    assert terms(lexicon, "zmieniam") == terms(lexicon, "zmienić") == [("zmienic",)]
+    assert terms(lexicon, "wysyłamy") == terms(lexicon, "wysylam") == terms(lexicon, "wysłać")
+    assert terms(lexicon, "zatwierdzała") == terms(lexicon, "zatwierdzić")
+    assert terms(lexicon, "przywracam") == terms(lexicon, "przywrócić")
+
+
+def test_an_imperfective_whose_only_candidate_is_an_old_word_keeps_its_own_term() -> None:
+    # "uważyć" fits the pattern of "uważać" but SGJP marks it old ("daw."): no pair.
+    lexicon = Lexicon(morfeusz(), ["Uważać na błędy."])
+    assert terms(lexicon, "uważam") == [("uwazac",)]
+    assert morfeusz().aspects("uważyć") == frozenset()
+    assert morfeusz().aspects("uważać") == {"imperf"}
+    assert morfeusz().aspects("zmienić") == {"perf"}

@@ -30,6 +30,9 @@ _LONGEST_WORD = 60
 # The analyser's and the generator's settings, one for both: expand_tags=False keeps one
 # interpretation per reading; 'composite' past tense keeps "zapomniałam" one word where it can.
 _OPTIONS: dict[str, Any] = {"expand_tags": False, "praet": "composite"}
+# SGJP's labels of words out of current use: a verb known only so (używić, odgadać) is no partner
+# of a living one in an aspect pair.
+_NOT_CURRENT = frozenset({"daw.", "przest.", "rzad.", "arch.", "gw.", "reg.", "poet."})
 
 
 def _bare(lemma: str) -> str:
@@ -47,6 +50,7 @@ class MorfeuszMorphology:
         self._lock = threading.Lock()
         self.analyse = lru_cache(maxsize=_CACHE_WORDS)(self._analyse)  # type: ignore[method-assign]
         self.forms = lru_cache(maxsize=_CACHE_LEMMAS)(self._forms)  # type: ignore[method-assign]
+        self.aspects = lru_cache(maxsize=_CACHE_LEMMAS)(self._aspects)  # type: ignore[method-assign]
 
     def analyse(self, word: str) -> tuple[Analysis, ...]:
         """Every reading of one lower-case word; () when Morfeusz does not know it."""
@@ -70,10 +74,16 @@ class MorfeuszMorphology:
         """Every inflected form of `lemma`, lower-case; () for a lemma Morfeusz does not know."""
         return self._forms(lemma)
 
+    def aspects(self, lemma: str) -> frozenset[str]:
+        """The aspects of the infinitive `lemma` in current use (SGJP's ``inf:perf``, ``inf:imperf``,
+        ``inf:imperf.perf``); empty for no verb, or one labelled old, rare or dialect."""
+        return self._aspects(lemma)
+
     def forget(self) -> None:
-        """Empty both caches (an index build fills them with words no question may use again)."""
+        """Empty the caches (an index build fills them with words no question may use again)."""
         self.analyse.cache_clear()  # type: ignore[attr-defined]
         self.forms.cache_clear()  # type: ignore[attr-defined]
+        self.aspects.cache_clear()  # type: ignore[attr-defined]
 
     def _analyse(self, word: str) -> tuple[Analysis, ...]:
         if not word or len(word) > _LONGEST_WORD:
@@ -94,6 +104,18 @@ class MorfeuszMorphology:
                 continue
             out[Analysis(_bare(lemma).lower(), pos)] = None
         return tuple(out)
+
+    def _aspects(self, lemma: str) -> frozenset[str]:
+        if not lemma or len(lemma) > _LONGEST_WORD or not lemma.isalpha():
+            return frozenset()
+        with self._lock:
+            readings = self._engine.analyse(lemma)
+        out: set[str] = set()
+        for _start, _end, (_orth, found, tag, _names, labels) in readings:
+            pos, _, rest = tag.partition(":")
+            if pos == "inf" and _bare(found) == lemma and not _NOT_CURRENT.intersection(labels):
+                out.update(rest.split("."))
+        return frozenset(out)
 
     def _forms(self, lemma: str) -> tuple[str, ...]:
         if not lemma or len(lemma) > _LONGEST_WORD:

@@ -13,8 +13,10 @@ not a typo of one of theirs (``wydają``). A word the dictionary does not know a
 Two rules of Polish word formation join what the dictionary keeps apart, because people use the
 members interchangeably when they ask: verbs in -ować with a purely aspectual prefix z-/ze-/s-/za-
 (zalogować / logować, zeskanować / skanować) and nouns in -acja with their verbs in -ować
-(rejestracja / rejestrować, dekretacja / dekretować). Gerunds already come lemmatised to their
-verbs (logowanie → logować). Synonyms (``helpdesk.domain.kb.synonyms``) then map different
+(rejestracja / rejestrować, dekretacja / dekretować). A secondary imperfective stands for the
+perfective it is made from (podpisywać / podpisać, zmieniać / zmienić: ``helpdesk.domain.kb.aspect``,
+each pair confirmed by the dictionary). Gerunds already come lemmatised to their verbs (logowanie →
+logować). Synonyms (``helpdesk.domain.kb.synonyms``) then map different
 words for one thing onto one term.
 """
 
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from helpdesk.domain.kb.aspect import perfective_spellings
 from helpdesk.domain.kb.spelling import polish_spellings
 from helpdesk.domain.kb.synonyms import longest_phrase, phrase_synonyms, word_synonyms
 from helpdesk.domain.kb.text import GREETINGS, STOPWORDS, fold, raw_tokens
@@ -103,19 +106,6 @@ def family(lemma: str, pos: str) -> str:
     return lemma
 
 
-def term_of(reading: Analysis) -> str:
-    """The index term of one reading: its synonym group's term, else its word family's."""
-    lemma = fold(reading.lemma)
-    return word_synonyms().get(lemma) or family(lemma, reading.pos)
-
-
-def content_terms(readings: Iterable[Analysis]) -> tuple[str, ...] | None:
-    """The terms of a word's readings that carry a topic; None when every reading is a function
-    word, a pronoun or a general verb (the word is then no term at all)."""
-    content = [r for r in readings if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
-    return tuple(dict.fromkeys(term_of(r) for r in content)) if content else None
-
-
 @dataclass(frozen=True)
 class Word:
     """One content word of a text: as written (folded) and the terms it stands for."""
@@ -136,6 +126,7 @@ class Lexicon:
         self._folded: dict[str, tuple[str, ...]] = {}
         self._readings_known: set[Analysis] = set()
         self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple object per set of terms
+        self._perfectives: dict[str, str | None] = {}  # verb lemma → its perfective partner, if any
         self._phrases = phrase_synonyms()
         self._phrase_starts = frozenset(p[0] for p in self._phrases)
         self._longest = longest_phrase()
@@ -156,7 +147,7 @@ class Lexicon:
                 if reading.pos in STOP_POS or reading in self._readings_known:
                     continue
                 self._readings_known.add(reading)
-                term = term_of(reading)
+                term = self._term(reading)
                 for form in dict.fromkeys(fold(f) for f in self.morphology.forms(reading.lemma)):
                     old = self._folded.get(form, ())
                     if term not in old:
@@ -200,7 +191,7 @@ class Lexicon:
         found: dict[str, None] = {}
         readings = self._readings(tok)
         if readings:
-            terms = content_terms(readings)
+            terms = self._content_terms(readings)
             if terms is None:
                 return None
             found = dict.fromkeys(terms)
@@ -216,10 +207,45 @@ class Lexicon:
             if respell[0] >= 0:
                 respelled = self.morphology.analyse_spellings(spellings)
         if respelled:
-            terms = content_terms(respelled)  # None: a function word without its letters (wiec, juz)
+            terms = self._content_terms(respelled)  # None: a function word without its letters (wiec, juz)
             return None if terms is None else (terms, True)
         synonym = word_synonyms().get(flat, flat)
         return (synonym,), synonym != flat
+
+    def _term(self, reading: Analysis) -> str:
+        """The index term of one reading: its synonym group's term, else its word family's; a
+        secondary imperfective verb takes its perfective's (see the module docstring)."""
+        lemma = fold(reading.lemma)
+        synonym = word_synonyms().get(lemma)
+        if synonym is not None:
+            return synonym
+        if reading.pos in VERB_POS:
+            perfective = self._perfective(reading.lemma)
+            if perfective is not None:
+                lemma = fold(perfective)
+                synonym = word_synonyms().get(lemma)
+                if synonym is not None:
+                    return synonym
+        return family(lemma, reading.pos)
+
+    def _perfective(self, lemma: str) -> str | None:
+        """The one perfective the imperfective verb `lemma` is regularly made from, as the dictionary
+        confirms it; None for a perfective, a verb of both aspects, or no single confirmed partner."""
+        if lemma in self._perfectives:
+            return self._perfectives[lemma]
+        found = None
+        if self.morphology.aspects(lemma) == {"imperf"}:
+            partners = [p for p in perfective_spellings(lemma) if self.morphology.aspects(p) == {"perf"}]
+            found = partners[0] if len(partners) == 1 else None
+        if len(self._perfectives) < self._cache_limit:
+            self._perfectives[lemma] = found
+        return found
+
+    def _content_terms(self, readings: Iterable[Analysis]) -> tuple[str, ...] | None:
+        """The terms of a word's readings that carry a topic; None when every reading is a function
+        word, a pronoun or a general verb (the word is then no term at all)."""
+        content = [r for r in readings if r.pos not in STOP_POS and fold(r.lemma) not in STOP_LEMMAS]
+        return tuple(dict.fromkeys(self._term(r) for r in content)) if content else None
 
     def _typo_of_stopword(self, flat: str) -> bool:
         """A word the dictionary does not know, one swap or one letter away from a stopword (gdize, ktoy)."""

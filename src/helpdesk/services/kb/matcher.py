@@ -149,23 +149,23 @@ class Calibration:
     # Logistic regression over FEATURES; refit with `bench/bench_kb.py --fit` (it prints the
     # grouped cross-validated figures and these constants).
     weights: tuple[float, ...] = (
-        1.2584,
-        -0.3662,
-        2.1057,
-        -1.9217,
-        0.7877,
-        1.7678,
-        -1.0262,
-        2.3334,
-        -0.2714,
-        -0.5821,
-        -0.4243,
-        0.6235,
-        -0.6443,
-        7.7954,
+        1.247,
+        -0.5245,
+        2.1528,
+        -1.7317,
+        0.8846,
+        1.8916,
+        -1.086,
+        2.3342,
+        -0.2247,
+        -0.5418,
+        -0.5347,
+        0.593,
+        -0.8464,
+        7.4531,
     )
-    bias: float = -3.2431
-    answer_at: float = 0.8664
+    bias: float = -3.2114
+    answer_at: float = 0.8653
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ class Morphology(Protocol):
         """Every inflected form of a lemma (lower-case, with diacritics); () for an unknown lemma."""
         ...
 
+    def aspects(self, lemma: str) -> frozenset[str]:
+        """The aspects of the verb `lemma` ("perf", "imperf", or both) as the dictionary has it in
+        current use; empty when it knows no such verb, or only as an old, rare or dialect word."""
+        ...
+
     def forget(self) -> None:
         """Drop the analyses cached so far (after an index build: the articles' words, read once,
         are not the words questions use again and again)."""

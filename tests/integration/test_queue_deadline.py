@@ -5,10 +5,10 @@ comes first. A person reading the queue needs the deadline itself: the ticket li
 `sla_due`, computed from the ticket's events.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from helpdesk.services.tickets import NewTicket
-from tests.support.world import WARSAW
+from tests.support.world import WARSAW, populate
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -39,3 +39,24 @@ def test_the_listed_sla_due_is_the_reaction_deadline_while_the_sweep_looks_earli
     t.act(world["agent2"], ticket, "resolve", text="Poprawiono konfigurację")
     listed = {i["id"]: i for i in t.list(world["agent2"], {})["items"]}[ticket]
     assert listed["sla_due"] is None  # nothing runs after the resolution
+
+
+def test_the_first_line_order_puts_a_missed_target_before_every_running_one(any_container, clock):
+    t, people = any_container.tickets, populate(any_container)
+    missed = t.create(people["urz.plock"], NewTicket("Skaner nie skanuje", "opis", "EZD"))["id"]
+    due = datetime.fromisoformat(t.list(people["lider.plock"], {})["items"][0]["first_line_due"])
+    clock.set(due - timedelta(minutes=1))
+    running = t.create(people["urz.plock"], NewTicket("Drukarka", "opis", "EZD"))["id"]
+    taken = t.create(people["urz.plock"], NewTicket("Czytnik", "opis", "EZD"))["id"]
+    t.act(people["lider.plock"], taken, "take")
+    clock.set(due)
+    assert [a for a in any_container.sla_sweep.sweep(due).first_line_alerts if a[0] == missed] == [
+        (missed, 1)
+    ]
+
+    listed = t.list(people["lider.plock"], {"sort": "first_line"})["items"]
+    assert [i["id"] for i in listed] == [missed, running, taken]
+    by_id = {i["id"]: i for i in listed}
+    assert by_id[missed]["first_line_overdue"] and not by_id[running]["first_line_overdue"]
+    # By the stored instants alone the running ticket would come first: the missed one's is the next reminder's.
+    assert by_id[running]["first_line_due"] < by_id[missed]["first_line_due"]

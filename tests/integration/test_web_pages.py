@@ -6,7 +6,7 @@ report page's errors, and the API's new action and filters."""
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import unquote
 
@@ -490,3 +490,36 @@ async def test_a_breached_ticket_is_flagged_in_the_queue_even_with_no_deadline_l
     html = await (await (await web("lider.plock")).get("/?widok=przekroczone")).text()
     row = html.split(f">{web.ticket}</a>", 1)[1].split("</tr>", 1)[0]
     assert '<span class="badge breached">przekroczony</span>' in row
+
+
+async def test_an_untaken_ticket_past_the_first_lines_target_reads_overdue_in_the_queue_and_on_its_page(
+    web, clock
+):
+    container, people = web.container, web.people
+    ticket = container.tickets.create(people["urz.plock"], NewTicket("Skaner nie skanuje", "opis", "EZD"))[
+        "id"
+    ]
+
+    def listed() -> dict:
+        return {i["id"]: i for i in container.tickets.list(people["lider.plock"], {})["items"]}[ticket]
+
+    due = datetime.fromisoformat(listed()["first_line_due"])
+    assert listed()["first_line_overdue"] is False
+    clock.set(due)
+    assert (ticket, 1) in container.sla_sweep.sweep(due).first_line_alerts
+    # The stored instant is now the next reminder's; the target itself is missed.
+    assert listed()["first_line_overdue"] is True and listed()["first_line_due"] is not None
+
+    leader = await web("lider.plock")
+    queue = await (await leader.get("/?widok=wszystkie")).text()
+    row = next(r for r in queue.split("<tr>") if f">{ticket}</a>" in r)
+    assert '<td data-label="Termin 1. linii"><span class="badge breached">przekroczony</span></td>' in row
+    page = unescape(await (await leader.get(f"/tickets/{ticket}")).text())
+    assert "przekroczony</span> – nikt jeszcze nie przejął zgłoszenia; kolejne przypomnienie" in page
+    api = await (await leader.get(f"/api/v1/tickets/{ticket}")).json()
+    assert api["first_line_overdue"] is True
+
+    container.tickets.act(people["lider.plock"], ticket, "take")
+    assert listed()["first_line_overdue"] is False
+    page = await (await leader.get(f"/tickets/{ticket}")).text()
+    assert "nikt jeszcze nie przejął" not in page

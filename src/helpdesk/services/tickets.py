@@ -63,7 +63,7 @@ SORTS: dict[str, str] = {
     "updated": "ostatnio zmienione",
     "priority": "priorytet",
     "deadline": "najbliższy termin SLA",
-    "first_line": "najbliższy termin pierwszej linii",
+    "first_line": "pierwsza linia: najpierw przekroczone, potem najbliższy termin",
 }
 """Orders of a ticket list (`sort`), with their Polish names; the store knows each by its key."""
 NO_ASSIGNEE = "none"
@@ -193,6 +193,17 @@ def _clean_text(value: Any, field: str, limit: int, *, required: bool, line: boo
     if len(text) > limit:
         raise InvalidInput(f"pole '{field}' jest za długie (limit {limit} znaków)")
     return text
+
+
+def first_line_overdue(row: Ticket) -> bool:
+    """Whether the office's leaders missed the `take` target: the ticket is still new, untaken and
+    not with the contractor, and the sweep has raised at least the first alert about it."""
+    return (
+        row["state"] == State.NEW.value
+        and not row["assignee"]
+        and not row["escalated"]
+        and int(row["first_line_level"] or 0) >= 1
+    )
 
 
 def _scope(row: Ticket) -> TicketScope:
@@ -737,8 +748,11 @@ class TicketService:
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
             "next_deadline": self._time(row["next_deadline"]),
-            # When the first line's `take` target runs out (office calendar), while nobody took it.
+            # When the first line's `take` target runs out (office calendar), while nobody took it;
+            # once it has run out, the instant of the next alert (to the representative and the
+            # coordinators), then none.
             "first_line_due": self._time(row["first_line_due"]),
+            "first_line_overdue": first_line_overdue(row),
         }
         if "breached" in row:  # lists say whether a contractor's clock ran out
             out["breached"] = bool(row["breached"])

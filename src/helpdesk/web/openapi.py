@@ -131,7 +131,16 @@ def document() -> dict[str, Any]:
             "nullable": True,
             "description": "w listach: najbliższy termin umowny biegnącego zegara Wykonawcy",
         },
-        "first_line_due": {"type": "string", "format": "date-time", "nullable": True},
+        "first_line_due": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "termin przejęcia przez liderów urzędu; po jego upływie: kolejne przypomnienie",
+        },
+        "first_line_overdue": {
+            "type": "boolean",
+            "description": "liderzy urzędu nie przejęli zgłoszenia w terminie (nowe, nieprzypisane)",
+        },
         "breached": {"type": "boolean", "description": "w listach: termin umowny przekroczony"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
     }

@@ -40,6 +40,16 @@ head_t = LogHeadRow.__table__  # type: ignore[attr-defined]
 _person_t = PersonRow.__table__  # type: ignore[attr-defined]
 
 _PRIORITY_RANK = case({"critical": 0, "high": 1, "normal": 2, "low": 3}, value=ticket_t.c.priority, else_=4)
+# How many first-line reminders an untaken new ticket has raised (0 for any other ticket): the
+# leaders' "first line" order puts the ones whose target passed longest ago first, while the
+# stored due instant of those is the next reminder's, or none after the last one.
+_OVERDUE_LEVEL = case(
+    (
+        (ticket_t.c.state == "new") & ticket_t.c.assignee.is_(None) & ticket_t.c.escalated.is_(False),
+        ticket_t.c.first_line_level,
+    ),
+    else_=0,
+)
 _ORDER: dict[str, tuple[Any, ...]] = {
     "newest": (ticket_t.c.no.desc(),),
     "oldest": (ticket_t.c.no.asc(),),
@@ -47,6 +57,7 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     "priority": (_PRIORITY_RANK, ticket_t.c.no.desc()),
     "deadline": (ticket_t.c.next_deadline.is_(None), ticket_t.c.next_deadline.asc(), ticket_t.c.no.asc()),
     "first_line": (
+        _OVERDUE_LEVEL.desc(),
         ticket_t.c.first_line_due.is_(None),
         ticket_t.c.first_line_due.asc(),
         ticket_t.c.no.asc(),

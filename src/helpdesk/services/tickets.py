@@ -63,7 +63,7 @@ SORTS: dict[str, str] = {
     "updated": "ostatnio zmienione",
     "priority": "priorytet",
     "deadline": "najbliższy termin SLA",
-    "first_line": "pierwsza linia: najpierw przekroczone, potem najbliższy termin",
+    "first_line": "termin 1. linii (przekroczone najpierw)",
 }
 """Orders of a ticket list (`sort`), with their Polish names; the store knows each by its key."""
 NO_ASSIGNEE = "none"

@@ -160,7 +160,7 @@ def test_the_monthly_statement_reads_as_the_marshals_office_sends_it(
         "2027-07-01T11:00+02:00",
     )
     assert (row["accrued_pln"], row["due_pln"], row["delay_min"]) == (900, 0, 150.0)
-    assert row["rule"] == "300.00 zł za każde rozpoczęte 1 h zwłoki"
+    assert row["rule"].replace("\xa0", " ") == "300,00 zł za każde rozpoczęte 1 h zwłoki"
     assert statement["totals"] == {
         "accrued_pln": 900,
         "due_pln": 0,
@@ -168,9 +168,9 @@ def test_the_monthly_statement_reads_as_the_marshals_office_sends_it(
         "cap_used_after_pln": 1000,
         "cap_left_pln": 0,
     }
-    page = render(statement, "html").decode("utf-8")
+    page = render(statement, "html").decode("utf-8").replace("\xa0", " ")
     assert "Zestawienie kar umownych za lipiec 2027" in page
-    assert "art. 436 pkt 3" in page and "20% wartości umowy (1 000.00 zł) w całym okresie umowy" in page
+    assert "art. 436 pkt 3" in page and "20% wartości umowy (1 000,00 zł) w całym okresie umowy" in page
     assert "900,00 zł" in page and "aneks-1" in page
     book = load_workbook(io.BytesIO(render(statement, "xlsx")))
     assert book.active["A1"].value == "Zestawienie kar umownych za lipiec 2027"

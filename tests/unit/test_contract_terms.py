@@ -9,14 +9,20 @@ from tests.unit.test_contracts import EXAMPLE, build
 
 
 def test_a_cap_is_said_as_a_sum_or_a_share_of_the_value_over_the_contract_or_each_year():
-    assert PenaltiesCap(pln=1234567.5).describe(None) == "1 234 567.50 zł w całym okresie umowy"
-    assert PenaltiesCap(pln=500, per_year=True).describe(None) == "500.00 zł w każdym roku umowy"
-    assert PenaltiesCap(share=0.2).describe(12_000_000) == (
-        "20% wartości umowy (2 400 000.00 zł) w całym okresie umowy"
+    def said(cap: PenaltiesCap, value: float | None) -> str:
+        # Polish digits: a decimal comma, thousands apart; the spaces inside an amount never break.
+        return cap.describe(value).replace("\xa0", " ")
+
+    assert said(PenaltiesCap(pln=1234567.5), None) == "1 234 567,50 zł w całym okresie umowy"
+    assert said(PenaltiesCap(pln=500, per_year=True), None) == "500,00 zł w każdym roku umowy"
+    assert (
+        said(PenaltiesCap(share=0.2), 12_000_000)
+        == "20% wartości umowy (2 400 000,00 zł) w całym okresie umowy"
     )
-    assert PenaltiesCap(share=0.125, per_year=True).describe(1000) == (
-        "12.5% wartości umowy (125.00 zł) w każdym roku umowy"
+    assert said(PenaltiesCap(share=0.125, per_year=True), 1000) == (
+        "12,5% wartości umowy (125,00 zł) w każdym roku umowy"
     )
+    assert "1 234 567,50 zł" not in PenaltiesCap(pln=1234567.5).describe(None)  # no breaking space
     assert PenaltiesCap(share=0.33333).limit(100) == 33.33
 
 

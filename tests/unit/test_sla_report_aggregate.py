@@ -81,3 +81,24 @@ def test_scopes():
     assert scope_filter(person(Role.AGENT, contractor="w")) == {"contractor": "w"}
     with pytest.raises(Forbidden):
         scope_filter(person(Role.OFFICIAL, jst="1462011"))
+
+
+def test_the_html_report_writes_numbers_and_times_as_polish_readers_do():
+    # Reactions of 90 and 95 minutes, and one of 1 320 (Monday 09:00 to Wednesday 15:00 in 08–16
+    # hours: 7 + 8 + 7 h) against a target of 480: median 95, nearest-rank p90 1 320, one penalty.
+    inputs = [
+        ticket(1, "2027-03-01T09:00:00+01:00", "2027-03-01T10:30:00+01:00"),
+        ticket(2, "2027-03-01T09:00:00+01:00", "2027-03-01T10:35:00+01:00"),
+        ticket(3, "2027-03-01T09:00:00+01:00", "2027-03-03T15:00:00+01:00"),
+    ]
+    r = report(inputs)
+    penalty = r["total"]["penalty_pln"]
+    assert penalty >= 1000  # thousands, to be spaced
+    page = render(r, "html").decode("utf-8")
+    text = page.replace("\xa0", " ")
+    thousands, rest = divmod(int(penalty), 1000)
+    assert f"Kary (z limitem): <b>{thousands} {rest:03d},00 zł</b>" in text
+    assert f"{thousands} {rest:03d},00" in text and f">{int(penalty)}<" not in page
+    assert "01.03.2027 09:00" in page and "2027-03-01T09:00:00+01:00</td>" not in page
+    assert "2/1/0, 95, 1 320" in text
+    assert ".0<" not in page and ".0," not in page  # no English decimals left in the tables

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
 from helpdesk.domain.calendar import WEEKDAY_NAMES, BusinessCalendar, HolidayProvider, no_holidays, parse_hour
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.numbers import percent, pln
 
 METRICS: tuple[str, ...] = ("reaction", "workaround", "fix")
 """The three contractor clocks, in the order they are reported."""
@@ -85,10 +86,8 @@ class PenaltiesCap:
         """The cap as a statement says it, in Polish."""
         how = "w każdym roku umowy" if self.per_year else "w całym okresie umowy"
         if self.share is not None:
-            return f"{self.share * 100:g}% wartości umowy ({self.limit(value_pln):,.2f} zł) {how}".replace(
-                ",", " "
-            )
-        return f"{self.limit(value_pln):,.2f} zł {how}".replace(",", " ")
+            return f"{percent(self.share)} wartości umowy ({pln(self.limit(value_pln))}) {how}"
+        return f"{pln(self.limit(value_pln))} {how}"
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from helpdesk.domain.contracts import METRICS
 from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.numbers import pln, polish_number
 from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRICS
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
@@ -387,10 +389,12 @@ def _bars(
             if w > 0:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                    f"<title>{escape(label)}: {value:g}{unit}</title></rect>"
+                    f"<title>{escape(label)}: {polish_number(value, None)}{unit}</title></rect>"
                 )
             x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(values):g}{escape(unit)}</text>')
+        parts.append(
+            f'<text x="{x + 4:.1f}" y="{y + 13}">{polish_number(sum(values), None)}{escape(unit)}</text>'
+        )
     y = len(items) * (bar_h + gap) + 12
     x = float(label_w)
     for name, colour in zip(legend, colours, strict=False):
@@ -435,9 +439,9 @@ def _ticket_table(report: Mapping[str, Any]) -> str:
             escape(_label("priority", t["priority"])),
             escape(str(t["office"])),
             escape(_label("component", t["component"])),
-            escape(str(t["escalated_at"])),
+            escape(_when(t["escalated_at"])),
             escape(clocks or "poza umową"),
-            escape(str(t["penalty_pln"])),
+            escape(_amount(t["penalty_pln"])),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<h3>Zgłoszenia</h3><table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -502,11 +506,13 @@ def to_html(report: Mapping[str, Any]) -> bytes:
             for m in METRICS:
                 x = g["metrics"][m]
                 cells.append(
-                    f"{x['met']}/{x['breached']}/{x['running']}, "
-                    f"{'—' if x['median_min'] is None else x['median_min']}, "
-                    f"{'—' if x['p90_min'] is None else x['p90_min']}"
+                    f"{x['met']}/{x['breached']}/{x['running']}, {_minutes(x['median_min'])}, {_minutes(x['p90_min'])}"
                 )
-            cells += [str(g["paused_min"]), str(g["penalty_pln"]), str(g["penalty_uncapped_pln"])]
+            cells += [
+                _minutes(g["paused_min"]),
+                _amount(g["penalty_pln"]),
+                _amount(g["penalty_uncapped_pln"]),
+            ]
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         tables.append(
             f"<h3>{escape(DIMENSION_LABELS_PL[d])}</h3><table><tr>{head}</tr>{''.join(body)}</table>"
@@ -525,8 +531,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}}th{
 <h1>Raport SLA Wykonawców</h1>
 <table>{facts}</table>
 <p><span class="big">Zgłoszeń: <b>{total["tickets"]}</b></span>
-<span class="big">Kary (z limitem): <b>{total["penalty_pln"]} zł</b></span>
-<span class="big">Wstrzymania: <b>{total["paused_min"]} min</b></span></p>
+<span class="big">Kary (z limitem): <b>{pln(total["penalty_pln"])}</b></span>
+<span class="big">Wstrzymania: <b>{_minutes(total["paused_min"])} min</b></span></p>
 <h2>Wykresy</h2>{"".join(sections)}
 <h2>Zestawienia</h2>{"".join(tables)}
 <p><small>Raport można odtworzyć: <code>helpdesk audit export</code>, a następnie
@@ -534,6 +540,24 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}}th{
 </body></html>
 """
     return page.encode("utf-8")
+
+
+def _amount(value: Any) -> str:
+    """An amount in a column headed [zł]: Polish digits, two decimals."""
+    return "—" if value is None else polish_number(value, 2)
+
+
+def _minutes(value: Any) -> str:
+    """Minutes in a column headed [min]: Polish digits, decimals only where there are some."""
+    return "—" if value is None else polish_number(value, None)
+
+
+def _when(value: Any) -> str:
+    """An ISO instant of the report (already in its time zone) as people read it: 26.11.2026 20:53."""
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return "—" if value is None else str(value)
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -555,7 +579,7 @@ def _penalties_html(report: Mapping[str, Any]) -> list[str]:
     months = _table(
         ["miesiąc", "umowa", "kary", "naliczone [zł]", "należne po limicie [zł]"],
         [
-            [m["month"], m["contract"], m["penalties"], m["accrued_pln"], m["due_pln"]]
+            [m["month"], m["contract"], m["penalties"], _amount(m["accrued_pln"]), _amount(m["due_pln"])]
             for m in penalties["by_month"]
         ],
     )
@@ -563,12 +587,12 @@ def _penalties_html(report: Mapping[str, Any]) -> list[str]:
         ["przekroczenie", "zgłoszenie", "wersja umowy", "czas", "naliczone [zł]", "należne [zł]"],
         [
             [
-                e["breached_at"],
+                _when(e["breached_at"]),
                 e["ticket"],
                 e["contract_version"],
                 METRIC_LABELS_PL.get(e["metric"], e["metric"]),
-                e["accrued_pln"],
-                e["due_pln"],
+                _amount(e["accrued_pln"]),
+                _amount(e["due_pln"]),
             ]
             for e in penalties["entries"]
         ],
@@ -590,9 +614,7 @@ def _first_line_html(report: Mapping[str, Any]) -> list[str]:
             row: list[Any] = [key, g["tickets"]]
             for m in FIRST_LINE_METRICS:
                 x = g["metrics"][m]
-                row.append(
-                    f"{x['met']}/{x['breached']}/{x['running']}, {x['median_min'] if x['median_min'] is not None else '—'}"
-                )
+                row.append(f"{x['met']}/{x['breached']}/{x['running']}, {_minutes(x['median_min'])}")
             rows.append(row)
         out.append(
             f"<h3>Pierwsza linia (liderzy) {title}</h3><p>{escape(first_line['selection'])}</p>"

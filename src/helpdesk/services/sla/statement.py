@@ -20,6 +20,7 @@ from typing import Any
 
 from helpdesk.domain.contracts import Contract, PenaltyRule
 from helpdesk.domain.errors import Forbidden, InvalidInput
+from helpdesk.domain.numbers import pln, polish_number
 from helpdesk.domain.office_terms import OfficeBook
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
@@ -80,9 +81,9 @@ def _rule_text(rule: PenaltyRule | None) -> str:
         return "—"
     per = rule.per
     unit = f"{per // 3600} h" if per % 3600 == 0 else f"{per // 60} min"
-    text = f"{rule.pln:,.2f} zł za każde rozpoczęte {unit} zwłoki".replace(",", " ")
+    text = f"{pln(rule.pln)} za każde rozpoczęte {unit} zwłoki"
     if rule.cap_pln is not None:
-        text += f", najwyżej {rule.cap_pln:,.2f} zł za zgłoszenie".replace(",", " ")
+        text += f", najwyżej {pln(rule.cap_pln)} za zgłoszenie"
     return text
 
 
@@ -204,7 +205,7 @@ def _year_of(contract: Contract, at: datetime, tz: tzinfo) -> int:
 def _pln(value: Any) -> str:
     if value is None:
         return "—"
-    return f"{float(value):,.2f} zł".replace(",", " ").replace(".", ",")
+    return pln(value)
 
 
 def to_html(statement: Mapping[str, Any]) -> bytes:
@@ -222,9 +223,9 @@ def to_html(statement: Mapping[str, Any]) -> bytes:
                 p["office"] or "—",
                 f"{p['priority']} ({p['priority_label']})",
                 p["metric_label"],
-                p["target_min"],
-                p["elapsed_min"],
-                p["delay_min"],
+                polish_number(p["target_min"], None),
+                polish_number(p["elapsed_min"], None),
+                polish_number(p["delay_min"], None),
                 p["rule"],
                 p["contract_version"],
             )
@@ -331,9 +332,9 @@ def to_xlsx(statement: Mapping[str, Any]) -> bytes:
                 p["office"],
                 f"{p['priority']} ({p['priority_label']})",
                 p["metric_label"],
-                p["target_min"],
-                p["elapsed_min"],
-                p["delay_min"],
+                polish_number(p["target_min"], None),
+                polish_number(p["elapsed_min"], None),
+                polish_number(p["delay_min"], None),
                 p["rule"],
                 p["contract_version"],
                 p["accrued_pln"],

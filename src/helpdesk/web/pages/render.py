@@ -20,6 +20,7 @@ import jinja2
 from aiohttp import web
 
 from helpdesk.domain.events import EVENT_LABELS_PL
+from helpdesk.domain.numbers import pln
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import ROLE_LABELS_PL, Role
@@ -100,6 +101,7 @@ def setup(app: web.Application) -> None:
         role=lambda v: _label({r.value: label for r, label in ROLE_LABELS_PL.items()}, v),
         urlquote=lambda v: quote(str(v), safe=""),
         size=human_size,
+        pln=pln,
     )
     env.globals.update(
         STATES=[(s.value, STATE_LABELS_PL[s]) for s in State],

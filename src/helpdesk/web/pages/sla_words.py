@@ -5,6 +5,7 @@ working minutes of the contract's calendar (services/sla/live.py), so are the ov
 from datetime import datetime
 from typing import Any
 
+from helpdesk.domain.numbers import pln
 from helpdesk.web.pages.render import local_time
 
 METRIC_NAMES = {"reaction": "reakcja", "workaround": "obejście", "fix": "naprawa"}
@@ -29,10 +30,6 @@ def duration(minutes: float) -> str:
     if mins or not parts:
         parts.append(f"{mins} min")
     return " ".join(parts)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",") + " zł"
 
 
 def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
@@ -60,13 +57,13 @@ def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | 
                 "css": css,
                 "due": local_time(due) if due else "—",
                 "due_iso": due if state in ("running",) and due else "",
-                "penalty": _money(float(m.get("penalty_pln") or 0)),
+                "penalty": pln(float(m.get("penalty_pln") or 0)),
             }
         )
     return {
         "rows": rows,
         "contract": sla.get("contract"),
         "out_of_contract": sla.get("out_of_contract"),
-        "penalty": _money(float(sla.get("penalty_pln") or 0)),
+        "penalty": pln(float(sla.get("penalty_pln") or 0)),
         "escalated_at": local_time(sla.get("escalated_at")),
     }

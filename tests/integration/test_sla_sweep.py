@@ -69,8 +69,8 @@ def test_warning_then_breach_once_each_with_polish_notices(container, world, clo
     assert sorted(m.recipient for m in messages) == ["agent2@example.pl", "koordynator@example.pl"]
     assert all(m.channel == "email" for m in messages)
     assert "Ostrzeżenie SLA: czas reakcji — wykorzystano 80% czasu" in messages[0].subject
-    assert "Termin upływa 2027-03-01 16:00" not in messages[0].body  # due next morning, not today
-    assert "Termin upływa 2027-03-02 09:00" in messages[0].body
+    assert "Termin upływa 01.03.2027 16:00" not in messages[0].body  # due next morning, not today
+    assert "Termin upływa 02.03.2027 09:00" in messages[0].body
 
     # Next deadline is the breach at 09:00 on Tuesday (7 h Monday + 1 h Tuesday).
     assert container.tickets.get(world["koordynator"], ticket)["next_deadline"] == "2027-03-02T09:00:00+01:00"

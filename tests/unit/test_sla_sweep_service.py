@@ -49,7 +49,7 @@ def test_a_warning_is_one_event_in_local_time_and_one_notice_per_person_and_chan
             assert message["headers"]["parse_mode"] == "HTML"
             assert TITLE in parse_telegram_html(message["body"])
         else:
-            assert TITLE in message["subject"] and "Termin upływa 2027-03-02 09:00." in message["body"]
+            assert TITLE in message["subject"] and "Termin upływa 02.03.2027 09:00." in message["body"]
             assert message["headers"]["In-Reply-To"] == "<hd.1.thread@helpdesk.example.pl>"
 
 

@@ -1,4 +1,4 @@
-"""Numbers as Polish readers write them: ``1 234 567,50 zł``, ``12,5%``, ``40`` minutes.
+"""Numbers as Polish readers write them: ``1 234 567,50 zł``, ``12,5%``, ``2 dni 1 h``.
 
 Polish puts a comma before the decimals and a space between groups of thousands; the space is a
 non-breaking one, so that a narrow table cell never splits an amount between two lines, nor the
@@ -33,3 +33,18 @@ def pln(value: float | int | Decimal | str) -> str:
 def percent(share: float) -> str:
     """A share as a Polish percentage: 0.125 → ``12,5%``."""
     return polish_number(share * 100, None) + "%"
+
+
+def duration(minutes: float) -> str:
+    """Minutes as Polish words: 2 dni 1 h, 3 h 5 min, 40 min."""
+    total = round(abs(minutes))
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} {'dzień' if days == 1 else 'dni'}")
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    return " ".join(parts)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from helpdesk.domain import events as ev
+from helpdesk.domain.numbers import duration
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
@@ -36,7 +37,7 @@ METRIC_LABELS_PL: dict[str, str] = {
     "fix": "naprawa",
 }
 SLA_EVENTS = frozenset({ev.SLA_WARNING, ev.SLA_BREACHED})
-TIME_FORMAT = "%Y-%m-%d %H:%M"
+TIME_FORMAT = "%d.%m.%Y %H:%M"  # as the web pages write it: 02.03.2027 09:00
 
 
 def priority_label(priority: object) -> str:
@@ -122,7 +123,7 @@ class SlaFacts:
         """Working time used of the contract's target, when known."""
         if self.elapsed_min is None or self.target_min is None:
             return None
-        return f"Upłynęło: {self.elapsed_min} min z {self.target_min} min (czas roboczy umowy)."
+        return f"Upłynęło: {duration(self.elapsed_min)} z {duration(self.target_min)} (czas roboczy umowy)."
 
     def lines(self, office: str) -> list[str]:
         """The details every channel shows under its opening line, one fact a line."""

@@ -5,7 +5,7 @@ working minutes of the contract's calendar (services/sla/live.py), so are the ov
 from datetime import datetime
 from typing import Any
 
-from helpdesk.domain.numbers import pln
+from helpdesk.domain.numbers import duration, pln
 from helpdesk.web.pages.render import local_time
 
 METRIC_NAMES = {"reaction": "reakcja", "workaround": "obejście", "fix": "naprawa"}
@@ -15,21 +15,6 @@ STATE_WORDS = {
     "running": "w toku",
     "paused": "wstrzymana",
 }
-
-
-def duration(minutes: float) -> str:
-    """Minutes as Polish words: 2 dni 1 h, 3 h 5 min, 40 min."""
-    total = round(abs(minutes))
-    days, rest = divmod(total, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} {'dzień' if days == 1 else 'dni'}")
-    if hours:
-        parts.append(f"{hours} h")
-    if mins or not parts:
-        parts.append(f"{mins} min")
-    return " ".join(parts)
 
 
 def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:

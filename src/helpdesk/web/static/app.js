@@ -29,7 +29,9 @@ function tickClocks() {
     const due = Date.parse(el.getAttribute("data-due"));
     if (isNaN(due)) return;
     const left = (due - now) / 60000;
-    el.textContent = left >= 0 ? "zostało " + duration(left) : "po terminie o " + duration(left);
+    // Within half a minute either way the rounded time would read "zostało 0 min": say it plainly.
+    if (Math.round(Math.abs(left)) === 0) el.textContent = "termin mija teraz";
+    else el.textContent = left >= 0 ? "zostało " + duration(left) : "po terminie o " + duration(left);
     el.classList.toggle("late", left < 0);
     el.classList.toggle("risk", left >= 0 && left < 60);
   });

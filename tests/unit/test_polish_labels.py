@@ -57,10 +57,10 @@ def test_every_state_action_and_priority_has_a_polish_label():
 
 
 def test_codes_carried_by_events_are_said_in_polish():
-    assert event_detail({"type": ev.SLA_BREACHED, "metric": "fix"}) == "termin: naprawa"
+    assert event_detail({"type": ev.SLA_BREACHED, "metric": "fix"}) == "naprawa"
     warning = event_detail({"type": ev.SLA_WARNING, "metric": "reaction", "share": 0.8})
-    assert warning == "termin: reakcja, minęło 80% czasu"
-    assert event_detail({"type": ev.SLA_BREACHED, "metric": "take"}) == "termin: podjęcie"
+    assert warning == "reakcja, minęło 80% czasu"
+    assert event_detail({"type": ev.SLA_BREACHED, "metric": "take"}) == "podjęcie"
     assert "liderom" in event_detail({"type": ev.FIRST_LINE_ALERT, "level": 1})
     assert "koordynatorom" in event_detail({"type": ev.FIRST_LINE_ALERT, "level": 2})
     escalated = event_detail({"type": ev.ESCALATED, "priority": "high", "contract": "umowa-ezd-2026"})

@@ -36,7 +36,7 @@ def event_detail(event: Mapping[str, Any]) -> str:
     """The Polish detail of an event's codes ("" when it has none worth saying)."""
     kind = event.get("type")
     if kind in (ev.SLA_WARNING, ev.SLA_BREACHED) and event.get("metric"):
-        detail = f"termin: {_metric(event['metric'])}"
+        detail = _metric(event["metric"])  # the label already says "termin SLA": just which clock
         share = event.get("share")
         if kind == ev.SLA_WARNING and isinstance(share, int | float):
             detail += f", minęło {round(float(share) * 100)}% czasu"

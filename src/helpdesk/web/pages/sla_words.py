@@ -40,7 +40,7 @@ def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | 
                 "name": name,
                 "words": words,
                 "css": css,
-                "due": local_time(due) if due else "—",
+                "due": local_time(due) if due else None,  # a stopped clock has none to show
                 "due_iso": due if state in ("running",) and due else "",
                 "penalty": pln(float(m.get("penalty_pln") or 0)),
             }

@@ -15,6 +15,7 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.domain.kb.article import Article
+from helpdesk.services.texts import plural_pl
 from helpdesk.services.tickets import File, NewTicket
 from helpdesk.settings import load_settings
 from helpdesk.web.app import create_app
@@ -246,11 +247,16 @@ async def test_region_offices_and_report_pages(web):
     boss = await web("koordynator")
     html = await (await boss.get("/region")).text()
     assert "Urząd Miasta Płocka" in html and "Nieprzejęte" in html
+    assert "brak pytań" in html and "0 pytań" not in html  # an office whose officials asked nothing yet
     html = await (await boss.get("/offices")).text()
     assert "Urząd Gminy Słupno" in html and "Osoba lider.plock" in html
     auditor = await web("audytor")
     html = await (await auditor.get("/reports")).text()
     assert "2027-02-01" in html and "2027-02-28" in html  # the last full month by default
+    counted = re.search(r"Policzono z dziennika zdarzeń: (\d+) (\w+),", html)
+    assert (
+        counted and counted[2] == plural_pl(int(counted[1]), "zdarzenie", "zdarzenia", "zdarzeń").split()[1]
+    )
     resp = await auditor.get("/reports?from=2027-03-31&to=2027-03-01")
     assert resp.status == 400 and 'role="alert"' in await resp.text()
 

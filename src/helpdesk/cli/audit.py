@@ -23,6 +23,7 @@ from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.domain.events import PERSONAL
 from helpdesk.services.audit import Verdict, verify_export, verify_log
 from helpdesk.services.ports import TicketRepo
+from helpdesk.services.texts import plural_pl
 
 HEX = frozenset("0123456789abcdef")
 
@@ -131,16 +132,21 @@ def _report(verdict: Verdict, source: str, as_json: bool) -> int:
             print(f"helpdesk: {source} naruszony: {problem.describe()}", file=sys.stderr)
         rest = len(verdict.problems) - 20 + verdict.more_problems
         if rest > 0:
-            print(f"helpdesk: … i {rest} dalszych problemów", file=sys.stderr)
+            print(
+                f"helpdesk: … i {plural_pl(rest, 'dalszy problem', 'dalsze problemy', 'dalszych problemów')}",
+                file=sys.stderr,
+            )
         return EXIT_FAILED
     if not as_json:
-        print(f"Dziennik nienaruszony: {verdict.events} zdarzeń, ostatni skrót {verdict.head}")
+        print(
+            f"Dziennik nienaruszony: {plural_pl(verdict.events, 'zdarzenie', 'zdarzenia', 'zdarzeń')}, ostatni skrót {verdict.head}"
+        )
         if verdict.redacted:
             print(f"Zdarzeń z usuniętymi danymi osobowymi (skróty zachowane): {verdict.redacted}")
         if verdict.anchor is not None:
             print(
                 f"Zawiera nagłówek zapisany poza bazą: zdarzenie nr {verdict.anchor_position}; "
-                f"od tamtej pory dopisano {verdict.events - (verdict.anchor_position or 0)} zdarzeń"
+                f"od tamtej pory dopisano {plural_pl(verdict.events - (verdict.anchor_position or 0), 'zdarzenie', 'zdarzenia', 'zdarzeń')}"
             )
             if verdict.anchor_note:
                 print(verdict.anchor_note[0].upper() + verdict.anchor_note[1:] + ".")

@@ -32,7 +32,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
-from helpdesk.services.texts import human_size
+from helpdesk.services.texts import human_size, plural_pl
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
@@ -102,6 +102,7 @@ def setup(app: web.Application) -> None:
         urlquote=lambda v: quote(str(v), safe=""),
         size=human_size,
         pln=pln,
+        plural=plural_pl,
     )
     env.globals.update(
         STATES=[(s.value, STATE_LABELS_PL[s]) for s in State],

@@ -5,6 +5,7 @@ its own contract, who may change what, the command line, and every change in the
 
 import io
 import json
+import re
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -508,6 +509,11 @@ async def test_the_office_pages_show_the_profile_and_take_the_representative_s_f
     assert "linia 2" in await resp.text()
     html = await (await client.get("/rollout")).text()
     assert "Harmonogram wdrożenia w regionie" in html and "format=xlsx" in html
+    # Dates and working days as a Polish reader writes them, not as the files store them.
+    assert re.search(r"Stan na \d\d\.\d\d\.\d{4}:", html)
+    html = await (await client.get("/offices/1462011")).text()
+    assert "Kalendarz urzędu: pon.–pt." in html and "mon, tue" not in html
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", html)
 
 
 def test_offices_show_import_and_attendance_on_the_command_line(

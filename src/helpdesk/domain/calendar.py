@@ -14,7 +14,7 @@ The `*_ts` methods work on POSIX seconds directly; the SLA replay uses them on i
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -24,6 +24,36 @@ HolidayProvider = Callable[[int], frozenset[date]]
 """Returns the public holidays of one calendar year."""
 
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_LABELS_PL: dict[str, str] = {
+    "mon": "pon.",
+    "tue": "wt.",
+    "wed": "śr.",
+    "thu": "czw.",
+    "fri": "pt.",
+    "sat": "sob.",
+    "sun": "niedz.",
+}
+"""The days of a calendar file (``days: [mon, …]``) as a Polish reader abbreviates them."""
+
+
+def days_in_words(days: Sequence[str]) -> str:
+    """Working days in Polish, runs of three or more joined: [mon … fri] → ``pon.–pt.``,
+    [mon, wed] → ``pon., śr.``; unknown codes as written, ``—`` for none."""
+    order = [d for d in WEEKDAY_NAMES if d in days]
+    parts: list[str] = []
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and WEEKDAY_NAMES.index(order[j + 1]) == WEEKDAY_NAMES.index(order[j]) + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{DAY_LABELS_PL[order[i]]}–{DAY_LABELS_PL[order[j]]}")
+        else:
+            parts.extend(DAY_LABELS_PL[d] for d in order[i : j + 1])
+        i = j + 1
+    parts.extend(str(d) for d in days if d not in WEEKDAY_NAMES)
+    return ", ".join(parts) or "—"
+
 
 DAY_MINUTES = 24 * 60
 # A search for the end of a working time gives up after this many years of a calendar with

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from helpdesk.domain.calendar import WEEKDAY_NAMES
+from helpdesk.domain.calendar import DAY_LABELS_PL, WEEKDAY_NAMES, days_in_words
 from helpdesk.domain.contracts import PRIORITIES
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRICS
@@ -25,16 +25,6 @@ from helpdesk.services.office_calendars import may_edit
 from helpdesk.web.common import CONTAINER, optional_person, run, static_url
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import with_form_tokens
-
-DAY_LABELS_PL = {
-    "mon": "pon.",
-    "tue": "wt.",
-    "wed": "śr.",
-    "thu": "czw.",
-    "fri": "pt.",
-    "sat": "sob.",
-    "sun": "niedz.",
-}
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
@@ -55,7 +45,7 @@ def _priority_label(priority: str) -> str:
 
 def _view(shown: dict[str, Any]) -> str:
     cal = shown.get("calendar") or {}
-    days = ", ".join(DAY_LABELS_PL.get(str(d), str(d)) for d in cal.get("days", [])) or "—"
+    days = days_in_words([str(d) for d in cal.get("days", [])])
     hours = " – ".join(str(h) for h in cal.get("hours", [])) or "—"
     source = (
         f"własny kalendarz urzędu (plik <code>{escape(str(shown['file']))}</code>)"

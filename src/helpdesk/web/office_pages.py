@@ -18,10 +18,11 @@ from aiohttp import web
 from markupsafe import Markup
 
 from helpdesk.domain import rollout as ro
+from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
 from helpdesk.web.common import CONTAINER, optional_person, run
-from helpdesk.web.pages.render import render, with_form_tokens
+from helpdesk.web.pages.render import local_time, render, with_form_tokens
 
 NAV = (
     ("/offices", "Urzędy"),
@@ -41,6 +42,11 @@ async def frame(request: web.Request, title: str, body: str, person: Person) -> 
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
+
+
+def _day(value: Any) -> str:
+    """An ISO date (a milestone's, a training's) as people read it: 04.02.2026; — for none."""
+    return local_time(str(value), "%d.%m.%Y") if value else "—"
 
 
 def _badge(status: str, label: str) -> str:
@@ -143,7 +149,7 @@ def _milestones_html(o: Mapping[str, Any], can: Mapping[str, bool]) -> str:
         rows += (
             f"<tr><td>{_e(m['label'])}{waits}"
             f"{'<div class=muted>uwagi urzędu: ' + _e(m['office_note']) + '</div>' if m['office_note'] else ''}</td>"
-            f"<td>{_e(m['planned'] or '—')}</td><td>{_e(m['done'] or '—')}</td>"
+            f"<td>{_e(_day(m['planned']))}</td><td>{_e(_day(m['done']))}</td>"
             f"<td>{_badge(m['status'], m['status_label'])}<br><span class='muted'>{_e(m['who_waits'] or '')}</span></td>"
             f"<td>{split}</td><td>{forms}</td></tr>"
         )
@@ -219,7 +225,7 @@ def _training_html(o: Mapping[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{_e(leader['name'])}</td>"
         + "".join(
-            f"<td>{_badge('done', leader['trained'][c]) if leader['trained'][c] else _badge('late', 'brak')}</td>"
+            f"<td>{_badge('done', _day(leader['trained'][c])) if leader['trained'][c] else _badge('late', 'brak')}</td>"
             for c in t["components"]
         )
         + "</tr>"
@@ -264,7 +270,7 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
         f"<p>Stan informatyzacji: {_e(o['computerisation_label'] or 'nie opisano')} · dotychczasowy system: "
         f"{_e(o['previous_system'] or '—')} · stanowiska: {_e(o['workstations'] or '—')}</p><p>Potrzeby: {needs}</p>"
         f"{'<p>Uwagi: ' + _e(o['notes']) + '</p>' if o['notes'] else ''}"
-        f"<p>Kalendarz urzędu: {_e(', '.join(calendar.get('days') or []))} {_e('–'.join(calendar.get('hours') or []))}"
+        f"<p>Kalendarz urzędu: {_e(days_in_words(calendar.get('days') or []))} {_e('–'.join(calendar.get('hours') or []))}"
         f" · <a href='/offices/{_e(o['code'])}/calendar'>kalendarz i cele pierwszej linii</a></p>"
         f"{missing}{_profile_form(o) if can.get('profile') else ''}</div>"
     )
@@ -398,7 +404,7 @@ async def rollout_page(request: web.Request, person: Person) -> web.StreamRespon
     t = plan["totals"]
     body = (
         "<div class='card'><h1>Harmonogram wdrożenia w regionie</h1>"
-        f"<p>Stan na {_e(plan['as_of'])}: urzędów {t['offices']}, z planem {t['planned']}, EZD w produkcji "
+        f"<p>Stan na {_e(_day(plan['as_of']))}: urzędów {t['offices']}, z planem {t['planned']}, EZD w produkcji "
         f"{t['in_production']}, opóźnionych {t['late']} (z winy urzędu {t['late_due_to_office']}, z udziałem "
         f"Wykonawcy {t['late_due_to_contractor']}), czeka na urząd teraz: {t['waiting_on_office']}. Dni opóźnienia: "
         f"urzędy {t['office_days']}, Wykonawca {t['contractor_days']}.</p>"

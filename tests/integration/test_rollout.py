@@ -514,6 +514,8 @@ async def test_the_office_pages_show_the_profile_and_take_the_representative_s_f
     html = await (await client.get("/offices/1462011")).text()
     assert "Kalendarz urzędu: pon.–pt." in html and "mon, tue" not in html
     assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", html)
+    html = await (await client.get("/trainings")).text()
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", html)
 
 
 def test_offices_show_import_and_attendance_on_the_command_line(

@@ -425,7 +425,7 @@ async def trainings_page(request: web.Request, person: Person) -> web.StreamResp
     coverage = await run(request, container.rollout.coverage, person)
     rows = "".join(
         f"<tr><td>{_e(t['id'])}</td><td>{_e(t['title'])}</td><td>{_e(t['kind_label'])}</td><td>{_e(t['component'])}</td>"
-        f"<td>{_e(t['held_on'])}</td><td>{t['participants']}</td></tr>"
+        f"<td>{_e(_day(t['held_on']))}</td><td>{t['participants']}</td></tr>"
         for t in trainings["items"]
     )
     comps = coverage["components"]

@@ -68,7 +68,7 @@ def test_warning_then_breach_once_each_with_polish_notices(container, world, clo
     messages = outbox(container)
     assert sorted(m.recipient for m in messages) == ["agent2@example.pl", "koordynator@example.pl"]
     assert all(m.channel == "email" for m in messages)
-    assert "Ostrzeżenie SLA: czas reakcji — wykorzystano 80% czasu" in messages[0].subject
+    assert "Ostrzeżenie SLA (czas reakcji) — wykorzystano 80% czasu" in messages[0].subject
     assert "Termin upływa 01.03.2027 16:00" not in messages[0].body  # due next morning, not today
     assert "Termin upływa 02.03.2027 09:00" in messages[0].body
 
@@ -79,7 +79,7 @@ def test_warning_then_breach_once_each_with_polish_notices(container, world, clo
     assert result.breaches == [(ticket, "reaction")]
     assert sweep.sweep(clock.now()).breaches == []
     assert events_of(container, "sla_breached") == [(1, {"metric": "reaction"})]
-    assert any("Przekroczenie SLA: czas reakcji" in m.subject for m in outbox(container))
+    assert any("Przekroczenie SLA (czas reakcji): " in m.subject for m in outbox(container))
     # The breach event is visible in the ticket and ignored by the clocks.
     got = container.tickets.get(world["koordynator"], ticket)
     assert got["sla"]["metrics"]["reaction"]["state"] == "breached"

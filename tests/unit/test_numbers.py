@@ -3,7 +3,7 @@ non-breaking space), złoty after the amount."""
 
 import pytest
 
-from helpdesk.domain.numbers import NBSP, percent, pln, polish_number
+from helpdesk.domain.numbers import NBSP, duration, percent, pln, polish_number
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,13 @@ def test_numbers_take_a_decimal_comma_and_spaced_thousands(value, places, writte
 def test_amounts_and_shares():
     assert pln(52000) == f"52{NBSP}000,00{NBSP}zł"
     assert percent(0.125) == "12,5%" and percent(0.2) == "20%"
+
+
+def test_working_time_is_said_in_hours_not_in_days_of_unknown_length():
+    # 2 400 working minutes are five days of 08:00–16:00 or 1 day 16 h of a 24-hour calendar: hours
+    # say the same in both.
+    assert duration(2400) == "40 h"
+    assert duration(7021) == "117 h 1 min"
+    assert duration(61) == "1 h 1 min" and duration(40) == "40 min" and duration(0) == "0 min"
+    assert duration(-90) == "1 h 30 min"  # an overrun is said by its size
+    assert duration(100_000) == f"1{NBSP}666 h 40 min"

@@ -1,4 +1,4 @@
-"""Numbers as Polish readers write them: ``1 234 567,50 zł``, ``12,5%``, ``2 dni 1 h``.
+"""Numbers as Polish readers write them: ``1 234 567,50 zł``, ``12,5%``, ``40 h 5 min``.
 
 Polish puts a comma before the decimals and a space between groups of thousands; the space is a
 non-breaking one, so that a narrow table cell never splits an amount between two lines, nor the
@@ -36,15 +36,16 @@ def percent(share: float) -> str:
 
 
 def duration(minutes: float) -> str:
-    """Minutes as Polish words: 2 dni 1 h, 3 h 5 min, 40 min."""
+    """Working minutes as Polish words, in hours: 40 h, 3 h 5 min, 40 min.
+
+    No days: a contract's working day may be 8 hours or 24, so "1 dzień 16 h" of working time would
+    mislead (it is five working days of 08:00–16:00). Hours mean the same in every calendar.
+    """
     total = round(abs(minutes))
-    days, rest = divmod(total, 1440)
-    hours, mins = divmod(rest, 60)
+    hours, mins = divmod(total, 60)
     parts = []
-    if days:
-        parts.append(f"{days} {'dzień' if days == 1 else 'dni'}")
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(f"{polish_number(hours, 0)} h")
     if mins or not parts:
         parts.append(f"{mins} min")
     return " ".join(parts)

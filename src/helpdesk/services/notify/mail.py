@@ -253,7 +253,7 @@ class MailNotifier:
         if facts.warning:
             intro = f"Zgłoszenie {tid}: zbliża się termin umowny ({facts.metric})."
         else:
-            intro = f"Zgłoszenie {tid} przekroczyło czas umowny na: {facts.metric}."
+            intro = f"Zgłoszenie {tid} przekroczyło czas umowny ({facts.metric})."
         extra = tuple(facts.lines(office_label(tx, change.ticket)))
         about = dedupe_key(change.ticket, record)
         return [

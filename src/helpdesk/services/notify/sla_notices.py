@@ -108,8 +108,8 @@ class SlaFacts:
         """The subject line: which clock, and how far it ran."""
         if self.warning:
             used = f" — wykorzystano {self.share}% czasu" if self.share is not None else ""
-            return f"Ostrzeżenie SLA: {self.metric}{used}"
-        return f"Przekroczenie SLA: {self.metric}"
+            return f"Ostrzeżenie SLA ({self.metric}){used}"
+        return f"Przekroczenie SLA ({self.metric})"  # the mail subject adds ": <title>" after it
 
     @property
     def deadline(self) -> str | None:

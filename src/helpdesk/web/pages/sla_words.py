@@ -1,5 +1,5 @@
 """The contractor's SLA clocks of a ticket said in words ("reakcja: 40 min z 60 min, dotrzymana";
-"naprawa: przekroczona o 2 dni 1 h"), deadlines in the desk's time zone. Elapsed and target are
+"naprawa: przekroczona o 49 h"), deadlines in the desk's time zone. Elapsed and target are
 working minutes of the contract's calendar (services/sla/live.py), so are the overruns."""
 
 from datetime import datetime

@@ -174,6 +174,9 @@ def test_the_monthly_statement_reads_as_the_marshals_office_sends_it(
     assert "900,00 zł" in page and "aneks-1" in page
     book = load_workbook(io.BytesIO(render(statement, "xlsx")))
     assert book.active["A1"].value == "Zestawienie kar umownych za lipiec 2027"
+    # The spreadsheet keeps numbers as numbers (the HTML page writes them the Polish way).
+    [penalty_row] = [r for r in book.active.iter_rows(values_only=True) if r and r[0] == 1]
+    assert penalty_row[8] == 150 and isinstance(penalty_row[6], int | float)
     june = build_statement(container.db, container.contracts, clock.now(), WARSAW, "umowa-a-2027", "2027-06")
     assert [(p["ticket"], p["due_pln"]) for p in june["penalties"]] == [(first, 1000)]
 

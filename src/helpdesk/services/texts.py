@@ -66,6 +66,12 @@ class Texts:
         return Texts(merged)
 
 
+TIME_FORMAT_PL = "%d.%m.%Y %H:%M"
+"""How people read an instant, on pages, in reports and in notices: 02.03.2027 09:00."""
+DATE_FORMAT_PL = "%d.%m.%Y"
+"""How people read a date: 04.02.2026."""
+
+
 def plural_pl(n: int, one: str, few: str, many: str) -> str:
     """`n` with the Polish form of its noun: 1 osoba, 2–4 / 22–24 osoby, 5–21 / 25 osób (and 0, 12–14)."""
     if n == 1:

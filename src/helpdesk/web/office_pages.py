@@ -21,6 +21,7 @@ from helpdesk.domain import rollout as ro
 from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
+from helpdesk.services.texts import DATE_FORMAT_PL
 from helpdesk.web.common import CONTAINER, optional_person, run
 from helpdesk.web.pages.render import local_time, render, with_form_tokens
 
@@ -46,7 +47,7 @@ def _e(value: Any) -> str:
 
 def _day(value: Any) -> str:
     """An ISO date (a milestone's, a training's) as people read it: 04.02.2026; — for none."""
-    return local_time(str(value), "%d.%m.%Y") if value else "—"
+    return local_time(str(value), DATE_FORMAT_PL) if value else "—"
 
 
 def _badge(status: str, label: str) -> str:

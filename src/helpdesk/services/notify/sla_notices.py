@@ -30,6 +30,7 @@ from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.ports import Change, DirectoryRepo, EventRecord, Ticket
+from helpdesk.services.texts import TIME_FORMAT_PL
 
 METRIC_LABELS_PL: dict[str, str] = {
     "reaction": "czas reakcji",
@@ -37,7 +38,6 @@ METRIC_LABELS_PL: dict[str, str] = {
     "fix": "naprawa",
 }
 SLA_EVENTS = frozenset({ev.SLA_WARNING, ev.SLA_BREACHED})
-TIME_FORMAT = "%d.%m.%Y %H:%M"  # as the web pages write it: 02.03.2027 09:00
 
 
 def priority_label(priority: object) -> str:
@@ -55,7 +55,7 @@ def zone_of(change: Change) -> tzinfo:
 
 def local_time(at: datetime, tz: tzinfo) -> str:
     """`at` as people read it: local date and minutes."""
-    return at.astimezone(tz).strftime(TIME_FORMAT)
+    return at.astimezone(tz).strftime(TIME_FORMAT_PL)
 
 
 def unique(people: Iterable[Person]) -> list[Person]:

@@ -21,6 +21,7 @@ from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRIC
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.sla.report import DIMENSIONS
+from helpdesk.services.texts import TIME_FORMAT_PL
 
 FORMATS = ("json", "csv", "xlsx", "html")
 DIMENSION_LABELS_PL = {
@@ -555,7 +556,7 @@ def _minutes(value: Any) -> str:
 def _when(value: Any) -> str:
     """An ISO instant of the report (already in its time zone) as people read it: 26.11.2026 20:53."""
     try:
-        return datetime.fromisoformat(str(value)).strftime("%d.%m.%Y %H:%M")
+        return datetime.fromisoformat(str(value)).strftime(TIME_FORMAT_PL)
     except ValueError:
         return "—" if value is None else str(value)
 

@@ -32,7 +32,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
-from helpdesk.services.texts import human_size, plural_pl
+from helpdesk.services.texts import TIME_FORMAT_PL, human_size, plural_pl
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
@@ -58,7 +58,7 @@ def with_form_tokens(html: str, request: web.Request) -> str:
     return re.sub(r"(<form\b[^>]*\bmethod=['\"]post['\"][^>]*>)", lambda m: m.group(1) + field, html)
 
 
-def local_time(value: str | datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+def local_time(value: str | datetime | None, fmt: str = TIME_FORMAT_PL) -> str:
     """An ISO time (any offset) shown in the desk's time zone; set by `setup` from the settings."""
     if not value:
         return "—"

@@ -23,7 +23,7 @@ from helpdesk.domain.errors import InvalidInput, describe_os_error
 from helpdesk.domain.events import PERSONAL
 from helpdesk.services.audit import Verdict, verify_export, verify_log
 from helpdesk.services.ports import TicketRepo
-from helpdesk.services.texts import plural_pl
+from helpdesk.services.texts import EVENTS_PL, plural_pl
 
 HEX = frozenset("0123456789abcdef")
 
@@ -138,15 +138,13 @@ def _report(verdict: Verdict, source: str, as_json: bool) -> int:
             )
         return EXIT_FAILED
     if not as_json:
-        print(
-            f"Dziennik nienaruszony: {plural_pl(verdict.events, 'zdarzenie', 'zdarzenia', 'zdarzeń')}, ostatni skrót {verdict.head}"
-        )
+        print(f"Dziennik nienaruszony: {plural_pl(verdict.events, *EVENTS_PL)}, ostatni skrót {verdict.head}")
         if verdict.redacted:
             print(f"Zdarzeń z usuniętymi danymi osobowymi (skróty zachowane): {verdict.redacted}")
         if verdict.anchor is not None:
             print(
                 f"Zawiera nagłówek zapisany poza bazą: zdarzenie nr {verdict.anchor_position}; "
-                f"od tamtej pory dopisano {plural_pl(verdict.events - (verdict.anchor_position or 0), 'zdarzenie', 'zdarzenia', 'zdarzeń')}"
+                f"od tamtej pory dopisano {plural_pl(verdict.events - (verdict.anchor_position or 0), *EVENTS_PL)}"
             )
             if verdict.anchor_note:
                 print(verdict.anchor_note[0].upper() + verdict.anchor_note[1:] + ".")

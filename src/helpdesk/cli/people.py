@@ -5,7 +5,7 @@ from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, emit_json
 from helpdesk.services.people_export import export_person
-from helpdesk.services.texts import plural_pl
+from helpdesk.services.texts import EVENTS_PL, plural_pl
 
 
 def register(sub: Any) -> None:
@@ -58,7 +58,7 @@ def cmd_retention_run(args: argparse.Namespace, ctx: CliContext) -> int:
         print(
             f"Usunięto dane osobowe zgłoszeń zamkniętych przed {summary['cutoff']}: "
             f"{plural_pl(len(result.tickets), 'zgłoszenie', 'zgłoszenia', 'zgłoszeń')}, "
-            f"{plural_pl(result.events, 'zdarzenie', 'zdarzenia', 'zdarzeń')}, "
+            f"{plural_pl(result.events, *EVENTS_PL)}, "
             f"{plural_pl(result.attachments, 'załącznik', 'załączniki', 'załączników')}, "
             f"{plural_pl(result.telegram_updates, 'wiadomość', 'wiadomości', 'wiadomości')} Telegram."
         )

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from helpdesk.domain.audit import Anchor, LogVerifier, Problem, StoredEvent, TicketFacts, legacy_heads
 from helpdesk.domain.errors import Conflict
 from helpdesk.services.ports import Clock, Database, EventRecord, OutboxWriter
-from helpdesk.services.texts import plural_pl
+from helpdesk.services.texts import EVENTS_PL, plural_pl
 
 
 class AuditRepo(Protocol):
@@ -282,7 +282,7 @@ class AuditCheckpoints:
 
     def _mail(self, line: dict[str, Any], verdict: Verdict, now: datetime) -> list[str]:
         if verdict.ok:
-            subject = f"Nagłówek dziennika zdarzeń: {plural_pl(verdict.events, 'zdarzenie', 'zdarzenia', 'zdarzeń')}"
+            subject = f"Nagłówek dziennika zdarzeń: {plural_pl(verdict.events, *EVENTS_PL)}"
             body = (
                 "Dzień dobry,\n\nzapisujemy poza bazą danych help-desku nagłówek dziennika zdarzeń, "
                 "sprawdzonego w całości:\n\n"

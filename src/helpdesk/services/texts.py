@@ -72,6 +72,10 @@ DATE_FORMAT_PL = "%d.%m.%Y"
 """How people read a date: 04.02.2026."""
 
 
+EVENTS_PL = ("zdarzenie", "zdarzenia", "zdarzeń")
+"""The forms of "event" for plural_pl: the event log is counted on pages, in mails and the CLI."""
+
+
 def plural_pl(n: int, one: str, few: str, many: str) -> str:
     """`n` with the Polish form of its noun: 1 osoba, 2–4 / 22–24 osoby, 5–21 / 25 osób (and 0, 12–14)."""
     if n == 1:

@@ -32,7 +32,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
-from helpdesk.services.texts import TIME_FORMAT_PL, human_size, plural_pl
+from helpdesk.services.texts import EVENTS_PL, TIME_FORMAT_PL, human_size, plural_pl
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
@@ -111,6 +111,7 @@ def setup(app: web.Application) -> None:
         Role=Role,
         Action=Action,
         static_url=static_url,
+        EVENTS_PL=EVENTS_PL,
     )
 
 

@@ -243,6 +243,13 @@ async def test_articles_are_rendered_from_markdown_and_sanitised_and_the_kb_is_b
     assert resp.status == 404 and "Nie znaleziono" in await resp.text()
 
 
+async def test_the_region_names_the_leaders_who_carry_the_load_not_their_logins(web):
+    web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
+    html = await (await (await web("koordynator")).get("/region")).text()
+    load = re.search(r'data-label="Obciążenie liderów">([^<]*)<', html)
+    assert load and load[1] == "Osoba lider.plock: 1"
+
+
 async def test_region_offices_and_report_pages(web):
     boss = await web("koordynator")
     html = await (await boss.get("/region")).text()
@@ -250,6 +257,10 @@ async def test_region_offices_and_report_pages(web):
     assert "brak pytań" in html and "0 pytań" not in html  # an office whose officials asked nothing yet
     html = await (await boss.get("/offices")).text()
     assert "Urząd Gminy Słupno" in html and "Osoba lider.plock" in html
+    # Kinds and components as people name them, not as the offices file spells its codes.
+    assert "gmina wiejska" in html and "powiat grodzki (miasto na prawach powiatu)" in html
+    assert "gmina_" not in html and "powiat grodzki<" not in html
+    assert "ePUAP, podpis elektroniczny" in html and "EPUAP" not in html
     auditor = await web("audytor")
     html = await (await auditor.get("/reports")).text()
     assert "2027-02-01" in html and "2027-02-28" in html  # the last full month by default

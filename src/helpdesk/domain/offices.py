@@ -18,6 +18,16 @@ class OfficeType(StrEnum):
     URZAD_MARSZALKOWSKI = "urzad_marszalkowski"
 
 
+OFFICE_TYPE_LABELS_PL: dict[str, str] = {
+    OfficeType.GMINA_MIEJSKA: "gmina miejska",
+    OfficeType.GMINA_WIEJSKA: "gmina wiejska",
+    OfficeType.GMINA_MIEJSKO_WIEJSKA: "gmina miejsko-wiejska",
+    OfficeType.POWIAT_ZIEMSKI: "powiat ziemski",
+    OfficeType.POWIAT_GRODZKI: "powiat grodzki (miasto na prawach powiatu)",
+    OfficeType.URZAD_MARSZALKOWSKI: "urząd marszałkowski",
+}
+
+
 COMPONENTS: tuple[str, ...] = (
     "EZD",
     "ESB",
@@ -43,6 +53,12 @@ COMPONENT_LABELS_PL: dict[str, str] = {
     "ORGANIZACJA": "organizacja wsparcia",
     "SYSTEMY_DZIEDZINOWE": "systemy dziedzinowe",
 }
+
+
+def component_short_label(code: str) -> str:
+    """A component's name without its explanation, for lists: "EZD", "ePUAP", "sprzęt"."""
+    return COMPONENT_LABELS_PL.get(code, code).split(" (")[0]
+
 
 _TERYT = re.compile(r"^\d{7}$|^\d{4}$|^\d{2}$")
 

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from helpdesk.domain.errors import Forbidden, HelpdeskError, InvalidInput, NotFound
 from helpdesk.domain.kb.article import Article
 from helpdesk.domain.kb.text import fold, is_small_talk, tokens
-from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
+from helpdesk.domain.offices import COMPONENTS, component_short_label
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import Role
 from helpdesk.domain.tickets import (
@@ -395,7 +395,7 @@ class DialogueService:
         rows: list[list[Button]] = []
         row: list[Button] = []
         for code in SYSTEM_BUTTONS:
-            row.append(Button(_system_label(code), f"t:sys:{code}"))
+            row.append(Button(component_short_label(code), f"t:sys:{code}"))
             if len(row) == 2:
                 rows.append(row)
                 row = []
@@ -551,17 +551,12 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _system_label(code: str) -> str:
-    label = COMPONENT_LABELS_PL.get(code, code)
-    return label.split(" (")[0] if "(" in label else label
-
-
 def guess_component(text: str) -> str | None:
     """The component a free-text answer names (EZD, 'epuap', 'podpis', 'skaner'…), or None."""
     folded = fold(text)
     words = set(tokens(text))
     for code in COMPONENTS:
-        if code.lower() in words or fold(COMPONENT_LABELS_PL.get(code, "")).split(" (")[0] == folded.strip():
+        if code.lower() in words or fold(component_short_label(code)) == folded.strip():
             return code
     hints = {
         "esod": "EZD",

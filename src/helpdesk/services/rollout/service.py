@@ -19,20 +19,16 @@ from helpdesk.domain.calendar import BusinessCalendar
 from helpdesk.domain.contracts import Contract
 from helpdesk.domain.errors import Conflict, InvalidInput, NotFound
 from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
-from helpdesk.domain.offices import COMPONENT_LABELS_PL, Office, OfficeType, parse_component
+from helpdesk.domain.offices import (
+    COMPONENT_LABELS_PL,
+    OFFICE_TYPE_LABELS_PL,
+    Office,
+    parse_component,
+)
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import OFFICE_ROLES, Role
 from helpdesk.services.ports import Clock, Database, EventRecord, RolloutRepo, Row, TrainingRepo
 from helpdesk.services.rollout.files import OfficeLine, parse_attendance_csv
-
-OFFICE_TYPE_LABELS_PL: dict[str, str] = {
-    OfficeType.GMINA_MIEJSKA: "gmina miejska",
-    OfficeType.GMINA_WIEJSKA: "gmina wiejska",
-    OfficeType.GMINA_MIEJSKO_WIEJSKA: "gmina miejsko-wiejska",
-    OfficeType.POWIAT_ZIEMSKI: "powiat ziemski",
-    OfficeType.POWIAT_GRODZKI: "powiat grodzki (miasto na prawach powiatu)",
-    OfficeType.URZAD_MARSZALKOWSKI: "urząd marszałkowski",
-}
 
 # Event types of the office-level stream (on `T-000000`).
 PROFILE_CHANGED = "office_profile_changed"

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from helpdesk.domain.errors import HelpdeskError
+from helpdesk.domain.offices import OFFICE_TYPE_LABELS_PL, component_short_label
 from helpdesk.domain.roles import Role
 from helpdesk.services.texts import plural_pl
 from helpdesk.web.common import CONTAINER, run
@@ -39,6 +40,8 @@ async def region(request: web.Request) -> web.StreamResponse:
     container = request.app[CONTAINER]
     rows = await run(request, container.tickets.overview, person)
     offices = {o.code: o for o in await run(request, container.people.list_offices)}
+    # The leaders' load is counted per login; people read names.
+    names = {p.login: p.name for p, _ in await run(request, container.people.list_people)}
     now = container.clock.now()
     deflection: dict[str, Any] = {}
     try:
@@ -56,7 +59,8 @@ async def region(request: web.Request) -> web.StreamResponse:
         row["helpful"] = d.get("helpful", 0)
         row["oldest_shown"] = local_time(row["oldest"])
         row["ageing"], row["ageing_css"] = ageing(row["oldest"], now)
-        row["load_shown"] = ", ".join(f"{who}: {n}" for who, n in sorted(row["load"].items())) or "—"
+        load = sorted((names.get(who, who), n) for who, n in row["load"].items())
+        row["load_shown"] = ", ".join(f"{who}: {n}" for who, n in load) or "—"
     # The offices that need someone first: breaches, then tickets nobody took, then the oldest.
     rows.sort(key=lambda r: (-int(r["breached"]), -int(r["untaken"]), r["oldest"] or ""))
     totals = {k: sum(int(r[k]) for r in rows) for k in ("open", "untaken", "escalated", "breached")}
@@ -76,10 +80,10 @@ async def offices_page(request: web.Request) -> web.StreamResponse:
                 {
                     "code": office.code,
                     "name": office.name,
-                    "type": office.type.value.replace("_", " "),
+                    "type": OFFICE_TYPE_LABELS_PL.get(office.type, office.type.value),
                     "leaders": [p.name for p in people if p.role is Role.LEADER],
                     "representatives": [p.name for p in people if p.role is Role.REPRESENTATIVE],
-                    "components": office.components,
+                    "components": [component_short_label(c) for c in office.components],
                 }
             )
         return out

@@ -243,6 +243,17 @@ async def test_articles_are_rendered_from_markdown_and_sanitised_and_the_kb_is_b
     assert resp.status == 404 and "Nie znaleziono" in await resp.text()
 
 
+async def test_the_queue_and_the_ticket_name_the_people_not_their_logins(web):
+    web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
+    official = await web("urz.plock")
+    queue = await (await official.get("/")).text()
+    assert re.search(r'data-label="Przypisany">Osoba lider.plock<', queue)
+    page = await (await official.get(f"/tickets/{web.ticket}")).text()
+    assert "<dt>Przypisany</dt><dd>Osoba lider.plock</dd>" in page
+    assert re.search(r'data-label="Kto">Osoba lider.plock<', page)  # the history: who took it
+    assert ">lider.plock<" not in queue + page
+
+
 async def test_the_region_names_the_leaders_who_carry_the_load_not_their_logins(web):
     web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
     html = await (await (await web("koordynator")).get("/region")).text()

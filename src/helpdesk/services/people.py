@@ -164,6 +164,16 @@ class PeopleService:
 
         return self.db.read(_do)
 
+    def names(self, logins: Iterable[str | None]) -> dict[str, str]:
+        """The names of the active people `logins` (pages show names, not logins); unknown ones and
+        those no longer active are left out, so a page falls back to the login."""
+
+        def _do(tx: PeopleRepo) -> dict[str, str]:
+            found = {login: tx.person_by("login", login) for login in {x for x in logins if x}}
+            return {login: p.name for login, p in found.items() if p is not None}
+
+        return self.db.read(_do)
+
     def registry(self) -> list[tuple[Office, list[Person]]]:
         """Every office with its active leaders and representatives (the offices page)."""
 

@@ -124,6 +124,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     codes = [t["office"] for t in result["items"]]
     chosen_office = filters.get("office", "")
     offices = await run(request, container.people.office_names, [*codes, chosen_office])
+    names = await run(request, container.people.names, [t["assignee"] for t in result["items"]])
     drafts = proposals = 0
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
@@ -138,6 +139,7 @@ async def home(request: web.Request) -> web.StreamResponse:
         "chosen": chosen,
         "error": error,
         "offices": offices,
+        "names": names,
         # One office's tickets (a figure of the region overview led here): said, and kept by the
         # saved views and the filter form.
         "office_name": offices.get(chosen_office, chosen_office) if chosen_office else "",
@@ -251,6 +253,9 @@ async def _ticket(
     if person.role in SEE_ALL_ROLES and request.query.get("lancuch"):
         chain = await _chain_of(request, ticket["id"])
     offices = await run(request, container.people.office_names, [ticket["office"]])
+    names = await run(
+        request, container.people.names, [ticket["assignee"], *(e.get("actor") for e in events)]
+    )
     contracts = [
         {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
         for c in container.contracts.values()
@@ -261,6 +266,7 @@ async def _ticket(
         "events": events,
         "allowed": allowed,
         "office_name": offices.get(ticket["office"], ticket["office"]),
+        "names": names,
         "sla": sla_in_words(ticket.get("sla"), container.clock.now()),
         "contracts": contracts,
         "leaders": leaders,

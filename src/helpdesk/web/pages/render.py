@@ -32,7 +32,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
-from helpdesk.services.texts import EVENTS_PL, TIME_FORMAT_PL, human_size, plural_pl
+from helpdesk.services.texts import DATE_FORMAT_PL, EVENTS_PL, TIME_FORMAT_PL, human_size, plural_pl
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
@@ -71,6 +71,11 @@ def local_time(value: str | datetime | None, fmt: str = TIME_FORMAT_PL) -> str:
     return at.astimezone(_TZ[0]).strftime(fmt) if _TZ else at.strftime(fmt)
 
 
+def local_day(value: Any) -> str:
+    """An ISO date (a milestone's, a training's) as people read it: 04.02.2026; — for none."""
+    return local_time(str(value), DATE_FORMAT_PL) if value else "—"
+
+
 _TZ: list[Any] = []
 
 
@@ -93,6 +98,7 @@ def setup(app: web.Application) -> None:
     _TZ[:] = [app[CONTAINER].settings.tz]
     env.filters.update(
         when=local_time,
+        day=local_day,
         state=lambda v: _label({s.value: label for s, label in STATE_LABELS_PL.items()}, v),
         priority=lambda v: _label({p.value: label for p, label in PRIORITY_LABELS_PL.items()}, v),
         component=lambda v: _label(COMPONENT_LABELS_PL, v) if v else "nieokreślony",

@@ -10,7 +10,6 @@ ours when it is sent.
 
 import hashlib
 import hmac
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -49,13 +48,6 @@ def csrf_ok(session: str | None, sent: str) -> bool:
     """Whether `sent` is the form token of `session`."""
     expected = csrf_token(session)
     return bool(expected) and hmac.compare_digest(expected, sent)
-
-
-def with_form_tokens(html: str, request: web.Request) -> str:
-    """Hand-written HTML with the session's form token put into every form that posts."""
-    token = csrf_token(request.cookies.get(SESSION_COOKIE))
-    field = f"<input type='hidden' name='{CSRF_FIELD}' value='{token}'>"
-    return re.sub(r"(<form\b[^>]*\bmethod=['\"]post['\"][^>]*>)", lambda m: m.group(1) + field, html)
 
 
 def local_time(value: str | datetime | None, fmt: str = TIME_FORMAT_PL) -> str:

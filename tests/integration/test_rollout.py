@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from helpdesk.adapters.db import tables
 from helpdesk.services.audit import verify_log
+from helpdesk.services.people import parse_offices_csv
 from helpdesk.services.people_export import export_person
 from helpdesk.services.tickets import NewTicket
 from helpdesk.web.app import create_app
@@ -516,6 +517,49 @@ async def test_the_office_pages_show_the_profile_and_take_the_representative_s_f
     assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", html)
     html = await (await client.get("/trainings")).text()
     assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", html)
+
+
+async def test_the_rollout_pages_escape_what_offices_and_people_wrote_and_their_forms_carry_the_token(api):
+    container = api.container
+    hostile = "Urząd <script>alert(1)</script>"
+    container.people.import_offices(
+        parse_offices_csv(
+            f"code,name,type,employees,components,leaders_max\n1499011,{hostile},gmina_wiejska,10,EZD;EPUAP,1\n"
+        )
+    )
+    container.people.add_person(
+        login="lider.x", name="Lider <b>x</b>", role="leader", now=container.clock.now(), jst="1499011"
+    )
+    container.people.set_password("koordynator", PASSWORD)
+    await plan(api, "1499011", "gotowosc", planned="2027-03-10")
+    status, _ = await api(
+        "POST",
+        "/api/v1/offices/1499011/milestones/gotowosc/waits",
+        "koordynator",
+        {"reason": "dane", "note": "<img src=x onerror=alert(1)>"},
+    )
+    assert status == 201
+    client = api.client
+    resp = await client.post(
+        "/login", data={"login": "koordynator", "password": PASSWORD}, allow_redirects=False
+    )
+    assert resp.status == 303
+    for path in ("/rollout/offices", "/offices/1499011", "/rollout", "/trainings"):
+        resp = await client.get(path)
+        html = await resp.text()
+        assert resp.status == 200, path
+        assert "Urząd &lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html, path
+    html = await (await client.get("/offices/1499011")).text()
+    assert "Lider &lt;b&gt;x&lt;/b&gt;" in html and "<b>x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    # Every form that posts carries the session's form token from the template itself.
+    forms = re.findall(r'<form[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
+    token = with_token(client)["csrf"]
+    assert len(forms) > 5 and all(f'name="csrf" value="{token}"' in f for f in forms)
+    assert 'role="status">Zapisano.' in await (await client.get("/offices/1499011?zapisano=1")).text()
+    # A refusal is said on the rollout's own frame, with its links, not as a traceback.
+    html = await (await client.get("/offices/9999999")).text()
+    assert 'role="alert">nie ma urzędu o kodzie' in html and 'class="subnav"' in html
 
 
 def test_offices_show_import_and_attendance_on_the_command_line(

@@ -360,11 +360,34 @@ def test_a_changed_component_keeps_the_audit_log_whole(container):
     assert verdict.ok, [p.describe() for p in verdict.problems]
 
 
-async def test_the_office_calendar_form_carries_the_form_token_and_no_inline_style(web):
+async def test_the_office_calendar_is_in_the_sites_layout_and_a_bad_value_comes_back_as_typed(web):
     boss = await web("koordynator")
     resp = await boss.get("/offices/1419112/calendar")
     html = await resp.text()
-    assert resp.status == 200 and "name='csrf'" in html and "<style>" not in html
+    assert resp.status == 200 and "<style>" not in html and html.count("<html") == 1
+    # The site's menu and sign-out (base.html), as on every other page of a signed-in person.
+    assert 'aria-label="Menu główne"' in html and "Osoba koordynator" in html and "Wyloguj" in html
+    forms = re.findall(r'<form[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
+    token = with_token(boss)["csrf"]
+    assert len(forms) == 2 and all(f'name="csrf" value="{token}"' in f for f in forms)  # sign-out, calendar
+    typed = {"day_mon": "1", "day_sat": "1", "start": "8:00", "end": "25:00", "holidays": "PL"}
+    resp = await boss.post(
+        "/offices/1419112/calendar", data=with_token(boss, {**typed, "normal_take": "<b>1h"})
+    )
+    html = await resp.text()
+    assert (
+        resp.status == 400
+        and 'class="error">calendar.hours: niepoprawna godzina' in html
+        and "Wyloguj" in html
+    )
+    assert (
+        'name="end" size="5" value="25:00"' in html and 'value="&lt;b&gt;1h"' in html and "<b>1h" not in html
+    )
+    ticked = re.findall(r'name="day_(\w+)" value="1" checked', html)
+    assert ticked == ["mon", "sat"]
+    viewer = await web("urz.slupno")
+    html = await (await viewer.get("/offices/1419112/calendar")).text()
+    assert "Osoba urz.slupno" in html and "Wyloguj" in html and "Zmień kalendarz" not in html
 
 
 def _buttons(html: str) -> dict[str, str]:

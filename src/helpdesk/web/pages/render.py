@@ -10,7 +10,6 @@ ours when it is sent.
 
 import hashlib
 import hmac
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +31,7 @@ from helpdesk.domain.tickets import (
     Priority,
     State,
 )
-from helpdesk.services.texts import EVENTS_PL, TIME_FORMAT_PL, human_size, plural_pl
+from helpdesk.services.texts import DATE_FORMAT_PL, EVENTS_PL, TIME_FORMAT_PL, human_size, plural_pl
 from helpdesk.web.common import CONTAINER, SESSION_COOKIE, optional_person, static_url
 
 CSRF_FIELD = "csrf"
@@ -51,13 +50,6 @@ def csrf_ok(session: str | None, sent: str) -> bool:
     return bool(expected) and hmac.compare_digest(expected, sent)
 
 
-def with_form_tokens(html: str, request: web.Request) -> str:
-    """Hand-written HTML with the session's form token put into every form that posts."""
-    token = csrf_token(request.cookies.get(SESSION_COOKIE))
-    field = f"<input type='hidden' name='{CSRF_FIELD}' value='{token}'>"
-    return re.sub(r"(<form\b[^>]*\bmethod=['\"]post['\"][^>]*>)", lambda m: m.group(1) + field, html)
-
-
 def local_time(value: str | datetime | None, fmt: str = TIME_FORMAT_PL) -> str:
     """An ISO time (any offset) shown in the desk's time zone; set by `setup` from the settings."""
     if not value:
@@ -69,6 +61,11 @@ def local_time(value: str | datetime | None, fmt: str = TIME_FORMAT_PL) -> str:
     if at.tzinfo is None:
         return at.strftime(fmt)
     return at.astimezone(_TZ[0]).strftime(fmt) if _TZ else at.strftime(fmt)
+
+
+def local_day(value: Any) -> str:
+    """An ISO date (a milestone's, a training's) as people read it: 04.02.2026; — for none."""
+    return local_time(str(value), DATE_FORMAT_PL) if value else "—"
 
 
 _TZ: list[Any] = []
@@ -93,6 +90,7 @@ def setup(app: web.Application) -> None:
     _TZ[:] = [app[CONTAINER].settings.tz]
     env.filters.update(
         when=local_time,
+        day=local_day,
         state=lambda v: _label({s.value: label for s, label in STATE_LABELS_PL.items()}, v),
         priority=lambda v: _label({p.value: label for p, label in PRIORITY_LABELS_PL.items()}, v),
         component=lambda v: _label(COMPONENT_LABELS_PL, v) if v else "nieokreślony",

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
-from markupsafe import Markup
 
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
@@ -151,7 +150,7 @@ async def home(request: web.Request) -> web.StreamResponse:
         "can_create": person.role in CREATE_ROLES,
         "drafts": drafts,
         "proposals": proposals,
-        "rollout_links": Markup(office_pages.home_links(person)),
+        "rollout_links": office_pages.home_links(person),
     }
     return await render(request, "tickets/queue.html", context, status=400 if error else 200, person=person)
 
@@ -278,7 +277,7 @@ async def _ticket(
         "can_draft": person.role in (Role.LEADER, Role.COORDINATOR)
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
         "max_bytes": container.settings.attachment_max_bytes,
-        "rollout_line": Markup(office_pages.ticket_line(ticket)),
+        "rollout_line": office_pages.ticket_line(ticket),
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,
     }

@@ -110,6 +110,11 @@ async def test_an_office_goes_from_empty_to_ezd_in_production_and_its_delay_is_t
     assert (slupno["office_days"], slupno["contractor_days"]) == (7, 0)
     assert plan_now["totals"]["in_production"] == 1 and plan_now["months"][0] == "2027-03"
     assert slupno["by_month"]["2027-07"] == ["ezd_produkcja"]
+    # The office's page says the wait as people read dates and days.
+    api.container.people.set_password("koordynator", PASSWORD)
+    resp = await api.client.post("/login", data={"login": "koordynator", "password": PASSWORD})
+    html = await (await api.client.get("/offices/1419112")).text()
+    assert "czeka na urząd od 10.06.2027 do 06.07.2027" in html and "(26 dni)" in html
     # The same schedule as CSV and XLSX, for the Marshal's Office.
     resp = await api.client.get(
         "/api/v1/rollout?format=csv", headers={"Authorization": f"Bearer {api.tokens['koordynator']}"}
@@ -494,9 +499,21 @@ async def test_the_office_pages_show_the_profile_and_take_the_representative_s_f
     )
     # Refused changes come back as a page with the Polish reason.
     resp = await client.post(
-        "/offices/1419112/profile", data=with_token(client, {"computerisation": "papierowy"})
+        "/offices/1419112/profile",
+        data=with_token(client, {"computerisation": "papierowy"}),
+        headers={"Referer": f"http://{client.host}:{client.port}/offices/1419112?x=1"},
     )
-    assert resp.status == 200 and "może wprowadzić tylko" in await resp.text()
+    refused = await resp.text()
+    assert resp.status == 403 and "może wprowadzić tylko" in refused
+    assert 'href="/offices/1419112?x=1">Wróć' in refused  # back to the page the form was on
+    resp = await client.post(
+        "/offices/1419112/profile",
+        data=with_token(client, {"computerisation": "papierowy"}),
+        headers={"Referer": "http://evil.example/offices/1419112"},
+    )
+    assert resp.status == 403 and 'href="/offices">Wróć' in await resp.text()  # never elsewhere
+    resp = await client.get("/offices/9999999")
+    assert resp.status == 404 and 'href="/offices">Wróć' in await resp.text()
     for path in ("/offices", "/rollout/offices", "/rollout", "/trainings", "/systems"):
         resp = await client.get(path)
         assert resp.status == 200, path

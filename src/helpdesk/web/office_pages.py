@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from markupsafe import Markup
@@ -22,6 +22,7 @@ from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
 from helpdesk.web.common import CONTAINER, optional_person, run
+from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import render, safe_next
 
 NAV = (
@@ -34,12 +35,30 @@ NAV = (
 
 
 async def _show(
-    request: web.Request, template: str, title: str, context: dict[str, Any], person: Person
+    request: web.Request,
+    template: str,
+    title: str,
+    context: dict[str, Any],
+    person: Person,
+    status: int = 200,
 ) -> web.Response:
     """A rollout page from templates/rollout/`template` in the site's layout, under the rollout's links."""
     return await render(
-        request, f"rollout/{template}", {"title": title, "nav": NAV, **context}, person=person
+        request, f"rollout/{template}", {"title": title, "nav": NAV, **context}, status=status, person=person
     )
+
+
+def _way_back(request: web.Request) -> str:
+    """Where "Wróć" leads after a refusal: for a form, the page it was sent from; for a page that
+    cannot be shown (an unknown office), the offices registry rather than the same page again.
+
+    Browsers send the Referer as a full address; only one of this site (same host) is followed,
+    as its path, so the link can never lead elsewhere."""
+    if request.method == "GET":
+        return "/offices"
+    sent = urlsplit(request.headers.get("Referer", ""))
+    back = sent.path + (f"?{sent.query}" if sent.query else "")
+    return back if sent.netloc == request.host and safe_next(back) == back else "/offices"
 
 
 Page = Callable[[web.Request, Person], Awaitable[web.StreamResponse]]
@@ -57,10 +76,8 @@ def page(fn: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         except NotAuthenticated as err:
             raise web.HTTPSeeOther("/login") from err
         except HelpdeskError as err:
-            back = request.path if request.method == "GET" else request.headers.get("Referer", "/offices")
-            # Only a path of this site: the Referer is whatever the browser sent.
-            back = back if safe_next(back) == back else "/offices"
-            return await _show(request, "refused.html", "Błąd", {"error": str(err), "back": back}, person)
+            context = {"error": str(err), "back": _way_back(request)}
+            return await _show(request, "refused.html", "Błąd", context, person, status=status_of(err))
 
     return handler
 

@@ -254,6 +254,19 @@ async def test_the_queue_and_the_ticket_name_the_people_not_their_logins(web):
     assert ">lider.plock<" not in queue + page
 
 
+async def test_an_official_reads_the_offices_registry_without_links_into_the_rollout_it_may_not_open(web):
+    official = await web("urz.plock")
+    html = await (await official.get("/offices")).text()
+    assert "Urząd Miasta Płocka" in html and 'href="/offices/1462011"' not in html
+    resp = await official.get("/offices/1462011")
+    refused = await resp.text()
+    assert resp.status == 403 and "niedostępne dla tej roli" in refused
+    assert 'class="subnav"' not in refused and "/rollout" not in refused  # no more doors that refuse
+    leader = await web("lider.plock")
+    html = await (await leader.get("/offices")).text()
+    assert 'href="/offices/1462011"' in html
+
+
 async def test_the_region_names_the_leaders_who_carry_the_load_not_their_logins(web):
     web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
     html = await (await (await web("koordynator")).get("/region")).text()

@@ -42,9 +42,14 @@ async def _show(
     person: Person,
     status: int = 200,
 ) -> web.Response:
-    """A rollout page from templates/rollout/`template` in the site's layout, under the rollout's links."""
+    """A rollout page from templates/rollout/`template` in the site's layout, under the rollout's links
+    (for those who may open them: an official refused a page is not offered more refusals)."""
     return await render(
-        request, f"rollout/{template}", {"title": title, "nav": NAV, **context}, status=status, person=person
+        request,
+        f"rollout/{template}",
+        {"title": title, "nav": NAV if person.role in ro.READ_ROLES else (), **context},
+        status=status,
+        person=person,
     )
 
 

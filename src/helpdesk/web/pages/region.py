@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from helpdesk.domain import rollout as ro
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.offices import OFFICE_TYPE_LABELS_PL, component_short_label
 from helpdesk.domain.roles import Role
@@ -88,7 +89,12 @@ async def offices_page(request: web.Request) -> web.StreamResponse:
             )
         return out
 
-    context = {"title": "Rejestr urzędów", "offices": await run(request, _load)}
+    context = {
+        "title": "Rejestr urzędów",
+        "offices": await run(request, _load),
+        # An office's profile is part of the rollout, which officials do not read: no link to a refusal.
+        "can_open": person.role in ro.READ_ROLES,
+    }
     return await render(request, "region/offices.html", context, person=person)
 
 

@@ -396,6 +396,12 @@ async def test_a_ticket_about_a_partner_s_domain_system_goes_to_that_partner_und
     assert (
         status == 201 and ticket["system"] == "podatki-plock" and ticket["component"] == "SYSTEMY_DZIEDZINOWE"
     )
+    # The ticket page names the system; the link to the systems page only for those who may open it.
+    for login, linked in (("urz.plock", False), ("lider.plock", True)):
+        api.container.people.set_password(login, PASSWORD)
+        await api.client.post("/login", data={"login": login, "password": PASSWORD})
+        html = await (await api.client.get(f"/tickets/{ticket['id']}")).text()
+        assert "System dziedzinowy: " in html and ("href='/systems'" in html) is linked, login
     status, escalated = await api(
         "POST",
         f"/api/v1/tickets/{ticket['id']}/actions",

@@ -307,11 +307,13 @@ def _badge(status: str, label: str) -> Markup:
     return Markup("<span class='badge {}'>{}</span>").format(status, label)
 
 
-def ticket_line(ticket: Mapping[str, Any]) -> Markup:
-    """The ticket page's line about the domain system and the leaders' training for its component."""
+def ticket_line(ticket: Mapping[str, Any], person: Person) -> Markup:
+    """The ticket page's line about the domain system and the leaders' training for its component;
+    the system links to the systems page for those who may read the rollout."""
     parts = []
     if ticket.get("system"):
-        parts.append(Markup("System dziedzinowy: <a href='/systems'>{}</a>").format(ticket["system"]))
+        link = "<a href='/systems'>{}</a>" if person.role in ro.READ_ROLES else "{}"
+        parts.append(Markup("System dziedzinowy: " + link).format(ticket["system"]))
     trained = ticket.get("leaders_trained")
     if trained:
         parts.append(_badge("done" if trained["all_trained"] else "late", trained["text"]))

@@ -277,7 +277,7 @@ async def _ticket(
         "can_draft": person.role in (Role.LEADER, Role.COORDINATOR)
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
         "max_bytes": container.settings.attachment_max_bytes,
-        "rollout_line": office_pages.ticket_line(ticket),
+        "rollout_line": office_pages.ticket_line(ticket, person),
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,
     }

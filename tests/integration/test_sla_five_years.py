@@ -259,7 +259,10 @@ async def test_office_calendars_over_the_api_the_page_and_the_cli(
         headers = {"Authorization": f"Bearer {tokens['przedst.slupno']}"}
         page = await client.get("/offices/1419112/calendar", headers=headers)
         text = await page.text()
-        assert page.status == 200 and "Kalendarz urzędu 1419112" in text and "Zmień kalendarz" in text
+        assert page.status == 200 and "Kalendarz urzędu: Urząd Gminy Słupno (1419112)" in text
+        assert "Zmień kalendarz" in text
+        # What is in force reads as people say it; the form keeps the values the files take.
+        assert "ustawowe dni wolne w Polsce" in text and "12.11.2027" in text and 'value="2027-11-12"' in text
         form = {
             "day_mon": "1",
             "day_tue": "1",

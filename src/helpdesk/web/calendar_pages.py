@@ -24,9 +24,12 @@ from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.office_calendars import may_edit
 from helpdesk.web.common import CONTAINER, optional_person, run
 from helpdesk.web.middlewares import status_of
-from helpdesk.web.pages.render import render
+from helpdesk.web.pages.render import local_day, render
 
 TEMPLATE = "rollout/calendar.html"
+
+HOLIDAYS_PL = {"PL": "ustawowe dni wolne w Polsce", "none": "bez świąt"}
+"""How the calendar's `holidays` setting reads on the page (the form keeps the code)."""
 
 
 def _priority_label(priority: str) -> str:
@@ -44,9 +47,9 @@ def _view(shown: dict[str, Any]) -> dict[str, Any]:
     return {
         "days": days_in_words([str(d) for d in cal.get("days", [])]),
         "hours": " – ".join(str(h) for h in cal.get("hours", [])) or "—",
-        "holidays": cal.get("holidays", "—"),
-        "closed": ", ".join(map(str, cal.get("closed") or [])) or "—",
-        "open": ", ".join(map(str, cal.get("open") or [])) or "—",
+        "holidays": HOLIDAYS_PL.get(str(cal.get("holidays", "")), cal.get("holidays", "—")),
+        "closed": ", ".join(map(local_day, cal.get("closed") or [])) or "—",
+        "open": ", ".join(map(local_day, cal.get("open") or [])) or "—",
         "targets": targets,
     }
 
@@ -123,8 +126,13 @@ async def _render(
     except HelpdeskError as err:
         missing = {"title": "Kalendarz urzędu", "shown": None, "error": str(err)}
         return await render(request, TEMPLATE, missing, status=404, person=person)
+    names = await run(request, request.app[CONTAINER].people.office_names, [shown["office"]])
+    name = names.get(shown["office"])
     context: dict[str, Any] = {
-        "title": f"Kalendarz urzędu {shown['office']}",
+        # People know their office by its name; the TERYT code is what the files and the API use.
+        "title": f"Kalendarz urzędu: {name} ({shown['office']})"
+        if name
+        else f"Kalendarz urzędu {shown['office']}",
         "shown": shown,
         "notice": notice,
         "error": error,

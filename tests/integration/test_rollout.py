@@ -533,6 +533,11 @@ async def test_the_office_pages_show_the_profile_and_take_the_representative_s_f
     assert "linia 2" in await resp.text()
     html = await (await client.get("/rollout")).text()
     assert "Harmonogram wdrożenia w regionie" in html and "format=xlsx" in html
+    assert re.search(
+        r'<th class="m">(styczeń|luty|marzec|kwiecień|maj|czerwiec|lipiec|sierpień|wrzesień|październik|listopad|grudzień) \d{4}</th>',
+        html,
+    )
+    assert not re.search(r'<th class="m">\d{4}-\d\d</th>', html)
     # Dates and working days as a Polish reader writes them, not as the files store them.
     assert re.search(r"Stan na \d\d\.\d\d\.\d{4}:", html)
     html = await (await client.get("/offices/1462011")).text()

@@ -35,6 +35,31 @@ DAY_LABELS_PL: dict[str, str] = {
 }
 """The days of a calendar file (``days: [mon, …]``) as a Polish reader abbreviates them."""
 
+MONTHS_PL: tuple[str, ...] = (
+    "styczeń",
+    "luty",
+    "marzec",
+    "kwiecień",
+    "maj",
+    "czerwiec",
+    "lipiec",
+    "sierpień",
+    "wrzesień",
+    "październik",
+    "listopad",
+    "grudzień",
+)
+"""The months in the nominative, as a heading names one: "luty 2027"."""
+
+
+def month_label(month: date | str) -> str:
+    """A month as a heading names it: date(2027, 2, 1) or "2027-02" → "luty 2027"."""
+    if isinstance(month, str):
+        year, number = (int(part) for part in month.split("-")[:2])
+    else:
+        year, number = month.year, month.month
+    return f"{MONTHS_PL[number - 1]} {year}"
+
 
 def days_in_words(days: Sequence[str]) -> str:
     """Working days in Polish, runs of three or more joined: [mon … fri] → ``pon.–pt.``,

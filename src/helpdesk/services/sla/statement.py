@@ -18,6 +18,7 @@ from datetime import date, datetime, time, tzinfo
 from html import escape
 from typing import Any
 
+from helpdesk.domain.calendar import month_label
 from helpdesk.domain.contracts import Contract, PenaltyRule
 from helpdesk.domain.errors import Forbidden, InvalidInput
 from helpdesk.domain.numbers import pln, polish_number
@@ -32,20 +33,6 @@ from helpdesk.services.sla.report import ReportRepo, penalty_ledger, version_of
 
 FORMATS = ("html", "xlsx", "json")
 METRIC_LABELS_PL = {"reaction": "czas reakcji", "workaround": "czas obejścia", "fix": "czas naprawy"}
-MONTHS_PL = (
-    "styczeń",
-    "luty",
-    "marzec",
-    "kwiecień",
-    "maj",
-    "czerwiec",
-    "lipiec",
-    "sierpień",
-    "wrzesień",
-    "październik",
-    "listopad",
-    "grudzień",
-)
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -178,7 +165,7 @@ def build_statement(
             ],
         },
         "month": first_day.strftime("%Y-%m"),
-        "month_label": f"{MONTHS_PL[first_day.month - 1]} {first_day.year}",
+        "month_label": month_label(first_day),
         "as_of": as_of.astimezone(tz).isoformat(),
         "timezone": str(tz),
         "penalties": rows,

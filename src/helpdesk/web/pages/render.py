@@ -18,6 +18,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from helpdesk.domain.calendar import month_label
 from helpdesk.domain.events import EVENT_LABELS_PL
 from helpdesk.domain.numbers import pln
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
@@ -91,6 +92,7 @@ def setup(app: web.Application) -> None:
     env.filters.update(
         when=local_time,
         day=local_day,
+        month=month_label,
         state=lambda v: _label({s.value: label for s, label in STATE_LABELS_PL.items()}, v),
         priority=lambda v: _label({p.value: label for p, label in PRIORITY_LABELS_PL.items()}, v),
         component=lambda v: _label(COMPONENT_LABELS_PL, v) if v else "nieokreślony",

@@ -267,6 +267,18 @@ async def test_an_official_reads_the_offices_registry_without_links_into_the_rol
     assert 'href="/offices/1462011"' in html
 
 
+async def test_the_leaders_see_their_first_line_targets_on_the_ticket_and_the_official_does_not(web):
+    leader = await web("lider.plock")
+    page = await (await leader.get(f"/tickets/{web.ticket}")).text()
+    assert "Cele pierwszej linii (liderzy urzędu)" in page
+    assert re.search(
+        r"<strong>podjęcie:</strong> <span class=\"badge running\">0 min z \d+ (h|min), w toku</span>", page
+    )
+    assert "pierwsza odpowiedź:" in page and "rozwiązanie lub przekazanie Wykonawcy:" in page
+    page = await (await (await web("urz.plock")).get(f"/tickets/{web.ticket}")).text()
+    assert "Cele pierwszej linii" not in page
+
+
 async def test_the_region_names_the_leaders_who_carry_the_load_not_their_logins(web):
     web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
     html = await (await (await web("koordynator")).get("/region")).text()

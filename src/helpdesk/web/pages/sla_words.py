@@ -1,11 +1,13 @@
-"""The contractor's SLA clocks of a ticket said in words ("reakcja: 40 min z 60 min, dotrzymana";
-"naprawa: przekroczona o 49 h"), deadlines in the desk's time zone. Elapsed and target are
-working minutes of the contract's calendar (services/sla/live.py), so are the overruns."""
+"""The SLA clocks of a ticket said in words, deadlines in the desk's time zone: the contractor's
+("reakcja: 40 min z 60 min, dotrzymana"; "naprawa: przekroczona o 49 h"), in working minutes of the
+contract's calendar (services/sla/live.py), and the office's own first line ("pierwsza odpowiedź:
+przekroczono o 2 h"), in working minutes of the office calendar."""
 
 from datetime import datetime
 from typing import Any
 
 from helpdesk.domain.numbers import duration, pln
+from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRICS
 from helpdesk.web.pages.render import local_time
 
 METRIC_NAMES = {"reaction": "reakcja", "workaround": "obejście", "fix": "naprawa"}
@@ -52,3 +54,38 @@ def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | 
         "penalty": pln(float(sla.get("penalty_pln") or 0)),
         "escalated_at": local_time(sla.get("escalated_at")),
     }
+
+
+def first_line_in_words(first_line: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The first line's targets of a ticket (take, answer, resolve or escalate) as rows like the
+    contractor's: name, sentence, css class, deadline. The three names differ in gender, so the
+    sentences say what happened ("dotrzymano", "przekroczono o …") rather than agree with them.
+    A metric without a target for the ticket's priority is left out; None when none has one."""
+    if not first_line:
+        return None
+    rows = []
+    for key in FIRST_LINE_METRICS:
+        m = (first_line.get("metrics") or {}).get(key)
+        if not m or m.get("target_min") is None or m.get("state") is None:
+            continue
+        elapsed, target, state = float(m["elapsed_min"]), float(m["target_min"]), str(m["state"])
+        if state == "breached":
+            words = f"przekroczono o {duration(elapsed - target)} ({duration(elapsed)} z {duration(target)})"
+        elif state == "met":
+            words = f"{duration(elapsed)} z {duration(target)}, dotrzymano"
+        else:
+            words = f"{duration(elapsed)} z {duration(target)}, w toku"
+        due = m.get("due_at")
+        rows.append(
+            {
+                "name": FIRST_LINE_LABELS_PL.get(key, key),
+                "words": words,
+                "css": {"breached": "breached", "met": "met"}.get(state, "running"),
+                "due": local_time(due) if due and state == "running" else None,
+                "due_iso": due if due and state == "running" else "",
+            }
+        )
+    if not rows:
+        return None
+    waiting = float(first_line.get("waiting_for_official_min") or 0)
+    return {"rows": rows, "waiting": duration(waiting) if waiting else ""}

@@ -26,7 +26,7 @@ from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.event_words import event_detail
 from helpdesk.web.pages.render import error_page, render, signed_in
-from helpdesk.web.pages.sla_words import sla_in_words
+from helpdesk.web.pages.sla_words import first_line_in_words, sla_in_words
 
 PER_PAGE = 25
 VIEW_TITLES = {
@@ -267,6 +267,8 @@ async def _ticket(
         "office_name": offices.get(ticket["office"], ticket["office"]),
         "names": names,
         "sla": sla_in_words(ticket.get("sla"), container.clock.now()),
+        # The leaders' own targets are the office's business, not the official's.
+        "first_line": None if person.role is Role.OFFICIAL else first_line_in_words(ticket.get("first_line")),
         "contracts": contracts,
         "leaders": leaders,
         "notice": notice,

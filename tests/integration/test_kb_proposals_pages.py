@@ -48,7 +48,7 @@ async def test_a_coordinator_accepts_a_proposal_on_the_drafts_page_and_the_bot_a
         and "&lt;b&gt;co kwartał&lt;/b&gt;" in text
         and "<b>co kwartał" not in text
     )
-    assert "action='/proposals/1/accept'" in text and "Resetowanie zapomnianego hasła" in text
+    assert 'action="/proposals/1/accept"' in text and "Resetowanie zapomnianego hasła" in text
     resp = await client.post("/proposals/1/accept", data=with_token(client), allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith("/drafts?")
     text = await (await client.get(resp.headers["Location"])).text()

@@ -274,3 +274,25 @@ async def test_a_bad_or_taken_id_shows_the_form_again_with_everything_typed(web,
     again = form_of(html)
     assert again["id"] == typed and again["body"] == "Treść, której nie wolno zgubić"
     assert web.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
+
+
+async def test_the_draft_page_keeps_quotes_and_markup_as_typed_and_its_forms_carry_the_token(web):
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    typed = {
+        **form_of(html),
+        "title": "Rzutnik \"HDMI 2\" i 'VGA' <b>nie</b> działa",
+        "body": "**Uwaga:** kabel & <script>alert(1)</script>",
+    }
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}", typed)
+    assert (status, location) == (303, f"/drafts/{DRAFT}?zapisano=1")
+    _, html = await page(boss, location)
+    again = form_of(html)
+    assert (again["title"], again["body"]) == (typed["title"], typed["body"])
+    # The preview is the sanitising Markdown renderer's: Markdown made HTML, raw HTML shown as text.
+    assert "<p><strong>Uwaga:</strong> kabel &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
+    assert "<script>alert" not in html and "<b>nie" not in html
+    # The edit form, the discard form and logging out: each carries the session's token.
+    forms = re.findall(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
+    token = with_token(boss)["csrf"]
+    assert len(forms) == 3 and all(f'<input type="hidden" name="csrf" value="{token}">' in f for f in forms)

@@ -296,3 +296,17 @@ async def test_the_draft_page_keeps_quotes_and_markup_as_typed_and_its_forms_car
     forms = re.findall(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
     token = with_token(boss)["csrf"]
     assert len(forms) == 3 and all(f'<input type="hidden" name="csrf" value="{token}">' in f for f in forms)
+
+
+async def test_the_pages_name_components_states_and_times_in_polish(web):
+    leader = await web("lider.plock")
+    _, html = await page(leader, "/drafts")
+    main = html.split('<main id="main">')[1]
+    assert "<td>sprzęt</td>" in main and "SPRZET" not in main
+    assert not re.search(r"\d{4}-\d\d-\d\d", main)  # no ISO times: 04.02.2026 10:15 as elsewhere
+    assert re.search(r"<td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td>", main)
+    _, html = await page(leader, f"/drafts/{DRAFT}")
+    assert re.search(
+        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>lider.plock</td></tr>", html
+    )
+    assert "<td>draft</td>" not in html

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from helpdesk.domain.errors import Forbidden, HelpdeskError, NotAuthenticated
-from helpdesk.domain.kb.article import MAX_ID, MAX_TITLE
+from helpdesk.domain.kb.article import MAX_ID, MAX_TITLE, STATUS_LABELS_PL
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, COMPONENTS
 from helpdesk.domain.people import Person
 from helpdesk.services.kb.drafts import DECIDE_ROLES, DraftPublished
@@ -147,6 +147,7 @@ async def _draft_response(
         "max_id": MAX_ID,
         "max_title": MAX_TITLE,
         "preview": markdown_html(draft["body"]),
+        "status_labels": STATUS_LABELS_PL,  # the history keeps "draft", "published": people read Polish
     }
     return await render(request, "kb/draft.html", context, status=status, person=person)
 

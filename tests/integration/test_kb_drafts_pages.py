@@ -70,16 +70,16 @@ def form_of(html):
         return unescape(re.search(pattern, html, re.S).group(1))
 
     data = {
-        "title": field(r"id='title' name='title'[^>]*value='([^']*)'"),
-        "questions": field(r"<textarea id='questions'[^>]*>(.*?)</textarea>"),
-        "body": field(r"<textarea id='body'[^>]*>(.*?)</textarea>"),
-        "tags": field(r"id='tags' name='tags'[^>]*value='([^']*)'"),
-        "component": field(r"<option value='([A-Z_]+)' selected>"),
-        "version": field(r"name='version' value='(\d+)'"),
+        "title": field(r'id="title" name="title"[^>]*value="([^"]*)"'),
+        "questions": field(r'<textarea id="questions"[^>]*>(.*?)</textarea>'),
+        "body": field(r'<textarea id="body"[^>]*>(.*?)</textarea>'),
+        "tags": field(r'id="tags" name="tags"[^>]*value="([^"]*)"'),
+        "component": field(r'<option value="([A-Z_]+)" selected>'),
+        "version": field(r'name="version" value="(\d+)"'),
     }
-    if "id='new_id'" in html:  # the final id, for those who publish
-        data["id"] = field(r"id='new_id' name='id'[^>]*value='([^']*)'")
-        data["suggested_id"] = field(r"name='suggested_id' value='([^']*)'")
+    if 'id="new_id"' in html:  # the final id, for those who publish
+        data["id"] = field(r'id="new_id" name="id"[^>]*value="([^"]*)"')
+        data["suggested_id"] = field(r'name="suggested_id" value="([^"]*)"')
     return data
 
 
@@ -104,7 +104,7 @@ async def test_home_links_the_drafts_for_leaders_coordinators_and_admins_only(we
 async def test_the_list_and_the_draft_page_escape_everything_and_show_buttons_by_role(web):
     leader = await web("lider.plock")
     status, html = await page(leader, "/drafts")
-    assert status == 200 and f"href='/drafts/{DRAFT}'" in html and web.ticket in html
+    assert status == 200 and f'href="/drafts/{DRAFT}"' in html and web.ticket in html
     assert "Rzutnik &lt;b&gt;nie&lt;/b&gt; działa" in html and "<b>nie</b>" not in html
     status, html = await page(leader, f"/drafts/{DRAFT}")
     assert (
@@ -169,7 +169,7 @@ async def test_a_bad_edit_shows_the_form_again_with_what_was_typed_and_the_field
     _, html = await page(boss, f"/drafts/{DRAFT}")
     data = {**form_of(html), "title": "", "body": "Nowa <treść>, której nie wolno zgubić"}
     status, _, html = await post(boss, f"/drafts/{DRAFT}", data)
-    assert status == 400 and "pole &#x27;title&#x27;" in html
+    assert status == 400 and "pole &#39;title&#39;" in html
     assert "Nowa &lt;treść&gt;, której nie wolno zgubić" in html
     data = {**form_of(html), "title": "Dobry tytuł", "version": "1"}
     # Someone else saves in between: the stale version is refused, nothing is overwritten.
@@ -213,7 +213,7 @@ async def test_bad_ids_are_a_clear_page_never_a_500(web, path):
 
 async def test_only_those_who_publish_see_the_id_field_prefilled_with_the_suggestion(web):
     _, html = await page(await web("lider.plock"), f"/drafts/{DRAFT}")
-    assert "id='new_id'" not in html and "suggested_id" not in html
+    assert 'id="new_id"' not in html and "suggested_id" not in html
     _, html = await page(await web("koordynator"), f"/drafts/{DRAFT}")
     assert "Adres artykułu po publikacji" in html and form_of(html)["id"] == NEW_ID
 
@@ -242,7 +242,7 @@ async def test_a_coordinator_publishes_under_a_typed_id_and_old_addresses_redire
         await anonymous.close()
     # Publishing again from a stale page: the error says where the article is.
     status, _, html = await post(boss, f"/drafts/{DRAFT}/publish", form_of(html))
-    assert status == 409 and "href='/kb/sprzet-rzutnik-hdmi'" in html and "już opublikowany" in html
+    assert status == 409 and 'href="/kb/sprzet-rzutnik-hdmi"' in html and "już opublikowany" in html
 
 
 async def test_an_id_left_as_suggested_follows_the_title_published_with_it(web):
@@ -256,7 +256,7 @@ async def test_an_id_left_as_suggested_follows_the_title_published_with_it(web):
 @pytest.mark.parametrize(
     "typed, code, needle",
     [
-        ("konto-reset-hasla", 409, "id &#x27;konto-reset-hasla&#x27; jest już zajęte"),
+        ("konto-reset-hasla", 409, "id &#39;konto-reset-hasla&#39; jest już zajęte"),
         ("Zły <id>", 400, "tylko małe litery ascii"),
         ("szkic-t-000009", 400, "zarezerwowane dla szkiców"),
         ("x" * 300, 400, "za długie"),
@@ -274,3 +274,39 @@ async def test_a_bad_or_taken_id_shows_the_form_again_with_everything_typed(web,
     again = form_of(html)
     assert again["id"] == typed and again["body"] == "Treść, której nie wolno zgubić"
     assert web.container.db.read(lambda tx: tx.kb_article(DRAFT))["status"] == "draft"
+
+
+async def test_the_draft_page_keeps_quotes_and_markup_as_typed_and_its_forms_carry_the_token(web):
+    boss = await web("koordynator")
+    _, html = await page(boss, f"/drafts/{DRAFT}")
+    typed = {
+        **form_of(html),
+        "title": "Rzutnik \"HDMI 2\" i 'VGA' <b>nie</b> działa",
+        "body": "**Uwaga:** kabel & <script>alert(1)</script>",
+    }
+    status, location, _ = await post(boss, f"/drafts/{DRAFT}", typed)
+    assert (status, location) == (303, f"/drafts/{DRAFT}?zapisano=1")
+    _, html = await page(boss, location)
+    again = form_of(html)
+    assert (again["title"], again["body"]) == (typed["title"], typed["body"])
+    # The preview is the sanitising Markdown renderer's: Markdown made HTML, raw HTML shown as text.
+    assert "<p><strong>Uwaga:</strong> kabel &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
+    assert "<script>alert" not in html and "<b>nie" not in html
+    # The edit form, the discard form and logging out: each carries the session's token.
+    forms = re.findall(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
+    token = with_token(boss)["csrf"]
+    assert len(forms) == 3 and all(f'<input type="hidden" name="csrf" value="{token}">' in f for f in forms)
+
+
+async def test_the_pages_name_components_states_and_times_in_polish(web):
+    leader = await web("lider.plock")
+    _, html = await page(leader, "/drafts")
+    main = html.split('<main id="main">')[1]
+    assert "<td>sprzęt</td>" in main and "SPRZET" not in main
+    assert not re.search(r"\d{4}-\d\d-\d\d", main)  # no ISO times: 04.02.2026 10:15 as elsewhere
+    assert re.search(r"<td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td>", main)
+    _, html = await page(leader, f"/drafts/{DRAFT}")
+    assert re.search(
+        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>lider.plock</td></tr>", html
+    )
+    assert "<td>draft</td>" not in html

@@ -1,6 +1,8 @@
 """The proposals learned from tickets on the drafts review page (`/drafts`): listed, escaped, decided by
 coordinators with one button, read-only for leaders."""
 
+import re
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -48,7 +50,7 @@ async def test_a_coordinator_accepts_a_proposal_on_the_drafts_page_and_the_bot_a
         and "&lt;b&gt;co kwartał&lt;/b&gt;" in text
         and "<b>co kwartał" not in text
     )
-    assert "action='/proposals/1/accept'" in text and "Resetowanie zapomnianego hasła" in text
+    assert 'action="/proposals/1/accept"' in text and "Resetowanie zapomnianego hasła" in text
     resp = await client.post("/proposals/1/accept", data=with_token(client), allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith("/drafts?")
     text = await (await client.get(resp.headers["Location"])).text()
@@ -68,3 +70,30 @@ async def test_a_leader_sees_the_offices_proposals_without_buttons_and_cannot_de
     assert "wymusza nowy szyfr" in text and "/proposals/1/accept" not in text
     resp = await client.post("/proposals/1/accept", data=with_token(client), allow_redirects=False)
     assert resp.status == 403
+
+
+async def test_the_review_page_escapes_what_people_wrote_and_every_form_carries_the_token(browser):
+    container = browser.container
+    official, leader = container.people.person("urz.plock"), container.people.person("lider.plock")
+    hostile = "<script>alert('x')</script> drukarka & faks nie drukują z sieci"
+    _answer, ticket = ask_and_open_ticket(container, official, hostile)
+    container.tickets.act(leader, ticket, "take")
+    container.tickets.act(leader, ticket, "resolve", text=f"/kb/{ARTICLE}")
+    client = await browser("koordynator")
+    # The notices come back from a redirect's address, which anyone can type into a link.
+    resp = await client.get("/drafts", params={"propozycja": "<b>przyjęta</b>", "odrzucono": "<i>x</i>"})
+    html = await resp.text()
+    assert resp.status == 200
+    assert "„&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; drukarka &amp; faks nie drukują z sieci”" in html
+    assert "<script>alert" not in html
+    assert 'role="status">&lt;b&gt;przyjęta&lt;/b&gt;</p>' in html and "<b>przyjęta" not in html
+    assert "Odrzucono szkic &lt;i&gt;x&lt;/i&gt;." in html and "<i>x" not in html
+    # Every form that posts (accept and reject of both proposals, logging out) carries the token.
+    forms = re.findall(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', html, re.S)
+    token = with_token(client)["csrf"]
+    assert len(forms) == 5 and all(f'<input type="hidden" name="csrf" value="{token}">' in f for f in forms)
+    assert "method='post'" not in html  # nothing hand-built is left
+    resp = await client.post("/proposals/2/accept", data={"csrf": token}, allow_redirects=False)
+    assert resp.status == 303
+    decided = container.kb_proposals.list(container.people.person("koordynator"), None)
+    assert {p["id"]: p["status"] for p in decided}[2] == "accepted"

@@ -303,10 +303,13 @@ async def test_the_pages_name_components_states_and_times_in_polish(web):
     _, html = await page(leader, "/drafts")
     main = html.split('<main id="main">')[1]
     assert "<td>sprzęt</td>" in main and "SPRZET" not in main
+    assert "<td>Urząd Miasta Płocka</td>" in main and "<td>Osoba lider.plock</td>" in main
     assert not re.search(r"\d{4}-\d\d-\d\d", main)  # no ISO times: 04.02.2026 10:15 as elsewhere
     assert re.search(r"<td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td>", main)
     _, html = await page(leader, f"/drafts/{DRAFT}")
     assert re.search(
-        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>lider.plock</td></tr>", html
+        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>Osoba lider.plock</td></tr>", html
     )
+    # People and offices by name, as on the ticket pages.
+    assert " · Urząd Miasta Płocka · szkic: Osoba lider.plock, " in html
     assert "<td>draft</td>" not in html

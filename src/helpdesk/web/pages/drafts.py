@@ -50,6 +50,15 @@ async def _reviewer(request: web.Request) -> Person:
     return await signed_in(request)
 
 
+async def _names(request: web.Request, logins: list[Any], offices: list[Any]) -> dict[str, dict[str, str]]:
+    """People and offices of a page by name (`names`, `offices` for the templates' macros)."""
+    people = request.app[CONTAINER].people
+    return {
+        "names": await run(request, people.names, logins),
+        "offices": await run(request, people.office_names, [o for o in offices if o]),
+    }
+
+
 async def drafts_page(request: web.Request) -> web.StreamResponse:
     """GET /drafts: the drafts waiting for review that the person may see, then the proposals."""
     person = await _reviewer(request)
@@ -58,8 +67,12 @@ async def drafts_page(request: web.Request) -> web.StreamResponse:
     except HelpdeskError as err:
         return await _error_page(request, "Szkice artykułów", err, person)
     proposals = await run(request, request.app[CONTAINER].kb_proposals.list, person)
+    logins = [d.get(k) for d in items for k in ("drafted_by", "updated_by")] + [
+        p.get("proposed_by") for p in proposals
+    ]
     context = {
         "title": "Szkice artykułów",
+        **await _names(request, logins, [d.get("office") for d in items]),
         "drafts": items,
         "discarded": request.query.get("odrzucono", "")[:NOTICE_MAX],
         "proposals": [{**p, "text": p["text"][:PROPOSAL_SHOWN]} for p in proposals],
@@ -134,8 +147,14 @@ async def _draft_response(
     if shown["component"] not in COMPONENTS:  # an old article's component is kept, not silently changed
         components.insert(0, (str(shown["component"]), str(shown["component"])))
     suggested = str(draft.get("suggested_id") or "")
+    logins = [
+        draft.get("drafted_by"),
+        draft.get("updated_by"),
+        *(h.get("by") for h in draft.get("history") or []),
+    ]
     context = {
         "title": f"Szkic: {draft['title']}",
+        **await _names(request, logins, [draft.get("office")]),
         "draft": draft,
         "values": shown,
         "components": components,

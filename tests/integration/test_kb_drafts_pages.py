@@ -308,7 +308,8 @@ async def test_the_pages_name_components_states_and_times_in_polish(web):
     assert re.search(r"<td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td>", main)
     _, html = await page(leader, f"/drafts/{DRAFT}")
     assert re.search(
-        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>Osoba lider.plock</td></tr>", html
+        r"<tr><td>1</td><td>szkic</td><td>\d\d\.\d\d\.\d{4} \d\d:\d\d</td><td>Osoba lider.plock</td></tr>",
+        html,
     )
     # People and offices by name, as on the ticket pages.
     assert " · Urząd Miasta Płocka · szkic: Osoba lider.plock, " in html

@@ -48,6 +48,7 @@ def test_the_texts_are_polish_with_diacritics_and_every_template_formats(tmp_pat
             "actor",
             "text",
             "contractor",
+            "question",
             "contract",
             "metric",
         )

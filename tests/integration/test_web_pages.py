@@ -456,11 +456,20 @@ async def test_ask_is_the_bots_dialogue_answer_feedback_and_a_ticket_from_the_qu
         await official.post("/ask", data=with_token(official, {"text": "Zxqv plmkrt wrrtg bvcx"}))
     ).text()
     create = next(data for label, data in _buttons(html).items() if "Załóż zgłoszenie" in label)
+    # Coming back to the page later offers the same way on: the question and "Załóż zgłoszenie".
+    html = await (await official.get("/ask")).text()
+    assert "„Zxqv plmkrt wrrtg bvcx”" in html and _buttons(html)["Załóż zgłoszenie"] == create
     html = await (await official.post("/ask/button", data=with_token(official, {"data": create}))).text()
     assert "1/3" in html and "Trwa zakładanie zgłoszenia" in html
+    html = await (await official.get("/ask")).text()
+    assert "1/3: Co się dzieje?" in html and "Przykro mi" not in html and "Pomiń" in _buttons(html)
     what = {"text": "Ekran logowania miga i znika"}
     html = await (await official.post("/ask", data=with_token(official, what))).text()
     assert "2/3" in html
+    # A reload in the middle shows the step waiting for an answer with its buttons, not just a hint.
+    html = await (await official.get("/ask")).text()
+    assert "Zakładamy zgłoszenie z pytania: „Zxqv plmkrt wrrtg bvcx”" in html and "2/3" in html
+    assert any(label.startswith("EZD") for label in _buttons(html)) and "Anuluj" in _buttons(html)
     ezd = next(data for label, data in _buttons(html).items() if label.startswith("EZD"))
     html = await (await official.post("/ask/button", data=with_token(official, {"data": ezd}))).text()
     assert "3/3" in html

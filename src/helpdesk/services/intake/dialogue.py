@@ -54,6 +54,7 @@ MAX_CANDIDATES = 3
 EXCERPT_CHARS = 300
 MAX_QUESTION_CHARS = 4000
 TITLE_CHARS = 120
+RESUME_CHARS = 200  # the question quoted when a conversation is taken up again
 MAX_BUTTON_DATA_BYTES = 64  # Telegram's limit on button data, the smallest of the channels
 TICKET_ID_RE = re.compile(r"\bT-(\d{1,9})\b", re.IGNORECASE)
 _THANKS = ("dziek", "thx", "thank", "dzieki")
@@ -379,17 +380,44 @@ class DialogueService:
             guess = found.component if found else None
         draft = {"question": question, "what": "", "component": guess, "priority": None, "q": q}
         self._save(key, {**_idle(state), "mode": "ticket", "step": "what", "draft": draft})
-        return [
-            Reply(
-                self.t("ticket.ask_what"),
-                [
-                    [
-                        Button(self.t.raw("ticket.skip"), "t:skip"),
-                        Button(self.t.raw("ticket.cancel"), "t:cancel"),
-                    ]
-                ],
-            )
+        return [self._ask_what(self.t("ticket.ask_what"))]
+
+    def _ask_what(self, text: Html) -> Reply:
+        skip_or_cancel = [
+            Button(self.t.raw("ticket.skip"), "t:skip"),
+            Button(self.t.raw("ticket.cancel"), "t:cancel"),
         ]
+        return Reply(text, [skip_or_cancel])
+
+    def pending(self, key: str) -> list[Reply]:
+        """What an unfinished conversation waits for, asked again; empty when nothing waits.
+
+        A page opened later (the web "Zapytaj", a reload, the next morning) shows this instead of a
+        bare "answer the last question": the ticket step with its buttons, or the offer to open a
+        ticket for the question the knowledge base could not answer."""
+        state = self.state(key)
+        mode = state.get("mode")
+        if mode == "ticket":
+            draft = state.get("draft") or {}
+            question = _short(str(draft.get("question") or draft.get("what") or ""), RESUME_CHARS)
+            intro = Reply(self.t("ticket.resume", question=question)) if question else None
+            step = state.get("step", "what")
+            asked = (
+                self._ask_system()
+                if step == "system"
+                else self._ask_urgency()
+                if step == "urgency"
+                else self._ask_what(self.t("ticket.ask_what_again"))
+            )
+            return [r for r in (intro, asked) if r is not None]
+        if mode == "offered" and state.get("q"):
+            question = _short(str(state.get("question") or ""), RESUME_CHARS)
+            buttons = [
+                [Button(self.t.raw("answer.create_ticket"), f"new:{state['q']}")],
+                [Button(self.t.raw("answer.rephrase"), "again:")],
+            ]
+            return [Reply(self.t("answer.pending_offer", question=question), buttons)]
+        return []
 
     def _ask_system(self) -> Reply:
         rows: list[list[Button]] = []

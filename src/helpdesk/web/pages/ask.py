@@ -8,7 +8,7 @@ shows the replies: their text is the dialogue's safe chat markup (`Html`), shown
 line breaks kept, and each button is a small form that sends the button's data back.
 
 The conversation's state lives in the database (as the bot's), so the next message continues it;
-the page itself shows the last exchange.
+the page shows the last exchange, and when opened afresh what the conversation still waits for.
 """
 
 import re
@@ -72,9 +72,11 @@ async def _page(
 
 
 async def ask_page(request: web.Request) -> web.StreamResponse:
-    """GET /ask: the conversation's form (and where it stands)."""
+    """GET /ask: the conversation's form, and what an unfinished conversation waits for (the ticket
+    step with its buttons, or the offer to open a ticket), so that coming back is never a dead end."""
     person = await signed_in(request)
-    return await _page(request, person)
+    waiting = await run(request, request.app[CONTAINER].dialogue.pending, conversation_key(person))
+    return await _page(request, person, replies=waiting)
 
 
 async def ask_message(request: web.Request) -> web.StreamResponse:

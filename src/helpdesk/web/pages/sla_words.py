@@ -17,6 +17,18 @@ STATE_WORDS = {
     "running": "w toku",
     "paused": "wstrzymana",
 }
+"""The contractor's clocks (reakcja, obejście, naprawa) are feminine nouns: the words agree."""
+FIRST_LINE_STATE_WORDS = {"met": "dotrzymano", "breached": "przekroczono", "running": "w toku"}
+"""The first line's names differ in gender (podjęcie, pierwsza odpowiedź): the words say what happened."""
+
+
+def clock_in_words(elapsed: float, target: float, state: str, words: dict[str, str]) -> str:
+    """One clock as a sentence: "40 min z 1 h, dotrzymana", "przekroczona o 2 h (10 h z 8 h)"."""
+    if state == "breached":
+        return (
+            f"{words['breached']} o {duration(elapsed - target)} ({duration(elapsed)} z {duration(target)})"
+        )
+    return f"{duration(elapsed)} z {duration(target)}, {words.get(state, state)}"
 
 
 def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
@@ -29,18 +41,12 @@ def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | 
         elapsed, target, state = float(m["elapsed_min"]), float(m["target_min"]), str(m["state"])
         if m.get("paused") and state == "running":
             state = "paused"
-        if state == "breached":
-            words = f"przekroczona o {duration(elapsed - target)} ({duration(elapsed)} z {duration(target)})"
-        elif state == "met":
-            words = f"{duration(elapsed)} z {duration(target)}, dotrzymana"
-        else:
-            words = f"{duration(elapsed)} z {duration(target)}, {STATE_WORDS.get(state, state)}"
         css = {"breached": "breached", "met": "met"}.get(state, "running")
         due = m.get("due_at")
         rows.append(
             {
                 "name": name,
-                "words": words,
+                "words": clock_in_words(elapsed, target, state, STATE_WORDS),
                 "css": css,
                 "due": local_time(due) if due else None,  # a stopped clock has none to show
                 "due_iso": due if state in ("running",) and due else "",
@@ -58,9 +64,7 @@ def sla_in_words(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any] | 
 
 def first_line_in_words(first_line: dict[str, Any] | None) -> dict[str, Any] | None:
     """The first line's targets of a ticket (take, answer, resolve or escalate) as rows like the
-    contractor's: name, sentence, css class, deadline. The three names differ in gender, so the
-    sentences say what happened ("dotrzymano", "przekroczono o …") rather than agree with them.
-    A metric without a target for the ticket's priority is left out; None when none has one."""
+    contractor's: name, sentence, css class, deadline. A metric without a target for the ticket's priority is left out; None when none has one."""
     if not first_line:
         return None
     rows = []
@@ -69,17 +73,11 @@ def first_line_in_words(first_line: dict[str, Any] | None) -> dict[str, Any] | N
         if not m or m.get("target_min") is None or m.get("state") is None:
             continue
         elapsed, target, state = float(m["elapsed_min"]), float(m["target_min"]), str(m["state"])
-        if state == "breached":
-            words = f"przekroczono o {duration(elapsed - target)} ({duration(elapsed)} z {duration(target)})"
-        elif state == "met":
-            words = f"{duration(elapsed)} z {duration(target)}, dotrzymano"
-        else:
-            words = f"{duration(elapsed)} z {duration(target)}, w toku"
         due = m.get("due_at")
         rows.append(
             {
                 "name": FIRST_LINE_LABELS_PL.get(key, key),
-                "words": words,
+                "words": clock_in_words(elapsed, target, state, FIRST_LINE_STATE_WORDS),
                 "css": {"breached": "breached", "met": "met"}.get(state, "running"),
                 "due": local_time(due) if due and state == "running" else None,
                 "due_iso": due if due and state == "running" else "",

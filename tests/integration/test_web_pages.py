@@ -8,7 +8,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from html import unescape
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from aiohttp import FormData
@@ -277,6 +277,22 @@ async def test_the_leaders_see_their_first_line_targets_on_the_ticket_and_the_of
     assert "pierwsza odpowiedź:" in page and "rozwiązanie lub przekazanie Wykonawcy:" in page
     page = await (await (await web("urz.plock")).get(f"/tickets/{web.ticket}")).text()
     assert "Cele pierwszej linii" not in page
+
+
+async def test_the_assignee_filter_suggests_people_by_name_and_takes_a_name_or_a_login(web):
+    web.container.tickets.act(web.people["lider.plock"], web.ticket, "take")
+    boss = await web("koordynator")
+    html = await (await boss.get("/?assignee=" + quote("Osoba lider.plock"))).text()
+    assert f'href="/tickets/{web.ticket}"' in html  # by the name the table shows
+    html = await (await boss.get("/?assignee=lider.plock")).text()
+    assert f'href="/tickets/{web.ticket}"' in html  # by the login, as before
+    assert '<option value="lider.plock">Osoba lider.plock – Urząd Miasta Płocka</option>' in html
+    assert "Urząd Gminy Słupno</option>" in html  # the region's people for a coordinator
+    leader = await web("lider.plock")
+    html = await (await leader.get("/")).text()
+    assert "– Urząd Miasta Płocka</option>" in html and "Urząd Gminy Słupno</option>" not in html
+    official = await web("urz.plock")
+    assert 'id="f-assignee"' not in await (await official.get("/")).text()
 
 
 async def test_the_region_names_the_leaders_who_carry_the_load_not_their_logins(web):

@@ -307,6 +307,10 @@ async def test_region_offices_and_report_pages(web):
     html = await (await boss.get("/region")).text()
     assert "Urząd Miasta Płocka" in html and "Nieprzejęte" in html
     assert "brak pytań" in html and "0 pytań" not in html  # an office whose officials asked nothing yet
+    # The region's totals lead to the tickets behind them, as each office's figures do.
+    assert (
+        '<a href="/?widok=nieprzejete"><strong>' in html and '<a href="/?widok=przekroczone"><strong>' in html
+    )
     html = await (await boss.get("/offices")).text()
     assert "Urząd Gminy Słupno" in html and "Osoba lider.plock" in html
     # Kinds and components as people name them, not as the offices file spells its codes.

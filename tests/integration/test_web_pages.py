@@ -143,6 +143,11 @@ async def test_a_mail_ticket_without_component_is_escalated_choosing_it_and_reso
     assert "rozwiązane" in html and "&lt;b&gt;zapisu&lt;/b&gt;" in html and "<b>zapisu" not in html
     assert "reakcja:" in html and "dotrzymana" in html
     assert "termin: —" not in html  # a stopped clock shows no empty deadline
+    # The contract by its title, the id and the contractor beside it (auditors work with the ids).
+    assert (
+        "<dt>Umowa</dt><dd>Utrzymanie EZD, podpisu i skanowania w JST województwa (umowa-ezd-2026; Wykonawca: "
+        in html
+    )
 
 
 async def test_set_component_and_priority_from_one_form_and_through_the_api(web):

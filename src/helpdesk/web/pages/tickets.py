@@ -14,6 +14,7 @@ from aiohttp import web
 
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
+from helpdesk.domain.offices import component_short_label
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import OFFICE_ROLES, SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import CREATE_ROLES, Action, State
@@ -288,9 +289,15 @@ async def _ticket(
         request, container.people.names, [ticket["assignee"], *(e.get("actor") for e in events)]
     )
     contracts = [
-        {"id": c.id, "contractor": c.contractor, "components": ", ".join(c.components)}
+        {
+            "id": c.id,
+            "contractor": c.contractor,
+            "components": ", ".join(component_short_label(x) for x in c.components),
+        }
         for c in container.contracts.values()
     ]
+    # The contract a ticket is under, by its title where the file gives one (ids are for auditors).
+    under = container.contracts.get(ticket["contract"] or "")
     context = {
         "title": f"{ticket['id']}: {ticket['title']}",
         "t": ticket,
@@ -302,6 +309,7 @@ async def _ticket(
         # The leaders' own targets are the office's business, not the official's.
         "first_line": None if person.role is Role.OFFICIAL else first_line_in_words(ticket.get("first_line")),
         "contracts": contracts,
+        "contract_name": under.name if under is not None else "",
         "leaders": leaders,
         "notice": notice,
         "error": error,

@@ -4,6 +4,7 @@ CLI, a CSV import and the web page — all agreeing with a replay of `helpdesk a
 
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -172,6 +173,9 @@ def test_the_monthly_statement_reads_as_the_marshals_office_sends_it(
     assert "Zestawienie kar umownych za lipiec 2027" in page
     assert "art. 436 pkt 3" in page and "20% wartości umowy (1 000,00 zł) w całym okresie umowy" in page
     assert "900,00 zł" in page and "aneks-1" in page
+    # A formal letter: dates as Polish readers write them; the replay command keeps its ISO argument.
+    assert "<td>01.07.2027 11:00</td>" in page and "okres obowiązywania 01.01.2027 – " in page
+    assert not re.search(r"Wystawiono: \d{4}-", page) and "--as-of 20" in page
     book = load_workbook(io.BytesIO(render(statement, "xlsx")))
     assert book.active["A1"].value == "Zestawienie kar umownych za lipiec 2027"
     # The spreadsheet keeps numbers as numbers (the HTML page writes them the Polish way).

@@ -340,6 +340,35 @@ def test_the_public_url_follows_the_http_address_unless_set():
     assert load_settings(set_apart).public_url == "https://helpdesk.example.pl"
 
 
+async def test_the_reports_page_leads_to_the_monthly_penalty_statement_of_the_contracts_one_may_read(web):
+    auditor = await web("audytor")
+    html = await (await auditor.get("/reports?from=2027-02-01&to=2027-02-28")).text()
+    assert (
+        'action="/api/v1/reports/statement"' in html and 'name="month" type="month" value="2027-02"' in html
+    )
+    assert (
+        '<option value="umowa-ezd-2026">Utrzymanie EZD, podpisu i skanowania w JST województwa (umowa-ezd-2026)'
+        in html
+    )
+    # The form's GET, with the page's session: the statement itself, in the browser.
+    resp = await auditor.get("/api/v1/reports/statement?contract=umowa-ezd-2026&month=2027-02&format=html")
+    assert resp.status == 200 and "text/html" in resp.headers["Content-Type"]
+    # Its own inline styles apply (the site's policy would strip them); no script may run.
+    policy = resp.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy and "script" not in policy
+    resp = await auditor.get("/api/v1/reports/statement?contract=umowa-ezd-2026&month=2027-02&format=xlsx")
+    assert resp.status == 200 and "attachment" in resp.headers["Content-Disposition"]
+    # A contractor's agent is offered only the contractor's own contracts; a leader none.
+    agent = await web("agent2")
+    contractor = web.people["agent2"].contractor
+    page = await (await agent.get("/reports")).text()
+    select = page.split('id="s-contract"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([^"]+)"', select)
+    assert offered and all(web.container.contracts[c].contractor == contractor for c in offered)
+    leader = await web("lider.plock")
+    assert "Zestawienie kar za miesiąc" not in await (await leader.get("/reports")).text()
+
+
 async def test_a_leader_gives_a_ticket_to_another_leader_of_the_office_only(web):
     leader = await web("lider.plock")
     page = await (await leader.get(f"/tickets/{web.ticket}")).text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 
@@ -70,6 +71,12 @@ TIME_FORMAT_PL = "%d.%m.%Y %H:%M"
 """How people read an instant, on pages, in reports and in notices: 02.03.2027 09:00."""
 DATE_FORMAT_PL = "%d.%m.%Y"
 """How people read a date: 04.02.2026."""
+
+
+def in_polish(iso: str, fmt: str = TIME_FORMAT_PL) -> str:
+    """An ISO date or instant as written (its own offset kept) the way people read it:
+    "2027-07-01T11:00+02:00" → "01.07.2027 11:00"; with DATE_FORMAT_PL, "2026-01-01" → "01.01.2026"."""
+    return datetime.fromisoformat(iso).strftime(fmt)
 
 
 EVENTS_PL = ("zdarzenie", "zdarzenia", "zdarzeń")

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -21,7 +20,7 @@ from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRIC
 from helpdesk.domain.offices import COMPONENT_LABELS_PL
 from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.sla.report import DIMENSIONS
-from helpdesk.services.texts import TIME_FORMAT_PL
+from helpdesk.services.texts import in_polish
 
 FORMATS = ("json", "csv", "xlsx", "html")
 DIMENSION_LABELS_PL = {
@@ -556,7 +555,7 @@ def _minutes(value: Any) -> str:
 def _when(value: Any) -> str:
     """An ISO instant of the report (already in its time zone) as people read it: 26.11.2026 20:53."""
     try:
-        return datetime.fromisoformat(str(value)).strftime(TIME_FORMAT_PL)
+        return in_polish(str(value))
     except ValueError:
         return "—" if value is None else str(value)
 

@@ -30,6 +30,7 @@ from helpdesk.domain.tickets import PRIORITY_LABELS_PL, Priority
 from helpdesk.services.audit import log_citation
 from helpdesk.services.ports import Database
 from helpdesk.services.sla.report import ReportRepo, penalty_ledger, version_of
+from helpdesk.services.texts import DATE_FORMAT_PL, in_polish
 
 FORMATS = ("html", "xlsx", "json")
 METRIC_LABELS_PL = {"reaction": "czas reakcji", "workaround": "czas obejścia", "fix": "czas naprawy"}
@@ -55,10 +56,16 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _check_reader(person: Person | None, contract: Contract) -> None:
+def may_read(person: Person | None, contract: Contract) -> bool:
+    """Whether `person` may read the statements of `contract`: coordinators, auditors and admins
+    every contract's, the contractor's agents their own (None: the command line)."""
     if person is None or person.role in SEE_ALL_ROLES:
-        return
-    if person.role is Role.AGENT and person.contractor == contract.contractor:
+        return True
+    return person.role is Role.AGENT and person.contractor == contract.contractor
+
+
+def _check_reader(person: Person | None, contract: Contract) -> None:
+    if may_read(person, contract):
         return
     raise Forbidden("zestawienie kar jest dostępne dla koordynatorów, audytorów i Wykonawcy tej umowy")
 
@@ -205,7 +212,7 @@ def to_html(statement: Mapping[str, Any]) -> bytes:
             f"<td>{escape(str(x))}</td>"
             for x in (
                 i,
-                p["breached_at"].replace("T", " "),
+                in_polish(p["breached_at"]),
                 p["ticket"],
                 p["office"] or "—",
                 f"{p['priority']} ({p['priority_label']})",
@@ -223,7 +230,8 @@ def to_html(statement: Mapping[str, Any]) -> bytes:
     if not rows:
         rows = '<tr><td colspan="13">W tym miesiącu nie przekroczono terminów objętych karami umownymi.</td></tr>'
     versions = ", ".join(
-        v["id"] + (f" (od {v['effective']})" if v["effective"] else " (tekst pierwotny)")
+        v["id"]
+        + (f" (od {in_polish(v['effective'], DATE_FORMAT_PL)})" if v["effective"] else " (tekst pierwotny)")
         for v in c["versions"]
     )
     cap_rows = ""
@@ -240,12 +248,12 @@ def to_html(statement: Mapping[str, Any]) -> bytes:
 table{{border-collapse:collapse;margin:.8em 0}}td,th{{border:1px solid #999;padding:3px 7px;font-size:13px;text-align:left}}
 th{{background:#eee}}td.n{{text-align:right;white-space:nowrap}}.sum td,.sum th{{font-size:14px}}
 @media print{{body{{margin:1em}}}}</style></head><body>
-<p style="text-align:right">Wystawiono: {escape(statement["issued_at"][:10])}</p>
+<p style="text-align:right">Wystawiono: {escape(in_polish(statement["issued_at"], DATE_FORMAT_PL))}</p>
 <p><b>Zamawiający:</b> Samorząd Województwa — Urząd Marszałkowski<br>
 <b>Wykonawca:</b> {escape(c["contractor"])}</p>
 <h1>Zestawienie kar umownych za {escape(statement["month_label"])}</h1>
 <p>dotyczy umowy <b>{escape(c["id"])}</b>{(" — " + escape(c["name"])) if c["name"] else ""}
-(okres obowiązywania {escape(c["period"]["start"])} – {escape(c["period"]["end"])}; teksty umowy: {escape(versions)}).</p>
+(okres obowiązywania {escape(in_polish(c["period"]["start"], DATE_FORMAT_PL))} – {escape(in_polish(c["period"]["end"], DATE_FORMAT_PL))}; teksty umowy: {escape(versions)}).</p>
 <p>Na podstawie postanowień umowy dotyczących kar umownych za niedotrzymanie czasów reakcji, obejścia
 i naprawy, z uwzględnieniem łącznej maksymalnej wysokości kar umownych określonej w umowie
 (art. 436 pkt 3 ustawy — Prawo zamówień publicznych), Zamawiający nalicza następujące kary.
@@ -260,7 +268,7 @@ w jakiej upływały terminy.</p>
 </table>
 <p>Kwota kar należnych zostanie potrącona z wynagrodzenia Wykonawcy albo Wykonawca zapłaci ją w terminie
 wskazanym w umowie. Wykonawca może w terminie 7 dni zgłosić zastrzeżenia do zestawienia.</p>
-<p><small>Zestawienie obliczono z dziennika zdarzeń help-desku (stan na {escape(statement["as_of"])};
+<p><small>Zestawienie obliczono z dziennika zdarzeń help-desku (stan na {escape(in_polish(statement["as_of"]))};
 skrót ostatniego zdarzenia <code>{escape(statement["event_log"]["head"])}</code>, zdarzeń:
 {statement["event_log"]["events"]}). Każdą pozycję można sprawdzić niezależnie:
 <code>helpdesk audit export</code>, a następnie <code>helpdesk sla replay --as-of {escape(statement["as_of"])}</code>.</small></p>

@@ -13,6 +13,7 @@ from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.roles import SEE_ALL_ROLES
 from helpdesk.services.audit import verify_log
 from helpdesk.services.sla.report import sla_report
+from helpdesk.services.sla.statement import may_read
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import render, signed_in
@@ -118,6 +119,14 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
             (f, "/api/v1/reports/sla?" + urlencode({**download, "format": f}))
             for f in ("csv", "xlsx", "html")
         ],
+        # The monthly penalty statement (GET /api/v1/reports/statement) of the contracts the person
+        # may read, for the month the report's period starts in.
+        "statement_contracts": [
+            (c.id, c.name or c.id)
+            for c in sorted(container.contracts.values(), key=lambda c: c.id)
+            if may_read(person, c)
+        ],
+        "statement_month": str(chosen.get("from") or "")[:7],
     }
     return await render(request, "reports.html", context, status=status, person=person)
 

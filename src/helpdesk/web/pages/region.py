@@ -41,8 +41,8 @@ async def region(request: web.Request) -> web.StreamResponse:
     container = request.app[CONTAINER]
     rows = await run(request, container.tickets.overview, person)
     offices = {o.code: o for o in await run(request, container.people.list_offices)}
-    # The leaders' load is counted per login; people read names.
-    names = {p.login: p.name for p, _ in await run(request, container.people.list_people)}
+    # The leaders' load is counted per login; people read names (of those carrying a load only).
+    names = await run(request, container.people.names, [who for r in rows for who in r["load"]])
     now = container.clock.now()
     deflection: dict[str, Any] = {}
     try:

@@ -174,6 +174,24 @@ class PeopleService:
 
         return self.db.read(_do)
 
+    def assignable(self, office: str | None = None) -> list[tuple[str, str, str]]:
+        """(login, name, office name) of the active leaders and representatives, of one office or of
+        every office, by name: whom the queue's assignee filter suggests. Three reads, not one per
+        office as `registry` makes."""
+
+        def _do(tx: PeopleRepo) -> list[tuple[str, str, str]]:
+            roles = ("leader", "representative")
+            if office is not None:
+                found = tx.get_office(office)
+                names = {office: found.name} if found is not None else {}
+                people = [p for role in roles for p in tx.people_of_office(office, role)]
+            else:
+                names = {o.code: o.name for o in tx.list_offices()}
+                people = [p for role in roles for p in tx.people_by_role(role)]
+            return [(p.login, p.name, names.get(p.jst or "", p.jst or "")) for p in people]
+
+        return sorted(self.db.read(_do), key=lambda choice: (choice[1], choice[2]))
+
     def registry(self) -> list[tuple[Office, list[Person]]]:
         """Every office with its active leaders and representatives (the offices page)."""
 

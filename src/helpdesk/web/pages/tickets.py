@@ -20,7 +20,6 @@ from helpdesk.domain.roles import OFFICE_ROLES, SEE_ALL_ROLES, Role
 from helpdesk.domain.tickets import CREATE_ROLES, Action, State
 from helpdesk.services.audit import verify_log
 from helpdesk.services.kb.drafts import REVIEW_ROLES
-from helpdesk.services.people import PeopleService
 from helpdesk.services.texts import human_size
 from helpdesk.services.tickets import NO_ASSIGNEE, SORTS, File, NewTicket
 from helpdesk.web import office_pages
@@ -97,25 +96,13 @@ def _default_view(person: Person) -> str:
     return "zagrozone" if person.role is Role.AGENT else "otwarte"
 
 
-def _assignee_choices(people: PeopleService, person: Person) -> list[tuple[str, str]]:
-    """(login, "name – office") of the leaders and representatives the queue's assignee filter
-    suggests: the person's own office for the office's roles, every office for the others. The
-    filter takes a login; people pick it by name."""
-    out = []
-    for office, members in people.registry():
-        if person.role in OFFICE_ROLES and office.code != person.jst:
-            continue
-        out += [(p.login, f"{p.name} – {office.name}") for p in members]
-    return sorted(out, key=lambda choice: choice[1])
-
-
-def _assignee_login(typed: str, choices: list[tuple[str, str]]) -> str:
+def _assignee_login(typed: str, choices: list[tuple[str, str, str]]) -> str:
     """The login for what was typed in the assignee filter: a login as it is, or a person's name
     (as the table shows it) when exactly one of the suggested people has it."""
     wanted = " ".join(typed.split()).casefold()
-    if any(login.casefold() == wanted for login, _ in choices):
+    if any(login.casefold() == wanted for login, _, _ in choices):
         return typed.strip()
-    named = [login for login, label in choices if label.split(" – ")[0].casefold() == wanted]
+    named = [login for login, name, _ in choices if name.casefold() == wanted]
     return named[0] if len(named) == 1 else typed.strip()
 
 
@@ -133,10 +120,13 @@ async def home(request: web.Request) -> web.StreamResponse:
     filters.update({k: query[k] for k in FILTER_FIELDS if query.get(k)})
     if person.role is Role.AGENT and "sort" not in filters:
         filters["sort"] = "deadline"
+    # Whom the assignee filter suggests: the office's own people for its roles, the region's for others.
     assignees = (
         []
         if person.role is Role.OFFICIAL
-        else await run(request, _assignee_choices, container.people, person)
+        else await run(
+            request, container.people.assignable, (person.jst or "") if person.role in OFFICE_ROLES else None
+        )
     )
     if filters.get("assignee"):
         filters["assignee"] = _assignee_login(filters["assignee"], assignees)

@@ -342,7 +342,13 @@ async def test_an_imported_attendance_list_makes_a_leader_trained_and_tickets_sh
     )
     assert result["added"] == 1 and result["already"] == 1
     assert result["trained_now"] == [
-        {"login": "lider.slupno", "office": "1419112", "component": "EZD", "on": "2027-02-10"}
+        {
+            "login": "lider.slupno",
+            "name": "Osoba lider.slupno",
+            "office": "1419112",
+            "component": "EZD",
+            "on": "2027-02-10",
+        }
     ]
     status, detail = await api("GET", f"/api/v1/tickets/{ticket['id']}", "lider.slupno")
     assert (
@@ -402,6 +408,7 @@ async def test_a_ticket_about_a_partner_s_domain_system_goes_to_that_partner_und
         await api.client.post("/login", data={"login": login, "password": PASSWORD})
         html = await (await api.client.get(f"/tickets/{ticket['id']}")).text()
         assert "System dziedzinowy: " in html and ("href='/systems'" in html) is linked, login
+        assert re.search(r"System dziedzinowy: (<a href='/systems'>)?System podatkowy(</a>)? ", html), login
     status, escalated = await api(
         "POST",
         f"/api/v1/tickets/{ticket['id']}/actions",
@@ -465,6 +472,13 @@ async def test_a_ticket_about_a_partner_s_domain_system_goes_to_that_partner_und
     status, systems = await api("GET", "/api/v1/systems", "koordynator")
     counts = {s["id"]: s["tickets"] for s in systems["items"]}
     assert counts["podatki-plock"] == {"total": 2, "open": 2, "escalated": 2}
+    # The systems page names the offices and the contract, not their codes.
+    api.container.people.set_password("koordynator", PASSWORD)
+    await api.client.post("/login", data={"login": "koordynator", "password": PASSWORD})
+    html = await (await api.client.get("/systems")).text()
+    row = html[html.index("System podatkowy") :].split("</tr>")[0]
+    assert "Urząd Miasta Płocka" in row and "1462011" not in row
+    assert api.container.contracts[PARTNER].title in row
     status, page = await api("GET", "/api/v1/systems/podatki-plock/tickets", "koordynator")
     assert {t["id"] for t in page["items"]} == {ticket["id"], later["id"]}
     assert verify_log(api.container.db).ok

@@ -143,11 +143,12 @@ async def test_a_mail_ticket_without_component_is_escalated_choosing_it_and_reso
     assert "rozwiązane" in html and "&lt;b&gt;zapisu&lt;/b&gt;" in html and "<b>zapisu" not in html
     assert "reakcja:" in html and "dotrzymana" in html
     assert "termin: —" not in html  # a stopped clock shows no empty deadline
-    # The contract by its title, the id and the contractor beside it (auditors work with the ids).
+    # The contract by its title with the id beside it (auditors work with the ids), then its contractor.
     assert (
-        "<dt>Umowa</dt><dd>Utrzymanie EZD, podpisu i skanowania w JST województwa (umowa-ezd-2026; Wykonawca: "
-        in html
+        '<dt>Umowa</dt><dd>Utrzymanie EZD, podpisu i skanowania w JST województwa <span class="muted">'
+        "(umowa-ezd-2026)</span></dd>" in html
     )
+    assert "<dt>Wykonawca</dt><dd>Obieg Dokumentów Systemy S.A.</dd>" in html
 
 
 async def test_set_component_and_priority_from_one_form_and_through_the_api(web):
@@ -663,3 +664,52 @@ async def test_an_untaken_ticket_past_the_first_lines_target_reads_overdue_in_th
     assert listed()["first_line_overdue"] is False
     page = await (await leader.get(f"/tickets/{ticket}")).text()
     assert "nikt jeszcze nie przejął" not in page
+
+
+async def test_the_ticket_names_its_contract_and_contractor_and_the_escalation_offers_contracts_by_title(web):
+    people, container = web.people, web.container
+    contract = container.contracts["umowa-ezd-2026"]
+    assert contract.contractor_name  # the shipped file names its contractor
+    leader = await web("lider.plock")
+    html = unescape(await (await leader.get(f"/tickets/{web.ticket}")).text())
+    options = re.search(r'<select id="esc-contract"[^>]*>(.*?)</select>', html, re.S)
+    assert options and f">{contract.title} – {contract.contractor_name} (" in options[1]
+    assert "umowa-ezd-2026 –" not in options[1]  # titles, not ids, before the contractor
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD")
+    html = unescape(await (await leader.get(f"/tickets/{web.ticket}")).text())
+    assert f'<dt>Umowa</dt><dd>{contract.title} <span class="muted">(umowa-ezd-2026)</span></dd>' in html
+    assert f"<dt>Wykonawca</dt><dd>{contract.contractor_name}</dd>" in html
+    assert f"umowa: {contract.title}" in html  # the history's escalation
+    assert "Wykonawca: wykonawca-ezd" not in html and "umowa umowa-" not in html
+
+
+async def test_the_monthly_statement_names_the_contractor_and_the_offices_not_their_codes(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD", priority="critical")
+    container.clock.advance(days=10)  # every clock of a critical failure far past its target
+    month = container.clock.now().strftime("%Y-%m")
+    token = container.people.issue_token("audytor", container.clock.now())
+    api = await web()
+    resp = await api.get(
+        f"/api/v1/reports/statement?contract=umowa-ezd-2026&month={month}&format=html",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    html = unescape(await resp.text())
+    contractor = container.contracts["umowa-ezd-2026"].contractor_name
+    assert resp.status == 200 and f"<b>Wykonawca:</b> {contractor} (wykonawca-ezd)" in html
+    assert "<td>Urząd Miasta Płocka (1462011)</td>" in html and "<td>awaria krytyczna</td>" in html
+    assert "critical" not in html
+
+
+async def test_the_calendar_states_the_first_line_targets_in_polish_words(web):
+    html = await (await (await web("koordynator")).get("/offices/1419112/calendar")).text()
+    view = html.split("Cele pierwszej linii (liderzy)")[1].split("</table>")[0]
+    assert "<th>awaria krytyczna</th>" in view and "(critical)" not in html
+    assert re.search(r"<td>\d+ (h|min|dzień pracy|dni pracy)</td>", view)
+    assert not re.search(r"<td>\d+[mhd]</td>", view)
+
+
+async def test_the_office_profile_names_the_leaders_whose_resolved_tickets_it_counts(web):
+    html = await (await (await web("koordynator")).get("/offices/1462011")).text()
+    back = html.split("Wiedza wracająca z urzędu")[1].split("</p>")[0]
+    assert re.search(r"przez liderów: Osoba lider.plock: \d+, Osoba lider2.plock: \d+", back), back

@@ -356,3 +356,22 @@ def test_a_per_year_cap_counts_each_contract_year_apart_in_breach_order() -> Non
         ("T-2", 2500, 0, 1),
         ("T-3", 2500, 1000, 2),  # a new contract year, a new cap
     ]
+
+
+def test_a_contract_may_name_its_contractor_for_people_to_read_and_keeps_the_id_for_the_log():
+    plain = build(EXAMPLE)
+    assert (plain.title, plain.contractor_title) == ("umowa-przyklad-2027", "wykonawca-przyklad")
+    named = build({**EXAMPLE, "name": "Utrzymanie EZD", "contractor_name": " Przykład sp. z o.o. "})
+    assert (named.title, named.contractor_title) == ("Utrzymanie EZD", "Przykład sp. z o.o.")
+    assert named.contractor == "wykonawca-przyklad"  # what accounts and the event log refer to
+    with pytest.raises(InvalidInput, match="contractor_name: oczekiwano nazwy Wykonawcy"):
+        build({**EXAMPLE, "contractor_name": ["Przykład"]})
+    # An annex keeps the contractor's name: it cannot change the parties.
+    annexed = build(
+        {
+            **EXAMPLE,
+            "contractor_name": "Przykład sp. z o.o.",
+            "amendments": [{"id": "aneks-1", "effective": "2028-01-01", "name": "Po aneksie"}],
+        }
+    )
+    assert annexed.amendments[0].contractor_title == "Przykład sp. z o.o."

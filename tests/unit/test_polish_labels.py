@@ -64,7 +64,11 @@ def test_codes_carried_by_events_are_said_in_polish():
     assert "liderom" in event_detail({"type": ev.FIRST_LINE_ALERT, "level": 1})
     assert "koordynatorom" in event_detail({"type": ev.FIRST_LINE_ALERT, "level": 2})
     escalated = event_detail({"type": ev.ESCALATED, "priority": "high", "contract": "umowa-ezd-2026"})
-    assert escalated == "awaria, umowa umowa-ezd-2026"
+    assert escalated == "awaria, umowa: umowa-ezd-2026"
+    titled = {"umowa-ezd-2026": "Utrzymanie EZD"}
+    assert (
+        event_detail({"type": ev.ESCALATED, "contract": "umowa-ezd-2026"}, titled) == "umowa: Utrzymanie EZD"
+    )
     assert event_detail({"type": ev.RESUMED, "reason": "office_answer"}) == "urząd odpowiedział"
     changed = event_detail({"type": ev.COMPONENT_CHANGED, "component": "EZD"})
     assert changed == "EZD (elektroniczne zarządzanie dokumentacją)"

@@ -115,6 +115,17 @@ class Contract:
     amendments: tuple[Contract, ...] = ()
     offices: tuple[str, ...] = ()  # empty: every office
     takes_over: tuple[str, ...] = ()
+    contractor_name: str = ""  # the contractor's name for people to read; the id stays for the log
+
+    @property
+    def title(self) -> str:
+        """What people read for the contract: its name, or its id when the file gives none."""
+        return self.name or self.id
+
+    @property
+    def contractor_title(self) -> str:
+        """What people read for the contractor: its name, or its id when the file gives none."""
+        return self.contractor_name or self.contractor
 
     def covers(self, day: date) -> bool:
         """Whether `day` lies within the maintenance period (both ends inclusive)."""
@@ -329,6 +340,7 @@ _TOP_KEYS = frozenset(
         "id",
         "name",
         "contractor",
+        "contractor_name",
         "components",
         "offices",
         "period",
@@ -467,6 +479,9 @@ def _build_text_inner(spec: Mapping[str, Any], holidays_for: HolidaysFor) -> Con
     contract_id = _identifier(_required(spec, "id", ""), "id")
     contractor = _identifier(_required(spec, "contractor", ""), "contractor")
     name = spec.get("name")
+    contractor_name = spec.get("contractor_name")
+    if contractor_name is not None and not isinstance(contractor_name, str):
+        raise _fail("contractor_name", "oczekiwano nazwy Wykonawcy jako tekstu")
     components_spec = _required(spec, "components", "")
     if not isinstance(components_spec, list) or not components_spec:
         raise _fail("components", "oczekiwano niepustej listy kodów komponentów")
@@ -503,4 +518,5 @@ def _build_text_inner(spec: Mapping[str, Any], holidays_for: HolidaysFor) -> Con
         name if isinstance(name, str) else "",
         version=contract_id,
         offices=offices,
+        contractor_name=(contractor_name or "").strip(),
     )

@@ -127,6 +127,10 @@ class RolloutHooks(Protocol):
         in the caller's transaction."""
         ...
 
+    def system_name(self, system_id: str) -> str | None:
+        """The registered name of a domain system (None when the registry no longer has it)."""
+        ...
+
 
 class AccessRecorder(Protocol):
     """Where reads of other offices' tickets are recorded (services/access_log.py)."""
@@ -622,6 +626,9 @@ class TicketService:
         result["sla"] = self.sla.clocks(records, now) if self.sla and row["escalated"] else None
         result["first_line"] = self.sla.first_line(records, now) if self.sla else None
         result["leaders_trained"] = trained
+        # The system by its name for the people reading the ticket; the id stays for the API.
+        system = row.get("system")
+        result["system_name"] = self.rollout.system_name(system) if self.rollout and system else None
         return result
 
     def overview(self, actor: Person) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ module prepares what it shows and takes the form.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -33,7 +34,19 @@ HOLIDAYS_PL = {"PL": "ustawowe dni wolne w Polsce", "none": "bez świąt"}
 
 
 def _priority_label(priority: str) -> str:
-    return f"{PRIORITY_LABELS_PL[Priority(priority)]} ({priority})"
+    return PRIORITY_LABELS_PL[Priority(priority)]
+
+
+def target_in_words(spec: object) -> str:
+    """A target as the file writes it ('30m', '4h', '2d') in Polish: 30 min, 4 h, 2 dni pracy;
+    anything else as it is (the file's checks have already refused a bad one)."""
+    match = re.fullmatch(r"(\d+)([mhd])", str(spec).strip())
+    if match is None:
+        return str(spec)
+    number, unit = int(match.group(1)), match.group(2)
+    if unit == "d":
+        return f"{number} {'dzień' if number == 1 else 'dni'} pracy"
+    return f"{number} {'min' if unit == 'm' else 'h'}"
 
 
 def _view(shown: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +56,12 @@ def _view(shown: dict[str, Any]) -> dict[str, Any]:
     for priority in PRIORITIES:
         values = shown["first_line"].get(priority)
         if values:
-            targets.append((_priority_label(priority), [values.get(m, "—") for m in FIRST_LINE_METRICS]))
+            targets.append(
+                (
+                    _priority_label(priority),
+                    [target_in_words(values[m]) if m in values else "—" for m in FIRST_LINE_METRICS],
+                )
+            )
     return {
         "days": days_in_words([str(d) for d in cal.get("days", [])]),
         "hours": " – ".join(str(h) for h in cal.get("hours", [])) or "—",

@@ -21,6 +21,7 @@ from helpdesk.domain import rollout as ro
 from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
+from helpdesk.services.texts import DATE_FORMAT_PL, in_polish
 from helpdesk.web.common import CONTAINER, optional_person, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.render import render, safe_next
@@ -134,6 +135,7 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
         "calendar_hours": "–".join(calendar.get("hours") or []),
         "needs": {n["code"] for n in o["needs"]},
         "people": _people(o),
+        "leader_names": {p["login"]: p["name"] for p in o["people"]["leaders"]},
         "milestone_kinds": _milestone_kinds(o),
         "computerisation_labels": ro.COMPUTERISATION_LABELS_PL,
         "needs_labels": ro.NEEDS_PL,
@@ -280,7 +282,8 @@ async def attendance_post(request: web.Request, person: Person) -> web.StreamRes
         request, request.app[CONTAINER].rollout.import_attendance, person, str(form.get("csv", ""))
     )
     trained = "; ".join(
-        f"{t['login']} przeszkolony z {t['component']} ({t['on']})" for t in result["trained_now"]
+        f"{t['name']}: szkolenie z {t['component']} ukończone {in_polish(t['on'], DATE_FORMAT_PL)}"
+        for t in result["trained_now"]
     )
     text = f"Dodano {result['added']}, już zapisanych {result['already']}." + (
         f" {trained}." if trained else ""
@@ -293,7 +296,13 @@ async def systems_page(request: web.Request, person: Person) -> web.StreamRespon
     """GET /systems: the domain systems, who supports them under which contract, their tickets."""
     container = request.app[CONTAINER]
     systems = await run(request, container.rollout.systems, person)
+    names = await run(
+        request, container.people.office_names, [code for s in systems["items"] for code in s["offices"]]
+    )
     for s in systems["items"]:
+        s["office_names"] = [names.get(code, code) for code in s["offices"]]
+        contract = container.contracts.get(s["contract"] or "")
+        s["contract_title"] = contract.title if contract is not None else s["contract"]
         tickets = await run(
             request, lambda sid=s["id"]: container.tickets.list(person, {"system": sid}, 1, 20)
         )
@@ -313,7 +322,9 @@ def ticket_line(ticket: Mapping[str, Any], person: Person) -> Markup:
     parts = []
     if ticket.get("system"):
         link = "<a href='/systems'>{}</a>" if person.role in ro.READ_ROLES else "{}"
-        parts.append(Markup("System dziedzinowy: " + link).format(ticket["system"]))
+        parts.append(
+            Markup("System dziedzinowy: " + link).format(ticket.get("system_name") or ticket["system"])
+        )
     trained = ticket.get("leaders_trained")
     if trained:
         parts.append(_badge("done" if trained["all_trained"] else "late", trained["text"]))

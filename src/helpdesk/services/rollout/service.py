@@ -753,6 +753,7 @@ class RolloutService:
                         newly.append(
                             {
                                 "login": login,
+                                "name": person.name,
                                 "office": person.jst,
                                 "component": component,
                                 "on": now.isoformat(),
@@ -921,6 +922,11 @@ class RolloutService:
         if offices and office not in offices:
             raise InvalidInput(f"urząd {office} nie korzysta z systemu {row['name']}")
         return system_id
+
+    def system_name(self, system_id: str) -> str | None:
+        """The registered name of a domain system (None when the registry no longer has it)."""
+        row = self.db.read(lambda tx: tx.domain_system(system_id))
+        return None if row is None else str(row["name"])
 
     def route(self, system_id: str, priority: str, at: datetime) -> tuple[str, str]:
         """(contract, contractor) a ticket about `system_id` is escalated under: the system's own

@@ -91,8 +91,10 @@ def build_statement(
     *,
     person: Person | None = None,
     offices: OfficeBook | None = None,
+    office_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The statement of `contract_id` for `month` (YYYY-MM) as a dict (the renderers' input)."""
+    """The statement of `contract_id` for `month` (YYYY-MM) as a dict (the renderers' input); each
+    penalty names its office by `office_names` (TERYT code → name) beside the code."""
     if not isinstance(contract_id, str) or contract_id not in contracts:
         raise InvalidInput(
             f"nieznana umowa '{contract_id}' (znane: {', '.join(sorted(contracts)) or 'brak'})"
@@ -139,6 +141,7 @@ def build_statement(
             {
                 "ticket": entry.ticket,
                 "office": ticket.get("office"),
+                "office_name": (office_names or {}).get(str(ticket.get("office")), ""),
                 "priority": sla.priority,
                 "priority_label": PRIORITY_LABELS_PL.get(Priority(sla.priority), sla.priority),
                 "contract_version": entry.version,
@@ -161,6 +164,7 @@ def build_statement(
             "id": contract.id,
             "name": contract.name,
             "contractor": contract.contractor,
+            "contractor_name": contract.contractor_name,
             "period": {"start": contract.period_start.isoformat(), "end": contract.period_end.isoformat()},
             "value_pln": contract.value_pln,
             "cap": cap.describe(contract.value_pln) if cap is not None else None,
@@ -202,6 +206,18 @@ def _pln(value: Any) -> str:
     return pln(value)
 
 
+def _contractor(contract: Mapping[str, Any]) -> str:
+    """The contractor as the letter names it: its name with the id, or the id alone."""
+    name, ident = contract.get("contractor_name") or "", contract["contractor"]
+    return f"{name} ({ident})" if name else ident
+
+
+def _office(penalty: Mapping[str, Any]) -> str:
+    """The office as the letter names it: its name with the TERYT code, or the code alone."""
+    code, name = penalty["office"] or "—", penalty.get("office_name") or ""
+    return f"{name} ({code})" if name else code
+
+
 def to_html(statement: Mapping[str, Any]) -> bytes:
     """The statement as a Polish letter-like HTML page (printable)."""
     c = statement["contract"]
@@ -214,8 +230,8 @@ def to_html(statement: Mapping[str, Any]) -> bytes:
                 i,
                 in_polish(p["breached_at"]),
                 p["ticket"],
-                p["office"] or "—",
-                f"{p['priority']} ({p['priority_label']})",
+                _office(p),
+                p["priority_label"],
                 p["metric_label"],
                 polish_number(p["target_min"], None),
                 polish_number(p["elapsed_min"], None),
@@ -250,7 +266,7 @@ th{{background:#eee}}td.n{{text-align:right;white-space:nowrap}}.sum td,.sum th{
 @media print{{body{{margin:1em}}}}</style></head><body>
 <p style="text-align:right">Wystawiono: {escape(in_polish(statement["issued_at"], DATE_FORMAT_PL))}</p>
 <p><b>Zamawiający:</b> Samorząd Województwa — Urząd Marszałkowski<br>
-<b>Wykonawca:</b> {escape(c["contractor"])}</p>
+<b>Wykonawca:</b> {escape(_contractor(c))}</p>
 <h1>Zestawienie kar umownych za {escape(statement["month_label"])}</h1>
 <p>dotyczy umowy <b>{escape(c["id"])}</b>{(" — " + escape(c["name"])) if c["name"] else ""}
 (okres obowiązywania {escape(in_polish(c["period"]["start"], DATE_FORMAT_PL))} – {escape(in_polish(c["period"]["end"], DATE_FORMAT_PL))}; teksty umowy: {escape(versions)}).</p>
@@ -292,7 +308,7 @@ def to_xlsx(statement: Mapping[str, Any]) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in (
         ("Umowa", f"{c['id']} {c['name'] or ''}".strip()),
-        ("Wykonawca", c["contractor"]),
+        ("Wykonawca", _contractor(c)),
         ("Limit łączny kar", c["cap"] or "brak"),
         ("Stan na", statement["as_of"]),
         ("Dziennik zdarzeń: skrót", statement["event_log"]["head"]),
@@ -324,8 +340,8 @@ def to_xlsx(statement: Mapping[str, Any]) -> bytes:
                 i,
                 p["breached_at"].replace("T", " "),
                 p["ticket"],
-                p["office"],
-                f"{p['priority']} ({p['priority_label']})",
+                _office(p),
+                p["priority_label"],
                 p["metric_label"],
                 p["target_min"],
                 p["elapsed_min"],

@@ -32,8 +32,9 @@ def _metric(value: Any) -> str:
     return METRIC_NAMES.get(name) or FIRST_LINE_LABELS_PL.get(name) or name
 
 
-def event_detail(event: Mapping[str, Any]) -> str:
-    """The Polish detail of an event's codes ("" when it has none worth saying)."""
+def event_detail(event: Mapping[str, Any], contract_titles: Mapping[str, str] | None = None) -> str:
+    """The Polish detail of an event's codes ("" when it has none worth saying); a contract by the
+    title `contract_titles` gives it (its id otherwise)."""
     kind = event.get("type")
     if kind in (ev.SLA_WARNING, ev.SLA_BREACHED) and event.get("metric"):
         detail = _metric(event["metric"])  # the label already says "termin SLA": just which clock
@@ -46,7 +47,8 @@ def event_detail(event: Mapping[str, Any]) -> str:
     if kind == ev.ESCALATED:
         parts = [_priority(event["priority"])] if event.get("priority") else []
         if event.get("contract"):
-            parts.append(f"umowa {event['contract']}")
+            contract = str(event["contract"])
+            parts.append(f"umowa: {(contract_titles or {}).get(contract, contract)}")
         return ", ".join(parts)
     if kind == ev.PRIORITY_CHANGED and event.get("priority"):
         return _priority(event["priority"])

@@ -111,7 +111,7 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         "bars": bars,
         "penalty": sum(float(r.get("penalty_pln") or 0) for r in rows),
         "offices": offices,
-        "contracts": sorted(container.contracts),
+        "contracts": [(c.id, c.title) for c in sorted(container.contracts.values(), key=lambda c: c.id)],
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,
         "verify_url": "/reports?" + urlencode({**{k: v for k, v in chosen.items() if v}, "lancuch": "1"}),
@@ -122,7 +122,7 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         # The monthly penalty statement (GET /api/v1/reports/statement) of the contracts the person
         # may read, for the month the report's period starts in.
         "statement_contracts": [
-            (c.id, c.name or c.id)
+            (c.id, c.title)
             for c in sorted(container.contracts.values(), key=lambda c: c.id)
             if may_read(person, c)
         ],

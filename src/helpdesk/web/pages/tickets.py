@@ -263,7 +263,8 @@ async def _ticket(
     events = ticket["events"]
     if person.role is Role.OFFICIAL:
         events = [e for e in events if e["type"] not in INTERNAL_EVENTS]
-    events = [{**e, "detail": event_detail(e)} for e in events]
+    titles = {c.id: c.title for c in container.contracts.values()}
+    events = [{**e, "detail": event_detail(e, titles)} for e in events]
     allowed = [Action(a) for a in ticket["allowed_actions"]]
     leaders: list[tuple[str, str]] = []
     if Action.TAKE in allowed:
@@ -281,7 +282,8 @@ async def _ticket(
     contracts = [
         {
             "id": c.id,
-            "contractor": c.contractor,
+            "title": c.title,
+            "contractor": c.contractor_title,
             "components": ", ".join(component_short_label(x) for x in c.components),
         }
         for c in container.contracts.values()
@@ -299,7 +301,11 @@ async def _ticket(
         # The leaders' own targets are the office's business, not the official's.
         "first_line": None if person.role is Role.OFFICIAL else first_line_in_words(ticket.get("first_line")),
         "contracts": contracts,
-        "contract_name": under.name if under is not None else "",
+        "contract_title": under.title if under is not None else ticket["contract"],
+        # The ticket keeps its contractor's id; the contract's file gives the name to read.
+        "contractor_title": under.contractor_title
+        if under is not None and under.contractor == ticket["contractor"]
+        else ticket["contractor"],
         "leaders": leaders,
         "notice": notice,
         "error": error,

@@ -713,3 +713,29 @@ async def test_the_office_profile_names_the_leaders_whose_resolved_tickets_it_co
     html = await (await (await web("koordynator")).get("/offices/1462011")).text()
     back = html.split("Wiedza wracająca z urzędu")[1].split("</p>")[0]
     assert re.search(r"przez liderów: Osoba lider.plock: \d+, Osoba lider2.plock: \d+", back), back
+
+
+async def test_the_reporter_of_a_resolved_ticket_is_asked_whether_it_works_with_the_resolution_above(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "take")
+    container.tickets.act(people["lider.plock"], web.ticket, "resolve", text="Nadano uprawnienia do zapisu.")
+    official = await web("urz.plock")
+    html = await (await official.get(f"/tickets/{web.ticket}")).text()
+    card = html.split('<div class="card confirm">')[1].split('<div class="card">')[0]
+    assert "Czy problem został rozwiązany?" in card and "Nadano uprawnienia do zapisu." in card
+    assert "Osoba lider.plock" in card  # who resolved it, by name
+    assert 'value="close"' in card and 'value="reopen"' in card and "required" in card
+    actions = html.split("<h2>Działania</h2>")[1]
+    assert 'value="close"' not in actions and 'value="reopen"' not in actions  # asked once, above
+    # Turning it down needs a reason; with one, the ticket is open again and the question is gone.
+    resp = await official.post(
+        f"/tickets/{web.ticket}/act",
+        data=with_token(official, {"action": "reopen", "text": "Nadal nie zapisuje."}),
+    )
+    html = await resp.text()
+    assert "ponownie otwarte" in html and 'class="card confirm"' not in html
+    # Someone else on a resolved ticket (the leader) keeps the ordinary actions, without the question.
+    container.tickets.act(people["lider.plock"], web.ticket, "resolve", text="Poprawione.")
+    leader = await web("lider.plock")
+    html = await (await leader.get(f"/tickets/{web.ticket}")).text()
+    assert 'class="card confirm"' not in html and 'value="close"' in html

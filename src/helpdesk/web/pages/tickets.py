@@ -7,11 +7,13 @@ to them. A note is required on the web for the actions whose text the other side
 (reply, comment, asking the office, workaround, resolve, reopen).
 """
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
+from helpdesk.domain import events as ev
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
 from helpdesk.domain.offices import component_short_label
@@ -316,10 +318,32 @@ async def _ticket(
         and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value),
         "max_bytes": container.settings.attachment_max_bytes,
         "rollout_line": office_pages.ticket_line(ticket, person),
+        "confirm": _confirmation(ticket, events, allowed, person, names),
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,
     }
     return await render(request, "tickets/ticket.html", context, status=status, person=person)
+
+
+def _confirmation(
+    ticket: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    allowed: Sequence[Action],
+    person: Person,
+    names: Mapping[str, str],
+) -> dict[str, Any] | None:
+    """For the person who reported a resolved ticket: the resolution to confirm (close) or turn
+    down (reopen with a reason), shown above everything else — the question the ticket waits on."""
+    author = ticket.get("author") or {}
+    if ticket["state"] != State.RESOLVED.value or author.get("login") != person.login:
+        return None
+    if Action.CLOSE not in allowed or Action.REOPEN not in allowed:
+        return None
+    resolved = next((e for e in reversed(events) if e["type"] == ev.RESOLVED), None)
+    if resolved is None:
+        return None
+    actor = resolved.get("actor") or ""
+    return {"text": resolved.get("text") or "", "by": names.get(actor, actor), "at": resolved["at"]}
 
 
 async def _chain_of(request: web.Request, ticket_id: str) -> dict[str, Any]:

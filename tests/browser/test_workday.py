@@ -187,7 +187,11 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         main = page.inner_text("main")
         assert "Nadano uprawnienia zapisu do katalogu kancelarii." in main
         assert "first_line_alert" not in main and "escalated" not in main
-        page.click("button:text-is('zamknij')")
+        # The question the ticket waits on, above everything else: does it work now?
+        assert "Czy problem został rozwiązany?" in page.inner_text(".card.confirm")
+        assert "Nadano uprawnienia zapisu" in page.inner_text(".card.confirm blockquote")
+        check(page, "07-official-asked-whether-it-works")
+        page.click("button:text-is('zamknij zgłoszenie')")
         assert "zamknięte" in page.locator(".badge").first.inner_text()
         check(page, "07-official-closed")
         logout(page)
@@ -237,6 +241,18 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
         page.goto(f"{base}/offices")
         assert "Urząd Miasta Płocka" in page.inner_text("main")
         check(page, "11-offices")
+        # The rollout's pages: their wide tables scroll inside the card on a phone.
+        for path, name in (
+            ("/offices/1462011", "11-office-profile"),
+            ("/offices/1462011/calendar", "11-office-calendar"),
+            ("/rollout/offices", "11-rollout-readiness"),
+            ("/trainings", "11-trainings"),
+            ("/systems", "11-systems"),
+            ("/drafts", "11-drafts"),
+        ):
+            response = page.goto(f"{base}{path}")
+            assert response is not None and response.status == 200, path
+            check(page, name)
         page.goto(f"{base}/kb/epuap-profil-zaufany")
         assert page.locator("article strong").count() >= 1  # Markdown rendered
         check(page, "12-kb-article")

@@ -249,6 +249,7 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
             ("/trainings", "11-trainings"),
             ("/systems", "11-systems"),
             ("/drafts", "11-drafts"),
+            ("/konto", "11-account"),
         ):
             response = page.goto(f"{base}{path}")
             assert response is not None and response.status == 200, path

@@ -739,3 +739,60 @@ async def test_the_reporter_of_a_resolved_ticket_is_asked_whether_it_works_with_
     leader = await web("lider.plock")
     html = await (await leader.get(f"/tickets/{web.ticket}")).text()
     assert 'class="card confirm"' not in html and 'value="close"' in html
+
+
+async def test_a_person_changes_their_own_password_and_every_other_session_ends(web):
+    official = await web("urz.plock")
+    elsewhere = await web("urz.plock")  # the same person in another browser
+    html = await (await official.get("/konto")).text()
+    assert "Moje konto" in html and "Urząd Miasta Płocka" in html and 'href="/konto"' in html
+
+    async def change(current, new, again):
+        data = with_token(official, {"current": current, "new": new, "again": again})
+        return await official.post("/konto/haslo", data=data, allow_redirects=False)
+
+    resp = await change(PASSWORD, "nowe-haslo-1", "nowe-haslo-2")
+    assert resp.status == 400 and "powtórzenie się różnią" in await resp.text()
+    resp = await change("zle-haslo", "nowe-haslo-1", "nowe-haslo-1")
+    assert resp.status == 401 and "Obecne hasło jest niepoprawne." in await resp.text()
+    resp = await change(PASSWORD, "krotkie", "krotkie")
+    assert resp.status == 400 and "co najmniej 8 znaków" in await resp.text()
+    resp = await change(PASSWORD, "nowe-haslo-1", "nowe-haslo-1")
+    assert resp.status == 303 and resp.headers["Location"] == "/konto?zapisano=haslo"
+    # This browser goes on with its new session; the other one is signed out at once.
+    html = await (await official.get("/konto?zapisano=haslo")).text()
+    assert "Hasło zmienione." in html
+    resp = await elsewhere.get("/konto", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/login")
+    # The new password signs in; the old one no longer does.
+    fresh = await web()
+    form = {"login": "urz.plock", "password": PASSWORD}
+    assert (await fresh.post("/login", data=form, allow_redirects=False)).status == 401
+    form["password"] = "nowe-haslo-1"
+    assert (await fresh.post("/login", data=form, allow_redirects=False)).status == 303
+
+
+async def test_a_wrong_current_password_counts_like_a_failed_login(web):
+    official = await web("urz.plock")
+    statuses = []
+    for _ in range(12):
+        data = with_token(official, {"current": "zle-haslo", "new": "nowe-haslo-1", "again": "nowe-haslo-1"})
+        statuses.append((await official.post("/konto/haslo", data=data)).status)
+    assert statuses[0] == 401 and statuses[-1] == 429  # guessing through this form is throttled too
+
+
+async def test_a_person_links_telegram_with_a_code_from_their_account_page_and_can_unlink_it(web):
+    container = web.container
+    official = await web("urz.plock")
+    html = await (await official.get("/konto")).text()
+    assert "niepołączony" in html and "Połącz z Telegramem" in html
+    html = await (await official.post("/konto/telegram", data=with_token(official))).text()
+    code = re.search(r"/start ([0-9A-F]{8})</code>", html)
+    assert code and "24 godziny" in html
+    linked = container.people.link_telegram(code[1], 5550001, container.clock.now())
+    assert linked.login == "urz.plock"
+    html = await (await official.get("/konto")).text()
+    assert "<dd>połączony</dd>" in html and "Odłącz Telegram" in html
+    resp = await official.post("/konto/telegram/odlacz", data=with_token(official))
+    assert "Telegram odłączony." in await resp.text()
+    assert container.people.find(telegram_id=5550001) is None

@@ -337,6 +337,44 @@ class PeopleService:
         TooManyRequests while the login or the client address is throttled (the password is then
         not even checked); each failure counts against both.
         """
+        person, name = self._verified(login, password, now, address)
+        session = secrets.token_urlsafe(32)
+
+        def _start(tx: TrustRepo) -> None:
+            tx.throttle_put(LOGIN_SCOPE, name, None)
+            if old_session:
+                tx.drop_credential(digest(old_session))
+            tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
+
+        self.db.write(_start)
+        return person, session
+
+    def change_password(self, login: str, current: str, new: str, now: datetime, *, address: str = "") -> str:
+        """A person's own change of their web password: the current one is checked like a login
+        (throttled, failures counted); every session of theirs ends and the new session id for the
+        browser that asked is returned. InvalidInput for a new password too short or the same."""
+        if len(new) < 8:
+            raise InvalidInput("nowe hasło musi mieć co najmniej 8 znaków")
+        if new == current:
+            raise InvalidInput("nowe hasło musi różnić się od obecnego")
+        person, name = self._verified(login, current, now, address)
+        hashed = hash_password(new)
+        session = secrets.token_urlsafe(32)
+
+        def _do(tx: TrustRepo) -> None:
+            tx.throttle_put(LOGIN_SCOPE, name, None)
+            tx.set_person(person.id, {"password_hash": hashed})
+            # Whoever else knew the old password is signed out everywhere, at once.
+            tx.drop_credentials(person.id, ("session",))
+            tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
+
+        self.db.write(_do)
+        return session
+
+    def _verified(self, login: str, password: str, now: datetime, address: str) -> tuple[Person, str]:
+        """The person whose password this is and the login's throttle key (the caller clears it in
+        its own write); NotAuthenticated (a failure counted against the login and the address) or
+        TooManyRequests (while either is blocked) otherwise."""
         name = login.strip().lower()[:64]
         keys = [(LOGIN_SCOPE, name, self.throttles.login)]
         if address:
@@ -359,17 +397,7 @@ class PeopleService:
         if not check_password(password, stored) or not found:
             self.db.write(lambda tx: self._failed(tx, keys, now))
             raise NotAuthenticated("niepoprawny login lub hasło")
-        person = found[0]
-        session = secrets.token_urlsafe(32)
-
-        def _start(tx: TrustRepo) -> None:
-            tx.throttle_put(LOGIN_SCOPE, name, None)
-            if old_session:
-                tx.drop_credential(digest(old_session))
-            tx.add_credential(digest(session), "session", person.id, now, now + SESSION_TTL)
-
-        self.db.write(_start)
-        return person, session
+        return found[0], name
 
     @staticmethod
     def _failed(tx: TrustRepo, keys: list[tuple[str, str, Limit]], now: datetime) -> None:

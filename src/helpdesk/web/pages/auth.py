@@ -40,13 +40,17 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         response = await login_form(request, str(err), 429, target)
         response.headers["Retry-After"] = str(err.retry_after)
         return response
-    response = web.HTTPSeeOther(target)
+    raise with_session(request, web.HTTPSeeOther(target), session)
+
+
+def with_session(request: web.Request, response: web.HTTPSeeOther, session: str) -> web.HTTPSeeOther:
+    """`response` setting the browser's session cookie to `session` (a login, a password change)."""
     # Secure whenever people reach us over HTTPS (directly, or through a trusted proxy that says so).
     secure = request.scheme == "https" or request.app[CONTAINER].settings.public_url.startswith("https://")
     response.set_cookie(
         SESSION_COOKIE, session, httponly=True, samesite="Lax", max_age=12 * 3600, secure=secure
     )
-    raise response
+    return response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:

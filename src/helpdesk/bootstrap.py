@@ -48,6 +48,7 @@ from helpdesk.services.kb.proposals import KbProposals, learn_from_tickets
 from helpdesk.services.notify.mail import MailNotifier
 from helpdesk.services.notify.outbox import OutboxService
 from helpdesk.services.office_calendars import OfficeCalendars
+from helpdesk.services.password_reset import PasswordReset
 from helpdesk.services.people import PeopleService, Throttles
 from helpdesk.services.ports import Clock, EventListener
 from helpdesk.services.retention import Retention
@@ -118,6 +119,7 @@ class Container:
     dialogue: DialogueService  # the bot's conversation on the web page "Zapytaj" (its own texts)
     trust: TrustParts
     rollout: RolloutService  # office profiles, the plan, trainings, partners' domain systems
+    password_reset: PasswordReset  # "Nie pamiętasz hasła?": a one-time link by e-mail
 
     def migrate(self) -> None:
         """Create or upgrade the schema and the chain head."""
@@ -249,6 +251,7 @@ def build_container(
         dialogue=DialogueService(db, clock, kb, tickets, texts.for_channel("web")),
         trust=build_trust(settings, db, clock, tickets),
         rollout=rollout,
+        password_reset=PasswordReset(db, clock, settings.public_url),
     )
 
 

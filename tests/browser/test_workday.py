@@ -250,6 +250,7 @@ def test_a_ticket_from_the_web_form_to_the_report_role_by_role(site, tmp_path):
             ("/systems", "11-systems"),
             ("/drafts", "11-drafts"),
             ("/konto", "11-account"),
+            ("/haslo", "11-forgotten-password"),
         ):
             response = page.goto(f"{base}{path}")
             assert response is not None and response.status == 200, path

@@ -162,6 +162,10 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+PRE_LOGIN_FORMS = frozenset({"/login", "/haslo", "/haslo/nowe"})
+"""Forms sent without a session: logging in and a forgotten password's two steps."""
+
+
 @web.middleware
 async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A page's write sent with a session must carry the session's form token (see
@@ -171,11 +175,13 @@ async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamRespon
 
     if request.method not in WRITE_METHODS or request.path.startswith("/api/"):
         return await handler(request)
-    if request.path == "/login":
+    if request.path in PRE_LOGIN_FORMS:
+        # Sent before anyone signs in, so without a session's token: at least not from another site.
         origin = request.headers.get("Origin")
         if origin and origin != "null" and origin.split("://", 1)[-1] != request.host:
-            raise Forbidden("logowanie możliwe tylko z formularza tej strony")
-        return await handler(request)
+            raise Forbidden("ten formularz można wysłać tylko z tej strony")
+        if request.path == "/login":
+            return await handler(request)
     session = request.cookies.get(SESSION_COOKIE)
     if session:
         sent = ""

@@ -1,4 +1,4 @@
-"""Server-rendered pages, one module per area: login (auth), the person's own account (account), tickets, the knowledge base (kb),
+"""Server-rendered pages, one module per area: login (auth), a forgotten password (password), the person's own account (account), tickets, the knowledge base (kb),
 the bot's conversation on a page (ask),
 article drafts (drafts), the region and the offices registry (region), SLA reports (reports).
 Templates live in helpdesk/web/templates, CSS and JavaScript in helpdesk/web/static."""
@@ -6,7 +6,7 @@ Templates live in helpdesk/web/templates, CSS and JavaScript in helpdesk/web/sta
 from aiohttp import web
 
 from helpdesk.web.common import STATIC
-from helpdesk.web.pages import account, ask, auth, drafts, kb, region, render, reports, tickets
+from helpdesk.web.pages import account, ask, auth, drafts, kb, password, region, render, reports, tickets
 
 
 def setup(app: web.Application) -> None:
@@ -15,6 +15,7 @@ def setup(app: web.Application) -> None:
     app.router.add_static("/static", STATIC, append_version=False)
     auth.setup(app)
     account.setup(app)
+    password.setup(app)
     tickets.setup(app)
     kb.setup(app)
     ask.setup(app)

@@ -13,7 +13,8 @@ async def login_form(
 ) -> web.Response:
     """GET /login: the login form."""
     target = target or safe_next(request.query.get("next"))
-    context = {"title": "Logowanie", "error": error, "next": target}
+    notice = "Hasło ustawione. Zaloguj się nowym hasłem." if request.query.get("haslo") == "ustawione" else ""
+    context = {"title": "Logowanie", "error": error, "next": target, "notice": notice}
     return await render(request, "login.html", context, status=status)
 
 

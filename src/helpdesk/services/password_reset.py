@@ -1,0 +1,116 @@
+"""A forgotten web password: a one-time link by e-mail, then a new password.
+
+Asking (`request`) never tells whether an account exists: the page says the same either way, and
+a link goes out only to an active person with an e-mail address, at most a few times an hour per
+person and per client address (beyond that nothing is sent, silently — the mailbox of someone
+whose login is known cannot be flooded). The link carries a random secret of which the database
+keeps only the digest, as for API tokens; it works once, for an hour, and a newer link replaces
+an older one. Setting the new password (`complete`) ends every session of the person, as a
+password change does. The mail goes through the outbox, in the transaction that stored the link.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.people import Person
+from helpdesk.domain.throttle import Limit, after_failure, blocked_for
+from helpdesk.services.people import digest, hash_password
+from helpdesk.services.ports import Clock, Database, OutboxWriter, TrustRepo
+
+RESET_KIND = "reset"
+RESET_TTL = timedelta(hours=1)
+PERSON_SCOPE, ADDRESS_SCOPE = "reset", "reset_address"
+SUBJECT = "Ustawienie nowego hasła do help-desku e-Urzędu"
+EXPIRED = "Link do ustawienia hasła wygasł albo został już użyty. Poproś o nowy."
+
+
+class ResetRepo(TrustRepo, OutboxWriter, Protocol):
+    """People with their credentials and throttles, and the outbox the link's mail goes to."""
+
+
+@dataclass(frozen=True)
+class ResetLimits:
+    """How many links a person, and a client address, may be sent within a window."""
+
+    person: Limit = field(default_factory=lambda: Limit(3, timedelta(hours=1)))
+    address: Limit = field(default_factory=lambda: Limit(10, timedelta(minutes=15)))
+
+
+class PasswordReset:
+    """Links to set a new password, by e-mail."""
+
+    def __init__(
+        self, db: Database[ResetRepo], clock: Clock, public_url: str, limits: ResetLimits | None = None
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.public_url = public_url.rstrip("/")
+        self.limits = limits or ResetLimits()
+
+    def request(self, who: str, address: str = "") -> bool:
+        """Send a link to the person whose login or e-mail `who` is, when there is one with an
+        address and the limits allow; whether a mail was queued (for tests and logs — never shown)."""
+        wanted = who.strip().lower()[:254]
+        if not wanted:
+            raise InvalidInput("podaj login albo adres e-mail")
+        now = self.clock.now()
+        secret = secrets.token_urlsafe(32)
+
+        def _do(tx: ResetRepo) -> bool:
+            person = tx.person_by("email" if "@" in wanted else "login", wanted)
+            keys = [(ADDRESS_SCOPE, address[:255], self.limits.address)] if address else []
+            if person is not None:
+                keys.append((PERSON_SCOPE, person.login, self.limits.person))
+            if any(blocked_for(tx.throttle_get(scope, key), now) for scope, key, _ in keys):
+                return False
+            for scope, key, limit in keys:
+                tx.throttle_put(scope, key, after_failure(tx.throttle_get(scope, key, lock=True), limit, now))
+            if person is None or not person.email:
+                return False
+            tx.drop_credentials(person.id, (RESET_KIND,))  # only the newest link works
+            tx.add_credential(digest(secret), RESET_KIND, person.id, now, now + RESET_TTL)
+            body = self._body(person, f"{self.public_url}/haslo/nowe?t={secret}")
+            headers = {"Auto-Submitted": "auto-generated"}
+            return tx.enqueue("email", person.email, SUBJECT, body, at=now, headers=headers)
+
+        return self.db.write(_do)
+
+    def holder(self, secret: str) -> Person:
+        """The person a link is for; InvalidInput (EXPIRED) when it is unknown, used or too old."""
+        now = self.clock.now()
+        found = self.db.read(lambda tx: tx.active_credential(digest(secret), (RESET_KIND,)))
+        if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
+            raise InvalidInput(EXPIRED)
+        return found[0]
+
+    def complete(self, secret: str, password: str) -> Person:
+        """Set the new password of the link's person; the link and every session of theirs end."""
+        if len(password) < 8:
+            raise InvalidInput("nowe hasło musi mieć co najmniej 8 znaków")
+        hashed = hash_password(password)
+        now = self.clock.now()
+
+        def _do(tx: ResetRepo) -> Person:
+            found = tx.active_credential(digest(secret), (RESET_KIND,))
+            if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
+                raise InvalidInput(EXPIRED)
+            person = found[0]
+            tx.set_person(person.id, {"password_hash": hashed})
+            tx.drop_credentials(person.id, (RESET_KIND, "session"))
+            return person
+
+        return self.db.write(_do)
+
+    @staticmethod
+    def _body(person: Person, link: str) -> str:
+        return (
+            "Dzień dobry,\n\n"
+            f"ktoś – zapewne Ty – poprosił o ustawienie nowego hasła do help-desku e-Urzędu dla konta {person.login}.\n"
+            "Aby ustawić nowe hasło, otwórz ten link (działa jeden raz, przez godzinę):\n\n"
+            f"{link}\n\n"
+            "Jeśli to nie Ty, zignoruj tę wiadomość: obecne hasło działa dalej.\n\n"
+            "Help-desk e-Urzędu\n"
+        )

@@ -504,7 +504,9 @@ async def test_escalation_is_mailed_to_the_contractors_agents(world: World):
 
     mail = (await wait_for(lambda: world.sink.to(AGENT)))[0]
     assert mail["Subject"].startswith("[T-000001] Zgłoszenie dla Wykonawcy")
-    assert "kategoria: awaria" in mail.get_body(("plain",)).get_content()
+    plain = mail.get_body(("plain",)).get_content()
+    assert "kategoria: awaria" in plain
+    assert "Anna Liderka przekazuje zgłoszenie – Urząd Miasta Płocka (1462011)" in plain  # by name
 
 
 async def test_nothing_is_lost_when_the_relay_is_down_and_it_is_sent_when_it_is_back(tmp_path: Path):

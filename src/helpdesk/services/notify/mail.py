@@ -224,7 +224,7 @@ class MailNotifier:
                         Notice(
                             agent,
                             "Zgłoszenie dla Wykonawcy" if type_ == ev.ESCALATED else STATUS_SUBJECT[type_],
-                            f"{actor_name} przekazuje zgłoszenie urzędu {ticket['office']} "
+                            f"{actor_name} przekazuje zgłoszenie – {office_label(tx, ticket)} "
                             f"(kategoria: {priority_label(ticket['priority'])}).",
                             text or ticket["description"] or None,
                         )
@@ -236,7 +236,7 @@ class MailNotifier:
                         Notice(
                             agent,
                             "Urząd odpowiedział — czas umowny znów biegnie",
-                            f"{actor_name} wznawia zgłoszenie urzędu {ticket['office']}: "
+                            f"{actor_name} wznawia zgłoszenie – {office_label(tx, ticket)}: "
                             "oczekiwanie na urząd zakończyło się, czas reakcji i naprawy liczy się dalej.",
                             None,
                         )

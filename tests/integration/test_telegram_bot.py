@@ -3,16 +3,20 @@
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from helpdesk.adapters.clock import ManualClock
 from helpdesk.adapters.files.articles import load_articles
 from helpdesk.bootstrap import Container
 from helpdesk.lifecycle import running
+from helpdesk.web.app import create_app
+from tests.support.forms import with_token
 from tests.support.telegram_api import FakeBotApi, Sent
 from tests.support.world import START, make_container, populate
 
@@ -417,3 +421,28 @@ async def test_a_question_between_answers_offers_may_be_about_and_the_chosen_art
     [proposal] = bot.container.kb_proposals.list(bot.world["koordynator"])
     assert (proposal["kind"], proposal["article_id"]) == ("phrasing", "tg-ezd-reset-hasla")
     assert proposal["text"] == "problem z hasłem" and proposal["proposed_by"] == "urz.plock"
+
+
+async def test_a_stranger_is_sent_to_the_account_page_and_links_with_the_code_it_gives(bot: Bot) -> None:
+    await bot.api.text(STRANGER, "Dzień dobry")
+    reply = await bot.api.wait_for(lambda s: s.chat_id == STRANGER)
+    site = bot.container.settings.public_url.rstrip("/")
+    assert f"{site}/konto" in reply.text and "Połącz z Telegramem" in reply.text
+    # The official signs in on the web, asks for a code on "Moje konto" and sends it to the bot.
+    bot.container.people.set_password("urz.slupno", "haslo-testowe-1")
+    async with TestClient(TestServer(create_app(bot.container))) as web:
+        form = {"login": "urz.slupno", "password": "haslo-testowe-1"}
+        assert (await web.post("/login", data=form, allow_redirects=False)).status == 303
+        page = await (await web.get("/konto")).text()
+        assert "<dd>niepołączony</dd>" in page and "Połącz z Telegramem" in page
+        page = await (await web.post("/konto/telegram", data=with_token(web))).text()
+        code = re.search(r"/start ([0-9A-F]{8})</code>", page)
+        assert code and "24 godziny" in page
+        await bot.api.text(STRANGER, f"/start {code[1]}")
+        await bot.api.wait_for(lambda s: s.chat_id == STRANGER and "połączone" in s.text)
+        assert bot.container.people.find(telegram_id=STRANGER).login == "urz.slupno"
+        page = await (await web.get("/konto")).text()
+        assert "<dd>połączony</dd>" in page and "Odłącz Telegram" in page
+        page = await (await web.post("/konto/telegram/odlacz", data=with_token(web))).text()
+        assert "Telegram odłączony." in page
+        assert bot.container.people.find(telegram_id=STRANGER) is None

@@ -781,18 +781,9 @@ async def test_a_wrong_current_password_counts_like_a_failed_login(web):
     assert statuses[0] == 401 and statuses[-1] == 429  # guessing through this form is throttled too
 
 
-async def test_a_person_links_telegram_with_a_code_from_their_account_page_and_can_unlink_it(web):
-    container = web.container
+async def test_without_a_bot_the_account_page_offers_no_telegram(web):
     official = await web("urz.plock")
     html = await (await official.get("/konto")).text()
-    assert "niepołączony" in html and "Połącz z Telegramem" in html
-    html = await (await official.post("/konto/telegram", data=with_token(official))).text()
-    code = re.search(r"/start ([0-9A-F]{8})</code>", html)
-    assert code and "24 godziny" in html
-    linked = container.people.link_telegram(code[1], 5550001, container.clock.now())
-    assert linked.login == "urz.plock"
-    html = await (await official.get("/konto")).text()
-    assert "<dd>połączony</dd>" in html and "Odłącz Telegram" in html
-    resp = await official.post("/konto/telegram/odlacz", data=with_token(official))
-    assert "Telegram odłączony." in await resp.text()
-    assert container.people.find(telegram_id=5550001) is None
+    assert "Moje konto" in html and "Telegram" not in html
+    resp = await official.post("/konto/telegram", data=with_token(official))
+    assert resp.status in (404, 405)

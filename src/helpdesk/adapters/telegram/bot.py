@@ -106,6 +106,8 @@ class TelegramBot:
         self.claims = claims
         self.rate = rate
         self.locks: dict[int, asyncio.Lock] = {}
+        # The desk's web address: people not yet linked get their code on its page "Moje konto".
+        self.site = settings.public_url.rstrip("/")
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.requests: tuple[AiohttpRequest, ...] = ()
         self.wake: asyncio.Event | None = None
@@ -299,7 +301,7 @@ class TelegramBot:
 
     async def unknown(self, chat_id: int, reply_to: int | None = None) -> None:
         """Answer someone not linked: how to get access, nothing else."""
-        await self.send(chat_id, Reply(self.t("access.unknown")), reply_to=reply_to)
+        await self.send(chat_id, Reply(self.t("access.unknown", url=self.site)), reply_to=reply_to)
 
     # --- commands -----------------------------------------------------------------------
     async def on_start(self, update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> None:
@@ -313,7 +315,9 @@ class TelegramBot:
             try:
                 linked = await self.run(self.people.link_telegram, code, user.id, now, chat=message.chat_id)
             except HelpdeskError as err:
-                await self.send(message.chat_id, Reply(self.t("access.bad_code", reason=str(err))))
+                await self.send(
+                    message.chat_id, Reply(self.t("access.bad_code", reason=str(err), url=self.site))
+                )
                 return
             await self.send(message.chat_id, Reply(self.t("access.linked", name=_first_name(linked))))
             return
@@ -346,7 +350,8 @@ class TelegramBot:
         unlinked = await self.run(self.people.unlink_telegram, user.id)
         await self.run(self.dialogue.forget, _key(user.id))
         await self.send(
-            message.chat_id, Reply(self.t("access.logged_out" if unlinked else "access.not_linked"))
+            message.chat_id,
+            Reply(self.t("access.logged_out" if unlinked else "access.not_linked", url=self.site)),
         )
 
     # --- messages -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The page "Moje konto" (/konto): what the help-desk knows of the signed-in person and what they
 can do about it themselves — change their web password, and link (or unlink) Telegram to talk to
-the bot — so nobody needs an administrator's command line for either.
+the bot (when the desk runs one) — so nobody needs an administrator's command line for either.
 
 A password change checks the current password like a login does (throttled; failures count) and
 ends every session of the person: the browser that asked gets a new one. A Telegram code is shown
@@ -49,6 +49,7 @@ async def _page(
         "error": error,
         "notice": DONE.get(request.query.get("zapisano", ""), ""),
         "code": code,
+        "telegram": container.telegram is not None,
     }
     return await render(request, "account.html", context, status=status, person=person)
 
@@ -107,5 +108,6 @@ def setup(app: web.Application) -> None:
     """Register the page and its forms."""
     app.router.add_get("/konto", account_page)
     app.router.add_post("/konto/haslo", password_post)
-    app.router.add_post("/konto/telegram", telegram_code_post)
-    app.router.add_post("/konto/telegram/odlacz", telegram_unlink_post)
+    if app[CONTAINER].telegram is not None:  # without a bot, there is nothing to link
+        app.router.add_post("/konto/telegram", telegram_code_post)
+        app.router.add_post("/konto/telegram/odlacz", telegram_unlink_post)

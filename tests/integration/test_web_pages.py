@@ -787,3 +787,12 @@ async def test_without_a_bot_the_account_page_offers_no_telegram(web):
     assert "Moje konto" in html and "Telegram" not in html
     resp = await official.post("/konto/telegram", data=with_token(official))
     assert resp.status in (404, 405)
+
+
+async def test_the_queue_names_the_office_only_where_tickets_of_several_offices_can_appear(web):
+    leader = await (await (await web("lider.plock")).get("/")).text()
+    assert '<th scope="col">Urząd</th>' not in leader and 'data-label="Urząd"' not in leader
+    boss = await (await (await web("koordynator")).get("/?widok=wszystkie")).text()
+    assert '<th scope="col">Urząd</th>' in boss and '<td data-label="Urząd">Urząd Miasta Płocka</td>' in boss
+    one = await (await (await web("koordynator")).get("/?office=1462011&widok=wszystkie")).text()
+    assert 'data-label="Urząd"' not in one  # one office chosen: said once above the table

@@ -167,6 +167,8 @@ async def home(request: web.Request) -> web.StreamResponse:
         # One office's tickets (a figure of the region overview led here): said, and kept by the
         # saved views and the filter form.
         "office_name": offices.get(chosen_office, chosen_office) if chosen_office else "",
+        # People of one office see only its tickets: a column repeating its name says nothing.
+        "one_office": person.role in OFFICE_ROLES or bool(chosen_office),
         "page_no": page_no,
         "pages": pages,
         "prev_url": "/?" + urlencode({**base, "strona": page_no - 1}) if page_no > 1 else "",

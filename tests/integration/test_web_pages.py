@@ -796,3 +796,28 @@ async def test_the_queue_names_the_office_only_where_tickets_of_several_offices_
     assert '<th scope="col">Urząd</th>' in boss and '<td data-label="Urząd">Urząd Miasta Płocka</td>' in boss
     one = await (await (await web("koordynator")).get("/?office=1462011&widok=wszystkie")).text()
     assert 'data-label="Urząd"' not in one  # one office chosen: said once above the table
+
+
+async def test_the_queue_shows_the_leaders_next_target_of_the_tickets_they_work_on(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "take")
+    leader = await web("lider.plock")
+
+    def cell(html):
+        row = html.split(f'href="/tickets/{web.ticket}"')[1].split("</tr>")[0]
+        return re.search(r'data-label="Termin 1. linii">(.*?)</td>', row, re.S)[1]
+
+    taken = cell(await (await leader.get("/?widok=wszystkie")).text())
+    assert "pierwsza odpowiedź:" in taken and "data-due=" in taken  # answer due first (8 h of 24 h)
+    container.tickets.act(people["lider.plock"], web.ticket, "reply", text="Sprawdzam.")
+    answered = cell(await (await leader.get("/?widok=wszystkie")).text())
+    assert "rozwiązanie lub przekazanie Wykonawcy:" in answered
+    container.clock.advance(days=7)  # far past a day of the office's working time
+    leader = await web("lider.plock")  # signed in again: a session lasts 12 hours
+    late = cell(await (await leader.get("/?widok=wszystkie")).text())
+    assert 'class="badge breached">przekroczony' in late and "rozwiązanie lub przekazanie Wykonawcy" in late
+    # The official is not shown the office's own targets; with the contractor they stop.
+    official = cell(await (await (await web("urz.plock")).get("/?widok=wszystkie")).text())
+    assert official.strip() == "—"
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD")
+    assert cell(await (await leader.get("/?widok=wszystkie")).text()).strip() == "—"

@@ -490,6 +490,14 @@ def recorded_notices(records: Iterable[Mapping[str, Any]]) -> set[tuple[str, str
 
 
 # --- the first line ------------------------------------------------------------------------------
+class NextTarget(NamedTuple):
+    """One of the leaders' running targets: which clock, when it is due, whether it has passed."""
+
+    metric: str
+    due: datetime | None  # None once passed
+    passed: bool
+
+
 class FirstLineMetric(NamedTuple):
     """One of the leaders' clocks: working seconds of the office calendar against its target."""
 

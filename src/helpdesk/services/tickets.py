@@ -17,6 +17,7 @@ from helpdesk.domain.inputs import check_text, clean_line, clean_multiline
 from helpdesk.domain.offices import COMPONENT_LABELS_PL, parse_component
 from helpdesk.domain.people import Person, TicketScope, can_see
 from helpdesk.domain.roles import SEE_ALL_ROLES, Role
+from helpdesk.domain.sla import NextTarget
 from helpdesk.domain.tickets import (
     CREATE_ROLES,
     PRIORITY_LABELS_PL,
@@ -105,6 +106,10 @@ class SlaPolicy(Protocol):
 
     def first_line(self, records: Sequence[EventRecord], now: datetime) -> dict[str, Any] | None:
         """The first line's clocks of a ticket (None without office terms)."""
+        ...
+
+    def first_line_next(self, records: Sequence[EventRecord], now: datetime) -> NextTarget | None:
+        """The leaders' next running target of a ticket (None when none runs)."""
         ...
 
 
@@ -630,6 +635,30 @@ class TicketService:
         system = row.get("system")
         result["system_name"] = self.rollout.system_name(system) if self.rollout and system else None
         return result
+
+    def first_line_next(self, actor: Person, ids: Sequence[str]) -> dict[str, NextTarget]:
+        """The leaders' next running target of each of `ids` that a leader is working on (taken or
+        reopened, not waiting, not with the contractor), read in one transaction; tickets `actor`
+        may not see, and those with no target running, are left out. An untaken ticket's next
+        instant is its `first_line_due` already."""
+        if self.sla is None or not ids:
+            return {}
+        nos = [parse_ticket_id(i) for i in ids[:MAX_PER_PAGE]]
+        sla = self.sla
+
+        def _do(tx: EventRepo) -> dict[str, list[EventRecord]]:
+            found: dict[str, list[EventRecord]] = {}
+            for no in nos:
+                row = tx.ticket(no)
+                if row is None or not can_see(actor, _scope(row)) or row["escalated"]:
+                    continue
+                if row["state"] in (State.IN_PROGRESS.value, State.REOPENED.value):
+                    found[format_ticket_id(no)] = tx.events(no)
+            return found
+
+        now = self.clock.now()
+        targets = {tid: sla.first_line_next(records, now) for tid, records in self.db.read(_do).items()}
+        return {tid: target for tid, target in targets.items() if target is not None}
 
     def overview(self, actor: Person) -> list[dict[str, Any]]:
         """The region at a glance, per office with open tickets (coordinators, auditors, admins)."""

@@ -18,6 +18,7 @@ from helpdesk.domain.errors import Conflict
 from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
 from helpdesk.domain.sla import (
     ClockEvent,
+    NextTarget,
     TicketSla,
     compute_first_line,
     compute_sla,
@@ -138,6 +139,27 @@ class LiveSla:
                 due = found.calendar.add_working_seconds(now, metric.target - metric.elapsed)
             shown["metrics"][name]["due_at"] = self._time(due)
         return shown
+
+    def first_line_next(self, records: Sequence[Mapping[str, Any]], now: datetime) -> NextTarget | None:
+        """The leaders' next running target: the first one already passed, else the one due
+        soonest (None when none runs or the office has no targets). A ticket waiting for its
+        official does not count: ask only about one being worked on."""
+        events = sorted(clock_events(records), key=lambda e: (e.at, e.seq))
+        timed = [(e.at.timestamp(), e.seq, e) for e in events]
+        found = compute_first_line(timed, self.book(), now.timestamp())
+        if found is None:
+            return None
+        soonest: NextTarget | None = None
+        for name in FIRST_LINE_METRICS:
+            metric = found.metrics[name]
+            if not metric.running or metric.target is None:
+                continue
+            if metric.elapsed > metric.target:
+                return NextTarget(name, None, True)
+            due = found.calendar.add_working_seconds(now, metric.target - metric.elapsed)
+            if soonest is None or (soonest.due is not None and due < soonest.due):
+                soonest = NextTarget(name, due, False)
+        return soonest
 
     def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
         """The live clocks as the API shows them: the replay's fields plus due and warning times."""

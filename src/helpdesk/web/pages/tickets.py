@@ -16,6 +16,7 @@ from aiohttp import web
 from helpdesk.domain import events as ev
 from helpdesk.domain.errors import HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.events import INTERNAL_EVENTS
+from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL
 from helpdesk.domain.offices import component_short_label
 from helpdesk.domain.people import Person
 from helpdesk.domain.roles import OFFICE_ROLES, SEE_ALL_ROLES, Role
@@ -147,6 +148,21 @@ async def home(request: web.Request) -> web.StreamResponse:
     chosen_office = filters.get("office", "")
     offices = await run(request, container.people.office_names, [*codes, chosen_office])
     names = await run(request, container.people.names, [t["assignee"] for t in result["items"]])
+    # The leaders' next target of the tickets they are working on (the untaken ones show their
+    # take reminder already); an official is not shown the office's own targets.
+    next_targets: dict[str, dict[str, Any]] = {}
+    if person.role is not Role.OFFICIAL:
+        found = await run(
+            request, container.tickets.first_line_next, person, [t["id"] for t in result["items"]]
+        )
+        next_targets = {
+            tid: {
+                "label": FIRST_LINE_LABELS_PL.get(target.metric, target.metric),
+                "due": target.due.isoformat() if target.due else "",
+                "passed": target.passed,
+            }
+            for tid, target in found.items()
+        }
     drafts = proposals = 0
     if person.role in REVIEW_ROLES:
         drafts = await run(request, container.kb_drafts.count, person)
@@ -162,6 +178,7 @@ async def home(request: web.Request) -> web.StreamResponse:
         "error": error,
         "offices": offices,
         "names": names,
+        "next_targets": next_targets,
         "assignees": assignees,
         "no_assignee": NO_ASSIGNEE,
         # One office's tickets (a figure of the region overview led here): said, and kept by the

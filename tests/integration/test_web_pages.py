@@ -821,3 +821,47 @@ async def test_the_queue_shows_the_leaders_next_target_of_the_tickets_they_work_
     assert official.strip() == "—"
     container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD")
     assert cell(await (await leader.get("/?widok=wszystkie")).text()).strip() == "—"
+
+
+async def test_a_leader_answers_with_an_article_chosen_on_the_page_and_the_question_is_proposed(web):
+    from helpdesk.adapters.files.articles import load_articles
+    from tests.browser.support import REPO
+
+    people, container = web.people, web.container
+    container.kb.import_articles(load_articles([REPO / "knowledge_base"]))
+    question = "Czytnik nie widzi karty z podpisem kwalifikowanym"
+    asked = container.kb.answer(question, people["urz.plock"], channel="web")
+    ticket = container.tickets.create(people["urz.plock"], NewTicket(question, question))
+    container.kb.link_ticket(asked["query_id"], int(ticket["id"].split("-")[1]))
+    container.tickets.act(people["lider.plock"], ticket["id"], "take")
+    leader = await web("lider.plock")
+    html = unescape(await (await leader.get(f"/tickets/{ticket['id']}")).text())
+    picker = re.search(r'<select id="article-reply" name="article"[^>]*>(.*?)</select>', html, re.S)
+    assert picker and "Najbliższe temu zgłoszeniu" in picker[1] and "Wszystkie artykuły" in picker[1]
+    closest = re.findall(r'<option value="([^"]+)">', picker[1].split("Wszystkie artykuły")[0])
+    assert closest, "the articles closest to the ticket come first"
+    textarea = re.search(r'<textarea id="text-reply"[^>]*>', html)[0]
+    assert "required" not in textarea  # an article alone is an answer
+    # The article alone is the answer: its link reaches the official and the question is proposed.
+    data = with_token(leader, {"action": "reply", "text": "", "article": closest[0]})
+    resp = await leader.post(f"/tickets/{ticket['id']}/act", data=data)
+    assert resp.status == 200
+    detail = container.tickets.get(people["lider.plock"], ticket["id"])
+    replied = [e for e in detail["events"] if e["type"] == "replied"][-1]
+    assert f"/kb/{closest[0]}" in replied["text"] and replied["text"].startswith("Artykuł w bazie wiedzy:")
+    [proposal] = container.kb_proposals.list(people["koordynator"])
+    assert (proposal["article_id"], proposal["text"]) == (closest[0], question)
+    # Neither a note nor an article: refused with the reason, nothing recorded.
+    data = with_token(leader, {"action": "reply", "text": " ", "article": ""})
+    resp = await leader.post(f"/tickets/{ticket['id']}/act", data=data)
+    assert resp.status == 400 and "wpisz notatkę" in await resp.text()
+    # An agent gets no picker (the contractor answers in its own words).
+    container.tickets.act(people["lider.plock"], ticket["id"], "escalate", component="PODPIS")
+    agent = next(
+        p
+        for login, p in people.items()
+        if login.startswith("agent")
+        and p.contractor == container.tickets.get(people["koordynator"], ticket["id"])["contractor"]
+    )
+    page = await (await (await web(agent.login)).get(f"/tickets/{ticket['id']}")).text()
+    assert 'name="article"' not in page

@@ -241,6 +241,15 @@ class KbService:
         matcher, articles = self.matcher()
         return matcher.answer(text), articles
 
+    def pointers(self, text: str, limit: int = 5) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """What a leader may point a ticket to: (the articles closest to its text, best first,
+        whatever the confidence; every published article by title), each as (id, title)."""
+        verdict, articles = self.match(text[:MAX_QUESTION])
+        ranked = [aid for aid, _score in verdict.candidates if aid in articles]
+        closest = [(aid, articles[aid].title) for aid in ranked[:limit]]
+        everything = sorted(((a.id, a.title) for a in articles.values()), key=lambda pair: pair[1].lower())
+        return closest, everything
+
     def answer(
         self, text: str, person: Person | None = None, channel: str = "api", record: bool = True
     ) -> dict[str, Any]:

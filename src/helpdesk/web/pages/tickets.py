@@ -309,6 +309,11 @@ async def _ticket(
         }
         for c in container.contracts.values()
     ]
+    # A leader's answer may point to an article: the closest to the ticket first, then all of them.
+    pointers: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
+    if {Action.REPLY, Action.RESOLVE} & set(allowed) and person.role is not Role.AGENT:
+        text = f"{ticket['title']}\n{ticket['description'] or ''}"
+        pointers = await run(request, container.kb.pointers, text)
     # The contract a ticket is under, by its title where the file gives one (ids are for auditors).
     under = container.contracts.get(ticket["contract"] or "")
     context = {
@@ -338,6 +343,8 @@ async def _ticket(
         "max_bytes": container.settings.attachment_max_bytes,
         "rollout_line": office_pages.ticket_line(ticket, person),
         "confirm": _confirmation(ticket, events, allowed, person, names),
+        "closest_articles": pointers[0],
+        "all_articles": pointers[1],
         "chain": chain,
         "can_verify": person.role in SEE_ALL_ROLES,
     }
@@ -388,7 +395,8 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
     container = request.app[CONTAINER]
     ticket_id = request.match_info["id"]
     typed = {
-        k: str(form.get(k, "")) for k in ("action", "text", "priority", "component", "contract", "assignee")
+        k: str(form.get(k, ""))
+        for k in ("action", "text", "priority", "component", "contract", "assignee", "article")
     }
     action = typed["action"]
     try:
@@ -414,7 +422,10 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
             if not changed:
                 raise InvalidInput("nic się nie zmieniło: wybierz inny komponent lub priorytet")
         else:
-            if action in {a.value for a in NOTE_REQUIRED} and not typed["text"].strip():
+            text = typed["text"]
+            if typed["article"]:  # the link is the answer, or follows the note (and teaches the KB)
+                text = await run(request, container.kb.with_article_link, text, typed["article"])
+            if action in {a.value for a in NOTE_REQUIRED} and not text.strip():
                 raise InvalidInput("wpisz notatkę – bez niej druga strona nie będzie wiedziała, co zrobiono")
             await run(
                 request,
@@ -422,7 +433,7 @@ async def ticket_act(request: web.Request) -> web.StreamResponse:
                     person,
                     ticket_id,
                     action,
-                    text=typed["text"] or None,
+                    text=text or None,
                     priority=typed["priority"] or None,
                     component=typed["component"] or None,
                     contract=typed["contract"] or None,

@@ -4,6 +4,7 @@ add and block the people of an office."""
 from dataclasses import dataclass
 
 from helpdesk.domain.errors import Forbidden, InvalidInput
+from helpdesk.domain.inputs import check_text, clean_line
 from helpdesk.domain.roles import (
     MAX_REPRESENTATIVES_PER_OFFICE,
     OFFICE_ROLES,
@@ -104,9 +105,12 @@ def validate_login(login: str) -> str:
 def validate_email(email: str) -> str:
     """An e-mail address as stored: trimmed and lower-case; InvalidInput when it cannot be one."""
     value = email.strip()
-    if "@" not in value or len(value) > 254 or any(c.isspace() for c in value):
-        raise InvalidInput(f"niepoprawny adres e-mail '{email[:254]}'")
+    if "@" not in value or len(value) > 254 or not value.isprintable() or any(c.isspace() for c in value):
+        raise InvalidInput(f"niepoprawny adres e-mail '{clean_line(check_text(email, 'email'))[:254]}'")
     return value.lower()
+
+
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -133,13 +137,20 @@ def new_person(
     telegram_id: int | None = None,
 ) -> NewPerson:
     """The fields of a person to register, checked and normalised; InvalidInput names the wrong one."""
-    if not name.strip():
+    # One line: a name goes into mail headers and notices (control characters become spaces).
+    clean = clean_line(check_text(name, "name"))
+    if not clean:
         raise InvalidInput("imię i nazwisko nie może być puste")
+    if len(clean) > MAX_NAME:
+        raise InvalidInput(f"imię i nazwisko jest za długie (najwyżej {MAX_NAME} znaków)")
+    office = (jst or "").strip() or None
+    if office is not None and not (office.isascii() and office.isprintable() and len(office) <= 20):
+        raise InvalidInput(f"niepoprawny kod urzędu '{clean_line(check_text(office, 'office'))[:20]}'")
     return NewPerson(
         login=validate_login(login),
-        name=name.strip(),
+        name=clean,
         role=parse_role(role),
-        jst=(jst or "").strip() or None,
+        jst=office,
         contractor=contractor or None,
         email=validate_email(email) if email is not None and email.strip() else None,
         telegram_id=telegram_id,

@@ -5,7 +5,14 @@ the people of every office, admins anyone; nobody blocks themselves."""
 import pytest
 
 from helpdesk.domain.errors import Forbidden, InvalidInput
-from helpdesk.domain.people import Person, can_block, can_manage, new_person, require_manage
+from helpdesk.domain.people import (
+    Person,
+    can_block,
+    can_manage,
+    manages_anyone,
+    new_person,
+    require_manage,
+)
 from helpdesk.domain.roles import Role
 
 PLOCK, SLUPNO = "1462011", "1419112"
@@ -42,6 +49,12 @@ def test_coordinators_manage_the_people_of_every_office_and_admins_anyone():
 def test_the_other_roles_manage_nobody(role):
     actor = person("x", role, PLOCK if role in (Role.OFFICIAL, Role.LEADER) else None)
     assert not any(can_manage(actor, r, PLOCK) for r in Role)
+    assert not manages_anyone(actor)
+
+
+def test_who_manages_anyone_is_offered_an_import():
+    assert manages_anyone(REP) and manages_anyone(COORDINATOR) and manages_anyone(ADMIN)
+    assert not manages_anyone(person("przedst.x", Role.REPRESENTATIVE, None))
 
 
 def test_nobody_blocks_themselves_and_a_representative_blocks_only_their_office_s_officials_and_leaders():

@@ -180,6 +180,11 @@ def can_manage(actor: Person, role: Role, office: str | None) -> bool:
     )
 
 
+def manages_anyone(actor: Person) -> bool:
+    """Whether `actor` may manage anyone at all (who may be offered an import)."""
+    return any(can_manage(actor, role, actor.jst) for role in Role)
+
+
 def can_block(actor: Person, person: Person) -> bool:
     """May `actor` block or unblock `person`? As `can_manage`, and never themselves."""
     return person.login != actor.login and can_manage(actor, person.role, person.jst)

@@ -26,7 +26,14 @@ from typing import Any
 
 from helpdesk.domain.errors import Forbidden, HelpdeskError, InvalidInput, TooLarge
 from helpdesk.domain.inputs import ascii_int
-from helpdesk.domain.people import NewPerson, OfficeHints, Person, new_person, require_manage
+from helpdesk.domain.people import (
+    NewPerson,
+    OfficeHints,
+    Person,
+    manages_anyone,
+    new_person,
+    require_manage,
+)
 from helpdesk.domain.roles import Role
 from helpdesk.services.people import MAX_CSV_BYTES, check_admission, person_values
 from helpdesk.services.ports import Database, PeopleRepo
@@ -236,6 +243,8 @@ def import_people(
 ) -> ImportResult:
     """Import a people file in one transaction, all lines or none, on behalf of `actor` (None: the
     operator at the console). InvalidInput (400) or Forbidden (403) names the lines; TooLarge over 5 MB."""
+    if actor is not None and not manages_anyone(actor):
+        raise Forbidden("import osób jest dla przedstawicieli urzędów, koordynatorów i administratorów")
     lines = parse_people_csv(data)
     check_rights(actor, lines)
     known = set(contractors)

@@ -18,6 +18,7 @@ from helpdesk.web import (
     office_pages,
     openapi,
     pages,
+    people_api,
     reports_api,
     rollout_api,
 )
@@ -49,6 +50,7 @@ def create_app(container: Container) -> web.Application:
     pages.setup(app)
     reports_api.setup(app)
     rollout_api.setup(app)
+    people_api.setup(app)
     calendar_api.setup(app)
     calendar_pages.setup(app)
     office_pages.setup(app)  # the rollout: office profiles, schedule, trainings, domain systems

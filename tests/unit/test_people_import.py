@@ -236,3 +236,18 @@ def test_what_a_database_or_a_mail_header_cannot_take_is_refused_or_made_one_lin
     ]:
         with pytest.raises(InvalidInput, match=needle):
             parse_people_csv(HEADER + row + "\n")
+
+
+def test_an_office_s_page_imports_only_that_office_s_people(db):
+    coordinator = who(db, "koordynator")
+    text = HEADER + "a.1,A,official,1462011,,\nb.1,B,official,1419112,,\nk.1,K,auditor,,,\n"
+    with pytest.raises(InvalidInput) as caught:
+        import_people(db, CONTRACTORS, text, NOW, None, office=PLOCK)
+    assert str(caught.value) == (
+        "linia 3: na stronie urzędu 1462011 importuje się tylko osoby tego urzędu; "
+        "linia 4: na stronie urzędu 1462011 importuje się tylko osoby tego urzędu"
+    )
+    assert "a.1" not in logins(db)
+    assert import_people(
+        db, CONTRACTORS, HEADER + "a.1,A,official,1462011,,\n", NOW, coordinator, office=PLOCK
+    ) == (ImportResult(1, 0, 0))

@@ -234,19 +234,34 @@ def _plan(
     return added, updates, unchanged
 
 
+def check_office(lines: Iterable[PersonLine], office: str) -> None:
+    """InvalidInput, naming every line, unless each line is a person of `office` (an office's page
+    imports its own people only)."""
+    errors = _Errors()
+    for item in lines:
+        if item.person.jst != office:
+            errors.add(item.line, f"na stronie urzędu {office} importuje się tylko osoby tego urzędu")
+    errors.raise_as(InvalidInput)
+
+
 def import_people(
     db: Database[PeopleRepo],
     contractors: Collection[str],
     data: str,
     now: datetime,
     actor: Person | None = None,
+    *,
+    office: str | None = None,
 ) -> ImportResult:
     """Import a people file in one transaction, all lines or none, on behalf of `actor` (None: the
-    operator at the console). InvalidInput (400) or Forbidden (403) names the lines; TooLarge over 5 MB."""
+    operator at the console), of `office` only when one is named. InvalidInput (400) or Forbidden
+    (403) names the lines; TooLarge over 5 MB."""
     if actor is not None and not manages_anyone(actor):
         raise Forbidden("import osób jest dla przedstawicieli urzędów, koordynatorów i administratorów")
     lines = parse_people_csv(data)
     check_rights(actor, lines)
+    if office is not None:
+        check_office(lines, office)
     known = set(contractors)
 
     def _do(tx: PeopleRepo) -> ImportResult:

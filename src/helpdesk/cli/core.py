@@ -2,11 +2,12 @@
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from helpdesk.cli import EXIT_OK, CliContext, calendars, emit_json
 from helpdesk.cli import offices as offices_cli
-from helpdesk.domain.errors import InvalidInput
+from helpdesk.domain.errors import InvalidInput, TooLarge, describe_os_error
 from helpdesk.services.texts import plural_pl
 
 
@@ -40,7 +41,7 @@ def register(sub: Any) -> None:
     p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
-    users = sub.add_parser("users", help="osoby: dodawanie, tokeny API, hasła, kody Telegram")
+    users = sub.add_parser("users", help="osoby: dodawanie i import z CSV, tokeny API, hasła, kody Telegram")
     usub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=sub._parser_class)
     usub.required = True
     p = usub.add_parser("add", help="dodaj osobę")
@@ -55,6 +56,14 @@ def register(sub: Any) -> None:
     p.add_argument("--telegram-id", type=_telegram_id, help="identyfikator użytkownika w Telegramie (liczba)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_users_add)
+    p = usub.add_parser(
+        "import",
+        help="dodaj lub zaktualizuj osoby z pliku CSV (login,name,role,office,email,telegram_id) — "
+        "wszystkie linie albo żadna",
+    )
+    p.add_argument("file", help="plik CSV w UTF-8 (przecinek albo średnik między polami)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users_import)
     p = usub.add_parser("list", help="osoby: login, imię i nazwisko, rola, urząd, kanały, czy zablokowana")
     p.add_argument("--office", metavar="KOD", help="tylko osoby tego urzędu (kod TERYT)")
     p.add_argument("--role", help="tylko osoby tej roli (official, leader, …)")
@@ -212,6 +221,27 @@ def cmd_users_add(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     else:
         print(f"Dodano: {person.login} ({person.name}, {person.role.value})")
+    return EXIT_OK
+
+
+def cmd_users_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import people from a CSV file, all lines or none (services/people_import.py)."""
+    from helpdesk.services.people import MAX_CSV_BYTES
+    from helpdesk.services.people_import import import_people, summary_pl
+
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise TooLarge(f"{path}: plik CSV jest za duży (limit 5 MB)")
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidInput(f"{path}: nie można odczytać pliku ({describe_os_error(err)})") from err
+    c = ctx.container()
+    try:
+        result = import_people(c.db, c.people.contractors, text, c.clock.now())
+    except InvalidInput as err:
+        raise InvalidInput(f"{path}: {err}") from err
+    emit_json(result.as_dict()) if args.json else print(summary_pl(result))
     return EXIT_OK
 
 

@@ -15,10 +15,28 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from helpdesk.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from helpdesk.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 from helpdesk.domain.offices import Office, make_office
-from helpdesk.domain.people import Person, check_new_person, validate_login
+from helpdesk.domain.people import (
+    CLI_HINTS,
+    NewPerson,
+    OfficeHints,
+    Person,
+    can_block,
+    can_manage,
+    check_new_person,
+    new_person,
+    require_manage,
+)
 from helpdesk.domain.roles import Role, parse_role
 from helpdesk.domain.throttle import Limit, after_failure, blocked_for, seconds
 from helpdesk.services.ports import Credential, Database, PeopleRepo, TrustRepo
@@ -126,6 +144,65 @@ def parse_offices_csv(data: str) -> list[Office]:
     return offices
 
 
+def check_admission(
+    new: NewPerson,
+    office: Office | None,
+    leaders: int,
+    representatives: int,
+    contractors: set[str],
+    *,
+    login_taken: bool,
+    telegram_taken: bool,
+    hints: OfficeHints = CLI_HINTS,
+) -> None:
+    """InvalidInput unless `new` may join: its office is known, the office rules hold with the
+    office's `leaders` and `representatives` so far, its login and Telegram account are free.
+    One check for every way people are added (one by one, or a whole file: services/people_import.py)."""
+    if new.jst and office is None:
+        raise InvalidInput(f"nieznany urząd '{new.jst}' (zaimportuj rejestr: helpdesk offices import)")
+    leaders_max = office.leaders_max if office else None
+    check_new_person(
+        new.role, new.jst, new.contractor, leaders, representatives, leaders_max, contractors, hints
+    )
+    if login_taken:
+        raise InvalidInput(f"login '{new.login}' jest już zajęty")
+    if telegram_taken:
+        raise InvalidInput(f"konto Telegram {new.telegram_id} jest już powiązane z inną osobą")
+
+
+def person_values(new: NewPerson, now: datetime) -> dict[str, Any]:
+    """The stored columns of a person registered at `now` (active)."""
+    return {
+        "login": new.login,
+        "name": new.name,
+        "role": new.role.value,
+        "jst": new.jst,
+        "contractor": new.contractor,
+        "email": new.email,
+        "telegram_id": new.telegram_id,
+        "created_at": now,
+        "active": True,
+    }
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One person of an office as its page lists them for someone who manages its people."""
+
+    person: Person
+    active: bool
+    can_block: bool  # may the viewer block (or unblock) this person
+
+
+@dataclass(frozen=True)
+class OfficeRoster:
+    """An office's people for someone who manages them, and the roles that person may add."""
+
+    office: str
+    roles: tuple[Role, ...]
+    people: list[RosterEntry]
+
+
 class PeopleService:
     """Use cases around people, offices and credentials."""
 
@@ -216,43 +293,66 @@ class PeopleService:
         telegram_id: int | None = None,
     ) -> Person:
         """Register a person after checking the office rules (one representative, 1–3 leaders)."""
-        login = validate_login(login)
-        role_ = parse_role(role)
-        if not name.strip():
-            raise InvalidInput("imię i nazwisko (--name) nie może być puste")
-        if email is not None and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-            raise InvalidInput(f"niepoprawny adres e-mail '{email}'")
+        new = new_person(
+            login=login,
+            name=name,
+            role=role,
+            jst=jst,
+            contractor=contractor,
+            email=email,
+            telegram_id=telegram_id,
+        )
+        return self.db.write(lambda tx: self._register(tx, new, now))
 
-        def _do(tx: PeopleRepo) -> Person:
-            office = tx.get_office(jst) if jst else None
-            if jst and office is None:
-                raise InvalidInput(f"nieznany urząd '{jst}' (zaimportuj rejestr: helpdesk offices import)")
-            check_new_person(
-                role_,
-                jst,
-                contractor,
-                tx.count_role_in_office(jst, "leader") if jst else 0,
-                tx.count_role_in_office(jst, "representative") if jst else 0,
-                office.leaders_max if office else None,
-                self.contractors,
-            )
-            if tx.person_by("login", login) is not None:
-                raise InvalidInput(f"login '{login}' jest już zajęty")
-            if telegram_id is not None and tx.person_by("telegram_id", telegram_id) is not None:
-                raise InvalidInput(f"konto Telegram {telegram_id} jest już powiązane z inną osobą")
-            return tx.add_person(
-                {
-                    "login": login,
-                    "name": name.strip(),
-                    "role": role_.value,
-                    "jst": jst,
-                    "contractor": contractor,
-                    "email": email.strip().lower() if email else None,
-                    "telegram_id": telegram_id,
-                    "created_at": now,
-                    "active": True,
-                }
-            )
+    def _register(self, tx: TrustRepo, new: NewPerson, now: datetime) -> Person:
+        office = tx.get_office(new.jst) if new.jst else None
+        check_admission(
+            new,
+            office,
+            tx.count_role_in_office(new.jst, Role.LEADER.value) if new.jst else 0,
+            tx.count_role_in_office(new.jst, Role.REPRESENTATIVE.value) if new.jst else 0,
+            self.contractors,
+            # Blocked people keep their login: it is taken too.
+            login_taken=tx.any_person(new.login) is not None,
+            telegram_taken=new.telegram_id is not None
+            and tx.person_by("telegram_id", new.telegram_id) is not None,
+        )
+        return tx.add_person(person_values(new, now))
+
+    def add_office_person(
+        self, actor: Person, code: str, *, login: str, name: str, role: str, email: str | None, now: datetime
+    ) -> Person:
+        """Register a person of office `code` on behalf of `actor` (its representative, a coordinator or
+        an admin: domain/people.py `can_manage`); the office rules as `add_person`."""
+        new = new_person(login=login, name=name, role=role, jst=code, email=email)
+        require_manage(actor, new.role, new.jst)
+        return self.db.write(lambda tx: self._register(tx, new, now))
+
+    def office_roster(self, actor: Person, code: str) -> OfficeRoster | None:
+        """The people of office `code`, blocked ones too, with what `actor` may do to each and which
+        roles they may add; None when `actor` may manage nobody there (the page then offers nothing)."""
+        roles = tuple(
+            r for r in (Role.OFFICIAL, Role.LEADER, Role.REPRESENTATIVE) if can_manage(actor, r, code)
+        )
+        if not roles:
+            return None
+        people = self.list_people(code)
+        return OfficeRoster(
+            code, roles, [RosterEntry(p, active, can_block(actor, p)) for p, active in people]
+        )
+
+    def set_enabled_in_office(self, actor: Person, code: str, login: str, enabled: bool) -> Person:
+        """Block or unblock a person of office `code` on behalf of `actor` (`can_block`: never oneself)."""
+
+        def _do(tx: TrustRepo) -> Person:
+            person = tx.any_person(login.strip())
+            if person is None or person.jst != code:
+                raise NotFound(f"w urzędzie {code} nie ma osoby o loginie '{login[:64]}'")
+            if person.login == actor.login:
+                raise Forbidden("nie można zablokować ani odblokować własnego konta")
+            require_manage(actor, person.role, person.jst)
+            self._set_active(tx, person, enabled)
+            return person
 
         return self.db.write(_do)
 
@@ -420,11 +520,15 @@ class PeopleService:
 
         def _do(tx: TrustRepo) -> tuple[Person, int]:
             person = self._anyone(tx, login)
-            tx.set_active(person.id, enabled)
-            ended = 0 if enabled else tx.drop_credentials(person.id, ("session",))
-            return person, ended
+            return person, self._set_active(tx, person, enabled)
 
         return self.db.write(_do)
+
+    @staticmethod
+    def _set_active(tx: TrustRepo, person: Person, enabled: bool) -> int:
+        """Enable or disable `person`; disabling ends their web sessions (how many ended)."""
+        tx.set_active(person.id, enabled)
+        return 0 if enabled else tx.drop_credentials(person.id, ("session",))
 
     def is_enabled(self, login: str) -> bool:
         """Whether the person with `login` may use the help-desk."""

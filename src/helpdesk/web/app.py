@@ -16,8 +16,10 @@ from helpdesk.web import (
     kb_api,
     middlewares,
     office_pages,
+    office_people_pages,
     openapi,
     pages,
+    people_api,
     reports_api,
     rollout_api,
 )
@@ -49,9 +51,11 @@ def create_app(container: Container) -> web.Application:
     pages.setup(app)
     reports_api.setup(app)
     rollout_api.setup(app)
+    people_api.setup(app)
     calendar_api.setup(app)
     calendar_pages.setup(app)
     office_pages.setup(app)  # the rollout: office profiles, schedule, trainings, domain systems
+    office_people_pages.setup(app)  # an office's people: add, block, import
     settings = container.settings
     if container.telegram is not None and settings.telegram_webhook_url:
         from helpdesk.adapters.telegram.webhook import add_webhook_route

@@ -21,6 +21,9 @@ from helpdesk.domain import rollout as ro
 from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
+from helpdesk.domain.roles import ROLE_LABELS_PL
+from helpdesk.services.people import OfficeRoster
+from helpdesk.services.people_import import ImportResult, summary_pl
 from helpdesk.services.texts import DATE_FORMAT_PL, in_polish
 from helpdesk.web.common import CONTAINER, optional_person, run
 from helpdesk.web.middlewares import status_of
@@ -118,10 +121,20 @@ def _milestone_kinds(o: Mapping[str, Any]) -> dict[str, str]:
     return kinds
 
 
-@page
-async def office_page(request: web.Request, person: Person) -> web.StreamResponse:
-    """GET /offices/{code}: the office's profile, people, plan and training, with its forms."""
-    o = await run(request, request.app[CONTAINER].rollout.office, person, request.match_info["code"])
+async def office_view(
+    request: web.Request,
+    person: Person,
+    code: str,
+    *,
+    people_form: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The office's page; after a people form that was refused, with what was typed and why
+    (`people_form`: `add` the fields typed, `add_error`, `csv`, `import_error`)."""
+    container = request.app[CONTAINER]
+    o = await run(request, container.rollout.office, person, code)
+    # Whom the person may add, block or import here is the people service's to say (None: no one).
+    roster = await run(request, container.people.office_roster, person, code)
     for m in o["milestones"]:
         # While a wait has no end the milestone waits on the office: its row offers "delivered"
         # instead of a new wait.
@@ -130,7 +143,7 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
     context = {
         "o": o,
         "can": o["can_edit"],
-        "saved": bool(request.query.get("zapisano")),
+        "saved": bool(request.query.get("zapisano")) and status == 200,
         "calendar_days": days_in_words(calendar.get("days") or []),
         "calendar_hours": "–".join(calendar.get("hours") or []),
         "needs": {n["code"] for n in o["needs"]},
@@ -140,12 +153,42 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
         "computerisation_labels": ro.COMPUTERISATION_LABELS_PL,
         "needs_labels": ro.NEEDS_PL,
         "wait_reason_labels": ro.WAIT_REASON_LABELS_PL,
+        "roster": roster,
+        "role_labels": {r.value: ROLE_LABELS_PL[r] for r in roster.roles} if roster else {},
+        "people_notice": _people_notice(request.query, roster) if status == 200 else "",
+        "people_form": people_form or {},
     }
-    return await _show(request, "office.html", o["name"], context, person)
+    return await _show(request, "office.html", o["name"], context, person, status=status)
 
 
-def _back(code: str) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(f"/offices/{quote(code, safe='')}?zapisano=1")
+@page
+async def office_page(request: web.Request, person: Person) -> web.StreamResponse:
+    """GET /offices/{code}: the office's profile, people, plan and training, with its forms."""
+    return await office_view(request, person, request.match_info["code"])
+
+
+PEOPLE_NOTICES = {"dodano": "Dodano", "zablokowano": "Zablokowano", "odblokowano": "Odblokowano"}
+
+
+def _people_notice(query: Mapping[str, str], roster: OfficeRoster | None) -> str:
+    """What the people section says after its form came back (`?dodano=LOGIN`, `?zablokowano=LOGIN`,
+    `?odblokowano=LOGIN`, `?zaimportowano=ADDED,UPDATED,UNCHANGED`): only names of the office's people
+    and numbers, so a crafted link cannot put words on the page."""
+    if roster is None:
+        return ""
+    names = {entry.person.login: entry.person.name for entry in roster.people}
+    for key, verb in PEOPLE_NOTICES.items():
+        if query.get(key) in names:
+            return f"{verb}: {names[query[key]]}"
+    counts = query.get("zaimportowano", "").split(",")
+    if len(counts) == 3 and all(c.isascii() and c.isdigit() and len(c) < 7 for c in counts):
+        return summary_pl(ImportResult(*(int(c) for c in counts)))
+    return ""
+
+
+def back_to_office(code: str, query: str = "zapisano=1") -> web.HTTPSeeOther:
+    """Back to the office's page after a form, saying what was done (`query`)."""
+    return web.HTTPSeeOther(f"/offices/{quote(code, safe='')}?{query}")
 
 
 @page
@@ -161,7 +204,7 @@ async def office_profile_post(request: web.Request, person: Person) -> web.Strea
         "notes": str(form.get("notes", "")),
     }
     await run(request, request.app[CONTAINER].rollout.update_profile, person, code, data)
-    raise _back(code)
+    raise back_to_office(code)
 
 
 @page
@@ -171,7 +214,7 @@ async def standin_post(request: web.Request, person: Person) -> web.StreamRespon
     code, login = request.match_info["code"], request.match_info["login"]
     standin = str(form.get("standin", "")) or None
     await run(request, request.app[CONTAINER].rollout.set_standin, person, code, login, standin)
-    raise _back(code)
+    raise back_to_office(code)
 
 
 def _milestone_form(form: Any) -> dict[str, Any]:
@@ -193,7 +236,7 @@ async def milestone_add_post(request: web.Request, person: Person) -> web.Stream
     await run(
         request, request.app[CONTAINER].rollout.set_milestone, person, code, str(form.get("kind", "")), data
     )
-    raise _back(code)
+    raise back_to_office(code)
 
 
 @page
@@ -204,7 +247,7 @@ async def milestone_post(request: web.Request, person: Person) -> web.StreamResp
     await run(
         request, request.app[CONTAINER].rollout.set_milestone, person, code, kind, _milestone_form(form)
     )
-    raise _back(code)
+    raise back_to_office(code)
 
 
 @page
@@ -214,7 +257,7 @@ async def wait_post(request: web.Request, person: Person) -> web.StreamResponse:
     code, kind = request.match_info["code"], request.match_info["kind"]
     data = {"reason": str(form.get("reason", "")), "note": str(form.get("note", ""))}
     await run(request, request.app[CONTAINER].rollout.start_wait, person, code, kind, data)
-    raise _back(code)
+    raise back_to_office(code)
 
 
 @page
@@ -222,7 +265,7 @@ async def wait_end_post(request: web.Request, person: Person) -> web.StreamRespo
     """POST /offices/{code}/milestones/{kind}/wait-end: the office delivered today."""
     code, kind = request.match_info["code"], request.match_info["kind"]
     await run(request, request.app[CONTAINER].rollout.end_wait, person, code, kind, {})
-    raise _back(code)
+    raise back_to_office(code)
 
 
 # --- the region ---------------------------------------------------------------------------------

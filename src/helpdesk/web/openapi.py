@@ -219,6 +219,20 @@ def document() -> dict[str, Any]:
                     "Odpowiedź z bazy wiedzy", {"200": _json("KbAnswer")}, 400, 401, 413, body="KbQuestion"
                 )
             },
+            "/api/v1/people/import": {
+                "post": _op(
+                    "Import osób z CSV (login,name,role,office,email,telegram_id) — wszystkie linie albo "
+                    "żadna; nowe loginy są dodawane, znanym zmienia się imię i nazwisko lub e-mail. "
+                    "Koordynator i administrator: osoby każdego urzędu; przedstawiciel: tylko urzędnicy i "
+                    "liderzy własnego urzędu (403 z numerami linii)",
+                    {"200": _json("PeopleImportResult")},
+                    400,
+                    401,
+                    403,
+                    413,
+                    body="PeopleImport",
+                )
+            },
             "/api/v1/kb/feedback": {
                 "post": _op(
                     "Czy odpowiedź pomogła?",
@@ -496,6 +510,31 @@ def document() -> dict[str, Any]:
                 }
             },
             "schemas": {
+                "PeopleImport": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["csv"],
+                    "properties": {
+                        "csv": {
+                            "type": "string",
+                            "description": "treść pliku CSV w UTF-8 (przecinek albo średnik), najwyżej 5 MB",
+                            "example": "login,name,role,office,email,telegram_id\n"
+                            "jan.nowak,Jan Nowak,official,1462011,jan.nowak@plock.eu,\n",
+                        }
+                    },
+                },
+                "PeopleImportResult": {
+                    "type": "object",
+                    "required": ["added", "updated", "unchanged"],
+                    "properties": {
+                        "added": {"type": "integer", "description": "dodane osoby"},
+                        "updated": {
+                            "type": "integer",
+                            "description": "osoby ze zmienionym imieniem i nazwiskiem lub e-mailem",
+                        },
+                        "unchanged": {"type": "integer", "description": "osoby bez zmian"},
+                    },
+                },
                 "OfficeCalendar": {
                     "type": "object",
                     "required": ["office", "own", "calendar", "first_line"],

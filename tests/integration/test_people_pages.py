@@ -90,7 +90,7 @@ async def test_a_refused_person_comes_back_on_the_page_with_what_was_typed(web):
     # Płock allows two leaders and has two.
     resp = await post(rep, f"/offices/{PLOCK}/people", {**typed, "login": "ewa.lis"})
     html = await resp.text()
-    assert resp.status == 400 and "urząd 1462011 ma już 2 lidera/liderów" in html
+    assert resp.status == 400 and "urząd 1462011 ma już komplet liderów (2 z" in html
     assert re.search(r'<option value="leader" selected>', html)
     resp = await post(rep, f"/offices/{PLOCK}/people", {**typed, "login": "ewa.lis", "name": " "})
     assert resp.status == 400 and "imię i nazwisko nie może być puste" in await resp.text()
@@ -200,7 +200,7 @@ async def test_the_office_page_imports_a_pasted_or_uploaded_file_of_its_own_peop
     body = "\ufefflogin;name;role;office;email;telegram_id\r\nb.plock;Bożena Płocka;leader;1462011;;\r\n"
     form.add_field("file", body.encode("utf-8"), filename="ludzie.csv", content_type="text/csv")
     resp = await rep.post(f"/offices/{PLOCK}/people/import", data=form, allow_redirects=False)
-    assert resp.status == 400 and "linia 2: urząd 1462011 ma już 2 lidera/liderów" in await resp.text()
+    assert resp.status == 400 and "linia 2: urząd 1462011 ma już komplet liderów (2 z" in await resp.text()
     form = FormData()
     for key, value in with_token(rep).items():
         form.add_field(key, value)

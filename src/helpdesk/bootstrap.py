@@ -251,7 +251,7 @@ def build_container(
         dialogue=DialogueService(db, clock, kb, tickets, texts.for_channel("web")),
         trust=build_trust(settings, db, clock, tickets),
         rollout=rollout,
-        password_reset=PasswordReset(db, clock, settings.public_url),
+        password_reset=PasswordReset(db, clock, settings.public_url, mail_address=settings.mail_from),
     )
 
 

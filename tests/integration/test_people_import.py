@@ -56,7 +56,7 @@ def test_a_wrong_line_stops_the_command_with_one_polish_line_and_nothing_is_writ
     )
     code, _, err = run(capsys, "users", "import", str(path))
     line = one_error_line(err)
-    assert code == 2 and f"{path}: linia 3: urząd 1462011 ma już 2 lidera/liderów, a limit wynosi 2" in line
+    assert code == 2 and f"{path}: linia 3: urząd 1462011 ma już komplet liderów (2 z 2)" in line
     assert "linia 4: nieznany urząd '1462099'" in line and "linia 2" not in line
     assert people(container) == before
     path.write_bytes(HEADER.encode() + "ł.x,Zła,official,1462011,,\n".encode("cp1250"))

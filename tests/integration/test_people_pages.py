@@ -90,7 +90,7 @@ async def test_a_refused_person_comes_back_on_the_page_with_what_was_typed(web):
     # Płock allows two leaders and has two.
     resp = await post(rep, f"/offices/{PLOCK}/people", {**typed, "login": "ewa.lis"})
     html = await resp.text()
-    assert resp.status == 400 and "urząd 1462011 ma już 2 lidera/liderów" in html
+    assert resp.status == 400 and "urząd 1462011 ma już komplet liderów (2 z" in html
     assert re.search(r'<option value="leader" selected>', html)
     resp = await post(rep, f"/offices/{PLOCK}/people", {**typed, "login": "ewa.lis", "name": " "})
     assert resp.status == 400 and "imię i nazwisko nie może być puste" in await resp.text()
@@ -200,7 +200,7 @@ async def test_the_office_page_imports_a_pasted_or_uploaded_file_of_its_own_peop
     body = "\ufefflogin;name;role;office;email;telegram_id\r\nb.plock;Bożena Płocka;leader;1462011;;\r\n"
     form.add_field("file", body.encode("utf-8"), filename="ludzie.csv", content_type="text/csv")
     resp = await rep.post(f"/offices/{PLOCK}/people/import", data=form, allow_redirects=False)
-    assert resp.status == 400 and "linia 2: urząd 1462011 ma już 2 lidera/liderów" in await resp.text()
+    assert resp.status == 400 and "linia 2: urząd 1462011 ma już komplet liderów (2 z" in await resp.text()
     form = FormData()
     for key, value in with_token(rep).items():
         form.add_field(key, value)
@@ -236,3 +236,52 @@ async def test_the_notices_show_only_names_of_the_office_s_people_and_numbers(we
     for query in ("dodano=urz.slupno", "zablokowano=%3Cb%3E", "zaimportowano=1,2", "zaimportowano=a,b,c"):
         html = await (await rep.get(f"/offices/{PLOCK}?{query}")).text()
         assert 'role="status"' not in html, query
+
+
+async def test_a_new_person_is_invited_by_mail_and_sets_a_password_from_the_link(web):
+    container = web.container
+    rep = await web("przedst.plock")
+    data = {
+        "name": "Nowa Urzędniczka",
+        "login": "nowa.plock",
+        "role": "official",
+        "email": "nowa@plock.example.pl",
+    }
+    resp = await post(rep, f"/offices/{PLOCK}/people", {**data, "invite": "1"})
+    assert resp.status == 303 and "zaproszono=nowa.plock" in resp.headers["Location"]
+    html = await (await rep.get(resp.headers["Location"])).text()
+    assert "Wysłano e-mail z linkiem do ustawienia hasła (ważnym 7 dni): Nowa Urzędniczka" in text_of(html)
+    [mail] = [m for m in container.outbox.claim("email") if m.recipient == "nowa@plock.example.pl"]
+    assert mail.subject == "Zaproszenie do help-desku e-Urzędu"
+    assert "Dzień dobry, Nowa Urzędniczka" in mail.body and "Twój login: nowa.plock" in mail.body
+    secret = re.search(r"/haslo/nowe\?t=(\S+)", mail.body)[1]
+    container.clock.advance(days=6)  # a week to start, not an hour
+    fresh = TestClient(TestServer(create_app(container)))
+    await fresh.start_server()
+    try:
+        form = {"new": "moje-haslo-1", "again": "moje-haslo-1"}
+        resp = await fresh.post(f"/haslo/nowe?t={secret}", data=form, allow_redirects=False)
+        assert resp.status == 303
+        login = {"login": "nowa.plock", "password": "moje-haslo-1"}
+        assert (await fresh.post("/login", data=login, allow_redirects=False)).status == 303
+    finally:
+        await fresh.close()
+
+
+async def test_a_link_to_set_the_password_is_sent_again_from_the_people_list_within_a_limit(web):
+    container = web.container
+    rep = await web("przedst.plock")
+    html = await (await rep.get(f"/offices/{PLOCK}")).text()
+    assert "Wyślij link do hasła" in row_of(html, "Osoba urz.plock")
+    assert "Wyślij link do hasła" not in row_of(html, "Osoba przedst.plock")  # not for oneself
+    locations = [
+        (await post(rep, f"/offices/{PLOCK}/people/urz.plock/invite")).headers["Location"] for _ in range(4)
+    ]
+    assert [loc.split("?")[1].split("=")[0] for loc in locations] == ["zaproszono"] * 3 + ["limit"]
+    sent = [m for m in container.outbox.claim("email") if m.recipient == "urz.plock@example.pl"]
+    assert len(sent) == 3
+    # Only those who manage the office's people may send it.
+    leader = await web("lider.plock")
+    assert (await post(leader, f"/offices/{PLOCK}/people/urz.plock/invite")).status == 403
+    other = await web("przedst.slupno")
+    assert (await post(other, f"/offices/{PLOCK}/people/urz.plock/invite")).status in (403, 404)

@@ -91,7 +91,7 @@ def test_a_leader_beyond_the_offices_limit_is_refused_and_without_a_limit_never(
     check_new_person(Role.LEADER, "1462011", None, 9, 0, None, set())
     with pytest.raises(InvalidInput) as caught:
         check_new_person(Role.LEADER, "1462011", None, 3, 0, 3, set())
-    assert str(caught.value) == "urząd 1462011 ma już 3 lidera/liderów, a limit wynosi 3"
+    assert str(caught.value) == "urząd 1462011 ma już komplet liderów (3 z 3)"
     with pytest.raises(InvalidInput) as caught:
         check_new_person(Role.COORDINATOR, "1462011", None, 0, 0, 3, set())
     assert str(caught.value) == "rola 'coordinator' nie należy do urzędu; pomiń --jst"

@@ -153,7 +153,7 @@ def test_the_office_rules_count_the_database_and_the_file_together(db):
         "p.2,Przedstawiciel,representative,1462011,,\n",
     )
     assert "linia 2" not in message
-    assert "linia 3: urząd 1462011 ma już 2 lidera/liderów, a limit wynosi 2" in message
+    assert "linia 3: urząd 1462011 ma już komplet liderów (2 z 2)" in message
     assert "linia 4: urząd 1462011 ma już przedstawiciela (dozwolony jeden)" in message
     # Słupno has no representative: the file may name one, not two.
     message = refusal(

@@ -1,4 +1,4 @@
-"""A forgotten web password: a one-time link by e-mail, then a new password.
+"""A forgotten web password, or a first one: a one-time link by e-mail, then a new password.
 
 Asking (`request`) never tells whether an account exists: the page says the same either way, and
 a link goes out only to an active person with an e-mail address, at most a few times an hour per
@@ -7,6 +7,10 @@ whose login is known cannot be flooded). The link carries a random secret of whi
 keeps only the digest, as for API tokens; it works once, for an hour, and a newer link replaces
 an older one. Setting the new password (`complete`) ends every session of the person, as a
 password change does. The mail goes through the outbox, in the transaction that stored the link.
+
+An invitation (`invite`) is the same link for someone just registered by the people who manage
+their office: a welcome that says what the desk is and how to start, valid for a week, within the
+same per-person limit (so a button pressed again and again sends nothing more).
 """
 
 import secrets
@@ -22,8 +26,10 @@ from helpdesk.services.ports import Clock, Database, OutboxWriter, TrustRepo
 
 RESET_KIND = "reset"
 RESET_TTL = timedelta(hours=1)
+INVITE_TTL = timedelta(days=7)
 PERSON_SCOPE, ADDRESS_SCOPE = "reset", "reset_address"
 SUBJECT = "Ustawienie nowego hasła do help-desku e-Urzędu"
+INVITE_SUBJECT = "Zaproszenie do help-desku e-Urzędu"
 EXPIRED = "Link do ustawienia hasła wygasł albo został już użyty. Poproś o nowy."
 
 
@@ -43,11 +49,18 @@ class PasswordReset:
     """Links to set a new password, by e-mail."""
 
     def __init__(
-        self, db: Database[ResetRepo], clock: Clock, public_url: str, limits: ResetLimits | None = None
+        self,
+        db: Database[ResetRepo],
+        clock: Clock,
+        public_url: str,
+        limits: ResetLimits | None = None,
+        *,
+        mail_address: str = "",
     ) -> None:
         self.db = db
         self.clock = clock
         self.public_url = public_url.rstrip("/")
+        self.mail_address = mail_address
         self.limits = limits or ResetLimits()
 
     def request(self, who: str, address: str = "") -> bool:
@@ -78,6 +91,33 @@ class PasswordReset:
 
         return self.db.write(_do)
 
+    def invite(self, login: str) -> bool:
+        """Send `login` (an active person with an e-mail address) a welcome with a link to set
+        their password, valid for a week; whether a mail was queued (False: no address, or the
+        person's limit reached)."""
+        now = self.clock.now()
+        secret = secrets.token_urlsafe(32)
+
+        def _do(tx: ResetRepo) -> bool:
+            person = tx.person_by("login", login.strip().lower())
+            if person is None or not person.email:
+                return False
+            if blocked_for(tx.throttle_get(PERSON_SCOPE, person.login), now):
+                return False
+            limit = self.limits.person
+            tx.throttle_put(
+                PERSON_SCOPE,
+                person.login,
+                after_failure(tx.throttle_get(PERSON_SCOPE, person.login, lock=True), limit, now),
+            )
+            tx.drop_credentials(person.id, (RESET_KIND,))
+            tx.add_credential(digest(secret), RESET_KIND, person.id, now, now + INVITE_TTL)
+            body = self._welcome(person, f"{self.public_url}/haslo/nowe?t={secret}")
+            headers = {"Auto-Submitted": "auto-generated"}
+            return tx.enqueue("email", person.email, INVITE_SUBJECT, body, at=now, headers=headers)
+
+        return self.db.write(_do)
+
     def holder(self, secret: str) -> Person:
         """The person a link is for; InvalidInput (EXPIRED) when it is unknown, used or too old."""
         now = self.clock.now()
@@ -103,6 +143,24 @@ class PasswordReset:
             return person
 
         return self.db.write(_do)
+
+    def _welcome(self, person: Person, link: str) -> str:
+        return (
+            f"Dzień dobry, {person.name},\n\n"
+            "masz konto w help-desku e-Urzędu – tu pytasz o EZD, ePUAP, podpis i inne systemy urzędu "
+            "i zgłaszasz problemy liderom swojego urzędu.\n\n"
+            f"Twój login: {person.login}\n"
+            "Aby ustawić hasło, otwórz ten link (działa jeden raz, przez 7 dni):\n\n"
+            f"{link}\n\n"
+            f"Potem zaloguj się na {self.public_url}/login. W „Moje konto” połączysz też konto z botem "
+            "w Telegramie, jeśli wolisz pytać z telefonu.\n\n"
+            + (
+                f"Możesz też napisać e-mail na adres {self.mail_address} – powstanie zgłoszenie.\n\n"
+                if self.mail_address
+                else ""
+            )
+            + "Help-desk e-Urzędu\n"
+        )
 
     @staticmethod
     def _body(person: Person, link: str) -> str:

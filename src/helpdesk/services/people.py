@@ -356,6 +356,19 @@ class PeopleService:
 
         return self.db.write(_do)
 
+    def managed(self, actor: Person, code: str, login: str) -> Person:
+        """The active person `login` of office `code`, if `actor` manages them (`can_manage`):
+        NotFound or Forbidden otherwise (whom an invitation may be sent to)."""
+
+        def _do(tx: TrustRepo) -> Person:
+            person = tx.person_by("login", login.strip().lower())
+            if person is None or person.jst != code:
+                raise NotFound(f"w urzędzie {code} nie ma aktywnej osoby o loginie '{login[:64]}'")
+            require_manage(actor, person.role, person.jst)
+            return person
+
+        return self.db.read(_do)
+
     def list_people(self, office: str | None = None, role: str | None = None) -> list[tuple[Person, bool]]:
         """Everyone registered, blocked people too, by login, each with whether they may use the
         help-desk; optionally of one office (TERYT code) or one role. An unknown office or role is an

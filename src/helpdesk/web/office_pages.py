@@ -167,12 +167,19 @@ async def office_page(request: web.Request, person: Person) -> web.StreamRespons
     return await office_view(request, person, request.match_info["code"])
 
 
-PEOPLE_NOTICES = {"dodano": "Dodano", "zablokowano": "Zablokowano", "odblokowano": "Odblokowano"}
+PEOPLE_NOTICES = {
+    "dodano": "Dodano",
+    "zablokowano": "Zablokowano",
+    "odblokowano": "Odblokowano",
+    "zaproszono": "Wysłano e-mail z linkiem do ustawienia hasła (ważnym 7 dni)",
+    "limit": "Nie wysłano: ta osoba dostała już w ciągu godziny trzy linki – spróbuj później",
+}
 
 
 def _people_notice(query: Mapping[str, str], roster: OfficeRoster | None) -> str:
     """What the people section says after its form came back (`?dodano=LOGIN`, `?zablokowano=LOGIN`,
-    `?odblokowano=LOGIN`, `?zaimportowano=ADDED,UPDATED,UNCHANGED`): only names of the office's people
+    `?odblokowano=LOGIN`, `?zaproszono=LOGIN`, `?limit=LOGIN`,
+    `?zaimportowano=ADDED,UPDATED,UNCHANGED`): only names of the office's people
     and numbers, so a crafted link cannot put words on the page."""
     if roster is None:
         return ""

@@ -20,7 +20,7 @@ from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.office_pages import back_to_office, office_view, page
 
-ADD_FIELDS = ("name", "login", "role", "email")
+ADD_FIELDS = ("name", "login", "role", "email", "invite")
 
 
 def _done(code: str, key: str, value: str) -> web.HTTPSeeOther:
@@ -51,7 +51,23 @@ async def add_post(request: web.Request, person: Person) -> web.StreamResponse:
     except HelpdeskError as err:
         form_back = {"add": typed, "add_error": str(err)}
         return await office_view(request, person, code, people_form=form_back, status=status_of(err))
+    # A welcome with a link to set the password: the new person starts without anyone's help.
+    if form.get("invite") and added.email:
+        sent: bool = await run(request, container.password_reset.invite, added.login)
+        raise _done(code, "zaproszono" if sent else "dodano", added.login)
     raise _done(code, "dodano", added.login)
+
+
+@page
+async def invite_post(request: web.Request, person: Person) -> web.StreamResponse:
+    """POST /offices/{code}/people/{login}/invite: (again) a welcome with a link to set the password."""
+    code, login = request.match_info["code"], request.match_info["login"]
+    container = request.app[CONTAINER]
+    invited = await run(request, container.people.managed, person, code, login)
+    if not invited.email:
+        raise InvalidInput(f"{invited.name} nie ma adresu e-mail – dopisz go (import z pliku CSV)")
+    sent = await run(request, container.password_reset.invite, invited.login)
+    raise _done(code, "zaproszono" if sent else "limit", invited.login)
 
 
 def _uploaded(form: Any) -> str | None:
@@ -120,3 +136,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/offices/{code}/people/import", import_post)
     app.router.add_post("/offices/{code}/people/{login}/block", block_post)
     app.router.add_post("/offices/{code}/people/{login}/unblock", unblock_post)
+    app.router.add_post("/offices/{code}/people/{login}/invite", invite_post)

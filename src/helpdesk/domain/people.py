@@ -86,9 +86,7 @@ def check_new_person(
     elif contractor:
         raise InvalidInput("--contractor dotyczy tylko roli 'agent'")
     if role is Role.LEADER and leaders_max is not None and leaders_in_office >= leaders_max:
-        raise InvalidInput(
-            f"urząd {jst} ma już komplet liderów ({leaders_in_office} z {leaders_max})"
-        )
+        raise InvalidInput(f"urząd {jst} ma już komplet liderów ({leaders_in_office} z {leaders_max})")
     if role is Role.REPRESENTATIVE and representatives_in_office >= MAX_REPRESENTATIVES_PER_OFFICE:
         raise InvalidInput(f"urząd {jst} ma już przedstawiciela (dozwolony jeden)")
 

@@ -865,3 +865,13 @@ async def test_a_leader_answers_with_an_article_chosen_on_the_page_and_the_quest
     )
     page = await (await (await web(agent.login)).get(f"/tickets/{ticket['id']}")).text()
     assert 'name="article"' not in page
+
+
+async def test_an_official_reads_when_the_contractor_must_act_not_penalties_or_the_leaders_training(web):
+    people, container = web.people, web.container
+    container.tickets.act(people["lider.plock"], web.ticket, "escalate", component="EZD")
+    official = await (await (await web("urz.plock")).get(f"/tickets/{web.ticket}")).text()
+    assert "Terminy SLA Wykonawcy" in official and "reakcja:" in official and "termin:" in official
+    assert "kara" not in official.lower() and "przeszkolon" not in official
+    leader = await (await (await web("lider.plock")).get(f"/tickets/{web.ticket}")).text()
+    assert "Kary naliczone do tej pory" in leader and "; kara: " in leader and "przeszkolon" in leader

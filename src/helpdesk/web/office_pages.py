@@ -21,7 +21,7 @@ from helpdesk.domain import rollout as ro
 from helpdesk.domain.calendar import days_in_words
 from helpdesk.domain.errors import HelpdeskError, NotAuthenticated
 from helpdesk.domain.people import Person
-from helpdesk.domain.roles import ROLE_LABELS_PL
+from helpdesk.domain.roles import ROLE_LABELS_PL, Role
 from helpdesk.services.people import OfficeRoster
 from helpdesk.services.people_import import ImportResult, summary_pl
 from helpdesk.services.texts import DATE_FORMAT_PL, in_polish
@@ -367,15 +367,16 @@ def _badge(status: str, label: str) -> Markup:
 
 
 def ticket_line(ticket: Mapping[str, Any], person: Person) -> Markup:
-    """The ticket page's line about the domain system and the leaders' training for its component;
-    the system links to the systems page for those who may read the rollout."""
+    """The ticket page's line about the domain system and the leaders' training for its component
+    (not for officials); the system links to the systems page for those who may read the rollout."""
     parts = []
     if ticket.get("system"):
         link = "<a href='/systems'>{}</a>" if person.role in ro.READ_ROLES else "{}"
         parts.append(
             Markup("System dziedzinowy: " + link).format(ticket.get("system_name") or ticket["system"])
         )
-    trained = ticket.get("leaders_trained")
+    # Whether the office's leaders are trained is the rollout's concern, not the official's.
+    trained = ticket.get("leaders_trained") if person.role is not Role.OFFICIAL else None
     if trained:
         parts.append(_badge("done" if trained["all_trained"] else "late", trained["text"]))
     return Markup("<p class='muted'>{}</p>").format(Markup(" · ").join(parts)) if parts else Markup("")

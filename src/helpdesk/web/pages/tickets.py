@@ -324,6 +324,9 @@ async def _ticket(
         "office_name": offices.get(ticket["office"], ticket["office"]),
         "names": names,
         "sla": sla_in_words(ticket.get("sla"), container.clock.now()),
+        # Contractual penalties are settled between the region and the contractor: an official
+        # reads when the contractor must react and fix, not what it costs.
+        "show_penalties": person.role is not Role.OFFICIAL,
         # The leaders' own targets are the office's business, not the official's.
         "first_line": None if person.role is Role.OFFICIAL else first_line_in_words(ticket.get("first_line")),
         "contracts": contracts,

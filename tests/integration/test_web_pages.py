@@ -875,3 +875,14 @@ async def test_an_official_reads_when_the_contractor_must_act_not_penalties_or_t
     assert "kara" not in official.lower() and "przeszkolon" not in official
     leader = await (await (await web("lider.plock")).get(f"/tickets/{web.ticket}")).text()
     assert "Kary naliczone do tej pory" in leader and "; kara: " in leader and "przeszkolon" in leader
+
+
+async def test_an_officials_queue_offers_only_the_filters_an_official_needs(web):
+    official = await (await (await web("urz.plock")).get("/")).text()
+    assert 'id="q"' in official and 'id="f-status"' in official
+    for field in ("f-component", "f-priority", "f-assignee", "f-escalated", "f-breached"):
+        assert f'id="{field}"' not in official, field
+    sorts = re.search(r'<select id="f-sort" name="sort">(.*?)</select>', official, re.S)[1]
+    assert "najnowsze" in sorts and "termin SLA" not in sorts and "priorytet" not in sorts
+    leader = await (await (await web("lider.plock")).get("/")).text()
+    assert 'id="f-component"' in leader and "najbliższy termin SLA" in leader

@@ -33,6 +33,7 @@ from helpdesk.web.pages.render import error_page, render, signed_in
 from helpdesk.web.pages.sla_words import first_line_in_words, sla_in_words
 
 PER_PAGE = 25
+OFFICIAL_SORTS = frozenset({"newest", "oldest", "updated"})
 VIEW_TITLES = {
     Role.OFFICIAL: "Moje zgłoszenia",
     Role.LEADER: "Kolejka zgłoszeń urzędu",
@@ -190,7 +191,12 @@ async def home(request: web.Request) -> web.StreamResponse:
         "pages": pages,
         "prev_url": "/?" + urlencode({**base, "strona": page_no - 1}) if page_no > 1 else "",
         "next_url": "/?" + urlencode({**base, "strona": page_no + 1}) if page_no < pages else "",
-        "sorts": list(SORTS.items()),
+        # An official's few tickets: by time; the desk's orders (priority, deadlines) are for its people.
+        "sorts": [
+            (key, label)
+            for key, label in SORTS.items()
+            if person.role is not Role.OFFICIAL or key in OFFICIAL_SORTS
+        ],
         "can_create": person.role in CREATE_ROLES,
         "drafts": drafts,
         "proposals": proposals,

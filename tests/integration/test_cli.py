@@ -97,7 +97,7 @@ def test_an_office_refuses_a_leader_over_its_cap_and_a_second_representative(env
     code, _, err = run(
         capsys, "users", "add", "--login", "l2", "--name", "B", "--role", "leader", "--jst", "1419112"
     )
-    assert code == 2 and "limit" in one_error_line(err)
+    assert code == 2 and "ma już komplet liderów (1 z 1)" in one_error_line(err)
     assert (
         run(
             capsys,

@@ -873,6 +873,7 @@ async def test_an_official_reads_when_the_contractor_must_act_not_penalties_or_t
     official = await (await (await web("urz.plock")).get(f"/tickets/{web.ticket}")).text()
     assert "Terminy SLA Wykonawcy" in official and "reakcja:" in official and "termin:" in official
     assert "kara" not in official.lower() and "przeszkolon" not in official
+    assert "<p>Przekazano Wykonawcy: " in official
     leader = await (await (await web("lider.plock")).get(f"/tickets/{web.ticket}")).text()
     assert "Kary naliczone do tej pory" in leader and "; kara: " in leader and "przeszkolon" in leader
 

@@ -34,6 +34,8 @@ from helpdesk.web.pages.sla_words import first_line_in_words, sla_in_words
 
 PER_PAGE = 25
 OFFICIAL_SORTS = frozenset({"newest", "oldest", "updated"})
+WORKED_ON = frozenset({State.IN_PROGRESS.value, State.REOPENED.value})
+"""States in which a leader works on a ticket with the office (its first-line targets run)."""
 VIEW_TITLES = {
     Role.OFFICIAL: "Moje zgłoszenia",
     Role.LEADER: "Kolejka zgłoszeń urzędu",
@@ -152,10 +154,13 @@ async def home(request: web.Request) -> web.StreamResponse:
     # The leaders' next target of the tickets they are working on (the untaken ones show their
     # take reminder already); an official is not shown the office's own targets.
     next_targets: dict[str, dict[str, Any]] = {}
-    if person.role is not Role.OFFICIAL:
-        found = await run(
-            request, container.tickets.first_line_next, person, [t["id"] for t in result["items"]]
-        )
+    worked_on = [
+        t["id"]
+        for t in result["items"]
+        if t["state"] in WORKED_ON and not t["escalated"]  # the rest have no such target: no reads
+    ]
+    if person.role is not Role.OFFICIAL and worked_on:
+        found = await run(request, container.tickets.first_line_next, person, worked_on)
         next_targets = {
             tid: {
                 "label": FIRST_LINE_LABELS_PL.get(target.metric, target.metric),

@@ -15,14 +15,14 @@ same per-person limit (so a button pressed again and again sends nothing more).
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from helpdesk.domain.errors import InvalidInput
 from helpdesk.domain.people import Person
 from helpdesk.domain.throttle import Limit, after_failure, blocked_for
-from helpdesk.services.people import digest, hash_password
-from helpdesk.services.ports import Clock, Database, OutboxWriter, TrustRepo
+from helpdesk.services.people import digest, hash_password, require_password_length
+from helpdesk.services.ports import Clock, Credential, Database, OutboxWriter, TrustRepo
 
 RESET_KIND = "reset"
 RESET_TTL = timedelta(hours=1)
@@ -77,17 +77,10 @@ class PasswordReset:
             keys = [(ADDRESS_SCOPE, address[:255], self.limits.address)] if address else []
             if person is not None:
                 keys.append((PERSON_SCOPE, person.login, self.limits.person))
-            if any(blocked_for(tx.throttle_get(scope, key), now) for scope, key, _ in keys):
+            if not _counted(tx, keys, now) or person is None or not person.email:
                 return False
-            for scope, key, limit in keys:
-                tx.throttle_put(scope, key, after_failure(tx.throttle_get(scope, key, lock=True), limit, now))
-            if person is None or not person.email:
-                return False
-            tx.drop_credentials(person.id, (RESET_KIND,))  # only the newest link works
-            tx.add_credential(digest(secret), RESET_KIND, person.id, now, now + RESET_TTL)
-            body = self._body(person, f"{self.public_url}/haslo/nowe?t={secret}")
-            headers = {"Auto-Submitted": "auto-generated"}
-            return tx.enqueue("email", person.email, SUBJECT, body, at=now, headers=headers)
+            link = self._issue(tx, person, secret, now, RESET_TTL)
+            return _queue(tx, person.email, SUBJECT, self._body(person, link), now)
 
         return self.db.write(_do)
 
@@ -102,47 +95,37 @@ class PasswordReset:
             person = tx.person_by("login", login.strip().lower())
             if person is None or not person.email:
                 return False
-            if blocked_for(tx.throttle_get(PERSON_SCOPE, person.login), now):
+            if not _counted(tx, [(PERSON_SCOPE, person.login, self.limits.person)], now):
                 return False
-            limit = self.limits.person
-            tx.throttle_put(
-                PERSON_SCOPE,
-                person.login,
-                after_failure(tx.throttle_get(PERSON_SCOPE, person.login, lock=True), limit, now),
-            )
-            tx.drop_credentials(person.id, (RESET_KIND,))
-            tx.add_credential(digest(secret), RESET_KIND, person.id, now, now + INVITE_TTL)
-            body = self._welcome(person, f"{self.public_url}/haslo/nowe?t={secret}")
-            headers = {"Auto-Submitted": "auto-generated"}
-            return tx.enqueue("email", person.email, INVITE_SUBJECT, body, at=now, headers=headers)
+            link = self._issue(tx, person, secret, now, INVITE_TTL)
+            return _queue(tx, person.email, INVITE_SUBJECT, self._welcome(person, link), now)
 
         return self.db.write(_do)
 
     def holder(self, secret: str) -> Person:
         """The person a link is for; InvalidInput (EXPIRED) when it is unknown, used or too old."""
         now = self.clock.now()
-        found = self.db.read(lambda tx: tx.active_credential(digest(secret), (RESET_KIND,)))
-        if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
-            raise InvalidInput(EXPIRED)
-        return found[0]
+        return _holder(self.db.read(lambda tx: tx.active_credential(digest(secret), (RESET_KIND,))), now)
 
     def complete(self, secret: str, password: str) -> Person:
         """Set the new password of the link's person; the link and every session of theirs end."""
-        if len(password) < 8:
-            raise InvalidInput("nowe hasło musi mieć co najmniej 8 znaków")
+        require_password_length(password, "nowe hasło")
         hashed = hash_password(password)
         now = self.clock.now()
 
         def _do(tx: ResetRepo) -> Person:
-            found = tx.active_credential(digest(secret), (RESET_KIND,))
-            if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
-                raise InvalidInput(EXPIRED)
-            person = found[0]
+            person = _holder(tx.active_credential(digest(secret), (RESET_KIND,)), now)
             tx.set_person(person.id, {"password_hash": hashed})
             tx.drop_credentials(person.id, (RESET_KIND, "session"))
             return person
 
         return self.db.write(_do)
+
+    def _issue(self, tx: ResetRepo, person: Person, secret: str, now: datetime, ttl: timedelta) -> str:
+        """Store the digest of a new link for `person` (only the newest works); its address."""
+        tx.drop_credentials(person.id, (RESET_KIND,))
+        tx.add_credential(digest(secret), RESET_KIND, person.id, now, now + ttl)
+        return f"{self.public_url}/haslo/nowe?t={secret}"
 
     def _welcome(self, person: Person, link: str) -> str:
         return (
@@ -172,3 +155,24 @@ class PasswordReset:
             "Jeśli to nie Ty, zignoruj tę wiadomość: obecne hasło działa dalej.\n\n"
             "Help-desk e-Urzędu\n"
         )
+
+
+def _counted(tx: ResetRepo, keys: list[tuple[str, str, Limit]], now: datetime) -> bool:
+    """Count one more link against each key, unless one of them is blocked (then False)."""
+    if any(blocked_for(tx.throttle_get(scope, key), now) for scope, key, _ in keys):
+        return False
+    for scope, key, limit in keys:
+        tx.throttle_put(scope, key, after_failure(tx.throttle_get(scope, key, lock=True), limit, now))
+    return True
+
+
+def _queue(tx: ResetRepo, address: str, subject: str, body: str, now: datetime) -> bool:
+    """Put the link's mail into the outbox, in the transaction that stored the link."""
+    return tx.enqueue("email", address, subject, body, at=now, headers={"Auto-Submitted": "auto-generated"})
+
+
+def _holder(found: tuple[Person, Credential] | None, now: datetime) -> Person:
+    """The person of a looked-up link; InvalidInput (EXPIRED) when there is none or it is too old."""
+    if found is None or (found[1].expires_at is not None and found[1].expires_at <= now):
+        raise InvalidInput(EXPIRED)
+    return found[0]

@@ -92,6 +92,16 @@ def _toucher(key: str, now: datetime) -> Callable[[TrustRepo], None]:
     return lambda tx: tx.touch_credential(key, now)
 
 
+MIN_PASSWORD = 8
+
+
+def require_password_length(password: str, what: str = "hasło") -> None:
+    """InvalidInput, naming `what`, for a password shorter than MIN_PASSWORD characters (the one
+    rule every way of setting a password checks: the command line, "Moje konto", a link)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"{what} musi mieć co najmniej {MIN_PASSWORD} znaków")
+
+
 def digest(secret: str) -> str:
     """SHA-256 hex of a token, session id or link code (what the database keeps)."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -399,8 +409,7 @@ class PeopleService:
 
     def set_password(self, login: str, password: str) -> None:
         """Set the web password of `login`."""
-        if len(password) < 8:
-            raise InvalidInput("hasło musi mieć co najmniej 8 znaków")
+        require_password_length(password)
         person = self.person(login)
         hashed = hash_password(password)
         self.db.write(lambda tx: tx.set_person(person.id, {"password_hash": hashed}))
@@ -466,8 +475,7 @@ class PeopleService:
         """A person's own change of their web password: the current one is checked like a login
         (throttled, failures counted); every session of theirs ends and the new session id for the
         browser that asked is returned. InvalidInput for a new password too short or the same."""
-        if len(new) < 8:
-            raise InvalidInput("nowe hasło musi mieć co najmniej 8 znaków")
+        require_password_length(new, "nowe hasło")
         if new == current:
             raise InvalidInput("nowe hasło musi różnić się od obecnego")
         person, name = self._verified(login, current, now, address)

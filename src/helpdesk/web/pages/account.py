@@ -16,7 +16,7 @@ from helpdesk.domain.people import Person
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
 from helpdesk.web.pages.auth import with_session
-from helpdesk.web.pages.render import render, signed_in
+from helpdesk.web.pages.render import render, sentence, signed_in
 
 DONE = {
     "haslo": "Hasło zmienione. Pozostałe sesje zostały zakończone – na innych urządzeniach zaloguj się nowym hasłem.",
@@ -81,10 +81,7 @@ async def password_post(request: web.Request) -> web.StreamResponse:
         response.headers["Retry-After"] = str(err.retry_after)
         return response
     except HelpdeskError as err:
-        message = str(err)
-        return await _page(
-            request, person, error=message[:1].upper() + message[1:] + ".", status=status_of(err)
-        )
+        return await _page(request, person, error=sentence(err), status=status_of(err))
     raise with_session(request, web.HTTPSeeOther("/konto?zapisano=haslo"), session)
 
 

@@ -13,17 +13,12 @@ from aiohttp import web
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.web.common import CONTAINER, run
 from helpdesk.web.middlewares import status_of
-from helpdesk.web.pages.render import render
+from helpdesk.web.pages.render import render, sentence
 
 SENT = (
     "Jeśli w help-desku jest konto o tym loginie lub adresie i ma ono adres e-mail, wysłaliśmy na "
     "niego link do ustawienia nowego hasła. Link działa jeden raz, przez godzinę."
 )
-
-
-def _sentence(err: HelpdeskError) -> str:
-    text = str(err)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 async def ask_form(request: web.Request, **context: Any) -> web.Response:
@@ -41,7 +36,7 @@ async def ask_post(request: web.Request) -> web.StreamResponse:
     try:
         await run(request, request.app[CONTAINER].password_reset.request, who, request.remote or "")
     except HelpdeskError as err:
-        return await ask_form(request, error=_sentence(err), who=who, status=status_of(err))
+        return await ask_form(request, error=sentence(err), who=who, status=status_of(err))
     return await ask_form(request, sent=SENT)
 
 
@@ -53,7 +48,7 @@ async def new_form(request: web.Request, error: str = "", status: int = 200) -> 
         person = await run(request, request.app[CONTAINER].password_reset.holder, secret)
         login = person.login
     except HelpdeskError as err:
-        expired, login, status = _sentence(err), "", status_of(err) if status == 200 else status
+        expired, login, status = sentence(err), "", status_of(err) if status == 200 else status
     context = {"title": "Nowe hasło", "secret": secret, "login": login, "expired": expired, "error": error}
     return await render(request, "password/new.html", context, status=status)
 
@@ -67,7 +62,7 @@ async def new_post(request: web.Request) -> web.StreamResponse:
     try:
         await run(request, request.app[CONTAINER].password_reset.complete, request.query.get("t", ""), new)
     except HelpdeskError as err:
-        return await new_form(request, _sentence(err), status_of(err))
+        return await new_form(request, sentence(err), status_of(err))
     raise web.HTTPSeeOther("/login?haslo=ustawione")
 
 

@@ -72,6 +72,12 @@ def local_day(value: Any) -> str:
 _TZ: list[Any] = []
 
 
+def sentence(message: object) -> str:
+    """A service's message (written to follow "błąd: ") as a sentence on a page: capital, full stop."""
+    text = str(message)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def _label(table: dict[Any, str], key: Any) -> str:
     try:
         return table.get(key, str(key)) if key is not None else "—"

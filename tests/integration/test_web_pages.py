@@ -838,6 +838,10 @@ async def test_a_leader_answers_with_an_article_chosen_on_the_page_and_the_quest
     html = unescape(await (await leader.get(f"/tickets/{ticket['id']}")).text())
     picker = re.search(r'<select id="article-reply" name="article"[^>]*>(.*?)</select>', html, re.S)
     assert picker and "Najbliższe temu zgłoszeniu" in picker[1] and "Wszystkie artykuły" in picker[1]
+    # The list follows the knowledge base: an article published now is offered on the next page.
+    container.kb.import_articles([Article("nowy-artykul", "Zupełnie nowy artykuł", "EZD", body="Treść.")])
+    again = unescape(await (await leader.get(f"/tickets/{ticket['id']}")).text())
+    assert '<option value="nowy-artykul">Zupełnie nowy artykuł</option>' in again
     closest = re.findall(r'<option value="([^"]+)">', picker[1].split("Wszystkie artykuły")[0])
     assert closest, "the articles closest to the ticket come first"
     textarea = re.search(r'<textarea id="text-reply"[^>]*>', html)[0]

@@ -92,6 +92,7 @@ class KbService:
         self._build_lock = threading.Lock()  # one index build at a time
         self._matcher: KbMatcher | None = None
         self._articles: dict[str, Article] = {}
+        self._titles: list[tuple[str, str]] | None = None  # the articles by title, for this index
         self._stamp: tuple[int, int, str, int] | None = None
         self._checked = 0.0
 
@@ -183,7 +184,7 @@ class KbService:
                 articles.pop(aid, None)
             articles.update((a.id, a.summary(SUMMARY_CHARS)) for a in changed)
             with self._lock:
-                self._matcher, self._articles = built, articles
+                self._matcher, self._articles, self._titles = built, articles, None
                 self._stamp, self._checked = stamp, time.monotonic()
 
     def matcher(self) -> tuple[KbMatcher, dict[str, Article]]:
@@ -221,6 +222,7 @@ class KbService:
             del articles
             with self._lock:
                 self._matcher, self._articles, self._stamp, self._checked = built, by_id, stamp, now
+                self._titles = None
             return built, by_id
         finally:
             self._build_lock.release()
@@ -247,8 +249,19 @@ class KbService:
         verdict, articles = self.match(text[:MAX_QUESTION])
         ranked = [aid for aid, _score in verdict.candidates if aid in articles]
         closest = [(aid, articles[aid].title) for aid in ranked[:limit]]
-        everything = sorted(((a.id, a.title) for a in articles.values()), key=lambda pair: pair[1].lower())
-        return closest, everything
+        return closest, self._by_title(articles)
+
+    def _by_title(self, articles: dict[str, Article]) -> list[tuple[str, str]]:
+        """Every article as (id, title) by title: sorted once per index (not on every ticket page),
+        and kept only for the index in use (an older one, still answering a thread, is not kept)."""
+        with self._lock:
+            if articles is self._articles and self._titles is not None:
+                return self._titles
+        ordered = sorted(((a.id, a.title) for a in articles.values()), key=lambda pair: pair[1].lower())
+        with self._lock:
+            if articles is self._articles:
+                self._titles = ordered
+        return ordered
 
     def answer(
         self, text: str, person: Person | None = None, channel: str = "api", record: bool = True

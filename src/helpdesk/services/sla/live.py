@@ -18,6 +18,7 @@ from helpdesk.domain.errors import Conflict
 from helpdesk.domain.office_terms import FIRST_LINE_METRICS, OfficeBook
 from helpdesk.domain.sla import (
     ClockEvent,
+    FirstLine,
     NextTarget,
     TicketSla,
     compute_first_line,
@@ -126,27 +127,19 @@ class LiveSla:
 
     def first_line(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
         """The first line's clocks as the API shows them (None without office terms)."""
-        events = sorted(clock_events(records), key=lambda e: (e.at, e.seq))
-        timed = [(e.at.timestamp(), e.seq, e) for e in events]
-        found = compute_first_line(timed, self.book(), now.timestamp())
+        found = self._first_line_at(records, now)
         if found is None:
             return None
         shown = found.to_json()
         for name in FIRST_LINE_METRICS:
-            metric = found.metrics[name]
-            due = None
-            if metric.running and metric.target is not None and metric.elapsed <= metric.target:
-                due = found.calendar.add_working_seconds(now, metric.target - metric.elapsed)
-            shown["metrics"][name]["due_at"] = self._time(due)
+            shown["metrics"][name]["due_at"] = self._time(_first_line_due(found, name, now))
         return shown
 
     def first_line_next(self, records: Sequence[Mapping[str, Any]], now: datetime) -> NextTarget | None:
         """The leaders' next running target: the first one already passed, else the one due
         soonest (None when none runs or the office has no targets). A ticket waiting for its
         official does not count: ask only about one being worked on."""
-        events = sorted(clock_events(records), key=lambda e: (e.at, e.seq))
-        timed = [(e.at.timestamp(), e.seq, e) for e in events]
-        found = compute_first_line(timed, self.book(), now.timestamp())
+        found = self._first_line_at(records, now)
         if found is None:
             return None
         soonest: NextTarget | None = None
@@ -154,12 +147,18 @@ class LiveSla:
             metric = found.metrics[name]
             if not metric.running or metric.target is None:
                 continue
-            if metric.elapsed > metric.target:
-                return NextTarget(name, None, True)
-            due = found.calendar.add_working_seconds(now, metric.target - metric.elapsed)
+            due = _first_line_due(found, name, now)
+            if due is None:
+                return NextTarget(name, None, True)  # running past its target
             if soonest is None or (soonest.due is not None and due < soonest.due):
                 soonest = NextTarget(name, due, False)
         return soonest
+
+    def _first_line_at(self, records: Sequence[Mapping[str, Any]], now: datetime) -> FirstLine | None:
+        """The first line's clocks of a ticket's stored events at `now` (None without office terms)."""
+        events = sorted(clock_events(records), key=lambda e: (e.at, e.seq))
+        timed = [(e.at.timestamp(), e.seq, e) for e in events]
+        return compute_first_line(timed, self.book(), now.timestamp())
 
     def clocks(self, records: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any] | None:
         """The live clocks as the API shows them: the replay's fields plus due and warning times."""
@@ -208,3 +207,11 @@ class LiveSla:
 
     def _time(self, value: datetime | None) -> str | None:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else None
+
+
+def _first_line_due(found: FirstLine, name: str, now: datetime) -> datetime | None:
+    """When a running first-line clock reaches its target (None: not running, no target, or past it)."""
+    metric = found.metrics[name]
+    if not metric.running or metric.target is None or metric.elapsed > metric.target:
+        return None
+    return found.calendar.add_working_seconds(now, metric.target - metric.elapsed)

@@ -158,12 +158,18 @@ class Contract:
             ) from None
 
 
+def duration_parts(value: object) -> tuple[int, str] | None:
+    """The number and unit (m, h or d) of a duration written '30m', '2h' or '3d'; None otherwise."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
 def parse_duration(value: object, day_seconds: int) -> int:
     """Seconds of working time in '30m', '2h' or '3d' (`d` = `day_seconds`); ValueError otherwise."""
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if match is None:
+    parts = duration_parts(value)
+    if parts is None:
         raise ValueError(f"niepoprawny czas '{value}' (oczekiwano np. 30m, 4h, 2d)")
-    number, unit = int(match.group(1)), match.group(2)
+    number, unit = parts
     return number * {"m": 60, "h": 3600, "d": day_seconds}[unit]
 
 

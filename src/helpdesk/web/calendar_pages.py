@@ -11,13 +11,12 @@ module prepares what it shows and takes the form.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
 
 from helpdesk.domain.calendar import DAY_LABELS_PL, WEEKDAY_NAMES, days_in_words
-from helpdesk.domain.contracts import PRIORITIES
+from helpdesk.domain.contracts import PRIORITIES, duration_parts
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.office_terms import FIRST_LINE_LABELS_PL, FIRST_LINE_METRICS
 from helpdesk.domain.people import Person
@@ -40,10 +39,10 @@ def _priority_label(priority: str) -> str:
 def target_in_words(spec: object) -> str:
     """A target as the file writes it ('30m', '4h', '2d') in Polish: 30 min, 4 h, 2 dni pracy;
     anything else as it is (the file's checks have already refused a bad one)."""
-    match = re.fullmatch(r"(\d+)([mhd])", str(spec).strip())
-    if match is None:
+    parts = duration_parts(str(spec))
+    if parts is None:
         return str(spec)
-    number, unit = int(match.group(1)), match.group(2)
+    number, unit = parts
     if unit == "d":
         return f"{number} {'dzień' if number == 1 else 'dni'} pracy"
     return f"{number} {'min' if unit == 'm' else 'h'}"

@@ -77,7 +77,7 @@ def cmd_statement(args: argparse.Namespace, ctx: CliContext) -> int:
         args.contract,
         args.month,
         offices=container.sla.book(),
-        office_names={o.code: o.name for o in container.people.list_offices()},
+        office_names=container.people.all_office_names(),
     )
     return _write(args, render_statement(statement, args.format))
 

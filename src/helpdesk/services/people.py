@@ -242,6 +242,10 @@ class PeopleService:
         """Every office of the registry."""
         return self.db.read(lambda tx: tx.list_offices())
 
+    def all_office_names(self) -> dict[str, str]:
+        """Every office's name by its TERYT code (lists and reports naming offices)."""
+        return {o.code: o.name for o in self.list_offices()}
+
     def office_names(self, codes: Iterable[str]) -> dict[str, str]:
         """The names of the offices `codes` (a page shows names, not TERYT codes)."""
 

@@ -97,7 +97,7 @@ async def report_statement(request: web.Request) -> web.Response:
             query.get("month"),
             person=person,
             offices=container.sla.book(),
-            office_names={o.code: o.name for o in container.people.list_offices()},
+            office_names=container.people.all_office_names(),
         )
         return render_statement(statement, fmt)
 

@@ -65,7 +65,7 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         )
     except HelpdeskError as err:
         error, status = str(err), status_of(err)
-    offices = {o.code: o.name for o in await run(request, container.people.list_offices)}
+    offices = await run(request, container.people.all_office_names)
     rows: list[dict[str, Any]] = []
     bars: list[dict[str, Any]] = []
     if report is not None:

@@ -210,10 +210,6 @@ async def home(request: web.Request) -> web.StreamResponse:
     return await render(request, "tickets/queue.html", context, status=400 if error else 200, person=person)
 
 
-def _office_names(request: web.Request) -> dict[str, str]:
-    return {o.code: o.name for o in request.app[CONTAINER].people.list_offices()}
-
-
 async def new_ticket_form(request: web.Request) -> web.StreamResponse:
     """GET /tickets/new: the form (with KB suggestions while typing, app.js)."""
     person = await signed_in(request)
@@ -225,7 +221,11 @@ async def _new_form(
 ) -> web.Response:
     if person.role not in CREATE_ROLES:
         return await error_page(request, 403, "Twoja rola nie zakłada zgłoszeń.")
-    offices = await run(request, _office_names, request) if person.role is Role.COORDINATOR else {}
+    offices = (
+        await run(request, request.app[CONTAINER].people.all_office_names)
+        if person.role is Role.COORDINATOR
+        else {}
+    )
     context = {
         "title": "Nowe zgłoszenie",
         "values": values,
